@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using GitOps.Specs.Diagnostics;
+
+namespace GitOps.Specs.Model;
+
+/// <summary>The kinds this version of GitOps ML understands.</summary>
+public static class SpecKinds
+{
+    public const string ApiVersion = "ml.gitops/v1alpha1";
+    public const string Environment = "Environment";
+    public const string Model = "Model";
+    public const string Experiment = "Experiment";
+    public const string QualityGate = "QualityGate";
+    public const string RolloutPolicy = "RolloutPolicy";
+    public const string Policy = "Policy";
+
+    public static readonly ImmutableArray<string> All =
+        [Environment, Model, Experiment, QualityGate, RolloutPolicy, Policy];
+}
+
+/// <summary><c>metadata</c> of every spec document.</summary>
+public sealed record Metadata(
+    string Name,
+    ImmutableSortedDictionary<string, string> Labels,
+    ImmutableSortedDictionary<string, string> Annotations)
+{
+    public static Metadata Named(string name) =>
+        new(name, ImmutableSortedDictionary<string, string>.Empty, ImmutableSortedDictionary<string, string>.Empty);
+}
+
+/// <summary>
+/// Where a spec document came from: its file, index in a multi-document file, and the span of every node by
+/// path (<c>spec.training.resources.gpus</c>, <c>spec.gates[1]</c>). Used to point diagnostics at the exact key or value.
+/// </summary>
+public sealed class SpecOrigin(string file, int documentIndex, SourceSpan documentSpan, IReadOnlyDictionary<string, SourceSpan> keySpans, IReadOnlyDictionary<string, SourceSpan> valueSpans)
+{
+    public static readonly SpecOrigin None = new("<memory>", 0, SourceSpan.StartOf("<memory>"),
+        new Dictionary<string, SourceSpan>(), new Dictionary<string, SourceSpan>());
+
+    public string File { get; } = file;
+    public int DocumentIndex { get; } = documentIndex;
+    public SourceSpan DocumentSpan { get; } = documentSpan;
+
+    /// <summary>Span of the key at <paramref name="path"/>, else the nearest ancestor's, else the document.</summary>
+    public SourceSpan Key(string path) => Find(keySpans, path) ?? Find(valueSpans, path) ?? DocumentSpan;
+
+    /// <summary>Span of the value at <paramref name="path"/>, else its key's, else the nearest ancestor's.</summary>
+    public SourceSpan Value(string path) => Find(valueSpans, path) ?? Find(keySpans, path) ?? DocumentSpan;
+
+    private static SourceSpan? Find(IReadOnlyDictionary<string, SourceSpan> spans, string path)
+    {
+        for (var p = path; p.Length > 0; p = Parent(p))
+        {
+            if (spans.TryGetValue(p, out var s))
+            {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static string Parent(string path)
+    {
+        var i = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return i <= 0 ? "" : path[..i];
+    }
+}
+
+/// <summary>Common shape of every spec document: <c>apiVersion</c>, <c>kind</c>, <c>metadata</c>, <c>spec</c>.</summary>
+public abstract record SpecObject(Metadata Metadata, SpecOrigin Origin)
+{
+    public abstract string Kind { get; }
+    public string Name => Metadata.Name;
+}
