@@ -32,10 +32,27 @@ public sealed record Metadata(
 /// Where a spec document came from: its file, index in a multi-document file, and the span of every node by
 /// path (<c>spec.training.resources.gpus</c>, <c>spec.gates[1]</c>). Used to point diagnostics at the exact key or value.
 /// </summary>
-public sealed class SpecOrigin(string file, int documentIndex, SourceSpan documentSpan, IReadOnlyDictionary<string, SourceSpan> keySpans, IReadOnlyDictionary<string, SourceSpan> valueSpans)
+public sealed class SpecOrigin(
+    string file,
+    int documentIndex,
+    SourceSpan documentSpan,
+    IReadOnlyDictionary<string, SourceSpan> keySpans,
+    IReadOnlyDictionary<string, SourceSpan> valueSpans,
+    IReadOnlyDictionary<string, object?>? raw = null)
 {
     public static readonly SpecOrigin None = new("<memory>", 0, SourceSpan.StartOf("<memory>"),
         new Dictionary<string, SourceSpan>(), new Dictionary<string, SourceSpan>());
+
+    /// <summary>Creates an origin for a spec built in memory (tests, generators): every span points at <paramref name="file"/>.</summary>
+    public static SpecOrigin InMemory(string file) => new(file, 0, SourceSpan.StartOf(file),
+        new Dictionary<string, SourceSpan>(), new Dictionary<string, SourceSpan>());
+
+    /// <summary>
+    /// The whole document as plain data (<c>Dictionary&lt;string, object?&gt;</c>, <c>List&lt;object?&gt;</c>, string,
+    /// long, double, bool, null) with YAML 1.2 core-schema scalars: the shape CEL policies see as <c>object</c>.
+    /// Empty for specs built in memory.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Raw { get; } = raw ?? new Dictionary<string, object?>();
 
     public string File { get; } = file;
     public int DocumentIndex { get; } = documentIndex;
