@@ -16,7 +16,23 @@ public sealed record ServedModel(ModelSpec Model, EnvironmentSpec Environment, i
     public string? Rollout => Override?.Rollout ?? Model.Spec.Rollout;
 
     /// <summary>Path of the field that decides <see cref="Rollout"/>.</summary>
-    public string RolloutPath => Override?.Rollout is not null ? $"spec.overrides.{Environment.Name}.rollout" : "spec.rollout";
+    public string RolloutPath => Override?.Rollout is not null ? $"{OverridePath}.rollout" : "spec.rollout";
+
+    /// <summary>Serving replicas here: <c>replicas</c>, else the autoscaler's minimum, else 1 (overrides first).</summary>
+    public int Replicas =>
+        Override?.Serving?.Replicas ?? Override?.Serving?.Autoscaling?.MinReplicas
+        ?? Model.Spec.Serving.Replicas ?? Model.Spec.Serving.Autoscaling?.MinReplicas ?? 1;
+
+    /// <summary>Path of the field that decides <see cref="Replicas"/> (or where it would be written).</summary>
+    public string ReplicasPath =>
+        Override?.Serving?.Replicas is not null ? $"{OverridePath}.serving.replicas"
+        : Override?.Serving?.Autoscaling is not null ? $"{OverridePath}.serving.autoscaling.minReplicas"
+        : Model.Spec.Serving.Replicas is not null ? "spec.serving.replicas"
+        : Model.Spec.Serving.Autoscaling is not null ? "spec.serving.autoscaling.minReplicas"
+        : $"spec.environments[{Index}]";
+
+    /// <summary>Path of this environment's entry in <c>spec.overrides</c>.</summary>
+    public string OverridePath => SpecPaths.Child("spec.overrides", Environment.Name);
 
     /// <summary>Training resources with the override's non-empty fields replacing the model's.</summary>
     public ResourceRequest TrainingResources
@@ -40,7 +56,7 @@ public sealed record ServedModel(ModelSpec Model, EnvironmentSpec Environment, i
 
     /// <summary>Path of the field that decides the GPU count of <see cref="TrainingResources"/>.</summary>
     public string GpusPath => Override?.TrainingResources is { Gpus: > 0 }
-        ? $"spec.overrides.{Environment.Name}.trainingResources.gpus"
+        ? $"{OverridePath}.trainingResources.gpus"
         : "spec.training.resources.gpus";
 
     /// <summary>Every (model, environment) pair where the environment exists, in a deterministic order.</summary>
