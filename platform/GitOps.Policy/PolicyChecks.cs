@@ -23,12 +23,5 @@ public static class PolicyChecks
 
     /// <summary>The order every validation result is reported in.</summary>
     public static ImmutableArray<Diagnostic> Sort(IEnumerable<Diagnostic> diagnostics) =>
-    [
-        .. diagnostics.Distinct()
-            .OrderBy(d => d.Span.File, StringComparer.Ordinal)
-            .ThenBy(d => d.Span.Line)
-            .ThenBy(d => d.Span.Column)
-            .ThenBy(d => d.Id, StringComparer.Ordinal)
-            .ThenBy(d => d.Message, StringComparer.Ordinal),
-    ];
+        DiagnosticOrder.Sort(diagnostics.Distinct());
 }

@@ -26,8 +26,8 @@ public static class PolicyRuleIds
     public const string RolloutStepUnsupportedByRouter = "GITOPS0403";
     /// <summary>A model served in a promoted (production-like) environment has no quality gate there.</summary>
     public const string PromotedEnvironmentWithoutGates = "GITOPS0404";
-    /// <summary>A training run requests more GPUs than the pool's quota.</summary>
-    public const string GpuQuotaExceeded = "GITOPS0405";
+    /// <summary>With <c>router: replicas</c>, a canary <c>setWeight</c> step rounds to zero canary pods.</summary>
+    public const string CanaryRoundsToZeroPods = "GITOPS0405";
     /// <summary>A custom training image is used in a local (non-Kubernetes) environment.</summary>
     public const string CustomTrainerOnLocalCluster = "GITOPS0406";
     /// <summary>A rollout with analysis steps runs in an environment that has no Prometheus.</summary>
@@ -44,7 +44,7 @@ public static class PolicyRuleIds
     [
         ExpressionSyntax, ExpressionUnknownVariable, ExpressionUnknownFunction, QueryUnknownPlaceholder, QueryMalformed,
         QueryNotCanaryScoped, PromotionSourceNotServed, GpuTrainingTimeoutTooLong, RolloutStepUnsupportedByRouter,
-        PromotedEnvironmentWithoutGates, GpuQuotaExceeded, CustomTrainerOnLocalCluster, AnalysisWithoutPrometheus,
+        PromotedEnvironmentWithoutGates, CanaryRoundsToZeroPods, CustomTrainerOnLocalCluster, AnalysisWithoutPrometheus,
         PolicyViolation, PolicyEvaluationFailed, PolicyResultNotBoolean,
     ];
 }

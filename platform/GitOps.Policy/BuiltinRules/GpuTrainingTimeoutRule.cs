@@ -1,3 +1,4 @@
+using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 
@@ -21,7 +22,7 @@ public sealed class GpuTrainingTimeoutRule : IBuiltinRule
             var usesGpus = training.Resources.Gpus > 0
                            || model.Spec.Overrides.Values.Any(o => o.TrainingResources is { Gpus: > 0 });
             // An unreadable duration is reported by the semantic checks.
-            if (usesGpus && DurationText.TryParse(training.Timeout, out var timeout) && timeout > Limit)
+            if (usesGpus && Durations.TryParse(training.Timeout, out var timeout) && timeout > Limit)
             {
                 yield return new Diagnostic(Id, Severity.Error, model.Origin.Value("spec.training.timeout"),
                     $"model '{model.Name}' trains on GPUs with a timeout of {training.Timeout}, above the limit of 24h",

@@ -21,7 +21,7 @@ public static class BuiltinRuleSet
         new GpuTrainingTimeoutRule(),
         new RouterSupportsStepsRule(),
         new PromotedEnvironmentGatesRule(),
-        new GpuQuotaRule(),
+        new CanaryReplicaRoundingRule(),
         new CustomTrainerNeedsKubernetesRule(),
         new AnalysisNeedsPrometheusRule(),
     ];

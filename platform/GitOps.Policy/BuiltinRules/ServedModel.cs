@@ -11,37 +11,32 @@ public sealed record ServedModel(ModelSpec Model, EnvironmentSpec Environment, i
 {
     private ModelOverride? Override => Model.Spec.Overrides.GetValueOrDefault(Environment.Name);
 
-    public ImmutableArray<string> Gates => Override?.Gates is { IsDefault: false } gates ? gates : Model.Spec.Gates;
+    /// <summary>The model's settings here, as <see cref="ModelSettings"/> merges them.</summary>
+    public EffectiveModelSettings Settings => ModelSettings.For(Model, Environment.Name);
 
-    public string? Rollout => Override?.Rollout ?? Model.Spec.Rollout;
+    public ImmutableArray<string> Gates => Settings.Gates;
+
+    public string? Rollout => Settings.Rollout;
 
     /// <summary>Path of the field that decides <see cref="Rollout"/>.</summary>
-    public string RolloutPath => Override?.Rollout is not null ? $"spec.overrides.{Environment.Name}.rollout" : "spec.rollout";
+    public string RolloutPath => Override?.Rollout is not null ? $"{OverridePath}.rollout" : "spec.rollout";
 
-    /// <summary>Training resources with the override's non-empty fields replacing the model's.</summary>
-    public ResourceRequest TrainingResources
-    {
-        get
-        {
-            var baseline = Model.Spec.Training.Resources;
-            if (Override?.TrainingResources is not { } o)
-            {
-                return baseline;
-            }
-            return new ResourceRequest
-            {
-                Cpu = o.Cpu ?? baseline.Cpu,
-                Memory = o.Memory ?? baseline.Memory,
-                Gpus = o.Gpus > 0 ? o.Gpus : baseline.Gpus,
-                Pool = o.Pool ?? baseline.Pool,
-            };
-        }
-    }
+    /// <summary>Serving replicas here: <c>replicas</c>, else the autoscaler's minimum, else 1.</summary>
+    public int Replicas => Settings.Serving.Replicas ?? Settings.Serving.Autoscaling?.MinReplicas ?? 1;
 
-    /// <summary>Path of the field that decides the GPU count of <see cref="TrainingResources"/>.</summary>
-    public string GpusPath => Override?.TrainingResources is { Gpus: > 0 }
-        ? $"spec.overrides.{Environment.Name}.trainingResources.gpus"
-        : "spec.training.resources.gpus";
+    /// <summary>Path of the field that decides <see cref="Replicas"/> (or where it would be written).</summary>
+    public string ReplicasPath =>
+        Override?.Serving?.Replicas is not null ? $"{OverridePath}.serving.replicas"
+        : Override?.Serving?.Autoscaling is not null ? $"{OverridePath}.serving.autoscaling.minReplicas"
+        : Model.Spec.Serving.Replicas is not null ? "spec.serving.replicas"
+        : Model.Spec.Serving.Autoscaling is not null ? "spec.serving.autoscaling.minReplicas"
+        : $"spec.environments[{Index}]";
+
+    /// <summary>Path of this environment's entry in <c>spec.overrides</c>.</summary>
+    public string OverridePath => SpecPaths.Child("spec.overrides", Environment.Name);
+
+    /// <summary>Training resources here (an override's <c>trainingResources</c> replaces the model's).</summary>
+    public ResourceRequest TrainingResources => Settings.TrainingResources;
 
     /// <summary>Every (model, environment) pair where the environment exists, in a deterministic order.</summary>
     public static IEnumerable<ServedModel> All(SpecSet specs)

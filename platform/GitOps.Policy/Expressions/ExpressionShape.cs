@@ -18,6 +18,12 @@ public sealed record ExpressionShape(
 {
     public static readonly ExpressionShape Empty = new([], [], []);
 
+    /// <summary>Free variables whose value is used as a whole (not only through a field selection).</summary>
+    public ImmutableArray<string> BareVariables { get; init; } = [];
+
+    /// <summary>Names bound by macros such as <c>all(x, …)</c>.</summary>
+    public ImmutableArray<string> BoundNames { get; init; } = [];
+
     /// <summary>True when the expression reads <paramref name="variable"/>.</summary>
     public bool Uses(string variable) => Variables.Any(v => v.Name == variable);
 
@@ -28,8 +34,13 @@ public sealed record ExpressionShape(
         var variables = new List<NameReference>();
         var functions = new List<NameReference>();
         var selections = new List<ImmutableArray<string>>();
-        Collect(tree, bound, variables, functions, selections);
-        return new([.. variables], [.. functions], [.. selections]);
+        var bare = new SortedSet<string>(StringComparer.Ordinal);
+        Collect(tree, bound, variables, functions, selections, bare);
+        return new([.. variables], [.. functions], [.. selections])
+        {
+            BareVariables = [.. bare],
+            BoundNames = [.. bound.Order(StringComparer.Ordinal)],
+        };
     }
 
     private static void CollectBound(IParseTree node, HashSet<string> bound)
@@ -47,7 +58,7 @@ public sealed record ExpressionShape(
     }
 
     private static void Collect(IParseTree node, HashSet<string> bound, List<NameReference> variables,
-        List<NameReference> functions, List<ImmutableArray<string>> selections)
+        List<NameReference> functions, List<ImmutableArray<string>> selections, SortedSet<string> bare)
     {
         switch (node)
         {
@@ -56,9 +67,16 @@ public sealed record ExpressionShape(
                 {
                     functions.Add(new NameReference(id.Text, id.StartIndex));
                 }
-                else if (!bound.Contains(id.Text) && variables.All(v => v.Name != id.Text))
+                else if (!bound.Contains(id.Text))
                 {
-                    variables.Add(new NameReference(id.Text, id.StartIndex));
+                    if (variables.All(v => v.Name != id.Text))
+                    {
+                        variables.Add(new NameReference(id.Text, id.StartIndex));
+                    }
+                    if (ident.Parent is not CelParser.PrimaryExprContext { Parent: CelParser.SelectContext })
+                    {
+                        bare.Add(id.Text);
+                    }
                 }
                 break;
             case CelParser.MemberCallContext call when call.id is { } id:
@@ -73,7 +91,7 @@ public sealed record ExpressionShape(
         }
         for (var i = 0; i < node.ChildCount; i++)
         {
-            Collect(node.GetChild(i), bound, variables, functions, selections);
+            Collect(node.GetChild(i), bound, variables, functions, selections, bare);
         }
     }
 

@@ -18,8 +18,9 @@ public static class PolicyDocuments
     };
 
     /// <summary>
-    /// Keys of a model's per-environment override and where each lands in the model's <c>spec</c>.
-    /// Maps are merged key by key; lists and scalars replace.
+    /// Keys of a model's per-environment override and where each lands in the model's <c>spec</c>, with the
+    /// semantics of <see cref="ModelSettings"/>: <c>serving</c> merges field by field (<c>replicas</c> and
+    /// <c>autoscaling</c> count as one field), the others replace.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string[]> OverrideTargets = new Dictionary<string, string[]>
     {
@@ -82,7 +83,7 @@ public static class PolicyDocuments
         var key = path[index];
         if (index == path.Length - 1)
         {
-            into[key] = Merge(into.GetValueOrDefault(key), value);
+            into[key] = key == "serving" ? MergeServing(into.GetValueOrDefault(key), value) : value;
             return;
         }
         var child = into.GetValueOrDefault(key) is Dictionary<string, object?> existing
@@ -92,18 +93,23 @@ public static class PolicyDocuments
         SetMerged(child, path, index + 1, value);
     }
 
-    private static object? Merge(object? current, object? change)
+    private static object? MergeServing(object? current, object? change)
     {
-        if (current is Dictionary<string, object?> a && change is Dictionary<string, object?> b)
+        if (current is not Dictionary<string, object?> model || change is not Dictionary<string, object?> over)
         {
-            var merged = new Dictionary<string, object?>(a);
-            foreach (var (key, value) in b)
-            {
-                merged[key] = Merge(a.GetValueOrDefault(key), value);
-            }
-            return merged;
+            return change ?? current;
         }
-        return change;
+        var merged = new Dictionary<string, object?>(model);
+        if (over.ContainsKey("replicas") || over.ContainsKey("autoscaling"))
+        {
+            merged.Remove("replicas");
+            merged.Remove("autoscaling");
+        }
+        foreach (var (key, value) in over)
+        {
+            merged[key] = value;
+        }
+        return merged;
     }
 
     private static object? Normalise(object? value) => value switch

@@ -37,6 +37,7 @@ public static class PolicyEvaluator
         }
 
         var notBoolean = new HashSet<(PolicySpec, int)>();
+        var memo = new EvaluationMemo();
         foreach (var target in PolicyTarget.All(specs))
         {
             Dictionary<string, object?>? variables = null;
@@ -49,7 +50,7 @@ public static class PolicyEvaluator
                 variables ??= Variables(target, DocumentOf);
                 foreach (var rule in policyRules)
                 {
-                    var outcome = CelExpressions.Evaluate(rule.Compiled, variables);
+                    var outcome = memo.Evaluate(rule.Compiled, variables);
                     if (Judge(target, policy, rule, outcome, variables, notBoolean) is { } d)
                     {
                         diagnostics.Add(d);
@@ -151,7 +152,7 @@ public static class PolicyEvaluator
         {
             return origin.Key(overridePath);
         }
-        return origin.Key(string.Join('.', common));
+        return origin.Key(SpecPaths.Join(common));
     }
 
     private static string? OverridePath(List<string> path, string env, Dictionary<string, object?> variables)
@@ -178,7 +179,7 @@ public static class PolicyEvaluator
             {
                 node = node is Dictionary<string, object?> d ? d.GetValueOrDefault(segment) : null;
             }
-            return node is null ? null : string.Join('.', new[] { "spec", "overrides", env, key }.Concat(rest));
+            return node is null ? null : SpecPaths.Join(new[] { "spec", "overrides", env, key }.Concat(rest));
         }
         return null;
     }
