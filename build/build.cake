@@ -1,0 +1,71 @@
+// Build entry point: dotnet tool restore && dotnet cake build/build.cake --target=<Target>
+// Targets: Clean, Build, Test, Validate, Plan, Bench, Default (= Build + Test).
+
+var target = Argument("target", "Default");
+var configuration = Argument("configuration", "Release");
+var env = Argument("env", "prod");
+var benchFilter = Argument("bench", "validate");
+
+var root = MakeAbsolute(Directory(".."));
+var solution = root.CombineWithFilePath("GitOps.sln");
+var cli = root.CombineWithFilePath("platform/GitOps.Cli/GitOps.Cli.csproj");
+var bench = root.CombineWithFilePath("tests/GitOps.Benchmarks/GitOps.Benchmarks.csproj");
+
+Task("Clean")
+    .Does(() =>
+{
+    CleanDirectories(root + "/platform/**/bin");
+    CleanDirectories(root + "/platform/**/obj");
+    CleanDirectories(root + "/tests/**/bin");
+    CleanDirectories(root + "/tests/**/obj");
+    CleanDirectory(root + "/artifacts");
+});
+
+Task("Build")
+    .Does(() =>
+{
+    DotNetBuild(solution.FullPath, new DotNetBuildSettings { Configuration = configuration });
+});
+
+Task("Test")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetTest(solution.FullPath, new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        Loggers = { "trx" },
+        ResultsDirectory = root + "/artifacts/test-results",
+    });
+});
+
+Task("Validate")
+    .Description("Runs 'gitops validate' on this repository.")
+    .Does(() =>
+{
+    DotNetRun(cli.FullPath, new ProcessArgumentBuilder().Append("validate").AppendQuoted(root.FullPath),
+        new DotNetRunSettings { Configuration = configuration });
+});
+
+Task("Plan")
+    .Description("Runs 'gitops plan --all' on this repository (no live state: a first deploy).")
+    .Does(() =>
+{
+    DotNetRun(cli.FullPath, new ProcessArgumentBuilder().Append("plan").Append("--all").Append("--repo").AppendQuoted(root.FullPath),
+        new DotNetRunSettings { Configuration = configuration });
+});
+
+Task("Bench")
+    .Description("Runs the benchmark harness; --bench=validate|plan|serving|reconcile selects a suite.")
+    .Does(() =>
+{
+    DotNetRun(bench.FullPath, new ProcessArgumentBuilder().Append(benchFilter),
+        new DotNetRunSettings { Configuration = "Release" });
+});
+
+Task("Default")
+    .IsDependentOn("Build")
+    .IsDependentOn("Test");
+
+RunTarget(target);

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Reflection;
+using System.Text;
+using GitOps.Cli.Output;
+using GitOps.Cli.Validation;
+using GitOps.Policy;
+using GitOps.Specs;
+
+namespace GitOps.Cli.Commands;
+
+/// <summary><c>gitops validate [PATH] [--format text|json|sarif|github] [--warnings-as-errors]</c>.</summary>
+public static class ValidateCommand
+{
+    public static readonly string[] Formats = ["text", "json", "sarif", "github"];
+
+    public static Command Create()
+    {
+        var path = new Argument<string>("path")
+        {
+            Description = "Root of the GitOps repository (the folder holding environments/, models/, policies/).",
+            DefaultValueFactory = _ => ".",
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format: text (compiler style), json, sarif (code scanning) or github (workflow annotations).",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong(Formats);
+        var warningsAsErrors = new Option<bool>("--warnings-as-errors")
+        {
+            Description = "Exit 1 when there are warnings, as if they were errors.",
+        };
+        var command = new Command("validate", "Check every spec of a repository: YAML, schema, references and policies.")
+        {
+            path, format, warningsAsErrors,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(path)!, parse.GetValue(format)!, parse.GetValue(warningsAsErrors), parse.Out(), parse.Err(), ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string root, string format, bool warningsAsErrors, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var report = Validate(root);
+        ct.ThrowIfCancellationRequested();
+        switch (format)
+        {
+            case "json":
+                await stdout.WriteAsync(JsonFormat.Render(report));
+                break;
+            case "sarif":
+                await stdout.WriteAsync(SarifFormat.Render(report, ToolVersion));
+                break;
+            case "github":
+                await stdout.WriteAsync(GitHubFormat.Render(report));
+                break;
+            default:
+                await stdout.WriteAsync(TextFormat.Render(report, Terminal.ColorEnabled(stdout)));
+                break;
+        }
+        if (format is "json" or "sarif")
+        {
+            await stderr.WriteLineAsync($"validate: {report.Summary()}");
+        }
+        var failed = report.Errors > 0 || (warningsAsErrors && report.Warnings > 0);
+        return failed ? GitOpsCommandLine.Findings : GitOpsCommandLine.Ok;
+    }
+
+    /// <summary>Reads the repository at <paramref name="root"/> and runs every check.</summary>
+    public static ValidationReport Validate(string root)
+    {
+        var files = RepositoryReader.Read(root);
+        var result = RepositoryValidator.Validate(files);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (result.Diagnostics.Any(d => d.Span.File == file.Path))
+            {
+                sources[file.Path] = Encoding.UTF8.GetString(file.Content);
+            }
+        }
+        return new ValidationReport(result.Diagnostics, files.Count, result.Specs.All.Count(), sources);
+    }
+
+    public static string ToolVersion =>
+        typeof(ValidateCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

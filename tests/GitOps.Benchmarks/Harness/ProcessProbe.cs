@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace GitOps.Benchmarks.Harness;
+
+/// <summary>Runs a child process to completion and measures its wall time and peak resident memory (VmHWM).</summary>
+public static class ProcessProbe
+{
+    public sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode);
+
+    public static Measurement Run(string fileName, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var drainOut = p.StandardOutput.ReadToEndAsync();
+        var drainErr = p.StandardError.ReadToEndAsync();
+        long peak = 0;
+        var status = $"/proc/{p.Id}/status";
+        while (!p.WaitForExit(5))
+        {
+            peak = Math.Max(peak, ReadHighWaterMark(status));
+        }
+        sw.Stop();
+        Task.WaitAll(drainOut, drainErr);
+        return new Measurement(sw.Elapsed, peak, p.ExitCode);
+    }
+
+    private static long ReadHighWaterMark(string statusPath)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(statusPath))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between two reads.
+        }
+        return 0;
+    }
+}

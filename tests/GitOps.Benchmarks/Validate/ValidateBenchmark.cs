@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using GitOps.Benchmarks.Harness;
+using GitOps.Policy;
+using GitOps.Testing.Generators;
+
+namespace GitOps.Benchmarks.Validate;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/GitOps.Benchmarks -- validate [sizes...]</c>: generates repositories of
+/// N models × 3 environments with gates, rollout and org policies, then measures <c>gitops validate</c> as a user runs
+/// it (a fresh process: wall time and peak RSS, median of 3) and the warm in-process validation time.
+/// </summary>
+public static class ValidateBenchmark
+{
+    public static int Run(string[] args)
+    {
+        var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [100, 1000, 2000, 5000];
+        var gitops = Path.Combine(AppContext.BaseDirectory, "gitops.dll");
+        Console.WriteLine($"gitops validate, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine("| models × envs | files | process wall (median of 3) | peak RSS | in-process (warm, median of 5) | errors |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var n in sizes)
+        {
+            var dir = Directory.CreateTempSubdirectory($"gitops-bench-{n}-");
+            try
+            {
+                SyntheticRepository.WriteTo(dir.FullName, n);
+                var files = SyntheticRepository.Generate(n);
+                var runs = Enumerable.Range(0, 3)
+                    .Select(_ => ProcessProbe.Run("dotnet", [gitops, "validate", dir.FullName, "--format", "json"]))
+                    .OrderBy(m => m.Wall).ToList();
+                var median = runs[1];
+                RepositoryValidator.Validate(files);
+                var warm = Enumerable.Range(0, 5).Select(_ =>
+                {
+                    var sw = Stopwatch.StartNew();
+                    RepositoryValidator.Validate(files);
+                    return sw.Elapsed;
+                }).Order().ElementAt(2);
+                var errors = RepositoryValidator.Validate(files).Diagnostics.Count(d => d.IsError);
+                Console.WriteLine($"| {n:N0} × 3 | {files.Count:N0} | {median.Wall.TotalSeconds:F2} s | {median.PeakRssBytes / 1048576.0:F0} MiB | {warm.TotalMilliseconds:F0} ms | {errors} |");
+                if (median.ExitCode != 0)
+                {
+                    Console.Error.WriteLine($"gitops validate exited {median.ExitCode} for {n} models");
+                    return 1;
+                }
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+        return 0;
+    }
+}
