@@ -1,0 +1,15 @@
+namespace GitOps.Serving.Batching;
+
+/// <summary>
+/// Dynamic batching: concurrent requests are merged until <see cref="MaxBatchSize"/> rows or
+/// <see cref="MaxDelay"/> since the first waiting request. A max batch size of 1 turns batching off.
+/// </summary>
+public sealed record BatchingOptions
+{
+    public int MaxBatchSize { get; init; } = 64;
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+    /// <summary>Batches that may run at the same time (each on its own thread).</summary>
+    public int MaxConcurrentBatches { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    public bool Enabled => MaxBatchSize > 1;
+}
