@@ -80,16 +80,16 @@ public static class FraudDataset
 
         // The risk function mixes linear terms with thresholds and an interaction, so tree ensembles have
         // something to find beyond a logistic regression, and noise keeps the AUC well below 1.
-        var logit = -6.2
-            + 3.2 * merchantRisk
-            + 1.1 * Math.Log(1 + ratio)
-            + 0.55 * Math.Min(count1h, 6)
-            + (hour < 5 ? 1.1 : 0)
-            + (isForeign ? 1.0 : 0)
-            + (distance > 150 ? 0.9 : 0)
-            + (cardAge < 45 ? 1.3 : 0)
-            + (isForeign && hour < 5 ? 0.8 : 0)
-            + 0.6 * random.Normal();
+        var logit = -7.4
+            + 5.0 * merchantRisk
+            + 1.7 * Math.Log(1 + ratio)
+            + 0.8 * Math.Min(count1h, 6)
+            + (hour < 5 ? 1.6 : 0)
+            + (isForeign ? 1.5 : 0)
+            + (distance > 150 ? 1.3 : 0)
+            + (cardAge < 45 ? 2.0 : 0)
+            + (isForeign && hour < 5 ? 1.0 : 0)
+            + 0.3 * random.Normal();
         var isFraud = random.Bernoulli(1 / (1 + Math.Exp(-logit)));
         return new Transaction(amount, hour, merchantRisk, distance, count1h, count24h, ratio, isForeign, cardAge, isFraud);
     }
