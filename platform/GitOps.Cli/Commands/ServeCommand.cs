@@ -23,7 +23,7 @@ public static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", DefaultValueFactory = _ => 8080 };
         var maxBatchSize = new Option<int>("--max-batch-size") { Description = "Rows merged into one model run; 1 turns batching off", DefaultValueFactory = _ => 64 };
-        var maxBatchDelay = new Option<double>("--max-batch-delay") { Description = "Milliseconds a request may wait for others to join its batch", DefaultValueFactory = _ => 2 };
+        var maxBatchDelay = new Option<double>("--max-batch-delay") { Description = "Milliseconds a request may wait for others to join its batch (0 = greedy: only requests that queued while the model was busy)", DefaultValueFactory = _ => 0 };
         var maxConcurrency = new Option<int>("--max-concurrency") { Description = "Infer requests processed at once; more get 429", DefaultValueFactory = _ => 256 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per inference", DefaultValueFactory = _ => 1 };
         var token = new Option<string?>("--token") { Description = $"Require 'Authorization: Bearer <token>' on model endpoints (or env {TokenVariable})" };

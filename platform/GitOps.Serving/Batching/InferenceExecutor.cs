@@ -113,6 +113,17 @@ public sealed class InferenceExecutor : IAsyncDisposable
             }
 
             await _slots!.WaitAsync();
+            // Requests that arrived while every slot was busy join now: waiting for the slot cost them nothing.
+            while (carried is null && rows < _options.MaxBatchSize && reader.TryRead(out var late))
+            {
+                if (rows + late.Request.Rows > _options.MaxBatchSize)
+                {
+                    carried = late;
+                    break;
+                }
+                batch.Add(late);
+                rows += late.Request.Rows;
+            }
             _ = Task.Run(() => Execute(batch));
         }
     }

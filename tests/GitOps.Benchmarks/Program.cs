@@ -1,0 +1,15 @@
+using GitOps.Benchmarks.Serving;
+
+// Each area adds one line: the first argument picks the benchmark, the rest are its options.
+return args.FirstOrDefault() switch
+{
+    "serving" => await ServingBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
+    Console.Error.WriteLine("benchmarks: serving");
+    return 2;
+}
