@@ -26,6 +26,9 @@ public static class GitOpsCommandLine
     [
         ValidateCommand.Create(),
         SchemaCommand.Create(),
+        TrainCommand.Create(),
+        DatasetsCommand.Create(),
+        ServeCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

@@ -1,16 +1,17 @@
+using GitOps.Benchmarks.Serving;
 using GitOps.Benchmarks.Validate;
 
-var suite = args.Length > 0 ? args[0] : "";
-var rest = args.Skip(1).ToArray();
-return suite switch
+// Each area adds one line: the first argument picks the benchmark, the rest are its options.
+return args.FirstOrDefault() switch
 {
-    "validate" => ValidateBenchmark.Run(rest),
+    "validate" => ValidateBenchmark.Run(args[1..]),
+    "serving" => await ServingBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <suite> [args]");
-    Console.Error.WriteLine("suites: validate [sizes...]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], serving");
     return 2;
 }

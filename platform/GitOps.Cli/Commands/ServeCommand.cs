@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Globalization;
+using GitOps.Serving.Batching;
+using GitOps.Serving.Hosting;
+using GitOps.Serving.Model;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Cli.Commands;
+
+/// <summary><c>gitops serve</c>: the ONNX Runtime inference server (Open Inference Protocol v2, docs/serving.md).</summary>
+public static class ServeCommand
+{
+    /// <summary>Environment variable holding the bearer token, so it need not appear in the process arguments.</summary>
+    public const string TokenVariable = "GITOPS_SERVING_TOKEN";
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Path of the ONNX model", Required = true };
+        var name = new Option<string>("--name") { Description = "Model name served at /v2/models/{name}", Required = true };
+        var version = new Option<string>("--version") { Description = "Model version (metric label and /versions/{version} routes)", DefaultValueFactory = _ => "1" };
+        var track = new Option<string>("--track") { Description = "Rollout track: stable or canary (metric label)", DefaultValueFactory = _ => "stable" };
+        track.AcceptOnlyFromAmong("stable", "canary");
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", DefaultValueFactory = _ => 8080 };
+        var maxBatchSize = new Option<int>("--max-batch-size") { Description = "Rows merged into one model run; 1 turns batching off", DefaultValueFactory = _ => 64 };
+        var maxBatchDelay = new Option<double>("--max-batch-delay") { Description = "Milliseconds a request may wait for others to join its batch (0 = greedy: only requests that queued while the model was busy)", DefaultValueFactory = _ => 0 };
+        var maxConcurrency = new Option<int>("--max-concurrency") { Description = "Infer requests processed at once; more get 429", DefaultValueFactory = _ => 256 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per inference", DefaultValueFactory = _ => 1 };
+        var token = new Option<string?>("--token") { Description = $"Require 'Authorization: Bearer <token>' on model endpoints (or env {TokenVariable})" };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest accepted request body; larger ones get 413", DefaultValueFactory = _ => 4 * 1024 * 1024 };
+        var shutdownTimeout = new Option<double>("--shutdown-timeout") { Description = "Seconds to let accepted requests finish on shutdown", DefaultValueFactory = _ => 30 };
+        var scoreOutput = new Option<string?>("--score-output") { Description = "Output recorded in the score histogram (default Probability, then Score)" };
+        var scoreBuckets = new Option<string?>("--score-buckets") { Description = "Comma-separated upper bounds of the score histogram (default 0.05..0.95)" };
+
+        var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST) with Prometheus metrics")
+        {
+            model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
+        };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            System.Collections.Immutable.ImmutableArray<double>? buckets = null;
+            if (parse.GetValue(scoreBuckets) is { } bucketText)
+            {
+                var parsed = bucketText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(b => double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
+                    .ToList();
+                if (parsed.Count == 0 || parsed.Any(double.IsNaN) || parsed.Zip(parsed.Skip(1)).Any(p => p.First >= p.Second))
+                {
+                    await stderr.WriteLineAsync($"error: --score-buckets must be increasing numbers separated by commas, found '{bucketText}'");
+                    return 2;
+                }
+                buckets = [.. parsed];
+            }
+            var options = new ServerOptions
+            {
+                ModelPath = parse.GetValue(model)!,
+                ModelName = parse.GetValue(name)!,
+                ModelVersion = parse.GetValue(version)!,
+                Track = parse.GetValue(track)!,
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                Batching = new BatchingOptions
+                {
+                    MaxBatchSize = parse.GetValue(maxBatchSize),
+                    MaxDelay = TimeSpan.FromMilliseconds(parse.GetValue(maxBatchDelay)),
+                },
+                MaxConcurrency = parse.GetValue(maxConcurrency),
+                Session = new ModelSessionOptions
+                {
+                    Threads = parse.GetValue(threads),
+                    Device = Enum.Parse<DevicePreference>(parse.GetValue(device)!, ignoreCase: true),
+                },
+                Token = parse.GetValue(token) ?? (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnv ? fromEnv : null),
+                MaxRequestBodyBytes = parse.GetValue(maxBody),
+                ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
+                ScoreOutput = parse.GetValue(scoreOutput),
+                ScoreBuckets = buckets,
+            };
+            var problems = options.Validate();
+            if (!problems.IsEmpty)
+            {
+                foreach (var problem in problems)
+                {
+                    await stderr.WriteLineAsync($"error: {problem}");
+                }
+                return 2;
+            }
+
+            InferenceServer server;
+            try
+            {
+                server = await InferenceServer.StartAsync(options, logging => logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                }).AddFilter("Microsoft", LogLevel.Warning), TimeProvider.System, ct);
+            }
+            catch (ModelLoadException e)
+            {
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
+            catch (ArgumentException e)
+            {
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                return 2;
+            }
+            catch (IOException e)
+            {
+                await stderr.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}: {e.Message}");
+                return 2;
+            }
+            try
+            {
+                // SIGTERM/Ctrl+C cancel ct; the host also listens for them. Either way the stop below drains.
+                await server.WaitForShutdownAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping was asked for; drain below.
+            }
+            await server.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,199 @@
+using System.CommandLine;
+using System.Globalization;
+using GitOps.Specs.Model;
+using GitOps.Training.Builtin;
+using GitOps.Training.Contract;
+using GitOps.Training.Datasets;
+
+namespace GitOps.Cli.Commands;
+
+/// <summary>
+/// <c>gitops train</c>: the builtin tabular trainer (options or the trainer contract's environment
+/// variables), <c>gitops train verify-output DIR</c> and <c>gitops train example</c>.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Option<string?>("--dataset") { Description = $"CSV dataset with a header row (env {TrainerEnvironment.Dataset})" };
+        var datasetSha = new Option<string?>("--dataset-sha256") { Description = $"Expected sha256 of the dataset; a mismatch fails before training (env {TrainerEnvironment.DatasetSha256})" };
+        var label = new Option<string?>("--label") { Description = $"Label column (env {TrainerEnvironment.Label})" };
+        var features = new Option<string?>("--features") { Description = $"Comma-separated feature columns; default: every other column (env {TrainerEnvironment.Features})" };
+        var task = new Option<string?>("--task") { Description = $"binaryClassification or regression (env {TrainerEnvironment.Task})" };
+        var algorithm = new Option<string?>("--algorithm") { Description = $"{string.Join(", ", BuiltinAlgorithms.All)} (env {TrainerEnvironment.Algorithm})" };
+        var seed = new Option<int?>("--seed") { Description = $"Random seed; same inputs and seed give the same model (env {TrainerEnvironment.Seed}, default 0)" };
+        var param = new Option<string[]>("--param") { Description = $"Hyperparameter name=value, repeatable (env {TrainerEnvironment.Hyperparameters} as a JSON object)" };
+        var output = new Option<string?>("--out") { Description = $"Output directory for model.onnx, metrics.json, lineage.json (env {TrainerEnvironment.OutputDir})" };
+        var validation = new Option<double?>("--validation-fraction") { Description = $"Fraction of rows held out for evaluation (env {TrainerEnvironment.ValidationFraction}, default 0.2)" };
+
+        var command = new Command("train", "Train a tabular model with the builtin trainer and write the output contract (docs/training.md)")
+        {
+            dataset, datasetSha, label, features, task, algorithm, seed, param, output, validation,
+        };
+        command.Subcommands.Add(CreateVerifyOutput());
+        command.Subcommands.Add(CreateExample());
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var (fromEnvironment, envError) = TrainerEnvironment.Read(Environment.GetEnvironmentVariable);
+            if (fromEnvironment is null)
+            {
+                await stderr.WriteLineAsync($"error: {envError}");
+                return 2;
+            }
+            var hyperparameters = ParseParams(parse.GetValue(param) ?? []);
+            if (hyperparameters.Error is not null)
+            {
+                await stderr.WriteLineAsync($"error: {hyperparameters.Error}");
+                return 2;
+            }
+            var fromOptions = new TrainerInputs
+            {
+                Dataset = parse.GetValue(dataset),
+                DatasetSha256 = parse.GetValue(datasetSha),
+                Label = parse.GetValue(label),
+                Features = parse.GetValue(features) is { } f ? [.. f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null,
+                Task = parse.GetValue(task),
+                Algorithm = parse.GetValue(algorithm),
+                Seed = parse.GetValue(seed),
+                Hyperparameters = hyperparameters.Values,
+                OutputDirectory = parse.GetValue(output),
+                ValidationFraction = parse.GetValue(validation),
+            };
+            var (request, requestError) = TrainerEnvironment.ToRequest(TrainerEnvironment.Merge(fromOptions, fromEnvironment));
+            if (request is null)
+            {
+                await stderr.WriteLineAsync($"error: {requestError}");
+                await stderr.WriteLineAsync("usage: gitops train --dataset data.csv --label y --task binaryClassification --algorithm fastTree --out out/ [--param numberOfTrees=100]");
+                return 2;
+            }
+            return await TrainAsync(request, stdout, stderr, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> TrainAsync(TrainingRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var outcome = await new TabularTrainer(TimeProvider.System).TrainAsync(request, ct);
+        if (!outcome.Succeeded)
+        {
+            await stderr.WriteLineAsync($"error: {outcome.Error}");
+            return outcome.ExitCode;
+        }
+        var result = outcome.Result!;
+        var lineage = result.Lineage;
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Trained {lineage.Algorithm} ({lineage.Task}) on {lineage.Dataset.TrainRows} rows, validated on {lineage.Dataset.ValidationRows} rows in {lineage.Timing.TotalSeconds:F1} s"));
+        foreach (var (name, value) in result.Metrics)
+        {
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {name,-10} {value:F4}"));
+        }
+        await stdout.WriteLineAsync($"Wrote {result.ModelPath}, {result.MetricsPath}, {result.LineagePath}");
+        return 0;
+    }
+
+    private static (System.Collections.Immutable.ImmutableSortedDictionary<string, string>? Values, string? Error) ParseParams(string[] items)
+    {
+        if (items.Length == 0)
+        {
+            return (null, null);
+        }
+        var values = System.Collections.Immutable.ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                return (null, $"--param must look like name=value, found '{item}'");
+            }
+            values[item[..eq].Trim()] = item[(eq + 1)..].Trim();
+        }
+        return (values.ToImmutable(), null);
+    }
+
+    private static Command CreateVerifyOutput()
+    {
+        var directory = new Argument<string>("dir") { Description = "Directory written by a training run" };
+        var datasetSha = new Option<string?>("--dataset-sha256") { Description = "sha256 the lineage must record for the dataset" };
+        var command = new Command("verify-output", "Check a directory against the trainer output contract (model.onnx, metrics.json, lineage.json)")
+        {
+            directory, datasetSha,
+        };
+        command.SetAction((ParseResult parse) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var dir = parse.GetValue(directory)!;
+            if (!Directory.Exists(dir))
+            {
+                stderr.WriteLine($"error: {dir}: the directory does not exist");
+                return 2;
+            }
+            var verification = OutputVerifier.Verify(dir, parse.GetValue(datasetSha));
+            if (!verification.IsValid)
+            {
+                foreach (var problem in verification.Problems)
+                {
+                    stderr.WriteLine($"{Path.Combine(dir, problem.File)}: error: {problem.Message}");
+                }
+                stderr.WriteLine($"{verification.Problems.Length} problem(s); the contract is described in docs/training.md");
+                return 1;
+            }
+            var signature = verification.Signature!;
+            stdout.WriteLine($"{dir}: OK");
+            stdout.WriteLine($"  inputs:  {string.Join(", ", signature.Inputs.Select(i => $"{i.Name} {i.Type}[{string.Join(",", i.Shape)}]"))}");
+            stdout.WriteLine($"  outputs: {string.Join(", ", signature.Outputs.Select(o => $"{o.Name} {o.Type}[{string.Join(",", o.Shape)}]"))}");
+            stdout.WriteLine($"  metrics: {string.Join(", ", verification.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key}={m.Value:G6}")))}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateExample()
+    {
+        var output = new Option<string>("--out") { Description = "Directory for fraud.csv and the trained model", DefaultValueFactory = _ => "artifacts/fraud-example" };
+        var rows = new Option<int>("--rows") { Description = "Rows of synthetic transactions", DefaultValueFactory = _ => FraudDataset.DefaultRows };
+        var seed = new Option<int>("--seed") { Description = "Seed of the dataset and of training", DefaultValueFactory = _ => FraudDataset.DefaultSeed };
+        var algorithm = new Option<string>("--algorithm") { Description = "Builtin algorithm", DefaultValueFactory = _ => BuiltinAlgorithms.FastTree };
+        var command = new Command("example", "Generate the example fraud dataset and train the example fraud model")
+        {
+            output, rows, seed, algorithm,
+        };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var dir = parse.GetValue(output)!;
+            var rowCount = parse.GetValue(rows);
+            if (rowCount < 100)
+            {
+                await stderr.WriteLineAsync($"error: --rows must be at least 100, found {rowCount}");
+                return 2;
+            }
+            var csv = Path.Combine(dir, "fraud.csv");
+            try
+            {
+                FraudDataset.WriteFile(csv, rowCount, parse.GetValue(seed));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await stderr.WriteLineAsync($"error: cannot write {csv}: {e.Message}");
+                return 2;
+            }
+            await stdout.WriteLineAsync($"Generated {csv} ({rowCount} rows)");
+            var request = new TrainingRequest
+            {
+                DatasetPath = csv,
+                Label = FraudDataset.Label,
+                Task = ModelTasks.BinaryClassification,
+                Algorithm = parse.GetValue(algorithm)!,
+                Seed = parse.GetValue(seed),
+                OutputDirectory = Path.Combine(dir, "model"),
+                ModelName = "fraud",
+            };
+            return await TrainAsync(request, stdout, stderr, ct);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using GitOps.Serving.Batching;
+using GitOps.Serving.Model;
+
+namespace GitOps.Serving.Hosting;
+
+/// <summary>Everything <c>gitops serve</c> is configured with (see <c>docs/serving.md</c>).</summary>
+public sealed record ServerOptions
+{
+    public required string ModelPath { get; init; }
+    public required string ModelName { get; init; }
+    public string ModelVersion { get; init; } = "1";
+    /// <summary><c>stable</c> or <c>canary</c>: the rollout track this pod serves, a label on every metric.</summary>
+    public string Track { get; init; } = "stable";
+    /// <summary>Address to listen on; loopback unless told otherwise.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>Port to listen on; 0 picks a free one (see <see cref="InferenceServer.BaseAddress"/>).</summary>
+    public int Port { get; init; } = 8080;
+    public BatchingOptions Batching { get; init; } = new();
+    /// <summary>Infer requests processed at once; more are answered 429.</summary>
+    public int MaxConcurrency { get; init; } = 256;
+    public ModelSessionOptions Session { get; init; } = new();
+    /// <summary>When set, model endpoints require <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
+    public string? Token { get; init; }
+    public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>How long shutdown waits for accepted requests to finish.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Output recorded in the score histogram; default Probability, then Score, then the first float output.</summary>
+    public string? ScoreOutput { get; init; }
+    public ImmutableArray<double>? ScoreBuckets { get; init; }
+
+    public static readonly ImmutableArray<string> Tracks = ["stable", "canary"];
+
+    /// <summary>Problems with the options, each naming the option and what it should be.</summary>
+    public ImmutableArray<string> Validate()
+    {
+        var problems = ImmutableArray.CreateBuilder<string>();
+        if (string.IsNullOrWhiteSpace(ModelName)) { problems.Add("--name must not be empty"); }
+        if (string.IsNullOrWhiteSpace(ModelVersion)) { problems.Add("--version must not be empty"); }
+        if (!Tracks.Contains(Track)) { problems.Add($"--track must be stable or canary, found '{Track}'"); }
+        if (Port is < 0 or > 65535) { problems.Add($"--port must be between 0 and 65535, found {Port}"); }
+        if (Batching.MaxBatchSize < 1) { problems.Add($"--max-batch-size must be at least 1 (1 turns batching off), found {Batching.MaxBatchSize}"); }
+        if (Batching.MaxDelay < TimeSpan.Zero || Batching.MaxDelay > TimeSpan.FromSeconds(10)) { problems.Add($"--max-batch-delay must be between 0 and 10000 ms, found {Batching.MaxDelay.TotalMilliseconds} ms"); }
+        if (MaxConcurrency < 1) { problems.Add($"--max-concurrency must be at least 1, found {MaxConcurrency}"); }
+        if (Session.Threads < 1) { problems.Add($"--threads must be at least 1, found {Session.Threads}"); }
+        if (MaxRequestBodyBytes < 1024) { problems.Add($"--max-body-bytes must be at least 1024, found {MaxRequestBodyBytes}"); }
+        if (Token is { Length: 0 }) { problems.Add("--token must not be empty when given"); }
+        return problems.ToImmutable();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using GitOps.Serving.Protocol;
+using Prometheus;
+
+namespace GitOps.Serving.Metrics;
+
+/// <summary>Identity of the served model, carried as labels on every metric.</summary>
+public sealed record ModelIdentity(string Name, string Version, string Track);
+
+/// <summary>
+/// The server's Prometheus metrics, in a registry of its own (several servers can live in one process).
+/// Every series has <c>model</c>, <c>version</c> and <c>track</c> labels so that rollout analysis can
+/// compare the canary with the stable track.
+/// </summary>
+public sealed class ServingMetrics
+{
+    public const string RequestsTotal = "gitops_inference_requests_total";
+    public const string RequestDuration = "gitops_inference_request_duration_seconds";
+    public const string BatchSize = "gitops_inference_batch_size";
+    public const string InFlight = "gitops_inference_in_flight_requests";
+    public const string Score = "gitops_inference_score";
+    public const string ModelInfo = "gitops_inference_model_info";
+    public const string Ready = "gitops_inference_ready";
+
+    /// <summary>Default buckets for the score histogram: probabilities in steps of 0.05.</summary>
+    public static readonly ImmutableArray<double> ProbabilityBuckets = [.. Histogram.LinearBuckets(0.05, 0.05, 19)];
+
+    private static readonly string[] ModelLabels = ["model", "version", "track"];
+
+    private readonly Counter.Child[] _requestsByStatus = new Counter.Child[600];
+    private readonly Counter _requests;
+    private readonly Histogram.Child _duration;
+    private readonly Histogram.Child _batchSize;
+    private readonly Gauge.Child _inFlight;
+    private readonly Histogram.Child _score;
+    private readonly Gauge.Child _ready;
+    private readonly string[] _labels;
+
+    public ServingMetrics(ModelIdentity model, string executionProvider, int threads, IReadOnlyList<double>? scoreBuckets = null)
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _labels = [model.Name, model.Version, model.Track];
+
+        _requests = factory.CreateCounter(RequestsTotal, "Inference requests by HTTP status code.",
+            new CounterConfiguration { LabelNames = [.. ModelLabels, "code"] });
+        _duration = factory.CreateHistogram(RequestDuration, "Inference request duration, from receipt to response.",
+            new HistogramConfiguration { LabelNames = ModelLabels, Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18) }).WithLabels(_labels);
+        _batchSize = factory.CreateHistogram(BatchSize, "Rows per model run (requests merged by dynamic batching).",
+            new HistogramConfiguration { LabelNames = ModelLabels, Buckets = Histogram.ExponentialBuckets(1, 2, 11) }).WithLabels(_labels);
+        _inFlight = factory.CreateGauge(InFlight, "Inference requests being processed.",
+            new GaugeConfiguration { LabelNames = ModelLabels }).WithLabels(_labels);
+        _score = factory.CreateHistogram(Score, "Distribution of the primary output score (model-aware canary analysis and drift).",
+            new HistogramConfiguration { LabelNames = ModelLabels, Buckets = [.. scoreBuckets ?? ProbabilityBuckets] }).WithLabels(_labels);
+        _ready = factory.CreateGauge(Ready, "1 when the model is warmed up and accepting requests.",
+            new GaugeConfiguration { LabelNames = ModelLabels }).WithLabels(_labels);
+        factory.CreateGauge(ModelInfo, "The served model and the execution provider it runs on.",
+            new GaugeConfiguration { LabelNames = [.. ModelLabels, "execution_provider", "threads"] })
+            .WithLabels([.. _labels, executionProvider, threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]).Set(1);
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void RecordRequest(int statusCode, TimeSpan duration)
+    {
+        var child = statusCode is >= 100 and < 600
+            ? _requestsByStatus[statusCode] ??= _requests.WithLabels([.. _labels, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            : _requests.WithLabels([.. _labels, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        child.Inc();
+        _duration.Observe(duration.TotalSeconds);
+    }
+
+    public void RecordBatch(int rows) => _batchSize.Observe(rows);
+
+    public void SetReady(bool ready) => _ready.Set(ready ? 1 : 0);
+
+    public void RequestStarted() => _inFlight.Inc();
+
+    public void RequestFinished() => _inFlight.Dec();
+
+    /// <summary>Observes one score per row: the row's only value, or its last one (the positive class).</summary>
+    public void RecordScores(Tensor output)
+    {
+        var rows = output.Shape.Length == 0 ? 1 : (int)output.Shape[0];
+        if (rows == 0)
+        {
+            return;
+        }
+        var perRow = output.Data.Length / rows;
+        for (var r = 0; r < rows; r++)
+        {
+            var index = r * perRow + perRow - 1;
+            var value = output.Data switch
+            {
+                float[] f => f[index],
+                double[] d => d[index],
+                _ => double.NaN,
+            };
+            if (double.IsFinite(value))
+            {
+                _score.Observe(value);
+            }
+        }
+    }
+}

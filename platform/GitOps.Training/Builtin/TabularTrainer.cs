@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GitOps.Specs.Model;
+using GitOps.Training.Contract;
+using GitOps.Training.Onnx;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace GitOps.Training.Builtin;
+
+/// <summary>
+/// The builtin tabular trainer: CSV in, <c>model.onnx</c> + <c>metrics.json</c> + <c>lineage.json</c> out.
+/// The exported graph takes one float32 <c>[-1, 1]</c> input per feature column (named after the column)
+/// and returns <c>PredictedLabel</c>, <c>Score</c> and <c>Probability</c> (classification) or <c>Score</c>
+/// (regression), each with ML.NET's <c>.output</c> suffix.
+/// </summary>
+public sealed class TabularTrainer(TimeProvider time)
+{
+    public const string TrainerName = "gitops-builtin";
+
+    public static string TrainerVersion { get; } =
+        typeof(TabularTrainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Trains, evaluates on the held-out split and writes the output contract.</summary>
+    public Task<TrainingOutcome> TrainAsync(TrainingRequest request, CancellationToken ct) =>
+        Task.Run(() => Train(request, ct), ct);
+
+    /// <summary>Trains and also returns the ML.NET model, for callers that compare it with its ONNX export.</summary>
+    public async Task<(TrainingOutcome Outcome, ITransformer? Model)> TrainWithModelAsync(TrainingRequest request, CancellationToken ct)
+    {
+        ITransformer? model = null;
+        var outcome = await Task.Run(() => Train(request, ct, m => model = m), ct);
+        return (outcome, model);
+    }
+
+    private TrainingOutcome Train(TrainingRequest request, CancellationToken ct, Action<ITransformer>? onModel = null)
+    {
+        var startedAt = time.GetUtcNow();
+        var start = time.GetTimestamp();
+        if (request.ValidationFraction is <= 0 or >= 1 || double.IsNaN(request.ValidationFraction))
+        {
+            return TrainingOutcome.Invalid($"validation fraction must be between 0 and 1 (exclusive), found {request.ValidationFraction}");
+        }
+        var (parameters, paramError) = Algorithms.Validate(request.Task, request.Algorithm, request.Hyperparameters);
+        if (parameters is null)
+        {
+            return TrainingOutcome.Invalid(paramError!);
+        }
+        var (scan, scanError) = CsvDatasetScan.Scan(request.DatasetPath, request.Label, request.Features, request.Task);
+        if (scan is null)
+        {
+            return TrainingOutcome.Invalid(scanError!);
+        }
+        if (request.ExpectedDatasetSha256 is { } expected && !string.Equals(expected, scan.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return TrainingOutcome.Invalid($"dataset '{request.DatasetPath}' has sha256 {scan.Sha256}, but {expected.ToLowerInvariant()} was expected; update the spec's dataset digest or restore the data");
+        }
+        var minimumRows = (int)Math.Ceiling(2 / Math.Min(request.ValidationFraction, 1 - request.ValidationFraction));
+        if (scan.Rows < Math.Max(10, minimumRows))
+        {
+            return TrainingOutcome.Invalid($"dataset '{request.DatasetPath}' has {scan.Rows} rows; at least {Math.Max(10, minimumRows)} are needed to train and validate");
+        }
+        if (request.Task == ModelTasks.BinaryClassification && (scan.PositiveRows == 0 || scan.PositiveRows == scan.Rows))
+        {
+            return TrainingOutcome.Invalid($"label '{request.Label}' has only one class in '{request.DatasetPath}'; binary classification needs both");
+        }
+        try
+        {
+            Directory.CreateDirectory(request.OutputDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return TrainingOutcome.Invalid($"output directory '{request.OutputDirectory}' cannot be created: {e.Message}");
+        }
+
+        var ml = new MLContext(seed: request.Seed);
+        try
+        {
+            var binary = request.Task == ModelTasks.BinaryClassification;
+            var featureColumns = scan.Features
+                .Select((name, i) => new TextLoader.Column(name, DataKind.Single, scan.FeatureIndexes[i]))
+                .ToArray();
+            var labelColumn = new TextLoader.Column(request.Label, binary ? DataKind.Boolean : DataKind.Single, scan.LabelIndex);
+            var data = ml.Data.LoadFromTextFile(request.DatasetPath, [.. featureColumns, labelColumn], separatorChar: ',', hasHeader: true);
+            // Caching makes the split materialise once; every later pass reads the same rows.
+            var split = ml.Data.TrainTestSplit(data, request.ValidationFraction, seed: request.Seed);
+            var trainSet = ml.Data.Cache(split.TrainSet);
+            var validationSet = ml.Data.Cache(split.TestSet);
+            var trainRows = CountRows(trainSet);
+            var validationRows = CountRows(validationSet);
+            var loaded = time.GetTimestamp();
+
+            var pipeline = ml.Transforms.Concatenate(Algorithms.FeaturesColumn, [.. scan.Features])
+                .Append(Algorithms.Create(ml, request.Task, request.Algorithm, request.Label, request.Seed, parameters));
+            var model = pipeline.Fit(trainSet);
+            var trained = time.GetTimestamp();
+            ct.ThrowIfCancellationRequested();
+
+            var scored = model.Transform(validationSet);
+            var metrics = binary ? ClassificationMetrics(ml, scored, request.Label) : RegressionMetrics(ml, scored, request.Label);
+            var notFinite = metrics.Where(m => !double.IsFinite(m.Value)).Select(m => m.Key).ToList();
+            if (notFinite.Count > 0)
+            {
+                return TrainingOutcome.Failure($"evaluation produced non-finite {string.Join(", ", notFinite)} on {validationRows} validation rows; use more data or a larger validation fraction");
+            }
+            var evaluated = time.GetTimestamp();
+
+            var modelPath = Path.Combine(request.OutputDirectory, TrainerOutput.ModelFile);
+            var featuresOnly = ml.Data.LoadFromTextFile(request.DatasetPath, featureColumns, separatorChar: ',', hasHeader: true);
+            string[] outputs = binary ? ["PredictedLabel", "Score", "Probability"] : ["Score"];
+            using (var stream = File.Create(modelPath))
+            {
+                ml.Model.ConvertToOnnx(model, featuresOnly, stream, outputs);
+            }
+            var onnx = File.ReadAllBytes(modelPath);
+            var (signature, onnxError) = OnnxGraphReader.TryRead(onnx);
+            if (signature is null)
+            {
+                return TrainingOutcome.Failure($"the exported model cannot be read back: {onnxError}");
+            }
+            var exported = time.GetTimestamp();
+            onModel?.Invoke(model);
+
+            var metricsPath = Path.Combine(request.OutputDirectory, TrainerOutput.MetricsFile);
+            File.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, TrainerOutput.Json) + "\n");
+
+            var lineage = new TrainingLineage
+            {
+                Trainer = new TrainerInfo(TrainerName, TrainerVersion),
+                Model = request.ModelName,
+                Version = request.ModelVersion,
+                Dataset = new DatasetInfo(request.DatasetPath, scan.Sha256, scan.Rows, trainRows, validationRows),
+                Task = request.Task,
+                Algorithm = request.Algorithm,
+                Seed = request.Seed,
+                Hyperparameters = request.Hyperparameters,
+                Label = request.Label,
+                Features = scan.Features,
+                ValidationFraction = request.ValidationFraction,
+                Timing = new TimingInfo(
+                    startedAt,
+                    time.GetUtcNow(),
+                    Seconds(start, loaded),
+                    Seconds(loaded, trained),
+                    Seconds(trained, evaluated),
+                    Seconds(evaluated, exported),
+                    Seconds(start, time.GetTimestamp())),
+                Artifact = new ArtifactInfo(TrainerOutput.ModelFile, Convert.ToHexStringLower(SHA256.HashData(onnx)), onnx.Length, signature.Inputs, signature.Outputs),
+            };
+            var lineagePath = Path.Combine(request.OutputDirectory, TrainerOutput.LineageFile);
+            File.WriteAllText(lineagePath, JsonSerializer.Serialize(lineage, TrainerOutput.Json) + "\n");
+            return TrainingOutcome.Success(new TrainingResult(modelPath, metricsPath, lineagePath, metrics, lineage));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or IOException or NotSupportedException)
+        {
+            return TrainingOutcome.Failure($"{request.Algorithm} training failed: {e.Message}");
+        }
+    }
+
+    private double Seconds(long from, long to) => Math.Round(time.GetElapsedTime(from, to).TotalSeconds, 3);
+
+    private static long CountRows(IDataView view)
+    {
+        long rows = 0;
+        using var cursor = view.GetRowCursor([]);
+        while (cursor.MoveNext())
+        {
+            rows++;
+        }
+        return rows;
+    }
+
+    private static ImmutableSortedDictionary<string, double> ClassificationMetrics(MLContext ml, IDataView scored, string label)
+    {
+        var m = ml.BinaryClassification.Evaluate(scored, labelColumnName: label);
+        return new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["auc"] = m.AreaUnderRocCurve,
+            ["auprc"] = m.AreaUnderPrecisionRecallCurve,
+            ["accuracy"] = m.Accuracy,
+            ["f1"] = m.F1Score,
+            ["logLoss"] = m.LogLoss,
+            ["precision"] = m.PositivePrecision,
+            ["recall"] = m.PositiveRecall,
+        }.ToImmutableSortedDictionary(StringComparer.Ordinal);
+    }
+
+    private static ImmutableSortedDictionary<string, double> RegressionMetrics(MLContext ml, IDataView scored, string label)
+    {
+        var m = ml.Regression.Evaluate(scored, labelColumnName: label);
+        return new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["rmse"] = m.RootMeanSquaredError,
+            ["mae"] = m.MeanAbsoluteError,
+            ["r2"] = m.RSquared,
+        }.ToImmutableSortedDictionary(StringComparer.Ordinal);
+    }
+}
