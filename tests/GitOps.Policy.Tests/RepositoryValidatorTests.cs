@@ -73,7 +73,7 @@ public sealed class RepositoryValidatorTests
 
             // Then
             Assert.NotEmpty(forward.Diagnostics);
-            Assert.Equal(forward.Diagnostics, backward.Diagnostics);
+            Assert.Equal(forward.Diagnostics.AsEnumerable(), backward.Diagnostics.AsEnumerable());
         }
 
         private static string Render(LoadResult result) =>
