@@ -31,9 +31,9 @@ internal static class YamlReader
         {
             ReportSyntax(file.Path, text, (int)ex.Start.Line, (int)ex.Start.Column, Clean(ex.Message), diagnostics);
         }
-#pragma warning disable CA1031 // The parser can fail with other exception types on malformed input; it must not escape.
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
-#pragma warning restore CA1031
+        // On some malformed input the parser fails with other exception types (InvalidOperationException from the
+        // scanner, for one); none of them may escape the loader.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             ReportSyntax(file.Path, text, reader.LastLine, reader.LastColumn, "malformed YAML after this point", diagnostics);
         }
@@ -233,7 +233,7 @@ internal static class YamlReader
                         }
                         var scalar = new YScalar(Span(path, s), s.Value, ResolveScalar(s), s.Style == ScalarStyle.Plain && s.Tag.IsEmpty);
                         Register(s.Anchor, scalar);
-                        if (!Add(scalar, s))
+                        if (!Add(scalar))
                         {
                             return;
                         }
@@ -260,7 +260,7 @@ internal static class YamlReader
                             return;
                         }
                         var alias = new YAlias(Span(path, a), target) { ExpandedSize = target.ExpandedSize, ExpandedHeight = target.ExpandedHeight };
-                        if (!Add(alias, a))
+                        if (!Add(alias))
                         {
                             return;
                         }
@@ -348,7 +348,7 @@ internal static class YamlReader
             {
                 _anchors[frame.Anchor] = done;
             }
-            return Add(done, end);
+            return Add(done);
         }
 
         private void Register(AnchorName anchor, YNode node)
@@ -359,7 +359,7 @@ internal static class YamlReader
             }
         }
 
-        private bool Add(YNode node, ParsingEvent e)
+        private bool Add(YNode node)
         {
             if (_stack.Count == 0)
             {
@@ -405,7 +405,6 @@ internal static class YamlReader
             }
             parent.PendingKey = null;
             parent.DropValue = false;
-            _ = e;
             return true;
         }
 
