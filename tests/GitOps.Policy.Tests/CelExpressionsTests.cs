@@ -156,6 +156,47 @@ public sealed class CelExpressionsTests
         }
 
         [Fact]
+        public void Should_Fail_Has_On_A_Missing_Parent_Naming_The_Parent()
+        {
+            // When
+            var outcome = CelExpressions.Evaluate("has(object.spec.serving.replicas)", Object([]));
+
+            // Then
+            Assert.Equal("field 'serving' is missing from 'object.spec'", outcome.Failure!.Message);
+        }
+
+        [Fact]
+        public void Should_Report_A_Missing_Field_Used_As_A_Function_Argument()
+        {
+            // When
+            var outcome = CelExpressions.Evaluate("size(object.spec.description) > 10", Object([]));
+
+            // Then
+            Assert.Equal("description", outcome.Failure!.Field);
+        }
+
+        [Fact]
+        public void Should_Report_A_Missing_Map_That_Is_Indexed()
+        {
+            // When
+            var outcome = CelExpressions.Evaluate("object.spec.labels['team'] != ''", Object([]));
+
+            // Then
+            Assert.Equal("labels", outcome.Failure!.Field);
+        }
+
+        [Fact]
+        public void Should_Not_Report_Fields_Of_A_Branch_That_Was_Not_Taken()
+        {
+            // When
+            var outcome = CelExpressions.Evaluate("object.spec.kind != 'Model' || object.spec.training.image == 'x'",
+                Object(new() { ["kind"] = "Environment" }));
+
+            // Then
+            Assert.Equal(true, outcome.Value);
+        }
+
+        [Fact]
         public void Should_Report_A_Type_Error_As_A_Value()
         {
             // When

@@ -64,9 +64,31 @@ public static partial class CelExpressions
         {
             return CelOutcome.Failed(CelFailureKind.Syntax, expression.Error!.Message);
         }
+        var bound = new CelVariables(variables);
+        var outcome = Invoke(program, bound);
+        // A selection of a missing field that no has() guards yields a placeholder the library then compares or
+        // indexes without complaint; report it as the missing field it is.
+        if (outcome.Succeeded && bound.Missing is { } missing
+            && missing.FirstOrDefault(m => !expression.Shape.PresenceTests.Any(p => p == m.Path || p.StartsWith(m.Path + ".", StringComparison.Ordinal)))
+                is { Path: not null } unguarded)
+        {
+            return CelOutcome.Missing(unguarded.Field, unguarded.Parent);
+        }
+        // The library reports some missing fields late, as an argument type error (size(x) of a missing x) or as
+        // an internal placeholder value; name the missing field instead.
+        if ((outcome.Failure is { Kind: not CelFailureKind.MissingField } || outcome.Value?.GetType().Name == "CelNoSuchField")
+            && FirstMissing(expression.Shape, variables) is var (field, parent))
+        {
+            return CelOutcome.Missing(field, parent);
+        }
+        return outcome;
+    }
+
+    private static CelOutcome Invoke(CelProgramDelegate program, CelVariables variables)
+    {
         try
         {
-            return CelOutcome.Of(program.Invoke(new CelVariables(variables)!));
+            return CelOutcome.Of(program.Invoke(variables!));
         }
         catch (CelNoSuchFieldException e)
         {
@@ -97,6 +119,30 @@ public static partial class CelExpressions
             // The library surfaces some type mismatches as raw .NET exceptions; they are still the expression's fault.
             return CelOutcome.Failed(CelFailureKind.TypeError, e.Message);
         }
+    }
+
+    /// <summary>The first field selection of the expression that stops at a map lacking the next key.</summary>
+    private static (string Field, string Parent)? FirstMissing(ExpressionShape shape, IReadOnlyDictionary<string, object?> variables)
+    {
+        foreach (var path in shape.Selections)
+        {
+            if (!variables.TryGetValue(path[0], out var node))
+            {
+                continue;
+            }
+            for (var i = 1; i < path.Length; i++)
+            {
+                if (node is not IDictionary<string, object?> map)
+                {
+                    break;
+                }
+                if (!map.TryGetValue(path[i], out node))
+                {
+                    return (path[i], string.Join('.', path.Take(i)));
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>
@@ -156,7 +202,12 @@ public static partial class CelExpressions
         {
             detail = detail[..expecting];
         }
-        detail = detail.Replace("'<EOF>'", "end of expression", StringComparison.Ordinal);
+        detail = detail.Replace("mismatched input '<EOF>'", "unexpected end of expression", StringComparison.Ordinal)
+            .Replace("mismatched input", "unexpected", StringComparison.Ordinal)
+            .Replace("extraneous input", "unexpected", StringComparison.Ordinal)
+            .Replace("no viable alternative at input", "cannot parse", StringComparison.Ordinal)
+            .Replace("token recognition error at:", "unexpected character", StringComparison.Ordinal)
+            .Replace("'<EOF>'", "end of expression", StringComparison.Ordinal);
         return new ExpressionProblem(ExpressionProblemKind.Syntax, $"syntax error at column {column + 1}: {detail}", column, null);
     }
 

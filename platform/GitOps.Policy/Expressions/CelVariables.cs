@@ -13,6 +13,9 @@ internal sealed class CelVariables(IReadOnlyDictionary<string, object?> roots) :
 {
     private Dictionary<string, object?>? _resolved;
 
+    /// <summary>Selections the evaluation asked for that stop at a map lacking the next key, as (field, parent).</summary>
+    public List<(string Path, string Field, string Parent)>? Missing { get; private set; }
+
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out object? value)
     {
         if (roots.TryGetValue(key, out value))
@@ -37,9 +40,15 @@ internal sealed class CelVariables(IReadOnlyDictionary<string, object?> roots) :
         {
             var end = key.IndexOf('.', start);
             var segment = end < 0 ? key.AsSpan(start) : key.AsSpan(start, end - start);
-            if (node is not Dictionary<string, object?> map
-                || !map.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(segment, out node))
+            if (node is not Dictionary<string, object?> map)
             {
+                value = null;
+                return false;
+            }
+            if (!map.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(segment, out node))
+            {
+                var parentEnd = start - 1;
+                (Missing ??= []).Add((end < 0 ? key : key[..end], segment.ToString(), key[..parentEnd]));
                 value = null;
                 return false;
             }

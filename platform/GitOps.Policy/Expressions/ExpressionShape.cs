@@ -21,6 +21,9 @@ public sealed record ExpressionShape(
     /// <summary>Free variables whose value is used as a whole (not only through a field selection).</summary>
     public ImmutableArray<string> BareVariables { get; init; } = [];
 
+    /// <summary>Texts of the arguments of <c>has(…)</c> calls, e.g. <c>object.spec.owner</c>.</summary>
+    public ImmutableArray<string> PresenceTests { get; init; } = [];
+
     /// <summary>Names bound by macros such as <c>all(x, …)</c>.</summary>
     public ImmutableArray<string> BoundNames { get; init; } = [];
 
@@ -35,11 +38,13 @@ public sealed record ExpressionShape(
         var functions = new List<NameReference>();
         var selections = new List<ImmutableArray<string>>();
         var bare = new SortedSet<string>(StringComparer.Ordinal);
-        Collect(tree, bound, variables, functions, selections, bare);
+        var presence = new SortedSet<string>(StringComparer.Ordinal);
+        Collect(tree, bound, variables, functions, selections, bare, presence);
         return new([.. variables], [.. functions], [.. selections])
         {
             BareVariables = [.. bare],
             BoundNames = [.. bound.Order(StringComparer.Ordinal)],
+            PresenceTests = [.. presence],
         };
     }
 
@@ -58,7 +63,7 @@ public sealed record ExpressionShape(
     }
 
     private static void Collect(IParseTree node, HashSet<string> bound, List<NameReference> variables,
-        List<NameReference> functions, List<ImmutableArray<string>> selections, SortedSet<string> bare)
+        List<NameReference> functions, List<ImmutableArray<string>> selections, SortedSet<string> bare, SortedSet<string> presence)
     {
         switch (node)
         {
@@ -66,6 +71,10 @@ public sealed record ExpressionShape(
                 if (ident.op is not null)
                 {
                     functions.Add(new NameReference(id.Text, id.StartIndex));
+                    if (id.Text == "has" && ident.args?._e is { Count: 1 } args)
+                    {
+                        presence.Add(args[0].GetText());
+                    }
                 }
                 else if (!bound.Contains(id.Text))
                 {
@@ -91,7 +100,7 @@ public sealed record ExpressionShape(
         }
         for (var i = 0; i < node.ChildCount; i++)
         {
-            Collect(node.GetChild(i), bound, variables, functions, selections, bare);
+            Collect(node.GetChild(i), bound, variables, functions, selections, bare, presence);
         }
     }
 

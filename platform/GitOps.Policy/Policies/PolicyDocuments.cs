@@ -32,10 +32,15 @@ public static class PolicyDocuments
 
     /// <summary>
     /// The document as written (from <see cref="SpecOrigin.Raw"/>), or, for specs built in memory, a camelCase
-    /// serialisation of the record in the same shape. Always a fresh copy that callers may keep.
+    /// serialisation of the record in the same shape. Callers must not modify it.
     /// </summary>
     public static Dictionary<string, object?> Of(SpecObject spec)
     {
+        if (spec.Origin.Raw is Dictionary<string, object?> { Count: > 0 } plain)
+        {
+            // The loader already builds exactly this shape; nothing here mutates it (overrides copy on write).
+            return plain;
+        }
         if (spec.Origin.Raw.Count > 0)
         {
             return (Dictionary<string, object?>)Normalise(spec.Origin.Raw)!;

@@ -89,9 +89,12 @@ public static class PolicyEvaluator
             : $"{target.Object.Kind} '{target.Object.Name}' in environment '{target.EnvironmentName}'";
         if (outcome.Failure is { } failure)
         {
-            var hint = failure.Kind == CelFailureKind.MissingField && failure.Field is not null && failure.Parent is not null
-                ? $"guard optional fields with has({failure.Parent}.{failure.Field})"
-                : "fix the rule's expression or the object";
+            var hint = failure switch
+            {
+                { Kind: CelFailureKind.MissingField, Field: { } field, Parent: { } parent } => $"guard optional fields with has({parent}.{field})",
+                { Kind: CelFailureKind.MissingField } => "guard optional fields with has(...) and map keys with 'key' in map",
+                _ => "fix the rule's expression: compare values of the same type, e.g. int fields with int literals",
+            };
             return new Diagnostic(PolicyRuleIds.PolicyEvaluationFailed, Severity.Warning, Locate(target, rule, variables),
                 $"rule could not be evaluated for {subject}: {failure.Message} {label}", hint);
         }
@@ -129,7 +132,10 @@ public static class PolicyEvaluator
     private static SourceSpan Locate(PolicyTarget target, IndexedRule rule, Dictionary<string, object?> variables)
     {
         var origin = target.Object.Origin;
-        var paths = rule.Compiled.Shape.Selections.Where(s => s.Length > 1 && s[0] == "object").Select(s => s[1..]).ToList();
+        // kind and apiVersion only pick which objects a rule is about (object.kind != 'Model' || ...).
+        var paths = rule.Compiled.Shape.Selections
+            .Where(s => s.Length > 1 && s[0] == "object" && !(s.Length == 2 && s[1] is "kind" or "apiVersion"))
+            .Select(s => s[1..]).ToList();
         if (paths.Count == 0)
         {
             return origin.DocumentSpan;
