@@ -37,6 +37,15 @@ internal static class Http
     public static JsonElement Output(JsonElement response, string name) =>
         response.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == name);
 
+    /// <summary>The value of one sample in a Prometheus text exposition.</summary>
+    public static double Sample(string exposition, string name, string labels)
+    {
+        var prefix = $"{name}{{{labels}}} ";
+        var line = exposition.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"no sample {prefix.Trim()} in:\n{exposition}");
+        return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 20_000)
     {

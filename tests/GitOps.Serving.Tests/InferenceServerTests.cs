@@ -274,6 +274,8 @@ public sealed class InferenceServerTests
     [Collection(nameof(ServingCollection))]
     public sealed class TheAccessControls(ServingFixture fixture)
     {
+        private const string Labels = "model=\"fraud\",version=\"v1\",track=\"canary\"";
+
         [Fact]
         public async Task Should_Answer_429_Above_The_Concurrency_Limit()
         {
@@ -290,6 +292,9 @@ public sealed class InferenceServerTests
             Assert.Equal((HttpStatusCode)429, status);
             Assert.Contains("limit 1", body.GetProperty("error").GetString());
             Assert.Equal(HttpStatusCode.OK, (await first).Status);
+            var metrics = await client.GetStringAsync("/metrics");
+            Assert.Equal(1, Http.Sample(metrics, ServingMetrics.RequestsTotal, Labels + ",code=\"429\""));
+            Assert.Equal(1, Http.Sample(metrics, ServingMetrics.RequestsTotal, Labels + ",code=\"200\""));
         }
 
         [Fact]
@@ -313,6 +318,9 @@ public sealed class InferenceServerTests
             Assert.Equal(HttpStatusCode.OK, right.Status);
             Assert.Equal(HttpStatusCode.Unauthorized, metadata.Status);
             Assert.Equal(HttpStatusCode.OK, health.Status);
+            var metrics = await client.GetStringAsync("/metrics");
+            Assert.Equal(2, Http.Sample(metrics, ServingMetrics.RequestsTotal, Labels + ",code=\"401\""));
+            Assert.Equal(1, Http.Sample(metrics, ServingMetrics.RequestsTotal, Labels + ",code=\"200\""));
         }
     }
 
@@ -339,25 +347,17 @@ public sealed class InferenceServerTests
 
             // Then
             const string labels = "model=\"fraud\",version=\"v1\",track=\"canary\"";
-            Assert.Equal(5, Sample(text, ServingMetrics.RequestsTotal, labels + ",code=\"200\""));
-            Assert.Equal(2, Sample(text, ServingMetrics.RequestsTotal, labels + ",code=\"400\""));
-            Assert.Equal(7, Sample(text, ServingMetrics.RequestDuration + "_count", labels));
-            Assert.Equal(15, Sample(text, ServingMetrics.Score + "_count", labels));
-            var scoreSum = Sample(text, ServingMetrics.Score + "_sum", labels);
+            Assert.Equal(5, Http.Sample(text, ServingMetrics.RequestsTotal, labels + ",code=\"200\""));
+            Assert.Equal(2, Http.Sample(text, ServingMetrics.RequestsTotal, labels + ",code=\"400\""));
+            Assert.Equal(7, Http.Sample(text, ServingMetrics.RequestDuration + "_count", labels));
+            Assert.Equal(15, Http.Sample(text, ServingMetrics.Score + "_count", labels));
+            var scoreSum = Http.Sample(text, ServingMetrics.Score + "_sum", labels);
             var expectedSum = Enumerable.Range(0, 5).Sum(i => Enumerable.Range(i, 3).Sum(r => (double)fixture.ExpectedProbabilities[r]));
             Assert.Equal(expectedSum, scoreSum, 4);
-            Assert.Equal(15, Sample(text, ServingMetrics.BatchSize + "_sum", labels));
-            Assert.Equal(0, Sample(text, ServingMetrics.InFlight, labels));
-            Assert.Equal(1, Sample(text, ServingMetrics.Ready, labels));
-            Assert.Equal(1, Sample(text, ServingMetrics.ModelInfo, labels + $",execution_provider=\"{server.ExecutionProvider}\",threads=\"1\""));
-        }
-
-        private static double Sample(string exposition, string name, string labels)
-        {
-            var prefix = $"{name}{{{labels}}} ";
-            var line = exposition.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
-                ?? throw new Xunit.Sdk.XunitException($"no sample {prefix.Trim()} in:\n{exposition}");
-            return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(15, Http.Sample(text, ServingMetrics.BatchSize + "_sum", labels));
+            Assert.Equal(0, Http.Sample(text, ServingMetrics.InFlight, labels));
+            Assert.Equal(1, Http.Sample(text, ServingMetrics.Ready, labels));
+            Assert.Equal(1, Http.Sample(text, ServingMetrics.ModelInfo, labels + $",execution_provider=\"{server.ExecutionProvider}\",threads=\"1\""));
         }
     }
 

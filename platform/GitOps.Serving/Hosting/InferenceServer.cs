@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
 using Prometheus;
 
 namespace GitOps.Serving.Hosting;
@@ -127,14 +128,24 @@ public sealed class InferenceServer : IAsyncDisposable
         server.BaseAddress = new Uri(addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal));
 
         var warmUp = time.GetTimestamp();
-        model.Run(model.WarmUpInputs());
+        try
+        {
+            model.Run(model.WarmUpInputs());
+        }
+        catch (OnnxRuntimeException e)
+        {
+            await server.StopAsync(CancellationToken.None);
+            throw new ModelLoadException($"warm-up inference on one row of zeros failed: {e.Message.Split('\n')[0]}");
+        }
         server._ready = true;
         metrics.SetReady(true);
         logger.LogInformation(
             "Serving {Model} version {Version} ({Track}) on {Address} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}",
             options.ModelName, options.ModelVersion, options.Track, server.BaseAddress, model.ExecutionProvider,
             time.GetElapsedTime(warmUp).TotalMilliseconds,
-            executor.Batching ? $"up to {options.Batching.MaxBatchSize} rows or {options.Batching.MaxDelay.TotalMilliseconds} ms" : "off");
+            !executor.Batching ? "off"
+                : options.Batching.MaxDelay == TimeSpan.Zero ? $"greedy, up to {options.Batching.MaxBatchSize} rows"
+                : $"up to {options.Batching.MaxBatchSize} rows or {options.Batching.MaxDelay.TotalMilliseconds} ms");
         return server;
     }
 

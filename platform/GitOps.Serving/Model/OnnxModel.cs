@@ -49,6 +49,11 @@ public sealed class OnnxModel : IDisposable
         {
             // Listing providers is not enough: the GPU package always lists CUDA. Only creating a session
             // with it proves that the driver and CUDA libraries are present.
+            // ONNX Runtime prints its own error when the CUDA library cannot load; the warning below says it
+            // once, in the server's log format, so its logger is quietened for the attempt.
+            var env = OrtEnv.Instance();
+            var level = env.EnvLogLevel;
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
                 var session = new InferenceSession(path, CreateOptions(options, cuda: true));
@@ -62,7 +67,11 @@ public sealed class OnnxModel : IDisposable
                 {
                     throw new ModelLoadException($"CUDA was required but is not usable: {fallbackReason}");
                 }
-                logger.LogWarning("CUDA execution provider not usable, falling back to CPU: {Reason}", fallbackReason);
+                logger.LogWarning("CUDA execution provider not usable (it needs an NVIDIA driver, CUDA 13 and cuDNN 9), falling back to CPU: {Reason}", fallbackReason);
+            }
+            finally
+            {
+                env.EnvLogLevel = level;
             }
         }
         try

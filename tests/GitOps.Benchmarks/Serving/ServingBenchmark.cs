@@ -61,30 +61,47 @@ public static class ServingBenchmark
 
             var inProcess = MeasureInProcess(model, rows, duration);
             var http = new List<Measurement>();
-            foreach (var (mode, batching) in new[]
-            {
+            (string Mode, BatchingOptions Batching)[] modes =
+            [
                 ("batching off", new BatchingOptions { MaxBatchSize = 1 }),
                 ("batching on, greedy (64 rows / 0 ms)", new BatchingOptions { MaxBatchSize = 64, MaxDelay = TimeSpan.Zero }),
                 ("batching on (64 rows / 2 ms)", new BatchingOptions { MaxBatchSize = 64, MaxDelay = TimeSpan.FromMilliseconds(2) }),
-            })
+            ];
+            var servers = new List<InferenceServer>();
+            try
             {
-                await using var server = await InferenceServer.StartAsync(new ServerOptions
+                foreach (var (_, batching) in modes)
                 {
-                    ModelPath = model,
-                    ModelName = "fraud",
-                    ModelVersion = "bench",
-                    Port = 0,
-                    Batching = batching,
-                    MaxConcurrency = 1024,
-                    Session = new ModelSessionOptions { Device = DevicePreference.Cpu },
-                }, configureLogging: null, TimeProvider.System, CancellationToken.None);
+                    servers.Add(await InferenceServer.StartAsync(new ServerOptions
+                    {
+                        ModelPath = model,
+                        ModelName = "fraud",
+                        ModelVersion = "bench",
+                        Port = 0,
+                        Batching = batching,
+                        MaxConcurrency = 1024,
+                        Session = new ModelSessionOptions { Device = DevicePreference.Cpu },
+                    }, configureLogging: null, TimeProvider.System, CancellationToken.None));
+                }
+                // Modes alternate within each concurrency so that drifting background load hits them alike.
                 foreach (var concurrency in Concurrencies)
                 {
-                    var m = await MeasureHttpAsync(server.BaseAddress, bodies, concurrency, duration, mode);
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{mode}, c={concurrency}: {m.Rps:F0} req/s, p50 {m.P50Ms:F2} ms, p99 {m.P99Ms:F2} ms, errors {m.Errors}"));
-                    http.Add(m);
+                    for (var i = 0; i < modes.Length; i++)
+                    {
+                        var m = await MeasureHttpAsync(servers[i].BaseAddress, bodies, concurrency, duration, modes[i].Mode);
+                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.Mode}, c={concurrency}: {m.Rps:F0} req/s, p50 {m.P50Ms:F2} ms, p99 {m.P99Ms:F2} ms, errors {m.Errors}"));
+                        http.Add(m);
+                    }
                 }
             }
+            finally
+            {
+                foreach (var server in servers)
+                {
+                    await server.DisposeAsync();
+                }
+            }
+            http = [.. http.OrderBy(m => Array.FindIndex(modes, x => x.Mode == m.Mode)).ThenBy(m => m.Concurrency)];
 
             var report = Format(inProcess, http, seconds);
             Console.WriteLine(report);
@@ -224,7 +241,8 @@ public static class ServingBenchmark
     private static string Format(List<(string Mode, double RowsPerSecond)> inProcess, List<Measurement> http, double seconds)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, {RuntimeInformation.ProcessArchitecture}; CPU execution provider; {seconds:G} s per measurement; client and server in one process on 127.0.0.1.");
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription.Trim()}, .NET {Environment.Version}, {RuntimeInformation.ProcessArchitecture}; CPU execution provider; {seconds:G} s per measurement; client and server in one process on 127.0.0.1; 1-minute load average at the end: {load}.");
         md.AppendLine();
         md.AppendLine("| mode | concurrency | requests/s | p50 ms | p99 ms | errors |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
