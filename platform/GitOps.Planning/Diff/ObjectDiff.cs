@@ -55,7 +55,7 @@ public static class ObjectDiff
             var childPattern = pattern.Length == 0 ? key : $"{pattern}.{key}";
             if (childPath == "metadata.annotations" && value is JsonObject annotations)
             {
-                var observedAnnotations = observed?["metadata"]?["annotations"] as JsonObject;
+                var observedAnnotations = observed?[key] as JsonObject;
                 foreach (var (name, text) in annotations)
                 {
                     if (name == ManagedLabels.CommitAnnotation || text is null)
