@@ -36,7 +36,7 @@ public sealed class PlanTextTests
 
             // Then
             Assert.True(plan.HasErrors);
-            Assert.Contains("GITOPS0501", text);
+            Assert.Contains("GITOPS0601", text);
             Assert.Contains("not planned", text);
         }
     }
