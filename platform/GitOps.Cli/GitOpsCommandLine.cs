@@ -26,6 +26,8 @@ public static class GitOpsCommandLine
     [
         ValidateCommand.Create(),
         SchemaCommand.Create(),
+        RenderCommand.Create(),
+        PlanCommand.Create(),
         TrainCommand.Create(),
         DatasetsCommand.Create(),
         ServeCommand.Create(),
