@@ -38,8 +38,15 @@ public static class ServeCommand
         {
             model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
         };
-        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        // A synchronous action on purpose: the command line library gives asynchronous actions only a short
+        // grace period after SIGTERM before it ends the process, which would cut the drain short. With a
+        // synchronous action the web host's own SIGTERM/Ctrl+C handling stops the server, and it drains fully.
+        command.SetAction((ParseResult parse) => RunAsync(parse).GetAwaiter().GetResult());
+        return command;
+
+        async Task<int> RunAsync(ParseResult parse)
         {
+            var ct = CancellationToken.None;
             var stderr = parse.InvocationConfiguration.Error;
             System.Collections.Immutable.ImmutableArray<double>? buckets = null;
             if (parse.GetValue(scoreBuckets) is { } bucketText)
@@ -114,18 +121,10 @@ public static class ServeCommand
                 await stderr.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}: {e.Message}");
                 return 2;
             }
-            try
-            {
-                // SIGTERM/Ctrl+C cancel ct; the host also listens for them. Either way the stop below drains.
-                await server.WaitForShutdownAsync(ct);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping was asked for; drain below.
-            }
+            // Returns when the host stops on SIGTERM or Ctrl+C; readiness has dropped by then and the stop drains.
+            await server.WaitForShutdownAsync(ct);
             await server.StopAsync(CancellationToken.None);
             return 0;
-        });
-        return command;
+        }
     }
 }

@@ -266,6 +266,19 @@ public sealed class InferenceServer : IAsyncDisposable
             {
                 await InferAcceptedAsync(ctx);
             }
+            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; 499 (client closed request) keeps it apart from server errors in the metrics.
+                ctx.Response.StatusCode = 499;
+            }
+            catch (OnnxRuntimeException e)
+            {
+                _logger.LogError(e, "Inference failed");
+                if (!ctx.Response.HasStarted)
+                {
+                    await WriteErrorAsync(ctx, 500, $"inference failed: {e.Message.Split('\n')[0]}");
+                }
+            }
             finally
             {
                 Metrics.RequestFinished();

@@ -157,7 +157,7 @@ public sealed class TabularTrainer(TimeProvider time)
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or IOException or NotSupportedException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or IOException or NotSupportedException or DllNotFoundException)
         {
             return TrainingOutcome.Failure($"{request.Algorithm} training failed: {e.Message}");
         }
