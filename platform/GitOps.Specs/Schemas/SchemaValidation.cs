@@ -52,7 +52,7 @@ internal static class SchemaValidation
                     NonFinite(item, schema["items"] as JObject, result);
                 }
                 break;
-            case JValue { Value: double d } v when !double.IsFinite(d) && (string?)schema["type"] == "number":
+            case JValue { Value: double d } v when !double.IsFinite(d) && schema["type"] is JValue { Value: "number" }:
                 var info = v.Annotation<NodeInfo>();
                 if (info is not null)
                 {
