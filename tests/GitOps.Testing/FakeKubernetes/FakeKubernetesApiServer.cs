@@ -155,6 +155,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     /// <summary>Forgets the watch history so watches from any earlier resourceVersion get 410 Gone.</summary>
     public void CompactHistory() => _store.CompactHistory();
 
+    /// <summary>Ends every open watch stream, as the server does when a watch's timeout passes or it restarts.</summary>
+    public void CloseWatches() => _store.CloseAllWatches();
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
