@@ -402,6 +402,30 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
+        public async Task Should_Resume_From_The_Last_Seen_ResourceVersion_When_The_Stream_Ends()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var options = new KubernetesDriverOptions { Kinds = [ManagedKinds.ConfigMap] };
+            await using var changes = cluster.Driver(options).WatchManagedAsync("prod", "ml", cts.Token).GetAsyncEnumerator(cts.Token);
+            await NextAsync(changes);
+            cluster.Server.Seed(FakeCluster.ConfigMap("first"));
+            await NextAsync(changes);
+
+            // When
+            cluster.Server.CloseWatches();
+            cluster.Server.Seed(FakeCluster.ConfigMap("second"));
+            var next = await NextAsync(changes);
+
+            // Then
+            Assert.Equal(ClusterChangeType.Added, next.Type);
+            Assert.Equal("second", next.Key!.Name);
+            Assert.Equal(1, cluster.Server.RequestCount("list"));
+            Assert.Equal(2, cluster.Server.RequestCount("watch"));
+        }
+
+        [Fact]
         public async Task Should_Skip_Kinds_The_Cluster_Does_Not_Serve()
         {
             // Given
