@@ -5,6 +5,7 @@ using GitOps.Benchmarks.Validate;
 return args.FirstOrDefault() switch
 {
     "validate" => ValidateBenchmark.Run(args[1..]),
+    "validate-phases" => ValidateBenchmark.Phases(args[1..]),
     "serving" => await ServingBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -12,6 +13,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], serving");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], serving");
     return 2;
 }

@@ -13,6 +13,40 @@ namespace GitOps.Benchmarks.Validate;
 /// </summary>
 public static class ValidateBenchmark
 {
+    /// <summary>
+    /// <c>validate-phases N</c>: one cold then one warm pass over a generated repository of N models, timing each
+    /// phase (read, load + schema, semantic, policy) in this process.
+    /// </summary>
+    public static int Phases(string[] args)
+    {
+        var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        var dir = Directory.CreateTempSubdirectory($"gitops-bench-{n}-");
+        try
+        {
+            SyntheticRepository.WriteTo(dir.FullName, n);
+            Console.WriteLine("| pass | read | load + schema | semantic | policy | total |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var pass in new[] { "cold", "warm" })
+            {
+                var sw = Stopwatch.StartNew();
+                var files = GitOps.Specs.RepositoryFiles.Read(dir.FullName);
+                var read = sw.Elapsed;
+                var load = GitOps.Specs.SpecLoader.Load(files);
+                var loaded = sw.Elapsed;
+                GitOps.Specs.SemanticChecker.Check(load.Specs);
+                var semantic = sw.Elapsed;
+                PolicyChecks.Check(load.Specs);
+                var policy = sw.Elapsed;
+                Console.WriteLine($"| {pass} | {read.TotalMilliseconds:F0} ms | {(loaded - read).TotalMilliseconds:F0} ms | {(semantic - loaded).TotalMilliseconds:F0} ms | {(policy - semantic).TotalMilliseconds:F0} ms | {policy.TotalMilliseconds:F0} ms |");
+            }
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+        return 0;
+    }
+
     public static int Run(string[] args)
     {
         var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [100, 1000, 2000, 5000];
