@@ -79,7 +79,7 @@ public sealed record EnvironmentStatus(
             {
                 Message = $"commit {Short(s.Commit)} stalled: {s.Reason}; keeping {(s.LastGoodCommit is null ? "nothing applied yet" : Short(s.LastGoodCommit))}",
                 Diagnostics = [.. s.Diagnostics.Where(d => d.IsError).Concat(s.Diagnostics.Where(d => !d.IsError))
-                    .Take(MaxDiagnostics).Select(d => d.ToString())],
+                    .Take(MaxDiagnostics).Select(d => d.ToString().ReplaceLineEndings(" "))],
                 Plan = PlanSummary.Empty,
                 ConsecutiveFailures = 0,
             },
@@ -95,5 +95,5 @@ public sealed record EnvironmentStatus(
     /// <summary>True when <paramref name="commit"/> already stalled and nothing new needs to be tried.</summary>
     public bool IsStalledAt(string commit) => Outcome == "Stalled" && LastAttemptedCommit == commit;
 
-    private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
+    private static string Short(string? commit) => commit is null ? "-" : commit.Length > 12 ? commit[..12] : commit;
 }
