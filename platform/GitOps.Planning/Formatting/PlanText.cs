@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text;
+using GitOps.Planning.Diff;
+using GitOps.Planning.Plans;
+
+namespace GitOps.Planning.Formatting;
+
+/// <summary>The plan as a readable table with per-object diffs, for a terminal (ANSI colour when asked for).</summary>
+public static class PlanText
+{
+    private const string Green = "\u001b[32m", Yellow = "\u001b[33m", Red = "\u001b[31m", Bold = "\u001b[1m", Dim = "\u001b[2m", Reset = "\u001b[0m";
+
+    public static string Format(RepositoryPlan plan, bool colour = false)
+    {
+        var sb = new StringBuilder();
+        string C(string code, string text) => colour ? code + text + Reset : text;
+        sb.Append(C(Bold, $"Plan for commit {plan.Commit}")).Append('\n');
+        foreach (var env in plan.Environments)
+        {
+            sb.Append('\n');
+            var p = env.Plan;
+            sb.Append(C(Bold, $"Environment {env.Environment}"))
+                .Append(env.Namespace.Length > 0 ? $" (namespace {env.Namespace})" : "")
+                .Append($": {p.Count(ActionKind.Create)} to create, {p.Count(ActionKind.Update)} to update, {p.Count(ActionKind.Delete)} to delete, {p.Count(ActionKind.Unchanged)} unchanged\n");
+            foreach (var d in env.Diagnostics)
+            {
+                sb.Append("  ").Append(C(Red, d.ToString())).Append('\n');
+            }
+            if (env.HasErrors)
+            {
+                sb.Append("  not planned: fix the errors above\n");
+                continue;
+            }
+            AppendSummary(sb, env.Summary, C);
+            var changes = p.Changes.ToList();
+            if (changes.Count == 0)
+            {
+                sb.Append("\n  No changes. The cluster matches the commit.\n");
+                continue;
+            }
+            sb.Append('\n');
+            var rows = changes.Select(a => (Wave: Formats.Wave(a.Wave), Action: Formats.Action(a.Action), Object: a.Key.ToString(), a.Reason)).ToList();
+            var w1 = Math.Max(4, rows.Max(r => r.Wave.Length));
+            var w2 = Math.Max(6, rows.Max(r => r.Action.Length));
+            var w3 = Math.Max(6, rows.Max(r => r.Object.Length));
+            sb.Append("  ").Append("WAVE".PadRight(w1)).Append("  ").Append("ACTION".PadRight(w2)).Append("  ")
+                .Append("OBJECT".PadRight(w3)).Append("  REASON\n");
+            foreach (var (r, a) in rows.Zip(changes))
+            {
+                sb.Append("  ").Append(r.Wave.PadRight(w1)).Append("  ").Append(C(ColourOf(a.Action), r.Action.PadRight(w2))).Append("  ")
+                    .Append(r.Object.PadRight(w3)).Append("  ").Append(r.Reason).Append('\n');
+            }
+            foreach (var a in changes)
+            {
+                sb.Append('\n').Append("  ").Append(C(ColourOf(a.Action), $"{Formats.Symbol(a.Action)} {a.Key}")).Append('\n');
+                foreach (var line in Formats.DiffLines(a))
+                {
+                    var code = line.StartsWith('+') ? Green : line.StartsWith('-') ? Red : line.StartsWith('~') ? Yellow : Dim;
+                    sb.Append("      ").Append(C(code, line)).Append('\n');
+                }
+            }
+        }
+        sb.Append('\n').Append(plan.HasChanges ? "Changes planned.\n" : "No changes.\n");
+        return sb.ToString();
+    }
+
+    private static string ColourOf(ActionKind kind) => kind switch
+    {
+        ActionKind.Create => Green,
+        ActionKind.Update => Yellow,
+        ActionKind.Delete => Red,
+        _ => Dim,
+    };
+
+    private static void AppendSummary(StringBuilder sb, MlSummary s, Func<string, string, string> c)
+    {
+        if (s.Models.Length > 0)
+        {
+            sb.Append("\n  Models\n");
+            var w = s.Models.Max(m => m.Model.Length);
+            foreach (var m in s.Models)
+            {
+                sb.Append("    ").Append(m.Model.PadRight(w)).Append("  ").Append(Formats.Versions(m)).Append("  ")
+                    .Append(m.Change).Append(": ").Append(m.Detail).Append('\n');
+            }
+        }
+        if (s.Training.Length > 0)
+        {
+            sb.Append("\n  Training Jobs to start\n");
+            foreach (var t in s.Training)
+            {
+                sb.Append("    ").Append(t.Model).Append(' ').Append(t.Version).Append(": ").Append(Formats.Training(t)).Append('\n');
+            }
+            sb.Append("    total: ").Append(Formats.Money(s.GpuHours)).Append(" GPU-hours at most, estimated cost ")
+                .Append(Formats.Money(s.EstimatedCost)).Append('\n');
+        }
+        if (s.Rollouts.Length > 0)
+        {
+            sb.Append("\n  Rollouts\n");
+            foreach (var r in s.Rollouts)
+            {
+                sb.Append("    ").Append(r.Model).Append(' ').Append(r.From).Append(" → ").Append(r.To).Append(": ")
+                    .Append(Formats.Rollout(r)).Append('\n');
+            }
+        }
+        if (s.Gates.Length > 0)
+        {
+            sb.Append("\n  Quality gates to check\n");
+            foreach (var g in s.Gates)
+            {
+                sb.Append("    ").Append(g.Model).Append(' ').Append(g.Version).Append(": ").Append(g.Gate)
+                    .Append(" (").Append(string.Join("; ", g.Rules)).Append(")\n");
+            }
+        }
+        if (s.Warnings.Length > 0)
+        {
+            sb.Append("\n  Warnings\n");
+            foreach (var w in s.Warnings)
+            {
+                sb.Append("    ").Append(c(Yellow, "! " + w)).Append('\n');
+            }
+        }
+    }
+}
+
+/// <summary>Wording shared by the text and markdown formats.</summary>
+internal static class Formats
+{
+    public static string Action(ActionKind kind) => kind switch
+    {
+        ActionKind.Create => "create",
+        ActionKind.Update => "update",
+        ActionKind.Delete => "delete",
+        _ => "unchanged",
+    };
+
+    public static string Wave(Wave wave) => wave switch
+    {
+        Plans.Wave.Config => "config",
+        Plans.Wave.Training => "training",
+        Plans.Wave.Serving => "serving",
+        Plans.Wave.Routing => "routing",
+        _ => "prune",
+    };
+
+    public static string Symbol(ActionKind kind) => kind switch
+    {
+        ActionKind.Create => "+",
+        ActionKind.Update => "~",
+        ActionKind.Delete => "-",
+        _ => "=",
+    };
+
+    public static string Money(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    public static string Versions(ModelChange m) => $"{m.From ?? "(none)"} → {m.To ?? "(removed)"}";
+
+    public static string Training(TrainingStart t) =>
+        t.Gpus > 0
+            ? $"job {t.Job}, {t.Gpus} × {t.GpuResource} on pool {t.Pool}, timeout {t.Timeout}, {t.Retries} retries, ≤ {Money(t.GpuHours)} GPU-hours, est. cost {Money(t.EstimatedCost)}"
+            : $"job {t.Job}, CPU only, timeout {t.Timeout}, {t.Retries} retries";
+
+    public static string Rollout(RolloutStart r) =>
+        $"{r.Strategy}{(r.Policy is null ? "" : $" (policy {r.Policy})")}, {r.State}: {string.Join(" → ", r.Steps)}";
+
+    /// <summary>Diff lines of one action: YAML of created/deleted objects, field changes of updates.</summary>
+    public static IEnumerable<string> DiffLines(PlanAction a) => a.Action switch
+    {
+        ActionKind.Create => YamlWriter.Write(a.Desired).TrimEnd('\n').Split('\n').Select(l => "+ " + l),
+        ActionKind.Delete => [$"- {a.Key} (managed by gitops, no longer desired)"],
+        _ => a.Diff.SelectMany(Change),
+    };
+
+    private static IEnumerable<string> Change(FieldChange c)
+    {
+        if (c.Before is null)
+        {
+            return Block("+", c.Path, c.After);
+        }
+        if (c.After is null)
+        {
+            return Block("-", c.Path, c.Before);
+        }
+        if (c.Before is System.Text.Json.Nodes.JsonValue && c.After is System.Text.Json.Nodes.JsonValue)
+        {
+            return [$"~ {c.Path}: {YamlWriter.Scalar(c.Before)} → {YamlWriter.Scalar(c.After)}"];
+        }
+        return [.. Block("-", c.Path, c.Before), .. Block("+", c.Path, c.After)];
+    }
+
+    private static IEnumerable<string> Block(string sign, string path, System.Text.Json.Nodes.JsonNode? node)
+    {
+        if (node is System.Text.Json.Nodes.JsonValue or null)
+        {
+            return [$"{sign} {path}: {YamlWriter.Scalar(node)}"];
+        }
+        return new[] { $"{sign} {path}:" }.Concat(YamlWriter.Write(node).TrimEnd('\n').Split('\n').Select(l => $"{sign}   {l}"));
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace GitOps.Planning.Formatting;
+
+/// <summary>
+/// Writes JSON nodes as block-style YAML, keys in the order they are stored (rendered objects are already sorted).
+/// A string is written plain only when no YAML 1.1 or 1.2 reader could take it for anything else; otherwise it is
+/// double-quoted with JSON escapes (valid YAML), so the text reads back with the same types everywhere.
+/// </summary>
+public static partial class YamlWriter
+{
+    public static string Write(JsonNode? node)
+    {
+        var sb = new StringBuilder();
+        WriteRoot(sb, node);
+        return sb.ToString();
+    }
+
+    /// <summary>Several objects as one multi-document stream.</summary>
+    public static string WriteStream(IEnumerable<JsonNode> nodes)
+    {
+        var sb = new StringBuilder();
+        foreach (var node in nodes)
+        {
+            sb.Append("---\n");
+            WriteRoot(sb, node);
+        }
+        return sb.ToString();
+    }
+
+    private static void WriteRoot(StringBuilder sb, JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject { Count: > 0 } obj:
+                WriteObject(sb, obj, 0);
+                break;
+            case JsonArray { Count: > 0 } array:
+                WriteArray(sb, array, 0);
+                break;
+            default:
+                sb.Append(Scalar(node)).Append('\n');
+                break;
+        }
+    }
+
+    private static void WriteObject(StringBuilder sb, JsonObject obj, int indent, bool firstInline = false)
+    {
+        var first = true;
+        foreach (var (key, value) in obj)
+        {
+            if (!(first && firstInline))
+            {
+                sb.Append(' ', indent);
+            }
+            first = false;
+            sb.Append(Key(key)).Append(':');
+            WriteValue(sb, value, indent);
+        }
+    }
+
+    private static void WriteValue(StringBuilder sb, JsonNode? value, int indent)
+    {
+        switch (value)
+        {
+            case JsonObject { Count: > 0 } child:
+                sb.Append('\n');
+                WriteObject(sb, child, indent + 2);
+                break;
+            case JsonArray { Count: > 0 } array:
+                sb.Append('\n');
+                WriteArray(sb, array, indent + 2);
+                break;
+            default:
+                sb.Append(' ').Append(Scalar(value)).Append('\n');
+                break;
+        }
+    }
+
+    private static void WriteArray(StringBuilder sb, JsonArray array, int indent)
+    {
+        foreach (var item in array)
+        {
+            sb.Append(' ', indent).Append("- ");
+            switch (item)
+            {
+                case JsonObject { Count: > 0 } obj:
+                    WriteObject(sb, obj, indent + 2, firstInline: true);
+                    break;
+                case JsonArray { Count: > 0 } nested:
+                    sb.Append('\n');
+                    WriteArray(sb, nested, indent + 2);
+                    break;
+                default:
+                    sb.Append(Scalar(item)).Append('\n');
+                    break;
+            }
+        }
+    }
+
+    private static string Key(string key) => IsPlainSafe(key) ? key : Quote(key);
+
+    /// <summary>A scalar as YAML text (used for single values in diffs too).</summary>
+    public static string Scalar(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonObject => "{}",
+        JsonArray => "[]",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => String(v.GetValue<string>()),
+        JsonValue v => v.ToJsonString(),
+        _ => node.ToJsonString(),
+    };
+
+    private static string String(string s) => IsPlainSafe(s) ? s : Quote(s);
+
+    private static string Quote(string s) => JsonSerializer.Serialize(s, QuoteOptions);
+
+    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static bool IsPlainSafe(string s) =>
+        PlainPattern().IsMatch(s) && !s.EndsWith(':') && !Reserved.Contains(s.ToLowerInvariant());
+
+    private static readonly HashSet<string> Reserved =
+        ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"];
+
+    [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9_./:@+=-]*$")]
+    private static partial Regex PlainPattern();
+}

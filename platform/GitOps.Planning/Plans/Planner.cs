@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Planning.Diff;
+using GitOps.Planning.Rendering;
+
+namespace GitOps.Planning.Plans;
+
+/// <summary>Settings of one planning pass.</summary>
+/// <param name="SelfHeal">When false, objects edited by hand in the cluster (drift without a spec change) are left as they are.</param>
+public sealed record PlanOptions(bool SelfHeal = true)
+{
+    public static readonly PlanOptions Default = new();
+}
+
+/// <summary>
+/// Compares desired objects with observed ones and orders the actions. Pure. Observed objects may come from a
+/// live-state file, an in-memory cluster or an API server: only their JSON matters.
+/// Only observed objects labelled <c>ml.gitops/managed-by=gitops</c> and <c>ml.gitops/environment=&lt;env&gt;</c>
+/// can be updated or deleted; anything else is never touched.
+/// </summary>
+public static class Planner
+{
+    public static Plan Plan(string environment, IReadOnlyList<JsonObject> desired, IReadOnlyList<JsonObject> observed,
+        PlanOptions? options = null)
+    {
+        options ??= PlanOptions.Default;
+        var observedByKey = new Dictionary<ResourceKey, JsonObject>();
+        foreach (var o in observed)
+        {
+            observedByKey.TryAdd(ObjectKeys.Of(o), o);
+        }
+        var actions = new List<PlanAction>(desired.Count + 16);
+        var conflicts = ImmutableArray.CreateBuilder<PlanConflict>();
+        var desiredKeys = new HashSet<ResourceKey>();
+        foreach (var d in desired)
+        {
+            var key = ObjectKeys.Of(d);
+            desiredKeys.Add(key);
+            var wave = WaveOf(key.Kind);
+            if (!observedByKey.TryGetValue(key, out var o))
+            {
+                actions.Add(new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []) { Desired = d });
+                continue;
+            }
+            if (!IsOurs(o, environment))
+            {
+                var owner = ObjectKeys.Label(o, ManagedLabels.ManagedBy);
+                conflicts.Add(new PlanConflict(key, owner is null
+                    ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
+                    : $"{key} belongs to environment '{ObjectKeys.Label(o, ManagedLabels.Environment)}' (managed-by {owner}): left untouched"));
+                continue;
+            }
+            var diff = ObjectDiff.Compare(d, o);
+            if (diff.IsEmpty)
+            {
+                actions.Add(new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o });
+                continue;
+            }
+            var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
+            if (!specChanged && !options.SelfHeal)
+            {
+                actions.Add(new PlanAction(key, ActionKind.Unchanged, wave,
+                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff) { Desired = d, Observed = o });
+                continue;
+            }
+            var reason = specChanged
+                ? $"spec changed: {Fields(diff)}"
+                : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
+            actions.Add(new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o });
+        }
+        foreach (var (key, o) in observedByKey)
+        {
+            if (desiredKeys.Contains(key) || !IsOurs(o, environment))
+            {
+                continue;
+            }
+            actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o), []) { Observed = o });
+        }
+        var ordered = actions
+            .OrderBy(a => a.Wave)
+            .ThenBy(a => a.Action == ActionKind.Delete ? -(int)WaveOf(a.Key.Kind) : 0)
+            .ThenBy(a => a.Key)
+            .ToImmutableArray();
+        return new Plan(environment, ordered, [.. conflicts.OrderBy(c => c.Key)]);
+    }
+
+    public static bool IsOurs(JsonObject obj, string environment) =>
+        ObjectKeys.Label(obj, ManagedLabels.ManagedBy) == ManagedLabels.ManagedByValue
+        && ObjectKeys.Label(obj, ManagedLabels.Environment) == environment;
+
+    public static Wave WaveOf(string kind) => kind switch
+    {
+        "ConfigMap" => Wave.Config,
+        "Job" => Wave.Training,
+        "HTTPRoute" or "VirtualService" => Wave.Routing,
+        _ => Wave.Serving,
+    };
+
+    private static string Fields(ImmutableArray<FieldChange> diff)
+    {
+        var paths = diff.Select(c => c.Path).Distinct().ToList();
+        return paths.Count <= 3 ? string.Join(", ", paths) : $"{string.Join(", ", paths.Take(3))} and {paths.Count - 3} more";
+    }
+
+    private static string CreateReason(JsonObject d)
+    {
+        var model = ObjectKeys.Label(d, ManagedLabels.Model);
+        var version = ObjectKeys.Label(d, ManagedLabels.Version);
+        var track = ObjectKeys.Label(d, ManagedLabels.Track);
+        return track switch
+        {
+            ModelRenderer.TrackTraining => $"train {model} version {version}: no trained artifact yet",
+            ModelRenderer.TrackCanary => $"canary of {model} version {version}",
+            _ => $"{model} {version}: not in the cluster",
+        };
+    }
+
+    private static string DeleteReason(JsonObject o)
+    {
+        var model = ObjectKeys.Label(o, ManagedLabels.Model);
+        var track = ObjectKeys.Label(o, ManagedLabels.Track);
+        return track == ModelRenderer.TrackTraining
+            ? $"prune: training Job of {model} no longer wanted (trained, or its inputs changed)"
+            : $"prune: no longer rendered for {model} (removed from Git, from this environment, or no longer needed)";
+    }
+}

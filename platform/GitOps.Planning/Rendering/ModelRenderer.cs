@@ -1,0 +1,659 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
+using k8s;
+using k8s.Models;
+
+namespace GitOps.Planning.Rendering;
+
+/// <summary>The objects of one model in one environment.</summary>
+internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedModel? Model, ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>
+/// Decides what one model needs in one environment (training Job, stable/canary Deployments, Services, route,
+/// autoscaler, disruption budget, ConfigMap) and builds the objects.
+/// </summary>
+internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
+{
+    public const string DefaultServingImage = "gitops/server:0.1.0";
+    public const string DefaultArtifactStore = "file:///var/lib/gitops/artifacts";
+    public const int Port = 8080;
+    public const string TrackStable = "stable";
+    public const string TrackCanary = "canary";
+    public const string TrackTraining = "training";
+    public const string TrackShared = "shared";
+
+    private string Ns => env.Spec.Namespace;
+    private string EnvName => env.Name;
+
+    public ModelRender Render(ModelSpec model, EffectiveModel effective, RolloutPolicySpec? policy, ModelFacts facts)
+    {
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        var trainingPool = ResolvePool(model, effective.TrainingResources, "spec.training.resources", diagnostics);
+        var servingPool = ResolvePool(model, effective.ServingResources, "spec.serving.resources", diagnostics);
+        if (!DurationText.TryParse(model.Spec.Training.Timeout, out var timeout))
+        {
+            diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidTimeout, Severity.Error,
+                model.Origin.Value("spec.training.timeout"),
+                $"model '{model.Name}': training timeout '{model.Spec.Training.Timeout}' is not a duration",
+                "use a duration such as 90m, 2h or 1h30m"));
+        }
+        CheckQuantities(model, effective.TrainingResources, "spec.training.resources", diagnostics);
+        CheckQuantities(model, effective.ServingResources, "spec.serving.resources", diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            return new ModelRender([], null, diagnostics.ToImmutable());
+        }
+
+        var version = ModelVersions.Compute(model, env);
+        var deployed = facts.In(EnvName);
+        var trained = facts.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version;
+        var direct = policy is null || policy.Spec.Strategy == RolloutStrategies.Direct;
+
+        var stable = deployed.StableVersion;
+        string? canary = null;
+        var weight = 0;
+        if (trained && stable is null)
+        {
+            stable = version;
+        }
+        else if (trained && stable != version)
+        {
+            if (direct)
+            {
+                stable = version;
+            }
+            else
+            {
+                canary = version;
+                weight = deployed.Canary?.Version == version ? Math.Clamp(deployed.Canary.Weight, 0, 100) : 0;
+            }
+        }
+
+        var objects = new List<JsonObject>();
+        var sharedVersion = stable ?? version;
+        objects.Add(ModelConfigMap(model, sharedVersion));
+
+        TrainingPlan? training = null;
+        if (!trained)
+        {
+            var (job, plan) = TrainingJob(model, version, effective.TrainingResources, trainingPool, timeout);
+            objects.Add(job);
+            training = plan;
+        }
+
+        if (stable is not null)
+        {
+            var baseReplicas = effective.Autoscaling?.MinReplicas ?? effective.Replicas;
+            var byReplicas = env.Spec.Router == TrafficRouters.Replicas;
+            int stableReplicas = baseReplicas, canaryReplicas = 0;
+            if (canary is not null)
+            {
+                if (byReplicas)
+                {
+                    canaryReplicas = (int)Math.Round(baseReplicas * weight / 100.0, MidpointRounding.AwayFromZero);
+                    stableReplicas = baseReplicas - canaryReplicas;
+                }
+                else
+                {
+                    canaryReplicas = Math.Max(1, (int)Math.Ceiling(baseReplicas * weight / 100.0));
+                }
+            }
+            var autoscaled = effective.Autoscaling is not null && !(byReplicas && canary is not null);
+            objects.Add(ServingDeployment(model, stable, TrackStable, autoscaled ? null : stableReplicas, effective, servingPool));
+            if (canary is not null)
+            {
+                objects.Add(ServingDeployment(model, canary, TrackCanary, canaryReplicas, effective, servingPool));
+            }
+            objects.Add(ModelService(model, sharedVersion, null));
+            if (!byReplicas)
+            {
+                objects.Add(ModelService(model, stable, TrackStable));
+                if (canary is not null)
+                {
+                    objects.Add(ModelService(model, canary, TrackCanary));
+                }
+            }
+            if (autoscaled)
+            {
+                objects.Add(Autoscaler(model, stable, effective.Autoscaling!));
+            }
+            var pdb = DisruptionBudget(model, stable, effective);
+            if (pdb is not null)
+            {
+                objects.Add(pdb);
+            }
+            var route = env.Spec.Router switch
+            {
+                TrafficRouters.Istio => VirtualService(model, stable, canary, weight),
+                TrafficRouters.Replicas => null,
+                _ => HttpRoute(model, stable, canary, weight),
+            };
+            if (route is not null)
+            {
+                objects.Add(route);
+            }
+        }
+
+        var info = new RenderedModel(model.Name, version, stable, canary, weight, training, effective.Rollout, effective.Gates);
+        return new ModelRender([.. objects], info, []);
+    }
+
+    private GpuPool? ResolvePool(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
+    {
+        if (resources.Gpus <= 0 && resources.Pool is null)
+        {
+            return null;
+        }
+        if (resources.Pool is null)
+        {
+            diagnostics.Add(new Diagnostic(PlanningDiagnostics.GpusWithoutPool, Severity.Error, model.Origin.Value(path + ".gpus"),
+                $"model '{model.Name}' asks for {resources.Gpus} GPU(s) without a pool in environment '{EnvName}'",
+                "set resources.pool to one of the environment's gpuPools"));
+            return null;
+        }
+        var pool = env.Spec.GpuPools.FirstOrDefault(p => p.Name == resources.Pool);
+        if (pool is null)
+        {
+            var known = string.Join(", ", env.Spec.GpuPools.Select(p => p.Name));
+            diagnostics.Add(new Diagnostic(PlanningDiagnostics.UnknownGpuPool, Severity.Error, model.Origin.Value(path + ".pool"),
+                $"model '{model.Name}': GPU pool '{resources.Pool}' is not defined in environment '{EnvName}'",
+                known.Length == 0 ? "define spec.gpuPools in the environment" : $"known pools: {known}"));
+        }
+        return pool;
+    }
+
+    private static void CheckQuantities(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
+    {
+        foreach (var (field, value) in new[] { ("cpu", resources.Cpu), ("memory", resources.Memory) })
+        {
+            if (value is not null && Quantity(value) is null)
+            {
+                diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidQuantity, Severity.Error, model.Origin.Value($"{path}.{field}"),
+                    $"model '{model.Name}': {field} '{value}' is not a Kubernetes quantity", "use e.g. 500m, 2, 512Mi or 4Gi"));
+            }
+        }
+    }
+
+    /// <summary>The API server stores quantities canonically ("1000m" becomes "1"); rendering them the same way
+    /// keeps them from showing as drift.</summary>
+    internal static ResourceQuantity? Quantity(string text)
+    {
+        try
+        {
+            var q = new ResourceQuantity(text.Trim());
+            return new ResourceQuantity(q.CanonicalizeString());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private Dictionary<string, string> Labels(string model, string version, string track) => new()
+    {
+        [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
+        [ManagedLabels.Environment] = EnvName,
+        [ManagedLabels.Model] = model,
+        [ManagedLabels.Version] = version,
+        [ManagedLabels.Track] = track,
+    };
+
+    private Dictionary<string, string> Selector(string model, string? track)
+    {
+        var selector = new Dictionary<string, string>
+        {
+            [ManagedLabels.Environment] = EnvName,
+            [ManagedLabels.Model] = model,
+        };
+        if (track is not null)
+        {
+            selector[ManagedLabels.Track] = track;
+        }
+        return selector;
+    }
+
+    private V1ObjectMeta Meta(string name, string model, string version, string track) =>
+        new() { Name = name, NamespaceProperty = Ns, Labels = Labels(model, version, track) };
+
+    private JsonObject ModelConfigMap(ModelSpec model, string version)
+    {
+        var signature = new JsonObject
+        {
+            ["name"] = model.Name,
+            ["task"] = model.Spec.Task,
+            ["label"] = model.Spec.Label,
+            ["inputs"] = ModelVersions.Inputs(model, env)["inputs"]!.DeepClone(),
+            ["outputs"] = ModelVersions.Inputs(model, env)["outputs"]!.DeepClone(),
+        };
+        var cm = new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = Meta(ResourceNames.Of(model.Name, "model"), model.Name, version, TrackShared),
+            Data = new Dictionary<string, string> { ["model.json"] = CanonicalJson.ToText(signature) },
+        };
+        return Finish(cm);
+    }
+
+    private (JsonObject Job, TrainingPlan Plan) TrainingJob(ModelSpec model, string version, ResourceRequest resources,
+        GpuPool? pool, TimeSpan timeout)
+    {
+        var training = model.Spec.Training;
+        var image = training.Builtin is not null ? env.Spec.TrainerImage ?? ModelVersions.DefaultTrainerImage : training.Image!;
+        var artifacts = (env.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/');
+        var hyperparameters = new JsonObject();
+        foreach (var (k, v) in training.Hyperparameters)
+        {
+            hyperparameters[k] = TypedScalar(v);
+        }
+        var envVars = new List<V1EnvVar>
+        {
+            Env("GITOPS_DATASET_URI", training.Dataset.Uri),
+            Env("GITOPS_DATASET_SHA256", training.Dataset.Sha256.ToLowerInvariant()),
+            Env("GITOPS_OUTPUT_DIR", $"{artifacts}/{model.Name}/{version}"),
+            Env("GITOPS_HYPERPARAMETERS", CanonicalJson.ToText(hyperparameters)),
+            Env("GITOPS_MODEL", model.Name),
+            Env("GITOPS_MODEL_VERSION", version),
+            Env("GITOPS_SEED", (training.Builtin?.Seed ?? 0).ToString(CultureInfo.InvariantCulture)),
+            Env("GITOPS_TASK", model.Spec.Task),
+        };
+        if (training.Builtin is not null)
+        {
+            envVars.Add(Env("GITOPS_ALGORITHM", training.Builtin.Algorithm));
+        }
+        if (model.Spec.Label is not null)
+        {
+            envVars.Add(Env("GITOPS_LABEL", model.Spec.Label));
+        }
+        var container = new V1Container
+        {
+            Name = "trainer",
+            Image = image,
+            Command = training.Builtin is null && training.Command.Length > 0 ? [.. training.Command] : null,
+            Env = [.. envVars.OrderBy(e => e.Name, StringComparer.Ordinal)],
+            Resources = Resources(resources, pool),
+        };
+        var podSpec = new V1PodSpec
+        {
+            RestartPolicy = "Never",
+            Containers = [container],
+            NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
+            Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
+        };
+        // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
+        // replaces the Job (create + delete) instead of planning an update the API server would reject.
+        var templateHash = CanonicalJson.Hash(Serialize(podSpec))[..6];
+        var name = ResourceNames.Of(model.Name, "train", version, templateHash);
+        var job = new V1Job
+        {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
+            Metadata = Meta(name, model.Name, version, TrackTraining),
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = model.Spec.Training.Retries,
+                ActiveDeadlineSeconds = (long)timeout.TotalSeconds,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = Labels(model.Name, version, TrackTraining) },
+                    Spec = podSpec,
+                },
+            },
+        };
+        var gpus = pool is null ? 0 : resources.Gpus;
+        var gpuHours = Math.Round(gpus * (decimal)timeout.TotalHours, 2);
+        var plan = new TrainingPlan(name, version, gpus, pool?.Name, pool?.Resource ?? "nvidia.com/gpu",
+            model.Spec.Training.Timeout, (long)timeout.TotalSeconds, model.Spec.Training.Retries, gpuHours,
+            Math.Round(gpuHours * (pool?.PricePerGpuHour ?? 0m), 2));
+        return (Finish(job), plan);
+    }
+
+    private static JsonNode? TypedScalar(string text)
+    {
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+        {
+            return l;
+        }
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
+        {
+            return d;
+        }
+        return text switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => text,
+        };
+    }
+
+    private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
+
+    private static V1Toleration ToToleration(Toleration t) =>
+        new() { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect };
+
+    private static V1ResourceRequirements? Resources(ResourceRequest request, GpuPool? pool)
+    {
+        var requests = new Dictionary<string, ResourceQuantity>();
+        var limits = new Dictionary<string, ResourceQuantity>();
+        if (request.Cpu is not null)
+        {
+            requests["cpu"] = Quantity(request.Cpu)!;
+        }
+        if (request.Memory is not null)
+        {
+            requests["memory"] = Quantity(request.Memory)!;
+            limits["memory"] = Quantity(request.Memory)!;
+        }
+        if (pool is not null && request.Gpus > 0)
+        {
+            limits[pool.Resource] = new ResourceQuantity(request.Gpus.ToString(CultureInfo.InvariantCulture));
+        }
+        if (requests.Count == 0 && limits.Count == 0)
+        {
+            return null;
+        }
+        return new V1ResourceRequirements
+        {
+            Requests = requests.Count == 0 ? null : requests,
+            Limits = limits.Count == 0 ? null : limits,
+        };
+    }
+
+    private JsonObject ServingDeployment(ModelSpec model, string version, string track, int? replicas, EffectiveModel effective, GpuPool? pool)
+    {
+        var artifacts = (env.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/');
+        var image = env.Spec.ServingImage ?? DefaultServingImage;
+        var args = new List<string>
+        {
+            "serve", "--model", "/models/model.onnx", "--name", model.Name, "--version", version,
+            "--track", track, "--port", Port.ToString(CultureInfo.InvariantCulture),
+        };
+        if (effective.Batching is { } batching)
+        {
+            args.AddRange(["--max-batch-size", batching.MaxBatchSize.ToString(CultureInfo.InvariantCulture),
+                "--max-batch-delay", batching.MaxDelay]);
+        }
+        var gpu = pool is not null && effective.ServingResources.Gpus > 0;
+        var podLabels = Labels(model.Name, version, track);
+        var podSpec = new V1PodSpec
+        {
+            InitContainers =
+            [
+                new V1Container
+                {
+                    Name = "fetch-model",
+                    Image = image,
+                    Args = ["artifacts", "fetch", "--uri", $"{artifacts}/{model.Name}/{version}/model.onnx", "--out", "/models/model.onnx"],
+                    VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models" }],
+                },
+            ],
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = "server",
+                    Image = image,
+                    Args = args,
+                    Ports = [new V1ContainerPort { Name = "http", ContainerPort = Port, Protocol = "TCP" }],
+                    ReadinessProbe = new V1Probe
+                    {
+                        HttpGet = new V1HTTPGetAction { Path = "/v2/health/ready", Port = "http" },
+                    },
+                    Resources = Resources(effective.ServingResources, pool),
+                    VolumeMounts =
+                    [
+                        new V1VolumeMount { Name = "models", MountPath = "/models", ReadOnlyProperty = true },
+                        new V1VolumeMount { Name = "model-config", MountPath = "/etc/gitops", ReadOnlyProperty = true },
+                    ],
+                },
+            ],
+            Volumes =
+            [
+                new V1Volume { Name = "models", EmptyDir = new V1EmptyDirVolumeSource() },
+                new V1Volume { Name = "model-config", ConfigMap = new V1ConfigMapVolumeSource { Name = ResourceNames.Of(model.Name, "model") } },
+            ],
+            NodeSelector = gpu && !pool!.NodeSelector.IsEmpty ? new Dictionary<string, string>(pool.NodeSelector) : null,
+            Tolerations = gpu && !pool!.Tolerations.IsEmpty ? [.. pool.Tolerations.Select(ToToleration)] : null,
+        };
+        var deployment = new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = Meta(ResourceNames.Of(model.Name, track), model.Name, version, track),
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = replicas,
+                Selector = new V1LabelSelector { MatchLabels = Selector(model.Name, track) },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = podLabels,
+                        Annotations = new Dictionary<string, string>
+                        {
+                            ["prometheus.io/scrape"] = "true",
+                            ["prometheus.io/port"] = Port.ToString(CultureInfo.InvariantCulture),
+                            ["prometheus.io/path"] = "/metrics",
+                        },
+                    },
+                    Spec = podSpec,
+                },
+            },
+        };
+        return Finish(deployment);
+    }
+
+    private JsonObject ModelService(ModelSpec model, string version, string? track)
+    {
+        var name = track is null ? ResourceNames.Of(model.Name) : ResourceNames.Of(model.Name, track);
+        var service = new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = Meta(name, model.Name, version, track ?? TrackShared),
+            Spec = new V1ServiceSpec
+            {
+                Selector = Selector(model.Name, track),
+                Ports = [new V1ServicePort { Name = "http", Port = Port, TargetPort = "http", Protocol = "TCP" }],
+            },
+        };
+        return Finish(service);
+    }
+
+    private JsonObject Autoscaler(ModelSpec model, string version, Autoscaling autoscaling)
+    {
+        var hpa = new V2HorizontalPodAutoscaler
+        {
+            ApiVersion = "autoscaling/v2",
+            Kind = "HorizontalPodAutoscaler",
+            Metadata = Meta(ResourceNames.Of(model.Name, TrackStable), model.Name, version, TrackStable),
+            Spec = new V2HorizontalPodAutoscalerSpec
+            {
+                ScaleTargetRef = new V2CrossVersionObjectReference
+                {
+                    ApiVersion = "apps/v1",
+                    Kind = "Deployment",
+                    Name = ResourceNames.Of(model.Name, TrackStable),
+                },
+                MinReplicas = autoscaling.MinReplicas,
+                MaxReplicas = autoscaling.MaxReplicas,
+                Metrics =
+                [
+                    new V2MetricSpec
+                    {
+                        Type = "Resource",
+                        Resource = new V2ResourceMetricSource
+                        {
+                            Name = "cpu",
+                            Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = autoscaling.TargetCpuUtilization },
+                        },
+                    },
+                ],
+            },
+        };
+        return Finish(hpa);
+    }
+
+    /// <summary>With <c>minAvailable</c> set, it is used; otherwise a budget of one unavailable pod is rendered
+    /// when at least two pods run, and none for a single pod (it would block every node drain).</summary>
+    private JsonObject? DisruptionBudget(ModelSpec model, string version, EffectiveModel effective)
+    {
+        var minPods = effective.Autoscaling?.MinReplicas ?? effective.Replicas;
+        if (effective.MinAvailable is null && minPods < 2)
+        {
+            return null;
+        }
+        var pdb = new V1PodDisruptionBudget
+        {
+            ApiVersion = "policy/v1",
+            Kind = "PodDisruptionBudget",
+            Metadata = Meta(ResourceNames.Of(model.Name), model.Name, version, TrackShared),
+            Spec = new V1PodDisruptionBudgetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = Selector(model.Name, null) },
+                MinAvailable = effective.MinAvailable is { } min ? min.ToString(CultureInfo.InvariantCulture) : null,
+                MaxUnavailable = effective.MinAvailable is null ? "1" : null,
+            },
+        };
+        var obj = Finish(pdb);
+        // IntOrString serialises as a string; the API server keeps integers, so render integers.
+        var spec = (JsonObject)obj["spec"]!;
+        foreach (var field in new[] { "minAvailable", "maxUnavailable" })
+        {
+            if (spec[field] is JsonValue v && v.TryGetValue<string>(out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var n))
+            {
+                spec[field] = n;
+            }
+        }
+        return Restamp(obj);
+    }
+
+    private JsonObject HttpRoute(ModelSpec model, string stable, string? canary, int weight)
+    {
+        var backends = new JsonArray
+        {
+            Backend(ResourceNames.Of(model.Name, TrackStable), canary is null ? 100 : 100 - weight),
+        };
+        if (canary is not null)
+        {
+            backends.Add(Backend(ResourceNames.Of(model.Name, TrackCanary), weight));
+        }
+        var spec = new JsonObject
+        {
+            ["rules"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["matches"] = new JsonArray
+                    {
+                        new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = $"/v2/models/{model.Name}" } },
+                    },
+                    ["backendRefs"] = backends,
+                },
+            },
+        };
+        if (env.Spec.Gateway is { } gateway)
+        {
+            var parent = new JsonObject { ["name"] = gateway.Name };
+            if (gateway.Namespace is not null)
+            {
+                parent["namespace"] = gateway.Namespace;
+            }
+            spec["parentRefs"] = new JsonArray { parent };
+        }
+        return Custom(ManagedKinds.HttpRoute, ResourceNames.Of(model.Name), model.Name, stable, spec);
+
+        static JsonObject Backend(string service, int w) => new()
+        {
+            ["group"] = "",
+            ["kind"] = "Service",
+            ["name"] = service,
+            ["port"] = Port,
+            ["weight"] = w,
+        };
+    }
+
+    private JsonObject VirtualService(ModelSpec model, string stable, string? canary, int weight)
+    {
+        var routes = new JsonArray { Destination(ResourceNames.Of(model.Name, TrackStable), canary is null ? 100 : 100 - weight) };
+        if (canary is not null)
+        {
+            routes.Add(Destination(ResourceNames.Of(model.Name, TrackCanary), weight));
+        }
+        var spec = new JsonObject
+        {
+            ["hosts"] = new JsonArray { ResourceNames.Of(model.Name) },
+            ["http"] = new JsonArray { new JsonObject { ["name"] = "primary", ["route"] = routes } },
+        };
+        return Custom(ManagedKinds.VirtualService, ResourceNames.Of(model.Name), model.Name, stable, spec);
+
+        static JsonObject Destination(string host, int w) => new()
+        {
+            ["destination"] = new JsonObject { ["host"] = host, ["port"] = new JsonObject { ["number"] = Port } },
+            ["weight"] = w,
+        };
+    }
+
+    private JsonObject Custom(ManagedKind kind, string name, string model, string version, JsonObject spec)
+    {
+        var labels = new JsonObject();
+        foreach (var (k, v) in Labels(model, version, TrackShared))
+        {
+            labels[k] = v;
+        }
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = kind.ApiVersion,
+            ["kind"] = kind.Kind,
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns, ["labels"] = labels },
+            ["spec"] = spec,
+        };
+        return Stamp((JsonObject)CanonicalJson.Sort(obj)!);
+    }
+
+    private static JsonObject Serialize(object typed) => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(typed))!;
+
+    private JsonObject Finish(object typed) => Stamp((JsonObject)CanonicalJson.Sort(Serialize(typed))!);
+
+    private JsonObject Restamp(JsonObject obj)
+    {
+        ((JsonObject)obj["metadata"]!).Remove("annotations");
+        return Stamp(obj);
+    }
+
+    /// <summary>Adds the spec-hash (of the object without its annotations) and source-commit annotations.</summary>
+    private JsonObject Stamp(JsonObject obj)
+    {
+        var hash = SpecHash.Of(obj);
+        var meta = (JsonObject)obj["metadata"]!;
+        var rebuilt = new JsonObject();
+        var annotations = new JsonObject
+        {
+            [ManagedLabels.SpecHashAnnotation] = hash,
+            [ManagedLabels.CommitAnnotation] = commit,
+        };
+        var pairs = meta.Select(p => (p.Key, Value: p.Value?.DeepClone())).Append(("annotations", annotations))
+            .OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
+        foreach (var (key, value) in pairs)
+        {
+            rebuilt[key] = value;
+        }
+        obj["metadata"] = rebuilt;
+        return obj;
+    }
+}
+
+/// <summary>The <c>ml.gitops/spec-hash</c> annotation: 16 hex of the SHA-256 of the object's canonical JSON without annotations.</summary>
+public static class SpecHash
+{
+    public static string Of(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        (copy["metadata"] as JsonObject)?.Remove("annotations");
+        return CanonicalJson.Hash(copy)[..16];
+    }
+}

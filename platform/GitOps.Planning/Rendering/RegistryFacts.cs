@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+
+namespace GitOps.Planning.Rendering;
+
+/// <summary>
+/// What the model registry knows that Git does not: which versions have a trained artifact, which version each
+/// environment serves as stable (the champion), and any rollout in progress. Rendering reads these facts; it never
+/// fetches them. Unknown models have no facts (<see cref="ModelFacts.None"/>).
+/// </summary>
+public sealed record RegistryFacts(ImmutableSortedDictionary<string, ModelFacts> Models)
+{
+    public static readonly RegistryFacts Empty = new(ImmutableSortedDictionary<string, ModelFacts>.Empty);
+
+    /// <summary>The facts of <paramref name="model"/>, or <see cref="ModelFacts.None"/>.</summary>
+    public ModelFacts For(string model) => Models.TryGetValue(model, out var facts) ? facts : ModelFacts.None;
+
+    /// <summary>Records that <paramref name="version"/> of <paramref name="model"/> has a trained artifact.</summary>
+    public RegistryFacts WithTrained(string model, string version)
+    {
+        var facts = For(model);
+        return new(Models.SetItem(model, facts with { TrainedVersions = facts.TrainedVersions.Add(version) }));
+    }
+
+    /// <summary>Records what <paramref name="environment"/> serves for <paramref name="model"/>.</summary>
+    public RegistryFacts WithDeployment(string model, string environment, DeploymentFacts deployment)
+    {
+        var facts = For(model);
+        return new(Models.SetItem(model, facts with { Environments = facts.Environments.SetItem(environment, deployment) }));
+    }
+
+    /// <summary>Combines two fact sets; where both know a model's environment, <paramref name="other"/> wins.</summary>
+    public RegistryFacts Merge(RegistryFacts other)
+    {
+        var result = Models;
+        foreach (var (name, theirs) in other.Models)
+        {
+            var mine = For(name);
+            result = result.SetItem(name, new ModelFacts(
+                mine.TrainedVersions.Union(theirs.TrainedVersions),
+                mine.Environments.SetItems(theirs.Environments)));
+        }
+        return new(result);
+    }
+}
+
+/// <summary>Registry facts of one model.</summary>
+/// <param name="TrainedVersions">Model versions with a trained artifact in the artifact store.</param>
+/// <param name="Environments">What each environment serves, by environment name.</param>
+public sealed record ModelFacts(
+    ImmutableSortedSet<string> TrainedVersions,
+    ImmutableSortedDictionary<string, DeploymentFacts> Environments)
+{
+    public static readonly ModelFacts None = new(
+        ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+        ImmutableSortedDictionary<string, DeploymentFacts>.Empty);
+
+    public bool IsTrained(string version) => TrainedVersions.Contains(version);
+
+    public DeploymentFacts In(string environment) =>
+        Environments.TryGetValue(environment, out var d) ? d : DeploymentFacts.None;
+}
+
+/// <summary>What one environment serves for one model.</summary>
+/// <param name="StableVersion">The champion serving production traffic, or null before the first rollout.</param>
+/// <param name="Canary">The rollout in progress, if any.</param>
+public sealed record DeploymentFacts(string? StableVersion, CanaryFacts? Canary)
+{
+    public static readonly DeploymentFacts None = new(null, null);
+}
+
+/// <summary>A rollout in progress: the candidate version and the share of traffic (0–100) it currently receives.</summary>
+public sealed record CanaryFacts(string Version, int Weight);

@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
+
+namespace GitOps.Planning.Rendering;
+
+/// <summary>
+/// Renders the desired Kubernetes objects of one environment from the specs of a commit and the registry facts.
+/// Pure: no I/O, no clock. Same input, same output, byte for byte (objects are canonical JSON, sorted by key).
+/// </summary>
+public static class Renderer
+{
+    public static RenderResult Render(SpecSet specs, string environment, RegistryFacts facts, RenderContext context,
+        RenderCache? cache = null)
+    {
+        var env = specs.Environment(environment);
+        if (env is null)
+        {
+            var known = string.Join(", ", specs.Environments.Select(e => e.Name));
+            return new RenderResult(environment, "", [], [],
+                [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf("environments"),
+                    $"environment '{environment}' is not defined",
+                    known.Length == 0 ? "add environments/<name>/environment.yaml" : $"known environments: {known}")],
+                new RenderStats(0, 0));
+        }
+
+        var envHash = CanonicalJson.Sha256Hex(JsonSerializer.Serialize(env.Spec, SpecJson.Options));
+        var objects = new List<JsonObject>();
+        var models = ImmutableArray.CreateBuilder<RenderedModel>();
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        int rendered = 0, reused = 0;
+        foreach (var model in specs.Models.Where(m => m.Spec.Environments.Contains(environment)))
+        {
+            var effective = EffectiveModel.Of(model, environment);
+            var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
+            var modelFacts = facts.For(model.Name);
+            var inputHash = cache is null ? "" : InputHash(model, envHash, modelFacts, policy);
+            RenderCache.Entry entry;
+            if (cache is not null && cache.TryGet(environment, model.Name, inputHash, out var hit))
+            {
+                reused++;
+                entry = hit.Commit == context.Commit ? hit : Restamp(hit, context.Commit);
+                if (!ReferenceEquals(entry, hit))
+                {
+                    cache.Put(environment, model.Name, entry);
+                }
+            }
+            else
+            {
+                rendered++;
+                var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
+                entry = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, result.Diagnostics);
+                cache?.Put(environment, model.Name, entry);
+            }
+            objects.AddRange(entry.Objects);
+            if (entry.Model is not null)
+            {
+                models.Add(entry.Model);
+            }
+            diagnostics.AddRange(entry.Diagnostics);
+        }
+
+        var sorted = objects
+            .Select(o => (Key: ObjectKeys.Of(o), Object: o))
+            .OrderBy(p => p.Key)
+            .ToList();
+        for (var i = 1; i < sorted.Count; i++)
+        {
+            if (sorted[i].Key == sorted[i - 1].Key)
+            {
+                diagnostics.Add(new Diagnostic(PlanningDiagnostics.NameCollision, Severity.Error,
+                    SourceSpan.StartOf("models"),
+                    $"two models render the same object {sorted[i].Key} in environment '{environment}'",
+                    "rename one of the models"));
+            }
+        }
+        return new RenderResult(environment, env.Spec.Namespace, [.. sorted.Select(p => p.Object)], models.ToImmutable(),
+            diagnostics.ToImmutable(), new RenderStats(rendered, reused));
+    }
+
+    private static string InputHash(ModelSpec model, string envHash, ModelFacts facts, RolloutPolicySpec? policy)
+    {
+        var text = string.Concat(
+            model.Name, "\n",
+            JsonSerializer.Serialize(model.Spec, SpecJson.Options), "\n",
+            envHash, "\n",
+            JsonSerializer.Serialize(facts, SpecJson.Options), "\n",
+            policy?.Name, ":", policy?.Spec.Strategy);
+        return CanonicalJson.Sha256Hex(text);
+    }
+
+    private static RenderCache.Entry Restamp(RenderCache.Entry entry, string commit)
+    {
+        var objects = entry.Objects.Select(o =>
+        {
+            var copy = (JsonObject)o.DeepClone();
+            copy["metadata"]!["annotations"]![ManagedLabels.CommitAnnotation] = commit;
+            return copy;
+        }).ToImmutableArray();
+        return entry with { Commit = commit, Objects = objects };
+    }
+}
+
+/// <summary>Serializer settings used only to hash spec records (never to produce output).</summary>
+internal static class SpecJson
+{
+    public static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+}
+
+/// <summary>Identity of an object in its JSON form.</summary>
+public static class ObjectKeys
+{
+    public static ResourceKey Of(JsonObject obj)
+    {
+        var meta = obj["metadata"] as JsonObject;
+        return new ResourceKey(
+            Text(obj["apiVersion"]) ?? "",
+            Text(obj["kind"]) ?? "",
+            Text(meta?["namespace"]),
+            Text(meta?["name"]) ?? "");
+    }
+
+    public static string? Label(JsonObject obj, string label) => Text(obj["metadata"]?["labels"]?[label]);
+
+    public static string? Annotation(JsonObject obj, string annotation) => Text(obj["metadata"]?["annotations"]?[annotation]);
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToString();
+}
