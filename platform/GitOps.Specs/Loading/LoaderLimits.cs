@@ -1,0 +1,25 @@
+namespace GitOps.Specs;
+
+/// <summary>
+/// Bounds that keep hostile or broken input from exhausting memory or time. Exceeding one is reported as a
+/// diagnostic for the file (documented in <c>docs/specs.md</c>); the loader never throws.
+/// </summary>
+public sealed record LoaderLimits
+{
+    public static readonly LoaderLimits Default = new();
+
+    /// <summary>Largest file read, in bytes (GITOPS0005).</summary>
+    public int MaxFileBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Most YAML documents in one file (GITOPS0006).</summary>
+    public int MaxDocumentsPerFile { get; init; } = 1000;
+
+    /// <summary>Most nodes in one document, counting every alias as a full copy of its anchor (GITOPS0007).</summary>
+    public int MaxNodesPerDocument { get; init; } = 100_000;
+
+    /// <summary>Deepest nesting of mappings and sequences (GITOPS0008).</summary>
+    public int MaxDepth { get; init; } = 64;
+
+    /// <summary>Most files read by <see cref="RepositoryFiles.Read(string)"/>; the rest are reported, not read.</summary>
+    public int MaxFiles { get; init; } = 100_000;
+}

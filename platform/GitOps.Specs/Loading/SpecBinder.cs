@@ -1,0 +1,270 @@
+using System.Collections.Immutable;
+using GitOps.Specs.Model;
+using GitOps.Specs.Yaml;
+
+namespace GitOps.Specs.Loading;
+
+/// <summary>
+/// Binds a schema-valid document tree to the spec records. Total: a value of an unexpected shape binds to the
+/// field's default instead of throwing (the schema check has already reported it).
+/// </summary>
+internal static class SpecBinder
+{
+    public static SpecObject Bind(string kind, Metadata metadata, SpecOrigin origin, YMapping? spec) => kind switch
+    {
+        SpecKinds.Environment => new EnvironmentSpec(metadata, origin, Environment(spec)),
+        SpecKinds.Model => new ModelSpec(metadata, origin, Model(spec)),
+        SpecKinds.Experiment => new ExperimentSpec(metadata, origin, Experiment(spec)),
+        SpecKinds.QualityGate => new QualityGateSpec(metadata, origin, QualityGate(spec)),
+        SpecKinds.RolloutPolicy => new RolloutPolicySpec(metadata, origin, RolloutPolicy(spec)),
+        _ => new PolicySpec(metadata, origin, Policy(spec)),
+    };
+
+    public static Metadata Metadata(YMapping? metadata) =>
+        new(Str(metadata, "name") ?? "", StrMap(metadata, "labels"), StrMap(metadata, "annotations"));
+
+    private static EnvironmentBody Environment(YMapping? s)
+    {
+        var cluster = Map(s, "cluster");
+        var k8s = Map(cluster, "kubernetes");
+        var local = Map(cluster, "local");
+        var gateway = Map(s, "gateway");
+        var promotion = Map(s, "promotion");
+        return new EnvironmentBody
+        {
+            Cluster = new ClusterTarget(
+                k8s is null ? null : new KubernetesTarget(Str(k8s, "context"), Bool(k8s, "inCluster") ?? false),
+                local is null ? null : new LocalTarget(Str(local, "stateDir"))),
+            Namespace = Str(s, "namespace") ?? "",
+            Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
+            Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
+            Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "") : null,
+            Artifacts = Map(s, "artifacts") is { } a ? new ArtifactStore(Str(a, "uri") ?? "") : null,
+            GpuPools = [.. Maps(s, "gpuPools").Select(GpuPool)],
+            Promotion = promotion is null ? null : new Promotion(Str(promotion, "from") ?? "", Str(promotion, "soak")),
+            SelfHeal = Bool(s, "selfHeal") ?? true,
+            Policies = Strs(s, "policies"),
+            ServingImage = Str(s, "servingImage"),
+            TrainerImage = Str(s, "trainerImage"),
+        };
+    }
+
+    private static GpuPool GpuPool(YMapping p) => new()
+    {
+        Name = Str(p, "name") ?? "",
+        Resource = Str(p, "resource") ?? "nvidia.com/gpu",
+        NodeSelector = StrMap(p, "nodeSelector"),
+        Tolerations = [.. Maps(p, "tolerations").Select(t =>
+            new Toleration(Str(t, "key") ?? "", Str(t, "operator") ?? "Equal", Str(t, "value"), Str(t, "effect")))],
+        PricePerGpuHour = Decimal(p, "pricePerGpuHour") ?? 0m,
+        Quota = Int(p, "quota") ?? 0,
+    };
+
+    private static ModelBody Model(YMapping? s)
+    {
+        var training = Map(s, "training");
+        var builtin = Map(training, "builtin");
+        var dataset = Map(training, "dataset");
+        return new ModelBody
+        {
+            Owner = Str(s, "owner") ?? "",
+            Description = Str(s, "description"),
+            Task = Str(s, "task") ?? "",
+            Inputs = [.. Maps(s, "inputs").Select(Tensor)],
+            Outputs = [.. Maps(s, "outputs").Select(Tensor)],
+            Label = Str(s, "label"),
+            Training = new TrainingSpec
+            {
+                Builtin = builtin is null ? null : new BuiltinTrainer(Str(builtin, "algorithm") ?? "", Int(builtin, "seed") ?? 0),
+                Image = Str(training, "image"),
+                Command = Strs(training, "command"),
+                Dataset = new DatasetRef(Str(dataset, "uri") ?? "", Str(dataset, "sha256") ?? ""),
+                Hyperparameters = StrMap(training, "hyperparameters"),
+                Resources = Resources(Map(training, "resources")) ?? new ResourceRequest(),
+                Timeout = Str(training, "timeout") ?? "1h",
+                Retries = Int(training, "retries") ?? 2,
+            },
+            Gates = Strs(s, "gates"),
+            Serving = Serving(Map(s, "serving")) ?? new ServingSpec(),
+            Rollout = Str(s, "rollout"),
+            Environments = Strs(s, "environments"),
+            Overrides = Overrides(Map(s, "overrides")),
+        };
+    }
+
+    private static ImmutableSortedDictionary<string, ModelOverride> Overrides(YMapping? m)
+    {
+        if (m is null)
+        {
+            return ImmutableSortedDictionary<string, ModelOverride>.Empty;
+        }
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, ModelOverride>(StringComparer.Ordinal);
+        foreach (var entry in m.Entries)
+        {
+            var o = entry.Value.Resolved as YMapping;
+            builder[entry.Key.Text] = new ModelOverride
+            {
+                Serving = Serving(Map(o, "serving")),
+                Rollout = Str(o, "rollout"),
+                Gates = o?.Get("gates") is YSequence ? Strs(o, "gates") : null,
+                TrainingResources = Resources(Map(o, "trainingResources")),
+            };
+        }
+        return builder.ToImmutable();
+    }
+
+    private static TensorSpec Tensor(YMapping t) =>
+        new(Str(t, "name") ?? "", Str(t, "type") ?? "", [.. Scalars(t, "shape").Select(x => x.Value is long l ? l : -1L)]);
+
+    private static ResourceRequest? Resources(YMapping? r) => r is null
+        ? null
+        : new ResourceRequest { Cpu = Str(r, "cpu"), Memory = Str(r, "memory"), Gpus = Int(r, "gpus") ?? 0, Pool = Str(r, "pool") };
+
+    private static ServingSpec? Serving(YMapping? s)
+    {
+        if (s is null)
+        {
+            return null;
+        }
+        var autoscaling = Map(s, "autoscaling");
+        var batching = Map(s, "batching");
+        return new ServingSpec
+        {
+            Replicas = Int(s, "replicas"),
+            Autoscaling = autoscaling is null
+                ? null
+                : new Autoscaling(Int(autoscaling, "minReplicas") ?? 1, Int(autoscaling, "maxReplicas") ?? 1, Int(autoscaling, "targetCpuUtilization") ?? 80),
+            Resources = Resources(Map(s, "resources")),
+            Batching = batching is null ? null : new Batching(Int(batching, "maxBatchSize") ?? 1, Str(batching, "maxDelay") ?? "5ms"),
+            MinAvailable = Int(s, "minAvailable"),
+        };
+    }
+
+    private static ExperimentBody Experiment(YMapping? s)
+    {
+        var search = Map(s, "search");
+        var objective = Map(s, "objective");
+        var early = Map(s, "earlyStopping");
+        return new ExperimentBody
+        {
+            Model = Str(s, "model") ?? "",
+            Search = new SearchSpace(Str(search, "method") ?? "", [.. Maps(search, "parameters").Select(p =>
+                new SearchParameter(Str(p, "name") ?? "",
+                    p.Get("values") is YSequence ? Strs(p, "values") : [],
+                    Double(p, "min"), Double(p, "max"), Str(p, "scale") ?? "linear"))]),
+            Objective = new Objective(Str(objective, "metric") ?? "", Str(objective, "direction") ?? ""),
+            MaxTrials = Int(s, "maxTrials") ?? 10,
+            Parallelism = Int(s, "parallelism") ?? 1,
+            EarlyStopping = early is null ? null : new EarlyStopping(Int(early, "patience") ?? 1, Double(early, "minDelta") ?? 0),
+            Promote = Str(s, "promote") ?? "none",
+        };
+    }
+
+    private static QualityGateBody QualityGate(YMapping? s) => new()
+    {
+        Rules = [.. Maps(s, "rules").Select(r => new GateRule(Str(r, "name") ?? "", Str(r, "condition") ?? "", Str(r, "message")))],
+        OnNoChampion = Str(s, "onNoChampion") ?? "pass",
+    };
+
+    private static RolloutPolicyBody RolloutPolicy(YMapping? s) => new()
+    {
+        Strategy = Str(s, "strategy") ?? "",
+        Steps = [.. Maps(s, "steps").Select(Step)],
+        Analysis = [.. Maps(s, "analysis").Select(a => new AnalysisTemplate
+        {
+            Name = Str(a, "name") ?? "",
+            Query = Str(a, "query") ?? "",
+            SuccessCondition = Str(a, "successCondition"),
+            FailureCondition = Str(a, "failureCondition"),
+            Interval = Str(a, "interval") ?? "1m",
+            Count = Int(a, "count") ?? 5,
+            FailureLimit = Int(a, "failureLimit") ?? 0,
+            InconclusiveLimit = Int(a, "inconclusiveLimit") ?? 0,
+            ErrorLimit = Int(a, "errorLimit") ?? 4,
+            MinSamples = Int(a, "minSamples") ?? 0,
+            OnNoData = Str(a, "onNoData") ?? "inconclusive",
+        })],
+        OnInconclusive = Str(s, "onInconclusive") ?? "pause",
+        AutomaticRollback = Bool(s, "automaticRollback") ?? true,
+    };
+
+    private static RolloutStep Step(YMapping step)
+    {
+        var pause = Map(step, "pause");
+        var analysis = Map(step, "analysis");
+        var header = Map(step, "setHeaderRoute");
+        var mirror = Map(step, "mirror");
+        return new RolloutStep
+        {
+            SetWeight = Int(step, "setWeight"),
+            Pause = Str(pause, "duration"),
+            PauseUntilPromoted = pause is not null && Str(pause, "duration") is null,
+            Analysis = analysis is null ? null : Strs(analysis, "templates"),
+            SetHeaderRoute = header is null ? null : new HeaderRoute(Str(header, "name") ?? "", Str(header, "header") ?? "", Str(header, "value") ?? ""),
+            Mirror = mirror is null ? null : Int(mirror, "percent") ?? 0,
+        };
+    }
+
+    private static PolicyBody Policy(YMapping? s)
+    {
+        var match = Map(s, "match");
+        return new PolicyBody
+        {
+            Match = new PolicyMatch(Strs(match, "kinds"), Strs(match, "environments")),
+            Rules = [.. Maps(s, "rules").Select(r => new PolicyRule(Str(r, "name") ?? "", Str(r, "expression") ?? "",
+                Str(r, "message") ?? "", Str(r, "severity") ?? "error"))],
+        };
+    }
+
+    // Accessors: total over any tree shape.
+
+    private static YMapping? Map(YMapping? m, string key) => m?.Get(key) as YMapping;
+
+    private static IEnumerable<YMapping> Maps(YMapping? m, string key) =>
+        m?.Get(key) is YSequence s ? s.Items.Select(i => i.Resolved).OfType<YMapping>() : [];
+
+    private static IEnumerable<YScalar> Scalars(YMapping? m, string key) =>
+        m?.Get(key) is YSequence s ? s.Items.Select(i => i.Resolved).OfType<YScalar>() : [];
+
+    /// <summary>The scalar text as written (numbers keep their spelling, e.g. <c>0.10</c>); null for null or non-scalars.</summary>
+    private static string? Str(YMapping? m, string key) => m?.Get(key) is YScalar { Value: not null } s ? s.Text : null;
+
+    private static ImmutableArray<string> Strs(YMapping? m, string key) =>
+        [.. Scalars(m, key).Where(s => s.Value is not null).Select(s => s.Text)];
+
+    private static ImmutableSortedDictionary<string, string> StrMap(YMapping? m, string key)
+    {
+        if (Map(m, key) is not { } map)
+        {
+            return ImmutableSortedDictionary<string, string>.Empty;
+        }
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var entry in map.Entries)
+        {
+            if (entry.Value.Resolved is YScalar { Value: not null } v)
+            {
+                builder[entry.Key.Text] = v.Text;
+            }
+        }
+        return builder.ToImmutable();
+    }
+
+    private static int? Int(YMapping? m, string key) => m?.Get(key) is YScalar { Value: long l }
+        ? (int)Math.Clamp(l, int.MinValue, int.MaxValue)
+        : null;
+
+    private static double? Double(YMapping? m, string key) => m?.Get(key) is YScalar s
+        ? s.Value switch { long l => l, double d => d, _ => null }
+        : null;
+
+    private static decimal? Decimal(YMapping? m, string key) => m?.Get(key) is YScalar s
+        ? s.Value switch
+        {
+            long l => l,
+            double d when double.IsFinite(d) && Math.Abs(d) < 1e15 => (decimal)d,
+            _ => null,
+        }
+        : null;
+
+    private static bool? Bool(YMapping? m, string key) => m?.Get(key) is YScalar { Value: bool b } ? b : null;
+}

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Loading;
+using GitOps.Specs.Model;
+using GitOps.Specs.Schemas;
+using GitOps.Specs.Yaml;
+
+namespace GitOps.Specs;
+
+/// <summary>
+/// Loads spec documents from file contents: YAML (1.2 core schema, bounded by <see cref="LoaderLimits"/>) →
+/// document header → JSON Schema of the kind → typed records with the span of every key and value. Pure and
+/// total: it never throws on any input and reports every problem as a <see cref="Diagnostic"/>. A document with
+/// errors is not part of the resulting <see cref="SpecSet"/>.
+/// </summary>
+public static class SpecLoader
+{
+    public static LoadResult Load(IEnumerable<SourceFile> files, LoaderLimits? limits = null)
+    {
+        limits ??= LoaderLimits.Default;
+        var diagnostics = new List<Diagnostic>();
+        var objects = new List<SpecObject>();
+        var count = 0;
+        foreach (var file in files)
+        {
+            if (++count > limits.MaxFiles)
+            {
+                diagnostics.Add(Error(DiagnosticIds.TooManyFiles, SourceSpan.StartOf(file.Path),
+                    $"more than {limits.MaxFiles} spec files; this file and the ones after it were not loaded",
+                    "split the repository or raise the limit"));
+                break;
+            }
+            LoadFile(file, limits, diagnostics, objects);
+        }
+        return new LoadResult(SpecSet.From(objects), DiagnosticOrder.Sort(diagnostics));
+    }
+
+    private static void LoadFile(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics, List<SpecObject> objects)
+    {
+        foreach (var document in YamlReader.Read(file, limits, diagnostics))
+        {
+            if (LoadDocument(file.Path, document, diagnostics) is { } spec)
+            {
+                objects.Add(spec);
+            }
+        }
+    }
+
+    private static SpecObject? LoadDocument(string path, YDocument document, List<Diagnostic> diagnostics)
+    {
+        var root = document.Root.Resolved;
+        if (root is YScalar { Value: null })
+        {
+            return null;
+        }
+        if (root is not YMapping map)
+        {
+            diagnostics.Add(Error(DiagnosticIds.DocumentNotMapping, document.Root.Span,
+                "a spec document must be a mapping with apiVersion, kind, metadata and spec",
+                "start the document with 'apiVersion: " + SpecKinds.ApiVersion + "'"));
+            return null;
+        }
+        var kind = Header(map, diagnostics);
+        if (kind is null)
+        {
+            return null;
+        }
+        var walked = DocumentWalker.Walk(map);
+        var schemaErrors = SchemaValidation.Validate(kind, walked.Json, document.Span);
+        diagnostics.AddRange(schemaErrors);
+        if (schemaErrors.Count > 0 || document.Failed)
+        {
+            return null;
+        }
+        var origin = new SpecOrigin(path, document.Index, document.Span, walked.KeySpans, walked.ValueSpans, walked.Raw);
+        var metadata = SpecBinder.Metadata(map.Get("metadata") as YMapping);
+        return SpecBinder.Bind(kind, metadata, origin, map.Get("spec") as YMapping);
+    }
+
+    /// <summary>Checks apiVersion, kind and metadata.name; returns the kind when the document can be checked further.</summary>
+    private static string? Header(YMapping map, List<Diagnostic> diagnostics)
+    {
+        var start = new SourceSpan(map.Span.File, map.Span.Line, map.Span.Column, map.Span.Line, map.Span.Column + 1);
+        var ok = true;
+        var apiVersion = map.Find("apiVersion");
+        if (apiVersion is null)
+        {
+            diagnostics.Add(Error(DiagnosticIds.MissingApiVersion, start, "document has no apiVersion",
+                $"add 'apiVersion: {SpecKinds.ApiVersion}'"));
+            ok = false;
+        }
+        else if (Text(apiVersion.Value) != SpecKinds.ApiVersion)
+        {
+            diagnostics.Add(Error(DiagnosticIds.UnknownApiVersion, apiVersion.Value.Span,
+                $"unknown apiVersion {Quote(apiVersion.Value)}; known: '{SpecKinds.ApiVersion}'",
+                $"use 'apiVersion: {SpecKinds.ApiVersion}'"));
+            ok = false;
+        }
+        string? kind = null;
+        var kindEntry = map.Find("kind");
+        if (kindEntry is null)
+        {
+            diagnostics.Add(Error(DiagnosticIds.MissingKind, start, "document has no kind",
+                "add 'kind:' with one of " + Suggestions.List(SpecKinds.All)));
+            ok = false;
+        }
+        else
+        {
+            var text = Text(kindEntry.Value);
+            if (text is not null && SpecKinds.All.Contains(text))
+            {
+                kind = text;
+            }
+            else
+            {
+                diagnostics.Add(Error(DiagnosticIds.UnknownKind, kindEntry.Value.Span,
+                    $"unknown kind {Quote(kindEntry.Value)}; known kinds: {string.Join(", ", SpecKinds.All)}",
+                    text is null ? null : Suggestions.DidYouMean(text, SpecKinds.All)));
+                ok = false;
+            }
+        }
+        var metadata = map.Find("metadata");
+        var name = (metadata?.Value.Resolved as YMapping)?.Find("name");
+        if (name is null || name.Value.Resolved is YScalar { Value: null })
+        {
+            var span = name?.Key.Span ?? metadata?.Key.Span ?? start;
+            diagnostics.Add(Error(DiagnosticIds.MissingName, span, "document has no metadata.name",
+                "add 'metadata: {name: <lowercase-name>}'"));
+            ok = false;
+        }
+        return ok ? kind : null;
+    }
+
+    private static string? Text(YNode node) => node.Resolved is YScalar { Value: string s } ? s : null;
+
+    private static string Quote(YNode node) => node.Resolved switch
+    {
+        YScalar { Value: null } => "(empty)",
+        YScalar s => $"'{(s.Text.Length <= 60 ? s.Text : s.Text[..60] + "...")}'",
+        YMapping => "(a mapping)",
+        _ => "(a list)",
+    };
+
+    private static Diagnostic Error(string id, SourceSpan span, string message, string? hint) =>
+        new(id, Severity.Error, span, message, hint);
+}

@@ -1,0 +1,226 @@
+using System.Collections.Frozen;
+using GitOps.Specs.Model;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using static GitOps.Specs.Schemas.SchemaDsl;
+
+namespace GitOps.Specs;
+
+/// <summary>
+/// The JSON Schema (draft 2020-12 keywords that NJsonSchema enforces) of every spec kind. The loader validates each
+/// document against its kind's schema; <c>gitops schema --out DIR</c> writes them for editors.
+/// </summary>
+public static class SpecSchemas
+{
+    private static readonly Lazy<FrozenDictionary<string, JObject>> Objects = new(BuildAll);
+    private static readonly Lazy<FrozenDictionary<string, string>> Texts =
+        new(() => Objects.Value.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToString(Formatting.Indented) + "\n", StringComparer.Ordinal));
+
+    /// <summary>Kind → schema text (JSON, indented, ending with a newline).</summary>
+    public static IReadOnlyDictionary<string, string> All => Texts.Value;
+
+    /// <summary>File name a kind's schema is written to: <c>model.schema.json</c>.</summary>
+    public static string FileName(string kind) => kind.ToLowerInvariant() + ".schema.json";
+
+    /// <summary>Writes every schema to <paramref name="dir"/> (created if missing) as <c>&lt;kind&gt;.schema.json</c>.</summary>
+    public static void WriteAll(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        foreach (var (kind, text) in All.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            File.WriteAllText(Path.Combine(dir, FileName(kind)), text);
+        }
+    }
+
+    internal static JObject Of(string kind) => Objects.Value[kind];
+
+    private static FrozenDictionary<string, JObject> BuildAll() => new Dictionary<string, JObject>
+    {
+        [SpecKinds.Environment] = Document(SpecKinds.Environment, "A deployment target: cluster, namespace, GPU pools, traffic router and promotion.", EnvironmentSpec()),
+        [SpecKinds.Model] = Document(SpecKinds.Model, "What to train, how to check it and how to serve and roll it out.", ModelSpec()),
+        [SpecKinds.Experiment] = Document(SpecKinds.Experiment, "A hyperparameter search over a model's training.", ExperimentSpec()),
+        [SpecKinds.QualityGate] = Document(SpecKinds.QualityGate, "CEL conditions a new version must meet against the champion before rollout.", QualityGateSpec()),
+        [SpecKinds.RolloutPolicy] = Document(SpecKinds.RolloutPolicy, "How a new version reaches users, measured by Prometheus analysis.", RolloutPolicySpec()),
+        [SpecKinds.Policy] = Document(SpecKinds.Policy, "Organisation guardrails as CEL rules over spec documents.", PolicySpec()),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static JObject Document(string kind, string description, JObject spec)
+    {
+        var o = Obj(description,
+            R("apiVersion", Enum("API version of the document.", [SpecKinds.ApiVersion])),
+            R("kind", Enum("Kind of the document.", [kind])),
+            R("metadata", Obj("Name and labels of the document.",
+                R("name", Name("Unique name among documents of this kind (DNS-1123 label).")),
+                P("labels", Map("Free-form labels.", Str("Label value."))),
+                P("annotations", Map("Free-form annotations.", Str("Annotation value."))))),
+            R("spec", spec));
+        var schema = new JObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = $"https://ml.gitops/schemas/v1alpha1/{FileName(kind)}",
+            ["title"] = kind,
+        };
+        foreach (var p in o.Properties())
+        {
+            schema[p.Name] = p.Value;
+        }
+        return schema;
+    }
+
+    private static JObject Duration(string description, string? @default = null) =>
+        Str(description + " A duration such as 30s, 5m or 1h30m.", @default: @default);
+
+    private static JObject EnvironmentSpec() => Obj("Environment settings.",
+        R("cluster", OneKey("Where the environment runs: exactly one of kubernetes or local.",
+            P("kubernetes", Obj("A Kubernetes cluster.",
+                P("context", Str("kubeconfig context to use.", minLength: 1)),
+                P("inCluster", Bool("Use the service account of the pod the reconciler runs in.", false)))),
+            P("local", Obj("The embedded local driver (processes on this machine).",
+                P("stateDir", Str("Folder for the local driver's state.", minLength: 1)))))),
+        R("namespace", Name("Kubernetes namespace the environment's objects live in.")),
+        P("router", Enum("Traffic router used for canaries.", TrafficRouters.All, TrafficRouters.GatewayApi)),
+        P("gateway", Obj("Parent Gateway of the HTTPRoutes when router is gatewayApi.",
+            R("name", Name("Gateway name.")),
+            P("namespace", Name("Gateway namespace (defaults to the environment's namespace).")))),
+        P("prometheus", Obj("Prometheus used for rollout analysis.",
+            R("url", Str("Base URL, e.g. http://prometheus:9090.", "^https?://", 8)))),
+        P("artifacts", Obj("Where trained models are stored.",
+            R("uri", Str("Artifact store URI (file://, s3://, gs://, ...).", minLength: 1)))),
+        P("gpuPools", Arr("GPU node pools workloads may request GPUs from.", Obj("A GPU node pool.",
+            R("name", Name("Pool name, referenced by resources.pool.")),
+            P("resource", Str("Extended resource name.", @default: "nvidia.com/gpu", minLength: 1)),
+            P("nodeSelector", Map("Node labels that select the pool's nodes.", Str("Label value."))),
+            P("tolerations", Arr("Tolerations added to pods on this pool.", Obj("A Kubernetes toleration.",
+                R("key", Str("Taint key.", minLength: 1)),
+                P("operator", Enum("Toleration operator.", ["Equal", "Exists"], "Equal")),
+                P("value", Str("Taint value (with Equal).")),
+                P("effect", Enum("Taint effect (all effects when omitted).", ["NoSchedule", "PreferNoSchedule", "NoExecute"]))))),
+            P("pricePerGpuHour", Num("Price of one GPU for one hour, in the organisation's currency.", 0, null, 0)),
+            R("quota", Int("Most GPUs one workload may request from this pool.", 0, 4096))))),
+        P("promotion", Obj("Where versions come from before they reach this environment.",
+            R("from", Name("Environment a version must have reached first.")),
+            P("soak", Duration("How long a version must have run there first.")))),
+        P("selfHeal", Bool("Re-apply objects edited by hand in the cluster.", true)),
+        P("policies", Arr("Names of Policy documents in force here (besides those matching by environment).", Name("Policy name."), unique: true)),
+        P("servingImage", Str("Image of the inference server run by serving Deployments.", minLength: 1)),
+        P("trainerImage", Str("Image of the builtin trainer run by training Jobs.", minLength: 1)));
+
+    private static JObject Resources(string description) => Obj(description,
+        P("cpu", StrOrNum("CPU as a Kubernetes quantity, e.g. 500m or 2.")),
+        P("memory", StrOrNum("Memory as a Kubernetes quantity, e.g. 512Mi or 2Gi.")),
+        P("gpus", Int("Number of GPUs; needs pool.", 0, 1024, 0)),
+        P("pool", Name("GPU pool of the environment the GPUs come from.")));
+
+    private static JObject Serving(string description) => Obj(description,
+        P("replicas", Int("Fixed number of pods (exclusive with autoscaling).", 0, 10_000)),
+        P("autoscaling", Obj("Horizontal pod autoscaling on CPU.",
+            R("minReplicas", Int("Fewest pods.", 1, 10_000)),
+            R("maxReplicas", Int("Most pods.", 1, 10_000)),
+            P("targetCpuUtilization", Int("Target average CPU utilisation, percent.", 1, 100, 80)))),
+        P("resources", Resources("Compute of each serving pod.")),
+        P("batching", Obj("Server-side request batching.",
+            R("maxBatchSize", Int("Largest batch.", 1, 65_536)),
+            P("maxDelay", Duration("Longest a request waits for a batch to fill.", "5ms")))),
+        P("minAvailable", Int("Pods kept available during voluntary disruptions (PodDisruptionBudget).", 0, 10_000)));
+
+    private static JObject Tensor(string description) => Obj(description,
+        R("name", Str("Tensor (column) name.", minLength: 1)),
+        R("type", Enum("Element type.", ["float32", "float64", "int32", "int64", "bool", "string"])),
+        P("shape", Arr("Dimensions; -1 is dynamic (the batch dimension).", Int("Dimension.", -1, int.MaxValue))));
+
+    private static JObject ModelSpec() => Obj("Model settings.",
+        R("owner", Str("Team or person responsible for the model.", minLength: 1)),
+        P("description", Str("What the model does.")),
+        R("task", Enum("Learning task.", ModelTasks.All)),
+        P("inputs", Arr("Input tensors (feature columns).", Tensor("An input tensor."))),
+        P("outputs", Arr("Output tensors.", Tensor("An output tensor."))),
+        P("label", Str("Name of the label column in the dataset.", minLength: 1)),
+        R("training", Obj("How a version is trained: builtin trainer or custom image.",
+            P("builtin", Obj("The builtin tabular trainer (exports ONNX).",
+                R("algorithm", Enum("Training algorithm.", BuiltinAlgorithms.All)),
+                P("seed", Int("Random seed, for reproducible training.", 0, int.MaxValue, 0)))),
+            P("image", Str("Custom training image (Kubernetes only).", minLength: 1)),
+            P("command", Arr("Command of the custom image.", Str("Argument."))),
+            R("dataset", Obj("Training data, pinned by content hash.",
+                R("uri", Str("Dataset URI.", minLength: 1)),
+                R("sha256", Str("SHA-256 of the dataset content, 64 lowercase hex characters.", "^[0-9a-f]{64}$")))),
+            P("hyperparameters", Map("Hyperparameters passed to the trainer, kept as written.", Scalar("Hyperparameter value."))),
+            P("resources", Resources("Compute of the training Job.")),
+            P("timeout", Duration("Longest a training Job may run.", "1h")),
+            P("retries", Int("Retries of a failed training Job.", 0, 100, 2)))),
+        P("gates", Arr("QualityGates a new version must pass.", Name("QualityGate name."), unique: true)),
+        P("serving", Serving("How the model is served.")),
+        P("rollout", Name("RolloutPolicy used to ship new versions.")),
+        P("environments", Arr("Environments the model is served in.", Name("Environment name."), unique: true)),
+        P("overrides", Map("Per-environment changes, by environment name.", Obj("Changes for one environment.",
+            P("serving", Serving("Serving settings merged field by field over the model's.")),
+            P("rollout", Name("RolloutPolicy used in this environment.")),
+            P("gates", Arr("QualityGates used in this environment (replace the model's).", Name("QualityGate name."), unique: true)),
+            P("trainingResources", Resources("Training resources in this environment (replace the model's)."))))));
+
+    private static JObject ExperimentSpec() => Obj("Experiment settings.",
+        R("model", Name("Model whose training is searched.")),
+        R("search", Obj("The search space.",
+            R("method", Enum("Search method.", ["grid", "random"])),
+            R("parameters", Arr("Searched hyperparameters.", Obj("A hyperparameter: a list of values or a min..max range.",
+                R("name", Str("Hyperparameter name.", minLength: 1)),
+                P("values", Arr("Values to try.", Scalar("A value."), 1)),
+                P("min", Num("Lower bound of the range.")),
+                P("max", Num("Upper bound of the range.")),
+                P("scale", Enum("How the range is sampled.", ["linear", "log"], "linear"))), 1)))),
+        R("objective", Obj("The metric to optimise.",
+            R("metric", Str("Metric name, e.g. auc.", minLength: 1)),
+            R("direction", Enum("Whether bigger or smaller is better.", ["maximize", "minimize"])))),
+        P("maxTrials", Int("Most trials run.", 1, 10_000, 10)),
+        P("parallelism", Int("Trials run at the same time.", 1, 1_000, 1)),
+        P("earlyStopping", Obj("Stop when the objective stops improving.",
+            R("patience", Int("Trials without improvement before stopping.", 1, 10_000)),
+            P("minDelta", Num("Smallest change that counts as an improvement.", 0, null, 0)))),
+        P("promote", Enum("best registers the best trial as a candidate version; none only records results.", ["best", "none"], "none")));
+
+    private static JObject QualityGateSpec() => Obj("Quality gate settings.",
+        R("rules", Arr("Conditions a new version must meet.", Obj("A CEL condition.",
+            R("name", Str("Rule name.", minLength: 1)),
+            R("condition", Str("CEL over metrics, champion.metrics and model; true passes.", minLength: 1)),
+            P("message", Str("Shown when the rule fails."))), 1)),
+        P("onNoChampion", Enum("Outcome when there is no champion to compare with.", ["pass", "fail"], "pass")));
+
+    private static JObject RolloutPolicySpec() => Obj("Rollout settings.",
+        R("strategy", Enum("Rollout strategy.", RolloutStrategies.All)),
+        P("steps", Arr("Canary steps, in order.", OneKey("One step: exactly one of its keys.",
+            P("setWeight", Int("Percent of traffic sent to the canary.", 0, 100)),
+            P("pause", Obj("Wait for duration, or until 'gitops rollout promote' when empty.",
+                P("duration", Duration("How long to wait.")))),
+            P("analysis", Obj("Run analysis templates and wait for their verdict.",
+                R("templates", Arr("Names of analysis templates of this policy.", Name("Template name."), 1, true)))),
+            P("setHeaderRoute", Obj("Route requests with a header to the canary.",
+                R("name", Name("Route name.")),
+                R("header", Str("HTTP header name.", "^[A-Za-z0-9-]+$")),
+                R("value", Str("Exact header value.")))),
+            P("mirror", Obj("Mirror traffic to the canary.",
+                R("percent", Int("Percent of traffic mirrored.", 0, 100))))))),
+        P("analysis", Arr("Analysis templates: PromQL measured on an interval.", Obj("An analysis template.",
+            R("name", Name("Template name, referenced by analysis steps.")),
+            R("query", Str("PromQL; placeholders {{model}} {{version}} {{namespace}} {{track}} {{environment}}.", minLength: 1)),
+            P("successCondition", Str("CEL over result; true is a successful measurement.", minLength: 1)),
+            P("failureCondition", Str("CEL over result; true is a failed measurement.", minLength: 1)),
+            P("interval", Duration("Time between measurements.", "1m")),
+            P("count", Int("Measurements taken.", 1, 10_000, 5)),
+            P("failureLimit", Int("Failed measurements tolerated.", 0, 10_000, 0)),
+            P("inconclusiveLimit", Int("Inconclusive measurements tolerated.", 0, 10_000, 0)),
+            P("errorLimit", Int("Consecutive query errors tolerated.", 0, 10_000, 4)),
+            P("minSamples", Int("Fewer requests than this in the window counts as no data.", 0, int.MaxValue, 0)),
+            P("onNoData", Enum("Outcome of a measurement without data.", ["inconclusive", "failed", "successful"], "inconclusive"))))),
+        P("onInconclusive", Enum("What an inconclusive analysis does.", ["pause", "abort", "promote"], "pause")),
+        P("automaticRollback", Bool("Roll back automatically on failed analysis.", true)));
+
+    private static JObject PolicySpec() => Obj("Policy settings.",
+        P("match", Obj("Documents the rules apply to; empty lists match everything.",
+            P("kinds", Arr("Kinds matched.", Enum("A kind.", SpecKinds.All), unique: true)),
+            P("environments", Arr("Environments matched.", Name("Environment name."), unique: true)))),
+        R("rules", Arr("CEL rules that must hold.", Obj("A CEL rule over object (the document).",
+            R("name", Str("Rule name.", minLength: 1)),
+            R("expression", Str("CEL expression that must be true.", minLength: 1)),
+            R("message", Str("Shown when the rule does not hold.", minLength: 1)),
+            P("severity", Enum("error blocks; warning only reports.", ["error", "warning"], "error"))), 1)));
+}

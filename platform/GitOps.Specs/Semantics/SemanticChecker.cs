@@ -1,0 +1,484 @@
+using System.Collections.Immutable;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
+using GitOps.Specs.Yaml;
+
+namespace GitOps.Specs;
+
+/// <summary>
+/// Checks across and within documents that a schema cannot express: unique names, references with "did you
+/// mean" hints, GPU pools and quotas per environment, durations and quantities, promotion cycles, experiment
+/// parameters and rollout steps. Pure; lookups go through dictionaries, so the cost is linear in the specs.
+/// </summary>
+public static class SemanticChecker
+{
+    public static ImmutableArray<Diagnostic> Check(SpecSet specs)
+    {
+        var context = new CheckContext(specs);
+        context.Run();
+        return DiagnosticOrder.Sort(context.Diagnostics);
+    }
+
+    private sealed class CheckContext(SpecSet specs)
+    {
+        private readonly Dictionary<string, EnvironmentSpec> _environments = Index(specs.Environments);
+        private readonly Dictionary<string, ModelSpec> _models = Index(specs.Models);
+        private readonly Dictionary<string, QualityGateSpec> _gates = Index(specs.QualityGates);
+        private readonly Dictionary<string, RolloutPolicySpec> _rollouts = Index(specs.RolloutPolicies);
+        private readonly Dictionary<string, PolicySpec> _policies = Index(specs.Policies);
+
+        public List<Diagnostic> Diagnostics { get; } = [];
+
+        public void Run()
+        {
+            UniqueNames(specs.Environments);
+            UniqueNames(specs.Models);
+            UniqueNames(specs.Experiments);
+            UniqueNames(specs.QualityGates);
+            UniqueNames(specs.RolloutPolicies);
+            UniqueNames(specs.Policies);
+            foreach (var e in specs.Environments)
+            {
+                CheckEnvironment(e);
+            }
+            PromotionCycles();
+            foreach (var m in specs.Models)
+            {
+                CheckModel(m);
+            }
+            foreach (var x in specs.Experiments)
+            {
+                CheckExperiment(x);
+            }
+            foreach (var g in specs.QualityGates)
+            {
+                UniqueEntries(g, "spec.rules", g.Spec.Rules.Select(r => r.Name), "rule");
+            }
+            foreach (var r in specs.RolloutPolicies)
+            {
+                CheckRollout(r);
+            }
+            foreach (var p in specs.Policies)
+            {
+                UniqueEntries(p, "spec.rules", p.Spec.Rules.Select(r => r.Name), "rule");
+                for (var i = 0; i < p.Spec.Match.Environments.Length; i++)
+                {
+                    Reference(p, $"spec.match.environments[{i}]", SpecKinds.Environment, p.Spec.Match.Environments[i], _environments);
+                }
+            }
+        }
+
+        private static Dictionary<string, T> Index<T>(ImmutableArray<T> items) where T : SpecObject
+        {
+            var d = new Dictionary<string, T>(items.Length, StringComparer.Ordinal);
+            foreach (var item in items)
+            {
+                d.TryAdd(item.Name, item);
+            }
+            return d;
+        }
+
+        private void Report(string id, SourceSpan span, string message, string? hint = null, Severity severity = Severity.Error) =>
+            Diagnostics.Add(new Diagnostic(id, severity, span, message, hint));
+
+        private void UniqueNames<T>(ImmutableArray<T> items) where T : SpecObject
+        {
+            var first = new Dictionary<string, T>(StringComparer.Ordinal);
+            // SpecSet keeps load order among equal names, so "first" is the first in file order.
+            foreach (var item in items)
+            {
+                if (first.TryGetValue(item.Name, out var original))
+                {
+                    Report(DiagnosticIds.DuplicateName, item.Origin.Value("metadata.name"),
+                        $"{item.Kind} '{item.Name}' is defined more than once (first at {original.Origin.Value("metadata.name")})",
+                        "rename or remove one of them");
+                }
+                else
+                {
+                    first[item.Name] = item;
+                }
+            }
+        }
+
+        private bool Reference<T>(SpecObject from, string path, string kind, string name, Dictionary<string, T> index) where T : SpecObject
+        {
+            if (index.ContainsKey(name))
+            {
+                return true;
+            }
+            Report(DiagnosticIds.UnknownReference, from.Origin.Value(path),
+                $"{from.Kind} '{from.Name}' refers to unknown {kind} '{name}'",
+                Suggestions.DidYouMean(name, index.Keys) ?? (index.Count == 0 ? $"no {kind} is defined" : null));
+            return false;
+        }
+
+        private void UniqueEntries(SpecObject spec, string listPath, IEnumerable<string> names, string what)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var i = 0;
+            foreach (var name in names)
+            {
+                if (!seen.Add(name))
+                {
+                    Report(DiagnosticIds.DuplicateEntry, spec.Origin.Value($"{listPath}[{i}].name"),
+                        $"{what} name '{name}' appears more than once in '{listPath}'", "names in a list must be unique");
+                }
+                i++;
+            }
+        }
+
+        private void Duration(SpecObject spec, string path, string? value)
+        {
+            if (value is not null && !Durations.TryParse(value, out _))
+            {
+                Report(DiagnosticIds.InvalidDuration, spec.Origin.Value(path), $"'{path}' is '{value}', not a duration",
+                    "use a number and unit (ms, s, m, h, d), e.g. 500ms, 30s, 5m, 1h30m");
+            }
+        }
+
+        private void Quantity(SpecObject spec, string path, string? value)
+        {
+            if (value is null)
+            {
+                return;
+            }
+            if (!Quantities.TryParse(value, out var q))
+            {
+                Report(DiagnosticIds.InvalidQuantity, spec.Origin.Value(path), $"'{path}' is '{value}', not a Kubernetes quantity",
+                    "use e.g. 500m or 2 for CPU, 512Mi or 2Gi for memory");
+            }
+            else if (q <= 0)
+            {
+                Report(DiagnosticIds.InvalidQuantity, spec.Origin.Value(path), $"'{path}' is '{value}' but must be greater than zero");
+            }
+        }
+
+        // Environments.
+
+        private void CheckEnvironment(EnvironmentSpec e)
+        {
+            var s = e.Spec;
+            if (s.Cluster.Kubernetes is { } k && (k.Context is null) == !k.InCluster)
+            {
+                Report(DiagnosticIds.ClusterTarget, e.Origin.Key("spec.cluster.kubernetes"),
+                    k.InCluster
+                        ? "cluster.kubernetes sets both context and inCluster: true"
+                        : "cluster.kubernetes needs a context or inCluster: true",
+                    "set exactly one of 'context: <kubeconfig context>' or 'inCluster: true'");
+            }
+            UniqueEntries(e, "spec.gpuPools", s.GpuPools.Select(p => p.Name), "GPU pool");
+            for (var i = 0; i < s.Policies.Length; i++)
+            {
+                Reference(e, $"spec.policies[{i}]", SpecKinds.Policy, s.Policies[i], _policies);
+            }
+            if (s.Promotion is { } promotion)
+            {
+                Reference(e, "spec.promotion.from", SpecKinds.Environment, promotion.From, _environments);
+                Duration(e, "spec.promotion.soak", promotion.Soak);
+            }
+        }
+
+        private void PromotionCycles()
+        {
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var start in _environments.Values.OrderBy(e => e.Name, StringComparer.Ordinal))
+            {
+                var chain = new List<string>();
+                var position = new Dictionary<string, int>(StringComparer.Ordinal);
+                var current = start;
+                while (current is not null && !position.ContainsKey(current.Name))
+                {
+                    position[current.Name] = chain.Count;
+                    chain.Add(current.Name);
+                    current = current.Spec.Promotion is { } p && _environments.TryGetValue(p.From, out var next) ? next : null;
+                }
+                if (current is null)
+                {
+                    continue;
+                }
+                var cycle = chain.Skip(position[current.Name]).ToList();
+                if (cycle.Any(reported.Contains))
+                {
+                    continue;
+                }
+                reported.UnionWith(cycle);
+                // Report once, at the cycle member with the smallest name, so the finding is stable.
+                var at = cycle.Min(StringComparer.Ordinal)!;
+                var i = cycle.IndexOf(at);
+                var ordered = cycle.Skip(i).Concat(cycle.Take(i)).ToList();
+                ordered.Add(at);
+                Report(DiagnosticIds.PromotionCycle, _environments[at].Origin.Value("spec.promotion.from"),
+                    "promotion cycle: " + string.Join(" <- ", ordered),
+                    "one environment in the chain must not have promotion.from");
+            }
+        }
+
+        // Models.
+
+        private void CheckModel(ModelSpec m)
+        {
+            var s = m.Spec;
+            var t = s.Training;
+            for (var i = 0; i < s.Gates.Length; i++)
+            {
+                Reference(m, $"spec.gates[{i}]", SpecKinds.QualityGate, s.Gates[i], _gates);
+            }
+            if (s.Rollout is not null)
+            {
+                Reference(m, "spec.rollout", SpecKinds.RolloutPolicy, s.Rollout, _rollouts);
+            }
+            for (var i = 0; i < s.Environments.Length; i++)
+            {
+                Reference(m, $"spec.environments[{i}]", SpecKinds.Environment, s.Environments[i], _environments);
+            }
+            UniqueEntries(m, "spec.inputs", s.Inputs.Select(x => x.Name), "input");
+            UniqueEntries(m, "spec.outputs", s.Outputs.Select(x => x.Name), "output");
+
+            if ((t.Builtin is null) == (t.Image is null))
+            {
+                Report(DiagnosticIds.TrainerChoice, m.Origin.Key("spec.training"),
+                    t.Builtin is null ? "training sets neither builtin nor image" : "training sets both builtin and image",
+                    "use exactly one: 'builtin: {algorithm: ...}' or 'image: <custom trainer image>'");
+            }
+            else if (t.Builtin is not null && t.Command.Length > 0)
+            {
+                Report(DiagnosticIds.TrainerChoice, m.Origin.Key("spec.training.command"),
+                    "training.command only applies to a custom image", "remove 'command' or use 'image' instead of 'builtin'");
+            }
+            if (t.Builtin is not null)
+            {
+                if (s.Inputs.IsEmpty)
+                {
+                    Report(DiagnosticIds.BuiltinNeedsInputs, m.Origin.Key("spec.training.builtin"),
+                        "the builtin trainer needs the model's inputs (feature columns)", "list them under 'spec.inputs'");
+                }
+                if (s.Label is null)
+                {
+                    Report(DiagnosticIds.BuiltinNeedsInputs, m.Origin.Key("spec.training.builtin"),
+                        "the builtin trainer needs the label column", "set 'spec.label'");
+                }
+            }
+            Duration(m, "spec.training.timeout", t.Timeout);
+            Resources(m, "spec.training.resources", t.Resources);
+            Serving(m, "spec.serving", s.Serving);
+
+            foreach (var (env, o) in s.Overrides)
+            {
+                var path = DocumentWalker.Child("spec.overrides", env);
+                if (!_environments.ContainsKey(env))
+                {
+                    Report(DiagnosticIds.UnknownReference, m.Origin.Key(path),
+                        $"Model '{m.Name}' overrides unknown Environment '{env}'",
+                        Suggestions.DidYouMean(env, _environments.Keys));
+                }
+                else if (!s.Environments.Contains(env))
+                {
+                    Report(DiagnosticIds.OverrideNotServed, m.Origin.Key(path),
+                        $"Model '{m.Name}' overrides Environment '{env}' but is not served there, so the override has no effect",
+                        $"add '{env}' to spec.environments or remove the override", Severity.Warning);
+                }
+                if (o.Rollout is not null)
+                {
+                    Reference(m, path + ".rollout", SpecKinds.RolloutPolicy, o.Rollout, _rollouts);
+                }
+                if (o.Gates is { } gates)
+                {
+                    for (var i = 0; i < gates.Length; i++)
+                    {
+                        Reference(m, $"{path}.gates[{i}]", SpecKinds.QualityGate, gates[i], _gates);
+                    }
+                }
+                if (o.Serving is not null)
+                {
+                    Serving(m, path + ".serving", o.Serving);
+                }
+                if (o.TrainingResources is not null)
+                {
+                    Resources(m, path + ".trainingResources", o.TrainingResources);
+                }
+            }
+
+            foreach (var env in s.Environments)
+            {
+                if (_environments.TryGetValue(env, out var environment))
+                {
+                    GpuPools(m, environment);
+                }
+            }
+        }
+
+        private void Resources(ModelSpec m, string path, ResourceRequest r)
+        {
+            Quantity(m, path + ".cpu", r.Cpu);
+            Quantity(m, path + ".memory", r.Memory);
+            if (r.Gpus > 0 && r.Pool is null)
+            {
+                Report(DiagnosticIds.GpuPoolMissing, m.Origin.Value(path + ".gpus"),
+                    $"'{path}' requests {r.Gpus} GPU(s) but names no pool", "add 'pool: <GPU pool of the environment>'");
+            }
+        }
+
+        private void Serving(ModelSpec m, string path, ServingSpec s)
+        {
+            if (s.Replicas is not null && s.Autoscaling is not null)
+            {
+                Report(DiagnosticIds.ServingScale, m.Origin.Key(path + ".autoscaling"),
+                    $"'{path}' sets both replicas and autoscaling", "use replicas for a fixed size or autoscaling, not both");
+            }
+            if (s.Autoscaling is { } a && a.MinReplicas > a.MaxReplicas)
+            {
+                Report(DiagnosticIds.ServingScale, m.Origin.Value(path + ".autoscaling.minReplicas"),
+                    $"autoscaling.minReplicas ({a.MinReplicas}) is greater than maxReplicas ({a.MaxReplicas})");
+            }
+            if (s.Resources is not null)
+            {
+                Resources(m, path + ".resources", s.Resources);
+            }
+            if (s.Batching is not null)
+            {
+                Duration(m, path + ".batching.maxDelay", s.Batching.MaxDelay);
+            }
+        }
+
+        private void GpuPools(ModelSpec m, EnvironmentSpec environment)
+        {
+            var settings = ModelSettings.For(m, environment.Name);
+            var o = m.Spec.Overrides.GetValueOrDefault(environment.Name);
+            var overridePath = DocumentWalker.Child("spec.overrides", environment.Name);
+            var trainingPath = o?.TrainingResources is not null ? overridePath + ".trainingResources" : "spec.training.resources";
+            GpuPool(m, environment, trainingPath, settings.TrainingResources);
+            if (settings.Serving.Resources is { } serving)
+            {
+                var servingPath = o?.Serving?.Resources is not null ? overridePath + ".serving.resources" : "spec.serving.resources";
+                GpuPool(m, environment, servingPath, serving);
+            }
+        }
+
+        private void GpuPool(ModelSpec m, EnvironmentSpec environment, string path, ResourceRequest r)
+        {
+            if (r.Gpus <= 0 || r.Pool is null)
+            {
+                return;
+            }
+            var pool = environment.Spec.GpuPools.FirstOrDefault(p => p.Name == r.Pool);
+            if (pool is null)
+            {
+                var names = environment.Spec.GpuPools.Select(p => p.Name).ToList();
+                Report(DiagnosticIds.GpuPoolMissing, m.Origin.Value(path + ".pool"),
+                    $"GPU pool '{r.Pool}' does not exist in Environment '{environment.Name}', where Model '{m.Name}' is served",
+                    Suggestions.DidYouMean(r.Pool, names) ?? (names.Count == 0
+                        ? $"Environment '{environment.Name}' has no gpuPools; add one or override trainingResources for it"
+                        : "pools there: " + string.Join(", ", names)));
+            }
+            else if (r.Gpus > pool.Quota)
+            {
+                Report(DiagnosticIds.GpuQuotaExceeded, m.Origin.Value(path + ".gpus"),
+                    $"'{path}' requests {r.Gpus} GPU(s) but pool '{pool.Name}' of Environment '{environment.Name}' allows at most {pool.Quota}",
+                    "request fewer GPUs or raise the pool's quota");
+            }
+        }
+
+        // Experiments.
+
+        private void CheckExperiment(ExperimentSpec x)
+        {
+            var s = x.Spec;
+            Reference(x, "spec.model", SpecKinds.Model, s.Model, _models);
+            UniqueEntries(x, "spec.search.parameters", s.Search.Parameters.Select(p => p.Name), "parameter");
+            for (var i = 0; i < s.Search.Parameters.Length; i++)
+            {
+                var p = s.Search.Parameters[i];
+                var path = $"spec.search.parameters[{i}]";
+                var hasValues = !p.Values.IsEmpty;
+                var hasRange = p.Min is not null || p.Max is not null;
+                string? problem = null;
+                if (hasValues == hasRange)
+                {
+                    problem = hasValues ? "sets both values and a min/max range" : "sets neither values nor a min/max range";
+                }
+                else if (hasRange && (p.Min is null || p.Max is null))
+                {
+                    problem = "needs both min and max";
+                }
+                else if (hasRange && p.Min >= p.Max)
+                {
+                    problem = $"has min ({p.Min}) not below max ({p.Max})";
+                }
+                else if (hasRange && p.Scale == "log" && p.Min <= 0)
+                {
+                    problem = "uses a log scale, which needs min > 0";
+                }
+                else if (hasRange && s.Search.Method == "grid")
+                {
+                    problem = "is a range, but a grid search needs a list of values";
+                }
+                if (problem is not null)
+                {
+                    Report(DiagnosticIds.InvalidSearchParameter, x.Origin.Key(path), $"search parameter '{p.Name}' {problem}",
+                        "use 'values: [...]' or 'min:' and 'max:' (random search only)");
+                }
+            }
+            if (s.Parallelism > s.MaxTrials)
+            {
+                Report(DiagnosticIds.ParallelismAboveTrials, x.Origin.Value("spec.parallelism"),
+                    $"parallelism ({s.Parallelism}) is greater than maxTrials ({s.MaxTrials})",
+                    "lower parallelism; the extra slots would stay idle", Severity.Warning);
+            }
+        }
+
+        // Rollout policies.
+
+        private void CheckRollout(RolloutPolicySpec r)
+        {
+            var s = r.Spec;
+            UniqueEntries(r, "spec.analysis", s.Analysis.Select(a => a.Name), "analysis template");
+            var templates = new Dictionary<string, AnalysisTemplate>(StringComparer.Ordinal);
+            for (var i = 0; i < s.Analysis.Length; i++)
+            {
+                templates.TryAdd(s.Analysis[i].Name, s.Analysis[i]);
+                Duration(r, $"spec.analysis[{i}].interval", s.Analysis[i].Interval);
+            }
+            if (s.Strategy != RolloutStrategies.Canary && !s.Steps.IsEmpty)
+            {
+                Report(DiagnosticIds.StepsNeedCanary, r.Origin.Key("spec.steps"),
+                    $"steps only apply to the canary strategy, not '{s.Strategy}'", "remove the steps or use 'strategy: canary'");
+            }
+            else if (s.Strategy == RolloutStrategies.Canary && !s.Steps.Any(x => x.SetWeight is not null))
+            {
+                Report(DiagnosticIds.StepsNeedCanary, r.Origin.Key(s.Steps.IsEmpty ? "spec.strategy" : "spec.steps"),
+                    "a canary needs at least one setWeight step", "add e.g. '- setWeight: 20'");
+            }
+            var weight = 0;
+            var weightPath = "";
+            for (var i = 0; i < s.Steps.Length; i++)
+            {
+                var step = s.Steps[i];
+                var path = $"spec.steps[{i}]";
+                if (step.SetWeight is { } w)
+                {
+                    if (w < weight)
+                    {
+                        Report(DiagnosticIds.WeightDecreases, r.Origin.Value(path + ".setWeight"),
+                            $"setWeight {w} is lower than the previous setWeight {weight} (at {r.Origin.Value(weightPath)})",
+                            "canary weights must not decrease; a rollback is automatic");
+                    }
+                    weight = Math.Max(weight, w);
+                    weightPath = path + ".setWeight";
+                }
+                Duration(r, path + ".pause.duration", step.Pause);
+                if (step.Analysis is { } names)
+                {
+                    for (var j = 0; j < names.Length; j++)
+                    {
+                        if (!templates.ContainsKey(names[j]))
+                        {
+                            Report(DiagnosticIds.UnknownReference, r.Origin.Value($"{path}.analysis.templates[{j}]"),
+                                $"RolloutPolicy '{r.Name}' refers to unknown analysis template '{names[j]}'",
+                                Suggestions.DidYouMean(names[j], templates.Keys) ?? "define it under spec.analysis");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

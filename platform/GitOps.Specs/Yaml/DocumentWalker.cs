@@ -1,0 +1,114 @@
+using System.Globalization;
+using GitOps.Specs.Diagnostics;
+using Newtonsoft.Json.Linq;
+
+namespace GitOps.Specs.Yaml;
+
+/// <summary>Where a JSON token came from: its spec path and the spans of its key and value.</summary>
+internal sealed record NodeInfo(string Path, SourceSpan? KeySpan, SourceSpan ValueSpan);
+
+/// <summary>A document as plain data (for CEL), as JSON (for schema validation) and as spans by path.</summary>
+internal sealed record WalkedDocument(
+    Dictionary<string, object?> Raw,
+    JObject Json,
+    Dictionary<string, SourceSpan> KeySpans,
+    Dictionary<string, SourceSpan> ValueSpans);
+
+/// <summary>One pass over a document tree that produces its plain-data, JSON and span views.</summary>
+internal static class DocumentWalker
+{
+    public static WalkedDocument Walk(YMapping root)
+    {
+        var keys = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
+        var values = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
+        var (raw, json) = Visit(root, "", null, keys, values);
+        return new WalkedDocument((Dictionary<string, object?>)raw!, (JObject)json, keys, values);
+    }
+
+    /// <summary>Path of a child key: <c>spec.training</c>, or <c>metadata.labels['app.kubernetes.io/name']</c> for keys with other characters.</summary>
+    public static string Child(string parent, string key)
+    {
+        if (IsSimple(key))
+        {
+            return parent.Length == 0 ? key : parent + "." + key;
+        }
+        return parent + "['" + key.Replace("'", "\\'", StringComparison.Ordinal) + "']";
+    }
+
+    public static string Item(string parent, int index) => parent + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+
+    private static bool IsSimple(string key)
+    {
+        if (key.Length == 0)
+        {
+            return false;
+        }
+        foreach (var c in key)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static (object? Raw, JToken Json) Visit(YNode node, string path, SourceSpan? keySpan,
+        Dictionary<string, SourceSpan> keys, Dictionary<string, SourceSpan> values)
+    {
+        // An alias is reported where it is used; what it expands to keeps the anchor's spans below it.
+        var valueSpan = node.Span;
+        var resolved = node.Resolved;
+        if (path.Length > 0)
+        {
+            values[path] = valueSpan;
+        }
+        switch (resolved)
+        {
+            case YMapping m:
+                {
+                    var raw = new Dictionary<string, object?>(m.Entries.Count, StringComparer.Ordinal);
+                    var json = new JObject();
+                    foreach (var entry in m.Entries)
+                    {
+                        var childPath = Child(path, entry.Key.Text);
+                        keys[childPath] = entry.Key.Span;
+                        var (r, j) = Visit(entry.Value, childPath, entry.Key.Span, keys, values);
+                        raw[entry.Key.Text] = r;
+                        json[entry.Key.Text] = j;
+                    }
+                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    return (raw, json);
+                }
+            case YSequence s:
+                {
+                    var raw = new List<object?>(s.Items.Count);
+                    var json = new JArray();
+                    for (var i = 0; i < s.Items.Count; i++)
+                    {
+                        var (r, j) = Visit(s.Items[i], Item(path, i), null, keys, values);
+                        raw.Add(r);
+                        json.Add(j);
+                    }
+                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    return (raw, json);
+                }
+            case YScalar sc:
+                {
+                    var json = sc.Value switch
+                    {
+                        null => JValue.CreateNull(),
+                        string str => new JValue(str),
+                        long l => new JValue(l),
+                        double d => new JValue(d),
+                        bool b => new JValue(b),
+                        var other => new JValue(other.ToString()),
+                    };
+                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    return (sc.Value, json);
+                }
+            default:
+                throw new InvalidOperationException("unexpected node " + resolved.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using GitOps.Specs.Diagnostics;
+
+namespace GitOps.Specs.Yaml;
+
+/// <summary>A parsed YAML node with its span. Aliases stay shared (never copied); their expanded size is bounded.</summary>
+internal abstract class YNode(SourceSpan span)
+{
+    public SourceSpan Span { get; set; } = span;
+
+    /// <summary>Nodes this node stands for once every alias is expanded (itself included).</summary>
+    public long ExpandedSize { get; set; } = 1;
+
+    /// <summary>The node an alias points to; the node itself otherwise.</summary>
+    public virtual YNode Resolved => this;
+}
+
+internal sealed class YScalar(SourceSpan span, string text, object? value, bool isPlain) : YNode(span)
+{
+    /// <summary>The scalar text as written (after YAML unescaping).</summary>
+    public string Text { get; } = text;
+
+    /// <summary>The YAML 1.2 core-schema value: string, long, double, bool or null.</summary>
+    public object? Value { get; } = value;
+
+    public bool IsPlain { get; } = isPlain;
+}
+
+internal sealed class YSequence(SourceSpan span) : YNode(span)
+{
+    public List<YNode> Items { get; } = [];
+}
+
+internal sealed class YMapping(SourceSpan span) : YNode(span)
+{
+    public List<YEntry> Entries { get; } = [];
+
+    public YEntry? Find(string key)
+    {
+        foreach (var e in Entries)
+        {
+            if (e.Key.Text == key)
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    public YNode? Get(string key) => Find(key)?.Value.Resolved;
+}
+
+internal sealed record YEntry(YScalar Key, YNode Value);
+
+internal sealed class YAlias(SourceSpan span, YNode target) : YNode(span)
+{
+    public YNode Target { get; } = target;
+
+    public override YNode Resolved => Target.Resolved;
+}
+
+/// <summary>One YAML document of a file: its 0-based index, start span and root node.</summary>
+internal sealed record YDocument(int Index, SourceSpan Span, YNode Root, bool Failed);
