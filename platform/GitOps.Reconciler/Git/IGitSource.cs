@@ -1,4 +1,4 @@
-using GitOps.Specs.Loading;
+using GitOps.Specs;
 
 namespace GitOps.Reconciler.Git;
 

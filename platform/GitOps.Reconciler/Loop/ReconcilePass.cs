@@ -7,7 +7,7 @@ using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Status;
 using GitOps.Specs.Diagnostics;
-using GitOps.Specs.Loading;
+using GitOps.Specs;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Loop;
