@@ -29,7 +29,7 @@ public sealed record ReconcilerOptions
 public sealed record ReconcilerPorts(
     IGitSource Git,
     IClusterDriver Cluster,
-    IStatusStore Status,
+    IEnvironmentStatusStore Status,
     ILeaderElector Leader,
     IRegistry Registry);
 

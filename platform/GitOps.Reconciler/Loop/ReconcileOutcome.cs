@@ -12,8 +12,11 @@ public abstract record ReconcileOutcome(string Environment, string? Commit)
     /// <summary>The name used in status, logs and the <c>outcome</c> metric label.</summary>
     public abstract string Name { get; }
 
-    /// <summary>The cluster now matches <paramref name="Commit"/>: objects were created, updated or pruned.</summary>
-    public sealed record Applied(string Environment, string Commit, PlanSummary Plan, int DriftHealed)
+    /// <summary>
+    /// The cluster now matches <paramref name="Commit"/>: objects were created, updated or pruned.
+    /// <paramref name="Changes"/> has one line per changed object (<c>Update Deployment/ns/name: reason</c>).
+    /// </summary>
+    public sealed record Applied(string Environment, string Commit, PlanSummary Plan, int DriftHealed, ImmutableArray<string> Changes)
         : ReconcileOutcome(Environment, Commit)
     {
         public override string Name => "Applied";
@@ -62,5 +65,5 @@ public sealed record PlanSummary(int Create, int Update, int Unchanged, int Dele
 
     public int Changes => Create + Update + Delete;
 
-    public override string ToString() => $"{Create} to create, {Update} to update, {Delete} to delete, {Unchanged} unchanged";
+    public override string ToString() => $"create={Create} update={Update} delete={Delete} unchanged={Unchanged}";
 }

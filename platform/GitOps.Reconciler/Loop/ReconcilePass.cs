@@ -32,7 +32,7 @@ public sealed record ReconcilePassSettings
 public sealed class ReconcilePass(
     IGitSource git,
     IClusterDriver cluster,
-    IStatusStore statuses,
+    IEnvironmentStatusStore statuses,
     IRegistry registry,
     ReconcilerMetrics metrics,
     TimeProvider time,
@@ -41,6 +41,7 @@ public sealed class ReconcilePass(
 {
     private readonly PlanExecutor _executor = new(cluster, settings.ApplyParallelism);
     private readonly RenderCache _renderCache = new();
+    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
@@ -62,10 +63,9 @@ public sealed class ReconcilePass(
             var failed = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
             foreach (var environment in environments)
             {
-                var status = await ReadStatusAsync(environment, ct);
-                failed.Add(await ReportAsync(status,
-                    new ReconcileOutcome.Retry(environment, null, settings.Backoff.After(status.ConsecutiveFailures + 1),
-                        $"git fetch failed: {Describe(e)}"), [], started, ct));
+                failed.Add(await ReportAsync(null,
+                    new ReconcileOutcome.Retry(environment, null, NextBackoff(environment), $"git fetch failed: {Describe(e)}"),
+                    started, ct));
             }
             return failed.MoveToImmutable();
         }
@@ -89,8 +89,9 @@ public sealed class ReconcilePass(
         {
             // Without status we cannot know the last good commit: change nothing.
             log.LogWarning(e, "{Environment}: cannot read status", environment);
-            var outcome = new ReconcileOutcome.Retry(environment, commit, settings.Backoff.After(1), $"cannot read status: {Describe(e)}");
+            var outcome = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), $"cannot read status: {Describe(e)}");
             metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
+            Log(outcome);
             return outcome;
         }
 
@@ -104,52 +105,47 @@ public sealed class ReconcilePass(
         }
 
         ReconcileOutcome result;
-        ImmutableSortedSet<string> trained = [];
         try
         {
-            (result, trained) = await ConvergeAsync(environment, commit, status, ct);
+            result = await ConvergeAsync(environment, commit, status, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             log.LogWarning(e, "{Environment}: pass at {Commit} failed", environment, Short(commit));
-            result = new ReconcileOutcome.Retry(environment, commit, settings.Backoff.After(status.ConsecutiveFailures + 1), Describe(e));
+            result = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), Describe(e));
         }
-        return await ReportAsync(status, result, trained, started, ct);
+        return await ReportAsync(status, result, started, ct);
     }
 
     /// <summary>The ladder: I/O and pure steps alternate; every exit is an outcome.</summary>
-    private async Task<(ReconcileOutcome, ImmutableSortedSet<string>)> ConvergeAsync(
+    private async Task<ReconcileOutcome> ConvergeAsync(
         string environment, string commit, EnvironmentStatus status, CancellationToken ct)
     {
         var load = await LoadAsync(commit, ct);                                                  // I/O + pure
         if (load.HasErrors)
         {
             var errors = load.Diagnostics.Count(d => d.IsError);
-            return (new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
-                $"{errors} validation error(s)", load.Diagnostics), []);
+            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+                $"{errors} validation error(s)", load.Diagnostics);
         }
         if (load.Specs.Environment(environment) is not { } env)
         {
             var known = string.Join(", ", load.Specs.Environments.Select(e => e.Name));
-            return (new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
                 $"environment '{environment}' is not defined in this commit",
                 [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf($"environments/{environment}/environment.yaml"),
-                    $"environment '{environment}' is not defined", known.Length == 0 ? null : $"defined: {known}")]), []);
+                    $"environment '{environment}' is not defined", known.Length == 0 ? null : $"defined: {known}")]);
         }
 
         var observed = await cluster.ReadManagedAsync(environment, env.Spec.Namespace, ct);    // I/O
-        var facts = await registry.ReadAsync(environment, observed, status.TrainedVersions, ct); // I/O
+        var facts = await registry.ReadAsync(environment, observed, ct);                         // I/O
         var planned = EnvironmentPlanner.PlanEnvironment(load.Specs, environment, facts,           // pure
             new RenderContext(commit), observed, _renderCache);
-        var models = load.Specs.Models.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-        var trained = ClusterRegistry.TrainedVersions(facts)
-            .Where(v => models.Contains(v[..v.LastIndexOf('@')]))
-            .ToImmutableSortedSet(StringComparer.Ordinal);
         if (planned.HasErrors)
         {
             var errors = planned.Diagnostics.Count(d => d.IsError);
-            return (new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
-                $"{errors} render error(s)", planned.Diagnostics), trained);
+            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+                $"{errors} render error(s)", planned.Diagnostics);
         }
 
         var plan = planned.Plan;
@@ -162,17 +158,18 @@ public sealed class ReconcilePass(
         }
         if (!plan.HasChanges)
         {
-            return (new ReconcileOutcome.NoChange(environment, commit, summary, drift), trained);
+            return new ReconcileOutcome.NoChange(environment, commit, summary, drift);
         }
 
-        foreach (var action in plan.Changes)
+        var changes = plan.Changes.Select(a => $"{a.Action} {a.Key}: {a.Reason}").ToImmutableArray();
+        foreach (var change in changes)
         {
-            log.LogInformation("{Environment}: {Action} {Key}: {Reason}", environment, action.Action, action.Key, action.Reason);
+            log.LogInformation("{Environment}: {Change}", environment, change);
         }
         var executed = await _executor.ExecuteAsync(plan, ct);                                    // I/O
         metrics.RecordApply(environment, executed.Applied, executed.Pruned);
         var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
-        return (new ReconcileOutcome.Applied(environment, commit, summary, healed), trained);
+        return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes);
     }
 
     private async Task<LoadResult> LoadAsync(string commit, CancellationToken ct)
@@ -188,19 +185,32 @@ public sealed class ReconcilePass(
     }
 
     private async Task<EnvironmentStatus> ReadStatusAsync(string environment, CancellationToken ct) =>
-        await statuses.ReadAsync(environment, ct) ?? EnvironmentStatus.Initial(environment);
+        await statuses.ReadAsync(environment, ct) ?? new EnvironmentStatus { Environment = environment };
 
-    private async Task<ReconcileOutcome> ReportAsync(EnvironmentStatus status, ReconcileOutcome outcome,
-        ImmutableSortedSet<string> trained, long started, CancellationToken ct)
+    private TimeSpan NextBackoff(string environment)
     {
+        var failures = _failures.GetValueOrDefault(environment) + 1;
+        _failures[environment] = failures;
+        return settings.Backoff.After(failures);
+    }
+
+    /// <summary>Saves the status computed from <paramref name="read"/> (null: read it now) and records the outcome.</summary>
+    private async Task<ReconcileOutcome> ReportAsync(EnvironmentStatus? read, ReconcileOutcome outcome, long started, CancellationToken ct)
+    {
+        if (outcome is not ReconcileOutcome.Retry)
+        {
+            _failures.Remove(outcome.Environment);
+        }
         try
         {
-            await statuses.WriteAsync(status.After(outcome, trained, time.GetUtcNow()), ct);      // I/O
+            var current = read ?? await ReadStatusAsync(outcome.Environment, ct);                  // I/O
+            await statuses.SaveAsync(StatusReport.Next(current, outcome, time.GetUtcNow()), ct);  // I/O
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            // The cluster is already converged; the next pass finds nothing to do and writes the status then.
-            log.LogWarning(e, "{Environment}: cannot write status", outcome.Environment);
+            // Another writer (a replica that just took over) or an unreachable API server. What was applied stays
+            // applied; the next pass finds nothing left to do and writes the status then.
+            log.LogWarning(e, "{Environment}: cannot save status", outcome.Environment);
         }
         metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
         Log(outcome);

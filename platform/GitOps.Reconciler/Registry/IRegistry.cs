@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Rendering;
 
@@ -10,10 +9,6 @@ namespace GitOps.Reconciler.Registry;
 /// </summary>
 public interface IRegistry
 {
-    /// <summary>
-    /// The facts for <paramref name="environment"/>, given the managed objects just observed there and the
-    /// versions (<c>model@version</c>) earlier passes recorded as trained.
-    /// </summary>
-    Task<RegistryFacts> ReadAsync(string environment, IReadOnlyList<JsonObject> observed,
-        ImmutableSortedSet<string> knownTrained, CancellationToken ct);
+    /// <summary>The facts for <paramref name="environment"/>, given the managed objects just observed there.</summary>
+    Task<RegistryFacts> ReadAsync(string environment, IReadOnlyList<JsonObject> observed, CancellationToken ct);
 }
