@@ -1,0 +1,217 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+
+namespace GitOps.Reconciler.Drivers.Kubernetes;
+
+/// <summary>An API server answer: status code and the JSON body (null when the body was not JSON).</summary>
+public sealed record KubernetesResponse(int StatusCode, JsonObject? Body, string RawText)
+{
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+}
+
+/// <summary>
+/// Raw JSON access to the Kubernetes REST API with the authentication KubernetesClient builds from a kubeconfig or
+/// the in-cluster service account (client certificates, bearer tokens, token files, exec plugins), plus bounded,
+/// cancellable retries. Raw paths let one code path serve every kind, including CRDs such as HTTPRoute.
+/// </summary>
+public sealed class KubernetesApiConnection : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Func<HttpRequestMessage, CancellationToken, Task> _authorize;
+    private readonly string _baseUri;
+    private readonly IDisposable? _owner;
+
+    public KubernetesApiConnection(
+        HttpClient http,
+        Uri baseUri,
+        Func<HttpRequestMessage, CancellationToken, Task>? authorize = null,
+        RetryPolicy? retry = null,
+        TimeProvider? timeProvider = null,
+        string defaultNamespace = "default",
+        IDisposable? owner = null)
+    {
+        _http = http;
+        _baseUri = baseUri.ToString().TrimEnd('/');
+        _authorize = authorize ?? ((_, _) => Task.CompletedTask);
+        Retry = retry ?? RetryPolicy.Default;
+        Time = timeProvider ?? TimeProvider.System;
+        DefaultNamespace = defaultNamespace;
+        _owner = owner;
+    }
+
+    public RetryPolicy Retry { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>The namespace of the kubeconfig context, or of the service account when in the cluster.</summary>
+    public string DefaultNamespace { get; }
+
+    /// <summary>Connects with a kubeconfig file (null: <c>$KUBECONFIG</c> or <c>~/.kube/config</c>) and context (null: current).</summary>
+    public static KubernetesApiConnection FromKubeconfig(string? kubeconfigPath, string? context, RetryPolicy? retry = null, TimeProvider? timeProvider = null)
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, context);
+        return FromConfiguration(config, retry, timeProvider);
+    }
+
+    /// <summary>Connects with the pod's service account (token, CA and namespace mounted by Kubernetes).</summary>
+    public static KubernetesApiConnection InCluster(RetryPolicy? retry = null, TimeProvider? timeProvider = null) =>
+        FromConfiguration(KubernetesClientConfiguration.InClusterConfig(), retry, timeProvider);
+
+    public static KubernetesApiConnection FromConfiguration(KubernetesClientConfiguration config, RetryPolicy? retry = null, TimeProvider? timeProvider = null)
+    {
+        // Watches stay open for minutes; each ordinary request gets its own timeout from the retry policy instead.
+        config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+        var client = new k8s.Kubernetes(config);
+        return new KubernetesApiConnection(
+            client.HttpClient,
+            client.BaseUri,
+            (request, ct) => client.Credentials?.ProcessHttpRequestAsync(request, ct) ?? Task.CompletedTask,
+            retry,
+            timeProvider,
+            string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace,
+            client);
+    }
+
+    /// <summary>Sends one request, retrying transient failures. Any final HTTP answer is returned, not thrown; only
+    /// exhausting the retries on transport faults throws (<see cref="KubernetesApiException"/> with status 0).</summary>
+    public async Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType, CancellationToken ct)
+    {
+        var payload = body?.ToJsonString();
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan? retryAfter = null;
+            KubernetesResponse? transientAnswer = null;
+            Exception? fault = null;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(Retry.RequestTimeout);
+            try
+            {
+                using var request = await CreateRequestAsync(method, pathAndQuery, payload, contentType, timeout.Token);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+                var text = await response.Content.ReadAsStringAsync(timeout.Token);
+                var answer = new KubernetesResponse((int)response.StatusCode, TryParse(text), text);
+                if (!RetryPolicy.IsTransient(answer.StatusCode))
+                {
+                    return answer;
+                }
+                transientAnswer = answer;
+                retryAfter = response.Headers.RetryAfter?.Delta;
+            }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                fault = new TimeoutException($"{method} {pathAndQuery} got no answer within {Retry.RequestTimeout.TotalSeconds:0.#} s", e);
+            }
+            catch (HttpRequestException e)
+            {
+                fault = e;
+            }
+            if (attempt >= Retry.MaxAttempts)
+            {
+                if (transientAnswer is not null)
+                {
+                    return transientAnswer;
+                }
+                throw new KubernetesApiException(
+                    $"{method} {pathAndQuery} failed after {attempt} attempts: {fault!.Message}", 0, null, null, fault);
+            }
+            await Task.Delay(Retry.DelayBefore(attempt, retryAfter), Time, ct);
+        }
+    }
+
+    /// <summary>Opens a watch and yields each event object (<c>{"type":..., "object":...}</c>) until the server
+    /// ends the stream. Opening is retried like any request; a non-success answer throws.</summary>
+    public async IAsyncEnumerable<JsonObject> WatchAsync(string pathAndQuery, [EnumeratorCancellation] CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan? retryAfter = null;
+            try
+            {
+                using var request = await CreateRequestAsync(HttpMethod.Get, pathAndQuery, null, null, ct);
+                var candidate = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                if (candidate.IsSuccessStatusCode)
+                {
+                    response = candidate;
+                    break;
+                }
+                var text = await candidate.Content.ReadAsStringAsync(ct);
+                var answer = new KubernetesResponse((int)candidate.StatusCode, TryParse(text), text);
+                retryAfter = candidate.Headers.RetryAfter?.Delta;
+                candidate.Dispose();
+                if (!RetryPolicy.IsTransient(answer.StatusCode) || attempt >= Retry.MaxAttempts)
+                {
+                    throw KubernetesApiException.From($"watch {pathAndQuery}", answer);
+                }
+            }
+            catch (HttpRequestException e) when (attempt >= Retry.MaxAttempts)
+            {
+                throw new KubernetesApiException($"watch {pathAndQuery} failed after {attempt} attempts: {e.Message}", 0, null, null, e);
+            }
+            catch (HttpRequestException)
+            {
+                // Retried below after the backoff.
+            }
+            await Task.Delay(Retry.DelayBefore(attempt, retryAfter), Time, ct);
+        }
+
+        using (response)
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (true)
+            {
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(ct);
+                }
+                catch (IOException) when (!ct.IsCancellationRequested)
+                {
+                    // The connection dropped mid-stream; the caller resumes from the last resourceVersion it saw.
+                    yield break;
+                }
+                if (line is null)
+                {
+                    yield break;
+                }
+                if (line.Length > 0 && TryParse(line) is { } e)
+                {
+                    yield return e;
+                }
+            }
+        }
+    }
+
+    private async Task<HttpRequestMessage> CreateRequestAsync(HttpMethod method, string pathAndQuery, string? payload, string? contentType, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(method, _baseUri + "/" + pathAndQuery.TrimStart('/'));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("gitops", "1.0"));
+        if (payload is not null)
+        {
+            request.Content = new StringContent(payload, Encoding.UTF8);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
+        }
+        await _authorize(request, ct);
+        return request;
+    }
+
+    private static JsonObject? TryParse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _owner?.Dispose();
+}

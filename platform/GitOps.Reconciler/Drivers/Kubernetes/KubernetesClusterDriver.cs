@@ -1,0 +1,295 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using GitOps.Planning.Cluster;
+
+namespace GitOps.Reconciler.Drivers.Kubernetes;
+
+/// <summary>Settings of the <see cref="KubernetesClusterDriver"/>.</summary>
+public sealed record KubernetesDriverOptions
+{
+    /// <summary>Kinds read, watched and written; by default every <see cref="ManagedKinds"/> kind.</summary>
+    public IReadOnlyList<ManagedKind> Kinds { get; init; } = ManagedKinds.All;
+
+    /// <summary>How long the server keeps one watch open before the driver re-opens it from the last resourceVersion.</summary>
+    public int WatchTimeoutSeconds { get; init; } = 300;
+
+    /// <summary>Take fields over from other managers on apply (the default: Git is the source of truth). When
+    /// false a conflicting apply fails with <see cref="ApplyConflictException"/>.</summary>
+    public bool ForceConflicts { get; init; } = true;
+}
+
+/// <summary>
+/// <see cref="IClusterDriver"/> over the Kubernetes REST API: server-side apply with field manager <c>gitops</c> and
+/// force (GitOps only ever sends the fields it owns), label-selected reads of the managed kinds, deletes that treat
+/// "already gone" as success, watches for drift detection and Job/Deployment health.
+/// </summary>
+public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver
+{
+    private static readonly string[] ServerPopulatedMetadata =
+        ["resourceVersion", "uid", "creationTimestamp", "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+
+    private readonly KubernetesDriverOptions _options = options ?? new KubernetesDriverOptions();
+
+    public KubernetesApiConnection Connection => api;
+
+    public static string ManagedSelector(string environment) =>
+        $"{ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue},{ManagedLabels.Environment}={environment}";
+
+    public async Task<IReadOnlyList<JsonObject>> ReadManagedAsync(string environment, string @namespace, CancellationToken ct)
+    {
+        var selector = ManagedSelector(environment);
+        var result = new List<JsonObject>();
+        foreach (var kind in _options.Kinds)
+        {
+            if (await ListKindAsync(kind, @namespace, selector, ct) is { } listed)
+            {
+                result.AddRange(listed.Items);
+            }
+        }
+        return [.. result.OrderBy(KeyOf)];
+    }
+
+    public async Task<JsonObject?> GetAsync(ResourceKey key, CancellationToken ct)
+    {
+        var kind = Resolve(key.ApiVersion, key.Kind);
+        var ns = key.Namespace ?? throw new ArgumentException($"{key} has no namespace; every managed kind is namespaced");
+        var response = await api.SendAsync(HttpMethod.Get, KubernetesPaths.Item(kind, ns, key.Name), null, null, ct);
+        if (response.StatusCode == 404)
+        {
+            return null;
+        }
+        return response.IsSuccess && response.Body is { } body
+            ? Normalize(kind, body)
+            : throw KubernetesApiException.From($"get {key}", response);
+    }
+
+    public async Task<JsonObject> ApplyAsync(JsonObject desired, bool dryRun, CancellationToken ct)
+    {
+        var apiVersion = desired["apiVersion"]?.GetValue<string>() ?? throw new ArgumentException("the object has no apiVersion");
+        var kindName = desired["kind"]?.GetValue<string>() ?? throw new ArgumentException("the object has no kind");
+        var kind = Resolve(apiVersion, kindName);
+        var name = desired["metadata"]?["name"]?.GetValue<string>() ?? throw new ArgumentException($"the {kindName} has no metadata.name");
+        var ns = desired["metadata"]?["namespace"]?.GetValue<string>() ?? throw new ArgumentException($"{kindName}/{name} has no metadata.namespace");
+        var key = new ResourceKey(apiVersion, kindName, ns, name);
+
+        var body = ApplyConfiguration(desired);
+        var query = $"?fieldManager={ManagedLabels.FieldManager}{(_options.ForceConflicts ? "&force=true" : "")}{(dryRun ? "&dryRun=All" : "")}";
+        var response = await api.SendAsync(HttpMethod.Patch, KubernetesPaths.Item(kind, ns, name) + query, body, "application/apply-patch+yaml", ct);
+        if (response.IsSuccess && response.Body is { } applied)
+        {
+            return Normalize(kind, applied);
+        }
+        if (response.StatusCode == 409 && response.Body?["reason"]?.GetValue<string>() == "Conflict")
+        {
+            var causes = (response.Body["details"]?["causes"] as JsonArray)?.OfType<JsonObject>()
+                .Select(c => new FieldConflict(c["field"]?.GetValue<string>() ?? "", ManagerOf(c["message"]?.GetValue<string>())))
+                .ToList() ?? [];
+            if (causes.Count > 0)
+            {
+                throw new ApplyConflictException(key.ToString(), causes, response.Body);
+            }
+        }
+        if (response.StatusCode == 404)
+        {
+            throw new KubernetesApiException(
+                $"apply {key} failed: the cluster does not serve {kind.Plural} in {apiVersion} or namespace \"{ns}\" does not exist. "
+                + $"Install the CRD that defines {kindName} or create the namespace, then retry.",
+                404, response.Body?["reason"]?.GetValue<string>(), response.Body);
+        }
+        throw KubernetesApiException.From($"apply {key}", response);
+    }
+
+    public async Task DeleteAsync(ResourceKey key, CancellationToken ct)
+    {
+        var kind = Resolve(key.ApiVersion, key.Kind);
+        var ns = key.Namespace ?? throw new ArgumentException($"{key} has no namespace; every managed kind is namespaced");
+        // Background propagation: a Job deleted with the API's default policy would orphan its pods.
+        var path = KubernetesPaths.Item(kind, ns, key.Name) + "?propagationPolicy=Background";
+        var response = await api.SendAsync(HttpMethod.Delete, path, null, null, ct);
+        if (response.IsSuccess || response.StatusCode == 404)
+        {
+            return;
+        }
+        throw KubernetesApiException.From($"delete {key}", response);
+    }
+
+    /// <summary>Health of a Job or Deployment from its status; null when it does not exist or is another kind.</summary>
+    public async Task<WorkloadHealth?> GetWorkloadHealthAsync(ResourceKey key, CancellationToken ct) =>
+        await GetAsync(key, ct) is { } obj ? WorkloadHealth.From(obj) : null;
+
+    /// <summary>
+    /// Lists each managed kind, then watches it from the list's resourceVersion, yielding every change. When the
+    /// server says the resourceVersion is too old (410 Gone/Expired) the kind is listed again and a fresh
+    /// <see cref="ClusterChangeType.Listed"/> snapshot is yielded. Dropped connections are resumed with backoff.
+    /// Kinds the cluster does not serve are skipped. Runs until <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public async IAsyncEnumerable<ClusterChange> WatchManagedAsync(string environment, string @namespace, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var channel = Channel.CreateUnbounded<ClusterChange>(new UnboundedChannelOptions { SingleReader = true });
+        var selector = ManagedSelector(environment);
+        var watchers = _options.Kinds.Select(kind => WatchKindAsync(kind, @namespace, selector, channel.Writer, stop.Token)).ToArray();
+        var completion = Task.WhenAll(watchers).ContinueWith(
+            t => channel.Writer.TryComplete(t.IsFaulted ? t.Exception!.InnerException : null),
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        try
+        {
+            await foreach (var change in channel.Reader.ReadAllAsync(ct))
+            {
+                yield return change;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await completion;
+        }
+    }
+
+    private async Task WatchKindAsync(ManagedKind kind, string ns, string selector, ChannelWriter<ClusterChange> writer, CancellationToken ct)
+    {
+        string? resourceVersion = null;
+        var failures = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    if (resourceVersion is null)
+                    {
+                        var listed = await ListKindAsync(kind, ns, selector, ct);
+                        if (listed is null)
+                        {
+                            return;
+                        }
+                        resourceVersion = listed.ResourceVersion;
+                        await writer.WriteAsync(ClusterChange.Listed(kind, listed.Items, resourceVersion), ct);
+                    }
+                    var path = KubernetesPaths.Collection(kind, ns)
+                        + $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"
+                        + $"&labelSelector={Uri.EscapeDataString(selector)}&timeoutSeconds={_options.WatchTimeoutSeconds}";
+                    await foreach (var e in api.WatchAsync(path, ct))
+                    {
+                        var type = e["type"]?.GetValue<string>();
+                        var obj = e["object"] as JsonObject;
+                        if (type == "ERROR")
+                        {
+                            var code = obj?["code"]?.GetValue<int>() ?? 0;
+                            if (code == 410)
+                            {
+                                resourceVersion = null;
+                                break;
+                            }
+                            throw new KubernetesApiException(
+                                $"watch {kind.Plural} in {ns} failed: {obj?["message"]?.GetValue<string>()}", code, obj?["reason"]?.GetValue<string>(), obj);
+                        }
+                        if (obj?["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
+                        {
+                            resourceVersion = rv;
+                        }
+                        var changeType = type switch
+                        {
+                            "ADDED" => ClusterChangeType.Added,
+                            "MODIFIED" => ClusterChangeType.Modified,
+                            "DELETED" => ClusterChangeType.Deleted,
+                            _ => (ClusterChangeType?)null,
+                        };
+                        if (changeType is { } t && obj is not null)
+                        {
+                            var normalized = Normalize(kind, obj);
+                            await writer.WriteAsync(new ClusterChange(t, kind, KeyOf(normalized), normalized, resourceVersion ?? "", []), ct);
+                        }
+                        failures = 0;
+                    }
+                }
+                catch (KubernetesApiException e) when (e.StatusCode == 410)
+                {
+                    resourceVersion = null;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested
+                                          && (e is HttpRequestException or IOException || e is KubernetesApiException { IsTransient: true }))
+                {
+                    failures++;
+                    await Task.Delay(api.Retry.DelayBefore(Math.Min(failures, 16)), api.Time, ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping is the normal end of a watch.
+        }
+    }
+
+    private sealed record KindList(IReadOnlyList<JsonObject> Items, string ResourceVersion);
+
+    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct)
+    {
+        var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}";
+        var response = await api.SendAsync(HttpMethod.Get, path, null, null, ct);
+        if (response.StatusCode == 404)
+        {
+            // The kind is not served (its CRD is not installed), so nothing of it can exist.
+            return null;
+        }
+        if (!response.IsSuccess || response.Body is null)
+        {
+            throw KubernetesApiException.From($"list {kind.Plural} in {ns}", response);
+        }
+        var items = (response.Body["items"] as JsonArray)?.OfType<JsonObject>().Select(i => Normalize(kind, i)).ToList() ?? [];
+        var rv = response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
+        return new KindList(items, rv);
+    }
+
+    private ManagedKind Resolve(string apiVersion, string kind) =>
+        _options.Kinds.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind)
+        ?? throw new ArgumentException($"{apiVersion} {kind} is not a kind GitOps manages");
+
+    /// <summary>List items of built-in kinds come without kind/apiVersion; put them back, first, for stable output.</summary>
+    private static JsonObject Normalize(ManagedKind kind, JsonObject obj)
+    {
+        var result = new JsonObject { ["apiVersion"] = kind.ApiVersion, ["kind"] = kind.Kind };
+        foreach (var (k, v) in obj)
+        {
+            if (k is not ("apiVersion" or "kind"))
+            {
+                result[k] = v?.DeepClone();
+            }
+        }
+        return result;
+    }
+
+    private static JsonObject ApplyConfiguration(JsonObject desired)
+    {
+        var body = (JsonObject)desired.DeepClone();
+        // Status is written by controllers; a resourceVersion would turn the apply into a precondition.
+        body.Remove("status");
+        if (body["metadata"] is JsonObject metadata)
+        {
+            foreach (var field in ServerPopulatedMetadata)
+            {
+                metadata.Remove(field);
+            }
+        }
+        return body;
+    }
+
+    private static ResourceKey KeyOf(JsonObject obj) => new(
+        obj["apiVersion"]?.GetValue<string>() ?? "",
+        obj["kind"]?.GetValue<string>() ?? "",
+        obj["metadata"]?["namespace"]?.GetValue<string>(),
+        obj["metadata"]?["name"]?.GetValue<string>() ?? "");
+
+    private static string ManagerOf(string? message)
+    {
+        // The server writes 'conflict with "kubectl-edit" using v1' or 'conflict with "kubectl-edit"'.
+        if (message is null)
+        {
+            return "";
+        }
+        var start = message.IndexOf('"');
+        var end = start < 0 ? -1 : message.IndexOf('"', start + 1);
+        return end > start ? message[(start + 1)..end] : message;
+    }
+}

@@ -1,0 +1,432 @@
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Testing.FakeKubernetes;
+using GitOps.Testing.Time;
+
+namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
+
+public sealed class KubernetesClusterDriverTests
+{
+    private static readonly ResourceKey WebDeployment = new("apps/v1", "Deployment", "ml", "web");
+
+    public sealed class TheReadManagedAsyncMethod
+    {
+        [Fact]
+        public async Task Should_Return_Only_Objects_Managed_For_The_Environment_Across_Kinds()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+            cluster.Server.Seed(FakeCluster.ConfigMap("staging-config", environment: "staging"));
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+            cluster.Server.Seed(FakeCluster.Managed("gateway.networking.k8s.io/v1", "HTTPRoute", "route", spec: new JsonObject { ["hostnames"] = new JsonArray("a.example") }));
+            var unmanaged = FakeCluster.ConfigMap("hand-made");
+            unmanaged["metadata"]!["labels"] = new JsonObject { ["app"] = "x" };
+            cluster.Server.Seed(unmanaged);
+
+            // When
+            var objects = await cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Equal(["ConfigMap/ml/prod-config", "Deployment/ml/web", "HTTPRoute/ml/route"],
+                objects.Select(o => $"{o["kind"]}/{o["metadata"]!["namespace"]}/{o["metadata"]!["name"]}"));
+            Assert.All(objects, o => Assert.NotNull(o["apiVersion"]));
+            Assert.Equal(ManagedKinds.All.Length, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Treat_A_Kind_The_Cluster_Does_Not_Serve_As_Empty()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync(options: new FakeKubernetesApiServerOptions
+            {
+                ResourceTypes = [.. FakeResourceType.Defaults.Where(t => t.Kind is not ("VirtualService" or "HTTPRoute"))],
+            });
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+
+            // When
+            var objects = await cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Equal("prod-config", Assert.Single(objects)["metadata"]!["name"]!.GetValue<string>());
+        }
+
+        [Fact]
+        public async Task Should_Retry_Transient_Failures_With_Backoff()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+            cluster.Server.FailNext(2, 503, verb: "list", pathContains: "configmaps");
+            cluster.Server.FailNext(1, 429, verb: "list", pathContains: "deployments");
+
+            // When
+            var objects = await cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Single(objects);
+            Assert.Equal(ManagedKinds.All.Length + 3, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Give_Up_After_The_Retry_Budget_With_The_Servers_Reason()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.FailNext(50, 500, verb: "list");
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(() => cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None));
+
+            // Then
+            Assert.Equal(500, error.StatusCode);
+            Assert.Equal("InternalError", error.Reason);
+            Assert.Equal(FakeCluster.FastRetry.MaxAttempts, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Retry_A_Request_That_Timed_Out()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync(FakeCluster.FastRetry with { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+            cluster.Server.DelayNext(1, TimeSpan.FromMinutes(5), verb: "list", pathContains: "configmaps");
+
+            // When
+            var objects = await cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Single(objects);
+        }
+
+        [Fact]
+        public async Task Should_Stop_Retrying_When_Cancelled_During_Backoff()
+        {
+            // Given
+            var time = new FakeTimeProvider();
+            await using var cluster = await FakeCluster.StartAsync(RetryPolicy.Default, time);
+            cluster.Server.FailNext(1, 503, verb: "list");
+            using var cts = new CancellationTokenSource();
+            var read = cluster.Driver().ReadManagedAsync("prod", "ml", cts.Token);
+            await Eventually.TrueAsync(() => time.PendingTimerCount > 0);
+
+            // When
+            await cts.CancelAsync();
+
+            // Then
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+            Assert.Equal(1, cluster.Server.RequestCount("list"));
+        }
+    }
+
+    public sealed class TheGetAsyncMethod
+    {
+        [Fact]
+        public async Task Should_Return_Null_When_The_Object_Does_Not_Exist()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+
+            // When
+            var obj = await cluster.Driver().GetAsync(WebDeployment, CancellationToken.None);
+
+            // Then
+            Assert.Null(obj);
+        }
+
+        [Fact]
+        public async Task Should_Return_The_Object_With_Server_Fields()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+
+            // When
+            var obj = await cluster.Driver().GetAsync(WebDeployment, CancellationToken.None);
+
+            // Then
+            Assert.NotNull(obj);
+            Assert.NotNull(obj["metadata"]!["uid"]);
+            Assert.Equal("Deployment", obj["kind"]!.GetValue<string>());
+        }
+    }
+
+    public sealed class TheApplyAsyncMethod
+    {
+        [Fact]
+        public async Task Should_Create_The_Object_Owned_By_The_Gitops_Field_Manager()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+
+            // When
+            var applied = await cluster.Driver().ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), dryRun: false, CancellationToken.None);
+
+            // Then
+            Assert.Equal(1, applied["spec"]!["replicas"]!.GetValue<int>());
+            var stored = cluster.Server.GetObject(WebDeployment)!;
+            var manager = Assert.Single(stored["metadata"]!["managedFields"]!.AsArray());
+            Assert.Equal("gitops", manager!["manager"]!.GetValue<string>());
+            Assert.Equal("Apply", manager["operation"]!.GetValue<string>());
+            Assert.Contains(cluster.Server.Requests, r => r.Verb == "apply" && r.Query.Contains("force=true"));
+        }
+
+        [Fact]
+        public async Task Should_Change_Nothing_When_The_Same_Object_Is_Applied_Twice()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            var driver = cluster.Driver();
+            var first = await driver.ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None);
+
+            // When
+            var second = await driver.ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None);
+
+            // Then
+            Assert.Equal(first["metadata"]!["resourceVersion"]!.GetValue<string>(), second["metadata"]!["resourceVersion"]!.GetValue<string>());
+        }
+
+        [Fact]
+        public async Task Should_Take_Back_A_Field_Someone_Changed_By_Hand()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            var driver = cluster.Driver();
+            await driver.ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None);
+            cluster.Server.EditByHand(WebDeployment, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 7 } });
+
+            // When
+            var applied = await driver.ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None);
+
+            // Then
+            Assert.Equal(1, applied["spec"]!["replicas"]!.GetValue<int>());
+        }
+
+        [Fact]
+        public async Task Should_Raise_A_Typed_Conflict_When_Not_Forcing()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            var driver = cluster.Driver(new KubernetesDriverOptions { ForceConflicts = false });
+            await driver.ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None);
+            cluster.Server.EditByHand(WebDeployment, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 7 } }, manager: "hpa-controller");
+
+            // When
+            var error = await Assert.ThrowsAsync<ApplyConflictException>(() =>
+                driver.ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web", spec: new JsonObject { ["replicas"] = 2 }), false, CancellationToken.None));
+
+            // Then
+            var conflict = Assert.Single(error.Conflicts);
+            Assert.Equal(new FieldConflict(".spec.replicas", "hpa-controller"), conflict);
+            Assert.Contains(".spec.replicas is owned by \"hpa-controller\"", error.Message);
+            Assert.Equal(409, error.StatusCode);
+        }
+
+        [Fact]
+        public async Task Should_Persist_Nothing_On_A_Dry_Run()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+
+            // When
+            var result = await cluster.Driver().ApplyAsync(FakeCluster.ConfigMap("c"), dryRun: true, CancellationToken.None);
+
+            // Then
+            Assert.Equal("v", result["data"]!["key"]!.GetValue<string>());
+            Assert.Null(cluster.Server.GetObject("v1", "ConfigMap", "ml", "c"));
+            Assert.Contains(cluster.Server.Requests, r => r.Verb == "apply" && r.Query.Contains("dryRun=All"));
+        }
+
+        [Fact]
+        public async Task Should_Not_Send_Server_Populated_Fields()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            var driver = cluster.Driver();
+            var live = await driver.ApplyAsync(FakeCluster.ConfigMap("c"), false, CancellationToken.None);
+            var stale = (JsonObject)live.DeepClone();
+            stale["metadata"]!["resourceVersion"] = "1";
+            stale["data"]!["key"] = "v2";
+
+            // When
+            var applied = await driver.ApplyAsync(stale, false, CancellationToken.None);
+
+            // Then
+            Assert.Equal("v2", applied["data"]!["key"]!.GetValue<string>());
+        }
+
+        [Fact]
+        public async Task Should_Explain_A_Kind_The_Cluster_Does_Not_Serve()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync(options: new FakeKubernetesApiServerOptions
+            {
+                ResourceTypes = [.. FakeResourceType.Defaults.Where(t => t.Kind != "VirtualService")],
+            });
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(() => cluster.Driver().ApplyAsync(
+                FakeCluster.Managed("networking.istio.io/v1", "VirtualService", "vs"), false, CancellationToken.None));
+
+            // Then
+            Assert.Equal(404, error.StatusCode);
+            Assert.Contains("Install the CRD that defines VirtualService", error.Message);
+        }
+
+        [Fact]
+        public async Task Should_Refuse_A_Kind_GitOps_Does_Not_Manage()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+
+            // When / Then
+            await Assert.ThrowsAsync<ArgumentException>(() => cluster.Driver().ApplyAsync(
+                FakeCluster.Managed("v1", "Secret", "s"), false, CancellationToken.None));
+        }
+    }
+
+    public sealed class TheDeleteAsyncMethod
+    {
+        [Fact]
+        public async Task Should_Delete_The_Object_With_Background_Propagation()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("batch/v1", "Job", "train"));
+            var key = new ResourceKey("batch/v1", "Job", "ml", "train");
+
+            // When
+            await cluster.Driver().DeleteAsync(key, CancellationToken.None);
+
+            // Then
+            Assert.Null(cluster.Server.GetObject(key));
+            Assert.Contains(cluster.Server.Requests, r => r.Verb == "delete" && r.Query.Contains("propagationPolicy=Background"));
+        }
+
+        [Fact]
+        public async Task Should_Succeed_When_The_Object_Is_Already_Gone()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+
+            // When
+            await cluster.Driver().DeleteAsync(WebDeployment, CancellationToken.None);
+
+            // Then
+            Assert.Equal(1, cluster.Server.RequestCount("delete"));
+        }
+    }
+
+    public sealed class TheGetWorkloadHealthAsyncMethod
+    {
+        [Fact]
+        public async Task Should_Read_Job_Health_From_Its_Status()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("batch/v1", "Job", "train"));
+            var key = new ResourceKey("batch/v1", "Job", "ml", "train");
+            cluster.Server.SetStatus(key, new JsonObject
+            {
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Failed", ["status"] = "True", ["reason"] = "BackoffLimitExceeded", ["message"] = "Job has reached the specified backoff limit" }),
+            });
+
+            // When
+            var health = await cluster.Driver().GetWorkloadHealthAsync(key, CancellationToken.None);
+
+            // Then
+            Assert.Equal(new WorkloadHealth(WorkloadState.Failed, "BackoffLimitExceeded", "Job has reached the specified backoff limit"), health);
+        }
+    }
+
+    public sealed class TheWatchManagedAsyncMethod
+    {
+        private static readonly KubernetesDriverOptions TwoKinds = new() { Kinds = [ManagedKinds.ConfigMap, ManagedKinds.Deployment] };
+
+        [Fact]
+        public async Task Should_List_Then_Yield_Changes_To_Managed_Objects()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.ConfigMap("existing"));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await using var changes = cluster.Driver(TwoKinds).WatchManagedAsync("prod", "ml", cts.Token).GetAsyncEnumerator(cts.Token);
+            var listed = new[] { await NextAsync(changes), await NextAsync(changes) };
+
+            // When
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+            var added = await NextAsync(changes);
+            cluster.Server.EditByHand(WebDeployment, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 3 } });
+            var modified = await NextAsync(changes);
+            cluster.Server.Seed(FakeCluster.ConfigMap("other-env", environment: "staging"));
+            cluster.Server.DeleteObject(WebDeployment);
+            var deleted = await NextAsync(changes);
+
+            // Then
+            Assert.All(listed, c => Assert.Equal(ClusterChangeType.Listed, c.Type));
+            Assert.Equal("existing", Assert.Single(listed.Single(c => c.Kind == ManagedKinds.ConfigMap).Snapshot)["metadata"]!["name"]!.GetValue<string>());
+            Assert.Equal((ClusterChangeType.Added, WebDeployment), (added.Type, added.Key));
+            Assert.Equal(ClusterChangeType.Modified, modified.Type);
+            Assert.Equal(3, modified.Object!["spec"]!["replicas"]!.GetValue<int>());
+            Assert.Equal((ClusterChangeType.Deleted, WebDeployment), (deleted.Type, deleted.Key));
+        }
+
+        [Fact]
+        public async Task Should_List_Again_When_The_Watch_History_Expired()
+        {
+            // Given
+            var time = new FakeTimeProvider();
+            await using var cluster = await FakeCluster.StartAsync(RetryPolicy.Default, time);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var options = new KubernetesDriverOptions { Kinds = [ManagedKinds.ConfigMap] };
+            await using var changes = cluster.Driver(options).WatchManagedAsync("prod", "ml", cts.Token).GetAsyncEnumerator(cts.Token);
+            var first = await NextAsync(changes);
+            await Eventually.TrueAsync(() => cluster.Server.RequestCount("watch") == 1);
+            cluster.Server.FailNext(1, 503, verb: "watch");
+            cluster.Server.CloseWatches();
+            await Eventually.TrueAsync(() => time.PendingTimerCount > 0);
+            cluster.Server.Seed(FakeCluster.ConfigMap("created-while-disconnected"));
+            cluster.Server.CompactHistory();
+
+            // When
+            time.Advance(TimeSpan.FromMinutes(1));
+            var relisted = await NextAsync(changes);
+
+            // Then
+            Assert.Equal(ClusterChangeType.Listed, first.Type);
+            Assert.Empty(first.Snapshot);
+            Assert.Equal(ClusterChangeType.Listed, relisted.Type);
+            Assert.Equal("created-while-disconnected", Assert.Single(relisted.Snapshot)["metadata"]!["name"]!.GetValue<string>());
+            Assert.Equal(2, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Skip_Kinds_The_Cluster_Does_Not_Serve()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync(options: new FakeKubernetesApiServerOptions
+            {
+                ResourceTypes = [.. FakeResourceType.Defaults.Where(t => t.Kind != "VirtualService")],
+            });
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var options = new KubernetesDriverOptions { Kinds = [ManagedKinds.VirtualService, ManagedKinds.ConfigMap] };
+            await using var changes = cluster.Driver(options).WatchManagedAsync("prod", "ml", cts.Token).GetAsyncEnumerator(cts.Token);
+
+            // When
+            var listed = await NextAsync(changes);
+            cluster.Server.Seed(FakeCluster.ConfigMap("c"));
+            var added = await NextAsync(changes);
+
+            // Then
+            Assert.Equal(ManagedKinds.ConfigMap, listed.Kind);
+            Assert.Equal(ClusterChangeType.Added, added.Type);
+        }
+
+        private static async Task<ClusterChange> NextAsync(IAsyncEnumerator<ClusterChange> changes)
+        {
+            Assert.True(await changes.MoveNextAsync(), "the watch ended unexpectedly");
+            return changes.Current;
+        }
+    }
+}

@@ -1,0 +1,451 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Testing.FakeKubernetes;
+
+/// <summary>Settings of a <see cref="FakeKubernetesApiServer"/>.</summary>
+public sealed record FakeKubernetesApiServerOptions
+{
+    /// <summary>Resources the server knows; a request for any other answers 404 like a CRD that is not installed.</summary>
+    public IReadOnlyList<FakeResourceType> ResourceTypes { get; init; } = FakeResourceType.Defaults;
+
+    /// <summary>When set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c> (401 otherwise).</summary>
+    public string? BearerToken { get; init; }
+
+    /// <summary>How many change events are kept for watches; a watch from before the window gets 410 Gone.</summary>
+    public int HistoryLimit { get; init; } = 1000;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
+/// <summary>One request the server received, as the audit log would show it.</summary>
+public sealed record FakeApiRequest(string Verb, string Method, string Path, string Query);
+
+/// <summary>
+/// An in-process Kubernetes API server (Kestrel on 127.0.0.1, random port) implementing the subset GitOps ML uses
+/// with the real server's semantics: namespaced CRUD for the managed kinds, leases and configmaps; label-selector
+/// lists; optimistic concurrency on resourceVersion; server-side apply with field managers and conflicts;
+/// JSON merge patch; dry-run; watches with a bounded history that answers 410 Gone. Test hooks inject failures,
+/// read raw state, count requests and edit objects as another field manager.
+/// </summary>
+public sealed class FakeKubernetesApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly FakeObjectStore _store;
+    private readonly FakeKubernetesApiServerOptions _options;
+    private readonly ConcurrentQueue<FakeApiRequest> _requests = new();
+    private readonly List<FaultRule> _faults = [];
+    private readonly Lock _faultGate = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    private FakeKubernetesApiServer(WebApplication app, FakeKubernetesApiServerOptions options)
+    {
+        _app = app;
+        _options = options;
+        _store = new FakeObjectStore(options.TimeProvider, options.HistoryLimit);
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public long CurrentResourceVersion => _store.CurrentResourceVersion;
+
+    public IReadOnlyList<FakeApiRequest> Requests => [.. _requests];
+
+    public static async Task<FakeKubernetesApiServer> StartAsync(FakeKubernetesApiServerOptions? options = null, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeKubernetesApiServer(app, options ?? new FakeKubernetesApiServerOptions());
+        app.Run(server.HandleAsync);
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return server;
+    }
+
+    /// <summary>Writes a kubeconfig whose current context points at this server; returns its path.</summary>
+    public string WriteKubeconfig(string path, string contextName = "fake", string? token = null, string @namespace = "default")
+    {
+        var user = token ?? _options.BearerToken;
+        var sb = new StringBuilder();
+        sb.AppendLine("apiVersion: v1");
+        sb.AppendLine("kind: Config");
+        sb.AppendLine("clusters:");
+        sb.AppendLine($"- name: {contextName}");
+        sb.AppendLine("  cluster:");
+        sb.AppendLine($"    server: {BaseAddress.ToString().TrimEnd('/')}");
+        sb.AppendLine("contexts:");
+        sb.AppendLine($"- name: {contextName}");
+        sb.AppendLine("  context:");
+        sb.AppendLine($"    cluster: {contextName}");
+        sb.AppendLine($"    user: {contextName}");
+        sb.AppendLine($"    namespace: {@namespace}");
+        sb.AppendLine($"current-context: {contextName}");
+        sb.AppendLine("users:");
+        sb.AppendLine($"- name: {contextName}");
+        sb.AppendLine(user is null ? "  user: {}" : $"  user:\n    token: {user}");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    // ---- test hooks -------------------------------------------------------------------------------------------
+
+    /// <summary>The next <paramref name="count"/> matching requests answer <paramref name="statusCode"/>
+    /// (500 by default; 429 carries <c>Retry-After</c>).</summary>
+    public void FailNext(int count, int statusCode = 500, string? verb = null, string? pathContains = null)
+    {
+        lock (_faultGate)
+        {
+            _faults.Add(new FaultRule(count, verb, pathContains, statusCode, null));
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> matching requests wait <paramref name="delay"/> (or until the
+    /// client gives up) before being served.</summary>
+    public void DelayNext(int count, TimeSpan delay, string? verb = null, string? pathContains = null)
+    {
+        lock (_faultGate)
+        {
+            _faults.Add(new FaultRule(count, verb, pathContains, null, delay));
+        }
+    }
+
+    /// <summary>How many requests of a verb were served: get, list, watch, create, update, patch, apply, delete.</summary>
+    public int RequestCount(string verb) => _requests.Count(r => r.Verb == verb);
+
+    public JsonObject? GetObject(ResourceKey key) => _store.Peek(TypeOf(key.ApiVersion, key.Kind), key.Namespace ?? "", key.Name);
+
+    public JsonObject? GetObject(string apiVersion, string kind, string @namespace, string name) =>
+        _store.Peek(TypeOf(apiVersion, kind), @namespace, name);
+
+    public IReadOnlyList<JsonObject> ListObjects(string apiVersion, string kind, string? @namespace = null) =>
+        _store.PeekAll(TypeOf(apiVersion, kind), @namespace);
+
+    /// <summary>Creates an object directly (an Update by <paramref name="manager"/>), as something outside GitOps would.</summary>
+    public JsonObject Seed(JsonObject obj, string manager = "kubectl")
+    {
+        var (type, ns, _) = Locate(obj);
+        return Expect(_store.Create(type, ns, (JsonObject)obj.DeepClone(), manager, dryRun: false));
+    }
+
+    /// <summary>Edits an object "by hand" as another field manager (a JSON merge patch, like <c>kubectl edit</c>).</summary>
+    public JsonObject EditByHand(ResourceKey key, JsonObject mergePatch, string manager = "kubectl-edit") =>
+        Expect(_store.MergePatch(TypeOf(key.ApiVersion, key.Kind), key.Namespace ?? "", key.Name, mergePatch, manager, dryRun: false));
+
+    /// <summary>Sets the status subresource, standing in for the controller that owns the kind.</summary>
+    public JsonObject SetStatus(ResourceKey key, JsonObject status) =>
+        Expect(_store.SetStatus(TypeOf(key.ApiVersion, key.Kind), key.Namespace ?? "", key.Name, status));
+
+    public void DeleteObject(ResourceKey key) =>
+        Expect(_store.Delete(TypeOf(key.ApiVersion, key.Kind), key.Namespace ?? "", key.Name, dryRun: false));
+
+    /// <summary>Forgets the watch history so watches from any earlier resourceVersion get 410 Gone.</summary>
+    public void CompactHistory() => _store.CompactHistory();
+
+    /// <summary>Ends every open watch stream, as the server does when a watch's timeout passes or it restarts.</summary>
+    public void CloseWatches() => _store.CloseAllWatches();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _store.CloseAllWatches();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    private FakeResourceType TypeOf(string apiVersion, string kind) =>
+        _options.ResourceTypes.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind)
+        ?? throw new ArgumentException($"the fake server does not serve {apiVersion} {kind}");
+
+    private (FakeResourceType Type, string Namespace, string Name) Locate(JsonObject obj) =>
+        (TypeOf(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>()),
+         obj["metadata"]?["namespace"]?.GetValue<string>() ?? "default",
+         obj["metadata"]?["name"]?.GetValue<string>() ?? "");
+
+    private static JsonObject Expect(StoreResult result) =>
+        result.IsSuccess ? result.Body : throw new InvalidOperationException($"fake API server refused: {result.Body.ToJsonString()}");
+
+    // ---- HTTP -------------------------------------------------------------------------------------------------
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var ct = context.RequestAborted;
+        if (_options.BearerToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
+        {
+            await WriteAsync(context, 401, KubernetesStatus.Failure(401, "Unauthorized", "Unauthorized"));
+            return;
+        }
+        var route = Route.Parse(request.Path.Value ?? "");
+        if (route is null)
+        {
+            await WriteAsync(context, 404, KubernetesStatus.ResourceNotFound());
+            return;
+        }
+        var type = _options.ResourceTypes.FirstOrDefault(t =>
+            t.Group == route.Group && t.Version == route.Version && t.Plural == route.Plural);
+        var verb = VerbOf(request, route);
+        _requests.Enqueue(new FakeApiRequest(verb, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? ""));
+
+        var fault = TakeFault(verb, request.Path.Value ?? "");
+        if (fault?.Delay is { } delay)
+        {
+            try
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+                await Task.Delay(delay, linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        if (fault?.StatusCode is { } code)
+        {
+            if (code == 429)
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
+            var reason = code switch
+            {
+                429 => "TooManyRequests",
+                503 => "ServiceUnavailable",
+                504 => "Timeout",
+                _ => "InternalError",
+            };
+            await WriteAsync(context, code, KubernetesStatus.Failure(code, reason, $"injected failure ({code})"));
+            return;
+        }
+        if (type is null)
+        {
+            await WriteAsync(context, 404, KubernetesStatus.ResourceNotFound());
+            return;
+        }
+
+        var query = request.Query;
+        var dryRunValue = query["dryRun"].ToString();
+        if (dryRunValue.Length > 0 && dryRunValue != "All")
+        {
+            await WriteAsync(context, 400, KubernetesStatus.BadRequest($"Invalid dryRun value: {dryRunValue}; the only valid value is All"));
+            return;
+        }
+        var dryRun = dryRunValue == "All";
+        var manager = query["fieldManager"].ToString();
+        if (manager.Length == 0)
+        {
+            var agent = request.Headers.UserAgent.ToString();
+            manager = agent.Length == 0 ? "unknown" : agent.Split('/', ' ')[0];
+        }
+        var force = query["force"].ToString() is "true" or "1";
+        if (force && verb != "apply")
+        {
+            await WriteAsync(context, 400, KubernetesStatus.BadRequest("force is only allowed during apply"));
+            return;
+        }
+
+        StoreResult result;
+        switch (verb)
+        {
+            case "watch":
+                await WatchAsync(context, type, route.Namespace, ct);
+                return;
+            case "list":
+                LabelSelector selector;
+                try
+                {
+                    selector = LabelSelector.Parse(query["labelSelector"].ToString());
+                }
+                catch (FormatException e)
+                {
+                    await WriteAsync(context, 400, KubernetesStatus.BadRequest($"unable to parse requirement: {e.Message}"));
+                    return;
+                }
+                result = _store.List(type, route.Namespace, selector);
+                break;
+            case "get":
+                result = _store.Get(type, route.Namespace, route.Name!);
+                break;
+            case "delete":
+                result = _store.Delete(type, route.Namespace, route.Name!, dryRun);
+                break;
+            case "create" or "update" or "patch" or "apply":
+                var body = await ReadBodyAsync(request, ct);
+                if (body is null)
+                {
+                    await WriteAsync(context, 400, KubernetesStatus.BadRequest("the body of the request was in an unknown format - accepted media types include: application/json"));
+                    return;
+                }
+                result = verb switch
+                {
+                    "create" => _store.Create(type, route.Namespace, body, manager, dryRun),
+                    "update" => _store.Replace(type, route.Namespace, route.Name!, body, manager, dryRun),
+                    "apply" when query["fieldManager"].ToString().Length == 0 =>
+                        new StoreResult(400, KubernetesStatus.BadRequest("PATCH, fieldManager is required for apply requests")),
+                    "apply" => _store.Apply(type, route.Namespace, route.Name!, body, manager, force, dryRun),
+                    _ when request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) == true =>
+                        _store.MergePatch(type, route.Namespace, route.Name!, body, manager, dryRun),
+                    _ => new StoreResult(415, KubernetesStatus.Failure(415, "UnsupportedMediaType",
+                        $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")),
+                };
+                break;
+            default:
+                result = new StoreResult(405, KubernetesStatus.Failure(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"));
+                break;
+        }
+        await WriteAsync(context, result.Code, result.Body);
+    }
+
+    private async Task WatchAsync(HttpContext context, FakeResourceType type, string ns, CancellationToken ct)
+    {
+        var query = context.Request.Query;
+        LabelSelector selector;
+        try
+        {
+            selector = LabelSelector.Parse(query["labelSelector"].ToString());
+        }
+        catch (FormatException e)
+        {
+            await WriteAsync(context, 400, KubernetesStatus.BadRequest($"unable to parse requirement: {e.Message}"));
+            return;
+        }
+        var subscription = _store.Subscribe(type, ns, selector, query["resourceVersion"].ToString());
+        if (subscription.Error is { } error)
+        {
+            await WriteAsync(context, error["code"]!.GetValue<int>(), error);
+            return;
+        }
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+        if (int.TryParse(query["timeoutSeconds"].ToString(), out var timeoutSeconds) && timeoutSeconds > 0)
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
+        }
+        try
+        {
+            foreach (var e in subscription.Initial)
+            {
+                await WriteLineAsync(response, e, stop.Token);
+            }
+            if (subscription.Live is { } live)
+            {
+                await foreach (var e in live.ReadAllAsync(stop.Token))
+                {
+                    await WriteLineAsync(response, e, stop.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The watch ends when its timeout passes, the client leaves or the server stops.
+        }
+        finally
+        {
+            subscription.Stop?.Invoke();
+        }
+    }
+
+    private static async Task WriteLineAsync(HttpResponse response, JsonObject e, CancellationToken ct)
+    {
+        await response.WriteAsync(e.ToJsonString() + "\n", ct);
+        await response.Body.FlushAsync(ct);
+    }
+
+    private static async Task<JsonObject?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, cancellationToken: ct) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, int code, JsonObject body)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+
+    private static string VerbOf(HttpRequest request, Route route)
+    {
+        var watch = request.Query["watch"].ToString() is "true" or "1";
+        return (request.Method, route.Name is null) switch
+        {
+            ("GET", true) => watch ? "watch" : "list",
+            ("GET", false) => "get",
+            ("POST", true) => "create",
+            ("PUT", false) => "update",
+            ("PATCH", false) => request.ContentType?.StartsWith("application/apply-patch", StringComparison.Ordinal) == true ? "apply" : "patch",
+            ("DELETE", false) => "delete",
+            _ => "unsupported",
+        };
+    }
+
+    private FaultRule? TakeFault(string verb, string path)
+    {
+        lock (_faultGate)
+        {
+            var rule = _faults.FirstOrDefault(f => f.Remaining > 0 && (f.Verb is null || f.Verb == verb)
+                && (f.PathContains is null || path.Contains(f.PathContains, StringComparison.Ordinal)));
+            if (rule is null)
+            {
+                return null;
+            }
+            rule.Remaining--;
+            if (rule.Remaining == 0)
+            {
+                _faults.Remove(rule);
+            }
+            return rule;
+        }
+    }
+
+    private sealed class FaultRule(int count, string? verb, string? pathContains, int? statusCode, TimeSpan? delay)
+    {
+        public int Remaining { get; set; } = count;
+
+        public string? Verb { get; } = verb;
+
+        public string? PathContains { get; } = pathContains;
+
+        public int? StatusCode { get; } = statusCode;
+
+        public TimeSpan? Delay { get; } = delay;
+    }
+
+    private sealed record Route(string Group, string Version, string Namespace, string Plural, string? Name)
+    {
+        public static Route? Parse(string path)
+        {
+            var s = path.Trim('/').Split('/');
+            // /api/v1/namespaces/{ns}/{plural}[/{name}]  and  /apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}]
+            return s switch
+            {
+                ["api", var v, "namespaces", var ns, var plural] => new Route("", v, ns, plural, null),
+                ["api", var v, "namespaces", var ns, var plural, var name] => new Route("", v, ns, plural, name),
+                ["apis", var g, var v, "namespaces", var ns, var plural] => new Route(g, v, ns, plural, null),
+                ["apis", var g, var v, "namespaces", var ns, var plural, var name] => new Route(g, v, ns, plural, name),
+                _ => null,
+            };
+        }
+    }
+}

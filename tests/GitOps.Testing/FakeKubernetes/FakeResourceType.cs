@@ -1,0 +1,22 @@
+using GitOps.Planning.Cluster;
+
+namespace GitOps.Testing.FakeKubernetes;
+
+/// <summary>A REST resource the fake API server serves. <paramref name="BuiltIn"/> types omit kind/apiVersion on
+/// list items (as the real server does for compiled-in types); custom resources keep them.</summary>
+public sealed record FakeResourceType(string Group, string Version, string Kind, string Plural, bool BuiltIn = true)
+{
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>The name the real server uses in messages: <c>deployments.apps</c>, <c>configmaps</c>.</summary>
+    public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+
+    public static readonly FakeResourceType Lease = new("coordination.k8s.io", "v1", "Lease", "leases");
+
+    public static FakeResourceType From(ManagedKind kind) =>
+        new(kind.Group, kind.Version, kind.Kind, kind.Plural,
+            BuiltIn: kind.Group is not ("gateway.networking.k8s.io" or "networking.istio.io"));
+
+    /// <summary>Every <see cref="ManagedKinds"/> kind plus leases (configmaps are managed already).</summary>
+    public static IReadOnlyList<FakeResourceType> Defaults { get; } = [.. ManagedKinds.All.Select(From), Lease];
+}
