@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using GitOps.Reconciler.Status;
+
+namespace GitOps.Reconciler.Drivers.Kubernetes;
+
+/// <summary>
+/// Keeps each environment's <see cref="EnvironmentStatus"/> in a ConfigMap <c>gitops-status-&lt;env&gt;</c>, written
+/// with resourceVersion preconditions so two writers never silently overwrite each other. The ConfigMap does not
+/// carry the managed-object labels: it is not part of any plan and is never pruned.
+/// </summary>
+public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @namespace) : IEnvironmentStatusStore
+{
+    public const string NamePrefix = "gitops-status-";
+    public const string StatusOfLabel = "ml.gitops/status-of";
+
+    /// <summary>Longest text kept per field: ConfigMaps are limited to 1 MiB in total.</summary>
+    public const int MaxFieldLength = 64 * 1024;
+
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    public static string ConfigMapName(string environment) => NamePrefix + environment;
+
+    public async Task<EnvironmentStatus?> ReadAsync(string environment, CancellationToken ct)
+    {
+        var path = KubernetesPaths.Item("v1", "configmaps", @namespace, ConfigMapName(environment));
+        var response = await api.SendAsync(HttpMethod.Get, path, null, null, ct);
+        if (response.StatusCode == 404)
+        {
+            return null;
+        }
+        if (!response.IsSuccess || response.Body is null)
+        {
+            throw KubernetesApiException.From($"read status of {environment}", response);
+        }
+        return FromConfigMap(environment, response.Body);
+    }
+
+    public async Task<EnvironmentStatus> SaveAsync(EnvironmentStatus status, CancellationToken ct)
+    {
+        var body = ToConfigMap(status);
+        var name = ConfigMapName(status.Environment);
+        KubernetesResponse response;
+        if (status.ResourceVersion is null)
+        {
+            response = await api.SendAsync(HttpMethod.Post, KubernetesPaths.Collection("v1", "configmaps", @namespace), body, "application/json", ct);
+        }
+        else
+        {
+            body["metadata"]!["resourceVersion"] = status.ResourceVersion;
+            response = await api.SendAsync(HttpMethod.Put, KubernetesPaths.Item("v1", "configmaps", @namespace, name), body, "application/json", ct);
+        }
+        if (response.IsSuccess && response.Body is not null)
+        {
+            return FromConfigMap(status.Environment, response.Body);
+        }
+        if (response.StatusCode is 409 || response.StatusCode is 404 && status.ResourceVersion is not null)
+        {
+            throw new StatusConflictException(status.Environment, response.Body?["reason"]?.GetValue<string>() ?? $"HTTP {response.StatusCode}");
+        }
+        throw KubernetesApiException.From($"save status of {status.Environment}", response);
+    }
+
+    /// <summary>Read, change, save; on a concurrent save, read again and re-apply the change (up to a few times).</summary>
+    public async Task<EnvironmentStatus> UpdateAsync(string environment, Func<EnvironmentStatus, EnvironmentStatus> change, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await ReadAsync(environment, ct) ?? new EnvironmentStatus { Environment = environment };
+            try
+            {
+                return await SaveAsync(change(current) with { Environment = environment, ResourceVersion = current.ResourceVersion }, ct);
+            }
+            catch (StatusConflictException) when (attempt < 5)
+            {
+                // Lost a race with another writer; the loop re-reads its version.
+            }
+        }
+    }
+
+    private JsonObject ToConfigMap(EnvironmentStatus status)
+    {
+        var data = new JsonObject { ["environment"] = status.Environment, ["outcome"] = status.Outcome };
+        Put(data, "lastAppliedCommit", status.LastAppliedCommit);
+        Put(data, "lastAttemptedCommit", status.LastAttemptedCommit);
+        Put(data, "message", Truncate(status.Message));
+        Put(data, "diagnostics", Truncate(status.DiagnosticsSummary));
+        Put(data, "plan", Truncate(status.PlanSummary));
+        Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
+        Put(data, "lastAppliedTime", status.LastAppliedTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = ConfigMapName(status.Environment),
+                ["namespace"] = @namespace,
+                ["labels"] = new JsonObject
+                {
+                    ["app.kubernetes.io/managed-by"] = "gitops-reconciler",
+                    [StatusOfLabel] = status.Environment,
+                },
+            },
+            ["data"] = data,
+        };
+    }
+
+    private static EnvironmentStatus FromConfigMap(string environment, JsonObject configMap)
+    {
+        var data = configMap["data"] as JsonObject ?? new JsonObject();
+        string? Get(string key) => data[key]?.GetValue<string>();
+        DateTimeOffset? Time(string key) =>
+            DateTimeOffset.TryParse(Get(key), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        return new EnvironmentStatus
+        {
+            Environment = environment,
+            LastAppliedCommit = Get("lastAppliedCommit"),
+            LastAttemptedCommit = Get("lastAttemptedCommit"),
+            Outcome = Get("outcome") ?? "Unknown",
+            Message = Get("message"),
+            DiagnosticsSummary = Get("diagnostics"),
+            PlanSummary = Get("plan"),
+            LastAttemptTime = Time("lastAttemptTime"),
+            LastAppliedTime = Time("lastAppliedTime"),
+            ResourceVersion = configMap["metadata"]?["resourceVersion"]?.GetValue<string>(),
+        };
+    }
+
+    private static void Put(JsonObject data, string key, string? value)
+    {
+        if (value is not null)
+        {
+            data[key] = value;
+        }
+    }
+
+    private static string? Truncate(string? text) =>
+        text is null || text.Length <= MaxFieldLength ? text : text[..MaxFieldLength] + "\n… (truncated)";
+}
