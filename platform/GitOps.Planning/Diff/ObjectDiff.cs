@@ -51,14 +51,15 @@ public static class ObjectDiff
             {
                 continue;
             }
-            var childPath = path.Length == 0 ? key : $"{path}.{key}";
+            var childPath = Child(path, key);
             var childPattern = pattern.Length == 0 ? key : $"{pattern}.{key}";
             if (childPath == "metadata.annotations" && value is JsonObject annotations)
             {
-                var observedAnnotations = observed?["metadata"]?["annotations"] as JsonObject;
+                var observedAnnotations = observed?[key] as JsonObject;
                 foreach (var (name, text) in annotations)
                 {
-                    if (name == ManagedLabels.CommitAnnotation || text is null)
+                    // The spec hash changes exactly when another field does; the commit is informational.
+                    if (name is ManagedLabels.CommitAnnotation or ManagedLabels.SpecHashAnnotation || text is null)
                     {
                         continue;
                     }
@@ -81,10 +82,14 @@ public static class ObjectDiff
             var childPattern = pattern.Length == 0 ? key : $"{pattern}.{key}";
             if (!desired.ContainsKey(key) && Optional.Contains(childPattern) && !IsEmpty(value))
             {
-                changes.Add(new FieldChange(path.Length == 0 ? key : $"{path}.{key}", value!.DeepClone(), null));
+                changes.Add(new FieldChange(Child(path, key), value!.DeepClone(), null));
             }
         }
     }
+
+    /// <summary>Keys such as label names hold dots and slashes: they are written in brackets.</summary>
+    private static string Child(string path, string key) =>
+        key.Contains('.') || key.Contains('/') ? $"{path}[{key}]" : path.Length == 0 ? key : $"{path}.{key}";
 
     private static void Walk(JsonNode desired, JsonNode? observed, string path, string pattern,
         ImmutableArray<FieldChange>.Builder changes)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 using k8s;
@@ -34,7 +35,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var trainingPool = ResolvePool(model, effective.TrainingResources, "spec.training.resources", diagnostics);
         var servingPool = ResolvePool(model, effective.ServingResources, "spec.serving.resources", diagnostics);
-        if (!DurationText.TryParse(model.Spec.Training.Timeout, out var timeout))
+        if (!Durations.TryParse(model.Spec.Training.Timeout, out var timeout) || timeout <= TimeSpan.Zero)
         {
             diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidTimeout, Severity.Error,
                 model.Origin.Value("spec.training.timeout"),

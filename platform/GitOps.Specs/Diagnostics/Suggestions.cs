@@ -15,8 +15,9 @@ public static class Suggestions
             {
                 continue;
             }
+            // Ties go to a candidate with the same first letter (typos rarely hit it), then ordinal order.
             var d = Distance(value, candidate);
-            if (d < bestDistance || (d == bestDistance && best is not null && string.CompareOrdinal(candidate, best) < 0))
+            if (d < bestDistance || (d == bestDistance && best is not null && Better(value, candidate, best)))
             {
                 bestDistance = d;
                 best = candidate;
@@ -24,6 +25,16 @@ public static class Suggestions
         }
         return bestDistance <= limit ? best : null;
     }
+
+    private static bool Better(string value, string candidate, string best)
+    {
+        var c = SameStart(value, candidate);
+        var b = SameStart(value, best);
+        return c != b ? c : string.CompareOrdinal(candidate, best) < 0;
+    }
+
+    private static bool SameStart(string a, string b) =>
+        a.Length > 0 && b.Length > 0 && char.ToLowerInvariant(a[0]) == char.ToLowerInvariant(b[0]);
 
     /// <summary>A hint such as <c>did you mean 'fraud-quality'?</c>, or <c>null</c>.</summary>
     public static string? DidYouMean(string value, IEnumerable<string> candidates) =>

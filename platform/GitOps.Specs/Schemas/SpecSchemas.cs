@@ -57,7 +57,6 @@ public static class SpecSchemas
         var schema = new JObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-            ["$id"] = $"https://ml.gitops/schemas/v1alpha1/{FileName(kind)}",
             ["title"] = kind,
         };
         foreach (var p in o.Properties())

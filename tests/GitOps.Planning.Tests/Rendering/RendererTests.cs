@@ -1,0 +1,297 @@
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Planning.Formatting;
+using GitOps.Planning.Rendering;
+using GitOps.Planning.Tests.Support;
+using GitOps.Specs.Model;
+using k8s;
+using k8s.Models;
+
+namespace GitOps.Planning.Tests.Rendering;
+
+public sealed class RendererTests
+{
+    private static readonly RenderContext Commit = new("3f1c2a9");
+
+    private static JsonObject Find(RenderResult r, string kind, string name) =>
+        r.Objects.Single(o => o["kind"]!.ToString() == kind && o["metadata"]!["name"]!.ToString() == name);
+
+    private static RegistryFacts Served(SpecSet specs, string model, string env, string? canary = null, int weight = 0)
+    {
+        var version = ModelVersions.Compute(specs.Model(model)!, specs.Environment(env)!);
+        var facts = RegistryFacts.Empty.WithTrained(model, version);
+        if (canary is null)
+        {
+            return facts.WithDeployment(model, env, new DeploymentFacts(version, null));
+        }
+        return facts.WithTrained(model, canary).WithDeployment(model, env, new DeploymentFacts(canary, new CanaryFacts(version, weight)));
+    }
+
+    public sealed class TheRenderMethod
+    {
+        [Fact]
+        public void Should_Render_Training_Job_When_Version_Has_No_Artifact()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+
+            // When
+            var result = Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit);
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            var jobs = result.Objects.Where(o => o["kind"]!.ToString() == "Job").ToList();
+            Assert.Equal(2, jobs.Count);
+            Assert.DoesNotContain(result.Objects, o => o["kind"]!.ToString() == "Deployment");
+            var fraud = result.Models.Single(m => m.Model == "fraud-detector");
+            Assert.NotNull(fraud.Training);
+            Assert.Null(fraud.StableVersion);
+        }
+
+        [Fact]
+        public void Should_Apply_Gpu_Pool_As_Limits_NodeSelector_And_Tolerations()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+
+            // When
+            var result = Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit);
+
+            // Then
+            var job = result.Objects.Single(o => o["kind"]!.ToString() == "Job" && ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+            var pod = job["spec"]!["template"]!["spec"]!;
+            Assert.Equal("1", pod["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"]!.ToString());
+            Assert.Equal("nvidia-tesla-a100", pod["nodeSelector"]!["cloud.google.com/gke-accelerator"]!.ToString());
+            Assert.Equal("nvidia.com/gpu", pod["tolerations"]![0]!["key"]!.ToString());
+            Assert.Equal(2, job["spec"]!["backoffLimit"]!.GetValue<int>());
+            Assert.Equal(7200, job["spec"]!["activeDeadlineSeconds"]!.GetValue<long>());
+            var training = result.Models.Single(m => m.Model == "fraud-detector").Training!;
+            Assert.Equal(2m, training.GpuHours);
+            Assert.Equal(7.34m, training.EstimatedCost);
+        }
+
+        [Fact]
+        public void Should_Pass_The_Training_Contract_As_Environment_Variables()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+            var version = ModelVersions.Compute(specs.Model("fraud-detector")!, specs.Environment("staging")!);
+
+            // When
+            var result = Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit);
+
+            // Then
+            var job = result.Objects.Single(o => o["kind"]!.ToString() == "Job" && ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+            var env = job["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+                .ToDictionary(e => e!["name"]!.ToString(), e => e!["value"]!.ToString());
+            Assert.Equal("{\"learningRate\":0.1,\"numberOfTrees\":200}", env["GITOPS_HYPERPARAMETERS"]);
+            Assert.Equal(version, env["GITOPS_MODEL_VERSION"]);
+            Assert.Equal($"s3://ml-artifacts/fraud-detector/{version}", env["GITOPS_OUTPUT_DIR"]);
+            Assert.Equal("42", env["GITOPS_SEED"]);
+            Assert.Equal(ModelVersions.DefaultTrainerImage, job["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.ToString());
+        }
+
+        [Fact]
+        public void Should_Render_Serving_Objects_When_Version_Is_Trained()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+            var facts = Served(specs, "fraud-detector", "staging");
+
+            // When
+            var result = Renderer.Render(specs, "staging", facts, Commit);
+
+            // Then
+            var kinds = result.Objects.Where(o => ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector")
+                .Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}").ToList();
+            Assert.Equal(
+                ["ConfigMap/fraud-detector-model", "Deployment/fraud-detector-stable", "HTTPRoute/fraud-detector",
+                 "PodDisruptionBudget/fraud-detector", "Service/fraud-detector", "Service/fraud-detector-stable"],
+                kinds);
+            var route = Find(result, "HTTPRoute", "fraud-detector");
+            Assert.Equal(100, route["spec"]!["rules"]![0]!["backendRefs"]![0]!["weight"]!.GetValue<int>());
+            var args = Find(result, "Deployment", "fraud-detector-stable")["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!
+                .AsArray().Select(a => a!.ToString()).ToList();
+            Assert.Equal(["serve", "--model", "/models/model.onnx", "--name", "fraud-detector"], args.Take(5));
+            Assert.Contains("--max-batch-size", args);
+        }
+
+        [Fact]
+        public void Should_Render_Canary_And_Weighted_Route_While_Rollout_In_Progress()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+            var facts = Served(specs, "fraud-detector", "staging", canary: "0123456789ab", weight: 25);
+
+            // When
+            var result = Renderer.Render(specs, "staging", facts, Commit);
+
+            // Then
+            var canary = Find(result, "Deployment", "fraud-detector-canary");
+            Assert.Equal(ModelVersions.Compute(specs.Model("fraud-detector")!, specs.Environment("staging")!), ObjectKeys.Label(canary, ManagedLabels.Version));
+            Assert.Equal("0123456789ab", ObjectKeys.Label(Find(result, "Deployment", "fraud-detector-stable"), ManagedLabels.Version));
+            var refs = Find(result, "HTTPRoute", "fraud-detector")["spec"]!["rules"]![0]!["backendRefs"]!.AsArray();
+            Assert.Equal([75, 25], refs.Select(r => r!["weight"]!.GetValue<int>()));
+            Assert.Equal(["fraud-detector-stable", "fraud-detector-canary"], refs.Select(r => r!["name"]!.ToString()));
+        }
+
+        [Fact]
+        public void Should_Render_VirtualService_For_Istio_And_Replica_Ratio_Without_Router()
+        {
+            // Given
+            var istio = TestSpecs.Repository();
+            var replicas = SpecSet.From(istio.All.Select(s => s is EnvironmentSpec e && e.Name == "prod"
+                ? e with { Spec = e.Spec with { Router = TrafficRouters.Replicas } }
+                : s));
+            var facts = Served(istio, "fraud-detector", "prod", canary: "0123456789ab", weight: 50);
+
+            // When
+            var withIstio = Renderer.Render(istio, "prod", facts, Commit);
+            var byReplicas = Renderer.Render(replicas, "prod", facts, Commit);
+
+            // Then
+            var vs = Find(withIstio, "VirtualService", "fraud-detector");
+            Assert.Equal([50, 50], vs["spec"]!["http"]![0]!["route"]!.AsArray().Select(r => r!["weight"]!.GetValue<int>()));
+            Assert.DoesNotContain(byReplicas.Objects, o => o["kind"]!.ToString() is "HTTPRoute" or "VirtualService");
+            Assert.Equal(1, Find(byReplicas, "Deployment", "fraud-detector-stable")["spec"]!["replicas"]!.GetValue<int>());
+            Assert.Equal(1, Find(byReplicas, "Deployment", "fraud-detector-canary")["spec"]!["replicas"]!.GetValue<int>());
+        }
+
+        [Fact]
+        public void Should_Merge_Environment_Override_Over_Model_Settings()
+        {
+            // Given
+            var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
+            {
+                Spec = m.Spec with
+                {
+                    Overrides = m.Spec.Overrides.Add("prod", new ModelOverride
+                    {
+                        Serving = new ServingSpec { Autoscaling = new Autoscaling(3, 10, 70), Resources = new ResourceRequest { Cpu = "2", Memory = "4Gi" } },
+                    }),
+                },
+            });
+            var facts = Served(specs, "fraud-detector", "prod").Merge(Served(specs, "fraud-detector", "staging"));
+
+            // When
+            var prod = Renderer.Render(specs, "prod", facts, Commit);
+            var staging = Renderer.Render(specs, "staging", facts, Commit);
+
+            // Then
+            var hpa = Find(prod, "HorizontalPodAutoscaler", "fraud-detector-stable");
+            Assert.Equal(3, hpa["spec"]!["minReplicas"]!.GetValue<int>());
+            var prodDeployment = Find(prod, "Deployment", "fraud-detector-stable");
+            Assert.Null(prodDeployment["spec"]!["replicas"]);
+            Assert.Equal("2", prodDeployment["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!["requests"]!["cpu"]!.ToString());
+            Assert.DoesNotContain(staging.Objects, o => o["kind"]!.ToString() == "HorizontalPodAutoscaler");
+            Assert.Equal(2, Find(staging, "Deployment", "fraud-detector-stable")["spec"]!["replicas"]!.GetValue<int>());
+        }
+
+        [Fact]
+        public void Should_Label_And_Annotate_Every_Object_With_Valid_Names()
+        {
+            // Given
+            var longName = "a-very-long-model-name-that-goes-on-and-on-for-the-fraud-team-v2";
+            var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with { Metadata = Metadata.Named(longName) });
+            var facts = Served(specs, longName, "staging", canary: "0123456789ab", weight: 10);
+
+            // When
+            var result = Renderer.Render(specs, "staging", facts, Commit);
+
+            // Then
+            Assert.NotEmpty(result.Objects);
+            foreach (var o in result.Objects)
+            {
+                foreach (var label in new[] { ManagedLabels.ManagedBy, ManagedLabels.Environment, ManagedLabels.Model, ManagedLabels.Version, ManagedLabels.Track })
+                {
+                    Assert.False(string.IsNullOrEmpty(ObjectKeys.Label(o, label)), $"{ObjectKeys.Of(o)} lacks {label}");
+                }
+                Assert.Equal("3f1c2a9", ObjectKeys.Annotation(o, ManagedLabels.CommitAnnotation));
+                Assert.Equal(SpecHash.Of(o), ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation));
+                var name = ObjectKeys.Of(o).Name;
+                Assert.True(ResourceNames.IsValid(name), $"'{name}' is not a DNS-1123 label");
+            }
+            Assert.Equal(result.Objects.Length, result.Objects.Select(o => ObjectKeys.Of(o)).Distinct().Count());
+        }
+
+        [Fact]
+        public void Should_Report_Unknown_Gpu_Pool_Instead_Of_Rendering_The_Model()
+        {
+            // Given
+            var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
+            {
+                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Gpus = 2, Pool = "h100" } } },
+            });
+
+            // When
+            var result = Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit);
+
+            // Then
+            var error = Assert.Single(result.Diagnostics);
+            Assert.Equal(PlanningDiagnostics.UnknownGpuPool, error.Id);
+            Assert.Contains("h100", error.Message);
+            Assert.Contains("a100", error.Hint);
+            Assert.DoesNotContain(result.Objects, o => ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+        }
+
+        [Fact]
+        public void Should_Report_Unknown_Environment()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+
+            // When
+            var result = Renderer.Render(specs, "qa", RegistryFacts.Empty, Commit);
+
+            // Then
+            Assert.Equal(PlanningDiagnostics.UnknownEnvironment, Assert.Single(result.Diagnostics).Id);
+            Assert.Empty(result.Objects);
+        }
+
+        [Fact]
+        public void Should_Rerender_Only_The_Changed_Model_When_Cache_Is_Warm()
+        {
+            // Given
+            var cache = new RenderCache();
+            var before = TestSpecs.Repository();
+            Renderer.Render(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cache);
+            var after = TestSpecs.Repository(m => m.Name != "churn-predictor" ? m : m with
+            {
+                Spec = m.Spec with { Training = m.Spec.Training with { Hyperparameters = m.Spec.Training.Hyperparameters.SetItem("learningRate", "0.05") } },
+            });
+
+            // When
+            var result = Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cache);
+            var fresh = Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c2"));
+
+            // Then
+            Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), result.Stats);
+            Assert.Equal(RenderOutput.Stream(fresh), RenderOutput.Stream(result));
+        }
+
+        [Fact]
+        public void Should_Write_Manifests_That_Load_Back_Into_Typed_Objects()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+            var facts = Served(specs, "fraud-detector", "prod", canary: "0123456789ab", weight: 10)
+                .Merge(Served(specs, "fraud-detector", "staging"));
+            var objects = new[] { "staging", "prod" }.SelectMany(e => Renderer.Render(specs, e, facts, Commit).Objects).ToList();
+
+            // When
+            var stream = YamlWriter.WriteStream(objects);
+            var loaded = KubernetesYaml.LoadAllFromString(stream, CustomResources.TypeMap);
+
+            // Then
+            Assert.Equal(objects.Count, loaded.Count);
+            Assert.Contains(loaded, o => o is V1Deployment { Spec.Template.Spec.Containers: [{ Name: "server" }] });
+            Assert.Contains(loaded, o => o is V1Job { Spec.BackoffLimit: 2 });
+            Assert.Contains(loaded, o => o is V2HorizontalPodAutoscaler or V1PodDisruptionBudget);
+            Assert.Contains(loaded, o => o is HttpRouteResource);
+            Assert.Contains(loaded, o => o is VirtualServiceResource);
+            Assert.All(loaded, o => Assert.IsAssignableFrom<IKubernetesObject<V1ObjectMeta>>(o));
+            var deployment = loaded.OfType<V1Deployment>().First();
+            Assert.Equal("gitops", deployment.Metadata.Labels[ManagedLabels.ManagedBy]);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using GitOps.Planning.Diff;
+using GitOps.Planning.Formatting;
+using GitOps.Planning.Plans;
+using GitOps.Planning.Rendering;
+using GitOps.Planning.Tests.Support;
+
+namespace GitOps.Planning.Tests.Scenarios;
+
+public sealed class GoldenPlanTests
+{
+    public static TheoryData<string> Cases() => [.. PlanScenarios.All.Select(s => s.Name)];
+
+    private static (RepositoryPlan Plan, string Dir) PlanCase(string name)
+    {
+        var scenario = PlanScenarios.All.Single(s => s.Name == name);
+        var dir = Path.Combine(Golden.TestData(), "plan", name);
+        var livePath = Path.Combine(dir, "live.yaml");
+        if (Golden.Updating)
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(livePath, YamlWriter.WriteStream(scenario.Live()));
+        }
+        var live = LiveState.Parse(File.ReadAllText(livePath), livePath);
+        Assert.Empty(live.Diagnostics);
+        var facts = ObservedFacts.From(live.Objects);
+        var plan = EnvironmentPlanner.Plan(scenario.Specs, scenario.Specs.Environments.Select(e => e.Name), facts,
+            new RenderContext("4b7e9c2"), live.Objects);
+        return (plan, dir);
+    }
+
+    public sealed class ThePlanFormats
+    {
+        [Theory]
+        [MemberData(nameof(Cases), MemberType = typeof(GoldenPlanTests))]
+        public void Should_Match_The_Expected_Plan_In_Every_Format(string name)
+        {
+            // Given / When
+            var (plan, dir) = PlanCase(name);
+
+            // Then
+            Golden.AssertMatches(Path.Combine(dir, "plan.txt"), PlanText.Format(plan));
+            Golden.AssertMatches(Path.Combine(dir, "plan.md"), PlanMarkdown.Format(plan));
+            Golden.AssertMatches(Path.Combine(dir, "plan.json"), PlanJson.Format(plan));
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases), MemberType = typeof(GoldenPlanTests))]
+        public void Should_Converge_After_Applying_The_Plan(string name)
+        {
+            // Given
+            var (plan, dir) = PlanCase(name);
+            var live = LiveState.Parse(File.ReadAllText(Path.Combine(dir, "live.yaml"))).Objects;
+            var scenario = PlanScenarios.All.Single(s => s.Name == name);
+
+            // When
+            IReadOnlyList<System.Text.Json.Nodes.JsonObject> state = live;
+            foreach (var env in plan.Environments)
+            {
+                state = InMemoryApply.Apply(env.Plan, state, Clusters.Now);
+            }
+            var second = EnvironmentPlanner.Plan(scenario.Specs, scenario.Specs.Environments.Select(e => e.Name),
+                ObservedFacts.From(live), new RenderContext("4b7e9c2"), state);
+
+            // Then
+            Assert.False(second.HasChanges);
+        }
+    }
+
+    public sealed class TheScenarios
+    {
+        [Fact]
+        public void Should_Have_An_Empty_Plan_When_Nothing_Changed()
+        {
+            Assert.False(PlanCase("unchanged").Plan.HasChanges);
+        }
+
+        [Fact]
+        public void Should_Start_A_Training_Job_When_A_Hyperparameter_Changes()
+        {
+            // When
+            var (plan, _) = PlanCase("hyperparameter-change");
+
+            // Then
+            foreach (var env in plan.Environments.Where(e => e.Environment is "staging" or "prod"))
+            {
+                var create = Assert.Single(env.Plan.Changes);
+                Assert.Equal(("Job", ActionKind.Create), (create.Key.Kind, create.Action));
+                var training = Assert.Single(env.Summary.Training);
+                Assert.Equal((1, "a100", 7.34m), (training.Gpus, training.Pool, training.EstimatedCost));
+                Assert.Single(env.Summary.Rollouts);
+            }
+            Assert.Contains(plan.Environments.Single(e => e.Environment == "prod").Summary.Warnings,
+                w => w.Contains("never seen in staging", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Should_Prune_Every_Object_Of_A_Removed_Model()
+        {
+            // When
+            var (plan, _) = PlanCase("model-removed");
+
+            // Then
+            var staging = plan.Environments.Single(e => e.Environment == "staging");
+            Assert.All(staging.Plan.Changes, a => Assert.Equal(ActionKind.Delete, a.Action));
+            Assert.NotEmpty(staging.Plan.Changes);
+            Assert.Contains(staging.Summary.Models, m => m is { Model: "churn-predictor", Change: "removed" });
+        }
+
+        [Fact]
+        public void Should_Leave_A_Foreign_Object_With_The_Same_Name_Untouched()
+        {
+            // When
+            var (plan, _) = PlanCase("foreign-object-same-name");
+
+            // Then
+            var staging = plan.Environments.Single(e => e.Environment == "staging");
+            Assert.Equal("churn-predictor-model", Assert.Single(staging.Plan.Conflicts).Key.Name);
+            Assert.DoesNotContain(staging.Plan.Actions, a => a.Key.Name == "churn-predictor-model");
+        }
+
+        [Fact]
+        public void Should_Show_Hand_Edits_As_Updates()
+        {
+            // When
+            var (plan, _) = PlanCase("drift-edited-by-hand");
+
+            // Then
+            var prod = plan.Environments.Single(e => e.Environment == "prod");
+            Assert.Equal(2, prod.Plan.Changes.Count());
+            Assert.All(prod.Plan.Changes, a => Assert.StartsWith("drift", a.Reason));
+        }
+    }
+}
