@@ -141,8 +141,8 @@ public sealed class LiveClusterObserver(IClusterDriver cluster) : IDisposable
 /// <summary>Stable ids of what <c>--live-cluster</c> reports.</summary>
 public static class LiveClusterDiagnostics
 {
-    public const string DryRunRejected = "GITOPS0601";
-    public const string ServerRewritesFields = "GITOPS0602";
+    public const string DryRunRejected = "GITOPS0701";
+    public const string ServerRewritesFields = "GITOPS0702";
 }
 
 /// <summary>The live cluster could not be used; <see cref="Hint"/> says what to do.</summary>

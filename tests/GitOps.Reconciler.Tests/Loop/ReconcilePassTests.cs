@@ -206,7 +206,7 @@ public sealed class ReconcilePassTests
             // Given
             await using var rig = await ReconcilerRig.StartAsync();
             rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
-            rig.Cluster.Server.FailNext(1000, statusCode: 403, verb: "patch");
+            rig.Cluster.Server.FailNext(1000, statusCode: 403, verb: "apply");
 
             // When
             var outcome = await rig.RunAsync();
