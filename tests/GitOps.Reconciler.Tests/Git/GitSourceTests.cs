@@ -1,0 +1,329 @@
+using GitOps.Reconciler.Git;
+using GitOps.Testing.Git;
+
+namespace GitOps.Reconciler.Tests.Git;
+
+public sealed class GitSourceTests
+{
+    /// <summary>A remote repository plus a cache folder for the clone; both deleted at the end.</summary>
+    private sealed class Workspace : IDisposable
+    {
+        public FakeGitRepo Remote { get; } = FakeGitRepo.Create();
+
+        public string Cache { get; } = Path.Combine(Directory.CreateTempSubdirectory("gitops-cache-").FullName, "clone");
+
+        public GitSource Source(GitCredentials? credentials = null, IReadOnlyList<string>? include = null, string? branch = null) => new(new GitSourceOptions
+        {
+            Url = Remote.Path,
+            Branch = branch ?? Remote.Branch,
+            CacheDirectory = Cache,
+            Credentials = credentials,
+            IncludePaths = include ?? [],
+        });
+
+        public void Dispose()
+        {
+            Remote.Dispose();
+            var parent = Path.GetDirectoryName(Cache)!;
+            if (Directory.Exists(parent))
+            {
+                foreach (var file in Directory.EnumerateFiles(parent, "*", SearchOption.AllDirectories))
+                {
+                    File.SetAttributes(file, FileAttributes.Normal);
+                }
+                Directory.Delete(parent, recursive: true);
+            }
+        }
+    }
+
+    private static Dictionary<string, string?> Files(params (string Path, string? Content)[] files) =>
+        files.ToDictionary(f => f.Path, f => f.Content);
+
+    public sealed class TheFetchAsyncMethod
+    {
+        [Fact]
+        public async Task Should_Clone_The_Branch_And_Return_Its_Head_With_Files()
+        {
+            // Given
+            using var ws = new Workspace();
+            var head = ws.Remote.Commit("initial", Files(("models/fraud/model.yaml", "kind: Model\n"), ("README.md", "hello")));
+
+            // When
+            var result = await ws.Source().FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.True(result.Succeeded, result.Error);
+            var checkout = result.Checkout!;
+            Assert.Equal(head, checkout.Revision);
+            Assert.Equal(["README.md", "models/fraud/model.yaml"], checkout.Files.Select(f => f.Path));
+            Assert.Equal("kind: Model\n", checkout.Files[1].Text);
+            Assert.Equal("kind: Model\n", File.ReadAllText(Path.Combine(checkout.WorktreePath, "models/fraud/model.yaml")));
+            Assert.Equal("initial", checkout.Message.Trim());
+        }
+
+        [Fact]
+        public async Task Should_Follow_New_Commits_Including_Deleted_Files()
+        {
+            // Given
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", Files(("a.yaml", "a: 1\n"), ("b.yaml", "b: 1\n")));
+            var source = ws.Source();
+            await source.FetchAsync(CancellationToken.None);
+            var second = ws.Remote.Commit("change", Files(("a.yaml", "a: 2\n"), ("b.yaml", null)));
+
+            // When
+            var result = await source.FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.Equal(second, result.Checkout!.Revision);
+            var file = Assert.Single(result.Checkout.Files);
+            Assert.Equal(("a.yaml", "a: 2\n"), (file.Path, file.Text));
+            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "b.yaml")));
+        }
+
+        [Fact]
+        public async Task Should_Follow_A_Force_Push_To_A_Rewritten_History()
+        {
+            // Given
+            using var ws = new Workspace();
+            var first = ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            ws.Remote.Commit("to be rewritten", "b.yaml", "b: 1\n");
+            var source = ws.Source();
+            await source.FetchAsync(CancellationToken.None);
+            ws.Remote.ResetTo(first);
+            var rewritten = ws.Remote.Commit("rewritten", "c.yaml", "c: 1\n");
+
+            // When
+            var result = await source.FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.True(result.Succeeded, result.Error);
+            Assert.Equal(rewritten, result.Checkout!.Revision);
+            Assert.Equal(["a.yaml", "c.yaml"], result.Checkout.Files.Select(f => f.Path));
+            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "b.yaml")));
+        }
+
+        [Fact]
+        public async Task Should_Keep_The_Last_Good_Commit_When_The_Remote_Is_Unreachable()
+        {
+            // Given
+            using var ws = new Workspace();
+            var good = ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            await ws.Source().FetchAsync(CancellationToken.None);
+            ws.Remote.Delete();
+
+            // When: a fresh source (a restarted reconciler) over the same cache
+            var result = await ws.Source().FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.False(result.Succeeded);
+            Assert.Contains("cannot fetch", result.Error);
+            Assert.Contains("keeping the last good commit", result.Error);
+            Assert.Equal(good, result.Checkout!.Revision);
+            Assert.Equal("a: 1\n", Assert.Single(result.Checkout.Files).Text);
+        }
+
+        [Fact]
+        public async Task Should_Report_A_Clone_Failure_Without_Leaking_Credentials()
+        {
+            // Given
+            var cache = Path.Combine(Directory.CreateTempSubdirectory("gitops-cache-").FullName, "clone");
+            var variable = "GITOPS_TEST_GIT_TOKEN_" + Guid.NewGuid().ToString("N");
+            Environment.SetEnvironmentVariable(variable, "tok-9f8e7d");
+            try
+            {
+                var source = new GitSource(new GitSourceOptions
+                {
+                    Url = "http://deploy:url-s3cret@127.0.0.1:1/ml/platform.git",
+                    CacheDirectory = cache,
+                    Credentials = new GitCredentials { PasswordEnvironmentVariable = variable },
+                });
+
+                // When
+                var result = await source.FetchAsync(CancellationToken.None);
+
+                // Then
+                Assert.False(result.Succeeded);
+                Assert.Null(result.Checkout);
+                Assert.Contains("cannot clone http://***@127.0.0.1:1/ml/platform.git", result.Error);
+                Assert.DoesNotContain("url-s3cret", result.Error);
+                Assert.DoesNotContain("tok-9f8e7d", result.Error);
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(variable, null);
+                Directory.Delete(Path.GetDirectoryName(cache)!, recursive: true);
+            }
+        }
+
+        [Theory]
+        [InlineData("objects-deleted")]
+        [InlineData("head-garbage")]
+        [InlineData("not-a-repository")]
+        public async Task Should_Clone_Again_When_The_Cache_Is_Corrupt(string damage)
+        {
+            // Given
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            await ws.Source().FetchAsync(CancellationToken.None);
+            var head = ws.Remote.Commit("second", "a.yaml", "a: 2\n");
+            var gitDir = Path.Combine(ws.Cache, ".git");
+            switch (damage)
+            {
+                case "objects-deleted":
+                    foreach (var dir in Directory.GetDirectories(Path.Combine(gitDir, "objects")))
+                    {
+                        foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+                        {
+                            File.SetAttributes(file, FileAttributes.Normal);
+                        }
+                        Directory.Delete(dir, recursive: true);
+                    }
+                    break;
+                case "head-garbage":
+                    File.WriteAllText(Path.Combine(gitDir, "HEAD"), "\0\0garbage");
+                    break;
+                default:
+                    foreach (var file in Directory.EnumerateFiles(gitDir, "*", SearchOption.AllDirectories))
+                    {
+                        File.SetAttributes(file, FileAttributes.Normal);
+                    }
+                    Directory.Delete(gitDir, recursive: true);
+                    break;
+            }
+
+            // When
+            var result = await ws.Source().FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.True(result.Succeeded, result.Error);
+            Assert.Equal(head, result.Checkout!.Revision);
+            Assert.Equal("a: 2\n", Assert.Single(result.Checkout.Files).Text);
+        }
+
+        [Fact]
+        public async Task Should_Return_Only_Files_Under_The_Included_Folders()
+        {
+            // Given
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", Files(
+                ("environments/prod/environment.yaml", "e"), ("models/fraud/model.yaml", "m"), ("docs/readme.md", "d"), ("modelsx.yaml", "x")));
+
+            // When
+            var result = await ws.Source(include: ["environments/", "models/"]).FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.Equal(["environments/prod/environment.yaml", "models/fraud/model.yaml"], result.Checkout!.Files.Select(f => f.Path));
+        }
+
+        [Fact]
+        public async Task Should_Report_A_Branch_That_Does_Not_Exist()
+        {
+            // Given
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+
+            // When
+            var result = await ws.Source(branch: "release").FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.False(result.Succeeded);
+            Assert.Contains("release", result.Error);
+            Assert.Null(result.Checkout);
+        }
+
+        [Fact]
+        public async Task Should_Name_A_Missing_Credential_Source_Without_Failing_Hard()
+        {
+            // Given
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            var variable = "GITOPS_TEST_UNSET_" + Guid.NewGuid().ToString("N");
+
+            // When
+            var result = await ws.Source(new GitCredentials { PasswordEnvironmentVariable = variable }).FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.False(result.Succeeded);
+            Assert.Contains(variable, result.Error);
+        }
+    }
+
+    public sealed class TheGitCredentialsResolveMethod
+    {
+        [Fact]
+        public void Should_Read_A_Token_From_A_Mounted_File_With_The_Token_User()
+        {
+            // Given
+            var file = Path.GetTempFileName();
+            File.WriteAllText(file, "ghp_exampletoken\n");
+            try
+            {
+                var credentials = new GitCredentials { PasswordFile = file };
+
+                // When
+                var resolved = credentials.Resolve();
+
+                // Then
+                Assert.Equal((GitCredentials.DefaultTokenUser, "ghp_exampletoken"), resolved);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        [Fact]
+        public void Should_Read_User_And_Password_From_Environment_Variables()
+        {
+            // Given
+            var suffix = Guid.NewGuid().ToString("N");
+            Environment.SetEnvironmentVariable("GITOPS_TEST_USER_" + suffix, "robot");
+            Environment.SetEnvironmentVariable("GITOPS_TEST_PASS_" + suffix, "pa55");
+            try
+            {
+                var credentials = new GitCredentials
+                {
+                    UsernameEnvironmentVariable = "GITOPS_TEST_USER_" + suffix,
+                    PasswordEnvironmentVariable = "GITOPS_TEST_PASS_" + suffix,
+                };
+
+                // When
+                var resolved = credentials.Resolve();
+
+                // Then
+                Assert.Equal(("robot", "pa55"), resolved);
+                Assert.DoesNotContain("pa55", credentials.ToString());
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("GITOPS_TEST_USER_" + suffix, null);
+                Environment.SetEnvironmentVariable("GITOPS_TEST_PASS_" + suffix, null);
+            }
+        }
+
+        [Fact]
+        public void Should_Return_Null_When_No_Secret_Is_Configured()
+        {
+            // Given / When / Then
+            Assert.Null(new GitCredentials { Username = "robot" }.Resolve());
+        }
+    }
+
+    public sealed class TheRedactMethod
+    {
+        [Theory]
+        [InlineData("https://user:tok@github.com/org/repo.git", null, "https://***@github.com/org/repo.git")]
+        [InlineData("failed to connect to https://tok@host/x: refused", null, "failed to connect to https://***@host/x: refused")]
+        [InlineData("auth failed for secret-value", "secret-value", "auth failed for ***")]
+        [InlineData("/srv/git/repo", null, "/srv/git/repo")]
+        public void Should_Remove_Credentials_From_Text(string text, string? secret, string expected)
+        {
+            // Given / When
+            var redacted = GitSource.Redact(text, secret);
+
+            // Then
+            Assert.Equal(expected, redacted);
+        }
+    }
+}

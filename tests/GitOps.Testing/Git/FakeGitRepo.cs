@@ -1,0 +1,95 @@
+using LibGit2Sharp;
+
+namespace GitOps.Testing.Git;
+
+/// <summary>
+/// A real Git repository in a temporary folder, for tests that need a remote: commit files, rewrite history
+/// (a force-push), delete it (an unreachable remote). Commits use a fixed author and explicit times, and the
+/// default branch is set explicitly, so nothing depends on the machine's Git configuration.
+/// </summary>
+public sealed class FakeGitRepo : IDisposable
+{
+    private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private int _commits;
+
+    private FakeGitRepo(string path, string branch)
+    {
+        Path = path;
+        Branch = branch;
+    }
+
+    /// <summary>Folder of the repository; usable as a clone URL.</summary>
+    public string Path { get; }
+
+    public string Branch { get; }
+
+    public static FakeGitRepo Create(string branch = "main")
+    {
+        var path = Directory.CreateTempSubdirectory("gitops-repo-").FullName;
+        Repository.Init(path);
+        // Point HEAD at the chosen branch before the first commit, whatever init.defaultBranch says.
+        File.WriteAllText(System.IO.Path.Combine(path, ".git", "HEAD"), $"ref: refs/heads/{branch}\n");
+        return new FakeGitRepo(path, branch);
+    }
+
+    /// <summary>Head commit id of the branch, or null before the first commit.</summary>
+    public string? Head
+    {
+        get
+        {
+            using var repo = new Repository(Path);
+            return repo.Branches[Branch]?.Tip?.Sha;
+        }
+    }
+
+    /// <summary>Writes (or with a null content deletes) files and commits them on the branch; returns the commit id.</summary>
+    public string Commit(string message, IReadOnlyDictionary<string, string?> files)
+    {
+        using var repo = new Repository(Path);
+        foreach (var (relative, content) in files)
+        {
+            var full = System.IO.Path.Combine(Path, relative);
+            if (content is null)
+            {
+                if (File.Exists(full))
+                {
+                    File.Delete(full);
+                }
+                Commands.Remove(repo, relative, removeFromWorkingDirectory: true);
+                continue;
+            }
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, content);
+            Commands.Stage(repo, relative);
+        }
+        var when = Epoch.AddMinutes(++_commits);
+        var signature = new Signature("GitOps Test", "test@gitops.invalid", when);
+        return repo.Commit(message, signature, signature, new CommitOptions { AllowEmptyCommit = true }).Sha;
+    }
+
+    public string Commit(string message, string path, string content) =>
+        Commit(message, new Dictionary<string, string?> { [path] = content });
+
+    /// <summary>Moves the branch back to <paramref name="commit"/> (and the working tree with it): the next commit
+    /// replaces history, as a force-push does.</summary>
+    public void ResetTo(string commit)
+    {
+        using var repo = new Repository(Path);
+        repo.Reset(ResetMode.Hard, repo.Lookup<Commit>(commit));
+    }
+
+    /// <summary>Removes the repository folder; clones pointing at it can no longer fetch.</summary>
+    public void Delete()
+    {
+        if (Directory.Exists(Path))
+        {
+            foreach (var file in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories))
+            {
+                File.SetAttributes(file, FileAttributes.Normal);
+            }
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+
+    public void Dispose() => Delete();
+}
