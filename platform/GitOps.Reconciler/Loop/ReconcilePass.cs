@@ -50,36 +50,43 @@ public sealed class ReconcilePass(
     public async Task<ImmutableArray<ReconcileOutcome>> RunAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        string commit;
+        GitFetchResult fetched;
         try
         {
-            commit = await git.FetchAsync(ct);                                                   // I/O
-            metrics.RecordFetch(time.GetElapsedTime(started), succeeded: true);
+            fetched = await git.FetchAsync(ct);                                                  // I/O
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            metrics.RecordFetch(time.GetElapsedTime(started), succeeded: false);
-            log.LogWarning(e, "Git fetch failed");
+            fetched = GitFetchResult.Failure(Describe(e), null);
+        }
+        metrics.RecordFetch(time.GetElapsedTime(started), fetched.Succeeded);
+        if (!fetched.Succeeded || fetched.Checkout is null)
+        {
+            // Nothing is changed while Git cannot be read: the cluster keeps what it has, and the pass is retried.
+            log.LogWarning("Git fetch failed: {Error}", fetched.Error);
             var failed = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
             foreach (var environment in environments)
             {
                 failed.Add(await ReportAsync(null,
-                    new ReconcileOutcome.Retry(environment, null, NextBackoff(environment), $"git fetch failed: {Describe(e)}"),
+                    new ReconcileOutcome.Retry(environment, null, NextBackoff(environment), $"git fetch failed: {fetched.Error}"),
                     started, ct));
             }
             return failed.MoveToImmutable();
         }
+        var checkout = fetched.Checkout;
+        var commit = checkout.Revision;
 
         var outcomes = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
         foreach (var environment in environments)
         {
-            outcomes.Add(await ReconcileEnvironmentAsync(environment, commit, started, ct));
+            outcomes.Add(await ReconcileEnvironmentAsync(environment, checkout, started, ct));
         }
         return outcomes.MoveToImmutable();
     }
 
-    private async Task<ReconcileOutcome> ReconcileEnvironmentAsync(string environment, string commit, long started, CancellationToken ct)
+    private async Task<ReconcileOutcome> ReconcileEnvironmentAsync(string environment, GitCheckout checkout, long started, CancellationToken ct)
     {
+        var commit = checkout.Revision;
         EnvironmentStatus status;
         try
         {
@@ -107,7 +114,7 @@ public sealed class ReconcilePass(
         ReconcileOutcome result;
         try
         {
-            result = await ConvergeAsync(environment, commit, status, ct);
+            result = await ConvergeAsync(environment, checkout, status, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -119,9 +126,10 @@ public sealed class ReconcilePass(
 
     /// <summary>The ladder: I/O and pure steps alternate; every exit is an outcome.</summary>
     private async Task<ReconcileOutcome> ConvergeAsync(
-        string environment, string commit, EnvironmentStatus status, CancellationToken ct)
+        string environment, GitCheckout checkout, EnvironmentStatus status, CancellationToken ct)
     {
-        var load = await LoadAsync(commit, ct);                                                  // I/O + pure
+        var commit = checkout.Revision;
+        var load = Load(checkout);                                                                // pure (memoised)
         if (load.HasErrors)
         {
             var errors = load.Diagnostics.Count(d => d.IsError);
@@ -172,15 +180,14 @@ public sealed class ReconcilePass(
         return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes);
     }
 
-    private async Task<LoadResult> LoadAsync(string commit, CancellationToken ct)
+    private LoadResult Load(GitCheckout checkout)
     {
-        if (_lastLoad is { } last && last.Commit == commit)
+        if (_lastLoad is { } last && last.Commit == checkout.Revision)
         {
             return last.Load;
         }
-        var files = await git.ReadFilesAsync(commit, ct);
-        var load = settings.Validate(files);
-        _lastLoad = new LoadedCommit(commit, load);
+        var load = settings.Validate(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray())));
+        _lastLoad = new LoadedCommit(checkout.Revision, load);
         return load;
     }
 

@@ -149,7 +149,7 @@ public sealed class ReconcilePassTests
 
             // Then
             Assert.IsType<ReconcileOutcome.Stalled>(again);
-            Assert.Equal(1, rig.Git.Reads);
+            Assert.Equal(1, rig.Validations);
             Assert.Equal(statusBefore, await rig.StatusAsync());
 
             // And when a fix is pushed, it is applied

@@ -36,11 +36,16 @@ internal sealed class ReconcilerRig : IAsyncDisposable
     public ListLoggerProvider Logs { get; }
     public ReconcilePass Pass { get; }
 
+    /// <summary>How many times a commit's files were validated (an unchanged or stalled commit is not validated again).</summary>
+    public int Validations => _validations;
+
+    private int _validations;
+
     public static async Task<ReconcilerRig> StartAsync() => new(await FakeCluster.StartAsync());
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
     public ReconcilePass NewPass(IClusterDriver? driver = null) => new(Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = SpecValidator.Validate, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return SpecValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>

@@ -1,22 +1,19 @@
 using System.Security.Cryptography;
 using System.Text;
 using GitOps.Reconciler.Git;
-using GitOps.Specs;
 
 namespace GitOps.Reconciler.Tests.Support;
 
 /// <summary>
 /// A Git source whose branch moves when the test commits: each commit is a full set of files with a content-derived
-/// id. Fetches can be made to fail. Counts reads, so tests can check that an unchanged commit is not read again.
+/// id. Fetches can be made to fail (the remote is unreachable).
 /// </summary>
 public sealed class ScriptedGitSource : IGitSource
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, IReadOnlyList<SourceFile>> _commits = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GitCheckout> _commits = new(StringComparer.Ordinal);
     private string? _head;
     private int _failFetches;
-
-    public int Reads { get; private set; }
 
     public int Fetches { get; private set; }
 
@@ -32,7 +29,8 @@ public sealed class ScriptedGitSource : IGitSource
                 text.Append('\0').Append(path).Append('\0').Append(content);
             }
             var id = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-            _commits[id] = [.. files.Select(f => SourceFile.FromText(f.Key, f.Value))];
+            _commits[id] = new GitCheckout(id, "main", "", DateTimeOffset.UnixEpoch, "commit",
+                [.. files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new GitFile(f.Key, Encoding.UTF8.GetBytes(f.Value)))]);
             _head = id;
             return id;
         }
@@ -46,7 +44,7 @@ public sealed class ScriptedGitSource : IGitSource
         }
     }
 
-    public Task<string> FetchAsync(CancellationToken ct)
+    public Task<GitFetchResult> FetchAsync(CancellationToken ct)
     {
         lock (_gate)
         {
@@ -54,18 +52,9 @@ public sealed class ScriptedGitSource : IGitSource
             if (_failFetches > 0)
             {
                 _failFetches--;
-                throw new IOException("could not read from remote repository: connection refused");
+                return Task.FromResult(GitFetchResult.Failure("could not read from remote repository: connection refused", _commits[Head]));
             }
-            return Task.FromResult(Head);
-        }
-    }
-
-    public Task<IReadOnlyList<SourceFile>> ReadFilesAsync(string commit, CancellationToken ct)
-    {
-        lock (_gate)
-        {
-            Reads++;
-            return Task.FromResult(_commits[commit]);
+            return Task.FromResult(GitFetchResult.Success(_commits[Head]));
         }
     }
 }
