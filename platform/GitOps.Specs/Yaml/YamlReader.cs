@@ -59,7 +59,7 @@ internal static class YamlReader
             return null;
         }
         ReadOnlySpan<byte> content = bytes;
-        if (content.StartsWith("\xEF\xBB\xBF"u8))
+        if (content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             content = content[3..];
         }
@@ -390,7 +390,8 @@ internal static class YamlReader
         {
             if (s.Tag.IsEmpty)
             {
-                return s.Style == ScalarStyle.Plain ? CoreSchema.Resolve(s.Value) : s.Value;
+                // Empty nodes (a key without a value, an empty document) come with style Any.
+                return s.Style is ScalarStyle.Plain or ScalarStyle.Any ? CoreSchema.Resolve(s.Value) : s.Value;
             }
             if (s.Tag.IsNonSpecific || s.Tag.Value == StrTag)
             {
