@@ -6,7 +6,7 @@ using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
-using GitOps.Specs;
+using GitOps.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Tests.Support;
@@ -45,7 +45,7 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
     public ReconcilePass NewPass(IClusterDriver? driver = null) => new(Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return SpecValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>
