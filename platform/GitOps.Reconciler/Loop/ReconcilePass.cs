@@ -6,8 +6,8 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Status;
-using GitOps.Specs.Diagnostics;
 using GitOps.Specs;
+using GitOps.Specs.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Loop;
