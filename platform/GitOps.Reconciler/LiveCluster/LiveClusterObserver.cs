@@ -24,6 +24,12 @@ public sealed record LiveClusterTarget(string? Kubeconfig, string? Context)
 /// <param name="Message">Why it was refused, or which of our fields the server would change (empty when none).</param>
 public sealed record DryRunFinding(ResourceKey Key, bool Accepted, string Message);
 
+/// <summary>A plan made against a live cluster, with what its server-side dry-run found (errors: refused objects).</summary>
+public sealed record LiveClusterPlan(RepositoryPlan Plan, ImmutableArray<Diagnostic> DryRun)
+{
+    public bool HasErrors => Plan.HasErrors || DryRun.Any(d => d.IsError);
+}
+
 /// <summary>
 /// <c>gitops plan --env ENV --live-cluster</c>: reads the managed objects of environments from a real cluster
 /// (instead of a <c>--live</c> file), and checks a plan against it with server-side dry-run, so that a plan posted on a
@@ -83,6 +89,34 @@ public sealed class LiveClusterObserver(IClusterDriver cluster) : IDisposable
             }
         }
         return observed.ToImmutable();
+    }
+
+    /// <summary>
+    /// What <c>gitops plan --live-cluster</c> does, in one call: connect to <paramref name="target"/>, read the
+    /// managed objects of <paramref name="environments"/>, plan against them (registry facts read from the same
+    /// objects) and dry-run every create and update server-side. Throws <see cref="LiveClusterException"/> (with a
+    /// hint) when the cluster cannot be used; nothing is ever written.
+    /// </summary>
+    public static async Task<LiveClusterPlan> PlanAsync(SpecSet specs, IReadOnlyList<string> environments, string commit,
+        LiveClusterTarget target, CancellationToken ct)
+    {
+        using var observer = Connect(target);
+        var observed = await observer.ObserveAsync(specs, environments, ct);
+        var plan = EnvironmentPlanner.Plan(specs, environments, Facts(observed), new RenderContext(commit), observed);
+        var dryRun = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var environment in plan.Environments.Where(e => !e.HasErrors))
+        {
+            try
+            {
+                dryRun.AddRange(ToDiagnostics(await observer.DryRunAsync(environment.Plan, ct), environment.Plan, specs));
+            }
+            catch (KubernetesApiException e)
+            {
+                throw new LiveClusterException($"server-side dry-run in environment '{environment.Environment}' failed: {e.Message}",
+                    "check that the cluster is reachable (kubectl get ns)", e);
+            }
+        }
+        return new LiveClusterPlan(plan, dryRun.ToImmutable());
     }
 
     /// <summary>Registry facts as the cluster shows them (trained, stable and canary versions).</summary>
