@@ -19,24 +19,35 @@ public static class SpecLoader
     {
         limits ??= LoaderLimits.Default;
         var diagnostics = new List<Diagnostic>();
-        var objects = new List<SpecObject>();
-        var count = 0;
-        foreach (var file in files)
+        // Sorted by path so that the result does not depend on the order files were listed in.
+        var list = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        if (list.Count > limits.MaxFiles)
         {
-            if (++count > limits.MaxFiles)
-            {
-                diagnostics.Add(Error(DiagnosticIds.TooManyFiles, SourceSpan.StartOf(file.Path),
-                    $"more than {limits.MaxFiles} spec files; this file and the ones after it were not loaded",
-                    "split the repository or raise the limit"));
-                break;
-            }
-            LoadFile(file, limits, diagnostics, objects);
+            var first = list[limits.MaxFiles];
+            diagnostics.Add(Error(DiagnosticIds.TooManyFiles, SourceSpan.StartOf(first.Path),
+                $"more than {limits.MaxFiles} spec files; this file and the ones after it were not loaded",
+                "split the repository or raise the limit"));
+            list.RemoveRange(limits.MaxFiles, list.Count - limits.MaxFiles);
+        }
+        // Files are independent: load them in parallel, keeping file order so the result is deterministic.
+        var loaded = list.Count < ParallelThreshold
+            ? list.Select(f => LoadFile(f, limits)).ToList()
+            : list.AsParallel().AsOrdered().Select(f => LoadFile(f, limits)).ToList();
+        var objects = new List<SpecObject>();
+        foreach (var (fileObjects, fileDiagnostics) in loaded)
+        {
+            objects.AddRange(fileObjects);
+            diagnostics.AddRange(fileDiagnostics);
         }
         return new LoadResult(SpecSet.From(objects), DiagnosticOrder.Sort(diagnostics));
     }
 
-    private static void LoadFile(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics, List<SpecObject> objects)
+    private const int ParallelThreshold = 64;
+
+    private static (List<SpecObject> Objects, List<Diagnostic> Diagnostics) LoadFile(SourceFile file, LoaderLimits limits)
     {
+        var diagnostics = new List<Diagnostic>();
+        var objects = new List<SpecObject>();
         foreach (var document in YamlReader.Read(file, limits, diagnostics))
         {
             if (LoadDocument(file.Path, document, diagnostics) is { } spec)
@@ -44,6 +55,7 @@ public static class SpecLoader
                 objects.Add(spec);
             }
         }
+        return (objects, diagnostics);
     }
 
     private static SpecObject? LoadDocument(string path, YDocument document, List<Diagnostic> diagnostics)

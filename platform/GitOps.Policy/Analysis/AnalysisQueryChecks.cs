@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using GitOps.Policy.Expressions;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
+
+namespace GitOps.Policy.Analysis;
+
+/// <summary>
+/// GITOPS0304–0306: analysis PromQL queries use only known placeholders, are well formed, and measure the canary.
+/// </summary>
+public static partial class AnalysisQueryChecks
+{
+    /// <summary>Placeholders substituted into analysis queries at run time.</summary>
+    public static readonly ImmutableArray<string> Placeholders = ["model", "version", "namespace", "track", "environment"];
+
+    public static IEnumerable<Diagnostic> Check(SpecSet specs)
+    {
+        foreach (var rollout in specs.RolloutPolicies)
+        {
+            for (var i = 0; i < rollout.Spec.Analysis.Length; i++)
+            {
+                foreach (var d in Check(rollout, i))
+                {
+                    yield return d;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Diagnostic> Check(RolloutPolicySpec rollout, int index)
+    {
+        var template = rollout.Spec.Analysis[index];
+        var path = $"spec.analysis[{index}].query";
+        var query = template.Query ?? "";
+        var what = $"query of analysis '{template.Name}' of RolloutPolicy '{rollout.Name}'";
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            yield return new Diagnostic(PolicyRuleIds.QueryMalformed, Severity.Error, rollout.Origin.Value(path),
+                $"{what} is empty", "write a PromQL expression that returns one number, e.g. an error ratio");
+            yield break;
+        }
+
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match m in PlaceholderPattern().Matches(query))
+        {
+            var name = m.Groups["name"].Value;
+            used.Add(name);
+            if (!Placeholders.Contains(name))
+            {
+                var suggestion = DidYouMean.Closest(name, Placeholders);
+                yield return new Diagnostic(PolicyRuleIds.QueryUnknownPlaceholder, Severity.Error,
+                    ExpressionSpans.At(rollout.Origin, path, query, m.Index),
+                    $"{what} uses unknown placeholder '{{{{{name}}}}}'; known placeholders are {string.Join(" ", Placeholders.Select(p => $"{{{{{p}}}}}"))}",
+                    suggestion is null ? null : $"did you mean '{{{{{suggestion}}}}}'?");
+            }
+        }
+
+        // Placeholders are replaced by a same-length token so that offsets still match the original text.
+        var bare = PlaceholderPattern().Replace(query, m => new string('x', m.Length));
+        if (Unbalanced(bare) is { } problem)
+        {
+            yield return new Diagnostic(PolicyRuleIds.QueryMalformed, Severity.Error,
+                ExpressionSpans.At(rollout.Origin, path, query, problem.Column), $"{what}: {problem.Message}",
+                "check the query with promtool or in the Prometheus UI");
+        }
+
+        if (!used.Contains("version") && !used.Contains("track"))
+        {
+            yield return new Diagnostic(PolicyRuleIds.QueryNotCanaryScoped, Severity.Warning, rollout.Origin.Value(path),
+                $"{what} selects neither {{{{version}}}} nor {{{{track}}}}, so it measures every version, not the canary",
+                "add a label matcher such as track=\"{{track}}\"");
+        }
+    }
+
+    private sealed record Imbalance(string Message, int Column);
+
+    private static Imbalance? Unbalanced(string query)
+    {
+        var open = new Stack<(char Char, int Column)>();
+        for (var i = 0; i < query.Length; i++)
+        {
+            var c = query[i];
+            switch (c)
+            {
+                case '"' or '\'' or '`':
+                    var end = query.IndexOf(c, i + 1);
+                    while (end > 0 && c != '`' && query[end - 1] == '\\')
+                    {
+                        end = query.IndexOf(c, end + 1);
+                    }
+                    if (end < 0)
+                    {
+                        return new Imbalance($"the string starting at column {i + 1} is never closed", i);
+                    }
+                    i = end;
+                    break;
+                case '(' or '[' or '{':
+                    open.Push((c, i));
+                    break;
+                case ')' or ']' or '}':
+                    var expected = c switch { ')' => '(', ']' => '[', _ => '{' };
+                    if (open.Count == 0)
+                    {
+                        return new Imbalance($"'{c}' at column {i + 1} has no matching '{expected}'", i);
+                    }
+                    if (open.Peek().Char != expected)
+                    {
+                        var (other, at) = open.Peek();
+                        return new Imbalance($"'{c}' at column {i + 1} does not close '{other}' from column {at + 1}", i);
+                    }
+                    open.Pop();
+                    break;
+                case '#':
+                    // A PromQL comment runs to the end of the line.
+                    var eol = query.IndexOf('\n', i);
+                    i = eol < 0 ? query.Length : eol;
+                    break;
+            }
+        }
+        if (open.Count > 0)
+        {
+            var (ch, column) = open.Peek();
+            var close = ch switch { '(' => ')', '[' => ']', _ => '}' };
+            return new Imbalance($"'{ch}' at column {column + 1} is never closed with '{close}'", column);
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"\{\{\s*(?<name>[^{}\s]*)\s*\}\}")]
+    private static partial Regex PlaceholderPattern();
+}

@@ -1,0 +1,192 @@
+using System.Collections.Immutable;
+using GitOps.Policy.Expressions;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
+
+namespace GitOps.Policy.Policies;
+
+/// <summary>
+/// Evaluates the rules of every <c>kind: Policy</c> document against the objects they match (GITOPS0501–0503).
+/// Each expression is compiled once; each object's data is built once per environment and shared by all rules.
+/// </summary>
+public static class PolicyEvaluator
+{
+    public static ImmutableArray<Diagnostic> Evaluate(SpecSet specs)
+    {
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        var rules = specs.Policies
+            .Select(p => (Policy: p, Rules: p.Spec.Rules.Select((r, i) => new IndexedRule(r, i, CelExpressions.Compile(r.Expression)))
+                .Where(r => CelExpressions.Check(r.Rule.Expression, ExpressionChecks.PolicyVariables) is null)
+                .ToList()))
+            .Where(p => p.Rules.Count > 0)
+            .ToList();
+        if (rules.Count == 0)
+        {
+            return [];
+        }
+
+        var documents = new Dictionary<SpecObject, Dictionary<string, object?>>(ReferenceEqualityComparer.Instance);
+        Dictionary<string, object?> DocumentOf(SpecObject o)
+        {
+            if (!documents.TryGetValue(o, out var d))
+            {
+                d = PolicyDocuments.Of(o);
+                documents[o] = d;
+            }
+            return d;
+        }
+
+        var notBoolean = new HashSet<(PolicySpec, int)>();
+        var memo = new EvaluationMemo();
+        foreach (var target in PolicyTarget.All(specs))
+        {
+            Dictionary<string, object?>? variables = null;
+            foreach (var (policy, policyRules) in rules)
+            {
+                if (!target.IsMatchedBy(policy))
+                {
+                    continue;
+                }
+                variables ??= Variables(target, DocumentOf);
+                foreach (var rule in policyRules)
+                {
+                    var outcome = memo.Evaluate(rule.Compiled, variables);
+                    if (Judge(target, policy, rule, outcome, variables, notBoolean) is { } d)
+                    {
+                        diagnostics.Add(d);
+                    }
+                }
+            }
+        }
+        return diagnostics.ToImmutable();
+    }
+
+    private sealed record IndexedRule(PolicyRule Rule, int Index, CompiledExpression Compiled);
+
+    private static Dictionary<string, object?> Variables(PolicyTarget target, Func<SpecObject, Dictionary<string, object?>> documentOf)
+    {
+        var document = documentOf(target.Object);
+        if (target.Object is ModelSpec && target.EnvironmentName is { } env)
+        {
+            document = PolicyDocuments.Effective(document, env);
+        }
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["object"] = document,
+            ["environment"] = target.Environment is null ? null : documentOf(target.Environment),
+            ["envName"] = target.EnvironmentName,
+        };
+    }
+
+    private static Diagnostic? Judge(PolicyTarget target, PolicySpec policy, IndexedRule rule, CelOutcome outcome,
+        Dictionary<string, object?> variables, HashSet<(PolicySpec, int)> notBoolean)
+    {
+        var label = target.EnvironmentName is null
+            ? $"[policy {policy.Name}/{rule.Rule.Name}]"
+            : $"[policy {policy.Name}/{rule.Rule.Name}, environment {target.EnvironmentName}]";
+        var subject = target.EnvironmentName is null
+            ? $"{target.Object.Kind} '{target.Object.Name}'"
+            : $"{target.Object.Kind} '{target.Object.Name}' in environment '{target.EnvironmentName}'";
+        if (outcome.Failure is { } failure)
+        {
+            var hint = failure switch
+            {
+                { Kind: CelFailureKind.MissingField, Field: { } field, Parent: { } parent } => $"guard optional fields with has({parent}.{field})",
+                { Kind: CelFailureKind.MissingField } => "guard optional fields with has(...) and map keys with 'key' in map",
+                _ => "fix the rule's expression: compare values of the same type, e.g. int fields with int literals",
+            };
+            return new Diagnostic(PolicyRuleIds.PolicyEvaluationFailed, Severity.Warning, Locate(target, rule, variables),
+                $"rule could not be evaluated for {subject}: {failure.Message} {label}", hint);
+        }
+        switch (outcome.Value)
+        {
+            case true:
+                return null;
+            case false:
+                return new Diagnostic(PolicyRuleIds.PolicyViolation, SeverityOf(rule.Rule.Severity), Locate(target, rule, variables),
+                    $"{rule.Rule.Message} {label}");
+            default:
+                if (!notBoolean.Add((policy, rule.Index)))
+                {
+                    return null;
+                }
+                var type = outcome.Value?.GetType().Name ?? "null";
+                return new Diagnostic(PolicyRuleIds.PolicyResultNotBoolean, Severity.Error,
+                    policy.Origin.Value($"spec.rules[{rule.Index}].expression"),
+                    $"rule '{rule.Rule.Name}' of Policy '{policy.Name}' evaluated to {type}, not a boolean, for {subject}",
+                    "a rule's expression must be true for objects that comply, e.g. compare the value: object.spec.x == 'y'");
+        }
+    }
+
+    private static Severity SeverityOf(string? severity) => severity?.ToLowerInvariant() switch
+    {
+        "warning" => Severity.Warning,
+        "info" => Severity.Info,
+        _ => Severity.Error,
+    };
+
+    /// <summary>
+    /// The most specific place the rule is about: the deepest field path shared by every <c>object.…</c> selection
+    /// of the expression, looked up in the environment's override first for models.
+    /// </summary>
+    private static SourceSpan Locate(PolicyTarget target, IndexedRule rule, Dictionary<string, object?> variables)
+    {
+        var origin = target.Object.Origin;
+        // kind and apiVersion only pick which objects a rule is about (object.kind != 'Model' || ...).
+        var paths = rule.Compiled.Shape.Selections
+            .Where(s => s.Length > 1 && s[0] == "object" && !(s.Length == 2 && s[1] is "kind" or "apiVersion"))
+            .Select(s => s[1..]).ToList();
+        if (paths.Count == 0)
+        {
+            return origin.DocumentSpan;
+        }
+        var common = paths[0].ToList();
+        foreach (var p in paths.Skip(1))
+        {
+            var n = 0;
+            while (n < common.Count && n < p.Length && common[n] == p[n])
+            {
+                n++;
+            }
+            common.RemoveRange(n, common.Count - n);
+        }
+        if (common.Count == 0)
+        {
+            return origin.DocumentSpan;
+        }
+        if (target.Object is ModelSpec && target.EnvironmentName is { } env && OverridePath(common, env, variables) is { } overridePath)
+        {
+            return origin.Key(overridePath);
+        }
+        return origin.Key(SpecPaths.Join(common));
+    }
+
+    private static string? OverridePath(List<string> path, string env, Dictionary<string, object?> variables)
+    {
+        if (path.Count < 2 || path[0] != "spec")
+        {
+            return null;
+        }
+        foreach (var (key, target) in PolicyDocuments.OverrideTargets)
+        {
+            if (path.Count - 1 < target.Length || !path.Skip(1).Take(target.Length).SequenceEqual(target))
+            {
+                continue;
+            }
+            var rest = path.Skip(1 + target.Length).ToList();
+            // Only point into the override when it actually sets the field.
+            object? node = variables.GetValueOrDefault("object") is Dictionary<string, object?> o
+                           && o.GetValueOrDefault("spec") is Dictionary<string, object?> s
+                           && s.GetValueOrDefault("overrides") is Dictionary<string, object?> ovs
+                           && ovs.GetValueOrDefault(env) is Dictionary<string, object?> ov
+                ? ov.GetValueOrDefault(key)
+                : null;
+            foreach (var segment in rest)
+            {
+                node = node is Dictionary<string, object?> d ? d.GetValueOrDefault(segment) : null;
+            }
+            return node is null ? null : SpecPaths.Join(new[] { "spec", "overrides", env, key }.Concat(rest));
+        }
+        return null;
+    }
+}

@@ -1,0 +1,197 @@
+using GitOps.Policy.Policies;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
+using static GitOps.Policy.Tests.TestSpecs;
+
+namespace GitOps.Policy.Tests;
+
+public sealed class PolicyEvaluatorTests
+{
+    private static readonly EnvironmentSpec Dev = Environment("dev");
+    private static readonly EnvironmentSpec Prod = Environment("prod");
+
+    public sealed class TheEvaluateMethod
+    {
+        [Fact]
+        public void Should_Report_A_Violation_Per_Environment_With_The_Rule_Message_And_Severity()
+        {
+            // Given
+            var model = Model("fraud", m => m with { Owner = "bob", Environments = ["dev", "prod"] });
+            var policy = PolicyDoc("ownership", Match(kinds: ["Model"]),
+                Rule("team-owner", "object.spec.owner.startsWith('team-')", "owner must be a team", "warning"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, Prod, model, policy));
+
+            // Then
+            Assert.Equal(
+            [
+                "models/fraud/model.yaml:1:1: warning GITOPS0501: owner must be a team [policy ownership/team-owner, environment dev]",
+                "models/fraud/model.yaml:1:1: warning GITOPS0501: owner must be a team [policy ownership/team-owner, environment prod]",
+            ], diagnostics.Select(d => d.ToString()));
+        }
+
+        [Fact]
+        public void Should_See_The_Environment_Override_Merged_Into_The_Model()
+        {
+            // Given
+            var model = Model("fraud", m => m with
+            {
+                Environments = ["dev", "prod"],
+                Serving = new ServingSpec { Replicas = 1, MinAvailable = 1 },
+                Overrides = ImmutableSortedDictionaryOf("prod", new ModelOverride { Serving = new ServingSpec { Replicas = 3 } }),
+            });
+            var policy = PolicyDoc("prod-replicas", Match(kinds: ["Model"], environments: ["prod"]),
+                Rule("replicas", "object.spec.serving.replicas >= 2 && object.spec.serving.minAvailable == 1"));
+            var devPolicy = PolicyDoc("dev-replicas", Match(kinds: ["Model"], environments: ["dev"]),
+                Rule("replicas", "object.spec.serving.replicas >= 2", "dev needs 2"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, Prod, model, policy, devPolicy));
+
+            // Then
+            var d = Assert.Single(diagnostics);
+            Assert.Equal("dev needs 2 [policy dev-replicas/replicas, environment dev]", d.Message);
+        }
+
+        [Fact]
+        public void Should_Evaluate_Environments_Once_For_Themselves_And_Other_Kinds_Without_An_Environment()
+        {
+            // Given
+            var policy = PolicyDoc("names", Match(), Rule("short", "size(object.metadata.name) < 4 && (envName == null || envName == object.metadata.name)", "name too long"));
+            var gate = Gate("quality-gate");
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, Prod, gate, policy));
+
+            // Then
+            Assert.Equal(
+            [
+                "name too long [policy names/short, environment prod]",
+                "name too long [policy names/short]",
+                "name too long [policy names/short]",
+            ], diagnostics.Select(d => d.Message).Order(StringComparer.Ordinal));
+            Assert.Contains(diagnostics, d => d.Span.File == "policies/gates/quality-gate.yaml");
+            Assert.Contains(diagnostics, d => d.Span.File == "policies/org/names.yaml");
+        }
+
+        [Fact]
+        public void Should_Apply_A_Policy_Named_By_The_Environment_Even_When_Its_Match_Lists_Other_Environments()
+        {
+            // Given
+            var staging = Environment("staging", e => e with { Policies = ["prod-only"] });
+            var model = Model("fraud", m => m with { Environments = ["dev", "staging"] });
+            var policy = PolicyDoc("prod-only", Match(environments: ["prod"]), Rule("never", "object.kind != 'Model'", "no models"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, staging, model, policy));
+
+            // Then
+            Assert.Equal("no models [policy prod-only/never, environment staging]", Assert.Single(diagnostics).Message);
+        }
+
+        [Fact]
+        public void Should_Pass_The_Environment_Document_And_Its_Name()
+        {
+            // Given
+            var prod = Environment("prod", e => e with { Router = TrafficRouters.Replicas });
+            var model = Model("fraud", m => m with { Environments = ["prod"] });
+            var policy = PolicyDoc("router", Match(kinds: ["Model"]),
+                Rule("gateway", "environment.spec.router == 'gatewayApi' || envName != 'prod'", "prod needs a gateway"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(prod, model, policy));
+
+            // Then
+            Assert.Equal("prod needs a gateway [policy router/gateway, environment prod]", Assert.Single(diagnostics).Message);
+        }
+
+        [Fact]
+        public void Should_Warn_And_Suggest_Has_When_A_Field_Is_Missing()
+        {
+            // Given
+            var model = Model("fraud");
+            var policy = PolicyDoc("rollout", Match(kinds: ["Model"]), Rule("named", "object.spec.rollout != ''"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, model, policy));
+
+            // Then
+            var d = Assert.Single(diagnostics);
+            Assert.Equal(Severity.Warning, d.Severity);
+            Assert.Equal("GITOPS0502", d.Id);
+            Assert.Equal("rule could not be evaluated for Model 'fraud' in environment 'dev': field 'rollout' is missing from 'object.spec' [policy rollout/named, environment dev]", d.Message);
+            Assert.Equal("guard optional fields with has(object.spec.rollout)", d.Hint);
+        }
+
+        [Fact]
+        public void Should_Report_A_Non_Boolean_Rule_Once_At_The_Rule()
+        {
+            // Given
+            var policy = PolicyDoc("broken", Match(kinds: ["Model"]), Rule("owner", "object.spec.owner"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, Model("a"), Model("b"), policy));
+
+            // Then
+            var d = Assert.Single(diagnostics);
+            Assert.Equal("GITOPS0503", d.Id);
+            Assert.Equal("policies/org/broken.yaml", d.Span.File);
+            Assert.StartsWith("rule 'owner' of Policy 'broken' evaluated to String, not a boolean", d.Message);
+        }
+
+        [Fact]
+        public void Should_Skip_Rules_That_Do_Not_Compile_Because_The_Expression_Checks_Report_Them()
+        {
+            // Given
+            var policy = PolicyDoc("broken", Match(), Rule("typo", "objet.spec.owner == 'x'"), Rule("syntax", "object.spec. =="));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, Model("a"), policy));
+
+            // Then
+            Assert.Empty(diagnostics);
+        }
+
+        [Fact]
+        public void Should_Not_Match_Models_Served_Only_Elsewhere_When_The_Policy_Names_Environments()
+        {
+            // Given
+            var model = Model("fraud", m => m with { Owner = "" });
+            var policy = PolicyDoc("prod-owner", Match(kinds: ["Model"], environments: ["prod"]), Rule("owner", "object.spec.owner != ''"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(Dev, Prod, model, policy));
+
+            // Then
+            Assert.Empty(diagnostics);
+        }
+
+        [Fact]
+        public void Should_Evaluate_Thousands_Of_Models_In_Three_Environments()
+        {
+            // Given
+            var staging = Environment("staging");
+            var models = Enumerable.Range(0, 2000).Select(i => (SpecObject)Model($"model-{i:D4}", m => m with
+            {
+                Owner = i % 500 == 0 ? "nobody" : "team-risk",
+                Environments = ["dev", "staging", "prod"],
+                Serving = new ServingSpec { Replicas = 2 },
+            }));
+            var policy = PolicyDoc("org", Match(kinds: ["Model"]),
+                Rule("owner", "object.spec.owner.startsWith('team-')", "owner must be a team"),
+                Rule("replicas", "envName != 'prod' || object.spec.serving.replicas >= 2"),
+                Rule("dataset", "object.spec.training.dataset.sha256.size() == 64"),
+                Rule("inputs", "object.spec.inputs.all(i, i.type == 'float32')"));
+
+            // When
+            var diagnostics = PolicyEvaluator.Evaluate(Set(new SpecObject[] { Dev, staging, Prod, policy }.Concat(models).ToArray()));
+
+            // Then
+            Assert.Equal(4 * 3, diagnostics.Length);
+        }
+    }
+
+    private static System.Collections.Immutable.ImmutableSortedDictionary<string, ModelOverride> ImmutableSortedDictionaryOf(string env, ModelOverride o) =>
+        System.Collections.Immutable.ImmutableSortedDictionary<string, ModelOverride>.Empty.Add(env, o);
+}
