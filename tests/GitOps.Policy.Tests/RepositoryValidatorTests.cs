@@ -76,6 +76,25 @@ public sealed class RepositoryValidatorTests
             Assert.Equal(forward.Diagnostics.AsEnumerable(), backward.Diagnostics.AsEnumerable());
         }
 
+        [Fact]
+        public void Should_Keep_Every_Loader_Finding_And_Never_Throw_On_The_Broken_Repositories_Of_The_Loader_Tests()
+        {
+            // Given
+            var cases = Directory.GetDirectories(Path.Combine(RepositoryRoot.Path, "tests", "GitOps.Specs.Tests", "testdata"), "*", SearchOption.AllDirectories)
+                .Where(d => Directory.Exists(Path.Combine(d, "models")) || Directory.Exists(Path.Combine(d, "environments")) || Directory.Exists(Path.Combine(d, "policies")))
+                .ToList();
+
+            // When / Then
+            Assert.NotEmpty(cases);
+            foreach (var dir in cases)
+            {
+                var files = RepositoryFiles.Read(dir);
+                var specs = SpecValidator.Validate(files);
+                var all = RepositoryValidator.Validate(files);
+                Assert.Empty(specs.Diagnostics.Except(all.Diagnostics));
+            }
+        }
+
         private static string Render(LoadResult result) =>
             string.Concat(result.Diagnostics.Select(d => d + "\n"));
     }

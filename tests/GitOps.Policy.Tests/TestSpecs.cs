@@ -48,7 +48,7 @@ internal static class TestSpecs
         new(Metadata.Named(name), SpecOrigin.InMemory($"policies/rollouts/{name}.yaml"),
             new RolloutPolicyBody { Strategy = strategy, Steps = steps, Analysis = [.. analysis] });
 
-    public static AnalysisTemplate Analysis(string name, string query, string? success = "result < 0.01") =>
+    public static AnalysisTemplate Template(string name, string query, string? success = "result < 0.01") =>
         new() { Name = name, Query = query, SuccessCondition = success };
 
     public static PolicySpec PolicyDoc(string name, PolicyMatch match, params PolicyRule[] rules) =>

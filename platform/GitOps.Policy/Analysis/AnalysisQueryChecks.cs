@@ -100,9 +100,14 @@ public static partial class AnalysisQueryChecks
                     break;
                 case ')' or ']' or '}':
                     var expected = c switch { ')' => '(', ']' => '[', _ => '{' };
-                    if (open.Count == 0 || open.Peek().Char != expected)
+                    if (open.Count == 0)
                     {
                         return new Imbalance($"'{c}' at column {i + 1} has no matching '{expected}'", i);
+                    }
+                    if (open.Peek().Char != expected)
+                    {
+                        var (other, at) = open.Peek();
+                        return new Imbalance($"'{c}' at column {i + 1} does not close '{other}' from column {at + 1}", i);
                     }
                     open.Pop();
                     break;

@@ -75,7 +75,8 @@ internal static class DocumentWalker
                         keys[childPath] = entry.Key.Span;
                         var (r, j) = Visit(entry.Value, childPath, entry.Key.Span, keys, values);
                         raw[entry.Key.Text] = r;
-                        json[entry.Key.Text] = j;
+                        // Keys are unique (the reader drops duplicates), so add without a lookup.
+                        json.Add(new JProperty(entry.Key.Text, j));
                     }
                     json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
                     return (raw, json);

@@ -31,9 +31,9 @@ internal static class YamlReader
         {
             ReportSyntax(file.Path, text, (int)ex.Start.Line, (int)ex.Start.Column, Clean(ex.Message), diagnostics);
         }
-#pragma warning disable CA1031 // The parser can fail with other exception types on malformed input; it must not escape.
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
-#pragma warning restore CA1031
+        // On some malformed input the parser fails with other exception types (InvalidOperationException from the
+        // scanner, for one); none of them may escape the loader.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             ReportSyntax(file.Path, text, reader.LastLine, reader.LastColumn, "malformed YAML after this point", diagnostics);
         }
@@ -181,12 +181,16 @@ internal static class YamlReader
             public Mark Start { get; } = start;
             public YScalar? PendingKey { get; set; }
             public bool DropValue { get; set; }
-            public HashSet<string>? Keys { get; set; }
+            public Dictionary<string, YScalar>? Keys { get; set; }
         }
 
         private readonly Stack<Frame> _stack = new();
         private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
+        // A file of nothing but repeated keys should not yield a diagnostic per line.
+        private const int MaxDuplicateReports = 100;
+
         private long _nodes;
+        private int _duplicates;
         private bool _failed;
         private YNode? _root;
 
@@ -229,7 +233,7 @@ internal static class YamlReader
                         }
                         var scalar = new YScalar(Span(path, s), s.Value, ResolveScalar(s), s.Style == ScalarStyle.Plain && s.Tag.IsEmpty);
                         Register(s.Anchor, scalar);
-                        if (!Add(scalar, s))
+                        if (!Add(scalar))
                         {
                             return;
                         }
@@ -246,8 +250,17 @@ internal static class YamlReader
                         {
                             return;
                         }
-                        var alias = new YAlias(Span(path, a), target) { ExpandedSize = target.ExpandedSize };
-                        if (!Add(alias, a))
+                        // An alias nests a whole copy of its anchor here: bound the expanded depth too, or walking
+                        // the expansion could exhaust the stack.
+                        if (_stack.Count + target.ExpandedHeight > limits.MaxDepth)
+                        {
+                            diagnostics.Add(Error(DiagnosticIds.TooDeep, Span(path, a),
+                                $"nesting is deeper than {limits.MaxDepth} levels once alias '*{a.Value.Value}' is expanded",
+                                "flatten the document; specs nest only a few levels"));
+                            return;
+                        }
+                        var alias = new YAlias(Span(path, a), target) { ExpandedSize = target.ExpandedSize, ExpandedHeight = target.ExpandedHeight };
+                        if (!Add(alias))
                         {
                             return;
                         }
@@ -312,11 +325,13 @@ internal static class YamlReader
             // The start event only marks where the collection begins; widen the span to its end.
             done.Span = Span(path, frame.Start, end.Start);
             long size = 1;
+            var height = 0;
             if (done is YMapping dm)
             {
                 foreach (var entry in dm.Entries)
                 {
                     size += entry.Key.ExpandedSize + entry.Value.ExpandedSize;
+                    height = Math.Max(height, entry.Value.ExpandedHeight);
                 }
             }
             else if (done is YSequence dsq)
@@ -324,14 +339,16 @@ internal static class YamlReader
                 foreach (var item in dsq.Items)
                 {
                     size += item.ExpandedSize;
+                    height = Math.Max(height, item.ExpandedHeight);
                 }
             }
             done.ExpandedSize = size;
+            done.ExpandedHeight = height + 1;
             if (frame.Anchor is not null)
             {
                 _anchors[frame.Anchor] = done;
             }
-            return Add(done, end);
+            return Add(done);
         }
 
         private void Register(AnchorName anchor, YNode node)
@@ -342,7 +359,7 @@ internal static class YamlReader
             }
         }
 
-        private bool Add(YNode node, ParsingEvent e)
+        private bool Add(YNode node)
         {
             if (_stack.Count == 0)
             {
@@ -365,11 +382,17 @@ internal static class YamlReader
                     return false;
                 }
                 parent.PendingKey = key;
-                parent.Keys ??= new HashSet<string>(StringComparer.Ordinal);
-                parent.DropValue = !parent.Keys.Add(key.Text);
+                parent.Keys ??= new Dictionary<string, YScalar>(StringComparer.Ordinal);
+                parent.DropValue = !parent.Keys.TryAdd(key.Text, key);
                 if (parent.DropValue)
                 {
-                    var first = map.Find(key.Text)!.Key.Span;
+                    if (++_duplicates > MaxDuplicateReports)
+                    {
+                        diagnostics.Add(Error(DiagnosticIds.DuplicateKey, key.Span,
+                            $"more than {MaxDuplicateReports} duplicate keys; the rest of the file was not read", "remove the repeated keys"));
+                        return false;
+                    }
+                    var first = parent.Keys[key.Text].Span;
                     diagnostics.Add(Error(DiagnosticIds.DuplicateKey, key.Span,
                         $"duplicate key '{key.Text}' (first defined at {first.Line}:{first.Column})", "remove one of them"));
                     _failed = true;
@@ -382,7 +405,6 @@ internal static class YamlReader
             }
             parent.PendingKey = null;
             parent.DropValue = false;
-            _ = e;
             return true;
         }
 

@@ -10,6 +10,9 @@ internal abstract class YNode(SourceSpan span)
     /// <summary>Nodes this node stands for once every alias is expanded (itself included).</summary>
     public long ExpandedSize { get; set; } = 1;
 
+    /// <summary>Levels of nesting below and including this node once every alias is expanded.</summary>
+    public int ExpandedHeight { get; set; } = 1;
+
     /// <summary>The node an alias points to; the node itself otherwise.</summary>
     public virtual YNode Resolved => this;
 }

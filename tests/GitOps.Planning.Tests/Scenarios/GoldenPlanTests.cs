@@ -3,6 +3,8 @@ using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
+using GitOps.Specs;
+using GitOps.Specs.Model;
 
 namespace GitOps.Planning.Tests.Scenarios;
 
@@ -22,10 +24,19 @@ public sealed class GoldenPlanTests
         }
         var live = LiveState.Parse(File.ReadAllText(livePath), livePath);
         Assert.Empty(live.Diagnostics);
+        var specs = LoadRepository(dir);
         var facts = ObservedFacts.From(live.Objects);
-        var plan = EnvironmentPlanner.Plan(scenario.Specs, scenario.Specs.Environments.Select(e => e.Name), facts,
+        var plan = EnvironmentPlanner.Plan(specs, specs.Environments.Select(e => e.Name), facts,
             new RenderContext("4b7e9c2"), live.Objects);
         return (plan, dir);
+    }
+
+    /// <summary>The case's specs, read and validated from its <c>repo/</c> tree exactly as <c>gitops plan</c> reads them.</summary>
+    private static SpecSet LoadRepository(string dir)
+    {
+        var load = SpecValidator.Validate(RepositoryFiles.Read(Path.Combine(dir, "repo")));
+        Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
+        return load.Specs;
     }
 
     public sealed class ThePlanFormats
@@ -50,7 +61,7 @@ public sealed class GoldenPlanTests
             // Given
             var (plan, dir) = PlanCase(name);
             var live = LiveState.Parse(File.ReadAllText(Path.Combine(dir, "live.yaml"))).Objects;
-            var scenario = PlanScenarios.All.Single(s => s.Name == name);
+            var specs = LoadRepository(dir);
 
             // When
             IReadOnlyList<System.Text.Json.Nodes.JsonObject> state = live;
@@ -58,7 +69,7 @@ public sealed class GoldenPlanTests
             {
                 state = InMemoryApply.Apply(env.Plan, state, Clusters.Now);
             }
-            var second = EnvironmentPlanner.Plan(scenario.Specs, scenario.Specs.Environments.Select(e => e.Name),
+            var second = EnvironmentPlanner.Plan(specs, specs.Environments.Select(e => e.Name),
                 ObservedFacts.From(live), new RenderContext("4b7e9c2"), state);
 
             // Then
@@ -68,6 +79,23 @@ public sealed class GoldenPlanTests
 
     public sealed class TheScenarios
     {
+        [Theory]
+        [MemberData(nameof(Cases), MemberType = typeof(GoldenPlanTests))]
+        public void Should_Describe_The_Same_Repository_In_Yaml_And_In_Code(string name)
+        {
+            // Given
+            var scenario = PlanScenarios.All.Single(s => s.Name == name);
+            var yaml = LoadRepository(Path.Combine(Golden.TestData(), "plan", name));
+
+            // When
+            var fromYaml = EnvironmentPlanner.Plan(yaml, ["staging", "prod"], Clusters.AllServed(scenario.Specs), new RenderContext("c"), []);
+            var fromCode = EnvironmentPlanner.Plan(scenario.Specs, ["staging", "prod"], Clusters.AllServed(scenario.Specs), new RenderContext("c"), []);
+
+            // Then
+            Assert.Equal(PlanJson.Format(fromCode), PlanJson.Format(fromYaml));
+            Assert.Equal(PlanText.Format(fromCode), PlanText.Format(fromYaml));
+        }
+
         [Fact]
         public void Should_Have_An_Empty_Plan_When_Nothing_Changed()
         {

@@ -6,8 +6,9 @@ using GitOps.Specs.Model;
 namespace GitOps.Planning.Tests.Scenarios;
 
 /// <summary>
-/// One golden case: the specs of the commit, and how the live state of <c>testdata/plan/&lt;case&gt;/live.yaml</c>
-/// was produced (regenerated only with <c>GITOPS_UPDATE_GOLDEN=1</c>).
+/// One golden case. The commit's specs live as YAML in <c>testdata/plan/&lt;case&gt;/repo/</c>; <see cref="Specs"/> is
+/// the same repository in code, and <see cref="Live"/> says how <c>live.yaml</c> was produced (regenerated only with
+/// <c>GITOPS_UPDATE_GOLDEN=1</c>). A test checks that the YAML and the code agree.
 /// </summary>
 internal sealed record PlanScenario(string Name, SpecSet Specs, Func<IReadOnlyList<JsonObject>> Live);
 
