@@ -111,6 +111,10 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
                 {
                     return GitFetchResult.Failure($"branch {options.Branch} does not exist in {DisplayUrl}", _lastGood);
                 }
+                if (_lastGood?.Revision == remote.Sha && repo.Head.Tip?.Sha == remote.Sha && !repo.RetrieveStatus().IsDirty)
+                {
+                    return GitFetchResult.Success(_lastGood);
+                }
                 // Hard reset, not merge: after a force-push the remote branch is the truth, whatever happened locally.
                 repo.Reset(ResetMode.Hard, remote);
                 repo.RemoveUntrackedFiles();

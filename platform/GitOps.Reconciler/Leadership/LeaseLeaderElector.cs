@@ -88,7 +88,8 @@ public sealed class LeaseLeaderElector(KubernetesApiConnection api, LeaderElecti
                 if (isLeader && work is null)
                 {
                     leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                    work = Task.Run(() => lead(leading.Token), CancellationToken.None);
+                    var leadingToken = leading.Token;
+                    work = Task.Run(() => lead(leadingToken), CancellationToken.None);
                 }
                 else if (!isLeader && work is not null)
                 {

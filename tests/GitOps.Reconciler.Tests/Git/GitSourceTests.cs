@@ -82,6 +82,23 @@ public sealed class GitSourceTests
         }
 
         [Fact]
+        public async Task Should_Reuse_The_Checkout_When_The_Branch_Did_Not_Move()
+        {
+            // Given
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            var source = ws.Source();
+            var first = await source.FetchAsync(CancellationToken.None);
+
+            // When
+            var second = await source.FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.True(second.Succeeded, second.Error);
+            Assert.Same(first.Checkout, second.Checkout);
+        }
+
+        [Fact]
         public async Task Should_Follow_A_Force_Push_To_A_Rewritten_History()
         {
             // Given

@@ -185,11 +185,6 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     {
         var request = context.Request;
         var ct = context.RequestAborted;
-        if (_options.BearerToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
-        {
-            await WriteAsync(context, 401, KubernetesStatus.Failure(401, "Unauthorized", "Unauthorized"));
-            return;
-        }
         var route = Route.Parse(request.Path.Value ?? "");
         if (route is null)
         {
@@ -200,6 +195,12 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             t.Group == route.Group && t.Version == route.Version && t.Plural == route.Plural);
         var verb = VerbOf(request, route);
         _requests.Enqueue(new FakeApiRequest(verb, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? ""));
+
+        if (_options.BearerToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
+        {
+            await WriteAsync(context, 401, KubernetesStatus.Failure(401, "Unauthorized", "Unauthorized"));
+            return;
+        }
 
         var fault = TakeFault(verb, request.Path.Value ?? "");
         if (fault?.Delay is { } delay)
@@ -222,6 +223,10 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             }
             var reason = code switch
             {
+                401 => "Unauthorized",
+                403 => "Forbidden",
+                404 => "NotFound",
+                409 => "Conflict",
                 429 => "TooManyRequests",
                 503 => "ServiceUnavailable",
                 504 => "Timeout",

@@ -220,6 +220,11 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         {
             // Stopping is the normal end of a watch.
         }
+        catch (Exception e)
+        {
+            // A lasting refusal (403, a malformed answer) ends the whole watch so the caller sees it at once.
+            writer.TryComplete(e);
+        }
     }
 
     private sealed record KindList(IReadOnlyList<JsonObject> Items, string ResourceVersion);

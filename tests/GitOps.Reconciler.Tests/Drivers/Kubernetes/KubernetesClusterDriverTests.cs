@@ -53,6 +53,26 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
+        public async Task Should_Send_The_Kubeconfig_Token_And_Report_A_Rejected_One_Without_Retrying()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
+            cluster.Server.WriteKubeconfig(path, contextName: "wrong-user", token: "not-the-token");
+            using var connection = KubernetesApiConnection.FromKubeconfig(path, "wrong-user", FakeCluster.FastRetry);
+            File.Delete(path);
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(() =>
+                new KubernetesClusterDriver(connection).ReadManagedAsync("prod", "ml", CancellationToken.None));
+
+            // Then
+            Assert.Equal((401, "Unauthorized"), (error.StatusCode, error.Reason));
+            Assert.Equal(1, cluster.Server.RequestCount("list"));
+            Assert.Empty(await cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None));
+        }
+
+        [Fact]
         public async Task Should_Retry_Transient_Failures_With_Backoff()
         {
             // Given
@@ -399,6 +419,51 @@ public sealed class KubernetesClusterDriverTests
             Assert.Equal(ClusterChangeType.Listed, relisted.Type);
             Assert.Equal("created-while-disconnected", Assert.Single(relisted.Snapshot)["metadata"]!["name"]!.GetValue<string>());
             Assert.Equal(2, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Resume_From_The_Last_Seen_ResourceVersion_When_The_Stream_Ends()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var options = new KubernetesDriverOptions { Kinds = [ManagedKinds.ConfigMap] };
+            await using var changes = cluster.Driver(options).WatchManagedAsync("prod", "ml", cts.Token).GetAsyncEnumerator(cts.Token);
+            await NextAsync(changes);
+            cluster.Server.Seed(FakeCluster.ConfigMap("first"));
+            await NextAsync(changes);
+
+            // When
+            cluster.Server.CloseWatches();
+            cluster.Server.Seed(FakeCluster.ConfigMap("second"));
+            var next = await NextAsync(changes);
+
+            // Then
+            Assert.Equal(ClusterChangeType.Added, next.Type);
+            Assert.Equal("second", next.Key!.Name);
+            Assert.Equal(1, cluster.Server.RequestCount("list"));
+            Assert.Equal(2, cluster.Server.RequestCount("watch"));
+        }
+
+        [Fact]
+        public async Task Should_End_With_The_Error_When_The_Watch_Is_Forbidden()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.FailNext(1, 403, verb: "watch", pathContains: "deployments");
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(async () =>
+            {
+                await foreach (var _ in cluster.Driver(TwoKinds).WatchManagedAsync("prod", "ml", cts.Token))
+                {
+                }
+            });
+
+            // Then
+            Assert.Equal(403, error.StatusCode);
+            Assert.Equal("Forbidden", error.Reason);
         }
 
         [Fact]

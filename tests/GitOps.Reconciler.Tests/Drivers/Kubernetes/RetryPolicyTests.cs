@@ -1,0 +1,61 @@
+using GitOps.Reconciler.Drivers.Kubernetes;
+
+namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
+
+public sealed class RetryPolicyTests
+{
+    public sealed class TheDelayBeforeMethod
+    {
+        [Theory]
+        [InlineData(1, 200)]
+        [InlineData(2, 400)]
+        [InlineData(3, 800)]
+        [InlineData(6, 6400)]
+        [InlineData(7, 10000)]
+        [InlineData(60, 10000)]
+        public void Should_Double_The_Delay_Up_To_The_Maximum(int retry, int expectedMilliseconds)
+        {
+            // Given
+            var policy = RetryPolicy.Default;
+
+            // When
+            var delay = policy.DelayBefore(retry);
+
+            // Then
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), delay);
+        }
+
+        [Fact]
+        public void Should_Honour_Retry_After_But_Never_Beyond_The_Maximum()
+        {
+            // Given
+            var policy = RetryPolicy.Default;
+
+            // When
+            var hinted = policy.DelayBefore(1, TimeSpan.FromSeconds(3));
+            var capped = policy.DelayBefore(1, TimeSpan.FromMinutes(5));
+            var ignored = policy.DelayBefore(2, TimeSpan.Zero);
+
+            // Then
+            Assert.Equal(TimeSpan.FromSeconds(3), hinted);
+            Assert.Equal(policy.MaxDelay, capped);
+            Assert.Equal(TimeSpan.FromMilliseconds(400), ignored);
+        }
+
+        [Theory]
+        [InlineData(429, true)]
+        [InlineData(500, true)]
+        [InlineData(503, true)]
+        [InlineData(504, true)]
+        [InlineData(400, false)]
+        [InlineData(403, false)]
+        [InlineData(404, false)]
+        [InlineData(409, false)]
+        [InlineData(422, false)]
+        public void Should_Retry_Only_Transient_Answers(int status, bool transient)
+        {
+            // Given / When / Then
+            Assert.Equal(transient, RetryPolicy.IsTransient(status));
+        }
+    }
+}
