@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.CommandLine;
-using GitOps.Specs;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
@@ -8,6 +7,7 @@ using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Registry;
+using GitOps.Specs;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
