@@ -44,8 +44,8 @@ internal sealed class RunningReconciler : IAsyncDisposable
         {
             Namespace = ReconcilerRig.StatusNamespace,
             Identity = identity,
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
+            LeaseDuration = TimeSpan.FromSeconds(10),
+            RenewDeadline = TimeSpan.FromSeconds(8),
             RetryPeriod = TimeSpan.FromMilliseconds(100),
         }, TimeProvider.System);
         var app = new ReconcilerApp(

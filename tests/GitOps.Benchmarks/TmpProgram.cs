@@ -1,0 +1,1 @@
+return await GitOps.Benchmarks.Reconcile.ReconcileBenchmark.RunAsync(args);
