@@ -31,6 +31,9 @@ public sealed class ReconcileLoop(
     ReconcileLoopSettings settings,
     ILogger<ReconcileLoop> log)
 {
+    /// <summary>Wait after a pass failed in a way the pass itself did not turn into an outcome.</summary>
+    public static readonly TimeSpan UnexpectedFaultDelay = TimeSpan.FromSeconds(30);
+
     private long _passes;
 
     /// <summary>Passes run since start (each covers one or more environments).</summary>
@@ -97,11 +100,23 @@ public sealed class ReconcileLoop(
                     log.LogInformation("Pass triggered by {Reason}", reason);
                 }
                 Interlocked.Increment(ref _passes);
-                var outcomes = await pass.RunAsync(run, ct);
-                var finished = time.GetUtcNow();
-                foreach (var outcome in outcomes)
+                try
                 {
-                    due[outcome.Environment] = finished + NextAfter(outcome, settings.Interval);
+                    var outcomes = await pass.RunAsync(run, ct);
+                    var finished = time.GetUtcNow();
+                    foreach (var outcome in outcomes)
+                    {
+                        due[outcome.Environment] = finished + NextAfter(outcome, settings.Interval);
+                    }
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // The pass turns faults into Retry outcomes; reaching here is a bug. Keep leading, try again later.
+                    log.LogError(e, "Reconcile pass failed unexpectedly");
+                    foreach (var environment in run)
+                    {
+                        due[environment] = time.GetUtcNow() + UnexpectedFaultDelay;
+                    }
                 }
             }
             var wait = due.Values.Min() - time.GetUtcNow();
