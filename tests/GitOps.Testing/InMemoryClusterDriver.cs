@@ -111,9 +111,15 @@ public sealed class InMemoryClusterDriver(TimeProvider? time = null) : IClusterD
             var live = existing is null ? new JsonObject() : (JsonObject)existing.DeepClone();
             if (_lastApplied.TryGetValue(key, out var previous))
             {
-                var now = FieldPaths.Leaves(applied).Select(FieldPaths.Key).ToHashSet(StringComparer.Ordinal);
+                var appliedPaths = FieldPaths.Leaves(applied);
+                var now = appliedPaths.Select(FieldPaths.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var dropped in FieldPaths.Leaves(previous).Where(p => !now.Contains(FieldPaths.Key(p))))
                 {
+                    if (appliedPaths.Any(a => a.Length > dropped.Length && FieldPaths.Overlap(a, dropped)))
+                    {
+                        // An empty map we asserted before now has keys we set: keep it and whatever else it holds.
+                        continue;
+                    }
                     FieldPaths.Remove(live, dropped);
                 }
             }

@@ -123,6 +123,22 @@ public sealed class ClusterDriverContractTests
 
     [Theory]
     [MemberData(nameof(Drivers))]
+    public async Task Should_Keep_Keys_Set_By_Others_When_An_Empty_Map_Gets_Keys(string driver)
+    {
+        // Given
+        await using var harness = await StartAsync(driver);
+        await harness.Driver.ApplyAsync(ConfigMap(new JsonObject()), false, CancellationToken.None);
+        harness.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["human"] = "h" } });
+
+        // When
+        var applied = await harness.Driver.ApplyAsync(ConfigMap(new JsonObject { ["a"] = "1" }), false, CancellationToken.None);
+
+        // Then
+        Assert.Equal(["a", "human"], applied["data"]!.AsObject().Select(p => p.Key).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Drivers))]
     public async Task Should_Restore_A_Field_Changed_By_Hand(string driver)
     {
         // Given

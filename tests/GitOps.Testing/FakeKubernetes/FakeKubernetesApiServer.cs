@@ -39,6 +39,12 @@ public sealed record FakeApiRequest(string Verb, string Method, string Path, str
 /// JSON merge patch; dry-run; watches with a bounded history that answers 410 Gone. Test hooks inject failures,
 /// read raw state, count requests and edit objects as another field manager.
 /// </summary>
+/// <remarks>
+/// Simplifications, deliberate and small: every list is atomic (the real server merges lists such as
+/// <c>containers</c> by key), apply bodies must be JSON (the real server also takes YAML), lists are not paged,
+/// the status subresource is reached through <see cref="SetStatus"/> rather than <c>/status</c>, and DELETE answers
+/// with a Success Status rather than the deleted object.
+/// </remarks>
 public sealed class FakeKubernetesApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;

@@ -202,7 +202,7 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
             {
                 foreach (var path in applied)
                 {
-                    if (!other.Fields.Any(f => FieldPaths.Overlap(FieldPaths.FromKey(f), path)))
+                    if (!other.Fields.Any(f => Clash(FieldPaths.FromKey(f), live, path, body)))
                     {
                         continue;
                     }
@@ -221,8 +221,9 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
             }
             foreach (var (owner, path) in conflicts)
             {
-                owner.Fields.RemoveWhere(f => FieldPaths.Overlap(FieldPaths.FromKey(f), path));
+                owner.Fields.RemoveWhere(f => Clash(FieldPaths.FromKey(f), live, path, body));
             }
+            var before = (JsonObject)live.DeepClone();
 
             var mine = managers.FirstOrDefault(m => m.Manager == manager && m.Operation == "Apply");
             if (mine is null)
@@ -235,8 +236,9 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
             {
                 var path = FieldPaths.FromKey(dropped);
                 var ownedElsewhere = managers.Where(m => m != mine)
-                    .Any(m => m.Fields.Any(f => FieldPaths.Overlap(FieldPaths.FromKey(f), path)));
-                if (!ownedElsewhere)
+                    .Any(m => m.Fields.Any(f => Holds(FieldPaths.FromKey(f), path, live)));
+                var stillApplied = applied.Any(a => a.Length > path.Length && FieldPaths.Overlap(a, path));
+                if (!ownedElsewhere && !stillApplied)
                 {
                     FieldPaths.Remove(live, path);
                 }
@@ -245,6 +247,17 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
             {
                 FieldPaths.TryGet(body, path, out var value);
                 FieldPaths.Set(live, path, value);
+            }
+            foreach (var other in managers.Where(m => m != mine))
+            {
+                foreach (var field in other.Fields.Select(FieldPaths.FromKey))
+                {
+                    // A map another manager asserts stays, even when the keys we removed were its last ones.
+                    if (!FieldPaths.TryGet(live, field, out _) && FieldPaths.TryGet(before, field, out var was) && was is JsonObject)
+                    {
+                        FieldPaths.Set(live, field, new JsonObject());
+                    }
+                }
             }
             mine.Fields.Clear();
             mine.Fields.UnionWith(appliedKeys);
@@ -574,6 +587,29 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
         }
         PruneOwnership(managers, newObj);
     }
+
+    /// <summary>Whether owning <paramref name="a"/> (valued in <paramref name="inA"/>) and <paramref name="b"/>
+    /// (valued in <paramref name="inB"/>) concern the same field. Owning a map only asserts that it exists: its
+    /// keys belong to whoever sets them, as in the real server's field sets.</summary>
+    private static bool Clash(string[] a, JsonObject inA, string[] b, JsonObject inB)
+    {
+        if (!FieldPaths.Overlap(a, b))
+        {
+            return false;
+        }
+        if (a.Length == b.Length)
+        {
+            return true;
+        }
+        var (shorter, root) = a.Length < b.Length ? (a, inA) : (b, inB);
+        return !(FieldPaths.TryGet(root, shorter, out var value) && value is JsonObject);
+    }
+
+    /// <summary>Whether owning <paramref name="owned"/> keeps <paramref name="path"/> alive: the same field, a field
+    /// inside it, or a non-map ancestor of it.</summary>
+    private static bool Holds(string[] owned, string[] path, JsonObject live) =>
+        FieldPaths.Overlap(owned, path)
+        && (owned.Length >= path.Length || !(FieldPaths.TryGet(live, owned, out var value) && value is JsonObject));
 
     private static JsonNode? Value(JsonObject obj, string[] path) => FieldPaths.TryGet(obj, path, out var v) ? v : null;
 
