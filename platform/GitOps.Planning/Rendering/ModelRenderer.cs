@@ -27,6 +27,11 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     public const string TrackTraining = "training";
     public const string TrackShared = "shared";
 
+    /// <summary>Only serving pods carry it: Services and disruption budgets that span tracks select on it, so they
+    /// never pick up a training pod of the same model (Service selectors cannot say "track in (stable, canary)").</summary>
+    public const string RoleLabel = "ml.gitops/role";
+    public const string RoleServing = "serving";
+
     private string Ns => env.Spec.Namespace;
     private string EnvName => env.Name;
 
@@ -215,6 +220,10 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         {
             selector[ManagedLabels.Track] = track;
         }
+        else
+        {
+            selector[RoleLabel] = RoleServing;
+        }
         return selector;
     }
 
@@ -381,6 +390,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         }
         var gpu = pool is not null && effective.ServingResources.Gpus > 0;
         var podLabels = Labels(model.Name, version, track);
+        podLabels[RoleLabel] = RoleServing;
         var podSpec = new V1PodSpec
         {
             InitContainers =
