@@ -1,1 +1,0 @@
-return await GitOps.Benchmarks.Reconcile.ReconcileBenchmark.RunAsync(args);
