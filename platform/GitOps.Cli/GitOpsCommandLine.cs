@@ -31,6 +31,7 @@ public static class GitOpsCommandLine
         TrainCommand.Create(),
         DatasetsCommand.Create(),
         ServeCommand.Create(),
+        ReconcileCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

@@ -7,12 +7,13 @@ return args.FirstOrDefault() switch
     "validate" => ValidateBenchmark.Run(args[1..]),
     "validate-phases" => ValidateBenchmark.Phases(args[1..]),
     "serving" => await ServingBenchmark.RunAsync(args[1..]),
+    "reconcile" => await GitOps.Benchmarks.Reconcile.ReconcileBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], serving");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], serving, reconcile");
     return 2;
 }

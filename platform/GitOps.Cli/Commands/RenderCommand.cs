@@ -3,6 +3,7 @@ using System.Text;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
+using GitOps.Policy;
 using GitOps.Specs;
 using GitOps.Specs.Model;
 
@@ -103,7 +104,7 @@ internal static class CliInputs
             stderr.WriteLine($"error: no specs under '{Path.GetFullPath(root)}' (looked in environments/, models/, policies/). Pass --repo PATH.");
             return (null, 2);
         }
-        var load = SpecValidator.Validate(files);
+        var load = RepositoryValidator.Validate(files);
         foreach (var d in load.Diagnostics)
         {
             stderr.WriteLine(d.ToString());

@@ -33,7 +33,9 @@ public static class ObjectDiff
         "spec.parentRefs",
     ];
 
-    private static readonly ImmutableHashSet<string> Optional = [.. OwnedOptionalFields];
+    private static readonly HashSet<string> Optional = [.. OwnedOptionalFields];
+
+    private static readonly HashSet<string> OptionalLeaves = [.. OwnedOptionalFields.Select(f => f[(f.LastIndexOf('.') + 1)..])];
 
     public static ImmutableArray<FieldChange> Compare(JsonObject desired, JsonObject? observed)
     {
@@ -49,6 +51,16 @@ public static class ObjectDiff
         {
             if (value is null)
             {
+                continue;
+            }
+            if (value is JsonValue)
+            {
+                // Most fields are scalars: their path is only built when they differ.
+                var other = observed?[key];
+                if (!ScalarEquals(value, other))
+                {
+                    changes.Add(new FieldChange(Child(path, key), other?.DeepClone(), value.DeepClone()));
+                }
                 continue;
             }
             var childPath = Child(path, key);
@@ -79,8 +91,12 @@ public static class ObjectDiff
         }
         foreach (var (key, value) in observed)
         {
+            if (!OptionalLeaves.Contains(key) || desired.ContainsKey(key))
+            {
+                continue;
+            }
             var childPattern = pattern.Length == 0 ? key : $"{pattern}.{key}";
-            if (!desired.ContainsKey(key) && Optional.Contains(childPattern) && !IsEmpty(value))
+            if (Optional.Contains(childPattern) && !IsEmpty(value))
             {
                 changes.Add(new FieldChange(Child(path, key), value!.DeepClone(), null));
             }

@@ -157,8 +157,8 @@ internal static class Formats
 
     public static string Training(TrainingStart t) =>
         t.Gpus > 0
-            ? $"job {t.Job}, {t.Gpus} × {t.GpuResource} on pool {t.Pool}, timeout {t.Timeout}, {t.Retries} retries, ≤ {Money(t.GpuHours)} GPU-hours, est. cost {Money(t.EstimatedCost)}"
-            : $"job {t.Job}, CPU only, timeout {t.Timeout}, {t.Retries} retries";
+            ? $"job {t.Job}, {t.Gpus} × {t.GpuResource} on pool {t.Pool}, timeout {t.Timeout}, {t.Retries} {(t.Retries == 1 ? "retry" : "retries")}, ≤ {Money(t.GpuHours)} GPU-hours, est. cost {Money(t.EstimatedCost)}"
+            : $"job {t.Job}, CPU only, timeout {t.Timeout}, {t.Retries} {(t.Retries == 1 ? "retry" : "retries")}";
 
     public static string Rollout(RolloutStart r) =>
         $"{r.Strategy}{(r.Policy is null ? "" : $" (policy {r.Policy})")}, {r.State}: {string.Join(" → ", r.Steps)}";

@@ -55,8 +55,11 @@ public static class EnvironmentPlanner
                 render.Diagnostics, render.Stats);
         }
         var env = specs.Environment(environment)!;
-        var plan = Planner.Plan(environment, render.Objects, observed, new PlanOptions(env.Spec.SelfHeal));
-        var summary = Summarize(specs, env, facts, render, plan, observed);
+        // Only objects in this environment's namespace can collide with ours, only ours labelled with it can be pruned.
+        var relevant = observed.Where(o => ObjectKeys.Of(o).Namespace == env.Spec.Namespace
+                                           || ObjectKeys.Label(o, ManagedLabels.Environment) == environment).ToList();
+        var plan = Planner.Plan(environment, render.Objects, relevant, new PlanOptions(env.Spec.SelfHeal));
+        var summary = Summarize(specs, env, facts, render, plan, relevant);
         return new EnvironmentPlan(environment, render.Namespace, plan, summary, render.Diagnostics, render.Stats);
     }
 

@@ -61,7 +61,8 @@ public static class Planner
             if (!specChanged && !options.SelfHeal)
             {
                 actions.Add(new PlanAction(key, ActionKind.Unchanged, wave,
-                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff) { Desired = d, Observed = o });
+                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
+                { Desired = d, Observed = o });
                 continue;
             }
             var reason = specChanged

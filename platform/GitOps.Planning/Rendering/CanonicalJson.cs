@@ -39,6 +39,36 @@ public static class CanonicalJson
         }
     }
 
+    /// <summary>
+    /// Sorts keys in place by moving (not copying) children into new containers; <paramref name="node"/> must have
+    /// no parent. Cheaper than <see cref="Sort"/> for freshly parsed objects nobody else holds.
+    /// </summary>
+    public static JsonNode? SortInPlace(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var pairs = obj.ToList();
+                obj.Clear();
+                pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                foreach (var (key, value) in pairs)
+                {
+                    obj[key] = SortInPlace(value);
+                }
+                return obj;
+            case JsonArray array:
+                var items = array.ToList();
+                array.Clear();
+                foreach (var item in items)
+                {
+                    array.Add(SortInPlace(item));
+                }
+                return array;
+            default:
+                return node;
+        }
+    }
+
     /// <summary>The canonical text of <paramref name="node"/> (keys sorted, compact).</summary>
     public static string ToText(JsonNode? node)
     {
@@ -55,6 +85,36 @@ public static class CanonicalJson
 
     public static string Sha256Hex(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Lower-case hex SHA-256 of the canonical text of an object without its <c>metadata.annotations</c>.</summary>
+    public static string HashWithoutAnnotations(JsonObject obj)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(key);
+                if (key == "metadata" && value is JsonObject meta)
+                {
+                    writer.WriteStartObject();
+                    foreach (var (k, v) in meta.Where(p => p.Key != "annotations").OrderBy(p => p.Key, StringComparer.Ordinal))
+                    {
+                        writer.WritePropertyName(k);
+                        Write(writer, v);
+                    }
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    Write(writer, value);
+                }
+            }
+            writer.WriteEndObject();
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
 
     private static void Write(Utf8JsonWriter writer, JsonNode? node)
     {

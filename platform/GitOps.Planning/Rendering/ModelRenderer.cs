@@ -27,6 +27,11 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     public const string TrackTraining = "training";
     public const string TrackShared = "shared";
 
+    /// <summary>Only serving pods carry it: Services and disruption budgets that span tracks select on it, so they
+    /// never pick up a training pod of the same model (Service selectors cannot say "track in (stable, canary)").</summary>
+    public const string RoleLabel = "ml.gitops/role";
+    public const string RoleServing = "serving";
+
     private string Ns => env.Spec.Namespace;
     private string EnvName => env.Name;
 
@@ -49,7 +54,8 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             return new ModelRender([], null, diagnostics.ToImmutable());
         }
 
-        var version = ModelVersions.Compute(model, env);
+        var inputs = ModelVersions.Inputs(model, env);
+        var version = CanonicalJson.Hash(inputs)[..ModelVersions.Length];
         var deployed = facts.In(EnvName);
         var trained = facts.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version;
         var direct = policy is null || policy.Spec.Strategy == RolloutStrategies.Direct;
@@ -76,7 +82,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
         var objects = new List<JsonObject>();
         var sharedVersion = stable ?? version;
-        objects.Add(ModelConfigMap(model, sharedVersion));
+        objects.Add(ModelConfigMap(model, sharedVersion, inputs));
 
         TrainingPlan? training = null;
         if (!trained)
@@ -214,21 +220,25 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         {
             selector[ManagedLabels.Track] = track;
         }
+        else
+        {
+            selector[RoleLabel] = RoleServing;
+        }
         return selector;
     }
 
     private V1ObjectMeta Meta(string name, string model, string version, string track) =>
         new() { Name = name, NamespaceProperty = Ns, Labels = Labels(model, version, track) };
 
-    private JsonObject ModelConfigMap(ModelSpec model, string version)
+    private JsonObject ModelConfigMap(ModelSpec model, string version, JsonObject inputs)
     {
         var signature = new JsonObject
         {
             ["name"] = model.Name,
             ["task"] = model.Spec.Task,
             ["label"] = model.Spec.Label,
-            ["inputs"] = ModelVersions.Inputs(model, env)["inputs"]!.DeepClone(),
-            ["outputs"] = ModelVersions.Inputs(model, env)["outputs"]!.DeepClone(),
+            ["inputs"] = inputs["inputs"]!.DeepClone(),
+            ["outputs"] = inputs["outputs"]!.DeepClone(),
         };
         var cm = new V1ConfigMap
         {
@@ -380,6 +390,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         }
         var gpu = pool is not null && effective.ServingResources.Gpus > 0;
         var podLabels = Labels(model.Name, version, track);
+        podLabels[RoleLabel] = RoleServing;
         var podSpec = new V1PodSpec
         {
             InitContainers =
@@ -613,12 +624,12 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns, ["labels"] = labels },
             ["spec"] = spec,
         };
-        return Stamp((JsonObject)CanonicalJson.Sort(obj)!);
+        return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
     private static JsonObject Serialize(object typed) => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(typed))!;
 
-    private JsonObject Finish(object typed) => Stamp((JsonObject)CanonicalJson.Sort(Serialize(typed))!);
+    private JsonObject Finish(object typed) => Stamp((JsonObject)CanonicalJson.SortInPlace(Serialize(typed))!);
 
     private JsonObject Restamp(JsonObject obj)
     {
@@ -637,8 +648,10 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             [ManagedLabels.SpecHashAnnotation] = hash,
             [ManagedLabels.CommitAnnotation] = commit,
         };
-        var pairs = meta.Select(p => (p.Key, Value: p.Value?.DeepClone())).Append(("annotations", annotations))
-            .OrderBy(p => p.Item1, StringComparer.Ordinal).ToList();
+        var pairs = meta.ToList();
+        meta.Clear();
+        pairs.Add(new("annotations", annotations));
+        pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         foreach (var (key, value) in pairs)
         {
             rebuilt[key] = value;
@@ -651,10 +664,5 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 /// <summary>The <c>ml.gitops/spec-hash</c> annotation: 16 hex of the SHA-256 of the object's canonical JSON without annotations.</summary>
 public static class SpecHash
 {
-    public static string Of(JsonObject obj)
-    {
-        var copy = (JsonObject)obj.DeepClone();
-        (copy["metadata"] as JsonObject)?.Remove("annotations");
-        return CanonicalJson.Hash(copy)[..16];
-    }
+    public static string Of(JsonObject obj) => CanonicalJson.HashWithoutAnnotations(obj)[..16];
 }

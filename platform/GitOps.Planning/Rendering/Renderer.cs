@@ -31,30 +31,34 @@ public static class Renderer
         var objects = new List<JsonObject>();
         var models = ImmutableArray.CreateBuilder<RenderedModel>();
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        int rendered = 0, reused = 0;
-        foreach (var model in specs.Models.Where(m => m.Spec.Environments.Contains(environment)))
+        var served = specs.Models.Where(m => m.Spec.Environments.Contains(environment)).ToList();
+        var entries = new RenderCache.Entry[served.Count];
+        var reusedFlags = new bool[served.Count];
+        // Models render independently; results are collected by index, so the output order never depends on scheduling.
+        Parallel.For(0, served.Count, new ParallelOptions { MaxDegreeOfParallelism = served.Count < 64 ? 1 : -1 }, i =>
         {
+            var model = served[i];
             var effective = EffectiveModel.Of(model, environment);
             var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
             var modelFacts = facts.For(model.Name);
             var inputHash = cache is null ? "" : InputHash(model, envHash, modelFacts, policy);
-            RenderCache.Entry entry;
             if (cache is not null && cache.TryGet(environment, model.Name, inputHash, out var hit))
             {
-                reused++;
-                entry = hit.Commit == context.Commit ? hit : Restamp(hit, context.Commit);
+                reusedFlags[i] = true;
+                var entry = hit.Commit == context.Commit ? hit : Restamp(hit, context.Commit);
                 if (!ReferenceEquals(entry, hit))
                 {
                     cache.Put(environment, model.Name, entry);
                 }
+                entries[i] = entry;
+                return;
             }
-            else
-            {
-                rendered++;
-                var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
-                entry = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, result.Diagnostics);
-                cache?.Put(environment, model.Name, entry);
-            }
+            var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
+            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, result.Diagnostics);
+            cache?.Put(environment, model.Name, entries[i]);
+        });
+        foreach (var entry in entries)
+        {
             objects.AddRange(entry.Objects);
             if (entry.Model is not null)
             {
@@ -62,6 +66,8 @@ public static class Renderer
             }
             diagnostics.AddRange(entry.Diagnostics);
         }
+        var reused = reusedFlags.Count(r => r);
+        var rendered = served.Count - reused;
 
         var sorted = objects
             .Select(o => (Key: ObjectKeys.Of(o), Object: o))

@@ -117,6 +117,31 @@ public sealed class RendererTests
         }
 
         [Fact]
+        public void Should_Never_Select_Training_Pods_From_A_Service_Or_Disruption_Budget()
+        {
+            // Given: a served version while a new one trains
+            var specs = TestSpecs.Repository();
+            var facts = RegistryFacts.Empty.WithTrained("fraud-detector", "0123456789ab")
+                .WithDeployment("fraud-detector", "staging", new DeploymentFacts("0123456789ab", null));
+
+            // When
+            var result = Renderer.Render(specs, "staging", facts, Commit);
+
+            // Then
+            var trainingPod = (JsonObject)result.Objects.Single(o => o["kind"]!.ToString() == "Job" && ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector")
+                ["spec"]!["template"]!["metadata"]!["labels"]!;
+            var servingPod = (JsonObject)Find(result, "Deployment", "fraud-detector-stable")["spec"]!["template"]!["metadata"]!["labels"]!;
+            var selectors = result.Objects.Where(o => o["kind"]!.ToString() == "Service" && ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector")
+                .Select(o => (JsonObject)o["spec"]!["selector"]!)
+                .Append((JsonObject)Find(result, "PodDisruptionBudget", "fraud-detector")["spec"]!["selector"]!["matchLabels"]!)
+                .ToList();
+            Assert.Equal(3, selectors.Count);
+            static bool Matches(JsonObject selector, JsonObject labels) => selector.All(p => labels[p.Key]?.ToString() == p.Value!.ToString());
+            Assert.All(selectors, s => Assert.False(Matches(s, trainingPod)));
+            Assert.Contains(selectors, s => Matches(s, servingPod));
+        }
+
+        [Fact]
         public void Should_Render_Canary_And_Weighted_Route_While_Rollout_In_Progress()
         {
             // Given

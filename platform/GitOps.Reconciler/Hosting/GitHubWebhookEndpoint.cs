@@ -1,0 +1,126 @@
+using System.Text.Json;
+using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Webhooks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Reconciler.Hosting;
+
+/// <summary>
+/// <c>POST /webhook/github</c>: a push to the watched branch triggers an immediate fetch. The body is checked
+/// against <c>X-Hub-Signature-256</c> before anything else is read from it; a missing or wrong signature is
+/// answered 401 and triggers nothing. A delivery seen before (same <c>X-GitHub-Delivery</c>) triggers nothing again.
+/// </summary>
+public sealed class GitHubWebhookEndpoint(
+    WebhookSecret secret,
+    string branch,
+    ReconcileTrigger trigger,
+    ILogger<GitHubWebhookEndpoint> log)
+{
+    /// <summary>GitHub caps webhook payloads at 25 MB.</summary>
+    public const long MaxBodyBytes = 25L * 1024 * 1024;
+
+    private readonly RecentDeliveries _deliveries = new(capacity: 1024);
+
+    public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Results.Text("payload too large\n", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        var body = await ReadBodyAsync(request, ct);
+        if (body is null)
+        {
+            return Results.Text("payload too large\n", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+        var delivery = request.Headers["X-GitHub-Delivery"].ToString();
+        var verdict = GitHubWebhookSignature.Verify(body, request.Headers[GitHubWebhookSignature.HeaderName].ToString(), secret.Value);
+        if (verdict != WebhookSignatureResult.Valid)
+        {
+            log.LogWarning("Rejected webhook delivery {Delivery}: signature {Verdict}", Printable(delivery), verdict);
+            return Results.Text($"signature {verdict.ToString().ToLowerInvariant()}\n", statusCode: StatusCodes.Status401Unauthorized);
+        }
+        if (delivery.Length > 0 && !_deliveries.Add(delivery))
+        {
+            log.LogInformation("Ignored webhook delivery {Delivery}: already received", Printable(delivery));
+            return Results.Text("duplicate delivery, ignored\n");
+        }
+
+        var kind = request.Headers["X-GitHub-Event"].ToString();
+        switch (kind)
+        {
+            case "ping":
+                return Results.Text("pong\n");
+            case "push":
+                string? pushedRef;
+                try
+                {
+                    using var doc = JsonDocument.Parse(body);
+                    pushedRef = doc.RootElement.ValueKind == JsonValueKind.Object
+                        && doc.RootElement.TryGetProperty("ref", out var r) && r.ValueKind == JsonValueKind.String
+                        ? r.GetString() : null;
+                }
+                catch (JsonException)
+                {
+                    return Results.Text("push payload is not JSON\n", statusCode: StatusCodes.Status400BadRequest);
+                }
+                if (pushedRef != $"refs/heads/{branch}")
+                {
+                    return Results.Text($"push to {pushedRef ?? "an unknown ref"} ignored: watching refs/heads/{branch}\n");
+                }
+                log.LogInformation("Webhook delivery {Delivery}: push to {Ref}, fetching now", Printable(delivery), pushedRef);
+                trigger.Request($"webhook push {Printable(delivery)}");
+                return Results.Text("fetch triggered\n", statusCode: StatusCodes.Status202Accepted);
+            default:
+                return Results.Text($"event '{Printable(kind)}' ignored\n");
+        }
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    // Header values come from the network: keep log lines short and on one line.
+    private static string Printable(string value)
+    {
+        var clean = new string([.. value.Where(c => !char.IsControl(c)).Take(80)]);
+        return clean.Length == 0 ? "-" : clean;
+    }
+
+    /// <summary>Delivery ids received lately, oldest forgotten first.</summary>
+    private sealed class RecentDeliveries(int capacity)
+    {
+        private readonly Lock _gate = new();
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        private readonly Queue<string> _order = new();
+
+        public bool Add(string id)
+        {
+            lock (_gate)
+            {
+                if (!_seen.Add(id))
+                {
+                    return false;
+                }
+                _order.Enqueue(id);
+                if (_order.Count > capacity)
+                {
+                    _seen.Remove(_order.Dequeue());
+                }
+                return true;
+            }
+        }
+    }
+}

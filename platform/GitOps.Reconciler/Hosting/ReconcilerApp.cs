@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using System.Net;
+using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Git;
+using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Status;
+using GitOps.Specs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Reconciler.Hosting;
+
+/// <summary>Settings of a reconciler process (what <c>gitops reconcile</c> parses).</summary>
+public sealed record ReconcilerOptions
+{
+    public required ImmutableArray<string> Environments { get; init; }
+    public required string Branch { get; init; }
+    public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(1);
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 8080);
+    public WebhookSecret? WebhookSecret { get; init; }
+    public Backoff Backoff { get; init; } = Backoff.Default;
+    public int ApplyParallelism { get; init; } = 8;
+}
+
+/// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.</summary>
+public sealed record ReconcilerPorts(
+    IGitSource Git,
+    IClusterDriver Cluster,
+    IEnvironmentStatusStore Status,
+    ILeaderElector Leader,
+    IRegistry Registry);
+
+/// <summary>
+/// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
+/// <see cref="ReconcilerPorts"/>. <c>gitops reconcile</c> and the end-to-end tests build it the same way.
+/// </summary>
+public sealed class ReconcilerApp
+{
+    private readonly ReconcilerOptions _options;
+    private readonly ILoggerFactory _loggers;
+
+    public ReconcilerApp(ReconcilerOptions options, ReconcilerPorts ports, TimeProvider time, ILoggerFactory loggers,
+        Func<IEnumerable<SourceFile>, LoadResult> validate)
+    {
+        _options = options;
+        _loggers = loggers;
+        Metrics = new ReconcilerMetrics();
+        Trigger = new ReconcileTrigger();
+        Health = new ReconcilerHealth();
+        Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
+            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism },
+            loggers.CreateLogger<ReconcilePass>());
+        Loop = new ReconcileLoop(Pass, ports.Leader, Trigger, Metrics, Health, time,
+            new ReconcileLoopSettings { Environments = options.Environments, Interval = options.Interval },
+            loggers.CreateLogger<ReconcileLoop>());
+    }
+
+    public ReconcilerMetrics Metrics { get; }
+    public ReconcileTrigger Trigger { get; }
+    public ReconcilerHealth Health { get; }
+    public ReconcilePass Pass { get; }
+    public ReconcileLoop Loop { get; }
+
+    /// <summary>Where the HTTP endpoints listen, once <see cref="RunAsync"/> has started them.</summary>
+    public Uri? Address { get; private set; }
+
+    /// <summary>Serves the HTTP endpoints and runs the loop until <paramref name="ct"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var host = ReconcilerHost.Build(new ReconcilerHostOptions
+        {
+            Listen = _options.Listen,
+            Branch = _options.Branch,
+            WebhookSecret = _options.WebhookSecret,
+        }, Metrics, Trigger, Health, _loggers);
+        await host.StartAsync(ct);
+        try
+        {
+            Address = ReconcilerHost.BoundAddress(host);
+            _loggers.CreateLogger<ReconcilerApp>().LogInformation("Serving /healthz /readyz /metrics /webhook/github on {Address}", Address);
+            await Loop.RunAsync(ct);
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await host.StopAsync(stopping.Token);
+            await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>One pass over every environment, without HTTP endpoints or leader election.</summary>
+    public Task<ImmutableArray<ReconcileOutcome>> RunOnceAsync(CancellationToken ct) => Loop.RunOnceAsync(ct);
+}

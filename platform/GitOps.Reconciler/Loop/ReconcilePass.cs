@@ -1,0 +1,264 @@
+using System.Collections.Immutable;
+using GitOps.Planning.Cluster;
+using GitOps.Planning.Plans;
+using GitOps.Planning.Rendering;
+using GitOps.Reconciler.Git;
+using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Status;
+using GitOps.Specs;
+using GitOps.Specs.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Reconciler.Loop;
+
+/// <summary>Settings of <see cref="ReconcilePass"/>.</summary>
+public sealed record ReconcilePassSettings
+{
+    /// <summary>Full validation of a commit's files (schema, references, policies). Pure.</summary>
+    public required Func<IEnumerable<SourceFile>, LoadResult> Validate { get; init; }
+
+    public Backoff Backoff { get; init; } = Backoff.Default;
+
+    /// <summary>Objects applied at once within a wave.</summary>
+    public int ApplyParallelism { get; init; } = 8;
+}
+
+/// <summary>
+/// One reconcile pass: fetch → load/validate → observe → render → plan → apply in waves → report, for each
+/// environment asked. Every exit is a <see cref="ReconcileOutcome"/> and the status written says why. A commit with
+/// errors never reaches the cluster (and so never prunes); a commit that stalled is not loaded again until Git moves.
+/// </summary>
+public sealed class ReconcilePass(
+    IGitSource git,
+    IClusterDriver cluster,
+    IEnvironmentStatusStore statuses,
+    IRegistry registry,
+    ReconcilerMetrics metrics,
+    TimeProvider time,
+    ReconcilePassSettings settings,
+    ILogger<ReconcilePass> log)
+{
+    private readonly PlanExecutor _executor = new(cluster, settings.ApplyParallelism);
+    private readonly RenderCache _renderCache = new();
+    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private LoadedCommit? _lastLoad;
+
+    private sealed record LoadedCommit(string Commit, LoadResult Load);
+
+    /// <summary>Runs a pass for <paramref name="environments"/> (one fetch for all) and returns one outcome per environment.</summary>
+    public async Task<ImmutableArray<ReconcileOutcome>> RunAsync(IReadOnlyList<string> environments, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        GitFetchResult fetched;
+        try
+        {
+            fetched = await git.FetchAsync(ct);                                                  // I/O
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            fetched = GitFetchResult.Failure(Describe(e), null);
+        }
+        metrics.RecordFetch(time.GetElapsedTime(started), fetched.Succeeded);
+        if (!fetched.Succeeded || fetched.Checkout is null)
+        {
+            // Nothing is changed while Git cannot be read: the cluster keeps what it has, and the pass is retried.
+            log.LogWarning("Git fetch failed: {Error}", fetched.Error);
+            var failed = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
+            foreach (var environment in environments)
+            {
+                failed.Add(await ReportAsync(null,
+                    new ReconcileOutcome.Retry(environment, null, NextBackoff(environment), $"git fetch failed: {fetched.Error}"),
+                    started, ct));
+            }
+            return failed.MoveToImmutable();
+        }
+        var checkout = fetched.Checkout;
+        var commit = checkout.Revision;
+
+        var outcomes = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
+        foreach (var environment in environments)
+        {
+            outcomes.Add(await ReconcileEnvironmentAsync(environment, checkout, started, ct));
+        }
+        return outcomes.MoveToImmutable();
+    }
+
+    private async Task<ReconcileOutcome> ReconcileEnvironmentAsync(string environment, GitCheckout checkout, long started, CancellationToken ct)
+    {
+        var commit = checkout.Revision;
+        EnvironmentStatus status;
+        try
+        {
+            status = await ReadStatusAsync(environment, ct);                                     // I/O
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Without status we cannot know the last good commit: change nothing.
+            log.LogWarning(e, "{Environment}: cannot read status", environment);
+            var outcome = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), $"cannot read status: {Describe(e)}");
+            metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
+            Log(outcome);
+            return outcome;
+        }
+
+        if (status.IsStalledAt(commit))
+        {
+            // Already reported; the commit cannot have changed, so neither can the verdict.
+            var again = new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+                "still at the commit that stalled; waiting for a new commit", []);
+            metrics.RecordOutcome(again, time.GetElapsedTime(started), time.GetUtcNow());
+            return again;
+        }
+
+        ReconcileOutcome result;
+        try
+        {
+            result = await ConvergeAsync(environment, checkout, status, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning(e, "{Environment}: pass at {Commit} failed", environment, Short(commit));
+            result = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), Describe(e));
+        }
+        return await ReportAsync(status, result, started, ct);
+    }
+
+    /// <summary>The ladder: I/O and pure steps alternate; every exit is an outcome.</summary>
+    private async Task<ReconcileOutcome> ConvergeAsync(
+        string environment, GitCheckout checkout, EnvironmentStatus status, CancellationToken ct)
+    {
+        var commit = checkout.Revision;
+        var load = Load(checkout);                                                                // pure (memoised)
+        if (load.HasErrors)
+        {
+            var errors = load.Diagnostics.Count(d => d.IsError);
+            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+                $"{errors} validation error(s)", load.Diagnostics);
+        }
+        if (load.Specs.Environment(environment) is not { } env)
+        {
+            var known = string.Join(", ", load.Specs.Environments.Select(e => e.Name));
+            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+                $"environment '{environment}' is not defined in this commit",
+                [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf($"environments/{environment}/environment.yaml"),
+                    $"environment '{environment}' is not defined", known.Length == 0 ? null : $"defined: {known}")]);
+        }
+
+        var observed = await cluster.ReadManagedAsync(environment, env.Spec.Namespace, ct);    // I/O
+        var facts = await registry.ReadAsync(environment, observed, ct);                         // I/O
+        var planned = EnvironmentPlanner.PlanEnvironment(load.Specs, environment, facts,           // pure
+            new RenderContext(commit), observed, _renderCache);
+        if (planned.HasErrors)
+        {
+            var errors = planned.Diagnostics.Count(d => d.IsError);
+            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
+                $"{errors} render error(s)", planned.Diagnostics);
+        }
+
+        var plan = planned.Plan;
+        var summary = Summarize(plan);
+        var drift = CountDrift(plan);                                                             // pure
+        metrics.RecordDrift(environment, drift);
+        foreach (var conflict in plan.Conflicts)
+        {
+            log.LogWarning("{Environment}: {Conflict}", environment, conflict.Reason);
+        }
+        if (!plan.HasChanges)
+        {
+            return new ReconcileOutcome.NoChange(environment, commit, summary, drift);
+        }
+
+        var changes = plan.Changes.Select(a => $"{a.Action} {a.Key}: {a.Reason}").ToImmutableArray();
+        foreach (var change in changes)
+        {
+            log.LogInformation("{Environment}: {Change}", environment, change);
+        }
+        var executed = await _executor.ExecuteAsync(plan, ct);                                    // I/O
+        metrics.RecordApply(environment, executed.Applied, executed.Pruned);
+        var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
+        return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes);
+    }
+
+    private LoadResult Load(GitCheckout checkout)
+    {
+        if (_lastLoad is { } last && last.Commit == checkout.Revision)
+        {
+            return last.Load;
+        }
+        var load = settings.Validate(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray())));
+        _lastLoad = new LoadedCommit(checkout.Revision, load);
+        return load;
+    }
+
+    private async Task<EnvironmentStatus> ReadStatusAsync(string environment, CancellationToken ct) =>
+        await statuses.ReadAsync(environment, ct) ?? new EnvironmentStatus { Environment = environment };
+
+    private TimeSpan NextBackoff(string environment)
+    {
+        var failures = _failures.GetValueOrDefault(environment) + 1;
+        _failures[environment] = failures;
+        return settings.Backoff.After(failures);
+    }
+
+    /// <summary>Saves the status computed from <paramref name="read"/> (null: read it now) and records the outcome.</summary>
+    private async Task<ReconcileOutcome> ReportAsync(EnvironmentStatus? read, ReconcileOutcome outcome, long started, CancellationToken ct)
+    {
+        if (outcome is not ReconcileOutcome.Retry)
+        {
+            _failures.Remove(outcome.Environment);
+        }
+        try
+        {
+            var current = read ?? await ReadStatusAsync(outcome.Environment, ct);                  // I/O
+            await statuses.SaveAsync(StatusReport.Next(current, outcome, time.GetUtcNow()), ct);  // I/O
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Another writer (a replica that just took over) or an unreachable API server. What was applied stays
+            // applied; the next pass finds nothing left to do and writes the status then.
+            log.LogWarning(e, "{Environment}: cannot save status", outcome.Environment);
+        }
+        metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
+        Log(outcome);
+        return outcome;
+    }
+
+    private void Log(ReconcileOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case ReconcileOutcome.Applied a:
+                log.LogInformation("{Environment}: applied {Commit}: {Plan}", a.Environment, Short(a.Commit), a.Plan);
+                break;
+            case ReconcileOutcome.NoChange n:
+                log.LogDebug("{Environment}: {Commit} unchanged ({Drift} drifted object(s) left alone)", n.Environment, Short(n.Commit), n.Drift);
+                break;
+            case ReconcileOutcome.Stalled s:
+                log.LogWarning("{Environment}: {Commit} stalled: {Reason}; keeping {LastGood}{Diagnostics}", s.Environment,
+                    Short(s.Commit), s.Reason, Short(s.LastGoodCommit),
+                    string.Concat(s.Diagnostics.Where(d => d.IsError).Take(20).Select(d => "\n  " + d)));
+                break;
+            case ReconcileOutcome.Retry r:
+                log.LogWarning("{Environment}: retry in {After}: {Reason}", r.Environment, r.After, r.Reason);
+                break;
+        }
+    }
+
+    private static PlanSummary Summarize(Plan plan) => new(
+        plan.Count(ActionKind.Create), plan.Count(ActionKind.Update), plan.Count(ActionKind.Unchanged), plan.Count(ActionKind.Delete));
+
+    /// <summary>Objects whose spec did not change but whose cluster copy differs: edited by hand.</summary>
+    public static int CountDrift(Plan plan) => plan.Actions.Count(IsDrift);
+
+    private static bool IsDrift(PlanAction action) =>
+        action.Action is ActionKind.Update or ActionKind.Unchanged
+        && !action.Diff.IsDefaultOrEmpty
+        && action.Desired is { } desired && action.Observed is { } observed
+        && ObjectKeys.Annotation(desired, ManagedLabels.SpecHashAnnotation) == ObjectKeys.Annotation(observed, ManagedLabels.SpecHashAnnotation);
+
+    private static string Describe(Exception e) =>
+        e is AggregateException { InnerExceptions.Count: 1 } a ? Describe(a.InnerExceptions[0]) : $"{e.GetType().Name}: {e.Message}";
+
+    private static string Short(string? commit) => commit is null ? "nothing" : commit.Length > 12 ? commit[..12] : commit;
+}

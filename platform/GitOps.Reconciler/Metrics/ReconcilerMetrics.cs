@@ -1,0 +1,101 @@
+using GitOps.Reconciler.Loop;
+using Prometheus;
+
+namespace GitOps.Reconciler.Metrics;
+
+/// <summary>
+/// The reconciler's Prometheus metrics, in a registry of their own so that two reconcilers in one process (tests,
+/// benchmarks) never share counters. Names are documented in <c>docs/operations.md</c>.
+/// </summary>
+public sealed class ReconcilerMetrics
+{
+    private readonly Histogram _duration;
+    private readonly Counter _outcomes;
+    private readonly Counter _applied;
+    private readonly Counter _pruned;
+    private readonly Counter _drift;
+    private readonly Histogram _fetchDuration;
+    private readonly Counter _fetchErrors;
+    private readonly Gauge _lastSuccess;
+    private readonly Gauge _leader;
+
+    public ReconcilerMetrics(bool includeProcessMetrics = true)
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        if (includeProcessMetrics)
+        {
+            // process_working_set_bytes, GC and thread-pool gauges: the memory figure in docs/benchmarks.md.
+            DotNetStats.Register(Registry);
+        }
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _duration = factory.CreateHistogram("gitops_reconcile_duration_seconds",
+            "Duration of one reconcile pass of an environment, from fetch to status written.",
+            new HistogramConfiguration
+            {
+                LabelNames = ["environment"],
+                Buckets = Histogram.ExponentialBuckets(0.01, 2, 14),
+            });
+        _outcomes = factory.CreateCounter("gitops_reconcile_outcomes_total",
+            "Reconcile passes by environment and outcome (Applied, NoChange, Stalled, Retry).",
+            new CounterConfiguration { LabelNames = ["environment", "outcome"] });
+        _applied = factory.CreateCounter("gitops_objects_applied_total",
+            "Objects created or updated by server-side apply.", new CounterConfiguration { LabelNames = ["environment"] });
+        _pruned = factory.CreateCounter("gitops_objects_pruned_total",
+            "Managed objects deleted because Git no longer defines them.", new CounterConfiguration { LabelNames = ["environment"] });
+        _drift = factory.CreateCounter("gitops_drift_detected_total",
+            "Objects found changed in the cluster although their commit did not change.",
+            new CounterConfiguration { LabelNames = ["environment"] });
+        _fetchDuration = factory.CreateHistogram("gitops_git_fetch_duration_seconds", "Duration of a Git fetch.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
+        _fetchErrors = factory.CreateCounter("gitops_git_fetch_errors_total", "Git fetches that failed.");
+        _lastSuccess = factory.CreateGauge("gitops_last_successful_sync_timestamp_seconds",
+            "Unix time of the last pass that ended Applied or NoChange.", new GaugeConfiguration { LabelNames = ["environment"] });
+        _leader = factory.CreateGauge("gitops_leader", "1 while this replica holds the leader Lease, else 0.");
+    }
+
+    /// <summary>The registry served on <c>/metrics</c>.</summary>
+    public CollectorRegistry Registry { get; }
+
+    public void RecordFetch(TimeSpan duration, bool succeeded)
+    {
+        _fetchDuration.Observe(duration.TotalSeconds);
+        if (!succeeded)
+        {
+            _fetchErrors.Inc();
+        }
+    }
+
+    public void RecordApply(string environment, int applied, int pruned)
+    {
+        _applied.WithLabels(environment).Inc(applied);
+        _pruned.WithLabels(environment).Inc(pruned);
+    }
+
+    public void RecordDrift(string environment, int objects)
+    {
+        if (objects > 0)
+        {
+            _drift.WithLabels(environment).Inc(objects);
+        }
+    }
+
+    public void RecordOutcome(ReconcileOutcome outcome, TimeSpan duration, DateTimeOffset now)
+    {
+        _duration.WithLabels(outcome.Environment).Observe(duration.TotalSeconds);
+        _outcomes.WithLabels(outcome.Environment, outcome.Name).Inc();
+        if (outcome.IsSuccess)
+        {
+            _lastSuccess.WithLabels(outcome.Environment).Set(now.ToUnixTimeMilliseconds() / 1000.0);
+        }
+    }
+
+    public void SetLeader(bool isLeader) => _leader.Set(isLeader ? 1 : 0);
+
+    /// <summary>The registry in Prometheus text format (what <c>/metrics</c> serves).</summary>
+    public async Task<string> ExportAsync(CancellationToken ct)
+    {
+        using var stream = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(stream, ct);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using GitOps.Policy;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Git;
+using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Registry;
+using GitOps.Testing.FakeKubernetes;
+using GitOps.Testing.Git;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitOps.Benchmarks.Reconcile;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/GitOps.Benchmarks -- reconcile [models]</c>: one environment with N
+/// models (default 2,000) in a real Git repository, reconciled against the fake Kubernetes API server over HTTP with
+/// the real driver. Measures a warm reconciler's pass with no change and with a single-model change (median of 5),
+/// then the reconciler as a process: <c>gitops reconcile --once</c> wall time and peak RSS on the converged cluster.
+/// </summary>
+public static class ReconcileBenchmark
+{
+    private const string Environment = "prod";
+    private const string Namespace = "ml";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var models = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        await using var server = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = "bench" });
+        var work = Directory.CreateTempSubdirectory("gitops-bench-reconcile-");
+        try
+        {
+            using var repo = FakeGitRepo.Create();
+            repo.Commit("initial", Repository(models, changed: -1, generation: 0));
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(work.FullName, "kubeconfig"), contextName: "bench", token: "bench", @namespace: Namespace);
+            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "bench");
+            var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
+            var pass = new ReconcilePass(
+                new GitSource(new GitSourceOptions { Url = repo.Path, Branch = "main", CacheDirectory = Path.Combine(work.FullName, "cache") }),
+                new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, "gitops-system"), new ClusterRegistry(),
+                metrics, TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate },
+                NullLogger<ReconcilePass>.Instance);
+
+            Console.WriteLine($"gitops reconcile, {models:N0} models in one environment, fake API server over HTTP, {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}");
+            var (initial, initialOutcome) = await TimeAsync(pass);
+            Require(initialOutcome, "Applied");
+            var objects = server.CurrentResourceVersion;
+
+            var noChange = new List<TimeSpan>();
+            for (var i = 0; i < 5; i++)
+            {
+                var (t, o) = await TimeAsync(pass);
+                Require(o, "NoChange");
+                noChange.Add(t);
+            }
+
+            var oneChange = new List<TimeSpan>();
+            for (var i = 1; i <= 5; i++)
+            {
+                var changed = i * 37 % models;
+                repo.Commit($"change model {changed}", new Dictionary<string, string?>
+                {
+                    [$"models/m{changed:00000}/model.yaml"] = Model($"m{changed:00000}", 100 + i),
+                });
+                var (t, o) = await TimeAsync(pass);
+                Require(o, "Applied");
+                oneChange.Add(t);
+            }
+
+            // The reconciler as a process: a fresh `gitops reconcile --once` on the converged cluster.
+            var gitops = Path.Combine(AppContext.BaseDirectory, "gitops.dll");
+            var process = Enumerable.Range(0, 3).Select(_ => Probe("dotnet",
+                [gitops, "reconcile", "--once", "--repo", repo.Path, "--branch", "main", "--env", Environment,
+                 "--kubeconfig", kubeconfig, "--context", "bench", "--namespace", "gitops-system",
+                 "--workdir", Path.Combine(work.FullName, "once")])).OrderBy(m => m.Wall).ToList();
+            var median = process[1];
+
+            Console.WriteLine();
+            Console.WriteLine("| pass | median of 5 | min | max |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            Console.WriteLine($"| first pass (create everything, {initialOutcome}) | {Ms(initial)} | | |");
+            Console.WriteLine($"| no change | {Ms(Median(noChange))} | {Ms(noChange.Min())} | {Ms(noChange.Max())} |");
+            Console.WriteLine($"| one model changed | {Ms(Median(oneChange))} | {Ms(oneChange.Min())} | {Ms(oneChange.Max())} |");
+            Console.WriteLine();
+            Console.WriteLine("| reconciler process (`gitops reconcile --once`, converged cluster, median of 3) | wall | peak RSS | exit |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            Console.WriteLine($"| fresh process: clone, validate, render, list, plan | {median.Wall.TotalSeconds:F2} s | {median.PeakRssBytes / 1048576.0:F0} MiB | {median.ExitCode} |");
+            Console.WriteLine();
+            Console.WriteLine($"objects in the cluster after the first pass: {server.ListObjects("batch/v1", "Job", Namespace).Count + server.ListObjects("v1", "ConfigMap", Namespace).Count:N0} (resource version {objects:N0})");
+            Console.WriteLine($"benchmark process: peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB (reconciler, fake API server and Git repository together)");
+            return median.ExitCode == 0 ? 0 : 1;
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(TimeSpan, string)> TimeAsync(ReconcilePass pass)
+    {
+        var sw = Stopwatch.StartNew();
+        var outcome = (await pass.RunAsync([Environment], CancellationToken.None)).Single();
+        return (sw.Elapsed, outcome is ReconcileOutcome.Retry r ? $"Retry: {r.Reason}" : outcome.Name);
+    }
+
+    private static void Require(string outcome, string expected)
+    {
+        if (outcome != expected)
+        {
+            throw new InvalidOperationException($"expected {expected}, got {outcome}");
+        }
+    }
+
+    private static TimeSpan Median(List<TimeSpan> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:N0} ms";
+
+    private static Dictionary<string, string?> Repository(int models, int changed, int generation)
+    {
+        var files = new Dictionary<string, string?>
+        {
+            ["environments/prod/environment.yaml"] = $"""
+                apiVersion: ml.gitops/v1alpha1
+                kind: Environment
+                metadata:
+                  name: {Environment}
+                spec:
+                  cluster:
+                    kubernetes:
+                      inCluster: true
+                  namespace: {Namespace}
+                  router: replicas
+
+                """,
+        };
+        for (var i = 0; i < models; i++)
+        {
+            var name = $"m{i:00000}";
+            files[$"models/{name}/model.yaml"] = Model(name, i == changed ? 100 + generation : 100);
+        }
+        return files;
+    }
+
+    private static string Model(string name, int trees)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"""
+            apiVersion: ml.gitops/v1alpha1
+            kind: Model
+            metadata:
+              name: {name}
+            spec:
+              owner: team-{name}
+              task: binaryClassification
+              inputs:
+                - name: amount
+                  type: float32
+                  shape: [-1, 1]
+              outputs:
+                - name: probability
+                  type: float32
+                  shape: [-1]
+              label: label
+              training:
+                builtin:
+                  algorithm: fastTree
+                  seed: 7
+                dataset:
+                  uri: s3://data/{name}.csv
+                  sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+                hyperparameters:
+                  numberOfTrees: {trees}
+              serving:
+                replicas: 1
+              environments: [{Environment}]
+
+            """);
+        return text.ToString();
+    }
+
+    private sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode);
+
+    /// <summary>Runs a child process to completion: wall time and peak resident memory (VmHWM from /proc).</summary>
+    private static Measurement Probe(string fileName, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var drainOut = p.StandardOutput.ReadToEndAsync();
+        var drainErr = p.StandardError.ReadToEndAsync();
+        long peak = 0;
+        while (!p.WaitForExit(5))
+        {
+            peak = Math.Max(peak, HighWaterMark($"/proc/{p.Id}/status"));
+        }
+        sw.Stop();
+        Task.WaitAll(drainOut, drainErr);
+        if (p.ExitCode != 0)
+        {
+            Console.Error.WriteLine(drainOut.Result);
+            Console.Error.WriteLine(drainErr.Result);
+        }
+        return new Measurement(sw.Elapsed, peak, p.ExitCode);
+    }
+
+    private static long HighWaterMark(string statusPath)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(statusPath))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Status;
+using GitOps.Reconciler.Tests.Drivers.Kubernetes;
+using GitOps.Reconciler.Tests.Support;
+using GitOps.Testing.Git;
+
+namespace GitOps.Reconciler.Tests.EndToEnd;
+
+/// <summary>
+/// The reconciler end to end: a real temporary Git repository, the real Kubernetes driver against the fake API server
+/// over HTTP, ConfigMap status, Lease leader election and the HTTP endpoints.
+/// </summary>
+public sealed class ReconcilerEndToEndTests
+{
+    private static Dictionary<string, string?> Files(bool selfHeal = true, params (string Name, int Trees)[] models)
+    {
+        var files = new Dictionary<string, string?> { ["environments/prod/environment.yaml"] = SpecRepository.Environment(selfHeal: selfHeal) };
+        foreach (var (name, trees) in models)
+        {
+            files[$"models/{name}/model.yaml"] = SpecRepository.Model(name, trees: trees);
+        }
+        return files;
+    }
+
+    private static async Task<EnvironmentStatus> StatusWhenAsync(FakeCluster cluster, Func<EnvironmentStatus, bool> condition)
+    {
+        var store = new ConfigMapStatusStore(cluster.Connection, ReconcilerRig.StatusNamespace);
+        EnvironmentStatus? last = null;
+        await Eventually.TrueAsync(() =>
+        {
+            last = store.ReadAsync("prod", CancellationToken.None).GetAwaiter().GetResult();
+            return last is not null && condition(last);
+        }, TimeSpan.FromSeconds(60));
+        return last!;
+    }
+
+    private static IReadOnlyList<JsonObject> Managed(FakeCluster cluster) =>
+        [.. ManagedKinds.All.SelectMany(k => cluster.Server.ListObjects(k.ApiVersion, k.Kind, SpecRepository.Namespace)
+            .Select(o => { var c = (JsonObject)o.DeepClone(); c["kind"] = k.Kind; c["apiVersion"] = k.ApiVersion; return c; }))];
+
+    private static IReadOnlyList<string> ModelsIn(FakeCluster cluster) =>
+        [.. Managed(cluster).Select(o => o["metadata"]!["labels"]![ManagedLabels.Model]!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal)];
+
+    private static IReadOnlyList<JsonObject> OfKind(FakeCluster cluster, string kind, string model) =>
+        [.. Managed(cluster).Where(o => o["kind"]!.GetValue<string>() == kind
+            && o["metadata"]!["labels"]![ManagedLabels.Model]!.GetValue<string>() == model)];
+
+    private static ResourceKey KeyOf(JsonObject o) => new(o["apiVersion"]!.GetValue<string>(), o["kind"]!.GetValue<string>(),
+        SpecRepository.Namespace, o["metadata"]!["name"]!.GetValue<string>());
+
+    public sealed class TheReconciler
+    {
+        [Fact]
+        public async Task Should_Follow_The_Branch_Through_Create_Update_Prune_Stall_And_Fix()
+        {
+            // Given a repository with two models, and a reconciler that only polls once an hour (webhooks drive it)
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var first = repo.Commit("two models", Files(true, ("fraud", 100), ("churn", 100)));
+            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a", interval: TimeSpan.FromHours(1));
+
+            // Then: first commit → objects appear
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == first);
+            Assert.Equal(["churn", "fraud"], ModelsIn(cluster));
+            var job = Assert.Single(OfKind(cluster, "Job", "fraud"));
+
+            // When its training Job succeeds → the trained version is served, the Job is pruned
+            cluster.Server.SetStatus(KeyOf(job), new JsonObject { ["succeeded"] = 1 });
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Count == 1 && OfKind(cluster, "Job", "fraud").Count == 0,
+                TimeSpan.FromSeconds(60));
+
+            // When a model changes → updated (a new version to train)
+            var changed = repo.Commit("retrain churn", new Dictionary<string, string?> { ["models/churn/model.yaml"] = SpecRepository.Model("churn", trees: 400) });
+            var churnJobBefore = OfKind(cluster, "Job", "churn").Single()["metadata"]!["name"]!.GetValue<string>();
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == changed);
+            var churnJobAfter = Assert.Single(OfKind(cluster, "Job", "churn"))["metadata"]!["name"]!.GetValue<string>();
+            Assert.NotEqual(churnJobBefore, churnJobAfter);
+
+            // When a model is removed → pruned
+            var removed = repo.Commit("drop churn", new Dictionary<string, string?> { ["models/churn/model.yaml"] = null });
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == removed);
+            Assert.Equal(["fraud"], ModelsIn(cluster));
+
+            // When an invalid commit arrives → nothing changes and the status says Stalled
+            var snapshot = Managed(cluster).Select(o => o.ToJsonString()).Order(StringComparer.Ordinal).ToList();
+            var invalid = repo.Commit("typo", new Dictionary<string, string?>
+            {
+                ["models/fraud/model.yaml"] = SpecRepository.InvalidModel("fraud"),
+                ["models/extra/model.yaml"] = SpecRepository.Model("extra"),
+            });
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            var stalled = await StatusWhenAsync(cluster, s => s.LastAttemptedCommit == invalid);
+            Assert.Equal("Stalled", stalled.Outcome);
+            Assert.Equal(removed, stalled.LastAppliedCommit);
+            Assert.Contains("models/fraud/model.yaml:", stalled.DiagnosticsSummary);
+            Assert.Equal(snapshot, Managed(cluster).Select(o => o.ToJsonString()).Order(StringComparer.Ordinal).ToList());
+
+            // When the fix is pushed → applied
+            var fix = repo.Commit("fix typo", new Dictionary<string, string?> { ["models/fraud/model.yaml"] = SpecRepository.Model("fraud") });
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            var applied = await StatusWhenAsync(cluster, s => s.LastAppliedCommit == fix);
+            Assert.Equal("Applied", applied.Outcome);
+            Assert.Equal(["extra", "fraud"], ModelsIn(cluster));
+        }
+
+        [Fact]
+        public async Task Should_Detect_And_Heal_An_Object_Edited_By_Hand()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a");
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
+            var job = Assert.Single(OfKind(cluster, "Job", "fraud"));
+            var before = job["spec"]!["backoffLimit"]!.GetValue<int>();
+
+            // When
+            cluster.Server.EditByHand(KeyOf(job), new JsonObject { ["spec"] = new JsonObject { ["backoffLimit"] = before + 5 } });
+
+            // Then
+            await Eventually.TrueAsync(() => OfKind(cluster, "Job", "fraud").Single()["spec"]!["backoffLimit"]!.GetValue<int>() == before,
+                TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(() => reconciler.App.Metrics.ExportAsync(CancellationToken.None).GetAwaiter().GetResult()
+                .Contains("gitops_drift_detected_total{environment=\"prod\"} 1", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Let_Only_One_Of_Two_Replicas_Apply()
+        {
+            // Given two replicas on the same cluster
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var first = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var a = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a");
+            await using var b = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-b");
+
+            // When
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == first);
+            await Eventually.TrueAsync(() => a.IsLeader || b.IsLeader);
+
+            // Then exactly one leads, and only the leader ever ran a pass
+            var (leader, standby) = a.IsLeader ? (a, b) : (b, a);
+            Assert.False(standby.IsLeader);
+            Assert.Equal(0, standby.App.Loop.PassCount);
+            Assert.True(leader.App.Loop.PassCount > 0);
+
+            // When the leader goes away, the standby takes over and applies the next commit
+            await leader.StopAsync();
+            var second = repo.Commit("another model", new Dictionary<string, string?> { ["models/churn/model.yaml"] = SpecRepository.Model("churn") });
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == second);
+            Assert.True(standby.IsLeader);
+            Assert.Equal(["churn", "fraud"], ModelsIn(cluster));
+        }
+
+        [Fact]
+        public async Task Should_Converge_Without_Duplicates_When_The_Leader_Is_Killed_Mid_Apply()
+        {
+            // Given a first replica applying twelve models slowly, one object at a time
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var names = Enumerable.Range(1, 12).Select(i => ($"model-{i:00}", 100)).ToArray();
+            var commit = repo.Commit("twelve models", Files(true, names));
+            cluster.Server.DelayNext(1000, TimeSpan.FromMilliseconds(100), verb: "apply");
+            var a = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a", applyParallelism: 1);
+
+            // When it is killed after some objects were applied and before the pass finished
+            await Eventually.TrueAsync(() => Managed(cluster).Count >= 3, TimeSpan.FromSeconds(60));
+            await a.DisposeAsync();
+            var partial = Managed(cluster).Count;
+            Assert.InRange(partial, 3, 23);
+            var store = new ConfigMapStatusStore(cluster.Connection, ReconcilerRig.StatusNamespace);
+            Assert.NotEqual(commit, (await store.ReadAsync("prod", CancellationToken.None))?.LastAppliedCommit);
+
+            // Then the next replica converges, with exactly one object per desired name
+            await using var b = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-b");
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
+            var objects = Managed(cluster);
+            Assert.Equal(24, objects.Count);
+            Assert.Equal(24, objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}").Distinct().Count());
+            Assert.All(names, n => Assert.Single(OfKind(cluster, "Job", n.Item1)));
+        }
+    }
+}

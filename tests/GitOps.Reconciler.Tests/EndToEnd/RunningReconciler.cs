@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text;
+using GitOps.Policy;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Git;
+using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Tests.Support;
+using GitOps.Reconciler.Webhooks;
+
+namespace GitOps.Reconciler.Tests.EndToEnd;
+
+/// <summary>
+/// A whole reconciler as <c>gitops reconcile</c> builds it — Git source on a real repository, Kubernetes driver,
+/// ConfigMap status and Lease leader election over HTTP to the fake API server, HTTP endpoints on 127.0.0.1 — running
+/// in the background until disposed (or killed).
+/// </summary>
+internal sealed class RunningReconciler : IAsyncDisposable
+{
+    public const string WebhookSecretValue = "e2e-webhook-secret";
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _cache;
+    private Task _run = Task.CompletedTask;
+
+    private RunningReconciler(ReconcilerApp app, string cache, ListLoggerProvider logs)
+    {
+        App = app;
+        _cache = cache;
+        Logs = logs;
+    }
+
+    public ReconcilerApp App { get; }
+    public ListLoggerProvider Logs { get; }
+
+    public static async Task<RunningReconciler> StartAsync(KubernetesApiConnection connection, string repository, string identity,
+        TimeSpan? interval = null, int applyParallelism = 8)
+    {
+        var cache = Directory.CreateTempSubdirectory("gitops-e2e-cache-").FullName;
+        var logs = new ListLoggerProvider();
+        var elector = new LeaseLeaderElector(connection, new LeaderElectionOptions
+        {
+            Namespace = ReconcilerRig.StatusNamespace,
+            Identity = identity,
+            LeaseDuration = TimeSpan.FromSeconds(10),
+            RenewDeadline = TimeSpan.FromSeconds(8),
+            RetryPeriod = TimeSpan.FromMilliseconds(100),
+        }, TimeProvider.System);
+        var app = new ReconcilerApp(
+            new ReconcilerOptions
+            {
+                Environments = ["prod"],
+                Branch = "main",
+                Interval = interval ?? TimeSpan.FromMilliseconds(200),
+                Listen = new IPEndPoint(IPAddress.Loopback, 0),
+                WebhookSecret = WebhookSecret.FromValue(WebhookSecretValue, "test"),
+                Backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)),
+                ApplyParallelism = applyParallelism,
+            },
+            new ReconcilerPorts(
+                new GitSource(new GitSourceOptions { Url = repository, Branch = "main", CacheDirectory = Path.Combine(cache, "repo") }),
+                new KubernetesClusterDriver(connection),
+                new ConfigMapStatusStore(connection, ReconcilerRig.StatusNamespace),
+                new LeaseLeadership(elector, identity),
+                new ClusterRegistry()),
+            TimeProvider.System, logs.CreateFactory(), RepositoryValidator.Validate);
+        var running = new RunningReconciler(app, cache, logs);
+        running._run = Task.Run(() => app.RunAsync(running._stop.Token));
+        await Eventually.TrueAsync(() => app.Address is not null || running._run.IsFaulted);
+        return running;
+    }
+
+    public bool IsLeader => App.Metrics.ExportAsync(CancellationToken.None).GetAwaiter().GetResult().Contains("\ngitops_leader 1", StringComparison.Ordinal);
+
+    /// <summary>Posts a signed push webhook for <c>main</c>; returns the HTTP status.</summary>
+    public async Task<HttpStatusCode> PushWebhookAsync()
+    {
+        using var client = new HttpClient { BaseAddress = App.Address };
+        var body = """{"ref":"refs/heads/main"}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/github") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-GitHub-Event", "push");
+        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        request.Headers.Add(GitHubWebhookSignature.HeaderName, GitHubWebhookSignature.Compute(Encoding.UTF8.GetBytes(body), WebhookSecretValue));
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    /// <summary>Stops the process abruptly from the cluster's point of view: work in flight is abandoned.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+        try
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

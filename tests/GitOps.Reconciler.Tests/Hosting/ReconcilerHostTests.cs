@@ -1,0 +1,345 @@
+using System.Net;
+using System.Text;
+using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Tests.Support;
+using GitOps.Reconciler.Webhooks;
+using Microsoft.AspNetCore.Builder;
+
+namespace GitOps.Reconciler.Tests.Hosting;
+
+public sealed class ReconcilerHostTests
+{
+    private const string Secret = "It's a Secret to Everybody";
+
+    /// <summary>A running host on 127.0.0.1 with a free port, and what it reports into.</summary>
+    private sealed class RunningHost : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private RunningHost(WebApplication app, Uri address)
+        {
+            _app = app;
+            Client = new HttpClient { BaseAddress = address };
+        }
+
+        public required ReconcileTrigger Trigger { get; init; }
+        public required ReconcilerHealth Health { get; init; }
+        public required ReconcilerMetrics Metrics { get; init; }
+        public required ListLoggerProvider Logs { get; init; }
+        public HttpClient Client { get; }
+
+        public static async Task<RunningHost> StartAsync(string? secret = Secret, string branch = "main")
+        {
+            var trigger = new ReconcileTrigger();
+            var health = new ReconcilerHealth();
+            var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
+            var logs = new ListLoggerProvider();
+            var options = new ReconcilerHostOptions
+            {
+                Listen = new IPEndPoint(IPAddress.Loopback, 0),
+                Branch = branch,
+                WebhookSecret = secret is null ? null : WebhookSecret.FromValue(secret, "test"),
+            };
+            var app = ReconcilerHost.Build(options, metrics, trigger, health, logs.CreateFactory());
+            await app.StartAsync();
+            return new RunningHost(app, ReconcilerHost.BoundAddress(app))
+            {
+                Trigger = trigger,
+                Health = health,
+                Metrics = metrics,
+                Logs = logs,
+            };
+        }
+
+        public Task<HttpResponseMessage> PostWebhookAsync(string body, string? signature, string eventName = "push", string? delivery = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/github")
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-GitHub-Event", eventName);
+            request.Headers.Add("X-GitHub-Delivery", delivery ?? Guid.NewGuid().ToString());
+            if (signature is not null)
+            {
+                request.Headers.TryAddWithoutValidation(GitHubWebhookSignature.HeaderName, signature);
+            }
+            return Client.SendAsync(request);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private static string Push(string branch) => $$"""{"ref":"refs/heads/{{branch}}","after":"0123456789abcdef0123456789abcdef01234567"}""";
+
+    private static string Sign(string body, string secret = Secret) =>
+        GitHubWebhookSignature.Compute(Encoding.UTF8.GetBytes(body), secret);
+
+    public sealed class TheWebhookEndpoint
+    {
+        [Fact]
+        public async Task Should_Trigger_A_Fetch_When_A_Signed_Push_To_The_Branch_Arrives()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            var body = Push("main");
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body));
+
+            // Then
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.True(host.Trigger.TryTake(out var reason));
+            Assert.StartsWith("webhook push", reason);
+        }
+
+        [Fact]
+        public async Task Should_Return_401_And_Trigger_Nothing_When_The_Signature_Is_Invalid()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            var body = Push("main");
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body, "another secret"));
+
+            // Then
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.False(host.Trigger.TryTake(out _));
+            Assert.Equal(0, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Return_401_And_Trigger_Nothing_When_The_Signature_Is_Missing()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+
+            // When
+            using var response = await host.PostWebhookAsync(Push("main"), signature: null);
+
+            // Then
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal(0, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Return_401_When_A_Replayed_Signature_Comes_With_An_Altered_Body()
+        {
+            // Given a genuine delivery, captured and accepted once
+            await using var host = await RunningHost.StartAsync();
+            var original = Push("main");
+            var signature = Sign(original);
+            using (var first = await host.PostWebhookAsync(original, signature))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+            }
+            Assert.True(host.Trigger.TryTake(out _));
+
+            // When its signature is replayed over a body that says something else
+            var altered = original.Replace("0123456789abcdef", "fedcba9876543210", StringComparison.Ordinal);
+            using var response = await host.PostWebhookAsync(altered, signature);
+
+            // Then
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.False(host.Trigger.TryTake(out _));
+            Assert.Equal(1, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Trigger_Once_When_The_Same_Delivery_Is_Replayed_Unchanged()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            var body = Push("main");
+            var delivery = Guid.NewGuid().ToString();
+
+            // When
+            using var first = await host.PostWebhookAsync(body, Sign(body), delivery: delivery);
+            using var replay = await host.PostWebhookAsync(body, Sign(body), delivery: delivery);
+
+            // Then
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+            Assert.Equal(1, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Ignore_A_Push_To_Another_Branch()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync(branch: "main");
+            var body = Push("feature/x");
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body));
+
+            // Then
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("ignored", await response.Content.ReadAsStringAsync());
+            Assert.Equal(0, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Answer_A_Signed_Ping_Without_Triggering()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            const string body = """{"zen":"Keep it logically awesome."}""";
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body), eventName: "ping");
+
+            // Then
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(0, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Return_400_When_A_Signed_Push_Is_Not_Json()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            const string body = "ref=refs/heads/main";
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body));
+
+            // Then
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(0, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Not_Be_Served_When_No_Secret_Is_Configured()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync(secret: null);
+            var body = Push("main");
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body));
+
+            // Then
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal(0, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Never_Log_The_Secret()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            var body = Push("main");
+
+            // When
+            using var good = await host.PostWebhookAsync(body, Sign(body));
+            using var bad = await host.PostWebhookAsync(body, Sign(body, "wrong"));
+
+            // Then
+            Assert.NotEmpty(host.Logs.Lines);
+            Assert.DoesNotContain(host.Logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
+        }
+    }
+
+    public sealed class TheHealthEndpoints
+    {
+        [Fact]
+        public async Task Should_Report_Not_Ready_Until_The_Loop_Starts()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+
+            // When
+            using var before = await host.Client.GetAsync("/readyz");
+            host.Health.MarkStarted();
+            using var after = await host.Client.GetAsync("/readyz");
+            using var live = await host.Client.GetAsync("/healthz");
+
+            // Then
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        [Fact]
+        public async Task Should_Report_Not_Live_When_The_Loop_Has_Stopped()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            host.Health.MarkStarted();
+
+            // When
+            host.Health.MarkFaulted("status store unreachable");
+            using var live = await host.Client.GetAsync("/healthz");
+            using var ready = await host.Client.GetAsync("/readyz");
+
+            // Then
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, live.StatusCode);
+            Assert.Contains("status store unreachable", await live.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+    }
+
+    public sealed class TheMetricsEndpoint
+    {
+        [Fact]
+        public async Task Should_Serve_Reconcile_Metrics_In_Prometheus_Text_Format()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            host.Metrics.RecordOutcome(new ReconcileOutcome.NoChange("prod", "abc", PlanSummary.Empty, 0), TimeSpan.FromSeconds(1), now);
+            host.Metrics.RecordFetch(TimeSpan.FromMilliseconds(20), succeeded: false);
+            host.Metrics.SetLeader(true);
+
+            // When
+            var text = await host.Client.GetStringAsync("/metrics");
+
+            // Then
+            Assert.Contains("gitops_reconcile_outcomes_total{environment=\"prod\",outcome=\"NoChange\"} 1", text);
+            Assert.Contains("gitops_reconcile_duration_seconds_count{environment=\"prod\"} 1", text);
+            Assert.Contains("gitops_git_fetch_errors_total 1", text);
+            Assert.Contains("gitops_last_successful_sync_timestamp_seconds{environment=\"prod\"} 1767225600", text);
+            Assert.Contains("gitops_leader 1", text);
+        }
+    }
+
+    public sealed class TheParseListenMethod
+    {
+        [Theory]
+        [InlineData("127.0.0.1:8080", "127.0.0.1:8080")]
+        [InlineData("0.0.0.0:9000", "0.0.0.0:9000")]
+        [InlineData("localhost:8080", "127.0.0.1:8080")]
+        [InlineData("[::]:8080", "[::]:8080")]
+        public void Should_Parse_Host_And_Port(string text, string expected)
+        {
+            // When
+            var endpoint = ReconcilerHost.ParseListen(text);
+
+            // Then
+            Assert.Equal(expected, endpoint?.ToString());
+        }
+
+        [Theory]
+        [InlineData("8080")]
+        [InlineData("127.0.0.1")]
+        [InlineData("127.0.0.1:")]
+        [InlineData("example:80")]
+        [InlineData("[::1]")]
+        public void Should_Reject_What_Is_Not_Host_Colon_Port(string text)
+        {
+            // When
+            var endpoint = ReconcilerHost.ParseListen(text);
+
+            // Then
+            Assert.Null(endpoint);
+        }
+    }
+}

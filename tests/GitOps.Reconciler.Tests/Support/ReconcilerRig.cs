@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Policy;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Status;
+using GitOps.Reconciler.Tests.Drivers.Kubernetes;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Reconciler.Tests.Support;
+
+/// <summary>
+/// A reconcile pass wired as in production — real Kubernetes driver and ConfigMap status store over HTTP to the fake
+/// API server — with a scripted Git source.
+/// </summary>
+internal sealed class ReconcilerRig : IAsyncDisposable
+{
+    public const string StatusNamespace = "gitops-system";
+
+    private ReconcilerRig(FakeCluster cluster)
+    {
+        Cluster = cluster;
+        Git = new ScriptedGitSource();
+        Status = new ConfigMapStatusStore(cluster.Connection, StatusNamespace);
+        Metrics = new ReconcilerMetrics(includeProcessMetrics: false);
+        Logs = new ListLoggerProvider();
+        Pass = NewPass();
+    }
+
+    public FakeCluster Cluster { get; }
+    public ScriptedGitSource Git { get; }
+    public ConfigMapStatusStore Status { get; }
+    public ReconcilerMetrics Metrics { get; }
+    public ListLoggerProvider Logs { get; }
+    public ReconcilePass Pass { get; }
+
+    /// <summary>How many times a commit's files were validated (an unchanged or stalled commit is not validated again).</summary>
+    public int Validations => _validations;
+
+    private int _validations;
+
+    public static async Task<ReconcilerRig> StartAsync() => new(await FakeCluster.StartAsync());
+
+    /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
+    public ReconcilePass NewPass(IClusterDriver? driver = null) => new(Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(), Metrics,
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
+        Logs.CreateFactory().CreateLogger<ReconcilePass>());
+
+    public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>
+        (await Pass.RunAsync([environment], CancellationToken.None)).Single();
+
+    public Task<EnvironmentStatus?> StatusAsync(string environment = "prod") => Status.ReadAsync(environment, CancellationToken.None);
+
+    /// <summary>Every managed object of the environment in the fake server, sorted by key.</summary>
+    public IReadOnlyList<JsonObject> Managed(string environment = "prod") =>
+        [.. ManagedKinds.All
+            .SelectMany(k => Cluster.Server.ListObjects(k.ApiVersion, k.Kind, SpecRepository.Namespace))
+            .Where(o => o["metadata"]?["labels"]?[ManagedLabels.Environment]?.GetValue<string>() == environment)
+            .OrderBy(o => $"{o["kind"]}/{o["metadata"]!["name"]}", StringComparer.Ordinal)];
+
+    public IReadOnlyList<string> ManagedNames(string environment = "prod") =>
+        [.. ManagedKinds.All
+            .SelectMany(k => Cluster.Server.ListObjects(k.ApiVersion, k.Kind, SpecRepository.Namespace).Select(o => (Kind: k.Kind, Object: o)))
+            .Where(p => p.Object["metadata"]?["labels"]?[ManagedLabels.Environment]?.GetValue<string>() == environment)
+            .Select(p => $"{p.Kind}/{p.Object["metadata"]!["name"]}")
+            .Order(StringComparer.Ordinal)];
+
+    public ValueTask DisposeAsync() => Cluster.DisposeAsync();
+}
