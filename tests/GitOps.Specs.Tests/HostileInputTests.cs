@@ -96,3 +96,26 @@ public sealed class HostileInputTests
         }
     }
 }
+
+public sealed class NonFiniteNumberTests
+{
+    public sealed class TheLoadMethod
+    {
+        [Theory]
+        [InlineData(".inf")]
+        [InlineData(".nan")]
+        public void Should_Reject_Non_Finite_Numbers_In_Numeric_Fields(string value)
+        {
+            // Given
+            var text = Support.SpecText.Environment("prod", $"gpuPools: [{{name: a100, quota: 1, pricePerGpuHour: {value}}}]");
+
+            // When
+            var result = SpecLoader.Load([SourceFile.FromText("environments/prod.yaml", text)]);
+
+            // Then
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Equal(Diagnostics.DiagnosticIds.OutOfRange, d.Id);
+            Assert.Contains("must be a finite number", d.Message, StringComparison.Ordinal);
+        }
+    }
+}

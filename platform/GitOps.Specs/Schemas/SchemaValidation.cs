@@ -23,7 +23,43 @@ internal static class SchemaValidation
         {
             Map(error, documentSpan, result);
         }
+        NonFinite(document, SpecSchemas.Of(kind), result);
         return result;
+    }
+
+    /// <summary>
+    /// <c>.inf</c> and <c>.nan</c> are YAML numbers but never meaningful in a numeric field; the validator does not
+    /// reject them (it would compare them with minimum/maximum as decimals), so this pass does.
+    /// </summary>
+    private static void NonFinite(JToken token, JObject? schema, List<Diagnostic> result)
+    {
+        if (schema is null)
+        {
+            return;
+        }
+        switch (token)
+        {
+            case JObject o:
+                foreach (var p in o.Properties())
+                {
+                    var child = schema["properties"]?[p.Name] as JObject ?? schema["additionalProperties"] as JObject;
+                    NonFinite(p.Value, child, result);
+                }
+                break;
+            case JArray a:
+                foreach (var item in a)
+                {
+                    NonFinite(item, schema["items"] as JObject, result);
+                }
+                break;
+            case JValue { Value: double d } v when !double.IsFinite(d) && schema["type"] is JValue { Value: "number" }:
+                var info = v.Annotation<NodeInfo>();
+                if (info is not null)
+                {
+                    result.Add(Error(DiagnosticIds.OutOfRange, info.ValueSpan, $"'{info.Path}' must be a finite number, not {Describe(v)}", null));
+                }
+                break;
+        }
     }
 
     private static void Map(ValidationError error, SourceSpan documentSpan, List<Diagnostic> result)
@@ -186,7 +222,7 @@ internal static class SchemaValidation
         return names.Count == 0 ? "valid" : string.Join(" or ", names);
     }
 
-    private static string Num(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "?";
+    private static string Num(decimal? value) => value?.ToString("G29", CultureInfo.InvariantCulture) ?? "?";
 
     private static string PatternMeaning(string? pattern) => pattern switch
     {

@@ -19,8 +19,9 @@ internal static class DocumentWalker
 {
     public static WalkedDocument Walk(YMapping root)
     {
-        var keys = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
-        var values = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
+        var capacity = (int)Math.Min(root.ExpandedSize, 4096);
+        var keys = new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal);
+        var values = new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal);
         var (raw, json) = Visit(root, "", null, keys, values);
         return new WalkedDocument((Dictionary<string, object?>)raw!, (JObject)json, keys, values);
     }
