@@ -16,7 +16,7 @@ public static partial class CelExpressions
     private static readonly ConcurrentDictionary<string, CompiledExpression> Cache = new(StringComparer.Ordinal);
 
     /// <summary>Compiles <paramref name="source"/> (cached). A syntax error is reported in <see cref="CompiledExpression.Error"/>.</summary>
-    public static CompiledExpression Compile(string source) => Cache.GetOrAdd(source, CompileUncached);
+    public static CompiledExpression Compile(string source) => Cache.GetOrAdd(source ?? "", CompileUncached);
 
     /// <summary>
     /// Checks that <paramref name="source"/> parses and only uses the given variables and functions this CEL

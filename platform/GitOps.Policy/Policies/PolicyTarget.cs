@@ -44,6 +44,10 @@ public sealed record PolicyTarget(SpecObject Object, EnvironmentSpec? Environmen
     public bool IsMatchedBy(PolicySpec policy)
     {
         var match = policy.Spec.Match;
+        if (match is null)
+        {
+            return true;
+        }
         if (!match.Kinds.IsDefaultOrEmpty && !match.Kinds.Contains(Object.Kind))
         {
             return false;
