@@ -140,7 +140,7 @@ public static class EnvironmentPlanner
 
         var rendered = render.Models.Select(m => m.Model).ToHashSet();
         foreach (var removed in observed
-                     .Where(o => Planner.IsOurs(o, env.Name))
+                     .Where(o => Planner.IsOurs(o, env.Name) && ManagedKinds.Find(ObjectKeys.Of(o).ApiVersion, ObjectKeys.Of(o).Kind) is not null)
                      .Select(o => (Model: ObjectKeys.Label(o, ManagedLabels.Model), Object: o))
                      .Where(p => p.Model is not null && !rendered.Contains(p.Model))
                      .GroupBy(p => p.Model!, StringComparer.Ordinal)

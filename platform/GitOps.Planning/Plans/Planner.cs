@@ -17,7 +17,8 @@ public sealed record PlanOptions(bool SelfHeal = true)
 /// Compares desired objects with observed ones and orders the actions. Pure. Observed objects may come from a
 /// live-state file, an in-memory cluster or an API server: only their JSON matters.
 /// Only observed objects labelled <c>ml.gitops/managed-by=gitops</c> and <c>ml.gitops/environment=&lt;env&gt;</c>
-/// can be updated or deleted; anything else is never touched.
+/// can be updated or deleted, and only kinds the renderer emits (<see cref="ManagedKinds"/>) are pruned: Pods and
+/// ReplicaSets carry our labels through pod templates but belong to their controllers. Anything else is never touched.
 /// </summary>
 public static class Planner
 {
@@ -72,7 +73,8 @@ public static class Planner
         }
         foreach (var (key, o) in observedByKey)
         {
-            if (desiredKeys.Contains(key) || !IsOurs(o, environment))
+            // Pods and ReplicaSets inherit our labels from templates: only kinds we render are ever pruned.
+            if (desiredKeys.Contains(key) || !IsOurs(o, environment) || ManagedKinds.Find(key.ApiVersion, key.Kind) is null)
             {
                 continue;
             }

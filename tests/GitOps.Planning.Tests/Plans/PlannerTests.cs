@@ -118,6 +118,22 @@ public sealed class PlannerTests
         }
 
         [Fact]
+        public void Should_Not_Prune_Pods_And_ReplicaSets_That_Inherit_Our_Labels()
+        {
+            // Given: kubectl get all -l ml.gitops/managed-by=gitops also returns the Deployment's pods
+            var (desired, live) = Converged();
+            var labels = Named(live, "Deployment", "fraud-detector-stable")["spec"]!["template"]!["metadata"]!["labels"]!.ToJsonString();
+            var pod = JsonNode.Parse($$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"fraud-detector-stable-7d9f-abcde","namespace":"ml-staging","labels":{{{labels}}}}}""")!.AsObject();
+            var replicaSet = JsonNode.Parse($$$"""{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"fraud-detector-stable-7d9f","namespace":"ml-staging","labels":{{{labels}}}}}""")!.AsObject();
+
+            // When
+            var plan = Planner.Plan("staging", desired, [.. live, pod, replicaSet]);
+
+            // Then
+            Assert.False(plan.HasChanges, string.Join("\n", plan.Changes.Select(a => a.Key.ToString())));
+        }
+
+        [Fact]
         public void Should_Order_Creates_By_Wave()
         {
             // Given

@@ -96,6 +96,28 @@ public sealed class GoldenPlanTests
             Assert.Equal(PlanText.Format(fromCode), PlanText.Format(fromYaml));
         }
 
+        [Theory]
+        [MemberData(nameof(Cases), MemberType = typeof(GoldenPlanTests))]
+        public void Should_Plan_The_Same_When_Files_And_Live_Documents_Come_In_Another_Order(string name)
+        {
+            // Given
+            var dir = Path.Combine(Golden.TestData(), "plan", name);
+            var files = RepositoryFiles.Read(Path.Combine(dir, "repo"));
+            var live = LiveState.Parse(File.ReadAllText(Path.Combine(dir, "live.yaml"))).Objects;
+            var reversedSpecs = SpecValidator.Validate(files.Reverse()).Specs;
+            var reversedLive = LiveState.Parse(YamlWriter.WriteStream(live.Reverse())).Objects;
+
+            // When
+            var expected = PlanCase(name).Plan;
+            var actual = EnvironmentPlanner.Plan(reversedSpecs, reversedSpecs.Environments.Select(e => e.Name),
+                ObservedFacts.From(reversedLive), new RenderContext("4b7e9c2"), reversedLive);
+
+            // Then
+            Assert.Equal(PlanText.Format(expected), PlanText.Format(actual));
+            Assert.Equal(PlanJson.Format(expected), PlanJson.Format(actual));
+            Assert.Equal(PlanMarkdown.Format(expected), PlanMarkdown.Format(actual));
+        }
+
         [Fact]
         public void Should_Have_An_Empty_Plan_When_Nothing_Changed()
         {
