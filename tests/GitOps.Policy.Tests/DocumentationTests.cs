@@ -8,7 +8,9 @@ public sealed partial class DocumentationTests
     private static IReadOnlyList<string> DocumentedIds()
     {
         var rules = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "rules.md"));
-        var section = rules[rules.IndexOf("## Policy rules", StringComparison.Ordinal)..];
+        var start = rules.IndexOf("## Policy rules", StringComparison.Ordinal);
+        var end = rules.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        var section = end < 0 ? rules[start..] : rules[start..end];
         return [.. RowId().Matches(section).Select(m => m.Groups["id"].Value)];
     }
 
