@@ -6,7 +6,7 @@ namespace GitOps.Benchmarks.Harness;
 /// <summary>Runs a child process to completion and measures its wall time and peak resident memory (VmHWM).</summary>
 public static class ProcessProbe
 {
-    public sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode);
+    public sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode, string Stdout, string Stderr);
 
     public static Measurement Run(string fileName, IEnumerable<string> args)
     {
@@ -27,7 +27,7 @@ public static class ProcessProbe
         }
         sw.Stop();
         Task.WaitAll(drainOut, drainErr);
-        return new Measurement(sw.Elapsed, peak, p.ExitCode);
+        return new Measurement(sw.Elapsed, peak, p.ExitCode, drainOut.Result, drainErr.Result);
     }
 
     private static long ReadHighWaterMark(string statusPath)

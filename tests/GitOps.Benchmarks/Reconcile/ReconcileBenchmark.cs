@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using GitOps.Benchmarks.Harness;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
@@ -70,7 +71,7 @@ public static class ReconcileBenchmark
 
             // The reconciler as a process: a fresh `gitops reconcile --once` on the converged cluster.
             var gitops = Path.Combine(AppContext.BaseDirectory, "gitops.dll");
-            var process = Enumerable.Range(0, 3).Select(_ => Probe("dotnet",
+            var process = Enumerable.Range(0, 3).Select(_ => ProbeAndReport("dotnet",
                 [gitops, "reconcile", "--once", "--repo", repo.Path, "--branch", "main", "--env", Environment,
                  "--kubeconfig", kubeconfig, "--context", "bench", "--namespace", "gitops-system",
                  "--workdir", Path.Combine(work.FullName, "once")])).OrderBy(m => m.Wall).ToList();
@@ -179,50 +180,14 @@ public static class ReconcileBenchmark
         return text.ToString();
     }
 
-    private sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode);
-
-    /// <summary>Runs a child process to completion: wall time and peak resident memory (VmHWM from /proc).</summary>
-    private static Measurement Probe(string fileName, IEnumerable<string> args)
+    private static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
+        var m = ProcessProbe.Run(fileName, args);
+        if (m.ExitCode != 0)
         {
-            psi.ArgumentList.Add(a);
+            Console.Error.WriteLine(m.Stdout);
+            Console.Error.WriteLine(m.Stderr);
         }
-        var sw = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        var drainOut = p.StandardOutput.ReadToEndAsync();
-        var drainErr = p.StandardError.ReadToEndAsync();
-        long peak = 0;
-        while (!p.WaitForExit(5))
-        {
-            peak = Math.Max(peak, HighWaterMark($"/proc/{p.Id}/status"));
-        }
-        sw.Stop();
-        Task.WaitAll(drainOut, drainErr);
-        if (p.ExitCode != 0)
-        {
-            Console.Error.WriteLine(drainOut.Result);
-            Console.Error.WriteLine(drainErr.Result);
-        }
-        return new Measurement(sw.Elapsed, peak, p.ExitCode);
-    }
-
-    private static long HighWaterMark(string statusPath)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(statusPath))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
+        return m;
     }
 }
