@@ -27,7 +27,7 @@ public static class ArtifactsCommand
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             using var http = NewClient();
-            var outcome = await new ArtifactStore(http, Token()).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
+            var outcome = await new ArtifactTransfer(http, Token()).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");
@@ -47,7 +47,7 @@ public static class ArtifactsCommand
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             using var http = NewClient();
-            var outcome = await new ArtifactStore(http, Token()).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
+            var outcome = await new ArtifactTransfer(http, Token()).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");

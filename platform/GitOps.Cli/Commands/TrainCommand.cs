@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
+using GitOps.Training.Artifacts;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
 using GitOps.Training.Datasets;
@@ -74,7 +75,7 @@ public static class TrainCommand
                 }
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            var store = new GitOps.Training.Artifacts.ArtifactStore(http, Environment.GetEnvironmentVariable(TrainingContract.ArtifactsToken));
+            var store = new ArtifactTransfer(http, Environment.GetEnvironmentVariable(TrainingContract.ArtifactsToken));
             var run = await new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct);
             var exit = await ReportAsync(run.Training, stdout, stderr);
             if (exit == 0 && run.Published is { } published)

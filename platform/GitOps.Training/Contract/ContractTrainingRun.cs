@@ -8,7 +8,7 @@ namespace GitOps.Training.Contract;
 /// (<c>GITOPS_DATASET_URI</c>, checked against <c>GITOPS_DATASET_SHA256</c>), trains, and publishes the output
 /// directory to <c>GITOPS_ARTIFACT_URI</c> when set, which is where serving pods fetch the model from.
 /// </summary>
-public sealed class ContractTrainingRun(ArtifactStore store, TimeProvider time)
+public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider time)
 {
     public async Task<ContractTrainingOutcome> RunAsync(TrainerInputs inputs, CancellationToken ct)
     {

@@ -72,12 +72,12 @@ public sealed record ArtifactLocation(string? LocalPath, Uri? Url, string? Unsup
 }
 
 /// <summary>
-/// Fetches and publishes model artifacts and datasets. Local paths and <c>file://</c> URIs are copied (through a
+/// Fetches and publishes model artifacts and datasets (the client side of an environment's artifact store). Local paths and <c>file://</c> URIs are copied (through a
 /// temporary file renamed into place, so a reader never sees half a file); http(s) URIs are read with GET and
 /// written with one PUT per file, which WebDAV servers, S3-compatible gateways and generic artifact repositories
 /// accept. An optional bearer token is sent to http(s) stores and never printed.
 /// </summary>
-public sealed class ArtifactStore(HttpClient http, string? bearerToken = null)
+public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null)
 {
     private const int BufferSize = 1 << 16;
 
