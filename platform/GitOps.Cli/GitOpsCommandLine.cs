@@ -32,6 +32,7 @@ public static class GitOpsCommandLine
         DatasetsCommand.Create(),
         ServeCommand.Create(),
         ReconcileCommand.Create(),
+        ArtifactsCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

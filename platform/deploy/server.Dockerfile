@@ -21,7 +21,8 @@ ENV DOTNET_gcServer=1 \
     DOTNET_TieredPGO=1
 USER 65532:65532
 EXPOSE 8080
-# The model is mounted at /models; a Deployment passes its own arguments (name, version, track, batching).
+# A Deployment sets command (/app/gitops) and arguments itself: an init container runs `gitops artifacts fetch`
+# into /models, the server runs `gitops serve --host 0.0.0.0 ...` (name, version, track, batching).
 # The bearer token, when used, comes from the GITOPS_SERVING_TOKEN environment variable (a Secret).
 # SIGTERM starts a graceful stop: readiness drops, accepted requests finish (--shutdown-timeout, 30 s);
 # keep terminationGracePeriodSeconds above it.

@@ -17,7 +17,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libgomp1 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out /app
-# The platform mounts the dataset read-only and an empty, writable output directory.
+# A training Job mounts an empty, writable /output; the trainer fetches GITOPS_DATASET_URI and publishes the
+# output to GITOPS_ARTIFACT_URI (docs/training.md). The Job sets command and args itself.
 ENV GITOPS_OUTPUT_DIR=/output \
     DOTNET_gcServer=0
 USER 65532:65532

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
+using GitOps.Training.Artifacts;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
 using GitOps.Training.Datasets;
@@ -61,21 +63,35 @@ public static class TrainCommand
                 OutputDirectory = parse.GetValue(output),
                 ValidationFraction = parse.GetValue(validation),
             };
-            var (request, requestError) = TrainerEnvironment.ToRequest(TrainerEnvironment.Merge(fromOptions, fromEnvironment));
-            if (request is null)
+            var inputs = TrainerEnvironment.Merge(fromOptions, fromEnvironment);
+            if (inputs.Dataset is not null || inputs.DatasetUri is null)
             {
-                await stderr.WriteLineAsync($"error: {requestError}");
-                await stderr.WriteLineAsync("usage: gitops train --dataset data.csv --label y --task binaryClassification --algorithm fastTree --out out/ [--param numberOfTrees=100]");
-                return 2;
+                var (request, requestError) = TrainerEnvironment.ToRequest(inputs);
+                if (request is null)
+                {
+                    await stderr.WriteLineAsync($"error: {requestError}");
+                    await stderr.WriteLineAsync("usage: gitops train --dataset data.csv --label y --task binaryClassification --algorithm fastTree --out out/ [--param numberOfTrees=100]");
+                    return 2;
+                }
             }
-            return await TrainAsync(request, stdout, stderr, ct);
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+            var store = new ArtifactTransfer(http, Environment.GetEnvironmentVariable(TrainingContract.ArtifactsToken));
+            var run = await new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct);
+            var exit = await ReportAsync(run.Training, stdout, stderr);
+            if (exit == 0 && run.Published is { } published)
+            {
+                await stdout.WriteLineAsync($"Published {published.Written.Count} file(s) to {inputs.ArtifactUri}");
+            }
+            return exit;
         });
         return command;
     }
 
-    private static async Task<int> TrainAsync(TrainingRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private static async Task<int> TrainAsync(TrainingRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
+        await ReportAsync(await new TabularTrainer(TimeProvider.System).TrainAsync(request, ct), stdout, stderr);
+
+    private static async Task<int> ReportAsync(TrainingOutcome outcome, TextWriter stdout, TextWriter stderr)
     {
-        var outcome = await new TabularTrainer(TimeProvider.System).TrainAsync(request, ct);
         if (!outcome.Succeeded)
         {
             await stderr.WriteLineAsync($"error: {outcome.Error}");

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 using k8s;
@@ -26,6 +27,11 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     public const string TrackCanary = "canary";
     public const string TrackTraining = "training";
     public const string TrackShared = "shared";
+
+    /// <summary>The <c>gitops</c> executable in the server and trainer images; containers name it as their command
+    /// so that they do not depend on the image's ENTRYPOINT.</summary>
+    public const string GitOpsExecutable = "/app/gitops";
+    private const string ModelPath = "/models/" + TrainingContract.ModelFile;
 
     /// <summary>Only serving pods carry it: Services and disruption budgets that span tracks select on it, so they
     /// never pick up a training pod of the same model (Service selectors cannot say "track in (stable, canary)").</summary>
@@ -255,43 +261,50 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     {
         var training = model.Spec.Training;
         var image = training.Builtin is not null ? env.Spec.TrainerImage ?? ModelVersions.DefaultTrainerImage : training.Image!;
-        var artifacts = (env.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/');
         var hyperparameters = new JsonObject();
         foreach (var (k, v) in training.Hyperparameters)
         {
             hyperparameters[k] = TypedScalar(v);
         }
+        // The trainer fetches the dataset itself, writes to a local emptyDir and publishes that folder to the
+        // artifact store, where the serving pods' init container fetches model.onnx from.
         var envVars = new List<V1EnvVar>
         {
-            Env("GITOPS_DATASET_URI", training.Dataset.Uri),
-            Env("GITOPS_DATASET_SHA256", training.Dataset.Sha256.ToLowerInvariant()),
-            Env("GITOPS_OUTPUT_DIR", $"{artifacts}/{model.Name}/{version}"),
-            Env("GITOPS_HYPERPARAMETERS", CanonicalJson.ToText(hyperparameters)),
-            Env("GITOPS_MODEL", model.Name),
-            Env("GITOPS_MODEL_VERSION", version),
-            Env("GITOPS_SEED", (training.Builtin?.Seed ?? 0).ToString(CultureInfo.InvariantCulture)),
-            Env("GITOPS_TASK", model.Spec.Task),
+            Env(TrainingContract.DatasetUri, training.Dataset.Uri),
+            Env(TrainingContract.DatasetSha256, training.Dataset.Sha256.ToLowerInvariant()),
+            Env(TrainingContract.OutputDir, TrainingContract.OutputMountPath),
+            Env(TrainingContract.ArtifactUri, ArtifactUri(model.Name, version)),
+            Env(TrainingContract.Hyperparameters, CanonicalJson.ToText(hyperparameters)),
+            Env(TrainingContract.ModelName, model.Name),
+            Env(TrainingContract.ModelVersion, version),
+            Env(TrainingContract.Seed, (training.Builtin?.Seed ?? 0).ToString(CultureInfo.InvariantCulture)),
+            Env(TrainingContract.Task, model.Spec.Task),
         };
         if (training.Builtin is not null)
         {
-            envVars.Add(Env("GITOPS_ALGORITHM", training.Builtin.Algorithm));
+            envVars.Add(Env(TrainingContract.Algorithm, training.Builtin.Algorithm));
         }
         if (model.Spec.Label is not null)
         {
-            envVars.Add(Env("GITOPS_LABEL", model.Spec.Label));
+            envVars.Add(Env(TrainingContract.Label, model.Spec.Label));
         }
         var container = new V1Container
         {
             Name = "trainer",
             Image = image,
-            Command = training.Builtin is null && training.Command.Length > 0 ? [.. training.Command] : null,
+            // Set explicitly so the Job does not depend on the image's ENTRYPOINT.
+            Command = training.Builtin is not null ? [GitOpsExecutable]
+                : training.Command.Length > 0 ? [.. training.Command] : null,
+            Args = training.Builtin is not null ? ["train"] : null,
             Env = [.. envVars.OrderBy(e => e.Name, StringComparer.Ordinal)],
             Resources = Resources(resources, pool),
+            VolumeMounts = [new V1VolumeMount { Name = "output", MountPath = TrainingContract.OutputMountPath }],
         };
         var podSpec = new V1PodSpec
         {
             RestartPolicy = "Never",
             Containers = [container],
+            Volumes = [new V1Volume { Name = "output", EmptyDir = new V1EmptyDirVolumeSource() }],
             NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
             Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
         };
@@ -341,6 +354,10 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         };
     }
 
+    /// <summary>The folder of one trained version in the environment's artifact store.</summary>
+    private string ArtifactUri(string model, string version) =>
+        $"{(env.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/')}/{model}/{version}";
+
     private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
 
     private static V1Toleration ToToleration(Toleration t) =>
@@ -376,17 +393,19 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
     private JsonObject ServingDeployment(ModelSpec model, string version, string track, int? replicas, EffectiveModel effective, GpuPool? pool)
     {
-        var artifacts = (env.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/');
         var image = env.Spec.ServingImage ?? DefaultServingImage;
+        // The server binds 127.0.0.1 unless told otherwise; in a pod it must listen on every interface.
         var args = new List<string>
         {
-            "serve", "--model", "/models/model.onnx", "--name", model.Name, "--version", version,
-            "--track", track, "--port", Port.ToString(CultureInfo.InvariantCulture),
+            "serve", "--model", ModelPath, "--name", model.Name, "--version", version,
+            "--track", track, "--host", "0.0.0.0", "--port", Port.ToString(CultureInfo.InvariantCulture),
         };
         if (effective.Batching is { } batching)
         {
+            // The server takes the delay in milliseconds; the spec's duration was validated before rendering.
+            var delayMs = Durations.TryParse(batching.MaxDelay, out var delay) ? delay.TotalMilliseconds : 0;
             args.AddRange(["--max-batch-size", batching.MaxBatchSize.ToString(CultureInfo.InvariantCulture),
-                "--max-batch-delay", batching.MaxDelay]);
+                "--max-batch-delay", delayMs.ToString("R", CultureInfo.InvariantCulture)]);
         }
         var gpu = pool is not null && effective.ServingResources.Gpus > 0;
         var podLabels = Labels(model.Name, version, track);
@@ -399,7 +418,8 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                 {
                     Name = "fetch-model",
                     Image = image,
-                    Args = ["artifacts", "fetch", "--uri", $"{artifacts}/{model.Name}/{version}/model.onnx", "--out", "/models/model.onnx"],
+                    Command = [GitOpsExecutable],
+                    Args = ["artifacts", "fetch", "--uri", $"{ArtifactUri(model.Name, version)}/{TrainingContract.ModelFile}", "--out", ModelPath],
                     VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models" }],
                 },
             ],
@@ -409,6 +429,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                 {
                     Name = "server",
                     Image = image,
+                    Command = [GitOpsExecutable],
                     Args = args,
                     Ports = [new V1ContainerPort { Name = "http", ContainerPort = Port, Protocol = "TCP" }],
                     ReadinessProbe = new V1Probe

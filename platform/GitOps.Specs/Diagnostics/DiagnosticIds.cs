@@ -55,4 +55,5 @@ public static class DiagnosticIds
     public const string StepsNeedCanary = "GITOPS0215";
     public const string OverrideNotServed = "GITOPS0216";
     public const string ParallelismAboveTrials = "GITOPS0217";
+    public const string ArtifactScheme = "GITOPS0218";
 }

@@ -84,7 +84,7 @@ public static class SpecSchemas
         P("prometheus", Obj("Prometheus used for rollout analysis.",
             R("url", Str("Base URL, e.g. http://prometheus:9090.", "^https?://", 8)))),
         P("artifacts", Obj("Where trained models are stored.",
-            R("uri", Str("Artifact store URI (file://, s3://, gs://, ...).", minLength: 1)))),
+            R("uri", Str("Artifact store URI: file://, a plain path (a mounted volume), http:// or https:// (GET to fetch, PUT to publish).", minLength: 1)))),
         P("gpuPools", Arr("GPU node pools workloads may request GPUs from.", Obj("A GPU node pool.",
             R("name", Name("Pool name, referenced by resources.pool.")),
             P("resource", Str("Extended resource name.", @default: "nvidia.com/gpu", minLength: 1)),

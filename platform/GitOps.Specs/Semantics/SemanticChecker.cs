@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 using GitOps.Specs.Yaml;
@@ -167,6 +168,14 @@ public static class SemanticChecker
                     "set exactly one of 'context: <kubeconfig context>' or 'inCluster: true'");
             }
             UniqueEntries(e, "spec.gpuPools", s.GpuPools.Select(p => p.Name), "GPU pool");
+            if (s.Artifacts is { } artifacts && ArtifactScheme(artifacts.Uri) is { } scheme
+                && !TrainingContract.ArtifactSchemes.Contains(scheme))
+            {
+                // Training Jobs publish and serving pods fetch with `gitops artifacts`, which speaks only these.
+                Report(DiagnosticIds.ArtifactScheme, e.Origin.Value("spec.artifacts.uri"),
+                    $"artifact store '{artifacts.Uri}' uses scheme '{scheme}'; training and serving pods can only use file://, http:// or https://",
+                    "use the store's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway, WebDAV or an artifact repository), or mount it as a volume and use a file:// path");
+            }
             for (var i = 0; i < s.Policies.Length; i++)
             {
                 Reference(e, $"spec.policies[{i}]", SpecKinds.Policy, s.Policies[i], _policies);
@@ -176,6 +185,13 @@ public static class SemanticChecker
                 Reference(e, "spec.promotion.from", SpecKinds.Environment, promotion.From, _environments);
                 Duration(e, "spec.promotion.soak", promotion.Soak);
             }
+        }
+
+        /// <summary>The scheme of a URI (lower case), or <c>null</c> for a plain path.</summary>
+        private static string? ArtifactScheme(string uri)
+        {
+            var end = uri.IndexOf("://", StringComparison.Ordinal);
+            return end < 0 ? null : uri[..end].ToLowerInvariant();
         }
 
         private void PromotionCycles()

@@ -131,7 +131,7 @@ public sealed class TabularTrainer(TimeProvider time)
                 Trainer = new TrainerInfo(TrainerName, TrainerVersion),
                 Model = request.ModelName,
                 Version = request.ModelVersion,
-                Dataset = new DatasetInfo(request.DatasetPath, scan.Sha256, scan.Rows, trainRows, validationRows),
+                Dataset = new DatasetInfo(request.DatasetSource ?? request.DatasetPath, scan.Sha256, scan.Rows, trainRows, validationRows),
                 Task = request.Task,
                 Algorithm = request.Algorithm,
                 Seed = request.Seed,

@@ -10,6 +10,8 @@ public sealed record TrainingRequest
 {
     /// <summary>Path of the CSV dataset (header row, comma separated).</summary>
     public required string DatasetPath { get; init; }
+    /// <summary>Where the dataset came from when it was fetched (recorded in the lineage instead of the local path).</summary>
+    public string? DatasetSource { get; init; }
     /// <summary>Name of the label column.</summary>
     public required string Label { get; init; }
     /// <summary>Feature columns, in input order; empty means every column except the label, in file order.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using GitOps.Specs.Contracts;
 using GitOps.Training.Builtin;
 
 namespace GitOps.Training.Contract;
@@ -12,6 +13,10 @@ namespace GitOps.Training.Contract;
 public sealed record TrainerInputs
 {
     public string? Dataset { get; init; }
+    /// <summary>Where to fetch the dataset from when <see cref="Dataset"/> is not given.</summary>
+    public string? DatasetUri { get; init; }
+    /// <summary>Where to publish the output directory after a successful run.</summary>
+    public string? ArtifactUri { get; init; }
     public string? DatasetSha256 { get; init; }
     public string? Label { get; init; }
     public ImmutableArray<string>? Features { get; init; }
@@ -31,18 +36,20 @@ public sealed record TrainerInputs
 /// </summary>
 public static class TrainerEnvironment
 {
-    public const string Dataset = "GITOPS_DATASET";
-    public const string DatasetSha256 = "GITOPS_DATASET_SHA256";
-    public const string Label = "GITOPS_LABEL";
-    public const string Features = "GITOPS_FEATURES";
-    public const string Task = "GITOPS_TASK";
-    public const string Algorithm = "GITOPS_ALGORITHM";
-    public const string Seed = "GITOPS_SEED";
-    public const string Hyperparameters = "GITOPS_HYPERPARAMETERS";
-    public const string OutputDir = "GITOPS_OUTPUT_DIR";
-    public const string ValidationFraction = "GITOPS_VALIDATION_FRACTION";
-    public const string ModelName = "GITOPS_MODEL_NAME";
-    public const string ModelVersion = "GITOPS_MODEL_VERSION";
+    public const string Dataset = TrainingContract.Dataset;
+    public const string DatasetSha256 = TrainingContract.DatasetSha256;
+    public const string Label = TrainingContract.Label;
+    public const string Features = TrainingContract.Features;
+    public const string Task = TrainingContract.Task;
+    public const string Algorithm = TrainingContract.Algorithm;
+    public const string Seed = TrainingContract.Seed;
+    public const string Hyperparameters = TrainingContract.Hyperparameters;
+    public const string OutputDir = TrainingContract.OutputDir;
+    public const string ValidationFraction = TrainingContract.ValidationFraction;
+    public const string ModelName = TrainingContract.ModelName;
+    public const string ModelVersion = TrainingContract.ModelVersion;
+    public const string DatasetUri = TrainingContract.DatasetUri;
+    public const string ArtifactUri = TrainingContract.ArtifactUri;
 
     /// <summary>Reads the contract's variables; a malformed value is an error naming the variable.</summary>
     public static (TrainerInputs? Inputs, string? Error) Read(Func<string, string?> environment)
@@ -80,6 +87,8 @@ public static class TrainerEnvironment
         return (new TrainerInputs
         {
             Dataset = Get(Dataset),
+            DatasetUri = Get(DatasetUri),
+            ArtifactUri = Get(ArtifactUri),
             DatasetSha256 = Get(DatasetSha256),
             Label = Get(Label),
             Features = Get(Features) is { } features
@@ -136,6 +145,8 @@ public static class TrainerEnvironment
     public static TrainerInputs Merge(TrainerInputs primary, TrainerInputs fallback) => new()
     {
         Dataset = primary.Dataset ?? fallback.Dataset,
+        DatasetUri = primary.DatasetUri ?? fallback.DatasetUri,
+        ArtifactUri = primary.ArtifactUri ?? fallback.ArtifactUri,
         DatasetSha256 = primary.DatasetSha256 ?? fallback.DatasetSha256,
         Label = primary.Label ?? fallback.Label,
         Features = primary.Features ?? fallback.Features,
@@ -155,7 +166,7 @@ public static class TrainerEnvironment
     public static (TrainingRequest? Request, string? Error) ToRequest(TrainerInputs inputs)
     {
         var missing = new List<string>();
-        if (inputs.Dataset is null) { missing.Add($"--dataset or {Dataset}"); }
+        if (inputs.Dataset is null) { missing.Add($"--dataset, {Dataset} or {DatasetUri}"); }
         if (inputs.Label is null) { missing.Add($"--label or {Label}"); }
         if (inputs.Task is null) { missing.Add($"--task or {Task}"); }
         if (inputs.Algorithm is null) { missing.Add($"--algorithm or {Algorithm}"); }

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Training.Contract;
 
@@ -10,9 +11,9 @@ namespace GitOps.Training.Contract;
 /// </summary>
 public static class TrainerOutput
 {
-    public const string ModelFile = "model.onnx";
-    public const string MetricsFile = "metrics.json";
-    public const string LineageFile = "lineage.json";
+    public const string ModelFile = TrainingContract.ModelFile;
+    public const string MetricsFile = TrainingContract.MetricsFile;
+    public const string LineageFile = TrainingContract.LineageFile;
 
     /// <summary>The JSON settings used to write <c>metrics.json</c> and <c>lineage.json</c>.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

@@ -33,7 +33,7 @@ public static class PlanningScale
                 Namespace = $"ml-{env}",
                 Router = env == "prod" ? TrafficRouters.Istio : TrafficRouters.GatewayApi,
                 Gateway = new GatewayRef("ml-gateway", "gateway-system"),
-                Artifacts = new ArtifactStore("s3://ml-artifacts"),
+                Artifacts = new ArtifactStore("https://artifacts.ml.example.com"),
                 GpuPools = [pool],
                 Promotion = env == "prod" ? new Promotion("staging", "24h") : null,
             }));

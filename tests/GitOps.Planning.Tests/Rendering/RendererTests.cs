@@ -3,6 +3,7 @@ using GitOps.Planning.Cluster;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using k8s;
 using k8s.Models;
@@ -86,9 +87,16 @@ public sealed class RendererTests
                 .ToDictionary(e => e!["name"]!.ToString(), e => e!["value"]!.ToString());
             Assert.Equal("{\"learningRate\":0.1,\"numberOfTrees\":200}", env["GITOPS_HYPERPARAMETERS"]);
             Assert.Equal(version, env["GITOPS_MODEL_VERSION"]);
-            Assert.Equal($"s3://ml-artifacts/fraud-detector/{version}", env["GITOPS_OUTPUT_DIR"]);
+            Assert.Equal("/output", env[TrainingContract.OutputDir]);
+            Assert.Equal($"https://artifacts.ml.example.com/fraud-detector/{version}", env[TrainingContract.ArtifactUri]);
+            Assert.Equal("fraud-detector", env[TrainingContract.ModelName]);
+            Assert.Equal(specs.Model("fraud-detector")!.Spec.Training.Dataset.Uri, env[TrainingContract.DatasetUri]);
             Assert.Equal("42", env["GITOPS_SEED"]);
-            Assert.Equal(ModelVersions.DefaultTrainerImage, job["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.ToString());
+            var container = job["spec"]!["template"]!["spec"]!["containers"]![0]!;
+            Assert.Equal(ModelVersions.DefaultTrainerImage, container["image"]!.ToString());
+            Assert.Equal(["/app/gitops"], container["command"]!.AsArray().Select(a => a!.ToString()));
+            Assert.Equal(["train"], container["args"]!.AsArray().Select(a => a!.ToString()));
+            Assert.Equal("/output", container["volumeMounts"]![0]!["mountPath"]!.ToString());
         }
 
         [Fact]
@@ -114,6 +122,32 @@ public sealed class RendererTests
                 .AsArray().Select(a => a!.ToString()).ToList();
             Assert.Equal(["serve", "--model", "/models/model.onnx", "--name", "fraud-detector"], args.Take(5));
             Assert.Contains("--max-batch-size", args);
+        }
+
+        [Fact]
+        public void Should_Run_The_Gitops_Executable_Listening_On_All_Interfaces_In_Serving_Pods()
+        {
+            // Given
+            var specs = TestSpecs.Repository();
+            var facts = Served(specs, "fraud-detector", "staging");
+            var version = ModelVersions.Compute(specs.Model("fraud-detector")!, specs.Environment("staging")!);
+
+            // When
+            var result = Renderer.Render(specs, "staging", facts, Commit);
+
+            // Then
+            var pod = Find(result, "Deployment", "fraud-detector-stable")["spec"]!["template"]!["spec"]!;
+            var server = pod["containers"]![0]!;
+            var args = server["args"]!.AsArray().Select(a => a!.ToString()).ToList();
+            Assert.Equal(["/app/gitops"], server["command"]!.AsArray().Select(a => a!.ToString()));
+            Assert.Equal("serve", args[0]);
+            Assert.Equal("0.0.0.0", args[args.IndexOf("--host") + 1]);
+            Assert.Equal("5", args[args.IndexOf("--max-batch-delay") + 1]);
+            var init = pod["initContainers"]![0]!;
+            Assert.Equal(["/app/gitops"], init["command"]!.AsArray().Select(a => a!.ToString()));
+            Assert.Equal(
+                ["artifacts", "fetch", "--uri", $"https://artifacts.ml.example.com/fraud-detector/{version}/model.onnx", "--out", "/models/model.onnx"],
+                init["args"]!.AsArray().Select(a => a!.ToString()));
         }
 
         [Fact]

@@ -36,7 +36,7 @@ internal static class TestSpecs
             Namespace = ns ?? $"ml-{name}",
             Router = router ?? TrafficRouters.GatewayApi,
             Gateway = new GatewayRef("ml-gateway", "gateway-system"),
-            Artifacts = new ArtifactStore("s3://ml-artifacts"),
+            Artifacts = new ArtifactStore("https://artifacts.ml.example.com"),
             GpuPools = [A100, L4],
             Promotion = promotion,
             SelfHeal = selfHeal,

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using GitOps.Specs.Contracts;
+using GitOps.Training.Artifacts;
+
+namespace GitOps.Cli.Commands;
+
+/// <summary>
+/// <c>gitops artifacts fetch</c> (what a serving pod's init container runs) and <c>gitops artifacts push</c>
+/// (publish a training output directory): file:// or plain paths, http:// and https://.
+/// </summary>
+public static class ArtifactsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("artifacts", "Fetch and publish model artifacts (file://, plain paths, http://, https://)");
+        command.Subcommands.Add(CreateFetch());
+        command.Subcommands.Add(CreatePush());
+        return command;
+    }
+
+    private static Command CreateFetch()
+    {
+        var uri = new Option<string>("--uri") { Description = "Artifact to fetch: a path, file://, http:// or https:// URI", Required = true };
+        var output = new Option<string>("--out") { Description = "File to write (replaced atomically)", Required = true };
+        var sha = new Option<string?>("--sha256") { Description = "Expected sha256 (hex); a mismatch fails and leaves no file" };
+        var command = new Command("fetch", $"Download one artifact (bearer token from env {TrainingContract.ArtifactsToken} for http(s))") { uri, output, sha };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            using var http = NewClient();
+            var outcome = await new ArtifactTransfer(http, Token()).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
+            if (!outcome.Succeeded)
+            {
+                await parse.Err().WriteLineAsync($"error: {outcome.Error}");
+                return outcome.ExitCode;
+            }
+            await parse.Out().WriteLineAsync($"Fetched {parse.GetValue(uri)} to {outcome.Written[0]} (sha256 {outcome.Sha256})");
+            return GitOpsCommandLine.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreatePush()
+    {
+        var from = new Option<string>("--from") { Description = "Directory to publish (e.g. a training output directory)", Required = true };
+        var uri = new Option<string>("--uri") { Description = "Destination folder: a path, file://, http:// or https:// URI (one PUT per file)", Required = true };
+        var command = new Command("push", $"Publish every file of a directory (bearer token from env {TrainingContract.ArtifactsToken} for http(s))") { from, uri };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            using var http = NewClient();
+            var outcome = await new ArtifactTransfer(http, Token()).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
+            if (!outcome.Succeeded)
+            {
+                await parse.Err().WriteLineAsync($"error: {outcome.Error}");
+                return outcome.ExitCode;
+            }
+            foreach (var written in outcome.Written)
+            {
+                await parse.Out().WriteLineAsync($"Published {written}");
+            }
+            return GitOpsCommandLine.Ok;
+        });
+        return command;
+    }
+
+    private static HttpClient NewClient() => new() { Timeout = TimeSpan.FromMinutes(30) };
+
+    private static string? Token() => Environment.GetEnvironmentVariable(TrainingContract.ArtifactsToken);
+}

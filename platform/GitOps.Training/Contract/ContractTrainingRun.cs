@@ -1,0 +1,58 @@
+using GitOps.Training.Artifacts;
+using GitOps.Training.Builtin;
+
+namespace GitOps.Training.Contract;
+
+/// <summary>
+/// One run of the builtin trainer under the training contract: fetches the dataset when only its URI is given
+/// (<c>GITOPS_DATASET_URI</c>, checked against <c>GITOPS_DATASET_SHA256</c>), trains, and publishes the output
+/// directory to <c>GITOPS_ARTIFACT_URI</c> when set, which is where serving pods fetch the model from.
+/// </summary>
+public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider time)
+{
+    public async Task<ContractTrainingOutcome> RunAsync(TrainerInputs inputs, CancellationToken ct)
+    {
+        string? fetched = null;
+        try
+        {
+            if (inputs.Dataset is null && inputs.DatasetUri is { } datasetUri)
+            {
+                fetched = Path.Combine(Path.GetTempPath(), $"gitops-dataset-{Guid.NewGuid():N}.csv");
+                var fetch = await store.FetchAsync(datasetUri, fetched, inputs.DatasetSha256, ct);
+                if (!fetch.Succeeded)
+                {
+                    return new(TrainingOutcome.Invalid($"dataset: {fetch.Error}"), null);
+                }
+                inputs = inputs with { Dataset = fetched };
+            }
+            var (request, error) = TrainerEnvironment.ToRequest(inputs);
+            if (request is null)
+            {
+                return new(TrainingOutcome.Invalid(error!), null);
+            }
+            if (fetched is not null)
+            {
+                request = request with { DatasetSource = inputs.DatasetUri };
+            }
+            var outcome = await new TabularTrainer(time).TrainAsync(request, ct);
+            if (!outcome.Succeeded || inputs.ArtifactUri is not { } artifactUri)
+            {
+                return new(outcome, null);
+            }
+            var push = await store.PushAsync(request.OutputDirectory, artifactUri, ct);
+            return push.Succeeded
+                ? new(outcome, push)
+                : new(TrainingOutcome.Failure($"trained, but publishing to '{artifactUri}' failed: {push.Error}"), push);
+        }
+        finally
+        {
+            if (fetched is not null && File.Exists(fetched))
+            {
+                File.Delete(fetched);
+            }
+        }
+    }
+}
+
+/// <summary>The training outcome and, when the output was published, what was written where.</summary>
+public sealed record ContractTrainingOutcome(TrainingOutcome Training, ArtifactOutcome? Published);

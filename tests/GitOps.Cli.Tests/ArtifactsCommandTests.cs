@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using Xunit;
+
+namespace GitOps.Cli.Tests;
+
+public sealed class ArtifactsCommandTests
+{
+    public sealed class TheArtifactsCommand : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("gitops-artifacts-cli-").FullName;
+
+        public void Dispose() => Directory.Delete(_root, recursive: true);
+
+        [Fact]
+        public async Task Should_Push_A_Directory_And_Fetch_The_Model_Back_With_Its_Digest()
+        {
+            // Given
+            var output = Path.Combine(_root, "output");
+            Directory.CreateDirectory(output);
+            File.WriteAllText(Path.Combine(output, "model.onnx"), "model");
+            File.WriteAllText(Path.Combine(output, "metrics.json"), "{}");
+            var store = new Uri(Path.Combine(_root, "store")).AbsoluteUri + "/fraud/abc";
+            var sha = Convert.ToHexStringLower(SHA256.HashData("model"u8));
+
+            // When
+            var push = await CliRunner.RunAsync("artifacts", "push", "--from", output, "--uri", store);
+            var fetch = await CliRunner.RunAsync("artifacts", "fetch", "--uri", store + "/model.onnx",
+                "--out", Path.Combine(_root, "models", "model.onnx"), "--sha256", sha);
+
+            // Then
+            Assert.Equal(0, push.ExitCode);
+            Assert.Equal(2, push.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Equal(0, fetch.ExitCode);
+            Assert.Contains(sha, fetch.Stdout);
+            Assert.Equal("model", File.ReadAllText(Path.Combine(_root, "models", "model.onnx")));
+        }
+
+        [Fact]
+        public async Task Should_Exit_2_And_Name_The_Supported_Schemes_For_An_S3_Uri()
+        {
+            // When
+            var result = await CliRunner.RunAsync("artifacts", "fetch", "--uri", "s3://bucket/fraud/abc/model.onnx", "--out", Path.Combine(_root, "m.onnx"));
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("scheme 's3' is not supported", result.Stderr);
+            Assert.Contains("https://", result.Stderr);
+        }
+
+        [Fact]
+        public async Task Should_Exit_1_When_The_Version_Was_Not_Published()
+        {
+            // When
+            var result = await CliRunner.RunAsync("artifacts", "fetch", "--uri", Path.Combine(_root, "store", "model.onnx"), "--out", Path.Combine(_root, "m.onnx"));
+
+            // Then
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("was the version trained?", result.Stderr);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace GitOps.Training.Tests.Artifacts;
+
+/// <summary>
+/// A small artifact repository on 127.0.0.1 (GET and PUT by path, like a WebDAV server or a bucket behind an
+/// HTTP gateway), optionally requiring a bearer token.
+/// </summary>
+public sealed class ArtifactHttpServer : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Task _loop;
+    private readonly string? _token;
+
+    public ArtifactHttpServer(string? token = null)
+    {
+        _token = token;
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        BaseUri = $"http://127.0.0.1:{port}";
+        _listener.Prefixes.Add(BaseUri + "/");
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public string BaseUri { get; }
+
+    /// <summary>Stored files by absolute path (e.g. <c>/models/fraud/1/model.onnx</c>).</summary>
+    public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Paths in the order they were written.</summary>
+    public ConcurrentQueue<string> PutOrder { get; } = new();
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+            await HandleAsync(context);
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var path = Uri.UnescapeDataString(request.Url!.AbsolutePath);
+        if (_token is not null && request.Headers["Authorization"] != $"Bearer {_token}")
+        {
+            response.StatusCode = 401;
+        }
+        else if (request.HttpMethod == "GET")
+        {
+            if (Files.TryGetValue(path, out var body))
+            {
+                response.ContentLength64 = body.Length;
+                await response.OutputStream.WriteAsync(body);
+            }
+            else
+            {
+                response.StatusCode = 404;
+            }
+        }
+        else if (request.HttpMethod == "PUT")
+        {
+            using var buffer = new MemoryStream();
+            await request.InputStream.CopyToAsync(buffer);
+            Files[path] = buffer.ToArray();
+            PutOrder.Enqueue(path);
+            response.StatusCode = 201;
+        }
+        else
+        {
+            response.StatusCode = 405;
+        }
+        response.Close();
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+    }
+}

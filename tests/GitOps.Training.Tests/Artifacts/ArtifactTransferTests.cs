@@ -1,0 +1,251 @@
+using System.Security.Cryptography;
+using System.Text;
+using GitOps.Training.Artifacts;
+
+namespace GitOps.Training.Tests.Artifacts;
+
+public sealed class ArtifactTransferTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("gitops-artifacts-tests-").FullName;
+    private readonly HttpClient _http = new();
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private string WriteOutputDirectory()
+    {
+        var dir = Path.Combine(_root, "output");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "model.onnx"), "onnx bytes");
+        File.WriteAllText(Path.Combine(dir, "metrics.json"), "{\"auc\":0.9}");
+        File.WriteAllText(Path.Combine(dir, "lineage.json"), "{}");
+        return dir;
+    }
+
+    public sealed class TheFetchAsyncMethod : IDisposable
+    {
+        private readonly ArtifactTransferTests _t = new();
+
+        public void Dispose() => _t.Dispose();
+
+        [Fact]
+        public async Task Should_Copy_A_File_Uri_And_Return_Its_Sha256()
+        {
+            // Given
+            var content = Encoding.UTF8.GetBytes("amount,is_fraud\n1,0\n");
+            var source = Path.Combine(_t._root, "data.csv");
+            File.WriteAllBytes(source, content);
+            var target = Path.Combine(_t._root, "fetched", "data.csv");
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).FetchAsync(new Uri(source).AbsoluteUri, target, Sha(content), CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Succeeded, outcome.Error);
+            Assert.Equal(Sha(content), outcome.Sha256);
+            Assert.Equal(content, File.ReadAllBytes(target));
+            Assert.Single(Directory.GetFiles(Path.GetDirectoryName(target)!));
+        }
+
+        [Fact]
+        public async Task Should_Copy_A_Plain_Path()
+        {
+            // Given
+            var source = Path.Combine(_t._root, "model.onnx");
+            File.WriteAllText(source, "model");
+            var target = Path.Combine(_t._root, "models", "model.onnx");
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).FetchAsync(source, target, null, CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Succeeded, outcome.Error);
+            Assert.Equal("model", File.ReadAllText(target));
+        }
+
+        [Fact]
+        public async Task Should_Fetch_Over_Http_Sending_The_Bearer_Token()
+        {
+            // Given
+            using var server = new ArtifactHttpServer(token: "s3cret");
+            var content = Encoding.UTF8.GetBytes("onnx bytes");
+            server.Files["/store/fraud/abc/model.onnx"] = content;
+            var target = Path.Combine(_t._root, "models", "model.onnx");
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http, "s3cret").FetchAsync(
+                $"{server.BaseUri}/store/fraud/abc/model.onnx", target, Sha(content), CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Succeeded, outcome.Error);
+            Assert.Equal(content, File.ReadAllBytes(target));
+        }
+
+        [Fact]
+        public async Task Should_Ask_For_A_Token_When_The_Store_Refuses_Access_Without_Printing_It()
+        {
+            // Given
+            using var server = new ArtifactHttpServer(token: "s3cret");
+            server.Files["/m/model.onnx"] = [1, 2, 3];
+
+            // When
+            var missing = await new ArtifactTransfer(_t._http).FetchAsync($"{server.BaseUri}/m/model.onnx", Path.Combine(_t._root, "a"), null, CancellationToken.None);
+            var wrong = await new ArtifactTransfer(_t._http, "wrong-token").FetchAsync($"{server.BaseUri}/m/model.onnx", Path.Combine(_t._root, "b"), null, CancellationToken.None);
+
+            // Then
+            Assert.Equal(2, missing.ExitCode);
+            Assert.Contains("GITOPS_ARTIFACTS_TOKEN", missing.Error);
+            Assert.Contains("refused", wrong.Error);
+            Assert.DoesNotContain("wrong-token", wrong.Error);
+        }
+
+        [Fact]
+        public async Task Should_Fail_And_Leave_No_File_When_The_Sha256_Differs()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            server.Files["/data.csv"] = Encoding.UTF8.GetBytes("tampered");
+            var target = Path.Combine(_t._root, "in", "data.csv");
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).FetchAsync($"{server.BaseUri}/data.csv", target, new string('a', 64), CancellationToken.None);
+
+            // Then
+            Assert.False(outcome.Succeeded);
+            Assert.Equal(1, outcome.ExitCode);
+            Assert.Contains(new string('a', 64), outcome.Error);
+            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(target)!));
+        }
+
+        [Fact]
+        public async Task Should_Say_The_Version_May_Not_Be_Trained_When_The_Store_Answers_404()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var uri = $"{server.BaseUri}/store/fraud/0123456789ab/model.onnx";
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).FetchAsync(uri, Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
+
+            // Then
+            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal($"no artifact at '{uri}': was the version trained?", outcome.Error);
+            Assert.False(File.Exists(Path.Combine(_t._root, "model.onnx")));
+        }
+
+        [Fact]
+        public async Task Should_Say_The_Version_May_Not_Be_Trained_When_A_File_Is_Missing()
+        {
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).FetchAsync(Path.Combine(_t._root, "none", "model.onnx"), Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
+
+            // Then
+            Assert.Equal(1, outcome.ExitCode);
+            Assert.Contains("was the version trained?", outcome.Error);
+        }
+
+        [Theory]
+        [InlineData("s3://ml-artifacts/fraud/model.onnx", "s3")]
+        [InlineData("gs://ml-artifacts/fraud/model.onnx", "gs")]
+        public async Task Should_Refuse_Unsupported_Schemes_And_Say_What_To_Use(string uri, string scheme)
+        {
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).FetchAsync(uri, Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
+
+            // Then
+            Assert.Equal(2, outcome.ExitCode);
+            Assert.Contains($"scheme '{scheme}' is not supported", outcome.Error);
+            Assert.Contains("https://", outcome.Error);
+            Assert.Contains("mount", outcome.Error);
+        }
+    }
+
+    public sealed class ThePushAsyncMethod : IDisposable
+    {
+        private readonly ArtifactTransferTests _t = new();
+
+        public void Dispose() => _t.Dispose();
+
+        [Fact]
+        public async Task Should_Copy_Every_File_Into_A_File_Store()
+        {
+            // Given
+            var output = _t.WriteOutputDirectory();
+            var store = Path.Combine(_t._root, "store");
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, new Uri(store).AbsoluteUri + "/fraud/abc", CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Succeeded, outcome.Error);
+            Assert.Equal(["lineage.json", "metrics.json", "model.onnx"],
+                Directory.GetFiles(Path.Combine(store, "fraud", "abc")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(store, "fraud", "abc", "model.onnx")));
+            Assert.EndsWith("model.onnx", outcome.Written[^1]);
+        }
+
+        [Fact]
+        public async Task Should_Put_Every_File_Over_Http_With_The_Model_Last()
+        {
+            // Given
+            using var server = new ArtifactHttpServer(token: "t0ken");
+            var output = _t.WriteOutputDirectory();
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http, "t0ken").PushAsync(output, $"{server.BaseUri}/store/fraud/abc/", CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Succeeded, outcome.Error);
+            Assert.Equal(["/store/fraud/abc/lineage.json", "/store/fraud/abc/metrics.json", "/store/fraud/abc/model.onnx"], server.PutOrder);
+            Assert.Equal("{\"auc\":0.9}", Encoding.UTF8.GetString(server.Files["/store/fraud/abc/metrics.json"]));
+        }
+
+        [Fact]
+        public async Task Should_Publish_What_A_Later_Fetch_Reads_Back()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var output = _t.WriteOutputDirectory();
+            var store = new ArtifactTransfer(_t._http);
+            await store.PushAsync(output, $"{server.BaseUri}/fraud/abc", CancellationToken.None);
+
+            // When
+            var outcome = await store.FetchAsync($"{server.BaseUri}/fraud/abc/model.onnx", Path.Combine(_t._root, "models", "model.onnx"),
+                Sha(File.ReadAllBytes(Path.Combine(output, "model.onnx"))), CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Succeeded, outcome.Error);
+            Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(_t._root, "models", "model.onnx")));
+        }
+
+        [Fact]
+        public async Task Should_Refuse_Unsupported_Schemes()
+        {
+            // Given
+            var output = _t.WriteOutputDirectory();
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, "gs://bucket/fraud/abc", CancellationToken.None);
+
+            // Then
+            Assert.Equal(2, outcome.ExitCode);
+            Assert.Contains("scheme 'gs' is not supported", outcome.Error);
+        }
+
+        [Fact]
+        public async Task Should_Report_A_Missing_Source_Directory()
+        {
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).PushAsync(Path.Combine(_t._root, "nope"), Path.Combine(_t._root, "store"), CancellationToken.None);
+
+            // Then
+            Assert.Equal(2, outcome.ExitCode);
+            Assert.Contains("does not exist", outcome.Error);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GitOps.Specs.Model;
+using GitOps.Training.Artifacts;
+using GitOps.Training.Contract;
+using GitOps.Training.Datasets;
+using GitOps.Training.Tests.Artifacts;
+
+namespace GitOps.Training.Tests;
+
+public sealed class ContractTrainingRunTests
+{
+    public sealed class TheRunAsyncMethod : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("gitops-contract-run-").FullName;
+        private readonly HttpClient _http = new();
+
+        public void Dispose()
+        {
+            _http.Dispose();
+            Directory.Delete(_root, recursive: true);
+        }
+
+        private (byte[] Bytes, string Sha) FraudCsv()
+        {
+            var path = Path.Combine(_root, "source.csv");
+            FraudDataset.WriteFile(path, 1500, 5);
+            var bytes = File.ReadAllBytes(path);
+            File.Delete(path);
+            return (bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        }
+
+        private TrainerInputs Inputs(string datasetUri, string sha, string artifactUri) => new()
+        {
+            DatasetUri = datasetUri,
+            DatasetSha256 = sha,
+            ArtifactUri = artifactUri,
+            Label = FraudDataset.Label,
+            Task = ModelTasks.BinaryClassification,
+            Algorithm = BuiltinAlgorithms.FastTree,
+            Hyperparameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("numberOfTrees", "20")]),
+            OutputDirectory = Path.Combine(_root, "output"),
+            ModelName = "fraud",
+            ModelVersion = "0123456789ab",
+        };
+
+        [Fact]
+        public async Task Should_Fetch_The_Dataset_Over_Http_And_Publish_The_Model_To_A_File_Store()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var (bytes, sha) = FraudCsv();
+            server.Files["/datasets/fraud.csv"] = bytes;
+            var datasetUri = $"{server.BaseUri}/datasets/fraud.csv";
+            var store = Path.Combine(_root, "store", "fraud", "0123456789ab");
+            var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
+
+            // When
+            var outcome = await run.RunAsync(Inputs(datasetUri, sha, new Uri(store).AbsoluteUri), CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
+            Assert.True(outcome.Published!.Succeeded);
+            var verification = OutputVerifier.Verify(store, sha);
+            Assert.True(verification.IsValid, string.Join("; ", verification.Problems.Select(p => p.Message)));
+            using var lineage = JsonDocument.Parse(File.ReadAllText(Path.Combine(store, "lineage.json")));
+            Assert.Contains(datasetUri, lineage.RootElement.GetRawText());
+        }
+
+        [Fact]
+        public async Task Should_Not_Train_Or_Publish_When_The_Dataset_Digest_Differs()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var (bytes, _) = FraudCsv();
+            server.Files["/datasets/fraud.csv"] = bytes;
+            var store = Path.Combine(_root, "store");
+            var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
+
+            // When
+            var outcome = await run.RunAsync(Inputs($"{server.BaseUri}/datasets/fraud.csv", new string('0', 64), store), CancellationToken.None);
+
+            // Then
+            Assert.False(outcome.Training.Succeeded);
+            Assert.Equal(2, outcome.Training.ExitCode);
+            Assert.Contains("sha256", outcome.Training.Error);
+            Assert.Null(outcome.Published);
+            Assert.False(Directory.Exists(store));
+            Assert.False(Directory.Exists(Path.Combine(_root, "output")));
+        }
+
+        [Fact]
+        public async Task Should_Prefer_A_Local_Dataset_Over_The_Uri()
+        {
+            // Given
+            var (bytes, sha) = FraudCsv();
+            var local = Path.Combine(_root, "local.csv");
+            File.WriteAllBytes(local, bytes);
+            var store = Path.Combine(_root, "store");
+            var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
+            var inputs = Inputs("s3://unreachable/fraud.csv", sha, store) with { Dataset = local };
+
+            // When
+            var outcome = await run.RunAsync(inputs, CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
+            Assert.True(File.Exists(Path.Combine(store, "model.onnx")));
+        }
+    }
+}
