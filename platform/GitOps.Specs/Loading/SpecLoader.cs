@@ -77,10 +77,20 @@ public static class SpecLoader
         {
             return null;
         }
-        var walked = DocumentWalker.Walk(map);
-        var schemaErrors = SchemaValidation.Validate(kind, walked.Json, document.Span);
-        diagnostics.AddRange(schemaErrors);
-        if (schemaErrors.Count > 0 || document.Failed)
+        // Valid documents pass the fast check and need no JSON view; any other goes through the full validator,
+        // which reports its errors.
+        var valid = SchemaFastPath.IsValid(kind, map);
+        var walked = DocumentWalker.Walk(map, json: !valid);
+        if (!valid)
+        {
+            var schemaErrors = SchemaValidation.Validate(kind, walked.Json!, document.Span);
+            diagnostics.AddRange(schemaErrors);
+            if (schemaErrors.Count > 0)
+            {
+                return null;
+            }
+        }
+        if (document.Failed)
         {
             return null;
         }

@@ -10,20 +10,20 @@ internal sealed record NodeInfo(string Path, SourceSpan? KeySpan, SourceSpan Val
 /// <summary>A document as plain data (for CEL), as JSON (for schema validation) and as spans by path.</summary>
 internal sealed record WalkedDocument(
     Dictionary<string, object?> Raw,
-    JObject Json,
+    JObject? Json,
     Dictionary<string, SourceSpan> KeySpans,
     Dictionary<string, SourceSpan> ValueSpans);
 
-/// <summary>One pass over a document tree that produces its plain-data, JSON and span views.</summary>
+/// <summary>One pass over a document tree that produces its plain-data, JSON (when asked for) and span views.</summary>
 internal static class DocumentWalker
 {
-    public static WalkedDocument Walk(YMapping root)
+    public static WalkedDocument Walk(YMapping root, bool json = true)
     {
         var capacity = (int)Math.Min(root.ExpandedSize, 4096);
         var keys = new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal);
         var values = new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal);
-        var (raw, json) = Visit(root, "", null, keys, values);
-        return new WalkedDocument((Dictionary<string, object?>)raw!, (JObject)json, keys, values);
+        var (raw, tree) = Visit(root, "", null, keys, values, json);
+        return new WalkedDocument((Dictionary<string, object?>)raw!, (JObject?)tree, keys, values);
     }
 
     /// <summary>Path of a child key: <c>spec.training</c>, or <c>metadata.labels['app.kubernetes.io/name']</c> for keys with other characters.</summary>
@@ -54,8 +54,8 @@ internal static class DocumentWalker
         return true;
     }
 
-    private static (object? Raw, JToken Json) Visit(YNode node, string path, SourceSpan? keySpan,
-        Dictionary<string, SourceSpan> keys, Dictionary<string, SourceSpan> values)
+    private static (object? Raw, JToken? Json) Visit(YNode node, string path, SourceSpan? keySpan,
+        Dictionary<string, SourceSpan> keys, Dictionary<string, SourceSpan> values, bool withJson)
     {
         // An alias is reported where it is used; what it expands to keeps the anchor's spans below it.
         var valueSpan = node.Span;
@@ -69,34 +69,38 @@ internal static class DocumentWalker
             case YMapping m:
                 {
                     var raw = new Dictionary<string, object?>(m.Entries.Count, StringComparer.Ordinal);
-                    var json = new JObject();
+                    var json = withJson ? new JObject() : null;
                     foreach (var entry in m.Entries)
                     {
                         var childPath = Child(path, entry.Key.Text);
                         keys[childPath] = entry.Key.Span;
-                        var (r, j) = Visit(entry.Value, childPath, entry.Key.Span, keys, values);
+                        var (r, j) = Visit(entry.Value, childPath, entry.Key.Span, keys, values, withJson);
                         raw[entry.Key.Text] = r;
                         // Keys are unique (the reader drops duplicates), so add without a lookup.
-                        json.Add(new JProperty(entry.Key.Text, j));
+                        json?.Add(new JProperty(entry.Key.Text, j));
                     }
-                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
                     return (raw, json);
                 }
             case YSequence s:
                 {
                     var raw = new List<object?>(s.Items.Count);
-                    var json = new JArray();
+                    var json = withJson ? new JArray() : null;
                     for (var i = 0; i < s.Items.Count; i++)
                     {
-                        var (r, j) = Visit(s.Items[i], Item(path, i), null, keys, values);
+                        var (r, j) = Visit(s.Items[i], Item(path, i), null, keys, values, withJson);
                         raw.Add(r);
-                        json.Add(j);
+                        json?.Add(j!);
                     }
-                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
                     return (raw, json);
                 }
             case YScalar sc:
                 {
+                    if (!withJson)
+                    {
+                        return (sc.Value, null);
+                    }
                     var json = sc.Value switch
                     {
                         null => JValue.CreateNull(),
