@@ -648,7 +648,19 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
-    private static JsonObject Serialize(object typed) => (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(typed))!;
+    // KubernetesClient's own serializer options (camelCase, nulls omitted, quantity and int-or-string converters),
+    // used to build the JSON tree directly instead of writing text and parsing it back.
+    private static readonly System.Text.Json.JsonSerializerOptions KubernetesOptions = CaptureKubernetesOptions();
+
+    private static System.Text.Json.JsonSerializerOptions CaptureKubernetesOptions()
+    {
+        System.Text.Json.JsonSerializerOptions? captured = null;
+        KubernetesJson.AddJsonOptions(o => captured = o);
+        return captured ?? throw new InvalidOperationException("KubernetesClient did not expose its JSON options");
+    }
+
+    private static JsonObject Serialize(object typed) =>
+        (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(typed, typed.GetType(), KubernetesOptions)!;
 
     private JsonObject Finish(object typed) => Stamp((JsonObject)CanonicalJson.SortInPlace(Serialize(typed))!);
 
