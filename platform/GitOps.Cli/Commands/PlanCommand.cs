@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitOps.Cli.Output;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
@@ -53,6 +54,10 @@ public static class PlanCommand
                 return exitCode;
             }
             var names = everything ? input.Specs.Environments.Select(e => e.Name).ToArray() : envs;
+            if (!CliInputs.EnvironmentsExist(input.Specs, names, stderr))
+            {
+                return 2;
+            }
             RepositoryPlan plan;
             var dryRunFailed = false;
             if (parse.GetValue(liveCluster))
@@ -83,7 +88,7 @@ public static class PlanCommand
             {
                 "markdown" => PlanMarkdown.Format(plan),
                 "json" => PlanJson.Format(plan),
-                _ => PlanText.Format(plan, colour: UseColour(stdout)),
+                _ => PlanText.Format(plan, colour: Terminal.ColorEnabled(stdout)),
             };
             stdout.Write(text);
             if (plan.HasErrors)
@@ -102,10 +107,4 @@ public static class PlanCommand
         });
         return command;
     }
-
-    /// <summary>ANSI colour only on a real terminal and when <c>NO_COLOR</c> is unset (https://no-color.org).</summary>
-    private static bool UseColour(TextWriter stdout) =>
-        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-        && ReferenceEquals(stdout, Console.Out)
-        && !Console.IsOutputRedirected;
 }

@@ -35,6 +35,10 @@ public static class RenderCommand
             {
                 return Task.FromResult(exitCode);
             }
+            if (!CliInputs.EnvironmentsExist(input.Specs, [parse.GetValue(env)!], stderr))
+            {
+                return Task.FromResult(2);
+            }
             var result = Renderer.Render(input.Specs, parse.GetValue(env)!, input.Facts, new RenderContext(input.Commit));
             foreach (var d in result.Diagnostics)
             {
@@ -82,6 +86,22 @@ internal static class CliInputs
     /// Reads and validates the repository, then the live state. On failure prints what is wrong and returns no input
     /// with the exit code: 1 for spec errors, 2 for I/O or usage problems.
     /// </summary>
+    /// <summary>
+    /// True when every name is an Environment of the repository; otherwise prints which name is unknown and which
+    /// exist, so that a mistyped <c>--env</c> is a usage error (exit 2) rather than an empty plan.
+    /// </summary>
+    public static bool EnvironmentsExist(SpecSet specs, IEnumerable<string> names, TextWriter stderr)
+    {
+        var known = specs.Environments.Select(e => e.Name).ToList();
+        var unknown = names.Where(n => !known.Contains(n, StringComparer.Ordinal)).ToList();
+        foreach (var name in unknown)
+        {
+            var list = known.Count == 0 ? "the repository defines none under environments/" : $"known: {string.Join(", ", known)}";
+            stderr.WriteLine($"error: --env '{name}' is not an Environment of this repository ({list}). Pass one of them, or --all with plan.");
+        }
+        return unknown.Count == 0;
+    }
+
     public static (CliInput? Input, int ExitCode) Load(string root, string? livePath, string? commit, TextWriter stderr)
     {
         if (!Directory.Exists(root))

@@ -1,0 +1,38 @@
+using GitOps.Testing.Golden;
+using Xunit;
+
+namespace GitOps.Cli.Tests;
+
+public sealed class PlanCommandTests
+{
+    public sealed class TheEnvOption
+    {
+        [Theory]
+        [InlineData("plan")]
+        [InlineData("render")]
+        public async Task Should_Exit_2_And_List_Known_Environments_When_The_Name_Is_Unknown(string command)
+        {
+            // Given the example repository, which defines dev, prod and staging
+            // When
+            var result = await CliRunner.RunAsync(command, "--env", "prdo", "--repo", RepositoryPaths.Root);
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("--env 'prdo' is not an Environment of this repository (known: dev, prod, staging)", result.Stderr);
+            Assert.Equal("", result.Stdout);
+        }
+
+        [Fact]
+        public async Task Should_Plan_Every_Example_Environment_With_Changes_On_An_Empty_Cluster()
+        {
+            // Given no live state (a first deploy)
+            // When
+            var result = await CliRunner.RunAsync("plan", "--all", "--repo", RepositoryPaths.Root, "--detailed-exitcode");
+
+            // Then
+            Assert.True(result.ExitCode == 2, result.Stderr);
+            Assert.Contains("Environment prod", result.Stdout);
+            Assert.DoesNotContain("\u001b[", result.Stdout);
+        }
+    }
+}
