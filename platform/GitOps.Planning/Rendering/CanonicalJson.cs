@@ -93,7 +93,7 @@ public static class CanonicalJson
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
-            foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var (key, value) in InOrder(obj))
             {
                 writer.WritePropertyName(key);
                 if (key == "metadata" && value is JsonObject meta)
@@ -125,7 +125,7 @@ public static class CanonicalJson
                 break;
             case JsonObject obj:
                 writer.WriteStartObject();
-                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var (key, value) in InOrder(obj))
                 {
                     writer.WritePropertyName(key);
                     Write(writer, value);
@@ -144,5 +144,100 @@ public static class CanonicalJson
                 node.WriteTo(writer);
                 break;
         }
+    }
+
+    private static IEnumerable<KeyValuePair<string, JsonNode?>> InOrder(JsonObject obj) =>
+        IsSorted(obj) ? obj : obj.OrderBy(p => p.Key, StringComparer.Ordinal);
+
+    /// <summary>Rendered trees are built sorted: checking is much cheaper than sorting again.</summary>
+    private static bool IsSorted(JsonObject obj)
+    {
+        string? previous = null;
+        foreach (var (key, _) in obj)
+        {
+            if (previous is not null && string.CompareOrdinal(previous, key) > 0)
+            {
+                return false;
+            }
+            previous = key;
+        }
+        return true;
+    }
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>
+    /// Serializes <paramref name="value"/> with <paramref name="options"/> and reads the text back as a tree whose
+    /// object keys are in ordinal order at every level: the canonical form in one pass, with every node built
+    /// (nothing is left to be parsed lazily, so the tree can be read from several threads).
+    /// </summary>
+    public static JsonObject SerializeSorted(object value, JsonSerializerOptions options)
+    {
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, value, value.GetType(), options);
+        }
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        reader.Read();
+        return ReadSorted(ref reader) as JsonObject
+               ?? throw new InvalidOperationException($"{value.GetType().Name} did not serialize to a JSON object");
+    }
+
+    private static JsonNode? ReadSorted(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                var properties = new List<KeyValuePair<string, JsonNode?>>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var key = reader.GetString()!;
+                    reader.Read();
+                    properties.Add(new(key, ReadSorted(ref reader)));
+                }
+                properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                return new JsonObject(properties);
+            case JsonTokenType.StartArray:
+                var array = new JsonArray();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    array.Add(ReadSorted(ref reader));
+                }
+                return array;
+            case JsonTokenType.String:
+                return JsonValue.Create(reader.GetString()!);
+            case JsonTokenType.Number:
+                // Backed by the number's text, as a parsed tree would be: readable as int, long or double alike.
+                return JsonValue.Create(JsonElement.ParseValue(ref reader));
+            case JsonTokenType.True:
+                return JsonValue.Create(true);
+            case JsonTokenType.False:
+                return JsonValue.Create(false);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// Lower-case hex SHA-256 of the canonical text of <paramref name="obj"/>, which must be sorted already (as
+    /// <see cref="SerializeSorted"/> builds it) and carry no <c>metadata.annotations</c>: the same value as
+    /// <see cref="HashWithoutAnnotations"/>, without sorting or filtering again.
+    /// </summary>
+    internal static string HashSorted(JsonObject obj)
+    {
+        if (obj["metadata"] is JsonObject { } meta && meta.ContainsKey("annotations"))
+        {
+            return HashWithoutAnnotations(obj);
+        }
+        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(writer, obj);
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 }

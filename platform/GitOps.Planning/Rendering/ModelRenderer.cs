@@ -552,7 +552,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                 MaxUnavailable = effective.MinAvailable is null ? "1" : null,
             },
         };
-        var obj = Finish(pdb);
+        var obj = Serialize(pdb);
         // IntOrString serialises as a string; the API server keeps integers, so render integers.
         var spec = (JsonObject)obj["spec"]!;
         foreach (var field in new[] { "minAvailable", "maxUnavailable" })
@@ -562,7 +562,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                 spec[field] = n;
             }
         }
-        return Restamp(obj);
+        return Stamp(obj);
     }
 
     private JsonObject HttpRoute(ModelSpec model, string stable, string? canary, int weight)
@@ -659,37 +659,33 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         return captured ?? throw new InvalidOperationException("KubernetesClient did not expose its JSON options");
     }
 
-    private static JsonObject Serialize(object typed) =>
-        (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(typed, typed.GetType(), KubernetesOptions)!;
+    private static JsonObject Serialize(object typed) => CanonicalJson.SerializeSorted(typed, KubernetesOptions);
 
-    private JsonObject Finish(object typed) => Stamp((JsonObject)CanonicalJson.SortInPlace(Serialize(typed))!);
+    private JsonObject Finish(object typed) => Stamp(Serialize(typed));
 
-    private JsonObject Restamp(JsonObject obj)
-    {
-        ((JsonObject)obj["metadata"]!).Remove("annotations");
-        return Stamp(obj);
-    }
-
-    /// <summary>Adds the spec-hash (of the object without its annotations) and source-commit annotations.</summary>
+    /// <summary>
+    /// Adds the spec-hash (of the object without its annotations) and source-commit annotations. The object is
+    /// sorted and has no annotations yet, so the annotations go in at their sorted place in <c>metadata</c>.
+    /// </summary>
     private JsonObject Stamp(JsonObject obj)
     {
-        var hash = SpecHash.Of(obj);
+        var hash = SpecHash.OfSorted(obj);
         var meta = (JsonObject)obj["metadata"]!;
-        var rebuilt = new JsonObject();
         var annotations = new JsonObject
         {
             [ManagedLabels.SpecHashAnnotation] = hash,
             [ManagedLabels.CommitAnnotation] = commit,
         };
-        var pairs = meta.ToList();
-        meta.Clear();
-        pairs.Add(new("annotations", annotations));
-        pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        foreach (var (key, value) in pairs)
+        var index = 0;
+        foreach (var (key, _) in meta)
         {
-            rebuilt[key] = value;
+            if (string.CompareOrdinal(key, "annotations") > 0)
+            {
+                break;
+            }
+            index++;
         }
-        obj["metadata"] = rebuilt;
+        meta.Insert(index, "annotations", annotations);
         return obj;
     }
 }
@@ -698,4 +694,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 public static class SpecHash
 {
     public static string Of(JsonObject obj) => CanonicalJson.HashWithoutAnnotations(obj)[..16];
+
+    /// <summary>The same value for an object built sorted and not annotated yet, computed without sorting again.</summary>
+    internal static string OfSorted(JsonObject obj) => CanonicalJson.HashSorted(obj)[..16];
 }
