@@ -39,125 +39,207 @@ public static class ObjectDiff
 
     public static ImmutableArray<FieldChange> Compare(JsonObject desired, JsonObject? observed)
     {
-        var changes = ImmutableArray.CreateBuilder<FieldChange>();
-        WalkObject(desired, observed, "", "", changes);
-        return changes.ToImmutable();
+        var walk = new Walk();
+        walk.Object(desired, observed);
+        return walk.Changes?.ToImmutable() ?? [];
     }
 
-    private static void WalkObject(JsonObject desired, JsonObject? observed, string path, string pattern,
-        ImmutableArray<FieldChange>.Builder changes)
+    /// <summary>
+    /// One comparison. Most objects match, so the walk allocates nothing until a field differs: objects are read by
+    /// index, and the path of the current field is kept as a stack of segments, turned into text only for a change.
+    /// </summary>
+    private sealed class Walk
     {
-        foreach (var (key, value) in desired)
+        // Key is the field name, or the item's name for an item of a list matched by name.
+        private readonly List<(string Key, bool Item)> _segments = new(16);
+
+        public ImmutableArray<FieldChange>.Builder? Changes { get; private set; }
+
+        public void Object(JsonObject desired, JsonObject? observed)
         {
-            if (value is null)
+            for (var i = 0; i < desired.Count; i++)
             {
-                continue;
-            }
-            if (value is JsonValue)
-            {
-                // Most fields are scalars: their path is only built when they differ.
+                var (key, value) = desired.GetAt(i);
+                if (value is null)
+                {
+                    continue;
+                }
                 var other = observed?[key];
-                if (!ScalarEquals(value, other))
+                if (value is JsonValue)
                 {
-                    changes.Add(new FieldChange(Child(path, key), other?.DeepClone(), value.DeepClone()));
+                    if (!ScalarEquals(value, other))
+                    {
+                        Add(Path(key), other, value);
+                    }
+                    continue;
                 }
-                continue;
-            }
-            var childPath = Child(path, key);
-            var childPattern = pattern.Length == 0 ? key : $"{pattern}.{key}";
-            if (childPath == "metadata.annotations" && value is JsonObject annotations)
-            {
-                var observedAnnotations = observed?[key] as JsonObject;
-                foreach (var (name, text) in annotations)
+                if (_segments.Count == 1 && _segments[0].Key == "metadata" && key == "annotations" && value is JsonObject annotations)
                 {
-                    // The spec hash changes exactly when another field does; the commit is informational.
-                    if (name is ManagedLabels.CommitAnnotation or ManagedLabels.SpecHashAnnotation || text is null)
-                    {
-                        continue;
-                    }
-                    var other = observedAnnotations?[name];
-                    if (!ScalarEquals(text, other))
-                    {
-                        changes.Add(new FieldChange($"metadata.annotations[{name}]", other?.DeepClone(), text.DeepClone()));
-                    }
+                    Annotations(annotations, other as JsonObject);
+                    continue;
                 }
-                continue;
+                _segments.Add((key, false));
+                Node(value, other);
+                _segments.RemoveAt(_segments.Count - 1);
             }
-            Walk(value, observed?[key], childPath, childPattern, changes);
-        }
-        if (observed is null)
-        {
-            return;
-        }
-        foreach (var (key, value) in observed)
-        {
-            if (!OptionalLeaves.Contains(key) || desired.ContainsKey(key))
+            if (observed is null)
             {
-                continue;
+                return;
             }
-            var childPattern = pattern.Length == 0 ? key : $"{pattern}.{key}";
-            if (Optional.Contains(childPattern) && !IsEmpty(value))
+            for (var i = 0; i < observed.Count; i++)
             {
-                changes.Add(new FieldChange(Child(path, key), value!.DeepClone(), null));
+                var (key, value) = observed.GetAt(i);
+                if (!OptionalLeaves.Contains(key) || desired.ContainsKey(key))
+                {
+                    continue;
+                }
+                if (Optional.Contains(Pattern(key)) && !IsEmpty(value))
+                {
+                    Add(Path(key), value, null);
+                }
             }
+        }
+
+        private void Annotations(JsonObject desired, JsonObject? observed)
+        {
+            for (var i = 0; i < desired.Count; i++)
+            {
+                var (name, text) = desired.GetAt(i);
+                // The spec hash changes exactly when another field does; the commit is informational.
+                if (name is ManagedLabels.CommitAnnotation or ManagedLabels.SpecHashAnnotation || text is null)
+                {
+                    continue;
+                }
+                var other = observed?[name];
+                if (!ScalarEquals(text, other))
+                {
+                    Add($"metadata.annotations[{name}]", other, text);
+                }
+            }
+        }
+
+        private void Node(JsonNode desired, JsonNode? observed)
+        {
+            switch (desired)
+            {
+                case JsonObject obj when observed is JsonObject other:
+                    Object(obj, other);
+                    return;
+                case JsonObject:
+                    Add(Path(), observed, desired);
+                    return;
+                case JsonArray array when IsAssociative(array) && observed is JsonArray otherArray:
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        var item = (JsonObject)array[i]!;
+                        var name = item["name"]!.ToString();
+                        _segments.Add((name, true));
+                        if (FindByName(otherArray, name) is { } match)
+                        {
+                            Object(item, match);
+                        }
+                        else
+                        {
+                            Add(Path(), null, item);
+                        }
+                        _segments.RemoveAt(_segments.Count - 1);
+                    }
+                    return;
+                case JsonArray array:
+                    if (observed is not JsonArray observedArray || !AtomicEquals(array, observedArray))
+                    {
+                        Add(Path(), observed, desired);
+                    }
+                    return;
+                default:
+                    if (!ScalarEquals(desired, observed))
+                    {
+                        Add(Path(), observed, desired);
+                    }
+                    return;
+            }
+        }
+
+        private void Add(string path, JsonNode? before, JsonNode? after) =>
+            (Changes ??= ImmutableArray.CreateBuilder<FieldChange>()).Add(new FieldChange(path, before?.DeepClone(), after?.DeepClone()));
+
+        /// <summary>Keys such as label names hold dots and slashes: they are written in brackets.</summary>
+        private string Path(string? leaf = null)
+        {
+            var path = new System.Text.StringBuilder();
+            foreach (var (key, item) in _segments)
+            {
+                Append(path, key, item);
+            }
+            if (leaf is not null)
+            {
+                Append(path, leaf, false);
+            }
+            return path.ToString();
+
+            static void Append(System.Text.StringBuilder path, string key, bool item)
+            {
+                if (item)
+                {
+                    path.Append("[name=").Append(key).Append(']');
+                }
+                else if (key.Contains('.') || key.Contains('/'))
+                {
+                    path.Append('[').Append(key).Append(']');
+                }
+                else
+                {
+                    if (path.Length > 0)
+                    {
+                        path.Append('.');
+                    }
+                    path.Append(key);
+                }
+            }
+        }
+
+        /// <summary>The path with list items as <c>[]</c>, as <see cref="OwnedOptionalFields"/> are written.</summary>
+        private string Pattern(string leaf)
+        {
+            var pattern = new System.Text.StringBuilder();
+            foreach (var (key, item) in _segments)
+            {
+                if (item)
+                {
+                    pattern.Append("[]");
+                }
+                else
+                {
+                    (pattern.Length > 0 ? pattern.Append('.') : pattern).Append(key);
+                }
+            }
+            return (pattern.Length > 0 ? pattern.Append('.') : pattern).Append(leaf).ToString();
         }
     }
 
-    /// <summary>Keys such as label names hold dots and slashes: they are written in brackets.</summary>
-    private static string Child(string path, string key) =>
-        key.Contains('.') || key.Contains('/') ? $"{path}[{key}]" : path.Length == 0 ? key : $"{path}.{key}";
-
-    private static void Walk(JsonNode desired, JsonNode? observed, string path, string pattern,
-        ImmutableArray<FieldChange>.Builder changes)
+    private static JsonObject? FindByName(JsonArray items, string name)
     {
-        switch (desired)
+        for (var i = 0; i < items.Count; i++)
         {
-            case JsonObject obj when observed is JsonObject other:
-                WalkObject(obj, other, path, pattern, changes);
-                return;
-            case JsonObject:
-                changes.Add(new FieldChange(path, observed?.DeepClone(), desired.DeepClone()));
-                return;
-            case JsonArray array when IsAssociative(array) && observed is JsonArray otherArray:
-                var byName = new Dictionary<string, JsonObject>();
-                foreach (var item in otherArray.OfType<JsonObject>())
-                {
-                    if (item["name"] is JsonValue n)
-                    {
-                        byName.TryAdd(n.ToString(), item);
-                    }
-                }
-                foreach (var item in array.Cast<JsonObject>())
-                {
-                    var name = item["name"]!.ToString();
-                    var itemPath = $"{path}[name={name}]";
-                    if (byName.TryGetValue(name, out var match))
-                    {
-                        WalkObject(item, match, itemPath, pattern + "[]", changes);
-                    }
-                    else
-                    {
-                        changes.Add(new FieldChange(itemPath, null, item.DeepClone()));
-                    }
-                }
-                return;
-            case JsonArray array:
-                if (observed is not JsonArray observedArray || !AtomicEquals(array, observedArray))
-                {
-                    changes.Add(new FieldChange(path, observed?.DeepClone(), desired.DeepClone()));
-                }
-                return;
-            default:
-                if (!ScalarEquals(desired, observed))
-                {
-                    changes.Add(new FieldChange(path, observed?.DeepClone(), desired.DeepClone()));
-                }
-                return;
+            if (items[i] is JsonObject item && item["name"] is JsonValue n && n.ToString() == name)
+            {
+                return item;
+            }
         }
+        return null;
     }
 
-    private static bool IsAssociative(JsonArray array) =>
-        array.Count > 0 && array.All(i => i is JsonObject o && o["name"] is JsonValue);
+    private static bool IsAssociative(JsonArray array)
+    {
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not JsonObject o || o["name"] is not JsonValue)
+            {
+                return false;
+            }
+        }
+        return array.Count > 0;
+    }
 
     private static bool AtomicEquals(JsonArray desired, JsonArray observed)
     {

@@ -39,14 +39,19 @@ public static class EnvironmentPlanner
     public static RepositoryPlan Plan(SpecSet specs, IEnumerable<string> environments, RegistryFacts facts,
         RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null)
     {
+        var index = ObservedObject.Index(observed);
         var plans = environments.Distinct().Order(StringComparer.Ordinal)
-            .Select(e => PlanEnvironment(specs, e, facts, context, observed, cache))
+            .Select(e => PlanEnvironment(specs, e, facts, context, index, cache))
             .ToImmutableArray();
         return new RepositoryPlan(context.Commit, plans);
     }
 
     public static EnvironmentPlan PlanEnvironment(SpecSet specs, string environment, RegistryFacts facts,
-        RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null)
+        RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null) =>
+        PlanEnvironment(specs, environment, facts, context, ObservedObject.Index(observed), cache);
+
+    private static EnvironmentPlan PlanEnvironment(SpecSet specs, string environment, RegistryFacts facts,
+        RenderContext context, ObservedObject[] observed, RenderCache? cache)
     {
         var render = Renderer.Render(specs, environment, facts, context, cache);
         if (render.HasErrors)
@@ -56,15 +61,14 @@ public static class EnvironmentPlanner
         }
         var env = specs.Environment(environment)!;
         // Only objects in this environment's namespace can collide with ours, only ours labelled with it can be pruned.
-        var relevant = observed.Where(o => ObjectKeys.Of(o).Namespace == env.Spec.Namespace
-                                           || ObjectKeys.Label(o, ManagedLabels.Environment) == environment).ToList();
+        var relevant = observed.Where(o => o.Key.Namespace == env.Spec.Namespace || o.Environment == environment).ToList();
         var plan = Planner.Plan(environment, render.Objects, relevant, new PlanOptions(env.Spec.SelfHeal));
         var summary = Summarize(specs, env, facts, render, plan, relevant);
         return new EnvironmentPlan(environment, render.Namespace, plan, summary, render.Diagnostics, render.Stats);
     }
 
     private static MlSummary Summarize(SpecSet specs, EnvironmentSpec env, RegistryFacts facts, RenderResult render,
-        Plan plan, IReadOnlyList<JsonObject> observed)
+        Plan plan, IReadOnlyList<ObservedObject> observed)
     {
         var models = ImmutableArray.CreateBuilder<ModelChange>();
         var training = ImmutableArray.CreateBuilder<TrainingStart>();
@@ -140,8 +144,8 @@ public static class EnvironmentPlanner
 
         var rendered = render.Models.Select(m => m.Model).ToHashSet();
         foreach (var removed in observed
-                     .Where(o => Planner.IsOurs(o, env.Name) && ManagedKinds.Find(ObjectKeys.Of(o).ApiVersion, ObjectKeys.Of(o).Kind) is not null)
-                     .Select(o => (Model: ObjectKeys.Label(o, ManagedLabels.Model), Object: o))
+                     .Where(o => o.IsOurs(env.Name) && ManagedKinds.Find(o.Key.ApiVersion, o.Key.Kind) is not null)
+                     .Select(o => (Model: ObjectKeys.Label(o.Object, ManagedLabels.Model), o.Object))
                      .Where(p => p.Model is not null && !rendered.Contains(p.Model))
                      .GroupBy(p => p.Model!, StringComparer.Ordinal)
                      .OrderBy(g => g.Key, StringComparer.Ordinal))

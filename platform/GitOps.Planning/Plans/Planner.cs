@@ -23,62 +23,49 @@ public sealed record PlanOptions(bool SelfHeal = true)
 public static class Planner
 {
     public static Plan Plan(string environment, IReadOnlyList<JsonObject> desired, IReadOnlyList<JsonObject> observed,
-        PlanOptions? options = null)
+        PlanOptions? options = null) =>
+        Plan(environment, desired, ObservedObject.Index(observed), options);
+
+    internal static Plan Plan(string environment, IReadOnlyList<JsonObject> desired, IReadOnlyList<ObservedObject> observed,
+        PlanOptions? options)
     {
         options ??= PlanOptions.Default;
-        var observedByKey = new Dictionary<ResourceKey, JsonObject>();
+        var observedByKey = new Dictionary<ResourceKey, ObservedObject>(observed.Count);
         foreach (var o in observed)
         {
-            observedByKey.TryAdd(ObjectKeys.Of(o), o);
+            observedByKey.TryAdd(o.Key, o);
         }
+        // Objects are compared independently (reads only), and each result goes to its own slot, so the plan
+        // never depends on scheduling.
+        var keys = new ResourceKey[desired.Count];
+        var decisions = new (PlanAction? Action, PlanConflict? Conflict)[desired.Count];
+        Parallel.For(0, desired.Count, Parallelism.For(desired.Count), i =>
+        {
+            keys[i] = ObjectKeys.Of(desired[i]);
+            decisions[i] = Decide(environment, keys[i], desired[i], observedByKey, options);
+        });
         var actions = new List<PlanAction>(desired.Count + 16);
         var conflicts = ImmutableArray.CreateBuilder<PlanConflict>();
-        var desiredKeys = new HashSet<ResourceKey>();
-        foreach (var d in desired)
+        foreach (var (action, conflict) in decisions)
         {
-            var key = ObjectKeys.Of(d);
-            desiredKeys.Add(key);
-            var wave = WaveOf(key.Kind);
-            if (!observedByKey.TryGetValue(key, out var o))
+            if (action is not null)
             {
-                actions.Add(new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []) { Desired = d });
-                continue;
+                actions.Add(action);
             }
-            if (!IsOurs(o, environment))
+            if (conflict is not null)
             {
-                var owner = ObjectKeys.Label(o, ManagedLabels.ManagedBy);
-                conflicts.Add(new PlanConflict(key, owner is null
-                    ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
-                    : $"{key} belongs to environment '{ObjectKeys.Label(o, ManagedLabels.Environment)}' (managed-by {owner}): left untouched"));
-                continue;
+                conflicts.Add(conflict);
             }
-            var diff = ObjectDiff.Compare(d, o);
-            if (diff.IsEmpty)
-            {
-                actions.Add(new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o });
-                continue;
-            }
-            var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
-            if (!specChanged && !options.SelfHeal)
-            {
-                actions.Add(new PlanAction(key, ActionKind.Unchanged, wave,
-                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
-                { Desired = d, Observed = o });
-                continue;
-            }
-            var reason = specChanged
-                ? $"spec changed: {Fields(diff)}"
-                : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
-            actions.Add(new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o });
         }
+        var desiredKeys = new HashSet<ResourceKey>(keys);
         foreach (var (key, o) in observedByKey)
         {
             // Pods and ReplicaSets inherit our labels from templates: only kinds we render are ever pruned.
-            if (desiredKeys.Contains(key) || !IsOurs(o, environment) || ManagedKinds.Find(key.ApiVersion, key.Kind) is null)
+            if (desiredKeys.Contains(key) || !o.IsOurs(environment) || ManagedKinds.Find(key.ApiVersion, key.Kind) is null)
             {
                 continue;
             }
-            actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o), []) { Observed = o });
+            actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o.Object), []) { Observed = o.Object });
         }
         var ordered = actions
             .OrderBy(a => a.Wave)
@@ -86,6 +73,40 @@ public static class Planner
             .ThenBy(a => a.Key)
             .ToImmutableArray();
         return new Plan(environment, ordered, [.. conflicts.OrderBy(c => c.Key)]);
+    }
+
+    private static (PlanAction? Action, PlanConflict? Conflict) Decide(string environment, ResourceKey key, JsonObject d,
+        Dictionary<ResourceKey, ObservedObject> observedByKey, PlanOptions options)
+    {
+        var wave = WaveOf(key.Kind);
+        if (!observedByKey.TryGetValue(key, out var observed))
+        {
+            return (new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []) { Desired = d }, null);
+        }
+        var o = observed.Object;
+        if (!observed.IsOurs(environment))
+        {
+            var owner = observed.ManagedBy;
+            return (null, new PlanConflict(key, owner is null
+                ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
+                : $"{key} belongs to environment '{observed.Environment}' (managed-by {owner}): left untouched"));
+        }
+        var diff = ObjectDiff.Compare(d, o);
+        if (diff.IsEmpty)
+        {
+            return (new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o }, null);
+        }
+        var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
+        if (!specChanged && !options.SelfHeal)
+        {
+            return (new PlanAction(key, ActionKind.Unchanged, wave,
+                $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
+            { Desired = d, Observed = o }, null);
+        }
+        var reason = specChanged
+            ? $"spec changed: {Fields(diff)}"
+            : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
+        return (new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o }, null);
     }
 
     public static bool IsOurs(JsonObject obj, string environment) =>

@@ -72,16 +72,20 @@ public static class CanonicalJson
     /// <summary>The canonical text of <paramref name="node"/> (keys sorted, compact).</summary>
     public static string ToText(JsonNode? node)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, node);
-        }
+        var (buffer, writer) = Scratch();
+        Write(writer, node);
+        writer.Flush();
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>Lower-case hex SHA-256 of the canonical text.</summary>
-    public static string Hash(JsonNode? node) => Sha256Hex(ToText(node));
+    public static string Hash(JsonNode? node)
+    {
+        var (buffer, writer) = Scratch();
+        Write(writer, node);
+        writer.Flush();
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
 
     public static string Sha256Hex(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -152,14 +156,12 @@ public static class CanonicalJson
     /// <summary>Rendered trees are built sorted: checking is much cheaper than sorting again.</summary>
     private static bool IsSorted(JsonObject obj)
     {
-        string? previous = null;
-        foreach (var (key, _) in obj)
+        for (var i = 1; i < obj.Count; i++)
         {
-            if (previous is not null && string.CompareOrdinal(previous, key) > 0)
+            if (string.CompareOrdinal(obj.GetAt(i - 1).Key, obj.GetAt(i).Key) > 0)
             {
                 return false;
             }
-            previous = key;
         }
         return true;
     }
@@ -167,19 +169,32 @@ public static class CanonicalJson
     [ThreadStatic]
     private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
 
-    /// <summary>
-    /// Serializes <paramref name="value"/> with <paramref name="options"/> and reads the text back as a tree whose
-    /// object keys are in ordinal order at every level: the canonical form in one pass, with every node built
-    /// (nothing is left to be parsed lazily, so the tree can be read from several threads).
-    /// </summary>
-    public static JsonObject SerializeSorted(object value, JsonSerializerOptions options)
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static Stack<List<KeyValuePair<string, JsonNode?>>>? t_lists;
+
+    /// <summary>This thread's buffer, emptied, and a writer onto it.</summary>
+    private static (System.Buffers.ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Scratch()
     {
         var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            JsonSerializer.Serialize(writer, value, value.GetType(), options);
-        }
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        return (buffer, writer);
+    }
+
+    /// <summary>
+    /// Serializes <paramref name="value"/> with <paramref name="options"/> and reads the text back as a tree whose
+    /// object keys are in ordinal order at every level: the canonical form in one pass, with every node built
+    /// (nothing is left to be parsed lazily).
+    /// </summary>
+    public static JsonObject SerializeSorted(object value, JsonSerializerOptions options)
+    {
+        var (buffer, writer) = Scratch();
+        JsonSerializer.Serialize(writer, value, value.GetType(), options);
+        writer.Flush();
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         reader.Read();
         return ReadSorted(ref reader) as JsonObject
@@ -191,15 +206,20 @@ public static class CanonicalJson
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                var properties = new List<KeyValuePair<string, JsonNode?>>();
+                // One scratch list per nesting level, reused: the object copies the properties it is given.
+                var lists = t_lists ??= new Stack<List<KeyValuePair<string, JsonNode?>>>();
+                var properties = lists.Count > 0 ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = reader.GetString()!;
+                    var key = Strings.Get(ref reader);
                     reader.Read();
                     properties.Add(new(key, ReadSorted(ref reader)));
                 }
                 properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-                return new JsonObject(properties);
+                var obj = new JsonObject(properties);
+                properties.Clear();
+                lists.Push(properties);
+                return obj;
             case JsonTokenType.StartArray:
                 var array = new JsonArray();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -208,10 +228,10 @@ public static class CanonicalJson
                 }
                 return array;
             case JsonTokenType.String:
-                return JsonValue.Create(reader.GetString()!);
+                return JsonValue.Create(Strings.Get(ref reader));
             case JsonTokenType.Number:
                 // Backed by the number's text, as a parsed tree would be: readable as int, long or double alike.
-                return JsonValue.Create(JsonElement.ParseValue(ref reader));
+                return JsonValue.Create(Numbers.Get(ref reader));
             case JsonTokenType.True:
                 return JsonValue.Create(true);
             case JsonTokenType.False:
@@ -232,12 +252,108 @@ public static class CanonicalJson
         {
             return HashWithoutAnnotations(obj);
         }
-        var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
-        buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, obj);
-        }
+        var (buffer, writer) = Scratch();
+        WriteSorted(writer, obj);
+        writer.Flush();
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+
+    /// <summary>Writes a tree built sorted as it is, by index (no enumerators, no sort).</summary>
+    private static void WriteSorted(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case JsonObject obj:
+                writer.WriteStartObject();
+                for (var i = 0; i < obj.Count; i++)
+                {
+                    var (key, value) = obj.GetAt(i);
+                    writer.WritePropertyName(key);
+                    WriteSorted(writer, value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonArray array:
+                writer.WriteStartArray();
+                for (var i = 0; i < array.Count; i++)
+                {
+                    WriteSorted(writer, array[i]);
+                }
+                writer.WriteEndArray();
+                break;
+            default:
+                node.WriteTo(writer);
+                break;
+        }
+    }
+}
+
+/// <summary>
+/// Rendered trees hold few distinct integers (ports, replicas, weights, limits): each one's parsed element is kept
+/// and shared (elements are immutable), instead of parsing a small document for every occurrence.
+/// </summary>
+internal static class Numbers
+{
+    private const int MaxEntries = 1024;
+
+    [ThreadStatic]
+    private static Dictionary<long, JsonElement>? t_elements;
+
+    public static JsonElement Get(ref Utf8JsonReader reader)
+    {
+        if (reader.HasValueSequence || reader.ValueSpan.IndexOfAny("eE."u8) >= 0 || !reader.TryGetInt64(out var value))
+        {
+            return JsonElement.ParseValue(ref reader);
+        }
+        var elements = t_elements ??= [];
+        if (!elements.TryGetValue(value, out var element))
+        {
+            element = JsonElement.ParseValue(ref reader);
+            if (elements.Count < MaxEntries)
+            {
+                elements[value] = element;
+            }
+        }
+        return element;
+    }
+}
+
+/// <summary>
+/// Shares the strings of rendered trees: property names and values repeat across a model's objects and across
+/// models (labels, kinds, ports, the namespace). Fewer distinct strings means less for the garbage collector to
+/// move while a plan holds tens of thousands of objects. One table per thread, emptied when it grows large.
+/// </summary>
+internal static class Strings
+{
+    private const int MaxLength = 64;
+    private const int MaxEntries = 16 * 1024;
+
+    [ThreadStatic]
+    private static HashSet<string>? t_table;
+
+    public static string Get(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)
+        {
+            return reader.GetString()!;
+        }
+        Span<char> chars = stackalloc char[MaxLength];
+        var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
+        var table = t_table ??= new HashSet<string>(StringComparer.Ordinal);
+        var lookup = table.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(chars[..length], out var shared))
+        {
+            return shared;
+        }
+        if (table.Count >= MaxEntries)
+        {
+            table.Clear();
+        }
+        var text = new string(chars[..length]);
+        table.Add(text);
+        return text;
     }
 }

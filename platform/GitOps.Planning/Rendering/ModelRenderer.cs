@@ -206,7 +206,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         }
     }
 
-    private Dictionary<string, string> Labels(string model, string version, string track) => new()
+    private Dictionary<string, string> Labels(string model, string version, string track) => new(6)
     {
         [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
         [ManagedLabels.Environment] = EnvName,
@@ -217,7 +217,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
     private Dictionary<string, string> Selector(string model, string? track)
     {
-        var selector = new Dictionary<string, string>
+        var selector = new Dictionary<string, string>(3)
         {
             [ManagedLabels.Environment] = EnvName,
             [ManagedLabels.Model] = model,

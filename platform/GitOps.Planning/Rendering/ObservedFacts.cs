@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 
@@ -13,59 +14,78 @@ public static class ObservedFacts
 {
     public static RegistryFacts From(IEnumerable<JsonObject> observed)
     {
-        var facts = RegistryFacts.Empty;
-        var managed = observed.Where(o => ObjectKeys.Label(o, ManagedLabels.ManagedBy) == ManagedLabels.ManagedByValue).ToList();
+        // Labels are read once per object, and facts are gathered in mutable builders: tens of thousands of live
+        // objects would otherwise rebuild the immutable fact maps once each.
+        var managed = new List<(JsonObject Object, string Kind, string Env, string Model, string? Version, string? Track)>();
         var weights = new Dictionary<(string Env, string Model), int>();
-        foreach (var o in managed)
+        foreach (var o in observed)
         {
-            var env = ObjectKeys.Label(o, ManagedLabels.Environment);
-            var model = ObjectKeys.Label(o, ManagedLabels.Model);
-            if (env is null || model is null)
+            if (o["metadata"]?["labels"] is not JsonObject labels
+                || Text(labels, ManagedLabels.ManagedBy) != ManagedLabels.ManagedByValue
+                || Text(labels, ManagedLabels.Environment) is not { } env
+                || Text(labels, ManagedLabels.Model) is not { } model)
             {
                 continue;
             }
-            var weight = CanaryWeight(o, model);
-            if (weight is not null)
+            var kind = o["kind"]?.ToString() ?? "";
+            managed.Add((o, kind, env, model, Text(labels, ManagedLabels.Version), Text(labels, ManagedLabels.Track)));
+            if (CanaryWeight(o, kind, model) is { } weight)
             {
-                weights[(env, model)] = weight.Value;
+                weights[(env, model)] = weight;
             }
         }
-        foreach (var o in managed)
+        var models = new Dictionary<string, (ImmutableSortedSet<string>.Builder Trained, Dictionary<string, DeploymentFacts> Environments)>();
+        foreach (var (o, kind, env, model, version, track) in managed)
         {
-            var env = ObjectKeys.Label(o, ManagedLabels.Environment);
-            var model = ObjectKeys.Label(o, ManagedLabels.Model);
-            var version = ObjectKeys.Label(o, ManagedLabels.Version);
-            var track = ObjectKeys.Label(o, ManagedLabels.Track);
-            var kind = o["kind"]?.ToString();
-            if (env is null || model is null || version is null)
+            var trainedJob = kind == "Job" && Succeeded(o) > 0;
+            if (version is null || !trainedJob && kind != "Deployment")
             {
                 continue;
             }
-            if (kind == "Job" && (o["status"]?["succeeded"]?.GetValue<long>() ?? 0) > 0)
+            if (!models.TryGetValue(model, out var facts))
             {
-                facts = facts.WithTrained(model, version);
+                facts = (ModelFacts.None.TrainedVersions.ToBuilder(), new Dictionary<string, DeploymentFacts>());
+                models[model] = facts;
             }
+            facts.Trained.Add(version);
             if (kind != "Deployment")
             {
                 continue;
             }
-            facts = facts.WithTrained(model, version);
-            var current = facts.For(model).In(env);
-            facts = track switch
+            var current = facts.Environments.GetValueOrDefault(env) ?? DeploymentFacts.None;
+            if (track == ModelRenderer.TrackStable)
             {
-                ModelRenderer.TrackStable => facts.WithDeployment(model, env, current with { StableVersion = version }),
-                ModelRenderer.TrackCanary => facts.WithDeployment(model, env,
-                    current with { Canary = new CanaryFacts(version, weights.GetValueOrDefault((env, model))) }),
-                _ => facts,
-            };
+                facts.Environments[env] = current with { StableVersion = version };
+            }
+            else if (track == ModelRenderer.TrackCanary)
+            {
+                facts.Environments[env] = current with { Canary = new CanaryFacts(version, weights.GetValueOrDefault((env, model))) };
+            }
         }
-        return facts;
+        var result = RegistryFacts.Empty.Models.ToBuilder();
+        foreach (var (model, facts) in models)
+        {
+            var environments = ModelFacts.None.Environments.ToBuilder();
+            environments.AddRange(facts.Environments);
+            result[model] = new ModelFacts(facts.Trained.ToImmutable(), environments.ToImmutable());
+        }
+        return new RegistryFacts(result.ToImmutable());
     }
 
-    private static int? CanaryWeight(JsonObject route, string model)
+    private static string? Text(JsonObject labels, string name) =>
+        labels[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : labels[name]?.ToString();
+
+    private static long Succeeded(JsonObject job) =>
+        job["status"]?["succeeded"] is JsonValue v && v.TryGetValue<long>(out var n) ? n
+        : long.TryParse(job["status"]?["succeeded"]?.ToString(), out var parsed) ? parsed : 0;
+
+    private static int? CanaryWeight(JsonObject route, string kind, string model)
     {
+        if (kind is not ("HTTPRoute" or "VirtualService"))
+        {
+            return null;
+        }
         var canary = ResourceNames.Of(model, ModelRenderer.TrackCanary);
-        var kind = route["kind"]?.ToString();
         IEnumerable<JsonNode?> refs = kind switch
         {
             "HTTPRoute" => (route["spec"]?["rules"] as JsonArray ?? []).SelectMany(r => r?["backendRefs"] as JsonArray ?? []),

@@ -23,20 +23,49 @@ public static class PlanningPhases
             action();
             (phases.TryGetValue(phase, out var list) ? list : phases[phase] = []).Add(sw.Elapsed.TotalMilliseconds);
         }
+        using var sampler = Environment.GetEnvironmentVariable("GITOPS_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
         for (var run = 0; run <= runs; run++)
         {
+            if (sampler is not null)
+            {
+                sampler.Enabled = run > 0;
+            }
             RegistryFacts facts = RegistryFacts.Empty;
             Time("facts from live state", () => facts = ObservedFacts.From(live));
             foreach (var env in PlanningScale.Environments)
             {
-                Time($"render {env}", () => Renderer.Render(specs, env, facts, new RenderContext("c1")));
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                RenderResult? render = null;
+                Time($"render {env}", () => render = Renderer.Render(specs, env, facts, new RenderContext("c1")));
+                var rendered = GC.GetTotalAllocatedBytes(precise: true);
+                Time($"diff {env}", () => Planner.Plan(env, render!.Objects, live));
+                if (run == runs)
+                {
+                    output.WriteLine($"{env}: render allocated {(rendered - before) / (1024 * 1024)} MiB for {render!.Objects.Length} objects, " +
+                                     $"diff allocated {(GC.GetTotalAllocatedBytes(precise: true) - rendered) / (1024 * 1024)} MiB");
+                }
             }
+            var pause = GC.GetTotalPauseDuration();
+            var gen0 = GC.CollectionCount(0);
+            var gen2 = GC.CollectionCount(2);
+            var allocated = GC.GetTotalAllocatedBytes();
             Time("whole plan (facts + render + diff + summary)", () =>
                 EnvironmentPlanner.Plan(specs, PlanningScale.Environments, ObservedFacts.From(live), new RenderContext("c1"), live));
+            (phases.TryGetValue("  of which GC pauses", out var pauses) ? pauses : phases["  of which GC pauses"] = [])
+                .Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
+            if (run == runs)
+            {
+                output.WriteLine($"last run: {GC.CollectionCount(0) - gen0} gen0 / {GC.CollectionCount(2) - gen2} gen2 collections, " +
+                                 $"{(GC.GetTotalAllocatedBytes() - allocated) / (1024 * 1024)} MiB allocated, GC server={System.Runtime.GCSettings.IsServerGC} latency={System.Runtime.GCSettings.LatencyMode}");
+            }
             if (run == 0)
             {
                 phases.Clear();
             }
+        }
+        foreach (var (type, bytes) in sampler?.Top(25) ?? [])
+        {
+            output.WriteLine($"allocated (sampled) {bytes / runs / (1024 * 1024),6} MiB per run  {type}");
         }
         foreach (var (phase, times) in phases)
         {
