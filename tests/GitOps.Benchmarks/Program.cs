@@ -7,6 +7,8 @@ return args.FirstOrDefault() switch
     "validate" => ValidateBenchmark.Run(args[1..]),
     "validate-phases" => ValidateBenchmark.Phases(args[1..]),
     "plan" => GitOps.Benchmarks.Planning.PlanningBench.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000),
+    "plan-process" => GitOps.Benchmarks.Planning.PlanningBench.RunProcess(Console.Out,
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000),
     "plan-phases" => GitOps.Benchmarks.Planning.PlanningPhases.Run(Console.Out,
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5),
@@ -18,6 +20,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], serving, reconcile");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, reconcile");
     return 2;
 }

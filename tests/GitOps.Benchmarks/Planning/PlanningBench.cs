@@ -49,6 +49,34 @@ public static class PlanningBench
         return 0;
     }
 
+    /// <summary>
+    /// <c>plan-process [models]</c>: <c>gitops plan --all --format json</c> as a user runs it, in a fresh process, on a
+    /// generated repository of N models × 3 environments against an empty cluster (read, validate, render, diff,
+    /// format). Median of 3: wall time and peak RSS.
+    /// </summary>
+    public static int RunProcess(TextWriter output, int models = 2000)
+    {
+        var gitops = Path.Combine(AppContext.BaseDirectory, "gitops.dll");
+        var dir = Directory.CreateTempSubdirectory($"gitops-plan-{models}-");
+        try
+        {
+            GitOps.Testing.Generators.SyntheticRepository.WriteTo(dir.FullName, models);
+            var runs = Enumerable.Range(0, 3)
+                .Select(_ => Harness.ProcessProbe.Run("dotnet", [gitops, "plan", "--all", "--repo", dir.FullName, "--format", "json", "--commit", "c1"]))
+                .OrderBy(m => m.Wall).ToList();
+            var median = runs[1];
+            var plan = System.Text.Json.Nodes.JsonNode.Parse(median.Stdout);
+            output.WriteLine($"gitops plan --all, {models} models × 3 environments, empty cluster: wall median {median.Wall.TotalSeconds:F2} s " +
+                             $"(min {runs[0].Wall.TotalSeconds:F2} s), peak RSS {median.PeakRssBytes / 1048576.0:F0} MiB, exit {median.ExitCode}, " +
+                             $"{plan?.ToJsonString().Length / 1024 ?? 0} KiB of JSON");
+            return median.ExitCode is 0 ? 0 : 1;
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     private sealed record Timing(TimeSpan Median, TimeSpan Min, TimeSpan CpuMedian, RepositoryPlan Result);
 
     /// <summary>One warm-up, then 5 measured runs (10 when only even runs count); median and minimum wall time, median CPU time.</summary>

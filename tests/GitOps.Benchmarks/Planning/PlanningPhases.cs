@@ -13,6 +13,10 @@ public static class PlanningPhases
 {
     public static int Run(TextWriter output, int models = 2000, int runs = 5)
     {
+        if (Environment.GetEnvironmentVariable("GITOPS_BENCH_BATCH") == "1")
+        {
+            System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.Batch;
+        }
         var specs = PlanningScale.Repository(models);
         var live = PlanningScale.Converged(specs, PlanningScale.AllServed(specs));
         output.WriteLine($"models: {models} × {PlanningScale.Environments.Length} environments; live objects: {live.Count}");
