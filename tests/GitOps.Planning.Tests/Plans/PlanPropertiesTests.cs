@@ -13,11 +13,11 @@ public sealed class PlanPropertiesTests
 {
     private static readonly string[] Environments = ["staging", "prod"];
 
-    /// <summary>A random repository: 1–6 models with random training, serving, pools, overrides and environments.</summary>
-    private static SpecSet RandomRepository(Random r)
+    /// <summary>A random repository: 1–6 models (or as many as asked) with random training, serving, pools, overrides and environments.</summary>
+    private static SpecSet RandomRepository(Random r, int minModels = 1, int maxModels = 6)
     {
         var models = new List<SpecObject>();
-        var count = r.Next(1, 7);
+        var count = r.Next(minModels, maxModels + 1);
         for (var i = 0; i < count; i++)
         {
             var envs = Environments.Where(_ => r.Next(3) > 0).ToArray();
@@ -115,6 +115,42 @@ public sealed class PlanPropertiesTests
                         RenderOutput.Stream(Renderer.Render(shuffledSpecs, env, facts, new RenderContext("abc1234"))));
                 }
             }, iter: 40);
+        }
+
+        [Fact]
+        public void Should_Plan_Large_Repositories_On_Every_Core_With_The_Same_Result_And_Converge()
+        {
+            Gen.Int[0, int.MaxValue].Sample(seed =>
+            {
+                // Given: enough models per environment (64 or more) that rendering and diffing run in parallel
+                var r = new Random(seed);
+                var specs = RandomRepository(r, 100, 120);
+                var facts = RandomFacts(specs, r);
+                var observed = Clusters.Converge(RandomRepository(r, 100, 120), RandomFacts(specs, r))
+                    .Select(o => (JsonObject)o.DeepClone()).ToList();
+                foreach (var o in observed.Where(_ => r.Next(5) == 0))
+                {
+                    o["metadata"]!["labels"]!["ml.gitops/version"] = "edited";
+                }
+                var shuffledSpecs = SpecSet.From(Shuffle(specs.All, r));
+                var shuffledObserved = Shuffle(observed, r).Select(o => (JsonObject)o.DeepClone()).ToList();
+
+                // When
+                var a = PlanAll(specs, facts, observed);
+                var b = PlanAll(shuffledSpecs, facts, shuffledObserved);
+                var state = (IReadOnlyList<JsonObject>)observed;
+                foreach (var env in a.Environments)
+                {
+                    state = InMemoryApply.Apply(env.Plan, state, Clusters.Now);
+                }
+
+                // Then
+                Assert.True(a.Environments.Sum(e => e.Plan.Actions.Length) > 400);
+                Assert.Equal(PlanJson.Format(a), PlanJson.Format(b));
+                Assert.Equal(PlanText.Format(a), PlanText.Format(b));
+                var second = PlanAll(specs, facts, state);
+                Assert.False(second.HasChanges, string.Join("\n", second.Environments.SelectMany(e => e.Plan.Changes).Select(c => $"{c.Key}: {c.Reason}")));
+            }, iter: 5);
         }
 
         [Fact]
