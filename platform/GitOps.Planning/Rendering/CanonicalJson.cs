@@ -129,8 +129,12 @@ public static class CanonicalJson
                 break;
             case JsonObject obj:
                 writer.WriteStartObject();
-                foreach (var (key, value) in InOrder(obj))
+                // Rendered trees are built sorted: they are written as they are, by index (no enumerator, no sort).
+                var sorted = IsSorted(obj);
+                var properties = sorted ? null : obj.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+                for (var i = 0; i < obj.Count; i++)
                 {
+                    var (key, value) = sorted ? obj.GetAt(i) : properties![i];
                     writer.WritePropertyName(key);
                     Write(writer, value);
                 }
@@ -138,9 +142,9 @@ public static class CanonicalJson
                 break;
             case JsonArray array:
                 writer.WriteStartArray();
-                foreach (var item in array)
+                for (var i = 0; i < array.Count; i++)
                 {
-                    Write(writer, item);
+                    Write(writer, array[i]);
                 }
                 writer.WriteEndArray();
                 break;
@@ -253,41 +257,9 @@ public static class CanonicalJson
             return HashWithoutAnnotations(obj);
         }
         var (buffer, writer) = Scratch();
-        WriteSorted(writer, obj);
+        Write(writer, obj);
         writer.Flush();
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
-    }
-
-    /// <summary>Writes a tree built sorted as it is, by index (no enumerators, no sort).</summary>
-    private static void WriteSorted(Utf8JsonWriter writer, JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case JsonObject obj:
-                writer.WriteStartObject();
-                for (var i = 0; i < obj.Count; i++)
-                {
-                    var (key, value) = obj.GetAt(i);
-                    writer.WritePropertyName(key);
-                    WriteSorted(writer, value);
-                }
-                writer.WriteEndObject();
-                break;
-            case JsonArray array:
-                writer.WriteStartArray();
-                for (var i = 0; i < array.Count; i++)
-                {
-                    WriteSorted(writer, array[i]);
-                }
-                writer.WriteEndArray();
-                break;
-            default:
-                node.WriteTo(writer);
-                break;
-        }
     }
 }
 
