@@ -137,10 +137,10 @@ internal static class CliInputs
         IReadOnlyList<System.Text.Json.Nodes.JsonObject> observed = [];
         if (livePath is not null)
         {
-            string text;
+            byte[] text;
             try
             {
-                text = File.ReadAllText(livePath);
+                text = File.ReadAllBytes(livePath);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {

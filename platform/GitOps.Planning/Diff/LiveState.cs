@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GitOps.Planning.Rendering;
 using GitOps.Specs.Diagnostics;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace GitOps.Planning.Diff;
 
@@ -18,53 +20,213 @@ public sealed record LiveStateResult(ImmutableArray<JsonObject> Objects, Immutab
 /// <summary>
 /// Reads observed objects from YAML text such as <c>kubectl get -o yaml</c> output: several documents separated by
 /// <c>---</c>, and <c>kind: List</c> documents whose <c>items</c> are the objects. Scalars follow the YAML 1.2 core
-/// schema (quoted scalars are always strings). Pure: the caller reads the file.
+/// schema (quoted scalars are always strings). JSON (<c>kubectl get -o json</c>, one value or several) is YAML too,
+/// and is read by a JSON parser: about 20 times faster for a large cluster. Pure: the caller reads the file.
 /// </summary>
 public static partial class LiveState
 {
     /// <summary>Guards against alias expansion bombs: no live state legitimately has this many nodes.</summary>
     private const int MaxNodes = 20_000_000;
 
-    public static LiveStateResult Parse(string yaml, string sourceName = "live-state")
+    /// <summary>Kubernetes objects nest a few levels deep; far deeper input is hostile and would exhaust the stack.</summary>
+    private const int MaxDepth = 256;
+
+    public static LiveStateResult Parse(string yaml, string sourceName = "live-state") =>
+        LooksLikeJson(yaml) && ParseJson(Encoding.UTF8.GetBytes(yaml), sourceName) is { } json ? json : ParseYaml(yaml, sourceName);
+
+    /// <summary>The same from the file's bytes: JSON is read without decoding the text first.</summary>
+    public static LiveStateResult Parse(byte[] utf8, string sourceName = "live-state")
     {
-        var objects = ImmutableArray.CreateBuilder<JsonObject>();
-        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var stream = new YamlStream();
+        var bom = utf8.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        var start = utf8.AsSpan(bom).IndexOfAnyExcept(" \t\r\n"u8);
+        if (start >= 0 && utf8[bom + start] is (byte)'{' or (byte)'[' && ParseJson(utf8.AsMemory(bom), sourceName) is { } json)
+        {
+            return json;
+        }
+        return ParseYaml(new UTF8Encoding(false).GetString(utf8, bom, utf8.Length - bom), sourceName);
+    }
+
+    private static bool LooksLikeJson(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsWhiteSpace(c) && c != '\uFEFF')
+            {
+                return c is '{' or '[';
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The objects of a JSON stream, or null when it is not JSON after all (it is then read as YAML).</summary>
+    private static LiveStateResult? ParseJson(ReadOnlyMemory<byte> text, string sourceName)
+    {
+        var documents = new Documents();
+        var reader = new Utf8JsonReader(text.Span, new JsonReaderOptions
+        {
+            AllowMultipleValues = true,
+            CommentHandling = JsonCommentHandling.Skip,
+            MaxDepth = MaxDepth,
+        });
         try
         {
-            stream.Load(new StringReader(yaml));
+            while (reader.Read())
+            {
+                var start = (int)reader.TokenStartIndex;
+                // Every node built now, strings shared: live objects are read many times while planning.
+                var node = CanonicalJson.ReadTree(ref reader, sortKeys: false);
+                var end = (int)reader.BytesConsumed;
+                documents.Add(node, () => SpanOf(text.Span, sourceName, start, end));
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not JSON (or not UTF-8): YAML reads it, or says precisely where it is wrong.
+            return null;
+        }
+        return documents.Result();
+    }
+
+    private static SourceSpan SpanOf(ReadOnlySpan<byte> text, string sourceName, int start, int end)
+    {
+        var (startLine, startColumn) = Position(text, start);
+        var (endLine, endColumn) = Position(text, end);
+        return new SourceSpan(sourceName, startLine, startColumn, endLine, endColumn);
+
+        static (int Line, int Column) Position(ReadOnlySpan<byte> text, int offset)
+        {
+            var before = text[..Math.Min(offset, text.Length)];
+            return (before.Count((byte)'\n') + 1, offset - (before.LastIndexOf((byte)'\n') + 1) + 1);
+        }
+    }
+
+    private static LiveStateResult ParseYaml(string yaml, string sourceName)
+    {
+        var documents = new Documents();
+        var budget = MaxNodes;
+        var parser = new Parser(new StringReader(yaml));
+        try
+        {
+            parser.Consume<StreamStart>();
+            while (!parser.TryConsume<StreamEnd>(out _))
+            {
+                parser.Consume<DocumentStart>();
+                var first = parser.Current!;
+                if (first is YamlDotNet.Core.Events.Scalar { Value: "" })
+                {
+                    parser.MoveNext();
+                    parser.Consume<DocumentEnd>();
+                    continue;
+                }
+                // Anchors belong to their document.
+                var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+                var (node, end) = Read(parser, anchors, 0, ref budget);
+                parser.Consume<DocumentEnd>();
+                documents.Add(node, () => new SourceSpan(sourceName, (int)first.Start.Line, (int)first.Start.Column, (int)end.Line, (int)end.Column));
+            }
         }
         catch (YamlException e)
         {
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error,
-                new SourceSpan(sourceName, (int)e.Start.Line, (int)e.Start.Column, (int)e.End.Line, (int)e.End.Column),
-                $"live state is not valid YAML: {e.Message}", "pass the output of 'kubectl get -o yaml'"));
-            return new LiveStateResult([], diagnostics.ToImmutable());
+            return Invalid(new SourceSpan(sourceName, (int)e.Start.Line, (int)e.Start.Column, (int)e.End.Line, (int)e.End.Column),
+                $"live state is not valid YAML: {e.Message}", "pass the output of 'kubectl get -o yaml' or 'kubectl get -o json'");
         }
-        var budget = MaxNodes;
-        foreach (var document in stream.Documents)
+        catch (InvalidLiveStateException e)
         {
-            var root = document.RootNode;
-            if (root is YamlScalarNode { Value: null or "" })
+            return Invalid(e.Span(sourceName), e.Message, null);
+        }
+        return documents.Result();
+    }
+
+    private static LiveStateResult Invalid(SourceSpan span, string message, string? help) =>
+        new([], [new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span, message, help)]);
+
+    /// <summary>Reads the node that starts at the parser's current event, straight from the event stream.</summary>
+    private static (JsonNode? Node, Mark End) Read(IParser parser, Dictionary<string, JsonNode?> anchors, int depth, ref int budget)
+    {
+        if (--budget < 0)
+        {
+            throw new InvalidLiveStateException(parser.Current!, "live state is too large (alias expansion?)");
+        }
+        if (depth > MaxDepth)
+        {
+            throw new InvalidLiveStateException(parser.Current!, $"live state nests deeper than {MaxDepth} levels");
+        }
+        var current = parser.Current!;
+        switch (current)
+        {
+            case YamlDotNet.Core.Events.Scalar scalar:
+                parser.MoveNext();
+                var value = Scalar(scalar.Style, scalar.Value);
+                Remember(scalar.Anchor, value);
+                return (value, scalar.End);
+            case SequenceStart sequenceStart:
+                parser.MoveNext();
+                var array = new JsonArray();
+                while (!parser.Accept<SequenceEnd>(out _))
+                {
+                    array.Add(Read(parser, anchors, depth + 1, ref budget).Node);
+                }
+                var sequenceEnd = parser.Consume<SequenceEnd>();
+                Remember(sequenceStart.Anchor, array);
+                return (array, sequenceEnd.End);
+            case MappingStart mappingStart:
+                parser.MoveNext();
+                var obj = new JsonObject();
+                while (!parser.Accept<MappingEnd>(out _))
+                {
+                    var keyEvent = parser.Current;
+                    var (key, _) = Read(parser, anchors, depth + 1, ref budget);
+                    var name = keyEvent is YamlDotNet.Core.Events.Scalar k ? k.Value : key?.ToJsonString() ?? "";
+                    obj[name] = Read(parser, anchors, depth + 1, ref budget).Node;
+                }
+                var mappingEnd = parser.Consume<MappingEnd>();
+                Remember(mappingStart.Anchor, obj);
+                return (obj, mappingEnd.End);
+            case AnchorAlias alias:
+                parser.MoveNext();
+                if (!anchors.TryGetValue(alias.Value.Value, out var anchored))
+                {
+                    throw new YamlException(alias.Start, alias.End, $"alias *{alias.Value.Value} refers to no anchor before it");
+                }
+                budget -= Count(anchored);
+                if (budget < 0)
+                {
+                    throw new InvalidLiveStateException(alias, "live state is too large (alias expansion?)");
+                }
+                return (anchored?.DeepClone(), alias.End);
+            default:
+                throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name} in live state");
+        }
+
+        void Remember(AnchorName anchor, JsonNode? node)
+        {
+            if (!anchor.IsEmpty)
             {
-                continue;
+                anchors[anchor.Value] = node;
             }
-            var span = new SourceSpan(sourceName, (int)root.Start.Line, (int)root.Start.Column, (int)root.End.Line, (int)root.End.Column);
-            JsonNode? node;
-            try
-            {
-                node = Convert(root, ref budget);
-            }
-            catch (InvalidOperationException e)
-            {
-                diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span, e.Message));
-                return new LiveStateResult([], diagnostics.ToImmutable());
-            }
+        }
+    }
+
+    private static int Count(JsonNode? node) => node switch
+    {
+        JsonObject o => 1 + o.Sum(p => Count(p.Value)),
+        JsonArray a => 1 + a.Sum(Count),
+        _ => 1,
+    };
+
+    /// <summary>Collects the objects of each document (unwrapping <c>kind: List</c>) and what is wrong with the rest.</summary>
+    private sealed class Documents
+    {
+        private readonly ImmutableArray<JsonObject>.Builder _objects = ImmutableArray.CreateBuilder<JsonObject>();
+        private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+
+        public void Add(JsonNode? node, Func<SourceSpan> span)
+        {
             if (node is not JsonObject obj)
             {
-                diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span,
+                _diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span(),
                     "a live-state document must be a Kubernetes object (a mapping)"));
-                continue;
+                return;
             }
             var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var ks) ? ks : null;
             if (kind is not null && kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray items)
@@ -72,60 +234,38 @@ public static partial class LiveState
                 foreach (var item in items.ToList())
                 {
                     items.Remove(item);
-                    Add(item, span);
+                    Object(item, span);
                 }
-                continue;
+                return;
             }
-            Add(obj, span);
+            Object(obj, span);
         }
-        return new LiveStateResult(objects.ToImmutable(), diagnostics.ToImmutable());
 
-        void Add(JsonNode? node, SourceSpan span)
+        private void Object(JsonNode? node, Func<SourceSpan> span)
         {
             if (node is JsonObject o && o["apiVersion"] is JsonValue && o["kind"] is JsonValue && o["metadata"]?["name"] is JsonValue)
             {
-                objects.Add(o);
+                _objects.Add(o);
                 return;
             }
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span,
+            _diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span(),
                 "object without apiVersion, kind or metadata.name", "every live object needs apiVersion, kind and metadata.name"));
         }
+
+        public LiveStateResult Result() => new(_objects.ToImmutable(), _diagnostics.ToImmutable());
     }
 
-    private static JsonNode? Convert(YamlNode node, ref int budget)
+    /// <summary>Input the YAML parser accepts but a live state cannot hold (too large or too deep).</summary>
+    private sealed class InvalidLiveStateException(ParsingEvent at, string message) : Exception(message)
     {
-        if (--budget < 0)
-        {
-            throw new InvalidOperationException("live state is too large (alias expansion?)");
-        }
-        switch (node)
-        {
-            case YamlMappingNode map:
-                var obj = new JsonObject();
-                foreach (var (key, value) in map.Children)
-                {
-                    var name = key is YamlScalarNode s ? s.Value ?? "" : key.ToString();
-                    obj[name] = Convert(value, ref budget);
-                }
-                return obj;
-            case YamlSequenceNode seq:
-                var array = new JsonArray();
-                foreach (var item in seq.Children)
-                {
-                    array.Add(Convert(item, ref budget));
-                }
-                return array;
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                return null;
-        }
+        public SourceSpan Span(string sourceName) =>
+            new(sourceName, (int)at.Start.Line, (int)at.Start.Column, (int)at.End.Line, (int)at.End.Column);
     }
 
-    private static JsonNode? Scalar(YamlScalarNode scalar)
+    private static JsonNode? Scalar(ScalarStyle style, string? value)
     {
-        var text = scalar.Value ?? "";
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        var text = value ?? "";
+        if (style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
         {
             return JsonValue.Create(text);
         }

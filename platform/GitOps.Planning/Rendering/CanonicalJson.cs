@@ -201,11 +201,16 @@ public static class CanonicalJson
         writer.Flush();
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         reader.Read();
-        return ReadSorted(ref reader) as JsonObject
+        return ReadTree(ref reader, sortKeys: true) as JsonObject
                ?? throw new InvalidOperationException($"{value.GetType().Name} did not serialize to a JSON object");
     }
 
-    private static JsonNode? ReadSorted(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Reads the value the reader is at into a tree with every node built (none left to be parsed lazily), strings
+    /// and integers shared (see <see cref="Strings"/>), object keys sorted when <paramref name="sortKeys"/> is set.
+    /// Nesting is bounded by the reader's <see cref="JsonReaderOptions.MaxDepth"/>.
+    /// </summary>
+    internal static JsonNode? ReadTree(ref Utf8JsonReader reader, bool sortKeys)
     {
         switch (reader.TokenType)
         {
@@ -217,10 +222,24 @@ public static class CanonicalJson
                 {
                     var key = Strings.Get(ref reader);
                     reader.Read();
-                    properties.Add(new(key, ReadSorted(ref reader)));
+                    properties.Add(new(key, ReadTree(ref reader, sortKeys)));
                 }
-                properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-                var obj = new JsonObject(properties);
+                JsonObject obj;
+                if (sortKeys)
+                {
+                    // Serializer output: keys are unique.
+                    properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                    obj = new JsonObject(properties);
+                }
+                else
+                {
+                    // Text from elsewhere may repeat a key: the last one wins, as in YAML.
+                    obj = [];
+                    foreach (var (key, value) in properties)
+                    {
+                        obj[key] = value;
+                    }
+                }
                 properties.Clear();
                 lists.Push(properties);
                 return obj;
@@ -228,7 +247,7 @@ public static class CanonicalJson
                 var array = new JsonArray();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    array.Add(ReadSorted(ref reader));
+                    array.Add(ReadTree(ref reader, sortKeys));
                 }
                 return array;
             case JsonTokenType.String:

@@ -21,6 +21,15 @@ public static class PlanningPhases
         var live = PlanningScale.Converged(specs, PlanningScale.AllServed(specs));
         output.WriteLine($"models: {models} × {PlanningScale.Environments.Length} environments; live objects: {live.Count}");
         var phases = new Dictionary<string, List<double>>();
+        var liveYaml = GitOps.Planning.Formatting.YamlWriter.WriteStream(live);
+        var liveJson = new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "List",
+            ["items"] = new System.Text.Json.Nodes.JsonArray([.. live.Select(o => o.DeepClone())]),
+        }.ToJsonString();
+        output.WriteLine($"live state (what `gitops plan --live FILE` reads) as YAML: {liveYaml.Length / (1024 * 1024)} MiB, " +
+                         $"as JSON: {liveJson.Length / (1024 * 1024)} MiB");
         void Time(string phase, Action action)
         {
             var sw = Stopwatch.StartNew();
@@ -34,6 +43,8 @@ public static class PlanningPhases
             {
                 sampler.Enabled = run > 0;
             }
+            Time("parse the live-state YAML", () => GitOps.Planning.Diff.LiveState.Parse(liveYaml));
+            Time("parse the live-state JSON", () => GitOps.Planning.Diff.LiveState.Parse(liveJson));
             RegistryFacts facts = RegistryFacts.Empty;
             Time("facts from live state", () => facts = ObservedFacts.From(live));
             foreach (var env in PlanningScale.Environments)

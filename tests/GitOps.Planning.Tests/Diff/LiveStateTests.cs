@@ -1,3 +1,4 @@
+using GitOps.Planning.Formatting;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Rendering;
 
@@ -66,6 +67,121 @@ public sealed class LiveStateTests
             // Then
             Assert.Equal(2, result.Diagnostics.Length);
             Assert.Empty(result.Objects);
+        }
+            [Fact]
+        public void Should_Read_Json_As_The_Same_Objects_As_The_Equivalent_Yaml()
+        {
+            // Given: kubectl get -o json output, and the same as YAML
+            var json = """
+                {"apiVersion": "v1", "kind": "List", "items": [
+                  {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "b", "namespace": "ml", "labels": {"ml.gitops/track": "stable"}},
+                   "spec": {"replicas": 3, "paused": false, "template": {"spec": {"containers": [{"name": "server", "args": ["--port", "8080"]}]}}}},
+                  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"port": "8080", "empty": null}}
+                ]}
+                """;
+            var yaml = """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: apps/v1
+                  kind: Deployment
+                  metadata: {name: b, namespace: ml, labels: {ml.gitops/track: stable}}
+                  spec: {replicas: 3, paused: false, template: {spec: {containers: [{name: server, args: ["--port", "8080"]}]}}}
+                - apiVersion: v1
+                  kind: ConfigMap
+                  metadata: {name: c}
+                  data: {port: "8080", empty: null}
+                """;
+
+            // When
+            var fromJson = LiveState.Parse(json);
+            var fromBytes = LiveState.Parse([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(json)], "live.json");
+            var fromYaml = LiveState.Parse(yaml);
+
+            // Then
+            Assert.Empty(fromJson.Diagnostics);
+            Assert.Equal(2, fromJson.Objects.Length);
+            Assert.Equal(YamlWriter.WriteStream(fromYaml.Objects), YamlWriter.WriteStream(fromJson.Objects));
+            Assert.Equal(YamlWriter.WriteStream(fromYaml.Objects), YamlWriter.WriteStream(fromBytes.Objects));
+            Assert.Equal(3, fromJson.Objects[0]["spec"]!["replicas"]!.GetValue<long>());
+            Assert.Equal(3, fromJson.Objects[0]["spec"]!["replicas"]!.GetValue<int>());
+            Assert.Equal("8080", fromJson.Objects[1]["data"]!["port"]!.GetValue<string>());
+        }
+
+        [Fact]
+        public void Should_Read_Several_Json_Values_And_Keep_The_Last_Of_Repeated_Keys()
+        {
+            // When
+            var result = LiveState.Parse("""
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"type": "ClusterIP", "type": "NodePort"}}
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}}
+                """);
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            Assert.Equal(["a", "b"], result.Objects.Select(o => o["metadata"]!["name"]!.ToString()));
+            Assert.Equal("NodePort", result.Objects[0]["spec"]!["type"]!.GetValue<string>());
+        }
+
+        [Fact]
+        public void Should_Read_Json_Like_Yaml_That_Is_Not_Json_As_Yaml()
+        {
+            // When: a YAML flow mapping starts like JSON
+            var result = LiveState.Parse("{apiVersion: v1, kind: Service, metadata: {name: a}}\n");
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            Assert.Equal("a", Assert.Single(result.Objects)["metadata"]!["name"]!.ToString());
+        }
+
+        [Fact]
+        public void Should_Report_Broken_Json_With_Its_Position()
+        {
+            // When
+            var result = LiveState.Parse("{\"apiVersion\": \"v1\",\n \"kind\": \"Service\",\n \"metadata\": {\"name\": \"a\"\n", "live.json");
+
+            // Then
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Equal(PlanningDiagnostics.InvalidLiveState, d.Id);
+            Assert.Equal("live.json", d.Span.File);
+            Assert.True(d.Span.Line >= 3, d.ToString());
+            Assert.Empty(result.Objects);
+        }
+
+        [Fact]
+        public void Should_Expand_Yaml_Aliases_As_Copies()
+        {
+            // When
+            var result = LiveState.Parse("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: a
+                  labels: &labels {team: payments}
+                  annotations: *labels
+                """);
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            var meta = Assert.Single(result.Objects)["metadata"]!;
+            Assert.Equal("payments", meta["annotations"]!["team"]!.ToString());
+            meta["annotations"]!["team"] = "changed";
+            Assert.Equal("payments", meta["labels"]!["team"]!.ToString());
+        }
+
+        [Fact]
+        public void Should_Report_Undefined_Aliases_And_Hostile_Nesting_Instead_Of_Failing()
+        {
+            // When
+            var alias = LiveState.Parse("apiVersion: v1\nkind: ConfigMap\nmetadata: *nowhere\n", "live.yaml");
+            var deep = LiveState.Parse(new string('[', 10_000) + new string(']', 10_000), "live.json");
+            var deepYaml = LiveState.Parse(string.Concat(Enumerable.Range(0, 2_000).Select(i => new string(' ', i) + "a:\n")), "live.yaml");
+
+            // Then
+            Assert.Equal(PlanningDiagnostics.InvalidLiveState, Assert.Single(alias.Diagnostics).Id);
+            Assert.Equal(PlanningDiagnostics.InvalidLiveState, Assert.Single(deep.Diagnostics).Id);
+            Assert.Equal(PlanningDiagnostics.InvalidLiveState, Assert.Single(deepYaml.Diagnostics).Id);
+            Assert.Contains("deeper", Assert.Single(deepYaml.Diagnostics).Message);
         }
     }
 }
