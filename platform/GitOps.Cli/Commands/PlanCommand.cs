@@ -19,7 +19,7 @@ public static class PlanCommand
         var env = new Option<string[]>("--env") { Description = "Environment(s) to plan (repeatable)", AllowMultipleArgumentsPerToken = false };
         var all = new Option<bool>("--all") { Description = "Plan every environment" };
         var repo = new Option<string>("--repo") { Description = "Repository checkout (default: current directory)", DefaultValueFactory = _ => "." };
-        var live = new Option<string?>("--live") { Description = "Live state: multi-document YAML such as 'kubectl get ... -o yaml' (default: an empty cluster)" };
+        var live = new Option<string?>("--live") { Description = "Live state: YAML or JSON such as 'kubectl get ... -o yaml' or '-o json' (JSON reads faster; default: an empty cluster)" };
         var format = new Option<string>("--format") { Description = "text, markdown (pull-request comment) or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "markdown", "json");
         var detailed = new Option<bool>("--detailed-exitcode") { Description = "Exit 2 when the plan has changes" };

@@ -17,7 +17,7 @@ public static class RenderCommand
         var env = new Option<string>("--env") { Description = "Environment to render", Required = true };
         var repo = new Option<string>("--repo") { Description = "Repository checkout (default: current directory)", DefaultValueFactory = _ => "." };
         var output = new Option<string?>("--out") { Description = "Folder for one manifest per object (default: one YAML stream on stdout)" };
-        var live = new Option<string?>("--live") { Description = "Live-state YAML to read registry facts from (served and trained versions)" };
+        var live = new Option<string?>("--live") { Description = "Live state (YAML or JSON) to read registry facts from (served and trained versions)" };
         var commit = new Option<string?>("--commit") { Description = "Commit stamped on objects (default: the repository's HEAD)" };
         var command = new Command("render", "Render the Kubernetes objects an environment wants for this commit");
         command.Options.Add(env);
