@@ -1,5 +1,5 @@
-using GitOps.Planning.Formatting;
 using GitOps.Planning.Diff;
+using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
 
 namespace GitOps.Planning.Tests.Diff;
@@ -71,7 +71,7 @@ public sealed class LiveStateTests
             Assert.Equal(2, result.Diagnostics.Length);
             Assert.Empty(result.Objects);
         }
-            [Fact]
+        [Fact]
         public void Should_Read_Json_As_The_Same_Objects_As_The_Equivalent_Yaml()
         {
             // Given: kubectl get -o json output, and the same as YAML
