@@ -56,6 +56,41 @@ public sealed class SemanticCheckerTests
             Assert.Equal("models/m.yaml:16:32", d.Span.ToString());
         }
 
+        [Theory]
+        [InlineData("https://data.example.com/fraud.csv", false)]
+        [InlineData("http://data.internal:8080/fraud.csv", false)]
+        [InlineData("file:///mnt/data/fraud.csv", false)]
+        [InlineData("/mnt/data/fraud.csv", false)]
+        [InlineData("s3://data/fraud.csv", true)]
+        [InlineData("GS://data/fraud.csv", true)]
+        public void Should_Report_Dataset_Schemes_The_Builtin_Trainer_Cannot_Fetch(string uri, bool reported)
+        {
+            // Given
+            var model = SpecText.Model().Replace("https://data.example.com/fraud.csv", uri, StringComparison.Ordinal);
+
+            // When
+            var found = Check(("models/m.yaml", model), ("environments/prod.yaml", SpecText.Environment()));
+
+            // Then
+            Assert.Equal(reported, found.Any(d => d.Id == DiagnosticIds.DatasetScheme));
+            Assert.All(found.Where(d => d.Id == DiagnosticIds.DatasetScheme), d => Assert.Contains("custom trainer image", d.Hint, StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Should_Leave_The_Dataset_Of_A_Custom_Trainer_Image_To_The_Image()
+        {
+            // Given
+            var model = SpecText.Model()
+                .Replace("builtin: {algorithm: fastTree}", "image: registry.example.com/trainer:1.0", StringComparison.Ordinal)
+                .Replace("https://data.example.com/fraud.csv", "s3://data/fraud.csv", StringComparison.Ordinal);
+
+            // When
+            var found = Check(("models/m.yaml", model), ("environments/prod.yaml", SpecText.Environment()));
+
+            // Then
+            Assert.DoesNotContain(found, d => d.Id == DiagnosticIds.DatasetScheme);
+        }
+
         [Fact]
         public void Should_Use_The_Environment_Override_For_Training_Resources()
         {

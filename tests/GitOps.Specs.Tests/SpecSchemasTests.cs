@@ -120,7 +120,7 @@ public sealed class SpecSchemasTests
             // Given
             var (file, text) = keyword switch
             {
-                "required" => ("models/m.yaml", SpecText.Model().Replace("    dataset:\n      uri: s3://data/fraud.csv\n      sha256: " + SpecText.Sha + "\n", "", StringComparison.Ordinal)),
+                "required" => ("models/m.yaml", SpecText.Model().Replace("    dataset:\n      uri: https://data.example.com/fraud.csv\n      sha256: " + SpecText.Sha + "\n", "", StringComparison.Ordinal)),
                 "type boolean" => ("environments/e.yaml", SpecText.Environment().Replace("    local: {}", "    kubernetes: {inCluster: 'yes'}", StringComparison.Ordinal)),
                 "maxProperties" => ("environments/e.yaml", SpecText.Environment().Replace("    local: {}", "    local: {}\n    kubernetes: {context: x}", StringComparison.Ordinal)),
                 "minItems" => ("policies/g.yaml", "apiVersion: ml.gitops/v1alpha1\nkind: QualityGate\nmetadata: {name: g}\nspec:\n  rules: []\n"),

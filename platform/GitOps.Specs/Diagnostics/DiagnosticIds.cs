@@ -56,4 +56,5 @@ public static class DiagnosticIds
     public const string OverrideNotServed = "GITOPS0216";
     public const string ParallelismAboveTrials = "GITOPS0217";
     public const string ArtifactScheme = "GITOPS0218";
+    public const string DatasetScheme = "GITOPS0219";
 }

@@ -273,6 +273,13 @@ public static class SemanticChecker
                     Report(DiagnosticIds.BuiltinNeedsInputs, m.Origin.Key("spec.training.builtin"),
                         "the builtin trainer needs the label column", "set 'spec.label'");
                 }
+                if (ArtifactScheme(t.Dataset.Uri) is { } scheme && !TrainingContract.ArtifactSchemes.Contains(scheme))
+                {
+                    // The builtin trainer fetches its dataset with `gitops artifacts`; a custom image fetches its own.
+                    Report(DiagnosticIds.DatasetScheme, m.Origin.Value("spec.training.dataset.uri"),
+                        $"dataset '{t.Dataset.Uri}' uses scheme '{scheme}'; the builtin trainer can only fetch file://, http:// or https://",
+                        "use the dataset's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway), a file:// path on a mounted volume, or a custom trainer image that fetches it itself");
+                }
             }
             Duration(m, "spec.training.timeout", t.Timeout);
             Resources(m, "spec.training.resources", t.Resources);

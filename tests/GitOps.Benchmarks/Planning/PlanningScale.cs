@@ -51,7 +51,7 @@ public static class PlanningScale
                 Training = new TrainingSpec
                 {
                     Builtin = new BuiltinTrainer(BuiltinAlgorithms.FastTree, i),
-                    Dataset = new DatasetRef($"s3://datasets/{name}.parquet", CanonicalJson.Sha256Hex(name)),
+                    Dataset = new DatasetRef($"https://datasets.example.com/{name}.parquet", CanonicalJson.Sha256Hex(name)),
                     Hyperparameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
                         [KeyValuePair.Create("learningRate", "0.1"), KeyValuePair.Create("numberOfTrees", (100 + i % 50).ToString())]),
                     Resources = i % 2 == 0 ? new ResourceRequest { Cpu = "4", Memory = "16Gi", Gpus = 1, Pool = "a100" } : new ResourceRequest { Cpu = "2", Memory = "4Gi" },

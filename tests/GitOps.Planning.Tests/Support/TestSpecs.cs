@@ -54,7 +54,7 @@ internal static class TestSpecs
             Training = new TrainingSpec
             {
                 Builtin = new BuiltinTrainer(BuiltinAlgorithms.FastTree, 42),
-                Dataset = new DatasetRef($"s3://datasets/{name}/2026-01.parquet",
+                Dataset = new DatasetRef($"https://datasets.example.com/{name}/2026-01.parquet",
                     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
                 Hyperparameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
                     [KeyValuePair.Create("learningRate", "0.1"), KeyValuePair.Create("numberOfTrees", "200")]),

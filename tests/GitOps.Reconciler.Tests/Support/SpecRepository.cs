@@ -45,7 +45,7 @@ public static class SpecRepository
               algorithm: fastTree
               seed: 7
             dataset:
-              uri: s3://data/{name}.csv
+              uri: https://data.example.com/{name}.csv
               sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
             hyperparameters:
               numberOfTrees: {trees.ToString(CultureInfo.InvariantCulture)}

@@ -20,7 +20,7 @@ public static class SpecText
           training:
             builtin: {"{"}algorithm: fastTree{"}"}
             dataset:
-              uri: s3://data/fraud.csv
+              uri: https://data.example.com/fraud.csv
               sha256: {Sha}
 
         """ + Indent(trainingExtra, 4) + Indent(specExtra, 2);

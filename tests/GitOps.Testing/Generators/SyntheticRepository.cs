@@ -163,7 +163,7 @@ public static class SyntheticRepository
                   algorithm: fastTree
                   seed: {{m}}
                 dataset:
-                  uri: s3://ml-data/model-{{m:D5}}/train.csv
+                  uri: https://data.example.com/model-{{m:D5}}/train.csv
                   sha256: {{sha}}
                 hyperparameters:
                   numberOfTrees: {{trees}}
