@@ -207,7 +207,7 @@ public static class CanonicalJson
 
     /// <summary>
     /// Reads the value the reader is at into a tree with every node built (none left to be parsed lazily), strings
-    /// and integers shared (see <see cref="Strings"/>), object keys sorted when <paramref name="sortKeys"/> is set.
+    /// and integers shared (see <see cref="SharedStrings"/>), object keys sorted when <paramref name="sortKeys"/> is set.
     /// Nesting is bounded by the reader's <see cref="JsonReaderOptions.MaxDepth"/>.
     /// </summary>
     internal static JsonNode? ReadTree(ref Utf8JsonReader reader, bool sortKeys)
@@ -220,7 +220,7 @@ public static class CanonicalJson
                 var properties = lists.Count > 0 ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = Strings.Get(ref reader);
+                    var key = SharedStrings.Get(ref reader);
                     reader.Read();
                     properties.Add(new(key, ReadTree(ref reader, sortKeys)));
                 }
@@ -251,10 +251,10 @@ public static class CanonicalJson
                 }
                 return array;
             case JsonTokenType.String:
-                return JsonValue.Create(Strings.Get(ref reader));
+                return JsonValue.Create(SharedStrings.Get(ref reader));
             case JsonTokenType.Number:
                 // Backed by the number's text, as a parsed tree would be: readable as int, long or double alike.
-                return JsonValue.Create(Numbers.Get(ref reader));
+                return JsonValue.Create(SharedNumbers.Get(ref reader));
             case JsonTokenType.True:
                 return JsonValue.Create(true);
             case JsonTokenType.False:
@@ -279,72 +279,5 @@ public static class CanonicalJson
         Write(writer, obj);
         writer.Flush();
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
-    }
-}
-
-/// <summary>
-/// Rendered trees hold few distinct integers (ports, replicas, weights, limits): each one's parsed element is kept
-/// and shared (elements are immutable), instead of parsing a small document for every occurrence.
-/// </summary>
-internal static class Numbers
-{
-    private const int MaxEntries = 1024;
-
-    [ThreadStatic]
-    private static Dictionary<long, JsonElement>? t_elements;
-
-    public static JsonElement Get(ref Utf8JsonReader reader)
-    {
-        if (reader.HasValueSequence || reader.ValueSpan.IndexOfAny("eE."u8) >= 0 || !reader.TryGetInt64(out var value))
-        {
-            return JsonElement.ParseValue(ref reader);
-        }
-        var elements = t_elements ??= [];
-        if (!elements.TryGetValue(value, out var element))
-        {
-            element = JsonElement.ParseValue(ref reader);
-            if (elements.Count < MaxEntries)
-            {
-                elements[value] = element;
-            }
-        }
-        return element;
-    }
-}
-
-/// <summary>
-/// Shares the strings of rendered trees: property names and values repeat across a model's objects and across
-/// models (labels, kinds, ports, the namespace). Fewer distinct strings means less for the garbage collector to
-/// move while a plan holds tens of thousands of objects. One table per thread, emptied when it grows large.
-/// </summary>
-internal static class Strings
-{
-    private const int MaxLength = 64;
-    private const int MaxEntries = 16 * 1024;
-
-    [ThreadStatic]
-    private static HashSet<string>? t_table;
-
-    public static string Get(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)
-        {
-            return reader.GetString()!;
-        }
-        Span<char> chars = stackalloc char[MaxLength];
-        var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
-        var table = t_table ??= new HashSet<string>(StringComparer.Ordinal);
-        var lookup = table.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(chars[..length], out var shared))
-        {
-            return shared;
-        }
-        if (table.Count >= MaxEntries)
-        {
-            table.Clear();
-        }
-        var text = new string(chars[..length]);
-        table.Add(text);
-        return text;
     }
 }

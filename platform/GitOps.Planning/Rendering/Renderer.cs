@@ -35,7 +35,7 @@ public static class Renderer
         var entries = new RenderCache.Entry[served.Count];
         var reusedFlags = new bool[served.Count];
         // Models render independently; results are collected by index, so the output order never depends on scheduling.
-        Parallel.For(0, served.Count, new ParallelOptions { MaxDegreeOfParallelism = served.Count < 64 ? 1 : -1 }, i =>
+        Parallel.For(0, served.Count, Plans.Parallelism.For(served.Count), i =>
         {
             var model = served[i];
             var effective = EffectiveModel.Of(model, environment);
