@@ -9,6 +9,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
 using GitOps.Testing.FakeKubernetes;
+using GitOps.Testing.Generators;
 using GitOps.Testing.Git;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -33,7 +34,7 @@ public static class ReconcileBenchmark
         try
         {
             using var repo = FakeGitRepo.Create();
-            repo.Commit("initial", Repository(models, changed: -1, generation: 0));
+            repo.Commit("initial", Repository(models));
             var kubeconfig = server.WriteKubeconfig(Path.Combine(work.FullName, "kubeconfig"), contextName: "bench", token: "bench", @namespace: Namespace);
             using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "bench");
             var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
@@ -60,10 +61,7 @@ public static class ReconcileBenchmark
             for (var i = 1; i <= 5; i++)
             {
                 var changed = i * 37 % models;
-                repo.Commit($"change model {changed}", new Dictionary<string, string?>
-                {
-                    [$"models/m{changed:00000}/model.yaml"] = Model($"m{changed:00000}", 100 + i),
-                });
+                repo.Commit($"change model {changed}", SingleEnvironmentRepository.Files(Namespace, [($"m{changed:00000}", 100 + i)]));
                 var (t, o) = await TimeAsync(pass);
                 Require(o, "Applied");
                 oneChange.Add(t);
@@ -117,68 +115,8 @@ public static class ReconcileBenchmark
 
     private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:N0} ms";
 
-    private static Dictionary<string, string?> Repository(int models, int changed, int generation)
-    {
-        var files = new Dictionary<string, string?>
-        {
-            ["environments/prod/environment.yaml"] = $"""
-                apiVersion: ml.gitops/v1alpha1
-                kind: Environment
-                metadata:
-                  name: {Environment}
-                spec:
-                  cluster:
-                    kubernetes:
-                      inCluster: true
-                  namespace: {Namespace}
-                  router: replicas
-
-                """,
-        };
-        for (var i = 0; i < models; i++)
-        {
-            var name = $"m{i:00000}";
-            files[$"models/{name}/model.yaml"] = Model(name, i == changed ? 100 + generation : 100);
-        }
-        return files;
-    }
-
-    private static string Model(string name, int trees)
-    {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"""
-            apiVersion: ml.gitops/v1alpha1
-            kind: Model
-            metadata:
-              name: {name}
-            spec:
-              owner: team-{name}
-              task: binaryClassification
-              inputs:
-                - name: amount
-                  type: float32
-                  shape: [-1, 1]
-              outputs:
-                - name: probability
-                  type: float32
-                  shape: [-1]
-              label: label
-              training:
-                builtin:
-                  algorithm: fastTree
-                  seed: 7
-                dataset:
-                  uri: s3://data/{name}.csv
-                  sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
-                hyperparameters:
-                  numberOfTrees: {trees}
-              serving:
-                replicas: 1
-              environments: [{Environment}]
-
-            """);
-        return text.ToString();
-    }
+    private static Dictionary<string, string?> Repository(int models) =>
+        SingleEnvironmentRepository.Files(Namespace, Enumerable.Range(0, models).Select(i => ($"m{i:00000}", 100)));
 
     private static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args)
     {
