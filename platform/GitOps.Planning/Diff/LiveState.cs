@@ -21,7 +21,7 @@ public sealed record LiveStateResult(ImmutableArray<JsonObject> Objects, Immutab
 /// Reads observed objects from YAML text such as <c>kubectl get -o yaml</c> output: several documents separated by
 /// <c>---</c>, and <c>kind: List</c> documents whose <c>items</c> are the objects. Scalars follow the YAML 1.2 core
 /// schema (quoted scalars are always strings). JSON (<c>kubectl get -o json</c>, one value or several) is YAML too,
-/// and is read by a JSON parser: about 20 times faster for a large cluster. Pure: the caller reads the file.
+/// and is read by a JSON parser: several times faster for a large cluster. Pure: the caller reads the file.
 /// </summary>
 public static partial class LiveState
 {
@@ -133,6 +133,14 @@ public static partial class LiveState
         catch (InvalidLiveStateException e)
         {
             return Invalid(e.Span(sourceName), e.Message, null);
+        }
+        // On some malformed input the YAML scanner fails with other exception types; none may reach the user as a
+        // stack trace.
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var at = parser.Current?.Start ?? Mark.Empty;
+            return Invalid(new SourceSpan(sourceName, (int)at.Line, (int)at.Column, (int)at.Line, (int)at.Column),
+                "live state is not valid YAML: malformed input near here", "pass the output of 'kubectl get -o yaml' or 'kubectl get -o json'");
         }
         return documents.Result();
     }

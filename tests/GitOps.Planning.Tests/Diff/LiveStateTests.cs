@@ -1,3 +1,4 @@
+using CsCheck;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
@@ -171,6 +172,22 @@ public sealed class LiveStateTests
             Assert.Equal(PlanningDiagnostics.InvalidLiveState, Assert.Single(deep.Diagnostics).Id);
             Assert.Equal(PlanningDiagnostics.InvalidLiveState, Assert.Single(deepYaml.Diagnostics).Id);
             Assert.Contains("deeper", Assert.Single(deepYaml.Diagnostics).Message);
+        }
+        [Fact]
+        public void Should_Never_Throw_On_Arbitrary_Input()
+        {
+            Gen.OneOf(
+                    Gen.Byte.Array[0, 400],
+                    Gen.String[Gen.Char["{}[]:,\"'- \n\t&*!|>#abc019.eE"], 0, 300].Select(t => System.Text.Encoding.UTF8.GetBytes(t)))
+                .Sample(bytes =>
+                {
+                    // When
+                    var result = LiveState.Parse(bytes, "live");
+
+                    // Then: objects, or diagnostics that say where, never an exception
+                    Assert.All(result.Diagnostics, d => Assert.Equal("live", d.Span.File));
+                    Assert.All(result.Objects, o => Assert.NotNull(o["metadata"]?["name"]));
+                }, iter: 600);
         }
     }
 }
