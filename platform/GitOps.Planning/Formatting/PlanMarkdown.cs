@@ -84,10 +84,18 @@ public static class PlanMarkdown
     {
         if (s.Models.Length > 0)
         {
-            sb.Append("| Model | Version | Change |\n|---|---|---|\n");
-            foreach (var m in s.Models)
+            var (moving, unchanged) = Formats.Moving(s);
+            if (moving.Count > 0)
             {
-                sb.Append($"| {Cell(m.Model)} | `{m.From ?? "(none)"}` → `{m.To ?? "(removed)"}` | {Cell(m.Change)}: {Cell(m.Detail)} |\n");
+                sb.Append("| Model | Version | Change |\n|---|---|---|\n");
+                foreach (var m in moving)
+                {
+                    sb.Append($"| {Cell(m.Model)} | `{m.From ?? "(none)"}` → `{m.To ?? "(removed)"}` | {Cell(m.Change)}: {Cell(m.Detail)} |\n");
+                }
+            }
+            if (unchanged > 0)
+            {
+                sb.Append(moving.Count > 0 ? "\n" : "").Append(Formats.Unchanged(unchanged, moving.Count)).Append(".\n");
             }
         }
         if (s.Training.Length > 0)

@@ -77,11 +77,16 @@ public static class PlanText
         if (s.Models.Length > 0)
         {
             sb.Append("\n  Models\n");
-            var w = s.Models.Max(m => m.Model.Length);
-            foreach (var m in s.Models)
+            var (moving, unchanged) = Formats.Moving(s);
+            var w = moving.Select(m => m.Model.Length).DefaultIfEmpty(0).Max();
+            foreach (var m in moving)
             {
                 sb.Append("    ").Append(m.Model.PadRight(w)).Append("  ").Append(Formats.Versions(m)).Append("  ")
                     .Append(m.Change).Append(": ").Append(m.Detail).Append('\n');
+            }
+            if (unchanged > 0)
+            {
+                sb.Append("    ").Append(c(Dim, Formats.Unchanged(unchanged, moving.Count))).Append('\n');
             }
         }
         if (s.Training.Length > 0)
@@ -154,6 +159,21 @@ internal static class Formats
     public static string Money(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
     public static string Versions(ModelChange m) => $"{m.From ?? "(none)"} → {m.To ?? "(removed)"}";
+
+    /// <summary>
+    /// The models whose version moves (new, changed, removed), and how many keep theirs: a plan of thousands of
+    /// models lists what happens, not everything that stays (the JSON format keeps every model).
+    /// </summary>
+    public static (List<ModelChange> Moving, int Unchanged) Moving(MlSummary s)
+    {
+        var moving = s.Models.Where(m => m.Change != "unchanged").ToList();
+        return (moving, s.Models.Length - moving.Count);
+    }
+
+    /// <summary><c>2 models keep their current version</c>, or <c>1 other model keeps its current version</c>.</summary>
+    public static string Unchanged(int unchanged, int moving) => unchanged == 1
+        ? $"1 {(moving > 0 ? "other " : "")}model keeps its current version"
+        : $"{unchanged.ToString("N0", CultureInfo.InvariantCulture)} {(moving > 0 ? "other " : "")}models keep their current version";
 
     public static string Training(TrainingStart t) =>
         t.Gpus > 0
