@@ -57,7 +57,7 @@ Task("Plan")
 });
 
 Task("Bench")
-    .Description("Runs the benchmark harness; --bench=validate|plan|serving|reconcile selects a suite.")
+    .Description("Runs the benchmark harness; --bench=validate|plan|plan-phases|plan-process|serving|reconcile selects a suite.")
     .Does(() =>
 {
     DotNetRun(bench.FullPath, new ProcessArgumentBuilder().Append(benchFilter),
