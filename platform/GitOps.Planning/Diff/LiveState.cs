@@ -31,8 +31,11 @@ public static partial class LiveState
     /// <summary>Kubernetes objects nest a few levels deep; far deeper input is hostile and would exhaust the stack.</summary>
     private const int MaxDepth = 256;
 
+    /// <summary>What to pass instead, for every problem with the live state as a whole.</summary>
+    private const string Hint = "pass the output of 'kubectl get -o yaml' or 'kubectl get -o json'";
+
     public static LiveStateResult Parse(string yaml, string sourceName = "live-state") =>
-        LooksLikeJson(yaml) && ParseJson(Encoding.UTF8.GetBytes(yaml), sourceName) is { } json ? json : ParseYaml(yaml, sourceName);
+        Parse(Encoding.UTF8.GetBytes(yaml), sourceName);
 
     /// <summary>The same from the file's bytes: JSON is read without decoding the text first.</summary>
     public static LiveStateResult Parse(byte[] utf8, string sourceName = "live-state")
@@ -44,18 +47,6 @@ public static partial class LiveState
             return json;
         }
         return ParseYaml(new UTF8Encoding(false).GetString(utf8, bom, utf8.Length - bom), sourceName);
-    }
-
-    private static bool LooksLikeJson(string text)
-    {
-        foreach (var c in text)
-        {
-            if (!char.IsWhiteSpace(c) && c != '\uFEFF')
-            {
-                return c is '{' or '[';
-            }
-        }
-        return false;
     }
 
     /// <summary>The objects of a JSON stream, or null when it is not JSON after all (it is then read as YAML).</summary>
@@ -128,11 +119,11 @@ public static partial class LiveState
         catch (YamlException e)
         {
             return Invalid(new SourceSpan(sourceName, (int)e.Start.Line, (int)e.Start.Column, (int)e.End.Line, (int)e.End.Column),
-                $"live state is not valid YAML: {e.Message}", "pass the output of 'kubectl get -o yaml' or 'kubectl get -o json'");
+                $"live state is not valid YAML: {e.Message}", Hint);
         }
         catch (InvalidLiveStateException e)
         {
-            return Invalid(e.Span(sourceName), e.Message, null);
+            return Invalid(e.Span(sourceName), e.Message, Hint);
         }
         // On some malformed input the YAML scanner fails with other exception types; none may reach the user as a
         // stack trace.
@@ -140,12 +131,12 @@ public static partial class LiveState
         {
             var at = parser.Current?.Start ?? Mark.Empty;
             return Invalid(new SourceSpan(sourceName, (int)at.Line, (int)at.Column, (int)at.Line, (int)at.Column),
-                "live state is not valid YAML: malformed input near here", "pass the output of 'kubectl get -o yaml' or 'kubectl get -o json'");
+                "live state is not valid YAML: malformed input near here", Hint);
         }
         return documents.Result();
     }
 
-    private static LiveStateResult Invalid(SourceSpan span, string message, string? help) =>
+    private static LiveStateResult Invalid(SourceSpan span, string message, string help) =>
         new([], [new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span, message, help)]);
 
     /// <summary>Reads the node that starts at the parser's current event, straight from the event stream.</summary>
@@ -233,7 +224,7 @@ public static partial class LiveState
             if (node is not JsonObject obj)
             {
                 _diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidLiveState, Severity.Error, span(),
-                    "a live-state document must be a Kubernetes object (a mapping)"));
+                    "a live-state document must be a Kubernetes object (a mapping)", Hint));
                 return;
             }
             var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var ks) ? ks : null;

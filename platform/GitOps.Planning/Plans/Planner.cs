@@ -109,10 +109,6 @@ public static class Planner
         return (new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o }, null);
     }
 
-    public static bool IsOurs(JsonObject obj, string environment) =>
-        ObjectKeys.Label(obj, ManagedLabels.ManagedBy) == ManagedLabels.ManagedByValue
-        && ObjectKeys.Label(obj, ManagedLabels.Environment) == environment;
-
     public static Wave WaveOf(string kind) => kind switch
     {
         "ConfigMap" => Wave.Config,

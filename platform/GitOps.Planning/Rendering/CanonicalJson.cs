@@ -93,30 +93,33 @@ public static class CanonicalJson
     /// <summary>Lower-case hex SHA-256 of the canonical text of an object without its <c>metadata.annotations</c>.</summary>
     public static string HashWithoutAnnotations(JsonObject obj)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        if (obj["metadata"] is not JsonObject meta || !meta.ContainsKey("annotations"))
         {
-            writer.WriteStartObject();
-            foreach (var (key, value) in InOrder(obj))
-            {
-                writer.WritePropertyName(key);
-                if (key == "metadata" && value is JsonObject meta)
-                {
-                    writer.WriteStartObject();
-                    foreach (var (k, v) in meta.Where(p => p.Key != "annotations").OrderBy(p => p.Key, StringComparer.Ordinal))
-                    {
-                        writer.WritePropertyName(k);
-                        Write(writer, v);
-                    }
-                    writer.WriteEndObject();
-                }
-                else
-                {
-                    Write(writer, value);
-                }
-            }
-            writer.WriteEndObject();
+            // Nothing to leave out (a freshly rendered object, say): the object's own canonical hash.
+            return Hash(obj);
         }
+        var (buffer, writer) = Scratch();
+        writer.WriteStartObject();
+        foreach (var (key, value) in InOrder(obj))
+        {
+            writer.WritePropertyName(key);
+            if (key == "metadata")
+            {
+                writer.WriteStartObject();
+                foreach (var (k, v) in meta.Where(p => p.Key != "annotations").OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(k);
+                    Write(writer, v);
+                }
+                writer.WriteEndObject();
+            }
+            else
+            {
+                Write(writer, value);
+            }
+        }
+        writer.WriteEndObject();
+        writer.Flush();
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
@@ -262,22 +265,5 @@ public static class CanonicalJson
             default:
                 return null;
         }
-    }
-
-    /// <summary>
-    /// Lower-case hex SHA-256 of the canonical text of <paramref name="obj"/>, which must be sorted already (as
-    /// <see cref="SerializeSorted"/> builds it) and carry no <c>metadata.annotations</c>: the same value as
-    /// <see cref="HashWithoutAnnotations"/>, without sorting or filtering again.
-    /// </summary>
-    internal static string HashSorted(JsonObject obj)
-    {
-        if (obj["metadata"] is JsonObject { } meta && meta.ContainsKey("annotations"))
-        {
-            return HashWithoutAnnotations(obj);
-        }
-        var (buffer, writer) = Scratch();
-        Write(writer, obj);
-        writer.Flush();
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 }

@@ -669,7 +669,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     /// </summary>
     private JsonObject Stamp(JsonObject obj)
     {
-        var hash = SpecHash.OfSorted(obj);
+        var hash = SpecHash.Of(obj);
         var meta = (JsonObject)obj["metadata"]!;
         var annotations = new JsonObject
         {
@@ -694,7 +694,4 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 public static class SpecHash
 {
     public static string Of(JsonObject obj) => CanonicalJson.HashWithoutAnnotations(obj)[..16];
-
-    /// <summary>The same value for an object built sorted and not annotated yet, computed without sorting again.</summary>
-    internal static string OfSorted(JsonObject obj) => CanonicalJson.HashSorted(obj)[..16];
 }

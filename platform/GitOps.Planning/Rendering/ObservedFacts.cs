@@ -72,8 +72,7 @@ public static class ObservedFacts
         return new RegistryFacts(result.ToImmutable());
     }
 
-    private static string? Text(JsonObject labels, string name) =>
-        labels[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : labels[name]?.ToString();
+    private static string? Text(JsonObject labels, string name) => ObjectKeys.Text(labels[name]);
 
     private static long Succeeded(JsonObject job) =>
         job["status"]?["succeeded"] is JsonValue v && v.TryGetValue<long>(out var n) ? n

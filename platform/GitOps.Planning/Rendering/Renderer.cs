@@ -133,6 +133,7 @@ public static class ObjectKeys
 
     public static string? Annotation(JsonObject obj, string annotation) => Text(obj["metadata"]?["annotations"]?[annotation]);
 
-    private static string? Text(JsonNode? node) =>
+    /// <summary>A scalar's text (a string as it is, anything else in its JSON form), or null when absent.</summary>
+    internal static string? Text(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToString();
 }

@@ -275,14 +275,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
                 await WatchAsync(context, type, route.Namespace, ct);
                 return;
             case "list":
-                LabelSelector selector;
-                try
+                if (await SelectorAsync(context) is not { } selector)
                 {
-                    selector = LabelSelector.Parse(query["labelSelector"].ToString());
-                }
-                catch (FormatException e)
-                {
-                    await WriteAsync(context, 400, KubernetesStatus.BadRequest($"unable to parse requirement: {e.Message}"));
                     return;
                 }
                 result = _store.List(type, route.Namespace, selector);
@@ -320,17 +314,25 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         await WriteAsync(context, result.Code, result.Body);
     }
 
-    private async Task WatchAsync(HttpContext context, FakeResourceType type, string ns, CancellationToken ct)
+    /// <summary>The request's <c>labelSelector</c>, or null after answering 400 as the API server does.</summary>
+    private static async Task<LabelSelector?> SelectorAsync(HttpContext context)
     {
-        var query = context.Request.Query;
-        LabelSelector selector;
         try
         {
-            selector = LabelSelector.Parse(query["labelSelector"].ToString());
+            return LabelSelector.Parse(context.Request.Query["labelSelector"].ToString());
         }
         catch (FormatException e)
         {
             await WriteAsync(context, 400, KubernetesStatus.BadRequest($"unable to parse requirement: {e.Message}"));
+            return null;
+        }
+    }
+
+    private async Task WatchAsync(HttpContext context, FakeResourceType type, string ns, CancellationToken ct)
+    {
+        var query = context.Request.Query;
+        if (await SelectorAsync(context) is not { } selector)
+        {
             return;
         }
         var subscription = _store.Subscribe(type, ns, selector, query["resourceVersion"].ToString());
