@@ -31,7 +31,7 @@ public sealed class FakeApiServerTests
         },
     };
 
-    private sealed class Client(FakeKubernetesApiServer server) : IDisposable
+    internal sealed class Client(FakeKubernetesApiServer server) : IDisposable
     {
         private readonly HttpClient _http = new() { BaseAddress = server.BaseAddress };
 
@@ -68,10 +68,11 @@ public sealed class FakeApiServerTests
 
     private static string Rv(JsonObject obj) => obj["metadata"]!["resourceVersion"]!.GetValue<string>();
 
-    public sealed class TheCrudEndpoints : IAsyncLifetime
+    /// <summary>A fresh fake API server and a client for it, per test.</summary>
+    public abstract class ServerPerTest : IAsyncLifetime
     {
-        private FakeKubernetesApiServer _server = null!;
-        private Client _client = null!;
+        private protected FakeKubernetesApiServer _server = null!;
+        private protected Client _client = null!;
 
         public async Task InitializeAsync()
         {
@@ -84,7 +85,10 @@ public sealed class FakeApiServerTests
             _client.Dispose();
             await _server.DisposeAsync();
         }
+    }
 
+    public sealed class TheCrudEndpoints : ServerPerTest
+    {
         [Fact]
         public async Task Should_Return_A_NotFound_Status_When_The_Object_Is_Missing()
         {
@@ -248,23 +252,8 @@ public sealed class FakeApiServerTests
         }
     }
 
-    public sealed class TheServerSideApply : IAsyncLifetime
+    public sealed class TheServerSideApply : ServerPerTest
     {
-        private FakeKubernetesApiServer _server = null!;
-        private Client _client = null!;
-
-        public async Task InitializeAsync()
-        {
-            _server = await FakeKubernetesApiServer.StartAsync();
-            _client = new Client(_server);
-        }
-
-        public async Task DisposeAsync()
-        {
-            _client.Dispose();
-            await _server.DisposeAsync();
-        }
-
         [Fact]
         public async Task Should_Create_The_Object_And_Record_The_Field_Manager()
         {
@@ -407,23 +396,8 @@ public sealed class FakeApiServerTests
         }
     }
 
-    public sealed class TheWatchEndpoint : IAsyncLifetime
+    public sealed class TheWatchEndpoint : ServerPerTest
     {
-        private FakeKubernetesApiServer _server = null!;
-        private Client _client = null!;
-
-        public async Task InitializeAsync()
-        {
-            _server = await FakeKubernetesApiServer.StartAsync();
-            _client = new Client(_server);
-        }
-
-        public async Task DisposeAsync()
-        {
-            _client.Dispose();
-            await _server.DisposeAsync();
-        }
-
         [Fact]
         public async Task Should_Stream_The_Changes_Made_After_The_Given_ResourceVersion()
         {
