@@ -67,7 +67,7 @@ public static class RenderCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                stderr.WriteLine($"error: cannot write manifests to '{dir}': {ex.Message}");
+                stderr.WriteLine($"error: cannot write manifests to '{dir}': {ex.Message}. Check that the folder is writable, or pass another --out.");
                 stderr.WriteLine("Choose a folder you can write to, or leave out --out to print one YAML stream.");
                 return Task.FromResult(2);
             }
@@ -116,7 +116,7 @@ internal static class CliInputs
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: cannot read specs under '{root}': {ex.Message}");
+            stderr.WriteLine($"error: cannot read specs under '{root}': {ex.Message}. Check that the files are readable, or pass another --repo.");
             return (null, 2);
         }
         if (files.Count == 0)

@@ -26,7 +26,7 @@ public static class SchemaCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                stderr.WriteLine($"error: cannot write schemas to '{dir}': {ex.Message}");
+                stderr.WriteLine($"error: cannot write schemas to '{dir}': {ex.Message}. Check that the folder is writable, or pass another --out.");
                 stderr.WriteLine("Choose a folder you can write to, e.g. 'gitops schema --out schemas'.");
                 return Task.FromResult(2);
             }

@@ -143,7 +143,7 @@ public static class TrainCommand
             var dir = parse.GetValue(directory)!;
             if (!Directory.Exists(dir))
             {
-                stderr.WriteLine($"error: {dir}: the directory does not exist");
+                stderr.WriteLine($"error: {dir}: the directory does not exist. Pass the folder the trainer wrote (its --out, or {TrainerEnvironment.OutputDir} in a Job).");
                 return 2;
             }
             var verification = OutputVerifier.Verify(dir, parse.GetValue(datasetSha));
