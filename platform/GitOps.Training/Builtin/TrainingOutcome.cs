@@ -1,3 +1,5 @@
+using GitOps.Registry.Records;
+
 namespace GitOps.Training.Builtin;
 
 /// <summary>Why a training run did not produce a model.</summary>
@@ -39,4 +41,5 @@ public sealed record TrainingResult(
     string MetricsPath,
     string LineagePath,
     IReadOnlyDictionary<string, double> Metrics,
-    TrainingLineage Lineage);
+    TrainingLineage Lineage,
+    MeasuredFacts Facts);
