@@ -3,8 +3,8 @@ using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
-using GitOps.Specs.Model;
 using GitOps.Specs;
+using GitOps.Specs.Model;
 using GitOps.Testing;
 
 namespace GitOps.Planning.Tests.Scenarios;
