@@ -186,7 +186,8 @@ public sealed class ReconcilePass(
         {
             return last.Load;
         }
-        var load = settings.Validate(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray())));
+        // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
+        var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()))));
         _lastLoad = new LoadedCommit(checkout.Revision, load);
         return load;
     }

@@ -1,14 +1,54 @@
 namespace GitOps.Specs;
 
 /// <summary>
-/// Reads the spec files of a repository checkout: <c>*.yaml</c> and <c>*.yml</c> under <c>environments/</c>,
-/// <c>models/</c> and <c>policies/</c>, recursively, sorted by path (ordinal). The only file-system code of the
-/// specs layer; everything after it works on <see cref="SourceFile"/>s.
+/// The one definition of "the spec files of a repository", shared by <c>gitops validate</c>, <c>plan</c>,
+/// <c>render</c> and the reconciler's Git reader: <c>*.yaml</c> and <c>*.yml</c> under <c>environments/</c>,
+/// <c>models/</c> and <c>policies/</c>, recursively, sorted by path (ordinal). Everything else a repository holds
+/// (README files, CI workflows, code, JSON schemas, test fixtures) is not a spec and is never parsed.
+/// <see cref="Read(string)"/> is the only file-system code of the specs layer; everything after it works on
+/// <see cref="SourceFile"/>s.
 /// </summary>
 public static class RepositoryFiles
 {
     /// <summary>Top-level folders that hold specs.</summary>
     public static readonly IReadOnlyList<string> SpecFolders = ["environments", "models", "policies"];
+
+    /// <summary>
+    /// True when the repository-relative <paramref name="path"/> (separated by <c>/</c>) is a spec file: it lies
+    /// under one of <see cref="SpecFolders"/> and ends in <c>.yaml</c> or <c>.yml</c> (case-sensitive, as Git is).
+    /// </summary>
+    public static bool IsSpecFile(string path)
+    {
+        var slash = path.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == path.Length - 1)
+        {
+            return false;
+        }
+        var folder = path.AsSpan(0, slash);
+        var inSpecFolder = false;
+        foreach (var specFolder in SpecFolders)
+        {
+            inSpecFolder |= folder.SequenceEqual(specFolder);
+        }
+        return inSpecFolder && (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal));
+    }
+
+    /// <summary>True when <paramref name="folder"/> (repository-relative, no trailing <c>/</c>; empty for the root)
+    /// can hold spec files, so a reader walking a tree can skip the rest without opening it.</summary>
+    public static bool MayHoldSpecFiles(string folder)
+    {
+        if (folder.Length == 0)
+        {
+            return true;
+        }
+        var slash = folder.IndexOf('/', StringComparison.Ordinal);
+        var top = slash < 0 ? folder : folder[..slash];
+        return SpecFolders.Contains(top, StringComparer.Ordinal);
+    }
+
+    /// <summary>The spec files among <paramref name="files"/> (any source: a Git tree, an archive), sorted by path.</summary>
+    public static IReadOnlyList<SourceFile> Select(IEnumerable<SourceFile> files) =>
+        [.. files.Where(f => IsSpecFile(f.Path)).OrderBy(f => f.Path, StringComparer.Ordinal)];
 
     /// <summary>
     /// Reads the spec files under <paramref name="root"/>. Missing folders are skipped. A file larger than
@@ -30,9 +70,10 @@ public static class RepositoryFiles
             var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint, MatchCasing = MatchCasing.CaseSensitive };
             foreach (var full in Directory.EnumerateFiles(dir, "*", options))
             {
-                if (full.EndsWith(".yaml", StringComparison.Ordinal) || full.EndsWith(".yml", StringComparison.Ordinal))
+                var relative = Path.GetRelativePath(root, full).Replace('\\', '/');
+                if (IsSpecFile(relative))
                 {
-                    files.Add((Path.GetRelativePath(root, full).Replace('\\', '/'), full));
+                    files.Add((relative, full));
                 }
             }
         }
