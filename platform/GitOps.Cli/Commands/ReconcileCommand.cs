@@ -131,7 +131,7 @@ public static class ReconcileCommand
                     WebhookSecret = secret,
                 },
                 new ReconcilerPorts(git, new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, stateNamespace),
-                    leader, new ClusterRegistry()),
+                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace))),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

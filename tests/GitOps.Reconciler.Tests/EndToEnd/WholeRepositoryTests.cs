@@ -34,7 +34,7 @@ public sealed class WholeRepositoryTests
                 var git = new GitSource(new GitSourceOptions { Url = remote.Path, Branch = remote.Branch, CacheDirectory = checkoutFolder });
                 var cluster = new InMemoryClusterDriver();
                 using var logs = new ListLoggerProvider();
-                var pass = new ReconcilePass(git, cluster, new InMemoryStatusStore(), new ClusterRegistry(),
+                var pass = new ReconcilePass(git, cluster, new InMemoryStatusStore(), new ClusterRegistry(new InMemoryRegistryFactStore()),
                     new ReconcilerMetrics(includeProcessMetrics: false), TimeProvider.System,
                     new ReconcilePassSettings { Validate = RepositoryValidator.Validate }, logs.CreateFactory().CreateLogger<ReconcilePass>());
                 var fetched = await git.FetchAsync(CancellationToken.None);

@@ -305,6 +305,57 @@ public sealed class ReconcilePassTests
         }
 
         [Fact]
+        public async Task Should_Recreate_A_Stable_Deployment_Deleted_By_Hand_Without_Retraining_Or_Pruning()
+        {
+            // Given a trained model served in prod
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            rig.Cluster.Server.SetStatus(KeyOf(rig.Managed().Single(o => o["kind"]!.GetValue<string>() == "Job")), new JsonObject { ["succeeded"] = 1 });
+            Assert.IsType<ReconcileOutcome.Applied>(await rig.RunAsync());
+            var served = rig.ManagedNames();
+            Assert.Contains("Deployment/fraud-stable", served);
+            Assert.DoesNotContain(served, n => n.StartsWith("Job/", StringComparison.Ordinal));
+
+            // When a person deletes the Deployment (kubectl delete deployment fraud-stable)
+            rig.Cluster.Server.DeleteObject(new ResourceKey("apps/v1", "Deployment", SpecRepository.Namespace, "fraud-stable"));
+            var outcome = await rig.RunAsync();
+
+            // Then it is simply recreated: no training Job, nothing pruned
+            var applied = Assert.IsType<ReconcileOutcome.Applied>(outcome);
+            Assert.Equal((1, 0, 0), (applied.Plan.Create, applied.Plan.Update, applied.Plan.Delete));
+            Assert.Equal(served, rig.ManagedNames());
+        }
+
+        [Fact]
+        public async Task Should_Not_Retrain_When_A_Succeeded_Training_Job_Is_Deleted_By_Hand()
+        {
+            // Given a training Job that succeeded while its model's serving objects are refused, so the Job stays
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            var job = rig.Managed().Single(o => o["kind"]!.GetValue<string>() == "Job");
+            rig.Cluster.Server.SetStatus(KeyOf(job), new JsonObject { ["succeeded"] = 1 });
+            var refusal = new FakeRefusal { Code = 422, Resource = "deployments", Reason = "spec.replicas: Invalid value: 1: refused for the test" };
+            rig.Cluster.Server.Refuse(refusal);
+            Assert.IsType<ReconcileOutcome.Refused>(await rig.RunAsync());
+            Assert.Contains($"Job/{job["metadata"]!["name"]}", rig.ManagedNames());
+
+            // When a person deletes the succeeded Job, then the Deployment is accepted again
+            rig.Cluster.Server.DeleteObject(KeyOf(job));
+            rig.Cluster.Server.Lift(refusal);
+            var outcome = await rig.RunAsync();
+
+            // Then the version is served, and not trained again
+            Assert.IsType<ReconcileOutcome.Applied>(outcome);
+            Assert.Contains("Deployment/fraud-stable", rig.ManagedNames());
+            Assert.DoesNotContain(rig.ManagedNames(), n => n.StartsWith("Job/", StringComparison.Ordinal));
+        }
+
+        private static ResourceKey KeyOf(JsonObject o) => new(o["apiVersion"]!.GetValue<string>(), o["kind"]!.GetValue<string>(),
+            SpecRepository.Namespace, o["metadata"]!["name"]!.GetValue<string>());
+
+        [Fact]
         public async Task Should_Restore_An_Object_Edited_By_Hand_When_Self_Heal_Is_On()
         {
             // Given

@@ -55,6 +55,10 @@ public static class ApiRefusal
         return new KubernetesApiException(message, response.StatusCode, reason, response.Body?["kind"]?.GetValue<string>() == "Status" ? response.Body : null);
     }
 
+    /// <summary>The exception for any failed answer: a refusal's one-line message, or the server's words otherwise.</summary>
+    public static KubernetesApiException Failure(ApiTarget target, KubernetesResponse response, string grantedBy = EnvironmentGrant) =>
+        IsRefusal(response.StatusCode) ? From(target, response, grantedBy) : KubernetesApiException.From($"{target.Verb} {target.Object}", response);
+
     private static bool IsMissingNamespace(JsonObject? status) =>
         status?["details"]?["kind"]?.GetValue<string>() == "namespaces";
 

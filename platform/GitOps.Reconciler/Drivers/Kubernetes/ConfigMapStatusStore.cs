@@ -31,7 +31,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         }
         if (!response.IsSuccess || response.Body is null)
         {
-            throw Failure("get", ConfigMapName(environment), $"read status of {environment}", response);
+            throw Failure("get", ConfigMapName(environment), response);
         }
         return FromConfigMap(environment, response.Body);
     }
@@ -58,13 +58,11 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         {
             throw new StatusConflictException(status.Environment, response.Body?["reason"]?.GetValue<string>() ?? $"HTTP {response.StatusCode}");
         }
-        throw Failure(status.ResourceVersion is null ? "create" : "update", name, $"save status of {status.Environment}", response);
+        throw Failure(status.ResourceVersion is null ? "create" : "update", name, response);
     }
 
-    private KubernetesApiException Failure(string verb, string name, string operation, KubernetesResponse response) =>
-        ApiRefusal.IsRefusal(response.StatusCode)
-            ? ApiRefusal.From(new ApiTarget(verb, "v1", "configmaps", @namespace, "ConfigMap", name), response, ApiRefusal.StateGrant)
-            : KubernetesApiException.From(operation, response);
+    private KubernetesApiException Failure(string verb, string name, KubernetesResponse response) =>
+        ApiRefusal.Failure(new ApiTarget(verb, "v1", "configmaps", @namespace, "ConfigMap", name), response, ApiRefusal.StateGrant);
 
     /// <summary>Read, change, save; on a concurrent save, read again and re-apply the change (up to a few times).</summary>
     public async Task<EnvironmentStatus> UpdateAsync(string environment, Func<EnvironmentStatus, EnvironmentStatus> change, CancellationToken ct)

@@ -61,7 +61,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         return response.IsSuccess && response.Body is { } body
             ? Normalize(kind, body)
-            : throw Failure(new ApiTarget("get", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
+            : throw ApiRefusal.Failure(new ApiTarget("get", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
     }
 
     public async Task<JsonObject> ApplyAsync(JsonObject desired, bool dryRun, CancellationToken ct)
@@ -90,7 +90,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 throw new ApplyConflictException(key.ToString(), causes, response.Body);
             }
         }
-        throw Failure(new ApiTarget("patch", kind.ApiVersion, kind.Plural, ns, kind.Kind, name), response);
+        throw ApiRefusal.Failure(new ApiTarget("patch", kind.ApiVersion, kind.Plural, ns, kind.Kind, name), response);
     }
 
     public async Task DeleteAsync(ResourceKey key, CancellationToken ct)
@@ -104,7 +104,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         {
             return;
         }
-        throw Failure(new ApiTarget("delete", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
+        throw ApiRefusal.Failure(new ApiTarget("delete", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
     }
 
     /// <summary>Health of a Job or Deployment from its status; null when it does not exist or is another kind.</summary>
@@ -233,17 +233,12 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         if (!response.IsSuccess || response.Body is null)
         {
-            throw Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
+            throw ApiRefusal.Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
         }
         var items = (response.Body["items"] as JsonArray)?.OfType<JsonObject>().Select(i => Normalize(kind, i)).ToList() ?? [];
         var rv = response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
         return new KindList(items, rv);
     }
-
-    private static KubernetesApiException Failure(ApiTarget target, KubernetesResponse response) =>
-        ApiRefusal.IsRefusal(response.StatusCode)
-            ? ApiRefusal.From(target, response)
-            : KubernetesApiException.From($"{target.Verb} {target.Object}", response);
 
     private ManagedKind Resolve(string apiVersion, string kind) =>
         _options.Kinds.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind)
