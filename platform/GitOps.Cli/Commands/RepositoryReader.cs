@@ -18,7 +18,7 @@ public static class RepositoryReader
         }
         try
         {
-            return RepositoryFiles.Read(root);
+            return SpecFileReader.Read(root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,12 +1,9 @@
 namespace GitOps.Specs;
 
 /// <summary>
-/// The one definition of "the spec files of a repository", shared by <c>gitops validate</c>, <c>plan</c>,
-/// <c>render</c> and the reconciler's Git reader: <c>*.yaml</c> and <c>*.yml</c> under <c>environments/</c>,
-/// <c>models/</c> and <c>policies/</c>, recursively, sorted by path (ordinal). Everything else a repository holds
-/// (README files, CI workflows, code, JSON schemas, test fixtures) is not a spec and is never parsed.
-/// <see cref="Read(string)"/> is the only file-system code of the specs layer; everything after it works on
-/// <see cref="SourceFile"/>s.
+/// Which files of a repository are spec files: <c>*.yaml</c> and <c>*.yml</c> under <c>environments/</c>,
+/// <c>models/</c> and <c>policies/</c>, at any depth. Everything else (prose, CI files, code, JSON, test fixtures)
+/// is not read. Pure: the walks over a folder on disk or a Git tree apply this rule to the paths they find.
 /// </summary>
 public static class RepositoryFiles
 {
@@ -14,94 +11,52 @@ public static class RepositoryFiles
     public static readonly IReadOnlyList<string> SpecFolders = ["environments", "models", "policies"];
 
     /// <summary>
-    /// True when the repository-relative <paramref name="path"/> (separated by <c>/</c>) is a spec file: it lies
-    /// under one of <see cref="SpecFolders"/> and ends in <c>.yaml</c> or <c>.yml</c> (case-sensitive, as Git is).
+    /// True when <paramref name="relativePath"/> (relative to the repository root, <c>/</c>-separated, case-sensitive)
+    /// names a spec file.
     /// </summary>
-    public static bool IsSpecFile(string path)
+    public static bool IsSpecFile(string relativePath)
     {
-        var slash = path.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == path.Length - 1)
+        if (!relativePath.EndsWith(".yaml", StringComparison.Ordinal) && !relativePath.EndsWith(".yml", StringComparison.Ordinal))
         {
             return false;
         }
-        var folder = path.AsSpan(0, slash);
-        var inSpecFolder = false;
-        foreach (var specFolder in SpecFolders)
+        var slash = relativePath.IndexOf('/');
+        if (slash <= 0)
         {
-            inSpecFolder |= folder.SequenceEqual(specFolder);
+            return false;
         }
-        return inSpecFolder && (path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal));
+        var top = relativePath.AsSpan(0, slash);
+        foreach (var folder in SpecFolders)
+        {
+            if (top.SequenceEqual(folder))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /// <summary>True when <paramref name="folder"/> (repository-relative, no trailing <c>/</c>; empty for the root)
-    /// can hold spec files, so a reader walking a tree can skip the rest without opening it.</summary>
+    /// <summary>True when <paramref name="folder"/> (relative, <c>/</c>-separated, no trailing <c>/</c>; empty for the
+    /// root) can hold spec files, so a walk over a tree skips everything else without opening it.</summary>
     public static bool MayHoldSpecFiles(string folder)
     {
         if (folder.Length == 0)
         {
             return true;
         }
-        var slash = folder.IndexOf('/', StringComparison.Ordinal);
+        var slash = folder.IndexOf('/');
         var top = slash < 0 ? folder : folder[..slash];
         return SpecFolders.Contains(top, StringComparer.Ordinal);
     }
 
-    /// <summary>The spec files among <paramref name="files"/> (any source: a Git tree, an archive), sorted by path.</summary>
-    public static IReadOnlyList<SourceFile> Select(IEnumerable<SourceFile> files) =>
-        [.. files.Where(f => IsSpecFile(f.Path)).OrderBy(f => f.Path, StringComparer.Ordinal)];
-
-    /// <summary>
-    /// Reads the spec files under <paramref name="root"/>. Missing folders are skipped. A file larger than
-    /// <see cref="LoaderLimits.MaxFileBytes"/> is returned truncated to one byte past the limit, so the loader
-    /// reports it without this reading it whole.
-    /// </summary>
-    public static IReadOnlyList<SourceFile> Read(string root) => Read(root, LoaderLimits.Default);
-
-    public static IReadOnlyList<SourceFile> Read(string root, LoaderLimits limits)
+    /// <summary>The spec files among <paramref name="files"/> (from any source: a Git tree, an archive), in loader order.</summary>
+    public static IReadOnlyList<SourceFile> Select(IEnumerable<SourceFile> files)
     {
-        var files = new List<(string Relative, string Full)>();
-        foreach (var folder in SpecFolders)
-        {
-            var dir = Path.Combine(root, folder);
-            if (!Directory.Exists(dir))
-            {
-                continue;
-            }
-            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint, MatchCasing = MatchCasing.CaseSensitive };
-            foreach (var full in Directory.EnumerateFiles(dir, "*", options))
-            {
-                var relative = Path.GetRelativePath(root, full).Replace('\\', '/');
-                if (IsSpecFile(relative))
-                {
-                    files.Add((relative, full));
-                }
-            }
-        }
-        files.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
-        var result = new List<SourceFile>(files.Count);
-        // One file past the limit is read so that the loader can report that the limit was hit.
-        foreach (var (relative, full) in files.Take(limits.MaxFiles + 1))
-        {
-            result.Add(new SourceFile(relative, ReadBounded(full, limits.MaxFileBytes + 1)));
-        }
-        return result;
+        var selected = files.Where(f => IsSpecFile(f.Path)).ToList();
+        selected.Sort((a, b) => ComparePaths(a.Path, b.Path));
+        return selected;
     }
 
-    private static byte[] ReadBounded(string path, int max)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
-        var length = (int)Math.Min(stream.Length, max);
-        var buffer = new byte[length];
-        var read = 0;
-        while (read < length)
-        {
-            var n = stream.Read(buffer, read, length - read);
-            if (n == 0)
-            {
-                break;
-            }
-            read += n;
-        }
-        return read == length ? buffer : buffer[..read];
-    }
+    /// <summary>Orders spec files the way the loader expects them: by path, ordinal.</summary>
+    public static int ComparePaths(string a, string b) => string.CompareOrdinal(a, b);
 }

@@ -43,7 +43,7 @@ public sealed class WholeRepositoryTests
                 {
                     Assert.True(File.Exists(Path.Combine(worktree, nonSpec)) || Directory.Exists(Path.Combine(worktree, nonSpec)), $"{nonSpec} is in the tree");
                 }
-                var judged = RepositoryValidator.Validate(RepositoryFiles.Read(worktree));
+                var judged = RepositoryValidator.Validate(SpecFileReader.Read(worktree));
                 var environments = judged.Specs.Environments.Select(e => e.Name).ToList();
                 Assert.NotEmpty(environments);
 
