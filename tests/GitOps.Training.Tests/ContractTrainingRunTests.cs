@@ -1,7 +1,7 @@
-using GitOps.Specs.Contracts;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Artifacts;
 using GitOps.Training.Contract;

@@ -1,5 +1,5 @@
-using GitOps.Specs.Contracts;
 using System.Collections.Immutable;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
-using GitOps.Cli.Conventions;
 
 namespace GitOps.Cli.Commands;
 

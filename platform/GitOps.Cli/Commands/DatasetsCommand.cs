@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using GitOps.Training.Datasets;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
 using GitOps.Specs.Contracts;
+using GitOps.Training.Datasets;
 
 namespace GitOps.Cli.Commands;
 

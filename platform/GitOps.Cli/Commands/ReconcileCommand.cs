@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
@@ -8,9 +9,8 @@ using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs;
-using Microsoft.Extensions.Logging;
-using GitOps.Cli.Conventions;
 using GitOps.Specs.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using GitOps.Specs;
 using GitOps.Cli.Conventions;
+using GitOps.Specs;
 using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using GitOps.Cli.Conventions;
 using GitOps.Serving.Batching;
 using GitOps.Serving.Hosting;
 using GitOps.Serving.Model;
-using Microsoft.Extensions.Logging;
-using GitOps.Cli.Conventions;
 using GitOps.Specs.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
 

@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using GitOps.Cli.Conventions;
+using GitOps.Cli.Output;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Artifacts;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
 using GitOps.Training.Datasets;
-using GitOps.Cli.Conventions;
-using GitOps.Cli.Output;
 
 namespace GitOps.Cli.Commands;
 

@@ -33,7 +33,7 @@ public static class RepositoryCompletions
             {
                 return [];
             }
-            specs = SpecLoader.Load(RepositoryFiles.Read(root)).Specs;
+            specs = SpecLoader.Load(SpecFileReader.Read(root)).Specs;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

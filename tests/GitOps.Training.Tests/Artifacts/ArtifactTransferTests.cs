@@ -1,6 +1,6 @@
-using GitOps.Specs.Contracts;
 using System.Security.Cryptography;
 using System.Text;
+using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
