@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
@@ -152,7 +153,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("'numTrees'", outcome.Error);
             Assert.Contains("numberOfTrees", outcome.Error);
         }
@@ -183,7 +184,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Equal($"{path}:3:2: feature 'b' must be a finite number, found 'x'", outcome.Error);
         }
 
@@ -197,7 +198,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("label column 'fraud' is not in the header", outcome.Error);
         }
 
@@ -211,7 +212,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("but aaaa", outcome.Error);
             Assert.False(File.Exists(Path.Combine(request.OutputDirectory, TrainerOutput.ModelFile)));
         }

@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 using GitOps.Registry.Records;
+=======
+using GitOps.Specs.Contracts;
+>>>>>>> main
 
 namespace GitOps.Training.Builtin;
 
@@ -21,11 +25,11 @@ public sealed record TrainingOutcome
     public bool Succeeded => Result is not null;
 
     /// <summary>The process exit code defined by the trainer contract.</summary>
-    public int ExitCode => FailureKind switch
+    public ExitCode ExitCode => FailureKind switch
     {
-        null => 0,
-        TrainingFailureKind.InvalidInput => 2,
-        _ => 1,
+        null => ExitCode.Success,
+        TrainingFailureKind.InvalidInput => ExitCode.Usage,
+        _ => ExitCode.Findings,
     };
 
     public static TrainingOutcome Success(TrainingResult result) => new() { Result = result };

@@ -1,6 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+<<<<<<< HEAD
 using GitOps.Testing.Artifacts;
+=======
+using GitOps.Specs.Contracts;
+>>>>>>> main
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
@@ -99,7 +103,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var wrong = await new ArtifactTransfer(_t._http, "wrong-token").FetchAsync($"{server.BaseUri}/m/model.onnx", Path.Combine(_t._root, "b"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, missing.ExitCode);
+            Assert.Equal(ExitCode.Usage, missing.ExitCode);
             Assert.Contains("GITOPS_ARTIFACTS_TOKEN", missing.Error);
             Assert.Contains("refused", wrong.Error);
             Assert.DoesNotContain("wrong-token", wrong.Error);
@@ -118,7 +122,7 @@ public sealed class ArtifactTransferTests : IDisposable
 
             // Then
             Assert.False(outcome.Succeeded);
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains(new string('a', 64), outcome.Error);
             Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(target)!));
         }
@@ -134,7 +138,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).FetchAsync(uri, Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Findings, outcome.ExitCode);
             Assert.Equal($"no artifact at '{uri}': was the version trained?", outcome.Error);
             Assert.False(File.Exists(Path.Combine(_t._root, "model.onnx")));
         }
@@ -146,7 +150,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).FetchAsync(Path.Combine(_t._root, "none", "model.onnx"), Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Findings, outcome.ExitCode);
             Assert.Contains("was the version trained?", outcome.Error);
         }
 
@@ -159,7 +163,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).FetchAsync(uri, Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains($"scheme '{scheme}' is not supported", outcome.Error);
             Assert.Contains("https://", outcome.Error);
             Assert.Contains("mount", outcome.Error);
@@ -276,7 +280,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, "gs://bucket/fraud/abc", CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("scheme 'gs' is not supported", outcome.Error);
         }
 
@@ -287,7 +291,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).PushAsync(Path.Combine(_t._root, "nope"), Path.Combine(_t._root, "store"), CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("does not exist", outcome.Error);
         }
     }
