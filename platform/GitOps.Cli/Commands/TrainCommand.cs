@@ -37,13 +37,10 @@ public static class TrainCommand
         };
         command.Subcommands.Add(CreateVerifyOutput());
         command.Subcommands.Add(CreateExample());
-<<<<<<< HEAD
         command.Subcommands.Add(CreateProbe());
-=======
         command.WithExamples(
             ("gitops train --dataset fraud.csv --label is_fraud --task binaryClassification --algorithm fastTree --out out/", "train from a local CSV"),
             ("gitops train example", "generate the example dataset and train the example fraud model"));
->>>>>>> main
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -175,11 +172,10 @@ public static class TrainCommand
             stdout.WriteLine($"  inputs:  {string.Join(", ", signature.Inputs.Select(i => $"{i.Name} {i.Type}[{string.Join(",", i.Shape)}]"))}");
             stdout.WriteLine($"  outputs: {string.Join(", ", signature.Outputs.Select(o => $"{o.Name} {o.Type}[{string.Join(",", o.Shape)}]"))}");
             stdout.WriteLine($"  metrics: {string.Join(", ", verification.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key}={m.Value:G6}")))}");
-<<<<<<< HEAD
             var facts = verification.Facts!;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  model:   sizeMb={facts.SizeMb:G6}, latencyP50Ms={facts.LatencyP50Ms:G6}, latencyP99Ms={facts.LatencyP99Ms:G6}"));
-            return 0;
+            return (int)ExitCode.Success;
         });
         return command;
     }
@@ -202,13 +198,13 @@ public static class TrainCommand
             if (!File.Exists(modelPath) || !File.Exists(metricsPath))
             {
                 await stderr.WriteLineAsync($"error: {dir}: needs {TrainingContract.ModelFile} and {TrainingContract.MetricsFile}; run the probe after training wrote them");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             var (facts, error) = LatencyProbe.Measure(modelPath, parse.GetValue(runs), TimeProvider.System);
             if (facts is null)
             {
                 await stderr.WriteLineAsync($"error: {error}");
-                return 1;
+                return (int)ExitCode.Findings;
             }
             System.Text.Json.Nodes.JsonObject metrics;
             try
@@ -219,16 +215,13 @@ public static class TrainCommand
             catch (System.Text.Json.JsonException e)
             {
                 await stderr.WriteLineAsync($"error: {metricsPath}: {e.Message}; write metrics.json as an object of metric name to number first");
-                return 1;
+                return (int)ExitCode.Findings;
             }
             metrics[GitOps.Registry.Records.MetricsFile.FactsKey] = System.Text.Json.JsonSerializer.SerializeToNode(GitOps.Registry.Records.MetricsFile.FactsObject(facts));
             await File.WriteAllTextAsync(metricsPath, metrics.ToJsonString(TrainerOutput.Json) + "\n", ct);
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{modelPath}: {facts.SizeMb:F3} MB, latency p50 {facts.LatencyP50Ms:F3} ms, p99 {facts.LatencyP99Ms:F3} ms over {facts.LatencyRuns} runs; recorded in {metricsPath}"));
-            return 0;
-=======
             return (int)ExitCode.Success;
->>>>>>> main
         });
         return command;
     }

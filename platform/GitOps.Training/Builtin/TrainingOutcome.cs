@@ -1,8 +1,5 @@
-<<<<<<< HEAD
 using GitOps.Registry.Records;
-=======
 using GitOps.Specs.Contracts;
->>>>>>> main
 
 namespace GitOps.Training.Builtin;
 

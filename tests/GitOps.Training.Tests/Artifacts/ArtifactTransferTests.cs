@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-<<<<<<< HEAD
-using GitOps.Testing.Artifacts;
-=======
 using GitOps.Specs.Contracts;
->>>>>>> main
+using GitOps.Testing.Artifacts;
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
