@@ -259,7 +259,7 @@ public sealed class ArtifactTransferTests : IDisposable
 
             // Then
             Assert.False(outcome.Succeeded);
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Findings, outcome.ExitCode);
             Assert.Contains("write-once", outcome.Error);
             var stored = overHttp
                 ? Encoding.UTF8.GetString(server.Files["/fraud/abc/model.onnx"])
