@@ -3,6 +3,7 @@ using System.Net;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
@@ -31,7 +32,8 @@ public sealed record ReconcilerPorts(
     IClusterDriver Cluster,
     IEnvironmentStatusStore Status,
     ILeaderElector Leader,
-    IRegistry Registry);
+    IRegistry Registry,
+    IVersionAdmission? Admission = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -51,7 +53,10 @@ public sealed class ReconcilerApp
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
-            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism },
+            new ReconcilePassSettings
+            {
+                Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Admission = ports.Admission,
+            },
             loggers.CreateLogger<ReconcilePass>());
         Loop = new ReconcileLoop(Pass, ports.Leader, Trigger, Metrics, Health, time,
             new ReconcileLoopSettings { Environments = options.Environments, Interval = options.Interval },
