@@ -308,6 +308,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
             Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
         };
+        PodSecurity.Harden(podSpec, runAsRoot: training.Image is not null && training.SecurityContext is { RunAsRoot: true });
         // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
         // replaces the Job (create + delete) instead of planning an update the API server would reject.
         var templateHash = CanonicalJson.Hash(Serialize(podSpec))[..6];
@@ -473,7 +474,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = podSpec,
+                    Spec = PodSecurity.Harden(podSpec),
                 },
             },
         };
