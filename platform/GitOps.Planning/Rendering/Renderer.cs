@@ -68,6 +68,11 @@ public static class Renderer
             }
             diagnostics.AddRange(entry.Diagnostics);
         }
+        if (env.Spec.NetworkPolicy is { DefaultDeny: true })
+        {
+            objects.Add(new ModelRenderer(env, context.Commit).EnvironmentObject(ManagedKinds.NetworkPolicy,
+                NetworkPolicies.DefaultDenyName, NetworkPolicies.DefaultDeny()));
+        }
         var reused = reusedFlags.Count(r => r);
         var rendered = served.Count - reused;
 

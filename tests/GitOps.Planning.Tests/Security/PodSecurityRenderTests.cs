@@ -184,6 +184,50 @@ public sealed class PodSecurityRenderTests
         }
     }
 
+    public sealed class TheServingToken
+    {
+        [Fact]
+        public void Should_Mount_The_Secret_As_A_File_And_Pass_Only_Its_Path_When_The_Environment_Requires_A_Token()
+        {
+            // Given: prod requires a token from Secret model-serving-token.
+            var specs = Examples.Value;
+
+            // When
+            var result = Renderer.Render(specs, "prod", Facts(specs, "prod", Phase.Canary), Commit);
+
+            // Then
+            var deployments = result.Objects.Where(o => o["kind"]!.ToString() == "Deployment").ToList();
+            Assert.NotEmpty(deployments);
+            foreach (var deployment in deployments)
+            {
+                var pod = deployment["spec"]!["template"]!["spec"]!;
+                var volume = pod["volumes"]!.AsArray().Single(v => v!["name"]!.ToString() == ServingToken.VolumeName)!;
+                Assert.Equal("model-serving-token", volume["secret"]!["secretName"]!.ToString());
+                Assert.Equal("token", volume["secret"]!["items"]![0]!["key"]!.ToString());
+                var server = pod["containers"]![0]!;
+                var args = server["args"]!.AsArray().Select(a => a!.ToString()).ToList();
+                Assert.Equal($"{ServingToken.MountPath}/{ServingToken.FileName}", args[args.IndexOf(ServingToken.ServerOption) + 1]);
+                Assert.Contains(server["volumeMounts"]!.AsArray(), m => m!["name"]!.ToString() == ServingToken.VolumeName && m["readOnly"]!.GetValue<bool>());
+                Assert.Null(server["env"]);
+                Assert.DoesNotContain(pod["initContainers"]![0]!["volumeMounts"]!.AsArray(), m => m!["name"]!.ToString() == ServingToken.VolumeName);
+            }
+        }
+
+        [Fact]
+        public void Should_Leave_The_Server_Open_When_The_Environment_Requires_No_Token()
+        {
+            // Given
+            var specs = Examples.Value;
+
+            // When
+            var result = Renderer.Render(specs, "staging", Facts(specs, "staging", Phase.Stable), Commit);
+
+            // Then
+            Assert.All(result.Objects.Where(o => o["kind"]!.ToString() == "Deployment"), d =>
+                Assert.DoesNotContain(ServingToken.ServerOption, d["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.ToString())));
+        }
+    }
+
     public sealed class TheImages
     {
         [Theory]
