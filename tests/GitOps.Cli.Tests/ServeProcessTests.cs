@@ -131,7 +131,7 @@ public sealed partial class ServeProcessTests
     /// <summary>The command and arguments of the server container of fraud-detector's stable Deployment in prod.</summary>
     private static List<string> RenderedServerArguments()
     {
-        var specs = SpecValidator.Validate(RepositoryFiles.Read(RepositoryPaths.Root)).Specs;
+        var specs = SpecValidator.Validate(SpecFileReader.Read(RepositoryPaths.Root)).Specs;
         var model = specs.Model("fraud-detector")!;
         var version = ModelVersions.Compute(model, specs.Environment("prod")!);
         var facts = RegistryFacts.Empty.WithTrained(model.Name, version)

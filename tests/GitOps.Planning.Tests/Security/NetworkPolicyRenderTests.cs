@@ -12,7 +12,7 @@ public sealed class NetworkPolicyRenderTests
 {
     private static readonly RenderContext Commit = new("3f1c2a9");
 
-    private static readonly Lazy<SpecSet> Examples = new(() => SpecValidator.Validate(RepositoryFiles.Read(RepositoryPaths.Root)).Specs);
+    private static readonly Lazy<SpecSet> Examples = new(() => SpecValidator.Validate(SpecFileReader.Read(RepositoryPaths.Root)).Specs);
 
     private static string Fixtures => RepositoryPaths.Combine("tests", "GitOps.Planning.Tests", "testdata", "network-policies");
 

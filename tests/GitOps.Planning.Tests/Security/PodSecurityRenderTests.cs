@@ -14,7 +14,7 @@ public sealed class PodSecurityRenderTests
 
     private static readonly Lazy<SpecSet> Examples = new(() =>
     {
-        var load = SpecValidator.Validate(RepositoryFiles.Read(RepositoryPaths.Root));
+        var load = SpecValidator.Validate(SpecFileReader.Read(RepositoryPaths.Root));
         Assert.Empty(load.Diagnostics.Where(d => d.IsError));
         return load.Specs;
     });
