@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
-using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Planning.Rendering;
 
@@ -27,6 +26,5 @@ public sealed class RenderCache
         string InputHash,
         string Commit,
         ImmutableArray<JsonObject> Objects,
-        RenderedModel? Model,
-        ImmutableArray<Diagnostic> Diagnostics);
+        RenderedModel? Model);
 }

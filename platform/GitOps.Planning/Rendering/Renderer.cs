@@ -54,7 +54,7 @@ public static class Renderer
                 return;
             }
             var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
-            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, result.Diagnostics);
+            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model);
             cache?.Put(environment, model.Name, entries[i]);
         });
         foreach (var entry in entries)
@@ -64,7 +64,6 @@ public static class Renderer
             {
                 models.Add(entry.Model);
             }
-            diagnostics.AddRange(entry.Diagnostics);
         }
         var reused = reusedFlags.Count(r => r);
         var rendered = served.Count - reused;
