@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
-using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 using k8s;
 using k8s.Models;
@@ -12,7 +11,7 @@ using k8s.Models;
 namespace GitOps.Planning.Rendering;
 
 /// <summary>The objects of one model in one environment.</summary>
-internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedModel? Model, ImmutableArray<Diagnostic> Diagnostics);
+internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedModel? Model);
 
 /// <summary>
 /// Decides what one model needs in one environment (training Job, stable/canary Deployments, Services, route,
@@ -43,21 +42,13 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
     public ModelRender Render(ModelSpec model, EffectiveModel effective, RolloutPolicySpec? policy, ModelFacts facts)
     {
-        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var trainingPool = ResolvePool(model, effective.TrainingResources, "spec.training.resources", diagnostics);
-        var servingPool = ResolvePool(model, effective.ServingResources, "spec.serving.resources", diagnostics);
+        // Rendering trusts validated specs: GPU pools, quantities and the training timeout are checked by
+        // SemanticChecker (GITOPS0203, GITOPS0205, GITOPS0206), never again here under other IDs.
+        var trainingPool = Pool(effective.TrainingResources);
+        var servingPool = Pool(effective.ServingResources);
         if (!Durations.TryParse(model.Spec.Training.Timeout, out var timeout) || timeout <= TimeSpan.Zero)
         {
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidTimeout, Severity.Error,
-                model.Origin.Value("spec.training.timeout"),
-                $"model '{model.Name}': training timeout '{model.Spec.Training.Timeout}' is not a duration",
-                "use a duration such as 90m, 2h or 1h30m"));
-        }
-        CheckQuantities(model, effective.TrainingResources, "spec.training.resources", diagnostics);
-        CheckQuantities(model, effective.ServingResources, "spec.serving.resources", diagnostics);
-        if (diagnostics.Count > 0)
-        {
-            return new ModelRender([], null, diagnostics.ToImmutable());
+            throw new InvalidOperationException($"model '{model.Name}': the training timeout '{model.Spec.Training.Timeout}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
         }
 
         var inputs = ModelVersions.Inputs(model, env);
@@ -157,7 +148,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         }
 
         var info = new RenderedModel(model.Name, version, stable, canary, weight, training, effective.Rollout, effective.Gates);
-        return new ModelRender([.. objects], info, []);
+        return new ModelRender([.. objects], info);
     }
 
     private void AddNetworkPolicies(List<JsonObject> objects, NetworkPolicySettings network, string model, string version, bool training, bool serving)
@@ -196,56 +187,12 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
-    private GpuPool? ResolvePool(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
-    {
-        if (resources.Gpus <= 0 && resources.Pool is null)
-        {
-            return null;
-        }
-        if (resources.Pool is null)
-        {
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.GpusWithoutPool, Severity.Error, model.Origin.Value(path + ".gpus"),
-                $"model '{model.Name}' asks for {resources.Gpus} GPU(s) without a pool in environment '{EnvName}'",
-                "set resources.pool to one of the environment's gpuPools"));
-            return null;
-        }
-        var pool = env.Spec.GpuPools.FirstOrDefault(p => p.Name == resources.Pool);
-        if (pool is null)
-        {
-            var known = string.Join(", ", env.Spec.GpuPools.Select(p => p.Name));
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.UnknownGpuPool, Severity.Error, model.Origin.Value(path + ".pool"),
-                $"model '{model.Name}': GPU pool '{resources.Pool}' is not defined in environment '{EnvName}'",
-                known.Length == 0 ? "define spec.gpuPools in the environment" : $"known pools: {known}"));
-        }
-        return pool;
-    }
+    private GpuPool? Pool(ResourceRequest resources) =>
+        resources.Pool is null ? null : env.Spec.GpuPools.FirstOrDefault(p => p.Name == resources.Pool);
 
-    private static void CheckQuantities(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
-    {
-        foreach (var (field, value) in new[] { ("cpu", resources.Cpu), ("memory", resources.Memory) })
-        {
-            if (value is not null && Quantity(value) is null)
-            {
-                diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidQuantity, Severity.Error, model.Origin.Value($"{path}.{field}"),
-                    $"model '{model.Name}': {field} '{value}' is not a Kubernetes quantity", "use e.g. 500m, 2, 512Mi or 4Gi"));
-            }
-        }
-    }
-
-    /// <summary>The API server stores quantities canonically ("1000m" becomes "1"); rendering them the same way
-    /// keeps them from showing as drift.</summary>
-    internal static ResourceQuantity? Quantity(string text)
-    {
-        try
-        {
-            var q = new ResourceQuantity(text.Trim());
-            return new ResourceQuantity(q.CanonicalizeString());
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    private static ResourceQuantity Quantity(string text) => Quantities.TryParse(text, out ResourceQuantity q)
+        ? q
+        : throw new InvalidOperationException($"the quantity '{text}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
 
     private Dictionary<string, string> Labels(string model, string version, string track) => new(6)
     {
@@ -411,12 +358,12 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var limits = new Dictionary<string, ResourceQuantity>();
         if (request.Cpu is not null)
         {
-            requests["cpu"] = Quantity(request.Cpu)!;
+            requests["cpu"] = Quantity(request.Cpu);
         }
         if (request.Memory is not null)
         {
-            requests["memory"] = Quantity(request.Memory)!;
-            limits["memory"] = Quantity(request.Memory)!;
+            requests["memory"] = Quantity(request.Memory);
+            limits["memory"] = Quantity(request.Memory);
         }
         if (pool is not null && request.Gpus > 0)
         {

@@ -55,8 +55,8 @@ public static class Renderer
                 return;
             }
             var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
-            var diagnostics = result.Diagnostics.AddRange(PodSecurityFindings.Of(result.Objects, env, model));
-            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, diagnostics);
+            var findings = PodSecurityFindings.Of(result.Objects, env, model).ToImmutableArray();
+            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, findings);
             cache?.Put(environment, model.Name, entries[i]);
         });
         foreach (var entry in entries)

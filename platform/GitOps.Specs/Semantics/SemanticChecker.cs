@@ -137,13 +137,24 @@ public static class SemanticChecker
             }
         }
 
+        private void PositiveDuration(SpecObject spec, string path, string? value)
+        {
+            if (value is not null && Durations.TryParse(value, out var duration) && duration <= TimeSpan.Zero)
+            {
+                Report(DiagnosticIds.InvalidDuration, spec.Origin.Value(path), $"'{path}' is '{value}' but must be greater than zero",
+                    "use a positive duration, e.g. 90m, 2h or 1h30m");
+                return;
+            }
+            Duration(spec, path, value);
+        }
+
         private void Quantity(SpecObject spec, string path, string? value)
         {
             if (value is null)
             {
                 return;
             }
-            if (!Quantities.TryParse(value, out var q))
+            if (!Quantities.TryParseValue(value, out var q))
             {
                 Report(DiagnosticIds.InvalidQuantity, spec.Origin.Value(path), $"'{path}' is '{value}', not a Kubernetes quantity",
                     "use e.g. 500m or 2 for CPU, 512Mi or 2Gi for memory");
@@ -328,7 +339,7 @@ public static class SemanticChecker
                         "use the dataset's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway), a file:// path on a mounted volume, or a custom trainer image that fetches it itself");
                 }
             }
-            Duration(m, "spec.training.timeout", t.Timeout);
+            PositiveDuration(m, "spec.training.timeout", t.Timeout);
             Resources(m, "spec.training.resources", t.Resources);
             Serving(m, "spec.serving", s.Serving);
 
@@ -426,7 +437,9 @@ public static class SemanticChecker
 
         private void GpuPool(ModelSpec m, EnvironmentSpec environment, string path, ResourceRequest r)
         {
-            if (r.Gpus <= 0 || r.Pool is null)
+            // A named pool must exist even without GPUs: rendering places the pods with its nodeSelector and
+            // tolerations.
+            if (r.Pool is null)
             {
                 return;
             }
@@ -440,7 +453,7 @@ public static class SemanticChecker
                         ? $"Environment '{environment.Name}' has no gpuPools; add one or override trainingResources for it"
                         : "pools there: " + string.Join(", ", names)));
             }
-            else if (r.Gpus > pool.Quota)
+            else if (r.Gpus > 0 && r.Gpus > pool.Quota)
             {
                 Report(DiagnosticIds.GpuQuotaExceeded, m.Origin.Value(path + ".gpus"),
                     $"'{path}' requests {r.Gpus} GPU(s) but pool '{pool.Name}' of Environment '{environment.Name}' allows at most {pool.Quota}",

@@ -274,23 +274,40 @@ public sealed class RendererTests
         }
 
         [Fact]
-        public void Should_Report_Unknown_Gpu_Pool_Instead_Of_Rendering_The_Model()
+        public void Should_Refuse_A_Quantity_That_Validation_Would_Have_Reported_When_Specs_Were_Not_Validated()
+        {
+            // Given specs that skipped validation (GITOPS0206 would have reported the quantity)
+            var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
+            {
+                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Cpu = "2 cores" } } },
+            });
+
+            // When
+            var thrown = Record.Exception(() => Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit));
+
+            // Then rendering does not check it again under a render ID: it is a caller's bug (models render in parallel)
+            var error = Assert.IsType<InvalidOperationException>(thrown is AggregateException all ? Assert.Single(all.Flatten().InnerExceptions) : thrown);
+            Assert.Contains("'2 cores'", error.Message);
+            Assert.Contains("validate", error.Message);
+        }
+
+        [Fact]
+        public void Should_Render_Quantities_In_The_Canonical_Form_The_Api_Server_Stores()
         {
             // Given
             var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
             {
-                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Gpus = 2, Pool = "h100" } } },
+                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Cpu = "1000m", Memory = "1024Mi" } } },
             });
 
             // When
             var result = Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit);
 
             // Then
-            var error = Assert.Single(result.Diagnostics);
-            Assert.Equal(PlanningDiagnostics.UnknownGpuPool, error.Id);
-            Assert.Contains("h100", error.Message);
-            Assert.Contains("a100", error.Hint);
-            Assert.DoesNotContain(result.Objects, o => ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+            var job = result.Objects.Single(o => o["kind"]!.GetValue<string>() == "Job" && ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+            var resources = job["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!;
+            Assert.Equal("1", resources["requests"]!["cpu"]!.GetValue<string>());
+            Assert.Equal("1Gi", resources["requests"]!["memory"]!.GetValue<string>());
         }
 
         [Fact]
