@@ -135,6 +135,7 @@ public static class ReconcileCommand
                     Interval = every,
                     Listen = endpoint,
                     WebhookSecret = secret,
+                    Once = runOnce,
                 },
                 new ReconcilerPorts(git, new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, stateNamespace),
                     leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace))),
@@ -173,7 +174,7 @@ public static class ReconcileCommand
             ReconcileOutcome.NoChange n => $"{n.Environment}: NoChange {commit}" + (n.Drift > 0 ? $" ({n.Drift} drifted object(s) left alone: selfHeal is off)" : ""),
             ReconcileOutcome.Stalled s => $"{s.Environment}: Stalled {commit}: {s.Reason}"
                 + string.Concat(s.Diagnostics.Where(d => d.IsError).Take(20).Select(d => $"\n  {d}")),
-            ReconcileOutcome.Retry r => $"{r.Environment}: Retry in {r.After.TotalSeconds:0.#}s: {r.Reason}",
+            ReconcileOutcome.Retry r => $"{r.Environment}: Retry {commit}: {r.Reason}",
             ReconcileOutcome.Refused r => $"{r.Environment}: Refused {commit}: {r.Reason}"
                 + string.Concat(r.Objects.Skip(1).Take(20).Select(o => $"\n  {o}")),
             _ => $"{outcome.Environment}: {outcome.Name}",
