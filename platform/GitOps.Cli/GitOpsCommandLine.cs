@@ -43,6 +43,7 @@ public static class GitOpsCommandLine
         ServeCommand.Create(),
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
+        VersionCommand.Create(),
     ];
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
