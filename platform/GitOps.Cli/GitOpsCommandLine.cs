@@ -33,6 +33,7 @@ public static class GitOpsCommandLine
         ServeCommand.Create(),
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
+        GitHubCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
