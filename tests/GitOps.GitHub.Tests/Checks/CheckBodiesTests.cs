@@ -19,7 +19,7 @@ public sealed class CheckBodiesTests
 
     private static RepositoryPlan SmallPlan()
     {
-        var load = RepositoryValidator.Validate(RepositoryFiles.Read(SmallRepository));
+        var load = RepositoryValidator.Validate(SpecFileReader.Read(SmallRepository));
         Assert.False(load.HasErrors);
         return EnvironmentPlanner.Plan(load.Specs, [.. load.Specs.Environments.Select(e => e.Name)], RegistryFacts.Empty, new RenderContext(Commit), []);
     }
@@ -40,7 +40,7 @@ public sealed class CheckBodiesTests
     public void Should_Match_The_Golden_Validate_Check_When_The_Specs_Have_Errors()
     {
         // Given the CLI's broken repository fixture
-        var load = RepositoryValidator.Validate(RepositoryFiles.Read(RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "broken-repo")));
+        var load = RepositoryValidator.Validate(SpecFileReader.Read(RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "broken-repo")));
 
         // When
         var content = ValidationCheck.Build(load.Diagnostics, files: 5, specs: load.Specs.All.Count());

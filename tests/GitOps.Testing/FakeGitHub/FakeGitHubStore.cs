@@ -137,7 +137,10 @@ public sealed class FakeGitHubStore(TimeProvider time, string baseUrl)
                 ["completed_at"] = null,
                 ["output"] = new JsonObject
                 {
-                    ["title"] = null, ["summary"] = null, ["text"] = null, ["annotations_count"] = 0,
+                    ["title"] = null,
+                    ["summary"] = null,
+                    ["text"] = null,
+                    ["annotations_count"] = 0,
                     ["annotations_url"] = $"{Repo(repo)}/check-runs/{id}/annotations",
                 },
                 ["name"] = name,
