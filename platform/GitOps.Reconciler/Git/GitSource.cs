@@ -85,7 +85,7 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
                 catch (LibGit2SharpException e)
                 {
                     DeleteCache();
-                    return GitFetchResult.Failure($"cannot clone {DisplayUrl} (branch {options.Branch}): {Redact(e.Message, secret)}", _lastGood);
+                    return GitFetchResult.Failure($"cannot clone {DisplayUrl} (branch {options.Branch}): {Cause(e, secret)}", _lastGood);
                 }
                 continue;
             }
@@ -103,7 +103,7 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
             }
             catch (LibGit2SharpException e)
             {
-                return GitFetchResult.Failure($"cannot fetch {DisplayUrl} (branch {options.Branch}): {Redact(e.Message, secret)}; keeping the last good commit",
+                return GitFetchResult.Failure($"cannot fetch {DisplayUrl} (branch {options.Branch}): {Cause(e, secret)}; keeping the last good commit",
                     _lastGood ?? TryRead(repo, repo.Head.Tip));
             }
             try
@@ -131,6 +131,34 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
                 DeleteCache();
             }
         }
+    }
+
+    /// <summary>What went wrong, in the user's terms where libgit2's words mislead: a local path that does not exist
+    /// is reported by libgit2 as "unsupported URL protocol".</summary>
+    private string Cause(LibGit2SharpException e, string? secret)
+    {
+        if (LocalPath(options.Url) is { } path && !Directory.Exists(path))
+        {
+            return $"the local repository {path} does not exist (check --repo, or give an https:// or ssh:// URL)";
+        }
+        return Redact(e.Message, secret);
+    }
+
+    /// <summary>The folder a local URL names (a plain path or <c>file://</c>), or null for a remote URL.</summary>
+    private static string? LocalPath(string url)
+    {
+        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            return url["file://".Length..];
+        }
+        if (url.Contains("://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        // scp-like ssh (git@host:org/repo.git) has a colon before any slash; a path does not.
+        var colon = url.IndexOf(':', StringComparison.Ordinal);
+        var slash = url.IndexOf('/', StringComparison.Ordinal);
+        return colon > 0 && (slash < 0 || colon < slash) && !Path.IsPathRooted(url) ? null : url;
     }
 
     private void Clone(FetchOptions fetchOptions)
@@ -253,6 +281,12 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
 
     private void DeleteCache()
     {
+        if (File.Exists(options.CacheDirectory))
+        {
+            // A regular file where the clone belongs: clone refuses it, so it goes.
+            File.Delete(options.CacheDirectory);
+            return;
+        }
         if (!Directory.Exists(options.CacheDirectory))
         {
             return;

@@ -23,6 +23,9 @@ public sealed record ReconcilerOptions
     public WebhookSecret? WebhookSecret { get; init; }
     public Backoff Backoff { get; init; } = Backoff.Default;
     public int ApplyParallelism { get; init; } = 8;
+
+    /// <summary>One pass and exit (<c>--once</c>): outcomes are not retried, and logs say so.</summary>
+    public bool Once { get; init; }
 }
 
 /// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.</summary>
@@ -51,7 +54,7 @@ public sealed class ReconcilerApp
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
-            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism },
+            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once },
             loggers.CreateLogger<ReconcilePass>());
         Loop = new ReconcileLoop(Pass, ports.Leader, Trigger, Metrics, Health, time,
             new ReconcileLoopSettings { Environments = options.Environments, Interval = options.Interval },

@@ -138,6 +138,8 @@ public sealed class GitSourceTests
             // Then
             Assert.False(result.Succeeded);
             Assert.Contains("cannot fetch", result.Error);
+            Assert.Contains($"the local repository {ws.Remote.Path} does not exist", result.Error);
+            Assert.DoesNotContain("unsupported URL protocol", result.Error);
             Assert.Contains("keeping the last good commit", result.Error);
             Assert.Equal(good, result.Checkout!.Revision);
             Assert.Equal("a: 1\n", Assert.Single(result.Checkout.Files).Text);
@@ -180,6 +182,7 @@ public sealed class GitSourceTests
         [InlineData("objects-deleted")]
         [InlineData("head-garbage")]
         [InlineData("not-a-repository")]
+        [InlineData("replaced-by-a-file")]
         public async Task Should_Clone_Again_When_The_Cache_Is_Corrupt(string damage)
         {
             // Given
@@ -202,6 +205,14 @@ public sealed class GitSourceTests
                     break;
                 case "head-garbage":
                     File.WriteAllText(Path.Combine(gitDir, "HEAD"), "\0\0garbage");
+                    break;
+                case "replaced-by-a-file":
+                    foreach (var file in Directory.EnumerateFiles(ws.Cache, "*", SearchOption.AllDirectories))
+                    {
+                        File.SetAttributes(file, FileAttributes.Normal);
+                    }
+                    Directory.Delete(ws.Cache, recursive: true);
+                    File.WriteAllText(ws.Cache, "not a folder");
                     break;
                 default:
                     foreach (var file in Directory.EnumerateFiles(gitDir, "*", SearchOption.AllDirectories))
@@ -234,6 +245,28 @@ public sealed class GitSourceTests
 
             // Then
             Assert.Equal(["environments/prod/environment.yaml", "models/fraud/model.yaml"], result.Checkout!.Files.Select(f => f.Path));
+        }
+
+        [Fact]
+        public async Task Should_Name_A_Local_Repository_Path_That_Does_Not_Exist()
+        {
+            // Given
+            var cache = Path.Combine(Directory.CreateTempSubdirectory("gitops-cache-").FullName, "clone");
+            var missing = Path.Combine(Path.GetTempPath(), "gitops-no-such-repo-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                // When
+                var result = await new GitSource(new GitSourceOptions { Url = missing, CacheDirectory = cache }).FetchAsync(CancellationToken.None);
+
+                // Then
+                Assert.False(result.Succeeded);
+                Assert.Equal($"cannot clone {missing} (branch main): the local repository {missing} does not exist "
+                    + "(check --repo, or give an https:// or ssh:// URL)", result.Error);
+            }
+            finally
+            {
+                Directory.Delete(Path.GetDirectoryName(cache)!, recursive: true);
+            }
         }
 
         [Fact]

@@ -202,6 +202,49 @@ public sealed class ReconcilePassTests
         }
 
         [Fact]
+        public async Task Should_Keep_Healing_Drift_From_The_Last_Good_Commit_While_Git_Is_Down()
+        {
+            // Given an applied commit, then Git goes down and someone edits a managed object by hand
+            await using var rig = await ReconcilerRig.StartAsync();
+            var good = rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            var config = rig.Managed().First(o => o["kind"]!.GetValue<string>() == "ConfigMap");
+            var before = config["data"]!.ToJsonString();
+            var key = config["data"]!.AsObject().First().Key;
+            rig.Cluster.Server.EditByHand(KeyOf(config), new JsonObject { ["data"] = new JsonObject { [key] = "edited by hand" } });
+            rig.Git.FailNextFetches(1);
+
+            // When
+            var outcome = await rig.RunAsync();
+
+            // Then the drift is healed from the last good commit, and the outcome names the Git error
+            var retry = Assert.IsType<ReconcileOutcome.Retry>(outcome);
+            Assert.Equal(good, retry.Commit);
+            Assert.StartsWith("git fetch failed: could not read from remote repository", retry.Reason);
+            Assert.Contains($"the cluster is kept converged on the last good commit {good[..12]} (1 drifted object(s) restored)", retry.Reason);
+            var healed = rig.Cluster.Server.GetObject(KeyOf(config))!;
+            Assert.Equal(before, healed["data"]!.ToJsonString());
+            Assert.Equal(good, (await rig.StatusAsync())!.LastAppliedCommit);
+        }
+
+        [Fact]
+        public async Task Should_Not_Promise_A_Retry_In_The_Log_When_Running_Once()
+        {
+            // Given
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            rig.Git.FailNextFetches(1);
+
+            // When
+            var outcome = (await rig.NewPass(once: true).RunAsync(["prod"], CancellationToken.None)).Single();
+
+            // Then
+            Assert.IsType<ReconcileOutcome.Retry>(outcome);
+            Assert.Contains(rig.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("prod: failed: git fetch failed", StringComparison.Ordinal));
+            Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("retry in", StringComparison.OrdinalIgnoreCase));
+        }
+
+        [Fact]
         public async Task Should_Retry_When_The_Api_Server_Fails()
         {
             // Given
