@@ -45,9 +45,17 @@ public sealed class GitHubPrCheckTests : IAsyncLifetime
         var number = _server.Store.AddPullRequest(Repository, HeadSha, number: 7);
         _server.AddToken(Token, integration: true, [.. FakeGitHubServer.AllPermissions]);
 
-        // When the workflow runs, then runs again after another push of the same commit
-        var first = await PrCheckAsync(SmallRepository, "pull_request.synchronize.json", Token);
-        var second = await PrCheckAsync(SmallRepository, "pull_request.synchronize.json", Token);
+        // When the workflow runs with the variables GitHub Actions sets, then is re-run on the same commit
+        var actions = new Dictionary<string, string>
+        {
+            ["GITHUB_TOKEN"] = Token,
+            ["GITHUB_REPOSITORY"] = Repository,
+            ["GITHUB_EVENT_PATH"] = Path.Combine(Events, "pull_request.synchronize.json"),
+            ["GITHUB_API_URL"] = _server.ApiUrl.ToString(),
+            ["GITHUB_STEP_SUMMARY"] = Path.Combine(_dir, "summary.md"),
+        };
+        var first = await CliRunner.RunWithVariablesAsync(actions, "github", "pr-check", SmallRepository);
+        var second = await CliRunner.RunWithVariablesAsync(actions, "github", "pr-check", SmallRepository);
 
         // Then
         Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);

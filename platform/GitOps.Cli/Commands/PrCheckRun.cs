@@ -9,6 +9,7 @@ using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.LiveCluster;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
 
@@ -49,7 +50,7 @@ public static class PrCheckRun
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
                 await stderr.WriteLineAsync($"error: cannot read the pull request event: {e.Message}");
-                return GitOpsCommandLine.UsageOrIo;
+                return (int)ExitCode.Usage;
             }
         }
         var repositoryText = options.Repository ?? environment("GITHUB_REPOSITORY") ?? pullRequest?.Repository.ToString();
@@ -61,14 +62,14 @@ public static class PrCheckRun
             await stderr.WriteLineAsync(repository is null
                 ? $"error: no GitHub repository: pass --repository owner/name or set GITHUB_REPOSITORY{(repositoryText is null ? "" : $" ('{repositoryText}' is not owner/name)")}."
                 : "error: no pull request: pass --pr N and --sha COMMIT, or run in a workflow triggered by 'pull_request' (GITHUB_EVENT_PATH names its event).");
-            return GitOpsCommandLine.UsageOrIo;
+            return (int)ExitCode.Usage;
         }
         var apiUrlText = options.ApiUrl ?? environment("GITHUB_API_URL");
         Uri? apiUrl = null;
         if (apiUrlText is { Length: > 0 } && !Uri.TryCreate(apiUrlText, UriKind.Absolute, out apiUrl))
         {
             await stderr.WriteLineAsync($"error: --api-url '{apiUrlText}' is not an absolute URL; use https://api.github.com or https://HOST/api/v3.");
-            return GitOpsCommandLine.UsageOrIo;
+            return (int)ExitCode.Usage;
         }
         GitHubAuth? auth;
         try
@@ -78,7 +79,7 @@ public static class PrCheckRun
         catch (FormatException e)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
-            return GitOpsCommandLine.UsageOrIo;
+            return (int)ExitCode.Usage;
         }
 
         // ---- what: validation and plan -----------------------------------------------------------------------
@@ -109,7 +110,7 @@ public static class PrCheckRun
                 catch (LiveClusterException e)
                 {
                     await stderr.WriteLineAsync($"error: {e.Message}. {e.Hint}.");
-                    return GitOpsCommandLine.UsageOrIo;
+                    return (int)ExitCode.Usage;
                 }
             }
             else
@@ -118,7 +119,7 @@ public static class PrCheckRun
                 planSource = "Planned against an empty cluster: every object shows as created. Pass --live-cluster for real diffs.";
             }
         }
-        var verdict = report.Errors > 0 || plan?.HasErrors == true ? GitOpsCommandLine.Findings : GitOpsCommandLine.Ok;
+        var verdict = report.Errors > 0 || plan?.HasErrors == true ? (int)ExitCode.Findings : (int)ExitCode.Success;
         var checkInput = new PullRequestCheckInput
         {
             Repository = repository,
@@ -168,7 +169,7 @@ public static class PrCheckRun
             await stderr.WriteLineAsync($"error: {e.Message}");
             await stderr.WriteLineAsync("The plan goes to the job summary and the findings to workflow annotations instead.");
             await FallBackAsync(report, checkInput, options, environment, stdout, stderr, ct);
-            return GitOpsCommandLine.UsageOrIo;
+            return (int)ExitCode.Usage;
         }
     }
 
