@@ -151,8 +151,49 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             }
         }
 
+        if (env.Spec.NetworkPolicy is { } network)
+        {
+            AddNetworkPolicies(objects, network, model.Name, sharedVersion, training is not null, stable is not null);
+        }
+
         var info = new RenderedModel(model.Name, version, stable, canary, weight, training, effective.Rollout, effective.Gates);
         return new ModelRender([.. objects], info, []);
+    }
+
+    private void AddNetworkPolicies(List<JsonObject> objects, NetworkPolicySettings network, string model, string version, bool training, bool serving)
+    {
+        if (training)
+        {
+            var (name, spec) = NetworkPolicies.Training(env, network, model);
+            objects.Add(Custom(ManagedKinds.NetworkPolicy, name, model, version, spec));
+        }
+        if (serving)
+        {
+            var (name, spec) = NetworkPolicies.Serving(env, network, model);
+            objects.Add(Custom(ManagedKinds.NetworkPolicy, name, model, version, spec));
+        }
+    }
+
+    /// <summary>An object of the environment as a whole (no model): only the managed-by and environment labels.</summary>
+    public JsonObject EnvironmentObject(ManagedKind kind, string name, JsonObject spec)
+    {
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = kind.ApiVersion,
+            ["kind"] = kind.Kind,
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = Ns,
+                ["labels"] = new JsonObject
+                {
+                    [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
+                    [ManagedLabels.Environment] = EnvName,
+                },
+            },
+            ["spec"] = spec,
+        };
+        return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
     private GpuPool? ResolvePool(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
@@ -308,6 +349,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
             Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
         };
+        PodSecurity.Harden(podSpec, runAsRoot: training.Image is not null && training.SecurityContext is { RunAsRoot: true });
         // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
         // replaces the Job (create + delete) instead of planning an update the API server would reject.
         var templateHash = CanonicalJson.Hash(Serialize(podSpec))[..6];
@@ -473,7 +515,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = podSpec,
+                    Spec = PodSecurity.Harden(ServingToken.Mount(podSpec, env.Spec.Serving?.Auth)),
                 },
             },
         };

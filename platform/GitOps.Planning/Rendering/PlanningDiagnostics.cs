@@ -10,4 +10,5 @@ public static class PlanningDiagnostics
     public const string InvalidQuantity = "GITOPS0605";
     public const string NameCollision = "GITOPS0606";
     public const string InvalidLiveState = "GITOPS0610";
+    public const string PodSecurityViolation = "GITOPS0620";
 }

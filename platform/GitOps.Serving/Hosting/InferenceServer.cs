@@ -48,7 +48,7 @@ public sealed class InferenceServer : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _token = options.Token is null ? null : Encoding.UTF8.GetBytes(options.Token);
+        _token = options.Token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
         Identity = new ModelIdentity(options.ModelName, options.ModelVersion, options.Track);
     }
 
@@ -237,7 +237,8 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             return false;
         }
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), _token);
+        // Hashes have one length, so the comparison time says nothing about the token's length or its first bytes.
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim())), _token);
     }
 
     private async Task InferAsync(HttpContext ctx, string name, string? version)

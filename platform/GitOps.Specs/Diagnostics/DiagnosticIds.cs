@@ -57,4 +57,5 @@ public static class DiagnosticIds
     public const string ParallelismAboveTrials = "GITOPS0217";
     public const string ArtifactScheme = "GITOPS0218";
     public const string DatasetScheme = "GITOPS0219";
+    public const string NetworkPeer = "GITOPS0220";
 }

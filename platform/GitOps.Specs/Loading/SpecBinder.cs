@@ -46,8 +46,33 @@ internal static class SpecBinder
             Policies = Strs(s, "policies"),
             ServingImage = Str(s, "servingImage"),
             TrainerImage = Str(s, "trainerImage"),
+            PodSecurity = Str(s, "podSecurity") ?? PodSecurityLevels.Restricted,
+            NetworkPolicy = Map(s, "networkPolicy") is { } np ? NetworkPolicy(np) : null,
+            Serving = Map(s, "serving") is { } serving ? new EnvironmentServing
+            {
+                Auth = Map(Map(serving, "auth"), "secretRef") is { } secret
+                    ? new ServingAuth(new SecretKeyRef(Str(secret, "name") ?? "", Str(secret, "key") ?? "token"))
+                    : null,
+            } : null,
         };
     }
+
+    private static NetworkPolicySettings NetworkPolicy(YMapping m) => new()
+    {
+        Clients = [.. Maps(m, "clients").Select(Peer)],
+        Prometheus = Map(m, "prometheus") is { } p ? Peer(p) : null,
+        Dns = Map(m, "dns") is { } d ? Peer(d) : null,
+        Egress = [.. Maps(m, "egress").Select(Peer)],
+        DefaultDeny = Bool(m, "defaultDeny") ?? false,
+    };
+
+    private static NetworkPeer Peer(YMapping p) => new()
+    {
+        Namespace = Str(p, "namespace"),
+        PodLabels = StrMap(p, "podLabels"),
+        Cidr = Str(p, "cidr"),
+        Ports = [.. Scalars(p, "ports").Select(x => x.Value is long l ? (int)Math.Clamp(l, 0, 65535) : 0)],
+    };
 
     private static GpuPool GpuPool(YMapping p) => new()
     {
@@ -83,6 +108,7 @@ internal static class SpecBinder
                 Resources = Resources(Map(training, "resources")) ?? new ResourceRequest(),
                 Timeout = Str(training, "timeout") ?? "1h",
                 Retries = Int(training, "retries") ?? 2,
+                SecurityContext = Map(training, "securityContext") is { } sc ? new TrainerSecurity(Bool(sc, "runAsRoot") ?? false) : null,
             },
             Gates = Strs(s, "gates"),
             Serving = Serving(Map(s, "serving")) ?? new ServingSpec(),

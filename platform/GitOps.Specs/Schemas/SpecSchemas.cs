@@ -92,7 +92,25 @@ public static class SpecSchemas
         P("selfHeal", Bool("Re-apply objects edited by hand in the cluster.", true)),
         P("policies", Arr("Names of Policy documents in force here (besides those matching by environment).", Name("Policy name."), unique: true)),
         P("servingImage", Str("Image of the inference server run by serving Deployments.", minLength: 1)),
-        P("trainerImage", Str("Image of the builtin trainer run by training Jobs.", minLength: 1)));
+        P("trainerImage", Str("Image of the builtin trainer run by training Jobs.", minLength: 1)),
+        P("podSecurity", Enum("Pod Security Standard the namespace enforces (pod-security.kubernetes.io/enforce). Every rendered pod is checked against it by plan and render (GITOPS0620); restricted refuses custom trainers that run as root (GITOPS0408).", PodSecurityLevels.All, PodSecurityLevels.Restricted)),
+        P("networkPolicy", Obj("NetworkPolicies rendered per model (none when absent): serving pods admit only clients, Prometheus and the other track of the same model; training and serving pods reach only DNS and egress.",
+            P("clients", Arr("Pods that send inference traffic: the gateway's pods, the mesh ingress, or client namespaces. Default: every pod of the Gateway's namespace (gatewayApi), of istio-system (istio), of the environment's namespace (replicas).", Peer("A client."))),
+            P("prometheus", Peer("The Prometheus pods that scrape /metrics; scraping is not admitted when absent.")),
+            P("dns", Peer("Where DNS answers; default the pods labelled k8s-app: kube-dns in kube-system, ports 53.")),
+            P("egress", Arr("Endpoints trainers and model fetches reach besides DNS: the artifact store, dataset hosts (NetworkPolicies select IP blocks, not host names).", Peer("An endpoint."))),
+            P("defaultDeny", Bool("Also render a policy that denies all traffic to and from every other pod of the namespace.", false)))),
+        P("serving", Obj("Settings of the inference servers.",
+            P("auth", Obj("Require 'Authorization: Bearer <token>' on inference endpoints (health and /metrics stay open).",
+                R("secretRef", Obj("The Secret in the environment's namespace holding the token; it is mounted as a file, never put in an environment variable, the plan or the status.",
+                    R("name", Name("Secret name.")),
+                    P("key", Str("Key of the token in the Secret.", "^[-._a-zA-Z0-9]+$", 1, 253, "token")))))))));
+
+    private static JObject Peer(string description) => Obj(description + " Pods by namespace and labels, or an IP block.",
+        P("namespace", Name("Namespace of the pods (matched by its kubernetes.io/metadata.name label); the environment's namespace when only podLabels are set.")),
+        P("podLabels", Map("Labels of the pods.", Str("Label value."))),
+        P("cidr", Str("IP block, e.g. 10.20.0.0/16 (exclusive with namespace and podLabels).", minLength: 1)),
+        P("ports", Arr("TCP ports (all ports when empty).", Int("Port.", 1, 65535), unique: true)));
 
     private static JObject Resources(string description) => Obj(description,
         P("cpu", StrOrNum("CPU as a Kubernetes quantity, e.g. 500m or 2.")),
@@ -136,7 +154,9 @@ public static class SpecSchemas
             P("hyperparameters", Map("Hyperparameters passed to the trainer, kept as written.", Scalar("Hyperparameter value."))),
             P("resources", Resources("Compute of the training Job.")),
             P("timeout", Duration("Longest a training Job may run.", "1h")),
-            P("retries", Int("Retries of a failed training Job.", 0, 100, 2)))),
+            P("retries", Int("Retries of a failed training Job.", 0, 100, 2)),
+            P("securityContext", Obj("How the custom trainer's container runs. By default it runs as user 65532, without privileges, on a read-only root filesystem (writable /output and /tmp).",
+                P("runAsRoot", Bool("The custom image must run as root (user 0, writable root filesystem); refused in environments with podSecurity: restricted (GITOPS0408).", false)))))),
         P("gates", Arr("QualityGates a new version must pass.", Name("QualityGate name."), unique: true)),
         P("serving", Serving("How the model is served.")),
         P("rollout", Name("RolloutPolicy used to ship new versions.")),

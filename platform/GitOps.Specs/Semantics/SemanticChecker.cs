@@ -176,6 +176,10 @@ public static class SemanticChecker
                     $"artifact store '{artifacts.Uri}' uses scheme '{scheme}'; training and serving pods can only use file://, http:// or https://",
                     "use the store's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway, WebDAV or an artifact repository), or mount it as a volume and use a file:// path");
             }
+            if (s.NetworkPolicy is { } network)
+            {
+                NetworkPeers(e, network);
+            }
             for (var i = 0; i < s.Policies.Length; i++)
             {
                 Reference(e, $"spec.policies[{i}]", SpecKinds.Policy, s.Policies[i], _policies);
@@ -184,6 +188,43 @@ public static class SemanticChecker
             {
                 Reference(e, "spec.promotion.from", SpecKinds.Environment, promotion.From, _environments);
                 Duration(e, "spec.promotion.soak", promotion.Soak);
+            }
+        }
+
+        private void NetworkPeers(EnvironmentSpec e, NetworkPolicySettings network)
+        {
+            var peers = network.Clients.Select((p, i) => ($"spec.networkPolicy.clients[{i}]", p))
+                .Concat(network.Egress.Select((p, i) => ($"spec.networkPolicy.egress[{i}]", p)));
+            if (network.Prometheus is { } prometheus)
+            {
+                peers = peers.Append(("spec.networkPolicy.prometheus", prometheus));
+            }
+            if (network.Dns is { } dns)
+            {
+                peers = peers.Append(("spec.networkPolicy.dns", dns));
+            }
+            foreach (var (path, peer) in peers)
+            {
+                if (peer.Cidr is { } cidr)
+                {
+                    if (peer.Namespace is not null || !peer.PodLabels.IsEmpty)
+                    {
+                        Report(DiagnosticIds.NetworkPeer, e.Origin.Key(path),
+                            "a network peer sets cidr together with namespace or podLabels",
+                            "use either 'cidr' (an IP block) or 'namespace'/'podLabels' (pods), in two entries if both are needed");
+                    }
+                    else if (!System.Net.IPNetwork.TryParse(cidr, out _))
+                    {
+                        Report(DiagnosticIds.NetworkPeer, e.Origin.Value(path + ".cidr"),
+                            $"'{cidr}' is not an IP block in CIDR notation", "write an address and a prefix length, e.g. 10.20.0.0/16 or 203.0.113.7/32");
+                    }
+                }
+                else if (peer.Namespace is null && peer.PodLabels.IsEmpty)
+                {
+                    Report(DiagnosticIds.NetworkPeer, e.Origin.Key(path),
+                        "a network peer sets none of namespace, podLabels and cidr",
+                        "name the pods ('namespace', 'podLabels') or an IP block ('cidr')");
+                }
             }
         }
 
@@ -260,6 +301,12 @@ public static class SemanticChecker
             {
                 Report(DiagnosticIds.TrainerChoice, m.Origin.Key("spec.training.command"),
                     "training.command only applies to a custom image", "remove 'command' or use 'image' instead of 'builtin'");
+            }
+            else if (t.Builtin is not null && t.SecurityContext is { RunAsRoot: true })
+            {
+                Report(DiagnosticIds.TrainerChoice, m.Origin.Key("spec.training.securityContext.runAsRoot"),
+                    "the builtin trainer never runs as root; training.securityContext.runAsRoot only applies to a custom image",
+                    "remove 'securityContext' or use 'image' instead of 'builtin'");
             }
             if (t.Builtin is not null)
             {

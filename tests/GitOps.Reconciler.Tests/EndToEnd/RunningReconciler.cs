@@ -36,7 +36,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
     public ListLoggerProvider Logs { get; }
 
     public static async Task<RunningReconciler> StartAsync(KubernetesApiConnection connection, string repository, string identity,
-        TimeSpan? interval = null, int applyParallelism = 8)
+        TimeSpan? interval = null, int applyParallelism = 8, GitCredentials? credentials = null)
     {
         var cache = Directory.CreateTempSubdirectory("gitops-e2e-cache-").FullName;
         var logs = new ListLoggerProvider();
@@ -60,7 +60,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
                 ApplyParallelism = applyParallelism,
             },
             new ReconcilerPorts(
-                new GitSource(new GitSourceOptions { Url = repository, Branch = "main", CacheDirectory = Path.Combine(cache, "repo") }),
+                new GitSource(new GitSourceOptions { Url = repository, Branch = "main", CacheDirectory = Path.Combine(cache, "repo"), Credentials = credentials }),
                 new KubernetesClusterDriver(connection),
                 new ConfigMapStatusStore(connection, ReconcilerRig.StatusNamespace),
                 new LeaseLeadership(elector, identity),
