@@ -44,6 +44,7 @@ public static class GitOpsCommandLine
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
         VersionCommand.Create(),
+        GitHubCommand.Create(),
     ];
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
