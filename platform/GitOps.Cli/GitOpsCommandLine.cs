@@ -33,6 +33,9 @@ public static class GitOpsCommandLine
         ServeCommand.Create(),
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
+        UpCommand.Create(),
+        DownCommand.Create(),
+        StatusCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)

@@ -37,8 +37,11 @@ public sealed class LocalClusterDriver : IClusterDriver
     public Task<JsonObject?> GetAsync(ResourceKey key, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(_store.Get(key));
+        return Task.FromResult(Get(key));
     }
+
+    /// <summary>Reads one object, or null when it does not exist.</summary>
+    public JsonObject? Get(ResourceKey key) => _store.Get(key);
 
     public Task<JsonObject> ApplyAsync(JsonObject desired, bool dryRun, CancellationToken ct)
     {
@@ -78,8 +81,9 @@ public sealed class LocalClusterDriver : IClusterDriver
     /// <summary>Changes an object outside GitOps (drift); null when it does not exist.</summary>
     public JsonObject? Edit(ResourceKey key, Action<JsonObject> edit)
     {
+        var before = _store.ResourceVersion;
         var edited = _store.Edit(key, edit, _time.GetUtcNow());
-        if (edited is not null)
+        if (edited is not null && _store.ResourceVersion != before)
         {
             Save();
         }
