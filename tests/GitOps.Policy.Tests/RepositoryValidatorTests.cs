@@ -22,7 +22,7 @@ public sealed class RepositoryValidatorTests
             var dir = Path.Combine(RepositoryRoot.TestData, "invalid", name);
 
             // When
-            var result = RepositoryValidator.Validate(RepositoryFiles.Read(dir));
+            var result = RepositoryValidator.Validate(SpecFileReader.Read(dir));
 
             // Then
             Golden.AssertMatches(Path.Combine(dir, "expected.txt"), Render(result));
@@ -34,8 +34,8 @@ public sealed class RepositoryValidatorTests
         {
             // Given: the example repository with one file replaced so that it breaks one organisation policy.
             var dir = Path.Combine(RepositoryRoot.TestData, "org-policies", name);
-            var files = RepositoryFiles.Read(RepositoryRoot.Path).ToDictionary(f => f.Path);
-            foreach (var file in RepositoryFiles.Read(dir))
+            var files = SpecFileReader.Read(RepositoryRoot.Path).ToDictionary(f => f.Path);
+            foreach (var file in SpecFileReader.Read(dir))
             {
                 files[file.Path] = file;
             }
@@ -51,7 +51,7 @@ public sealed class RepositoryValidatorTests
         public void Should_Find_No_Errors_Or_Warnings_In_The_Example_Repository()
         {
             // When
-            var result = RepositoryValidator.Validate(RepositoryFiles.Read(RepositoryRoot.Path));
+            var result = RepositoryValidator.Validate(SpecFileReader.Read(RepositoryRoot.Path));
 
             // Then
             Assert.Empty(result.Diagnostics.Select(d => d.ToString()));
@@ -65,7 +65,7 @@ public sealed class RepositoryValidatorTests
         {
             // Given
             var dir = Path.Combine(RepositoryRoot.TestData, "invalid", "policy-violation");
-            var files = RepositoryFiles.Read(dir);
+            var files = SpecFileReader.Read(dir);
 
             // When
             var forward = RepositoryValidator.Validate(files);
@@ -88,7 +88,7 @@ public sealed class RepositoryValidatorTests
             Assert.NotEmpty(cases);
             foreach (var dir in cases)
             {
-                var files = RepositoryFiles.Read(dir);
+                var files = SpecFileReader.Read(dir);
                 var specs = SpecValidator.Validate(files);
                 var all = RepositoryValidator.Validate(files);
                 Assert.Empty(specs.Diagnostics.Except(all.Diagnostics));

@@ -8,7 +8,7 @@ namespace GitOps.Specs.Tests;
 /// <summary>The loader and checker are total: any input gives diagnostics, never an exception or a hang.</summary>
 public sealed class LoaderPropertyTests
 {
-    private static readonly IReadOnlyList<SourceFile> ValidFiles = RepositoryFiles.Read(Fixtures.Valid);
+    private static readonly IReadOnlyList<SourceFile> ValidFiles = SpecFileReader.Read(Fixtures.Valid);
 
     // Characters that steer the YAML scanner into its interesting states.
     private const string YamlAlphabet = "ab-:,[]{}&*!|>'\"#?%@`\\\n\n  \t~.0123456789eEx+";

@@ -12,7 +12,7 @@ namespace GitOps.Specs.Tests;
 /// <summary>The schema fast path never accepts a document the full validator would report.</summary>
 public sealed class SchemaFastPathTests
 {
-    private static readonly IReadOnlyList<SourceFile> ValidFiles = RepositoryFiles.Read(Fixtures.Valid);
+    private static readonly IReadOnlyList<SourceFile> ValidFiles = SpecFileReader.Read(Fixtures.Valid);
 
     // Replacement values that sit on the edges of the schemas: types, bounds, lengths, patterns, enums, nulls.
     private static readonly string[] Values =
@@ -47,7 +47,7 @@ public sealed class SchemaFastPathTests
         {
             // Given
             var documents = Fixtures.InvalidCases()
-                .SelectMany(c => RepositoryFiles.Read(Path.Combine(Fixtures.Invalid, c), Fixtures.Limits(Path.Combine(Fixtures.Invalid, c)) ?? LoaderLimits.Default))
+                .SelectMany(c => SpecFileReader.Read(Path.Combine(Fixtures.Invalid, c), Fixtures.Limits(Path.Combine(Fixtures.Invalid, c)) ?? LoaderLimits.Default))
                 .SelectMany(Documents).ToList();
 
             // When / Then

@@ -232,7 +232,7 @@ public sealed class ModelSettingsTests
         public void Should_Merge_Serving_Field_By_Field_And_Replace_The_Rest()
         {
             // Given
-            var model = SpecLoader.Load(RepositoryFiles.Read(Fixtures.Valid)).Specs.Model("fraud-detector")!;
+            var model = SpecLoader.Load(SpecFileReader.Read(Fixtures.Valid)).Specs.Model("fraud-detector")!;
 
             // When
             var staging = ModelSettings.For(model, "staging");

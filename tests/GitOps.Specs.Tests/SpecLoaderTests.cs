@@ -9,7 +9,7 @@ public sealed class SpecLoaderTests
 {
     public sealed class TheLoadMethod
     {
-        private static readonly LoadResult ValidRepo = SpecLoader.Load(RepositoryFiles.Read(Fixtures.Valid));
+        private static readonly LoadResult ValidRepo = SpecLoader.Load(SpecFileReader.Read(Fixtures.Valid));
 
         private static ModelSpec Fraud => ValidRepo.Specs.Model("fraud-detector")!;
 
@@ -340,7 +340,7 @@ public sealed class SpecLoaderTests
         public void Should_Give_The_Same_Result_Whatever_The_Order_Of_Files()
         {
             // Given
-            var files = RepositoryFiles.Read(Fixtures.Valid).Concat(RepositoryFiles.Read(Path.Combine(Fixtures.Invalid, "duplicate-model-name"))).ToList();
+            var files = SpecFileReader.Read(Fixtures.Valid).Concat(SpecFileReader.Read(Path.Combine(Fixtures.Invalid, "duplicate-model-name"))).ToList();
 
             // When
             var forward = SpecValidator.Validate(files);

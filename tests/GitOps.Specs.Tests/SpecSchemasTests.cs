@@ -67,32 +67,6 @@ public sealed class SpecSchemasTests
         }
     }
 
-    public sealed class TheWriteAllMethod
-    {
-        [Fact]
-        public void Should_Write_One_Lowercase_File_Per_Kind()
-        {
-            // Given
-            var dir = Path.Combine(Path.GetTempPath(), "gitops-schemas-" + Guid.NewGuid().ToString("N"));
-
-            try
-            {
-                // When
-                SpecSchemas.WriteAll(dir);
-
-                // Then
-                var names = Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal);
-                Assert.Equal(["environment.schema.json", "experiment.schema.json", "model.schema.json", "policy.schema.json",
-                    "qualitygate.schema.json", "rolloutpolicy.schema.json"], names);
-                Assert.Equal(SpecSchemas.All[SpecKinds.Model], File.ReadAllText(Path.Combine(dir, "model.schema.json")));
-            }
-            finally
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-    }
-
     /// <summary>Each schema keyword the specs rely on, proven to be enforced by a document that breaks it.</summary>
     public sealed class TheEnforcedKeywords
     {

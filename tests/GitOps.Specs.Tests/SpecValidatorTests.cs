@@ -30,7 +30,7 @@ public sealed class SpecValidatorTests
         public void Should_Load_The_Valid_Repo_Without_Diagnostics()
         {
             // Given
-            var files = RepositoryFiles.Read(Fixtures.Valid);
+            var files = SpecFileReader.Read(Fixtures.Valid);
 
             // When
             var result = SpecValidator.Validate(files);

@@ -112,7 +112,7 @@ internal static class CliInputs
         IReadOnlyList<SourceFile> files;
         try
         {
-            files = RepositoryFiles.Read(root);
+            files = SpecFileReader.Read(root);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

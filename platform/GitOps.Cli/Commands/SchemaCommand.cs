@@ -22,7 +22,7 @@ public static class SchemaCommand
             var stderr = parse.InvocationConfiguration.Error;
             try
             {
-                SpecSchemas.WriteAll(dir);
+                WriteAll(dir);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -38,5 +38,14 @@ public static class SchemaCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static void WriteAll(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        foreach (var (kind, text) in SpecSchemas.All.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            File.WriteAllText(Path.Combine(dir, SpecSchemas.FileName(kind)), text);
+        }
     }
 }

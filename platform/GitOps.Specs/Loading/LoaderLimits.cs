@@ -20,6 +20,6 @@ public sealed record LoaderLimits
     /// <summary>Deepest nesting of mappings and sequences (GITOPS0008).</summary>
     public int MaxDepth { get; init; } = 64;
 
-    /// <summary>Most files read by <see cref="RepositoryFiles.Read(string)"/>; the rest are reported, not read.</summary>
+    /// <summary>Most spec files read from a repository; the rest are reported, not read.</summary>
     public int MaxFiles { get; init; } = 100_000;
 }

@@ -1,9 +1,9 @@
 namespace GitOps.Specs;
 
 /// <summary>
-/// Reads the spec files of a repository checkout: <c>*.yaml</c> and <c>*.yml</c> under <c>environments/</c>,
-/// <c>models/</c> and <c>policies/</c>, recursively, sorted by path (ordinal). The only file-system code of the
-/// specs layer; everything after it works on <see cref="SourceFile"/>s.
+/// Which files of a repository are spec files: <c>*.yaml</c> and <c>*.yml</c> under <c>environments/</c>,
+/// <c>models/</c> and <c>policies/</c>, at any depth. Everything else (prose, CI files, code, JSON, test fixtures)
+/// is not read. Pure: the walks over a folder on disk or a Git tree apply this rule to the paths they find.
 /// </summary>
 public static class RepositoryFiles
 {
@@ -11,56 +11,31 @@ public static class RepositoryFiles
     public static readonly IReadOnlyList<string> SpecFolders = ["environments", "models", "policies"];
 
     /// <summary>
-    /// Reads the spec files under <paramref name="root"/>. Missing folders are skipped. A file larger than
-    /// <see cref="LoaderLimits.MaxFileBytes"/> is returned truncated to one byte past the limit, so the loader
-    /// reports it without this reading it whole.
+    /// True when <paramref name="relativePath"/> (relative to the repository root, <c>/</c>-separated, case-sensitive)
+    /// names a spec file.
     /// </summary>
-    public static IReadOnlyList<SourceFile> Read(string root) => Read(root, LoaderLimits.Default);
-
-    public static IReadOnlyList<SourceFile> Read(string root, LoaderLimits limits)
+    public static bool IsSpecFile(string relativePath)
     {
-        var files = new List<(string Relative, string Full)>();
+        if (!relativePath.EndsWith(".yaml", StringComparison.Ordinal) && !relativePath.EndsWith(".yml", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var slash = relativePath.IndexOf('/');
+        if (slash <= 0)
+        {
+            return false;
+        }
+        var top = relativePath.AsSpan(0, slash);
         foreach (var folder in SpecFolders)
         {
-            var dir = Path.Combine(root, folder);
-            if (!Directory.Exists(dir))
+            if (top.SequenceEqual(folder))
             {
-                continue;
-            }
-            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint, MatchCasing = MatchCasing.CaseSensitive };
-            foreach (var full in Directory.EnumerateFiles(dir, "*", options))
-            {
-                if (full.EndsWith(".yaml", StringComparison.Ordinal) || full.EndsWith(".yml", StringComparison.Ordinal))
-                {
-                    files.Add((Path.GetRelativePath(root, full).Replace('\\', '/'), full));
-                }
+                return true;
             }
         }
-        files.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
-        var result = new List<SourceFile>(files.Count);
-        // One file past the limit is read so that the loader can report that the limit was hit.
-        foreach (var (relative, full) in files.Take(limits.MaxFiles + 1))
-        {
-            result.Add(new SourceFile(relative, ReadBounded(full, limits.MaxFileBytes + 1)));
-        }
-        return result;
+        return false;
     }
 
-    private static byte[] ReadBounded(string path, int max)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
-        var length = (int)Math.Min(stream.Length, max);
-        var buffer = new byte[length];
-        var read = 0;
-        while (read < length)
-        {
-            var n = stream.Read(buffer, read, length - read);
-            if (n == 0)
-            {
-                break;
-            }
-            read += n;
-        }
-        return read == length ? buffer : buffer[..read];
-    }
+    /// <summary>Orders spec files the way the loader expects them: by path, ordinal.</summary>
+    public static int ComparePaths(string a, string b) => string.CompareOrdinal(a, b);
 }

@@ -22,16 +22,6 @@ public static class SpecSchemas
     /// <summary>File name a kind's schema is written to: <c>model.schema.json</c>.</summary>
     public static string FileName(string kind) => kind.ToLowerInvariant() + ".schema.json";
 
-    /// <summary>Writes every schema to <paramref name="dir"/> (created if missing) as <c>&lt;kind&gt;.schema.json</c>.</summary>
-    public static void WriteAll(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        foreach (var (kind, text) in All.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            File.WriteAllText(Path.Combine(dir, FileName(kind)), text);
-        }
-    }
-
     internal static JObject Of(string kind) => Objects.Value[kind];
 
     private static FrozenDictionary<string, JObject> BuildAll() => new Dictionary<string, JObject>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Specs.Model;
+using GitOps.Testing;
 
 namespace GitOps.Benchmarks.Planning;
 

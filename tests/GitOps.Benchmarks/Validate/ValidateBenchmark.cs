@@ -29,7 +29,7 @@ public static class ValidateBenchmark
             foreach (var pass in new[] { "cold", "warm" })
             {
                 var sw = Stopwatch.StartNew();
-                var files = GitOps.Specs.RepositoryFiles.Read(dir.FullName);
+                var files = GitOps.Specs.SpecFileReader.Read(dir.FullName);
                 var read = sw.Elapsed;
                 var load = GitOps.Specs.SpecLoader.Load(files);
                 var loaded = sw.Elapsed;

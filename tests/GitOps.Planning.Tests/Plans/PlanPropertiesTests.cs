@@ -6,6 +6,7 @@ using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
 using GitOps.Specs.Model;
+using GitOps.Testing;
 
 namespace GitOps.Planning.Tests.Plans;
 

@@ -4,6 +4,7 @@ using GitOps.Planning.Diff;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
+using GitOps.Testing;
 
 namespace GitOps.Planning.Tests.Plans;
 

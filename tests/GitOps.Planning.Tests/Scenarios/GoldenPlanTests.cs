@@ -5,6 +5,7 @@ using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
 using GitOps.Specs;
 using GitOps.Specs.Model;
+using GitOps.Testing;
 
 namespace GitOps.Planning.Tests.Scenarios;
 
@@ -34,7 +35,7 @@ public sealed class GoldenPlanTests
     /// <summary>The case's specs, read and validated from its <c>repo/</c> tree exactly as <c>gitops plan</c> reads them.</summary>
     private static SpecSet LoadRepository(string dir)
     {
-        var load = SpecValidator.Validate(RepositoryFiles.Read(Path.Combine(dir, "repo")));
+        var load = SpecValidator.Validate(SpecFileReader.Read(Path.Combine(dir, "repo")));
         Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
         return load.Specs;
     }
@@ -102,7 +103,7 @@ public sealed class GoldenPlanTests
         {
             // Given
             var dir = Path.Combine(Golden.TestData(), "plan", name);
-            var files = RepositoryFiles.Read(Path.Combine(dir, "repo"));
+            var files = SpecFileReader.Read(Path.Combine(dir, "repo"));
             var live = LiveState.Parse(File.ReadAllText(Path.Combine(dir, "live.yaml"))).Objects;
             var reversedSpecs = SpecValidator.Validate(files.Reverse()).Specs;
             var reversedLive = LiveState.Parse(YamlWriter.WriteStream(live.Reverse())).Objects;

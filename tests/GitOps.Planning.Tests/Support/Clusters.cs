@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Specs.Model;
+using GitOps.Testing;
 
 namespace GitOps.Planning.Tests.Support;
 

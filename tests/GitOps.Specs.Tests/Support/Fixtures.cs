@@ -22,7 +22,7 @@ public static class Fixtures
     public static string Render(string dir)
     {
         var limits = Limits(dir);
-        var result = SpecValidator.Validate(RepositoryFiles.Read(dir, limits ?? LoaderLimits.Default), limits);
+        var result = SpecValidator.Validate(SpecFileReader.Read(dir, limits ?? LoaderLimits.Default), limits);
         return string.Concat(result.Diagnostics.Select(d => d + "\n"));
     }
 }

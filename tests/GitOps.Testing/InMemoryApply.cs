@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 
-namespace GitOps.Planning.Plans;
+namespace GitOps.Testing;
 
 /// <summary>
 /// Applies a plan to a list of observed objects the way an API server with server-side apply would: creates add
 /// server-populated fields (uid, resourceVersion, creationTimestamp, generation, status) and a few defaults,
 /// updates merge our fields over the object (named list items by name, other lists replaced, owned optional
-/// fields removed when we no longer set them), deletes remove. Pure; used to prove that plans converge.
+/// fields removed when we no longer set them), deletes remove. Used by tests and benchmarks to prove that plans converge.
 /// </summary>
 public static class InMemoryApply
 {
