@@ -81,6 +81,13 @@ public sealed class UpProcessTests : IDisposable
         var direct = await InferAsync($"http://127.0.0.1:{servers[0].Port}/v2/models/fraud-detector/infer", request);
         Assert.True(JsonNode.DeepEquals(direct["outputs"], viaProxy["outputs"]), $"proxy {viaProxy}\ndirect {direct}");
 
+        // And gitops status shows the same from the state folder
+        var status = await CliRunner.RunAsync("status", _repo.Path, "-o", "json");
+        Assert.True(status.ExitCode == 0, status.Stdout + status.Stderr);
+        var row = JsonNode.Parse(status.Stdout)!["environments"]![0]!["models"]![0]!;
+        Assert.Equal(("fraud-detector", 2, 2, $"{proxy}/v2/models/fraud-detector/infer"),
+            (row["model"]!.GetValue<string>(), row["readyReplicas"]!.GetValue<int>(), row["desiredReplicas"]!.GetValue<int>(), row["url"]!.GetValue<string>()));
+
         // And a second gitops up on the same state folder refuses, naming the first
         var second = await CliRunner.RunAsync("up", _repo.Path, "--listen", "127.0.0.1:0");
         Assert.Equal(2, second.ExitCode);

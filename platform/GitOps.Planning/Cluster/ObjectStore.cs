@@ -152,7 +152,8 @@ public sealed class ObjectStore
         var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
         obj["metadata"] = metadata;
         var oldMeta = existing?.Object["metadata"] as JsonObject;
-        metadata["uid"] = oldMeta?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
+        // Unique within the store and never reused: derived from the resourceVersion counter, not from randomness.
+        metadata["uid"] = oldMeta?["uid"]?.DeepClone() ?? string.Create(CultureInfo.InvariantCulture, $"00000000-0000-4000-8000-{_resourceVersion + 1:D12}");
         metadata["creationTimestamp"] = oldMeta?["creationTimestamp"]?.DeepClone()
                                         ?? now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var oldGeneration = oldMeta?["generation"] is JsonValue g && g.TryGetValue<long>(out var gen) ? gen : 0;

@@ -23,7 +23,7 @@ public sealed class WorkingTreeSource(string root, bool followEdits = true) : IG
         }
         try
         {
-            var files = RepositoryFiles.Read(root).Select(f => new GitFile(f.Path, f.Content)).ToList();
+            var files = SpecFileReader.Read(root).Select(f => new GitFile(f.Path, f.Content)).ToList();
             var (revision, time, message) = Revision(files);
             _snapshot = GitFetchResult.Success(new GitCheckout(revision, "working tree", root, time, message, files));
             return Task.FromResult(_snapshot);
