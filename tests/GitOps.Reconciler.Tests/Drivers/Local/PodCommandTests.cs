@@ -35,10 +35,10 @@ public sealed class PodCommandTests
             Assert.Null(initError);
             Assert.Equal("dotnet", serve!.FileName);
             Assert.Equal(["/bin/gitops.dll", "serve", "--model", "/state/pods/p/volumes/models/model.onnx", "--name", "fraud", "--host", "127.0.0.1", "--port", "41234"],
-                serve.Arguments);
+                serve.Arguments.ToArray());
             Assert.Equal("/state/pods/p", serve.WorkingDirectory);
             Assert.Equal(["/bin/gitops.dll", "artifacts", "fetch", "--uri", "file:///state/artifacts/fraud/v1/model.onnx", "--out", "/state/pods/p/volumes/models/model.onnx"],
-                init!.Arguments);
+                init!.Arguments.ToArray());
             Assert.Equal("/state/pods/p/volumes/models", init.Environment["GITOPS_OUTPUT_DIR"]);
         }
 

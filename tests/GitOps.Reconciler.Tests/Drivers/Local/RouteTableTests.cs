@@ -55,7 +55,7 @@ public sealed class RouteTableTests
             Assert.Equal("/v2/models/fraud/{**rest}", route.Match.Path);
             var model = Assert.Single(table.Models);
             Assert.Equal(("ml", "fraud", "/v2/models/fraud", 3), (model.Namespace, model.Model, model.Path, model.Destinations));
-            Assert.Equal(["fraud-stable=90", "fraud-canary=10"], model.Backends);
+            Assert.Equal(["fraud-stable=90", "fraud-canary=10"], model.Backends.ToArray());
         }
 
         [Fact]
