@@ -104,7 +104,7 @@ public sealed class ReconcileProcessTests
             using var repo = FakeGitRepo.Create();
             var commit = repo.Commit("eight models",
                 SingleEnvironmentRepository.Files(Namespace, Enumerable.Range(1, 8).Select(i => ($"model-{i:00}", 100))));
-            server.DelayNext(1000, TimeSpan.FromMilliseconds(150), verb: "apply");
+            server.DelayNext(1000, TimeSpan.FromMilliseconds(600), verb: "apply");
             var a = Start(repo.Path, kubeconfig, "replica-a");
 
             // When it is killed outright (no shutdown, no Lease release) after some objects were applied

@@ -184,6 +184,55 @@ public sealed class FakeApiServerTests
         }
 
         [Fact]
+        public async Task Should_Answer_Forbidden_Like_RBAC_Until_The_Refusal_Is_Lifted()
+        {
+            // Given
+            var refusal = FakeRefusal.Forbidden(resource: "deployments", @namespace: "ml");
+            _server.Refuse(refusal);
+
+            // When
+            var (listCode, list) = await _client.SendAsync(HttpMethod.Get, Deployments);
+            var (getCode, get) = await _client.SendAsync(HttpMethod.Get, $"{Deployments}/web");
+            var (configCode, _) = await _client.SendAsync(HttpMethod.Get, ConfigMaps);
+            _server.Lift(refusal);
+            var (liftedCode, _) = await _client.SendAsync(HttpMethod.Get, Deployments);
+
+            // Then
+            Assert.Equal(HttpStatusCode.Forbidden, listCode);
+            Assert.Equal(("Status", "Failure", "Forbidden", 403), (list["kind"]!.GetValue<string>(), list["status"]!.GetValue<string>(),
+                list["reason"]!.GetValue<string>(), list["code"]!.GetValue<int>()));
+            Assert.Equal("deployments.apps is forbidden: User \"system:serviceaccount:gitops-system:gitops-reconciler\" cannot list resource "
+                + "\"deployments\" in API group \"apps\" in the namespace \"ml\"", list["message"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.Forbidden, getCode);
+            Assert.StartsWith("deployments.apps \"web\" is forbidden: User", get["message"]!.GetValue<string>());
+            Assert.Equal("web", get["details"]!["name"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, configCode);
+            Assert.Equal(HttpStatusCode.OK, liftedCode);
+        }
+
+        [Fact]
+        public async Task Should_Answer_Invalid_With_Causes_Only_For_Writes_Of_The_Refused_Object()
+        {
+            // Given
+            _server.Refuse(FakeRefusal.Invalid("deployments", "web", "spec.replicas: Invalid value: -1: must be greater than or equal to 0"));
+
+            // When
+            var (applyCode, apply) = await _client.SendAsync(HttpMethod.Post, Deployments, Deployment("web", 1, "img"));
+            var (putCode, put) = await _client.SendAsync(HttpMethod.Put, $"{Deployments}/web", Deployment("web", 1, "img"));
+            var (getCode, _) = await _client.SendAsync(HttpMethod.Get, $"{Deployments}/web");
+
+            // Then: a create does not name its object in the path, so only the update is refused
+            Assert.Equal(HttpStatusCode.Created, applyCode);
+            Assert.NotNull(apply["metadata"]);
+            Assert.Equal((HttpStatusCode)422, putCode);
+            Assert.Equal(("Invalid", 422), (put["reason"]!.GetValue<string>(), put["code"]!.GetValue<int>()));
+            Assert.Equal("Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0", put["message"]!.GetValue<string>());
+            var cause = put["details"]!["causes"]![0]!;
+            Assert.Equal(("FieldValueInvalid", "spec.replicas"), (cause["reason"]!.GetValue<string>(), cause["field"]!.GetValue<string>()));
+            Assert.Equal(HttpStatusCode.OK, getCode);
+        }
+
+        [Fact]
         public async Task Should_Answer_NotFound_For_A_Resource_That_Is_Not_Installed()
         {
             // Given

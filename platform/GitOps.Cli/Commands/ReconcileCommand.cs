@@ -131,7 +131,7 @@ public static class ReconcileCommand
                     WebhookSecret = secret,
                 },
                 new ReconcilerPorts(git, new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, stateNamespace),
-                    leader, new ClusterRegistry()),
+                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace))),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)
@@ -168,6 +168,8 @@ public static class ReconcileCommand
             ReconcileOutcome.Stalled s => $"{s.Environment}: Stalled {commit}: {s.Reason}"
                 + string.Concat(s.Diagnostics.Where(d => d.IsError).Take(20).Select(d => $"\n  {d}")),
             ReconcileOutcome.Retry r => $"{r.Environment}: Retry in {r.After.TotalSeconds:0.#}s: {r.Reason}",
+            ReconcileOutcome.Refused r => $"{r.Environment}: Refused {commit}: {r.Reason}"
+                + string.Concat(r.Objects.Skip(1).Take(20).Select(o => $"\n  {o}")),
             _ => $"{outcome.Environment}: {outcome.Name}",
         };
     }

@@ -68,8 +68,7 @@ public static class Planner
             actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o.Object), []) { Observed = o.Object });
         }
         var ordered = actions
-            .OrderBy(a => a.Wave)
-            .ThenBy(a => a.Action == ActionKind.Delete ? -(int)WaveOf(a.Key.Kind) : 0)
+            .OrderBy(StepOf)
             .ThenBy(a => a.Key)
             .ToImmutableArray();
         return new Plan(environment, ordered, [.. conflicts.OrderBy(c => c.Key)]);
@@ -108,6 +107,14 @@ public static class Planner
             : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
         return (new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o }, null);
     }
+
+    /// <summary>
+    /// The step an action runs in, in ascending order: its wave, and within the prune wave the reverse of the apply
+    /// order (routes before the Deployments they point at, Jobs and configuration last). The plan is sorted by it and
+    /// the executor runs one step after another, so both follow the same order.
+    /// </summary>
+    public static (Wave Wave, int Order) StepOf(PlanAction action) =>
+        (action.Wave, action.Action == ActionKind.Delete ? -(int)WaveOf(action.Key.Kind) : 0);
 
     public static Wave WaveOf(string kind) => kind switch
     {

@@ -9,8 +9,8 @@ public sealed record GitFile(string Path, ReadOnlyMemory<byte> Content)
 }
 
 /// <summary>
-/// A commit of the configured branch: its id, the files of its tree (sorted by path), and a working-tree snapshot
-/// of the same commit on disk for tools that need paths.
+/// A commit of the configured branch: its id, the spec files of its tree (<see cref="GitOps.Specs.RepositoryFiles"/>,
+/// sorted by path), and a working-tree snapshot of the same commit on disk for tools that need paths.
 /// </summary>
 public sealed record GitCheckout(
     string Revision,

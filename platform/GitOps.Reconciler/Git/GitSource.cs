@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using GitOps.Specs;
 using LibGit2Sharp;
 
 namespace GitOps.Reconciler.Git;
@@ -16,7 +17,8 @@ public sealed record GitSourceOptions
 
     public GitCredentials? Credentials { get; init; }
 
-    /// <summary>Only files under these folders are returned (all files when empty), e.g. <c>environments/</c>.</summary>
+    /// <summary>Narrows the spec files further to these folders (all spec files when empty), e.g. <c>environments/</c>.
+    /// Only spec files (<see cref="RepositoryFiles.IsSpecFile"/>) are ever returned, whatever else the branch holds.</summary>
     public IReadOnlyList<string> IncludePaths { get; init; } = [];
 }
 
@@ -226,10 +228,10 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
             var path = prefix + entry.Name;
             switch (entry.TargetType)
             {
-                case TreeEntryTargetType.Tree when Wanted(path + "/", folder: true):
+                case TreeEntryTargetType.Tree when RepositoryFiles.MayHoldSpecFiles(path) && Wanted(path + "/", folder: true):
                     Collect((Tree)entry.Target, path + "/", into);
                     break;
-                case TreeEntryTargetType.Blob when Wanted(path, folder: false):
+                case TreeEntryTargetType.Blob when RepositoryFiles.IsSpecFile(path) && Wanted(path, folder: false):
                     var blob = (Blob)entry.Target;
                     using (var stream = blob.GetContentStream())
                     using (var buffer = new MemoryStream())

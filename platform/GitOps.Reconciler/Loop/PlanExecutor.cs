@@ -1,44 +1,72 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Plans;
+using GitOps.Planning.Rendering;
+using GitOps.Reconciler.Drivers.Kubernetes;
 
 namespace GitOps.Reconciler.Loop;
 
-/// <summary>What <see cref="PlanExecutor"/> did.</summary>
-public sealed record ExecutionResult(int Applied, int Pruned);
+/// <summary>What <see cref="PlanExecutor"/> did. <paramref name="Refused"/> lists objects the API server refused;
+/// <paramref name="Skipped"/> counts the later actions of their models that were held back.</summary>
+public sealed record ExecutionResult(int Applied, int Pruned, ImmutableArray<ObjectRefusal> Refused, int Skipped);
 
 /// <summary>
 /// Carries out a plan against a cluster: server-side apply of creates and updates wave by wave (configuration,
-/// training, serving, routing), then prune. A wave starts only when the one before it finished, so a route never
-/// points at a Deployment that does not exist yet; within a wave objects are independent and go in parallel.
-/// Applying the same plan twice is harmless: apply is by name and deleting a missing object is not an error, which
-/// is what lets a replica finish a pass another one was killed in the middle of.
+/// training, serving, routing), then prune, in the plan's own step order (<see cref="Planner.StepOf"/>). A wave
+/// starts only when the one before it finished, so a route never points at a Deployment that does not exist yet;
+/// within a wave objects are independent and go in parallel.
+/// An object the API server refuses (Forbidden, Invalid...) does not stop the plan: it is reported, the rest of its
+/// model's actions (its routes, its prunes) are held back so that model keeps what it had, and every other model's
+/// objects are applied. Applying the same plan twice is harmless: apply is by name and deleting a missing object is
+/// not an error, which is what lets a replica finish a pass another one was killed in the middle of.
 /// </summary>
 public sealed class PlanExecutor(IClusterDriver cluster, int parallelism = 8)
 {
     public async Task<ExecutionResult> ExecuteAsync(Plan plan, CancellationToken ct)
     {
-        int applied = 0, pruned = 0;
-        // Deletes keep the planner's order across kinds (routes before the Deployments they point at).
-        var steps = plan.Changes
-            .GroupBy(a => (a.Wave, Order: a.Action == ActionKind.Delete ? -(int)Planner.WaveOf(a.Key.Kind) : 0))
-            .OrderBy(g => g.Key.Wave).ThenBy(g => g.Key.Order);
-        foreach (var step in steps)
+        int applied = 0, pruned = 0, skipped = 0;
+        var refused = new ConcurrentQueue<ObjectRefusal>();
+        var heldBack = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var step in plan.Changes.GroupBy(Planner.StepOf).OrderBy(g => g.Key))
         {
             await Parallel.ForEachAsync(step, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
                 async (action, token) =>
                 {
-                    if (action.Action == ActionKind.Delete)
+                    var model = ModelOf(action);
+                    if (model is not null && heldBack.ContainsKey(model))
                     {
-                        await cluster.DeleteAsync(action.Key, token);
-                        Interlocked.Increment(ref pruned);
+                        Interlocked.Increment(ref skipped);
+                        return;
                     }
-                    else
+                    try
                     {
-                        await cluster.ApplyAsync(action.Desired!, dryRun: false, token);
-                        Interlocked.Increment(ref applied);
+                        if (action.Action == ActionKind.Delete)
+                        {
+                            await cluster.DeleteAsync(action.Key, token);
+                            Interlocked.Increment(ref pruned);
+                        }
+                        else
+                        {
+                            await cluster.ApplyAsync(action.Desired!, dryRun: false, token);
+                            Interlocked.Increment(ref applied);
+                        }
+                    }
+                    catch (KubernetesApiException e) when (e.IsRefusal)
+                    {
+                        refused.Enqueue(new ObjectRefusal(action.Key.ToString(), model, e.Message));
+                        if (model is not null)
+                        {
+                            heldBack[model] = true;
+                        }
                     }
                 });
         }
-        return new ExecutionResult(applied, pruned);
+        return new ExecutionResult(applied, pruned, [.. refused.OrderBy(r => r.Object, StringComparer.Ordinal)], skipped);
     }
+
+    private static string? ModelOf(PlanAction action) =>
+        action.Desired is { } desired ? ObjectKeys.Label(desired, ManagedLabels.Model)
+        : action.Observed is { } observed ? ObjectKeys.Label(observed, ManagedLabels.Model)
+        : null;
 }

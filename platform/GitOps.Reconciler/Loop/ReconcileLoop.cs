@@ -131,6 +131,7 @@ public sealed class ReconcileLoop(
     public static TimeSpan NextAfter(ReconcileOutcome outcome, TimeSpan interval) => outcome switch
     {
         ReconcileOutcome.Retry r => r.After,
+        ReconcileOutcome.Refused r => r.After,
         _ => interval,
     };
 

@@ -54,8 +54,32 @@ public abstract record ReconcileOutcome(string Environment, string? Commit)
         public override string Name => "Retry";
     }
 
+    /// <summary>
+    /// The API server refused what the pass needed: Forbidden, Unauthorized, a kind it does not serve, an object it
+    /// finds invalid. Retrying in seconds cannot help (a person fixes RBAC, credentials, CRDs or the spec), so it is
+    /// tried again after <paramref name="After"/>, the long backoff. <paramref name="Objects"/> lists each refused
+    /// object with its model; every other model's objects were applied (<paramref name="Plan"/>).
+    /// </summary>
+    public sealed record Refused(
+        string Environment,
+        string? Commit,
+        TimeSpan After,
+        string Reason,
+        ImmutableArray<ObjectRefusal> Objects,
+        PlanSummary Plan)
+        : ReconcileOutcome(Environment, Commit)
+    {
+        public override string Name => "Refused";
+    }
+
     /// <summary>True for outcomes that leave the environment converged (<see cref="Applied"/> or <see cref="NoChange"/>).</summary>
     public bool IsSuccess => this is Applied or NoChange;
+}
+
+/// <summary>One object the API server refused, the model it belongs to (null for shared objects) and why, in one line.</summary>
+public sealed record ObjectRefusal(string Object, string? Model, string Message)
+{
+    public override string ToString() => Model is null ? Message : $"{Message} (model {Model})";
 }
 
 /// <summary>Counts of a plan's actions, as persisted in status and printed by <c>gitops reconcile</c>.</summary>

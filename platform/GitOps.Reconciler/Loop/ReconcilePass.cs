@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
+using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
@@ -95,8 +96,8 @@ public sealed class ReconcilePass(
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             // Without status we cannot know the last good commit: change nothing.
-            log.LogWarning(e, "{Environment}: cannot read status", environment);
-            var outcome = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), $"cannot read status: {Describe(e)}");
+            LogFault(e, "{Environment}: cannot read status", environment);
+            var outcome = FaultOutcome(environment, commit, e, "cannot read status: ");
             metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
             Log(outcome);
             return outcome;
@@ -118,8 +119,8 @@ public sealed class ReconcilePass(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            log.LogWarning(e, "{Environment}: pass at {Commit} failed", environment, Short(commit));
-            result = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), Describe(e));
+            LogFault(e, "{Environment}: pass at {Commit} failed", environment, Short(commit));
+            result = FaultOutcome(environment, commit, e, "");
         }
         return await ReportAsync(status, result, started, ct);
     }
@@ -176,6 +177,14 @@ public sealed class ReconcilePass(
         }
         var executed = await _executor.ExecuteAsync(plan, ct);                                    // I/O
         metrics.RecordApply(environment, executed.Applied, executed.Pruned);
+        if (!executed.Refused.IsEmpty)
+        {
+            var first = executed.Refused[0];
+            var more = executed.Refused.Length > 1 ? $" (and {executed.Refused.Length - 1} more object(s))" : "";
+            var others = executed.Applied + executed.Pruned > 0 ? $"; {executed.Applied + executed.Pruned} other object(s) were applied" : "";
+            return new ReconcileOutcome.Refused(environment, commit, settings.Backoff.Max, $"{first}{more}{others}",
+                executed.Refused, summary);
+        }
         var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
         return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes);
     }
@@ -186,7 +195,8 @@ public sealed class ReconcilePass(
         {
             return last.Load;
         }
-        var load = settings.Validate(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray())));
+        // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
+        var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()))));
         _lastLoad = new LoadedCommit(checkout.Revision, load);
         return load;
     }
@@ -217,7 +227,8 @@ public sealed class ReconcilePass(
         {
             // Another writer (a replica that just took over) or an unreachable API server. What was applied stays
             // applied; the next pass finds nothing left to do and writes the status then.
-            log.LogWarning(e, "{Environment}: cannot save status", outcome.Environment);
+            log.LogWarning("{Environment}: cannot save status ({Error}); it is written on the next pass", outcome.Environment, Describe(e));
+            LogFault(e, "{Environment}: cannot save status", outcome.Environment);
         }
         metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
         Log(outcome);
@@ -242,8 +253,35 @@ public sealed class ReconcilePass(
             case ReconcileOutcome.Retry r:
                 log.LogWarning("{Environment}: retry in {After}: {Reason}", r.Environment, r.After, r.Reason);
                 break;
+            case ReconcileOutcome.Refused r:
+                log.LogWarning("{Environment}: refused by the API server: {Reason}; next try in {After}", r.Environment, r.Reason, r.After);
+                break;
         }
     }
+
+    /// <summary>A refusal (403, 401, 404 of a kind, 422) waits for the long backoff; any other fault is retried soon.</summary>
+    private ReconcileOutcome FaultOutcome(string environment, string? commit, Exception e, string prefix) => e switch
+    {
+        KubernetesApiException { IsRefusal: true } refusal =>
+            new ReconcileOutcome.Refused(environment, commit, settings.Backoff.Max, prefix + refusal.Message, [], PlanSummary.Empty),
+        _ => new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment), prefix + Describe(e)),
+    };
+
+    /// <summary>The stack trace of a fault: at debug level for faults of the outside world (the API server, the
+    /// network), whose one-line outcome is logged anyway; as an error for anything else, which is a bug.</summary>
+    private void LogFault(Exception e, string message, params object?[] args)
+    {
+        if (IsExpected(e))
+        {
+            log.LogDebug(e, message, args);
+            return;
+        }
+        log.LogError(e, message, args);
+    }
+
+    private static bool IsExpected(Exception e) =>
+        e is AggregateException { InnerExceptions.Count: 1 } a ? IsExpected(a.InnerExceptions[0])
+        : e is KubernetesApiException or StatusConflictException or HttpRequestException or IOException or TimeoutException;
 
     private static PlanSummary Summarize(Plan plan) => new(
         plan.Count(ActionKind.Create), plan.Count(ActionKind.Update), plan.Count(ActionKind.Unchanged), plan.Count(ActionKind.Delete));
@@ -258,7 +296,9 @@ public sealed class ReconcilePass(
         && ObjectKeys.Annotation(desired, ManagedLabels.SpecHashAnnotation) == ObjectKeys.Annotation(observed, ManagedLabels.SpecHashAnnotation);
 
     private static string Describe(Exception e) =>
-        e is AggregateException { InnerExceptions.Count: 1 } a ? Describe(a.InnerExceptions[0]) : $"{e.GetType().Name}: {e.Message}";
+        e is AggregateException { InnerExceptions.Count: 1 } a ? Describe(a.InnerExceptions[0])
+        : IsExpected(e) ? e.Message
+        : $"{e.GetType().Name}: {e.Message}";
 
     private static string Short(string? commit) => commit is null ? "nothing" : commit.Length > 12 ? commit[..12] : commit;
 }

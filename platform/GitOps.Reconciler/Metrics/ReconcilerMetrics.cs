@@ -36,7 +36,7 @@ public sealed class ReconcilerMetrics
                 Buckets = Histogram.ExponentialBuckets(0.01, 2, 14),
             });
         _outcomes = factory.CreateCounter("gitops_reconcile_outcomes_total",
-            "Reconcile passes by environment and outcome (Applied, NoChange, Stalled, Retry).",
+            "Reconcile passes by environment and outcome (Applied, NoChange, Stalled, Refused, Retry).",
             new CounterConfiguration { LabelNames = ["environment", "outcome"] });
         _applied = factory.CreateCounter("gitops_objects_applied_total",
             "Objects created or updated by server-side apply.", new CounterConfiguration { LabelNames = ["environment"] });

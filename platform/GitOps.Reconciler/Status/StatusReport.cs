@@ -60,6 +60,12 @@ public static class StatusReport
             {
                 Message = $"retrying in {Seconds(r.After)}: {r.Reason}",
             },
+            ReconcileOutcome.Refused r => next with
+            {
+                Message = $"refused by the API server: {r.Reason}; next try in {Seconds(r.After)}",
+                DiagnosticsSummary = r.Objects.IsEmpty ? null
+                    : string.Concat(r.Objects.Take(MaxDiagnostics).Select(o => o.ToString().ReplaceLineEndings(" ") + "\n")),
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "unknown outcome"),
         };
     }

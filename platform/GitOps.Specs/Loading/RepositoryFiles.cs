@@ -36,6 +36,27 @@ public static class RepositoryFiles
         return false;
     }
 
+    /// <summary>True when <paramref name="folder"/> (relative, <c>/</c>-separated, no trailing <c>/</c>; empty for the
+    /// root) can hold spec files, so a walk over a tree skips everything else without opening it.</summary>
+    public static bool MayHoldSpecFiles(string folder)
+    {
+        if (folder.Length == 0)
+        {
+            return true;
+        }
+        var slash = folder.IndexOf('/');
+        var top = slash < 0 ? folder : folder[..slash];
+        return SpecFolders.Contains(top, StringComparer.Ordinal);
+    }
+
+    /// <summary>The spec files among <paramref name="files"/> (from any source: a Git tree, an archive), in loader order.</summary>
+    public static IReadOnlyList<SourceFile> Select(IEnumerable<SourceFile> files)
+    {
+        var selected = files.Where(f => IsSpecFile(f.Path)).ToList();
+        selected.Sort((a, b) => ComparePaths(a.Path, b.Path));
+        return selected;
+    }
+
     /// <summary>Orders spec files the way the loader expects them: by path, ordinal.</summary>
     public static int ComparePaths(string a, string b) => string.CompareOrdinal(a, b);
 }

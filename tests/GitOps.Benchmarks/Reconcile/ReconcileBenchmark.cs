@@ -40,7 +40,7 @@ public static class ReconcileBenchmark
             var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
             var pass = new ReconcilePass(
                 new GitSource(new GitSourceOptions { Url = repo.Path, Branch = "main", CacheDirectory = Path.Combine(work.FullName, "cache") }),
-                new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, "gitops-system"), new ClusterRegistry(),
+                new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, "gitops-system"), new ClusterRegistry(new ConfigMapRegistryFactStore(connection, "gitops-system")),
                 metrics, TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate },
                 NullLogger<ReconcilePass>.Instance);
 

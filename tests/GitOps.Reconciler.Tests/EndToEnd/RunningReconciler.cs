@@ -64,7 +64,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
                 new KubernetesClusterDriver(connection),
                 new ConfigMapStatusStore(connection, ReconcilerRig.StatusNamespace),
                 new LeaseLeadership(elector, identity),
-                new ClusterRegistry()),
+                new ClusterRegistry(new ConfigMapRegistryFactStore(connection, ReconcilerRig.StatusNamespace))),
             TimeProvider.System, logs.CreateFactory(), RepositoryValidator.Validate);
         var running = new RunningReconciler(app, cache, logs);
         running._run = Task.Run(() => app.RunAsync(running._stop.Token));

@@ -42,11 +42,13 @@ public sealed class GitSourceTests
     public sealed class TheFetchAsyncMethod
     {
         [Fact]
-        public async Task Should_Clone_The_Branch_And_Return_Its_Head_With_Files()
+        public async Task Should_Clone_The_Branch_And_Return_Its_Head_With_Its_Spec_Files()
         {
             // Given
             using var ws = new Workspace();
-            var head = ws.Remote.Commit("initial", Files(("models/fraud/model.yaml", "kind: Model\n"), ("README.md", "hello")));
+            var head = ws.Remote.Commit("initial", Files(("models/fraud/model.yaml", "kind: Model\n"), ("README.md", "hello"),
+                ("policies/README.md", "# Policies"), (".github/workflows/ci.yml", "on: push"), ("docs/schemas/model.json", "{}"),
+                ("tests/GitOps.Specs.Tests/testdata/valid/models/x/model.yaml", "kind: Model"), ("models/fraud/train.py", "print()")));
 
             // When
             var result = await ws.Source().FetchAsync(CancellationToken.None);
@@ -55,8 +57,9 @@ public sealed class GitSourceTests
             Assert.True(result.Succeeded, result.Error);
             var checkout = result.Checkout!;
             Assert.Equal(head, checkout.Revision);
-            Assert.Equal(["README.md", "models/fraud/model.yaml"], checkout.Files.Select(f => f.Path));
-            Assert.Equal("kind: Model\n", checkout.Files[1].Text);
+            Assert.Equal(["models/fraud/model.yaml"], checkout.Files.Select(f => f.Path));
+            Assert.Equal("kind: Model\n", checkout.Files[0].Text);
+            Assert.True(File.Exists(Path.Combine(checkout.WorktreePath, "README.md")));
             Assert.Equal("kind: Model\n", File.ReadAllText(Path.Combine(checkout.WorktreePath, "models/fraud/model.yaml")));
             Assert.Equal("initial", checkout.Message.Trim());
         }
@@ -66,10 +69,10 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            ws.Remote.Commit("initial", Files(("a.yaml", "a: 1\n"), ("b.yaml", "b: 1\n")));
+            ws.Remote.Commit("initial", Files(("models/a.yaml", "a: 1\n"), ("models/b.yaml", "b: 1\n")));
             var source = ws.Source();
             await source.FetchAsync(CancellationToken.None);
-            var second = ws.Remote.Commit("change", Files(("a.yaml", "a: 2\n"), ("b.yaml", null)));
+            var second = ws.Remote.Commit("change", Files(("models/a.yaml", "a: 2\n"), ("models/b.yaml", null)));
 
             // When
             var result = await source.FetchAsync(CancellationToken.None);
@@ -77,8 +80,8 @@ public sealed class GitSourceTests
             // Then
             Assert.Equal(second, result.Checkout!.Revision);
             var file = Assert.Single(result.Checkout.Files);
-            Assert.Equal(("a.yaml", "a: 2\n"), (file.Path, file.Text));
-            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "b.yaml")));
+            Assert.Equal(("models/a.yaml", "a: 2\n"), (file.Path, file.Text));
+            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "models/b.yaml")));
         }
 
         [Fact]
@@ -86,7 +89,7 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
             var source = ws.Source();
             var first = await source.FetchAsync(CancellationToken.None);
 
@@ -103,12 +106,12 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            var first = ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
-            ws.Remote.Commit("to be rewritten", "b.yaml", "b: 1\n");
+            var first = ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
+            ws.Remote.Commit("to be rewritten", "models/b.yaml", "b: 1\n");
             var source = ws.Source();
             await source.FetchAsync(CancellationToken.None);
             ws.Remote.ResetTo(first);
-            var rewritten = ws.Remote.Commit("rewritten", "c.yaml", "c: 1\n");
+            var rewritten = ws.Remote.Commit("rewritten", "models/c.yaml", "c: 1\n");
 
             // When
             var result = await source.FetchAsync(CancellationToken.None);
@@ -116,8 +119,8 @@ public sealed class GitSourceTests
             // Then
             Assert.True(result.Succeeded, result.Error);
             Assert.Equal(rewritten, result.Checkout!.Revision);
-            Assert.Equal(["a.yaml", "c.yaml"], result.Checkout.Files.Select(f => f.Path));
-            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "b.yaml")));
+            Assert.Equal(["models/a.yaml", "models/c.yaml"], result.Checkout.Files.Select(f => f.Path));
+            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "models/b.yaml")));
         }
 
         [Fact]
@@ -125,7 +128,7 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            var good = ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            var good = ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
             await ws.Source().FetchAsync(CancellationToken.None);
             ws.Remote.Delete();
 
@@ -181,9 +184,9 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
             await ws.Source().FetchAsync(CancellationToken.None);
-            var head = ws.Remote.Commit("second", "a.yaml", "a: 2\n");
+            var head = ws.Remote.Commit("second", "models/a.yaml", "a: 2\n");
             var gitDir = Path.Combine(ws.Cache, ".git");
             switch (damage)
             {
@@ -219,12 +222,12 @@ public sealed class GitSourceTests
         }
 
         [Fact]
-        public async Task Should_Return_Only_Files_Under_The_Included_Folders()
+        public async Task Should_Return_Only_Spec_Files_Under_The_Included_Folders()
         {
             // Given
             using var ws = new Workspace();
             ws.Remote.Commit("initial", Files(
-                ("environments/prod/environment.yaml", "e"), ("models/fraud/model.yaml", "m"), ("docs/readme.md", "d"), ("modelsx.yaml", "x")));
+                ("environments/prod/environment.yaml", "e"), ("models/fraud/model.yaml", "m"), ("docs/readme.md", "d"), ("modelsx.yaml", "x"), ("policies/org/org.yaml", "p")));
 
             // When
             var result = await ws.Source(include: ["environments/", "models/"]).FetchAsync(CancellationToken.None);
@@ -238,7 +241,7 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
 
             // When
             var result = await ws.Source(branch: "release").FetchAsync(CancellationToken.None);
@@ -254,7 +257,7 @@ public sealed class GitSourceTests
         {
             // Given
             using var ws = new Workspace();
-            ws.Remote.Commit("initial", "a.yaml", "a: 1\n");
+            ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
             var variable = "GITOPS_TEST_UNSET_" + Guid.NewGuid().ToString("N");
 
             // When

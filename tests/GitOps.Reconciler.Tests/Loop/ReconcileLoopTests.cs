@@ -21,11 +21,13 @@ public sealed class ReconcileLoopTests
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _run;
 
-        public LoopRig()
+        /// <param name="failingFetches">Fetches that fail from the very first pass (set before the loop starts).</param>
+        public LoopRig(int failingFetches = 0)
         {
             Git.Commit(SpecRepository.Files(SpecRepository.Environment(), ("fraud", 1)));
+            Git.FailNextFetches(failingFetches);
             var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
-            var pass = new ReconcilePass(Git, Cluster, new InMemoryStatusStore(), new ClusterRegistry(), metrics, Time,
+            var pass = new ReconcilePass(Git, Cluster, new InMemoryStatusStore(), new ClusterRegistry(new InMemoryRegistryFactStore()), metrics, Time,
                 new ReconcilePassSettings { Validate = RepositoryValidator.Validate, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
                 NullLogger<ReconcilePass>.Instance);
             Loop = new ReconcileLoop(pass, new SingleReplicaLeadership(), Trigger, metrics, new ReconcilerHealth(), Time,
@@ -89,8 +91,7 @@ public sealed class ReconcileLoopTests
         public async Task Should_Retry_After_The_Backoff_When_Git_Fails()
         {
             // Given a first pass whose fetch fails
-            await using var rig = new LoopRig();
-            rig.Git.FailNextFetches(1);
+            await using var rig = new LoopRig(failingFetches: 1);
             await rig.ParkedAfterAsync(1);
 
             // When

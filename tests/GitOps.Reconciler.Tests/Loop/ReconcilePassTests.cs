@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Tests.Support;
+using GitOps.Testing.FakeKubernetes;
 
 namespace GitOps.Reconciler.Tests.Loop;
 
@@ -206,18 +207,153 @@ public sealed class ReconcilePassTests
             // Given
             await using var rig = await ReconcilerRig.StartAsync();
             rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
-            rig.Cluster.Server.FailNext(1000, statusCode: 403, verb: "apply");
+            rig.Cluster.Server.FailNext(1000, statusCode: 503, verb: "apply");
 
             // When
             var outcome = await rig.RunAsync();
 
             // Then
             var retry = Assert.IsType<ReconcileOutcome.Retry>(outcome);
-            Assert.Contains("403", retry.Reason);
+            Assert.Contains("503", retry.Reason);
+            Assert.Equal(TimeSpan.FromSeconds(5), retry.After);
             var status = await rig.StatusAsync();
             Assert.Equal("Retry", status!.Outcome);
             Assert.Null(status.LastAppliedCommit);
+            Assert.DoesNotContain(rig.Logs.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
         }
+
+        [Fact]
+        public async Task Should_Report_Forbidden_In_One_Line_And_Wait_The_Long_Backoff_When_The_Namespace_Has_No_RoleBinding()
+        {
+            // Given
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            rig.Cluster.Server.Refuse(FakeRefusal.Forbidden(@namespace: SpecRepository.Namespace));
+
+            // When
+            var outcome = await rig.RunAsync();
+
+            // Then
+            var refused = Assert.IsType<ReconcileOutcome.Refused>(outcome);
+            Assert.Equal(TimeSpan.FromMinutes(5), refused.After);
+            Assert.StartsWith("Forbidden: the reconciler may not list ", refused.Reason);
+            Assert.Contains(" in namespace \"ml\"; this is granted by platform/deploy/reconciler/environment-rolebindings.yaml", refused.Reason);
+            var status = await rig.StatusAsync();
+            Assert.Equal("Refused", status!.Outcome);
+            Assert.StartsWith("refused by the API server: Forbidden:", status.Message);
+            Assert.Contains(rig.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Forbidden: the reconciler may not list", StringComparison.Ordinal));
+            Assert.DoesNotContain(rig.Logs.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
+            Assert.Equal(0, rig.Cluster.Server.RequestCount("apply"));
+        }
+
+        [Fact]
+        public async Task Should_Report_Unauthorized_When_The_Credentials_Are_Not_Accepted()
+        {
+            // Given
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            rig.Cluster.Server.Refuse(FakeRefusal.Unauthorized());
+
+            // When
+            var outcome = await rig.RunAsync();
+
+            // Then
+            var refused = Assert.IsType<ReconcileOutcome.Refused>(outcome);
+            Assert.Contains("Unauthorized: the API server did not accept the reconciler's credentials", refused.Reason);
+            Assert.Equal(TimeSpan.FromMinutes(5), refused.After);
+            Assert.DoesNotContain(rig.Logs.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Apply_Every_Other_Model_And_Report_The_Refused_Object_Against_Its_Model_When_The_Server_Finds_It_Invalid()
+        {
+            // Given a model whose Job the API server refuses, beside a valid one
+            await using var rig = await ReconcilerRig.StartAsync();
+            var commit = rig.Git.Commit(SpecRepository.Files(Env(), ("bad", 1), ("good", 1)));
+            var refusal = new FakeRefusal
+            {
+                Code = 422,
+                Resource = "jobs",
+                NamePrefix = "bad",
+                Reason = "spec.template.spec.nodeSelector: Invalid value: \"bad key!!/x\": name part must consist of alphanumeric characters",
+            };
+            rig.Cluster.Server.Refuse(refusal);
+
+            // When
+            var outcome = await rig.RunAsync();
+
+            // Then the good model is applied in full, the bad one is reported
+            var refused = Assert.IsType<ReconcileOutcome.Refused>(outcome);
+            var refusedObject = Assert.Single(refused.Objects);
+            Assert.Equal("bad", refusedObject.Model);
+            Assert.StartsWith("Invalid: the API server refuses Job ml/bad", refusedObject.Message);
+            Assert.Contains("spec.template.spec.nodeSelector: Invalid value: \"bad key!!/x\"", refusedObject.Message);
+            Assert.Equal(TimeSpan.FromMinutes(5), refused.After);
+            Assert.Contains(rig.ManagedNames(), n => n.StartsWith("Job/good", StringComparison.Ordinal));
+            Assert.DoesNotContain(rig.ManagedNames(), n => n.StartsWith("Job/bad", StringComparison.Ordinal));
+            var status = await rig.StatusAsync();
+            Assert.Equal(("Refused", null), (status!.Outcome, status.LastAppliedCommit));
+            Assert.Contains("(model bad)", status.DiagnosticsSummary);
+
+            // When the object is accepted again, the next pass applies it
+            rig.Cluster.Server.Lift(refusal);
+            var next = await rig.RunAsync();
+
+            // Then
+            Assert.Equal(commit, Assert.IsType<ReconcileOutcome.Applied>(next).Commit);
+            Assert.Contains(rig.ManagedNames(), n => n.StartsWith("Job/bad", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Recreate_A_Stable_Deployment_Deleted_By_Hand_Without_Retraining_Or_Pruning()
+        {
+            // Given a trained model served in prod
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            rig.Cluster.Server.SetStatus(KeyOf(rig.Managed().Single(o => o["kind"]!.GetValue<string>() == "Job")), new JsonObject { ["succeeded"] = 1 });
+            Assert.IsType<ReconcileOutcome.Applied>(await rig.RunAsync());
+            var served = rig.ManagedNames();
+            Assert.Contains("Deployment/fraud-stable", served);
+            Assert.DoesNotContain(served, n => n.StartsWith("Job/", StringComparison.Ordinal));
+
+            // When a person deletes the Deployment (kubectl delete deployment fraud-stable)
+            rig.Cluster.Server.DeleteObject(new ResourceKey("apps/v1", "Deployment", SpecRepository.Namespace, "fraud-stable"));
+            var outcome = await rig.RunAsync();
+
+            // Then it is simply recreated: no training Job, nothing pruned
+            var applied = Assert.IsType<ReconcileOutcome.Applied>(outcome);
+            Assert.Equal((1, 0, 0), (applied.Plan.Create, applied.Plan.Update, applied.Plan.Delete));
+            Assert.Equal(served, rig.ManagedNames());
+        }
+
+        [Fact]
+        public async Task Should_Not_Retrain_When_A_Succeeded_Training_Job_Is_Deleted_By_Hand()
+        {
+            // Given a training Job that succeeded while its model's serving objects are refused, so the Job stays
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            var job = rig.Managed().Single(o => o["kind"]!.GetValue<string>() == "Job");
+            rig.Cluster.Server.SetStatus(KeyOf(job), new JsonObject { ["succeeded"] = 1 });
+            var refusal = new FakeRefusal { Code = 422, Resource = "deployments", Reason = "spec.replicas: Invalid value: 1: refused for the test" };
+            rig.Cluster.Server.Refuse(refusal);
+            Assert.IsType<ReconcileOutcome.Refused>(await rig.RunAsync());
+            Assert.Contains($"Job/{job["metadata"]!["name"]}", rig.ManagedNames());
+
+            // When a person deletes the succeeded Job, then the Deployment is accepted again
+            rig.Cluster.Server.DeleteObject(KeyOf(job));
+            rig.Cluster.Server.Lift(refusal);
+            var outcome = await rig.RunAsync();
+
+            // Then the version is served, and not trained again
+            Assert.IsType<ReconcileOutcome.Applied>(outcome);
+            Assert.Contains("Deployment/fraud-stable", rig.ManagedNames());
+            Assert.DoesNotContain(rig.ManagedNames(), n => n.StartsWith("Job/", StringComparison.Ordinal));
+        }
+
+        private static ResourceKey KeyOf(JsonObject o) => new(o["apiVersion"]!.GetValue<string>(), o["kind"]!.GetValue<string>(),
+            SpecRepository.Namespace, o["metadata"]!["name"]!.GetValue<string>());
 
         [Fact]
         public async Task Should_Restore_An_Object_Edited_By_Hand_When_Self_Heal_Is_On()

@@ -44,7 +44,7 @@ internal sealed class ReconcilerRig : IAsyncDisposable
     public static async Task<ReconcilerRig> StartAsync() => new(await FakeCluster.StartAsync());
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
-    public ReconcilePass NewPass(IClusterDriver? driver = null) => new(Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(), Metrics,
+    public ReconcilePass NewPass(IClusterDriver? driver = null) => new(Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
         TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 

@@ -52,6 +52,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly FakeKubernetesApiServerOptions _options;
     private readonly ConcurrentQueue<FakeApiRequest> _requests = new();
     private readonly List<FaultRule> _faults = [];
+    private readonly List<FakeRefusal> _refusals = [];
     private readonly Lock _faultGate = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -126,6 +127,32 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         lock (_faultGate)
         {
             _faults.Add(new FaultRule(count, verb, pathContains, null, delay));
+        }
+    }
+
+    /// <summary>Every matching request is refused with <paramref name="refusal"/>'s code and the real server's Status
+    /// body until <see cref="Lift"/> (an RBAC grant, a fixed object).</summary>
+    public void Refuse(FakeRefusal refusal)
+    {
+        lock (_faultGate)
+        {
+            _refusals.Add(refusal);
+        }
+    }
+
+    /// <summary>Stops refusing (every refusal when <paramref name="refusal"/> is null).</summary>
+    public void Lift(FakeRefusal? refusal = null)
+    {
+        lock (_faultGate)
+        {
+            if (refusal is null)
+            {
+                _refusals.Clear();
+            }
+            else
+            {
+                _refusals.Remove(refusal);
+            }
         }
     }
 
@@ -205,6 +232,17 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         if (_options.BearerToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
         {
             await WriteAsync(context, 401, KubernetesStatus.Failure(401, "Unauthorized", "Unauthorized"));
+            return;
+        }
+
+        FakeRefusal? refusal;
+        lock (_faultGate)
+        {
+            refusal = _refusals.FirstOrDefault(r => r.Matches(verb, route.Plural, route.Namespace, route.Name));
+        }
+        if (refusal is not null)
+        {
+            await WriteAsync(context, refusal.Code, refusal.Answer(verb, type, route.Plural, route.Group, route.Namespace, route.Name));
             return;
         }
 

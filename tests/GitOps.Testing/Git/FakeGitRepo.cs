@@ -62,6 +62,41 @@ public sealed class FakeGitRepo : IDisposable
             File.WriteAllText(full, content);
             Commands.Stage(repo, relative);
         }
+        return CommitStaged(repo, message);
+    }
+
+    /// <summary>
+    /// Copies every file of the folder tree <paramref name="source"/> (a working tree: build output folders
+    /// <c>bin</c>/<c>obj</c> and <c>.git</c> are left out) into the repository, byte for byte, and commits it.
+    /// </summary>
+    public string CommitTree(string message, string source)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = FileAttributes.ReparsePoint };
+        var pending = new Stack<string>([source]);
+        while (pending.TryPop(out var folder))
+        {
+            // A linked worktree has a .git file instead of a folder; neither is part of the tree.
+            foreach (var file in Directory.EnumerateFiles(folder, "*", options).Where(f => System.IO.Path.GetFileName(f) != ".git"))
+            {
+                var target = System.IO.Path.Combine(Path, System.IO.Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
+            foreach (var child in Directory.EnumerateDirectories(folder, "*", options))
+            {
+                if (System.IO.Path.GetFileName(child) is not ("bin" or "obj" or ".git"))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+        using var repo = new Repository(Path);
+        Commands.Stage(repo, "*");
+        return CommitStaged(repo, message);
+    }
+
+    private string CommitStaged(Repository repo, string message)
+    {
         var when = Epoch.AddMinutes(++_commits);
         var signature = new Signature("GitOps Test", "test@gitops.invalid", when);
         return repo.Commit(message, signature, signature, new CommitOptions { AllowEmptyCommit = true }).Sha;

@@ -31,7 +31,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         }
         if (!response.IsSuccess || response.Body is null)
         {
-            throw KubernetesApiException.From($"read status of {environment}", response);
+            throw Failure("get", ConfigMapName(environment), response);
         }
         return FromConfigMap(environment, response.Body);
     }
@@ -58,8 +58,11 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         {
             throw new StatusConflictException(status.Environment, response.Body?["reason"]?.GetValue<string>() ?? $"HTTP {response.StatusCode}");
         }
-        throw KubernetesApiException.From($"save status of {status.Environment}", response);
+        throw Failure(status.ResourceVersion is null ? "create" : "update", name, response);
     }
+
+    private KubernetesApiException Failure(string verb, string name, KubernetesResponse response) =>
+        ApiRefusal.Failure(new ApiTarget(verb, "v1", "configmaps", @namespace, "ConfigMap", name), response, ApiRefusal.StateGrant);
 
     /// <summary>Read, change, save; on a concurrent save, read again and re-apply the change (up to a few times).</summary>
     public async Task<EnvironmentStatus> UpdateAsync(string environment, Func<EnvironmentStatus, EnvironmentStatus> change, CancellationToken ct)

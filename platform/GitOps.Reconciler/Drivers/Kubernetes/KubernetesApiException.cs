@@ -18,6 +18,10 @@ public class KubernetesApiException(string message, int statusCode, string? reas
 
     public bool IsTransient => StatusCode == 0 || RetryPolicy.IsTransient(StatusCode);
 
+    /// <summary>A refusal retrying cannot change (401, 403, 404, 422): a person fixes RBAC, credentials, CRDs or the
+    /// object. See <see cref="ApiRefusal"/>.</summary>
+    public bool IsRefusal => ApiRefusal.IsRefusal(StatusCode);
+
     internal static KubernetesApiException From(string operation, KubernetesResponse response)
     {
         var message = response.Body?["message"]?.GetValue<string>() ?? response.RawText;

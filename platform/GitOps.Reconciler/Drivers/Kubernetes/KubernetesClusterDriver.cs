@@ -58,7 +58,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         return response.IsSuccess && response.Body is { } body
             ? Normalize(kind, body)
-            : throw KubernetesApiException.From($"get {key}", response);
+            : throw ApiRefusal.Failure(new ApiTarget("get", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
     }
 
     public async Task<JsonObject> ApplyAsync(JsonObject desired, bool dryRun, CancellationToken ct)
@@ -88,14 +88,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 throw new ApplyConflictException(key.ToString(), causes, response.Body);
             }
         }
-        if (response.StatusCode == 404)
-        {
-            throw new KubernetesApiException(
-                $"apply {key} failed: the cluster does not serve {kind.Plural} in {apiVersion} or namespace \"{ns}\" does not exist. "
-                + $"Install the CRD that defines {kindName} or create the namespace, then retry.",
-                404, response.Body?["reason"]?.GetValue<string>(), response.Body);
-        }
-        throw KubernetesApiException.From($"apply {key}", response);
+        throw ApiRefusal.Failure(new ApiTarget("patch", kind.ApiVersion, kind.Plural, ns, kind.Kind, name), response);
     }
 
     public async Task DeleteAsync(ResourceKey key, CancellationToken ct)
@@ -109,7 +102,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         {
             return;
         }
-        throw KubernetesApiException.From($"delete {key}", response);
+        throw ApiRefusal.Failure(new ApiTarget("delete", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
     }
 
     /// <summary>Health of a Job or Deployment from its status; null when it does not exist or is another kind.</summary>
@@ -238,7 +231,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         if (!response.IsSuccess || response.Body is null)
         {
-            throw KubernetesApiException.From($"list {kind.Plural} in {ns}", response);
+            throw ApiRefusal.Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
         }
         var items = (response.Body["items"] as JsonArray)?.OfType<JsonObject>().Select(i => Normalize(kind, i)).ToList() ?? [];
         var rv = response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";

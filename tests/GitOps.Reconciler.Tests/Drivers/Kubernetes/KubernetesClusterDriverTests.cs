@@ -291,7 +291,46 @@ public sealed class KubernetesClusterDriverTests
 
             // Then
             Assert.Equal(404, error.StatusCode);
-            Assert.Contains("Install the CRD that defines VirtualService", error.Message);
+            Assert.True(error.IsRefusal);
+            Assert.StartsWith("NotFound: the cluster does not serve virtualservices.networking.istio.io/v1 (VirtualService), so VirtualService ml/vs cannot be written", error.Message);
+            Assert.Contains("install the CRDs that define it (Istio)", error.Message);
+        }
+
+        [Fact]
+        public async Task Should_Name_The_Verb_Resource_Namespace_And_Grant_When_Forbidden()
+        {
+            // Given a namespace the reconciler's ServiceAccount has no RoleBinding in
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Refuse(FakeRefusal.Forbidden(@namespace: "ml"));
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(() => cluster.Driver().ApplyAsync(
+                FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None));
+
+            // Then
+            Assert.Equal((403, "Forbidden", true), (error.StatusCode, error.Reason, error.IsRefusal));
+            Assert.Equal("Forbidden: the reconciler may not patch deployments.apps in namespace \"ml\"; this is granted by "
+                + "platform/deploy/reconciler/environment-rolebindings.yaml: add the namespace there and apply it (kubectl apply -k platform/deploy/reconciler)",
+                error.Message);
+            Assert.Equal(1, cluster.Server.RequestCount("apply"));
+        }
+
+        [Fact]
+        public async Task Should_Name_The_Object_And_What_Is_Wrong_When_The_Server_Finds_It_Invalid()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Refuse(FakeRefusal.Invalid("deployments", "web",
+                "spec.template.spec.nodeSelector: Invalid value: \"bad key!!/x\": name part must consist of alphanumeric characters"));
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(() => cluster.Driver().ApplyAsync(
+                FakeCluster.Managed("apps/v1", "Deployment", "web"), false, CancellationToken.None));
+
+            // Then
+            Assert.Equal((422, "Invalid", true), (error.StatusCode, error.Reason, error.IsRefusal));
+            Assert.Equal("Invalid: the API server refuses Deployment ml/web: spec.template.spec.nodeSelector: Invalid value: \"bad key!!/x\": "
+                + "name part must consist of alphanumeric characters", error.Message);
         }
 
         [Fact]
