@@ -117,7 +117,7 @@ public static class UpCommand
         await stdout.WriteLineAsync($"gitops up: environment {env.Name} from {target.Root}{(once ? "" : " (following the working tree)")}; state in {state.Root}; Ctrl+C stops it.");
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
-        var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(), metrics,
+        var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
             TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);
         var ready = false;
