@@ -1,24 +1,34 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using GitOps.Cli.Commands;
+using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli;
 
-/// <summary>The <c>gitops</c> command tree and its exit-code contract: 0 ok, 1 findings, 2 usage or I/O problem.</summary>
+/// <summary>The <c>gitops</c> command tree; exit codes are <see cref="ExitCode"/> (listed in <c>gitops --help</c>).</summary>
 public static class GitOpsCommandLine
 {
-    public const int Ok = 0;
-    public const int Findings = 1;
-    public const int UsageOrIo = 2;
-    public const int InternalError = 3;
-
     public static RootCommand Build()
     {
         var root = new RootCommand("GitOps ML: run machine learning in production from a Git repository.");
+        root.Options.Add(ColorMode.CreateOption());
         foreach (var command in Commands())
         {
             root.Subcommands.Add(command);
         }
+        var help = HelpLayout.Apply(root);
+        root.SetAction(parse =>
+        {
+            // Bare 'gitops' is a request for help, as with git and kubectl.
+            ((SynchronousCommandLineAction)help).Invoke(parse);
+            return (int)ExitCode.Success;
+        });
+        root.WithExamples(
+            ("gitops validate", "check every spec of the repository in the current directory"),
+            ("gitops plan --all", "what each environment would do for this commit"),
+            ("gitops COMMAND --help", "the options and examples of one command"));
         return root;
     }
 
@@ -38,17 +48,24 @@ public static class GitOpsCommandLine
         StatusCommand.Create(),
     ];
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        RunAsync(args, stdout, stderr, CliEnvironment.FromProcess(), ct);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment, CancellationToken ct = default)
     {
+        using var invocation = environment.Enter();
         var parse = Build().Parse(args);
-        if (parse.Errors.Count > 0)
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             foreach (var error in parse.Errors)
             {
-                await stderr.WriteLineAsync($"error: {error.Message}");
+                var typo = parse.UnmatchedTokens.FirstOrDefault(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal)) is { } token
+                    ? TypoSuggestions.For(parse, token)
+                    : null;
+                await stderr.WriteLineAsync($"error: {error.Message}" + (typo is null ? "" : $" Did you mean '{typo}'?"));
             }
-            await stderr.WriteLineAsync("Run 'gitops --help' to see the commands and their options.");
-            return UsageOrIo;
+            await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
+            return Exit(parse, ExitCode.Usage);
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
@@ -58,19 +75,32 @@ public static class GitOpsCommandLine
         catch (UserError e)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
-            return UsageOrIo;
+            return Exit(parse, ExitCode.Usage);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await stderr.WriteLineAsync("cancelled");
-            return 130;
+            await stderr.WriteLineAsync("interrupted");
+            return (int)ExitCode.Interrupted;
         }
         catch (Exception e)
         {
             await stderr.WriteLineAsync($"internal error: {e.GetType().Name}: {e.Message}");
             await stderr.WriteLineAsync("This is a bug in gitops, not in your input. Please report it with the command you ran.");
-            return InternalError;
+            return Exit(parse, ExitCode.InternalError);
         }
+    }
+
+    private static int Exit(ParseResult parse, ExitCode code) => (int)PlanCommand.DetailedExitCode(parse, code);
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(result.Command is RootCommand ? "gitops" : result.Command.Name);
+        }
+        names.Reverse();
+        return string.Join(' ', names);
     }
 }
 

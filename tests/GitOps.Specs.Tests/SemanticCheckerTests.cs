@@ -165,6 +165,26 @@ public sealed class SemanticCheckerTests
         }
 
         [Fact]
+        public void Should_Report_Background_Analysis_Naming_Unknown_Templates_And_Bad_Deadlines()
+        {
+            // Given
+            var rollout = SpecText.Rollout("""
+                strategy: blueGreen
+                progressDeadline: 10 minutes
+                backgroundAnalysis: {templates: [eror-rate]}
+                analysis:
+                  - {name: error-rate, query: 'sum(rate(x[1m]))', successCondition: 'result < 0.01'}
+                """);
+
+            // When
+            var found = Check(("policies/r.yaml", rollout));
+
+            // Then
+            Assert.Equal(new[] { DiagnosticIds.InvalidDuration, DiagnosticIds.UnknownReference }.Order(StringComparer.Ordinal), found.Select(d => d.Id).Order(StringComparer.Ordinal));
+            Assert.Equal("did you mean 'error-rate'?", found.Single(d => d.Id == DiagnosticIds.UnknownReference).Hint);
+        }
+
+        [Fact]
         public void Should_Require_A_SetWeight_Step_In_A_Canary()
         {
             // Given

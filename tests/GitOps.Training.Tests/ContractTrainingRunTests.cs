@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Artifacts;
 using GitOps.Training.Contract;
@@ -83,7 +84,7 @@ public sealed class ContractTrainingRunTests
 
             // Then
             Assert.False(outcome.Training.Succeeded);
-            Assert.Equal(2, outcome.Training.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.Training.ExitCode);
             Assert.Contains("sha256", outcome.Training.Error);
             Assert.Null(outcome.Published);
             Assert.False(Directory.Exists(store));

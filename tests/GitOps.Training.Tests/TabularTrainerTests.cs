@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
@@ -147,7 +148,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("'numTrees'", outcome.Error);
             Assert.Contains("numberOfTrees", outcome.Error);
         }
@@ -178,7 +179,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Equal($"{path}:3:2: feature 'b' must be a finite number, found 'x'", outcome.Error);
         }
 
@@ -192,7 +193,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("label column 'fraud' is not in the header", outcome.Error);
         }
 
@@ -206,7 +207,7 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
             var outcome = await _trainer.TrainAsync(request, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("but aaaa", outcome.Error);
             Assert.False(File.Exists(Path.Combine(request.OutputDirectory, TrainerOutput.ModelFile)));
         }

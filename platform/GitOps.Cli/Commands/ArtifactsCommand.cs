@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 
@@ -22,8 +23,9 @@ public static class ArtifactsCommand
     {
         var uri = new Option<string>("--uri") { Description = "Artifact to fetch: a path, file://, http:// or https:// URI", Required = true };
         var output = new Option<string>("--out") { Description = "File to write (replaced atomically)", Required = true };
-        var sha = new Option<string?>("--sha256") { Description = "Expected sha256 (hex); a mismatch fails and leaves no file" };
+        var sha = new Option<string?>("--sha256") { Description = "Expected sha256 (hex); a mismatch exits 2 and leaves no file" };
         var command = new Command("fetch", $"Download one artifact (bearer token from env {TrainingContract.ArtifactsToken} for http(s))") { uri, output, sha };
+        command.WithExamples(("gitops artifacts fetch --uri https://artifacts.example.com/prod/fraud/9a75b5701b77/model.onnx --out model.onnx --sha256 HEX", "download one file, checking its digest"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             using var http = NewClient();
@@ -31,10 +33,10 @@ public static class ArtifactsCommand
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");
-                return outcome.ExitCode;
+                return (int)outcome.ExitCode;
             }
             await parse.Out().WriteLineAsync($"Fetched {parse.GetValue(uri)} to {outcome.Written[0]} (sha256 {outcome.Sha256})");
-            return GitOpsCommandLine.Ok;
+            return (int)ExitCode.Success;
         });
         return command;
     }
@@ -44,6 +46,7 @@ public static class ArtifactsCommand
         var from = new Option<string>("--from") { Description = "Directory to publish (e.g. a training output directory)", Required = true };
         var uri = new Option<string>("--uri") { Description = "Destination folder: a path, file://, http:// or https:// URI (one PUT per file)", Required = true };
         var command = new Command("push", $"Publish every file of a directory (bearer token from env {TrainingContract.ArtifactsToken} for http(s))") { from, uri };
+        command.WithExamples(("gitops artifacts push --from artifacts/fraud-example/model --uri file:///mnt/artifacts/fraud/dev", "publish a training output folder"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             using var http = NewClient();
@@ -51,18 +54,18 @@ public static class ArtifactsCommand
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");
-                return outcome.ExitCode;
+                return (int)outcome.ExitCode;
             }
             foreach (var written in outcome.Written)
             {
                 await parse.Out().WriteLineAsync($"Published {written}");
             }
-            return GitOpsCommandLine.Ok;
+            return (int)ExitCode.Success;
         });
         return command;
     }
 
     private static HttpClient NewClient() => new() { Timeout = TimeSpan.FromMinutes(30) };
 
-    private static string? Token() => Environment.GetEnvironmentVariable(TrainingContract.ArtifactsToken);
+    private static string? Token() => CliEnvironment.Current.Get(TrainingContract.ArtifactsToken);
 }

@@ -1,37 +1,49 @@
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.LiveCluster;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
 
 /// <summary>
-/// <c>gitops plan --env ENV|--all [--live FILE | --live-cluster [--kubeconfig F] [--context C]] [--format text|markdown|json] [--detailed-exitcode]</c>: what each
-/// environment would do for this commit. Exit 0 with or without changes (2 with <c>--detailed-exitcode</c> when
-/// there are changes, as <c>terraform plan</c> does); 1 when the specs or the render have errors.
+/// <c>gitops plan [PATH] --env ENV|--all [--live FILE|- | --live-cluster [--kubeconfig F] [--context C]] [-o text|markdown|json] [--detailed-exitcode]</c>:
+/// what each environment would do for this commit. Exit 0 with or without changes, 1 when the specs, the render or the
+/// dry-run have errors, 2 for usage problems. With <c>--detailed-exitcode</c> it follows <c>terraform plan</c>:
+/// 0 no changes, 1 an error of any kind, 2 changes.
 /// </summary>
 public static class PlanCommand
 {
+    public const string DetailedExitCodeOption = "--detailed-exitcode";
+
     public static Command Create()
     {
-        var env = new Option<string[]>("--env") { Description = "Environment(s) to plan (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("plan", "Show what each environment would do for this commit: versions, training, rollouts, object diffs");
+        var repository = RepositoryPath.AddTo(command);
+        var env = new Option<string[]>("--env") { Description = "Environment(s) to plan (repeatable)", AllowMultipleArgumentsPerToken = false, HelpName = "ENV" };
+        env.CompleteEnvironments(repository);
         var all = new Option<bool>("--all") { Description = "Plan every environment" };
-        var repo = new Option<string>("--repo") { Description = "Repository checkout (default: current directory)", DefaultValueFactory = _ => "." };
-        var live = new Option<string?>("--live") { Description = "Live state: YAML or JSON such as 'kubectl get ... -o yaml' or '-o json' (JSON reads faster; default: an empty cluster)" };
-        var format = new Option<string>("--format") { Description = "text, markdown (pull-request comment) or json", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "markdown", "json");
-        var detailed = new Option<bool>("--detailed-exitcode") { Description = "Exit 2 when the plan has changes" };
+        var live = new Option<string?>("--live") { Description = "Live state: YAML or JSON such as 'kubectl get ... -o yaml' or '-o json'; '-' reads standard input (default: an empty cluster)", HelpName = "FILE" };
+        var format = OutputOption.Create("text, markdown (a pull-request comment) or json", "text", "markdown", "json");
+        var detailed = new Option<bool>(DetailedExitCodeOption) { Description = "Exit 0 when there are no changes, 1 on any error, 2 when there are changes (as terraform plan)" };
         var commit = new Option<string?>("--commit") { Description = "Commit to report (default: the repository's HEAD)" };
         var liveCluster = new Option<bool>("--live-cluster") { Description = "Read the live state from a cluster and check the plan with server-side dry-run (read-only)" };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --live-cluster: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)" };
-        var context = new Option<string?>("--context") { Description = "With --live-cluster: kubeconfig context (default: the current context)" };
-        var command = new Command("plan", "Show what each environment would do for this commit: versions, training, rollouts, object diffs");
-        foreach (var option in new Option[] { env, all, repo, live, format, detailed, commit, liveCluster, kubeconfig, context })
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --live-cluster: kubeconfig file (default: $KUBECONFIG, ':'-separated, or ~/.kube/config)", HelpName = "FILE" };
+        var context = new Option<string?>("--context") { Description = $"With --live-cluster: kubeconfig context (default: ${EnvironmentVariables.Context}, else the current context)" };
+        foreach (var option in new Option[] { env, all, live, format, detailed, commit, liveCluster, kubeconfig, context })
         {
             command.Options.Add(option);
         }
+        command.WithExamples(
+            ("gitops plan --all", "every environment against an empty cluster (a first deploy)"),
+            ("gitops plan ../ml-platform --env prod --live live.yaml", "one environment against 'kubectl get -o yaml' output"),
+            ("kubectl get deployments,services -A -l ml.gitops/managed-by=gitops -o yaml | gitops plan --env prod --live -", "the live state from standard input"),
+            ("gitops plan --env prod --live-cluster --context prod-eu", "against a cluster, with server-side dry-run"),
+            ("gitops plan --all -o markdown", "a pull-request comment"),
+            ("gitops plan --all --detailed-exitcode", "exit 2 when anything would change (scripts, CI)"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -41,37 +53,43 @@ public static class PlanCommand
             if (envs.Length == 0 == !everything)
             {
                 stderr.WriteLine("error: pass either --env ENV (repeatable) or --all.");
-                return 2;
+                return Exit(ExitCode.Usage);
             }
-            if (parse.GetValue(liveCluster) && parse.GetValue(live) is not null)
+            var fromCluster = parse.GetValue(liveCluster);
+            if (fromCluster && parse.GetValue(live) is not null)
             {
                 stderr.WriteLine("error: pass either --live FILE or --live-cluster, not both.");
-                return 2;
+                return Exit(ExitCode.Usage);
             }
-            var (input, exitCode) = CliInputs.Load(parse.GetValue(repo)!, parse.GetValue(live), parse.GetValue(commit), stderr);
+            if (!fromCluster && (parse.GetResult(context) is { Implicit: false } || parse.GetResult(kubeconfig) is { Implicit: false }))
+            {
+                stderr.WriteLine("error: --context and --kubeconfig choose the cluster of --live-cluster; add --live-cluster, or leave them out to plan against --live or an empty cluster.");
+                return Exit(ExitCode.Usage);
+            }
+            var (input, exitCode) = CliInputs.Load(repository.Resolve(parse), parse.GetValue(live), parse.GetValue(commit), stderr);
             if (input is null)
             {
-                return exitCode;
+                return Exit((ExitCode)exitCode);
             }
             var names = everything ? input.Specs.Environments.Select(e => e.Name).ToArray() : envs;
             if (!CliInputs.EnvironmentsExist(input.Specs, names, stderr))
             {
-                return 2;
+                return Exit(ExitCode.Usage);
             }
             RepositoryPlan plan;
             var dryRunFailed = false;
-            if (parse.GetValue(liveCluster))
+            if (fromCluster)
             {
                 LiveClusterPlan livePlan;
                 try
                 {
-                    livePlan = await LiveClusterObserver.PlanAsync(input.Specs, names, input.Commit,
-                        new LiveClusterTarget(parse.GetValue(kubeconfig), parse.GetValue(context)), ct);
+                    var target = new LiveClusterTarget(parse.GetValue(kubeconfig), parse.GetValue(context) ?? CliEnvironment.Current.Get(EnvironmentVariables.Context));
+                    livePlan = await LiveClusterObserver.PlanAsync(input.Specs, names, input.Commit, target, ct);
                 }
                 catch (LiveClusterException e)
                 {
                     stderr.WriteLine($"error: {e.Message}. {e.Hint}.");
-                    return 2;
+                    return Exit(ExitCode.Usage);
                 }
                 plan = livePlan.Plan;
                 foreach (var d in livePlan.DryRun)
@@ -88,7 +106,7 @@ public static class PlanCommand
             {
                 "markdown" => PlanMarkdown.Format(plan),
                 "json" => PlanJson.Format(plan),
-                _ => PlanText.Format(plan, colour: Terminal.ColorEnabled(stdout)),
+                _ => PlanText.Format(plan, ColorMode.Painter(parse)),
             };
             stdout.Write(text);
             if (plan.HasErrors)
@@ -97,14 +115,26 @@ public static class PlanCommand
                 {
                     stderr.WriteLine(d.ToString());
                 }
-                return 1;
+                return (int)ExitCode.Findings;
             }
             if (dryRunFailed)
             {
-                return 1;
+                return (int)ExitCode.Findings;
             }
-            return parse.GetValue(detailed) && plan.HasChanges ? 2 : 0;
+            return parse.GetValue(detailed) && plan.HasChanges ? (int)ExitCode.PlanHasChanges : (int)ExitCode.Success;
+
+            int Exit(ExitCode code) => (int)DetailedExitCode(parse, code);
         });
         return command;
     }
+
+    /// <summary>
+    /// The exit code for a failure of <c>plan</c>: with <c>--detailed-exitcode</c> every failure is 1, so that 2 only
+    /// ever means "the plan has changes" (a mistyped --env must not read as changes).
+    /// </summary>
+    public static ExitCode DetailedExitCode(ParseResult parse, ExitCode code) =>
+        code != ExitCode.Success && parse.CommandResult.Command.Name == "plan"
+            && parse.Tokens.Any(t => t.Value == DetailedExitCodeOption)
+            ? ExitCode.Findings
+            : code;
 }

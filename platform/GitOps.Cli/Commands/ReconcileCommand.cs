@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
@@ -8,6 +9,7 @@ using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
@@ -20,30 +22,33 @@ namespace GitOps.Cli.Commands;
 /// </summary>
 public static class ReconcileCommand
 {
-    public const string GitTokenVariable = "GITOPS_GIT_TOKEN";
+    public const string GitTokenVariable = EnvironmentVariables.GitToken;
 
     public static Command Create()
     {
-        var repo = new Option<string>("--repo") { Description = "Git remote to follow (URL or path)", Required = true };
+        var repo = new Option<string>("--repo") { Description = "Git URL (or path of a Git repository) to clone and follow; unlike the PATH of validate/plan/render this is a remote, not a checkout", Required = true, HelpName = "URL" };
         var branch = new Option<string>("--branch") { Description = "Branch to follow", DefaultValueFactory = _ => "main" };
         var env = new Option<string[]>("--env") { Description = "Environment to converge (repeatable)", Required = true, AllowMultipleArgumentsPerToken = false };
         var once = new Option<bool>("--once") { Description = "Run one pass over every environment, print the outcomes and exit" };
-        var interval = new Option<string>("--interval") { Description = "Time between passes: Git poll and drift check (e.g. 30s, 1m, 5m)", DefaultValueFactory = _ => "1m" };
+        var interval = DurationOption.Create("--interval", "Time between passes: Git poll and drift check, e.g. 30s or 5m", "1m");
         var listen = new Option<string>("--listen") { Description = "HOST:PORT for /healthz /readyz /metrics /webhook/github", DefaultValueFactory = _ => "127.0.0.1:8080" };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: $KUBECONFIG or ~/.kube/config)" };
-        var context = new Option<string?>("--context") { Description = "Kubeconfig context (default: the current context)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file (default: $KUBECONFIG, ':'-separated, or ~/.kube/config)", HelpName = "FILE" };
+        var context = new Option<string?>("--context") { Description = $"Kubeconfig context (default: ${EnvironmentVariables.Context}, else the current context)" };
         var inCluster = new Option<bool>("--in-cluster") { Description = "Use the pod's service account" };
         var @namespace = new Option<string?>("--namespace") { Description = "Namespace of the Lease and status ConfigMaps (default: $POD_NAMESPACE, else gitops-system)" };
         var identity = new Option<string?>("--identity") { Description = "This replica's name in the Lease (default: $POD_NAME, else the host name)" };
         var leaderElect = new Option<bool?>("--leader-elect") { Description = "Campaign for the Lease before applying (default: true, false with --once)" };
         var webhookSecretFile = new Option<string?>("--webhook-secret-file") { Description = $"File with the GitHub webhook secret (default: ${WebhookSecret.EnvironmentVariable}; neither: webhook off)" };
         var gitTokenFile = new Option<string?>("--git-token-file") { Description = $"File with a Git token for HTTPS remotes (default: ${GitTokenVariable} when set)" };
-        var workdir = new Option<string?>("--workdir") { Description = "Where the repository is cloned (default: $GITOPS_WORKDIR, else a temporary folder)" };
+        var workdir = new Option<string?>("--workdir") { Description = $"Where the repository is cloned (default: ${EnvironmentVariables.Workdir}, else a temporary folder)" };
         var command = new Command("reconcile", "Follow a Git branch and converge environments to it (the in-cluster reconciler)");
         foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, workdir })
         {
             command.Options.Add(option);
         }
+        command.WithExamples(
+            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --once", "one pass over prod, print the outcome and exit"),
+            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env staging --env prod --in-cluster", "the in-cluster reconciler (see docs/operations.md)"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -52,29 +57,30 @@ public static class ReconcileCommand
             if (environments.IsEmpty)
             {
                 stderr.WriteLine("error: pass at least one --env ENV (the environments this reconciler converges).");
-                return 2;
+                return (int)ExitCode.Usage;
             }
-            if (!Durations.TryParse(parse.GetValue(interval), out var every) || every <= TimeSpan.Zero)
+            var every = parse.GetValue(interval);
+            if (every <= TimeSpan.Zero)
             {
-                stderr.WriteLine($"error: --interval '{parse.GetValue(interval)}' is not a duration; use e.g. 30s, 1m or 5m.");
-                return 2;
+                stderr.WriteLine("error: --interval must be longer than 0; use e.g. 30s, 1m or 5m.");
+                return (int)ExitCode.Usage;
             }
             var endpoint = ReconcilerHost.ParseListen(parse.GetValue(listen)!);
             if (endpoint is null)
             {
                 stderr.WriteLine($"error: --listen '{parse.GetValue(listen)}' is not HOST:PORT; use e.g. 127.0.0.1:8080 or 0.0.0.0:8080.");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             var runOnce = parse.GetValue(once);
             WebhookSecret? secret;
             try
             {
-                secret = WebhookSecret.Load(parse.GetValue(webhookSecretFile), Environment.GetEnvironmentVariable);
+                secret = WebhookSecret.Load(parse.GetValue(webhookSecretFile), CliEnvironment.Current.Variable);
             }
             catch (IOException e)
             {
                 stderr.WriteLine($"error: {e.Message}. Fix --webhook-secret-file or leave it out to disable the webhook.");
-                return 2;
+                return (int)ExitCode.Usage;
             }
 
             KubernetesApiConnection connection;
@@ -82,24 +88,24 @@ public static class ReconcileCommand
             {
                 connection = parse.GetValue(inCluster)
                     ? KubernetesApiConnection.InCluster()
-                    : KubernetesApiConnection.FromKubeconfig(parse.GetValue(kubeconfig), parse.GetValue(context));
+                    : KubernetesApiConnection.FromKubeconfig(parse.GetValue(kubeconfig), parse.GetValue(context) ?? CliEnvironment.Current.Get(EnvironmentVariables.Context));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 stderr.WriteLine(parse.GetValue(inCluster)
                     ? $"error: not running in a pod with a service account ({e.Message}). Leave out --in-cluster and pass --kubeconfig/--context."
                     : $"error: cannot use the kubeconfig ({e.Message}). Check --kubeconfig and --context ('kubectl config get-contexts' lists them).");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             using var _ = connection;
 
-            var stateNamespace = parse.GetValue(@namespace) ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "gitops-system";
-            var self = parse.GetValue(identity) ?? Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName;
-            var cacheDirectory = parse.GetValue(workdir) ?? Environment.GetEnvironmentVariable("GITOPS_WORKDIR")
+            var stateNamespace = parse.GetValue(@namespace) ?? CliEnvironment.Current.Get("POD_NAMESPACE") ?? "gitops-system";
+            var self = parse.GetValue(identity) ?? CliEnvironment.Current.Get("POD_NAME") ?? Environment.MachineName;
+            var cacheDirectory = parse.GetValue(workdir) ?? CliEnvironment.Current.Get(EnvironmentVariables.Workdir)
                 ?? Path.Combine(Path.GetTempPath(), "gitops-reconciler", self);
             var tokenFile = parse.GetValue(gitTokenFile);
             var credentials = tokenFile is not null ? new GitCredentials { PasswordFile = tokenFile }
-                : Environment.GetEnvironmentVariable(GitTokenVariable) is { Length: > 0 } ? new GitCredentials { PasswordEnvironmentVariable = GitTokenVariable }
+                : CliEnvironment.Current.Get(GitTokenVariable) is not null ? new GitCredentials { PasswordEnvironmentVariable = GitTokenVariable }
                 : null;
             var git = new GitSource(new GitSourceOptions
             {
@@ -141,7 +147,7 @@ public static class ReconcileCommand
                 {
                     stdout.WriteLine(Describe(outcome));
                 }
-                return outcomes.All(o => o.IsSuccess) ? 0 : 1;
+                return (int)(outcomes.All(o => o.IsSuccess) ? ExitCode.Success : ExitCode.Findings);
             }
             try
             {
@@ -150,9 +156,9 @@ public static class ReconcileCommand
             catch (IOException e)
             {
                 stderr.WriteLine($"error: cannot serve on {endpoint}: {e.Message}. Choose another --listen address.");
-                return 2;
+                return (int)ExitCode.Usage;
             }
-            return 0;
+            return (int)ExitCode.Success;
         });
         return command;
     }

@@ -1,43 +1,49 @@
 using System.CommandLine;
 using System.Text;
+using GitOps.Cli.Conventions;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
 using GitOps.Policy;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
+using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 
 namespace GitOps.Cli.Commands;
 
-/// <summary><c>gitops render --env ENV [--repo PATH] [--out DIR]</c>: the Kubernetes objects an environment wants.</summary>
+/// <summary><c>gitops render [PATH] --env ENV [--out DIR]</c>: the Kubernetes objects an environment wants.</summary>
 public static class RenderCommand
 {
     public static Command Create()
     {
-        var env = new Option<string>("--env") { Description = "Environment to render", Required = true };
-        var repo = new Option<string>("--repo") { Description = "Repository checkout (default: current directory)", DefaultValueFactory = _ => "." };
-        var output = new Option<string?>("--out") { Description = "Folder for one manifest per object (default: one YAML stream on stdout)" };
-        var live = new Option<string?>("--live") { Description = "Live state (YAML or JSON) to read registry facts from (served and trained versions)" };
-        var commit = new Option<string?>("--commit") { Description = "Commit stamped on objects (default: the repository's HEAD)" };
         var command = new Command("render", "Render the Kubernetes objects an environment wants for this commit");
+        var repository = RepositoryPath.AddTo(command);
+        var env = new Option<string>("--env") { Description = "Environment to render", Required = true, HelpName = "ENV" };
+        env.CompleteEnvironments(repository);
+        var output = new Option<string?>("--out") { Description = "Folder to write DIR/ENV/<kind>-<name>.yaml to, one manifest per object; other .yaml files in DIR/ENV are removed (default: one YAML stream on stdout)", HelpName = "DIR" };
+        var live = new Option<string?>("--live") { Description = "Live state (YAML or JSON, '-' for standard input) to read registry facts from (served and trained versions)", HelpName = "FILE" };
+        var commit = new Option<string?>("--commit") { Description = "Commit stamped on objects (default: the repository's HEAD)" };
         command.Options.Add(env);
-        command.Options.Add(repo);
         command.Options.Add(output);
         command.Options.Add(live);
         command.Options.Add(commit);
+        command.WithExamples(
+            ("gitops render --env staging", "every object of staging as one YAML stream"),
+            ("gitops render --env staging --out manifests/", "one file per object under manifests/staging/, stale files removed"),
+            ("gitops render ../ml-platform --env prod | kubectl apply --dry-run=server -f -", "check the objects against a cluster"));
         command.SetAction((ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            var root = parse.GetValue(repo)!;
-            var (input, exitCode) = CliInputs.Load(root, parse.GetValue(live), parse.GetValue(commit), stderr);
+            var (input, exitCode) = CliInputs.Load(repository.Resolve(parse), parse.GetValue(live), parse.GetValue(commit), stderr);
             if (input is null)
             {
                 return Task.FromResult(exitCode);
             }
             if (!CliInputs.EnvironmentsExist(input.Specs, [parse.GetValue(env)!], stderr))
             {
-                return Task.FromResult(2);
+                return Task.FromResult((int)ExitCode.Usage);
             }
             var result = Renderer.Render(input.Specs, parse.GetValue(env)!, input.Facts, new RenderContext(input.Commit));
             foreach (var d in result.Diagnostics)
@@ -47,33 +53,54 @@ public static class RenderCommand
             if (result.HasErrors)
             {
                 stderr.WriteLine("Nothing rendered: fix the errors above.");
-                return Task.FromResult(1);
+                return Task.FromResult((int)ExitCode.Findings);
             }
             var dir = parse.GetValue(output);
             if (dir is null)
             {
                 stdout.Write(RenderOutput.Stream(result));
-                return Task.FromResult(0);
+                return Task.FromResult((int)ExitCode.Success);
             }
             try
             {
-                foreach (var file in RenderOutput.Files(result))
-                {
-                    var path = Path.Combine(dir, file.Path);
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    File.WriteAllText(path, file.Content, new UTF8Encoding(false));
-                    stdout.WriteLine(path);
-                }
+                WriteFolder(dir, result, stdout);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 stderr.WriteLine($"error: cannot write manifests to '{dir}': {ex.Message}. Check that the folder is writable, or pass another --out.");
                 stderr.WriteLine("Choose a folder you can write to, or leave out --out to print one YAML stream.");
-                return Task.FromResult(2);
+                return Task.FromResult((int)ExitCode.Usage);
             }
-            return Task.FromResult(0);
+            return Task.FromResult((int)ExitCode.Success);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Writes one file per object under <c>DIR/ENV/</c> and removes the other <c>.yaml</c> files there, so that the
+    /// folder mirrors the render (an object that no longer renders leaves no stale manifest behind).
+    /// </summary>
+    private static void WriteFolder(string dir, RenderResult result, TextWriter stdout)
+    {
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in RenderOutput.Files(result))
+        {
+            var path = Path.Combine(dir, file.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, file.Content, new UTF8Encoding(false));
+            written.Add(Path.GetFullPath(path));
+            stdout.WriteLine(path);
+        }
+        var environmentDir = Path.Combine(dir, result.Environment);
+        if (!Directory.Exists(environmentDir))
+        {
+            return;
+        }
+        foreach (var stale in Directory.EnumerateFiles(environmentDir, "*.yaml").Where(f => !written.Contains(Path.GetFullPath(f))).Order(StringComparer.Ordinal))
+        {
+            File.Delete(stale);
+            stdout.WriteLine($"removed {stale}");
+        }
     }
 }
 
@@ -82,10 +109,6 @@ internal sealed record CliInput(SpecSet Specs, IReadOnlyList<System.Text.Json.No
 
 internal static class CliInputs
 {
-    /// <summary>
-    /// Reads and validates the repository, then the live state. On failure prints what is wrong and returns no input
-    /// with the exit code: 1 for spec errors, 2 for I/O or usage problems.
-    /// </summary>
     /// <summary>
     /// True when every name is an Environment of the repository; otherwise prints which name is unknown and which
     /// exist, so that a mistyped <c>--env</c> is a usage error (exit 2) rather than an empty plan.
@@ -97,17 +120,22 @@ internal static class CliInputs
         foreach (var name in unknown)
         {
             var list = known.Count == 0 ? "the repository defines none under environments/" : $"known: {string.Join(", ", known)}";
-            stderr.WriteLine($"error: --env '{name}' is not an Environment of this repository ({list}). Pass one of them, or --all with plan.");
+            var typo = Suggestions.DidYouMean(name, known) is { } hint ? $" {char.ToUpperInvariant(hint[0])}{hint[1..]}" : "";
+            stderr.WriteLine($"error: --env '{name}' is not an Environment of this repository ({list}).{typo} Pass one of them, or --all with plan.");
         }
         return unknown.Count == 0;
     }
 
+    /// <summary>
+    /// Reads and validates the repository, then the live state ('-': standard input). On failure prints what is wrong
+    /// and returns no input with the exit code: 1 for spec errors, 2 for I/O or usage problems.
+    /// </summary>
     public static (CliInput? Input, int ExitCode) Load(string root, string? livePath, string? commit, TextWriter stderr)
     {
         if (!Directory.Exists(root))
         {
-            stderr.WriteLine($"error: repository folder '{root}' does not exist. Pass --repo PATH or run from the repository root.");
-            return (null, 2);
+            stderr.WriteLine($"error: repository folder '{root}' does not exist. Pass the repository's PATH or run from its root.");
+            return (null, (int)ExitCode.Usage);
         }
         IReadOnlyList<SourceFile> files;
         try
@@ -116,13 +144,13 @@ internal static class CliInputs
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: cannot read specs under '{root}': {ex.Message}. Check that the files are readable, or pass another --repo.");
-            return (null, 2);
+            stderr.WriteLine($"error: cannot read specs under '{root}': {ex.Message}. Check that the files are readable, or pass another PATH.");
+            return (null, (int)ExitCode.Usage);
         }
         if (files.Count == 0)
         {
-            stderr.WriteLine($"error: no specs under '{Path.GetFullPath(root)}' (looked in environments/, models/, policies/). Pass --repo PATH.");
-            return (null, 2);
+            stderr.WriteLine($"error: no specs under '{Path.GetFullPath(root)}' (looked in environments/, models/, policies/). Pass the repository's PATH.");
+            return (null, (int)ExitCode.Usage);
         }
         var load = RepositoryValidator.Validate(files);
         foreach (var d in load.Diagnostics)
@@ -132,7 +160,7 @@ internal static class CliInputs
         if (load.HasErrors)
         {
             stderr.WriteLine($"The specs have {load.Diagnostics.Count(d => d.IsError)} error(s): nothing rendered or planned. Fix them and run again ('gitops validate' shows the same list).");
-            return (null, 1);
+            return (null, (int)ExitCode.Findings);
         }
         IReadOnlyList<System.Text.Json.Nodes.JsonObject> observed = [];
         if (livePath is not null)
@@ -140,15 +168,15 @@ internal static class CliInputs
             byte[] text;
             try
             {
-                text = File.ReadAllBytes(livePath);
+                text = StandardInput.ReadAllBytes(livePath);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 stderr.WriteLine($"error: cannot read live state '{livePath}': {ex.Message}");
-                stderr.WriteLine("Create it with 'kubectl get configmaps,services,jobs,deployments,hpa,pdb,httproutes -l ml.gitops/managed-by=gitops -o yaml > live.yaml'.");
-                return (null, 2);
+                stderr.WriteLine($"Create it with '{LiveStateHint.KubectlGet} > live.yaml' (leave out kinds your cluster does not serve), or pass '-' to read standard input.");
+                return (null, (int)ExitCode.Usage);
             }
-            var parsed = LiveState.Parse(text, livePath);
+            var parsed = LiveState.Parse(text, StandardInput.IsStandardInput(livePath) ? "<stdin>" : livePath);
             foreach (var d in parsed.Diagnostics)
             {
                 stderr.WriteLine(d.ToString());
@@ -156,7 +184,7 @@ internal static class CliInputs
             if (parsed.HasErrors)
             {
                 stderr.WriteLine("The live state could not be read: nothing planned (a partial live state would plan wrong deletions).");
-                return (null, 2);
+                return (null, (int)ExitCode.Usage);
             }
             observed = parsed.Objects;
         }

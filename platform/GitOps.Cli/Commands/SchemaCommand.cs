@@ -1,5 +1,7 @@
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
 
@@ -15,6 +17,7 @@ public static class SchemaCommand
         };
         var command = new Command("schema", "Write the JSON Schema of every spec kind (for editor completion)");
         command.Options.Add(output);
+        command.WithExamples(("gitops schema --out schemas", "write schemas/<kind>.schema.json for editor completion"));
         command.SetAction((ParseResult parse, CancellationToken ct) =>
         {
             var dir = parse.GetValue(output)!;
@@ -28,14 +31,14 @@ public static class SchemaCommand
             {
                 stderr.WriteLine($"error: cannot write schemas to '{dir}': {ex.Message}. Check that the folder is writable, or pass another --out.");
                 stderr.WriteLine("Choose a folder you can write to, e.g. 'gitops schema --out schemas'.");
-                return Task.FromResult(2);
+                return Task.FromResult((int)ExitCode.Usage);
             }
             foreach (var kind in SpecSchemas.All.Keys.Order(StringComparer.Ordinal))
             {
                 stdout.WriteLine(Path.Combine(dir, SpecSchemas.FileName(kind)));
             }
             stdout.WriteLine($"Add '# yaml-language-server: $schema=<path to one of these files>' as the first line of a spec for editor completion.");
-            return Task.FromResult(0);
+            return Task.FromResult((int)ExitCode.Success);
         });
         return command;
     }

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using GitOps.Cli.Conventions;
 using GitOps.Serving.Batching;
 using GitOps.Serving.Hosting;
 using GitOps.Serving.Model;
+using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
@@ -11,7 +13,7 @@ namespace GitOps.Cli.Commands;
 public static class ServeCommand
 {
     /// <summary>Environment variable holding the bearer token, so it need not appear in the process arguments.</summary>
-    public const string TokenVariable = "GITOPS_SERVING_TOKEN";
+    public const string TokenVariable = EnvironmentVariables.ServingToken;
 
     public static Command Create()
     {
@@ -23,14 +25,14 @@ public static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", DefaultValueFactory = _ => 8080 };
         var maxBatchSize = new Option<int>("--max-batch-size") { Description = "Rows merged into one model run; 1 turns batching off", DefaultValueFactory = _ => 64 };
-        var maxBatchDelay = new Option<double>("--max-batch-delay") { Description = "Milliseconds a request may wait for others to join its batch (0 = greedy: only requests that queued while the model was busy)", DefaultValueFactory = _ => 0 };
+        var maxBatchDelay = DurationOption.Create("--max-batch-delay", "How long a request may wait for others to join its batch, e.g. 2ms; 0 = greedy: only requests that queued while the model was busy (a bare number is milliseconds)", "0", TimeSpan.FromMilliseconds(1));
         var maxConcurrency = new Option<int>("--max-concurrency") { Description = "Infer requests processed at once; more get 429", DefaultValueFactory = _ => 256 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per inference", DefaultValueFactory = _ => 1 };
         var token = new Option<string?>("--token") { Description = $"Require 'Authorization: Bearer <token>' on model endpoints (or env {TokenVariable})" };
         var device = new Option<string>("--device") { Description = "auto (CUDA when usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest accepted request body; larger ones get 413", DefaultValueFactory = _ => 4 * 1024 * 1024 };
-        var shutdownTimeout = new Option<double>("--shutdown-timeout") { Description = "Seconds to let accepted requests finish on shutdown", DefaultValueFactory = _ => 30 };
+        var shutdownTimeout = DurationOption.Create("--shutdown-timeout", "How long accepted requests may finish on shutdown (a bare number is seconds)", "30s", TimeSpan.FromSeconds(1));
         var scoreOutput = new Option<string?>("--score-output") { Description = "Output recorded in the score histogram (default Probability, then Score)" };
         var scoreBuckets = new Option<string?>("--score-buckets") { Description = "Comma-separated upper bounds of the score histogram (default 0.05..0.95)" };
 
@@ -38,6 +40,9 @@ public static class ServeCommand
         {
             model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
         };
+        command.WithExamples(
+            ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
+            ("GITOPS_SERVING_TOKEN=secret gitops serve --model model.onnx --name fraud --host 0.0.0.0 --max-batch-delay 2ms", "require a bearer token and batch for up to 2 ms"));
         // A synchronous action on purpose: the command line library gives asynchronous actions only a short
         // grace period after SIGTERM before it ends the process, which would cut the drain short. With a
         // synchronous action the web host's own SIGTERM/Ctrl+C handling stops the server, and it drains fully.
@@ -57,7 +62,7 @@ public static class ServeCommand
                 if (parsed.Count == 0 || parsed.Any(double.IsNaN) || parsed.Zip(parsed.Skip(1)).Any(p => p.First >= p.Second))
                 {
                     await stderr.WriteLineAsync($"error: --score-buckets must be increasing numbers separated by commas, found '{bucketText}'");
-                    return 2;
+                    return (int)ExitCode.Usage;
                 }
                 buckets = [.. parsed];
             }
@@ -72,7 +77,7 @@ public static class ServeCommand
                 Batching = new BatchingOptions
                 {
                     MaxBatchSize = parse.GetValue(maxBatchSize),
-                    MaxDelay = TimeSpan.FromMilliseconds(parse.GetValue(maxBatchDelay)),
+                    MaxDelay = parse.GetValue(maxBatchDelay),
                 },
                 MaxConcurrency = parse.GetValue(maxConcurrency),
                 Session = new ModelSessionOptions
@@ -80,9 +85,9 @@ public static class ServeCommand
                     Threads = parse.GetValue(threads),
                     Device = Enum.Parse<DevicePreference>(parse.GetValue(device)!, ignoreCase: true),
                 },
-                Token = parse.GetValue(token) ?? (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnv ? fromEnv : null),
+                Token = parse.GetValue(token) ?? CliEnvironment.Current.Get(TokenVariable),
                 MaxRequestBodyBytes = parse.GetValue(maxBody),
-                ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
+                ShutdownTimeout = parse.GetValue(shutdownTimeout),
                 ScoreOutput = parse.GetValue(scoreOutput),
                 ScoreBuckets = buckets,
             };
@@ -93,7 +98,7 @@ public static class ServeCommand
                 {
                     await stderr.WriteLineAsync($"error: {problem}");
                 }
-                return 2;
+                return (int)ExitCode.Usage;
             }
 
             InferenceServer server;
@@ -109,22 +114,22 @@ public static class ServeCommand
             catch (ModelLoadException e)
             {
                 await stderr.WriteLineAsync($"error: {e.Message}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             catch (ArgumentException e)
             {
                 await stderr.WriteLineAsync($"error: {e.Message}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             catch (IOException e)
             {
                 await stderr.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}: {e.Message}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             // Returns when the host stops on SIGTERM or Ctrl+C; readiness has dropped by then and the stop drains.
             await server.WaitForShutdownAsync(ct);
             await server.StopAsync(CancellationToken.None);
-            return 0;
+            return (int)ExitCode.Success;
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using GitOps.Cli.Conventions;
+using GitOps.Cli.Output;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Artifacts;
@@ -34,21 +36,24 @@ public static class TrainCommand
         };
         command.Subcommands.Add(CreateVerifyOutput());
         command.Subcommands.Add(CreateExample());
+        command.WithExamples(
+            ("gitops train --dataset fraud.csv --label is_fraud --task binaryClassification --algorithm fastTree --out out/", "train from a local CSV"),
+            ("gitops train example", "generate the example dataset and train the example fraud model"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            var (fromEnvironment, envError) = TrainerEnvironment.Read(Environment.GetEnvironmentVariable);
+            var (fromEnvironment, envError) = TrainerEnvironment.Read(CliEnvironment.Current.Variable);
             if (fromEnvironment is null)
             {
                 await stderr.WriteLineAsync($"error: {envError}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             var hyperparameters = ParseParams(parse.GetValue(param) ?? []);
             if (hyperparameters.Error is not null)
             {
                 await stderr.WriteLineAsync($"error: {hyperparameters.Error}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             var fromOptions = new TrainerInputs
             {
@@ -71,14 +76,14 @@ public static class TrainCommand
                 {
                     await stderr.WriteLineAsync($"error: {requestError}");
                     await stderr.WriteLineAsync("usage: gitops train --dataset data.csv --label y --task binaryClassification --algorithm fastTree --out out/ [--param numberOfTrees=100]");
-                    return 2;
+                    return (int)ExitCode.Usage;
                 }
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            var store = new ArtifactTransfer(http, Environment.GetEnvironmentVariable(TrainingContract.ArtifactsToken));
-            var run = await new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct);
+            var store = new ArtifactTransfer(http, CliEnvironment.Current.Get(TrainingContract.ArtifactsToken));
+            var run = await ProgressDisplay.RunAsync(parse, $"Training {inputs.Algorithm ?? "model"}", () => new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct));
             var exit = await ReportAsync(run.Training, stdout, stderr);
-            if (exit == 0 && run.Published is { } published)
+            if (exit == (int)ExitCode.Success && run.Published is { } published)
             {
                 await stdout.WriteLineAsync($"Published {published.Written.Count} file(s) to {inputs.ArtifactUri}");
             }
@@ -87,15 +92,16 @@ public static class TrainCommand
         return command;
     }
 
-    private static async Task<int> TrainAsync(TrainingRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct) =>
-        await ReportAsync(await new TabularTrainer(TimeProvider.System).TrainAsync(request, ct), stdout, stderr);
+    private static async Task<int> TrainAsync(ParseResult parse, TrainingRequest request, CancellationToken ct) =>
+        await ReportAsync(await ProgressDisplay.RunAsync(parse, $"Training {request.Algorithm} on {request.DatasetPath}", () => new TabularTrainer(TimeProvider.System).TrainAsync(request, ct)),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
 
     private static async Task<int> ReportAsync(TrainingOutcome outcome, TextWriter stdout, TextWriter stderr)
     {
         if (!outcome.Succeeded)
         {
             await stderr.WriteLineAsync($"error: {outcome.Error}");
-            return outcome.ExitCode;
+            return (int)outcome.ExitCode;
         }
         var result = outcome.Result!;
         var lineage = result.Lineage;
@@ -106,7 +112,7 @@ public static class TrainCommand
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {name,-10} {value:F4}"));
         }
         await stdout.WriteLineAsync($"Wrote {result.ModelPath}, {result.MetricsPath}, {result.LineagePath}");
-        return 0;
+        return (int)ExitCode.Success;
     }
 
     private static (System.Collections.Immutable.ImmutableSortedDictionary<string, string>? Values, string? Error) ParseParams(string[] items)
@@ -136,6 +142,7 @@ public static class TrainCommand
         {
             directory, datasetSha,
         };
+        command.WithExamples(("gitops train verify-output artifacts/fraud-example/model", "check a training output folder against the contract"));
         command.SetAction((ParseResult parse) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -144,7 +151,7 @@ public static class TrainCommand
             if (!Directory.Exists(dir))
             {
                 stderr.WriteLine($"error: {dir}: the directory does not exist. Pass the folder the trainer wrote (its --out, or {TrainerEnvironment.OutputDir} in a Job).");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             var verification = OutputVerifier.Verify(dir, parse.GetValue(datasetSha));
             if (!verification.IsValid)
@@ -154,14 +161,14 @@ public static class TrainCommand
                     stderr.WriteLine($"{Path.Combine(dir, problem.File)}: error: {problem.Message}");
                 }
                 stderr.WriteLine($"{verification.Problems.Length} problem(s); the contract is described in docs/training.md");
-                return 1;
+                return (int)ExitCode.Findings;
             }
             var signature = verification.Signature!;
             stdout.WriteLine($"{dir}: OK");
             stdout.WriteLine($"  inputs:  {string.Join(", ", signature.Inputs.Select(i => $"{i.Name} {i.Type}[{string.Join(",", i.Shape)}]"))}");
             stdout.WriteLine($"  outputs: {string.Join(", ", signature.Outputs.Select(o => $"{o.Name} {o.Type}[{string.Join(",", o.Shape)}]"))}");
             stdout.WriteLine($"  metrics: {string.Join(", ", verification.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key}={m.Value:G6}")))}");
-            return 0;
+            return (int)ExitCode.Success;
         });
         return command;
     }
@@ -176,6 +183,7 @@ public static class TrainCommand
         {
             output, rows, seed, algorithm,
         };
+        command.WithExamples(("gitops train example --out artifacts/fraud-example", "dataset, model.onnx, metrics.json and lineage.json under artifacts/fraud-example"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -185,17 +193,17 @@ public static class TrainCommand
             if (rowCount < 100)
             {
                 await stderr.WriteLineAsync($"error: --rows must be at least 100, found {rowCount}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             var csv = Path.Combine(dir, "fraud.csv");
             try
             {
-                FraudDataset.WriteFile(csv, rowCount, parse.GetValue(seed));
+                ProgressDisplay.Run(parse, $"Generating {csv}", () => { FraudDataset.WriteFile(csv, rowCount, parse.GetValue(seed)); return csv; });
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 await stderr.WriteLineAsync($"error: cannot write {csv}: {e.Message}");
-                return 2;
+                return (int)ExitCode.Usage;
             }
             await stdout.WriteLineAsync($"Generated {csv} ({rowCount} rows)");
             var request = new TrainingRequest
@@ -208,7 +216,7 @@ public static class TrainCommand
                 OutputDirectory = Path.Combine(dir, "model"),
                 ModelName = "fraud",
             };
-            return await TrainAsync(request, stdout, stderr, ct);
+            return await TrainAsync(parse, request, ct);
         });
         return command;
     }

@@ -1,44 +1,41 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Text;
+using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
 using GitOps.Cli.Validation;
+using GitOps.Planning.Formatting;
 using GitOps.Policy;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
 
-/// <summary><c>gitops validate [PATH] [--format text|json|sarif|github] [--warnings-as-errors]</c>.</summary>
+/// <summary><c>gitops validate [PATH] [-o text|json|sarif|github] [--warnings-as-errors]</c>.</summary>
 public static class ValidateCommand
 {
     public static readonly string[] Formats = ["text", "json", "sarif", "github"];
 
     public static Command Create()
     {
-        var path = new Argument<string>("path")
-        {
-            Description = "Root of the GitOps repository (the folder holding environments/, models/, policies/).",
-            DefaultValueFactory = _ => ".",
-        };
-        var format = new Option<string>("--format", "-f")
-        {
-            Description = "Output format: text (compiler style), json, sarif (code scanning) or github (workflow annotations).",
-            DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong(Formats);
+        var command = new Command("validate", "Check every spec of a repository: YAML, schema, references and policies.");
+        var repository = RepositoryPath.AddTo(command);
+        var format = OutputOption.Create("text (compiler style), json, sarif (code scanning) or github (workflow annotations)", Formats);
         var warningsAsErrors = new Option<bool>("--warnings-as-errors")
         {
             Description = "Exit 1 when there are warnings, as if they were errors.",
         };
-        var command = new Command("validate", "Check every spec of a repository: YAML, schema, references and policies.")
-        {
-            path, format, warningsAsErrors,
-        };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(path)!, parse.GetValue(format)!, parse.GetValue(warningsAsErrors), parse.Out(), parse.Err(), ct));
+        command.Options.Add(format);
+        command.Options.Add(warningsAsErrors);
+        command.WithExamples(
+            ("gitops validate", "the repository in the current directory, compiler-style messages"),
+            ("gitops validate ../ml-platform -o github", "annotations on a pull request's changed lines"),
+            ("gitops validate -o sarif > gitops.sarif", "a code-scanning upload"));
+        command.SetAction((parse, ct) => RunAsync(repository.Resolve(parse), parse.GetValue(format)!, parse.GetValue(warningsAsErrors), ColorMode.Painter(parse), parse.Out(), parse.Err(), ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string root, string format, bool warningsAsErrors, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static async Task<int> RunAsync(string root, string format, bool warningsAsErrors, TextPainter painter, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var report = Validate(root);
         ct.ThrowIfCancellationRequested();
@@ -54,7 +51,7 @@ public static class ValidateCommand
                 await stdout.WriteAsync(GitHubFormat.Render(report));
                 break;
             default:
-                await stdout.WriteAsync(TextFormat.Render(report, Terminal.ColorEnabled(stdout)));
+                await stdout.WriteAsync(TextFormat.Render(report, painter));
                 break;
         }
         if (format is "json" or "sarif")
@@ -62,7 +59,7 @@ public static class ValidateCommand
             await stderr.WriteLineAsync($"validate: {report.Summary()}");
         }
         var failed = report.Errors > 0 || (warningsAsErrors && report.Warnings > 0);
-        return failed ? GitOpsCommandLine.Findings : GitOpsCommandLine.Ok;
+        return (int)(failed ? ExitCode.Findings : ExitCode.Success);
     }
 
     /// <summary>Reads the repository at <paramref name="root"/> and runs every check.</summary>

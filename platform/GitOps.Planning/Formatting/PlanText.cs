@@ -5,26 +5,26 @@ using GitOps.Planning.Plans;
 
 namespace GitOps.Planning.Formatting;
 
-/// <summary>The plan as a readable table with per-object diffs, for a terminal (ANSI colour when asked for).</summary>
+/// <summary>The plan as a readable table with per-object diffs, for a terminal (coloured by the painter it is given).</summary>
 public static class PlanText
 {
-    private const string Green = "\u001b[32m", Yellow = "\u001b[33m", Red = "\u001b[31m", Bold = "\u001b[1m", Dim = "\u001b[2m", Reset = "\u001b[0m";
 
-    public static string Format(RepositoryPlan plan, bool colour = false)
+    public static string Format(RepositoryPlan plan, TextPainter? painter = null)
     {
         var sb = new StringBuilder();
-        string C(string code, string text) => colour ? code + text + Reset : text;
-        sb.Append(C(Bold, $"Plan for commit {plan.Commit}")).Append('\n');
+        var paint = painter ?? PlainText.Painter;
+        string C(TextStyle style, string text) => paint(style, text);
+        sb.Append(C(TextStyle.Heading, $"Plan for commit {plan.Commit}")).Append('\n');
         foreach (var env in plan.Environments)
         {
             sb.Append('\n');
             var p = env.Plan;
-            sb.Append(C(Bold, $"Environment {env.Environment}"))
+            sb.Append(C(TextStyle.Heading, $"Environment {env.Environment}"))
                 .Append(env.Namespace.Length > 0 ? $" (namespace {env.Namespace})" : "")
                 .Append($": {p.Count(ActionKind.Create)} to create, {p.Count(ActionKind.Update)} to update, {p.Count(ActionKind.Delete)} to delete, {p.Count(ActionKind.Unchanged)} unchanged\n");
             foreach (var d in env.Diagnostics)
             {
-                sb.Append("  ").Append(C(Red, d.ToString())).Append('\n');
+                sb.Append("  ").Append(C(TextStyle.Error, d.ToString())).Append('\n');
             }
             if (env.HasErrors)
             {
@@ -55,7 +55,7 @@ public static class PlanText
                 sb.Append('\n').Append("  ").Append(C(ColourOf(a.Action), $"{Formats.Symbol(a.Action)} {a.Key}")).Append('\n');
                 foreach (var line in Formats.DiffLines(a))
                 {
-                    var code = line.StartsWith('+') ? Green : line.StartsWith('-') ? Red : line.StartsWith('~') ? Yellow : Dim;
+                    var code = line.StartsWith('+') ? TextStyle.Added : line.StartsWith('-') ? TextStyle.Removed : line.StartsWith('~') ? TextStyle.Changed : TextStyle.Muted;
                     sb.Append("      ").Append(C(code, line)).Append('\n');
                 }
             }
@@ -64,15 +64,15 @@ public static class PlanText
         return sb.ToString();
     }
 
-    private static string ColourOf(ActionKind kind) => kind switch
+    private static TextStyle ColourOf(ActionKind kind) => kind switch
     {
-        ActionKind.Create => Green,
-        ActionKind.Update => Yellow,
-        ActionKind.Delete => Red,
-        _ => Dim,
+        ActionKind.Create => TextStyle.Added,
+        ActionKind.Update => TextStyle.Changed,
+        ActionKind.Delete => TextStyle.Removed,
+        _ => TextStyle.Muted,
     };
 
-    private static void AppendSummary(StringBuilder sb, MlSummary s, Func<string, string, string> c)
+    private static void AppendSummary(StringBuilder sb, MlSummary s, Func<TextStyle, string, string> c)
     {
         if (s.Models.Length > 0)
         {
@@ -86,7 +86,7 @@ public static class PlanText
             }
             if (unchanged > 0)
             {
-                sb.Append("    ").Append(c(Dim, Formats.Unchanged(unchanged, moving.Count))).Append('\n');
+                sb.Append("    ").Append(c(TextStyle.Muted, Formats.Unchanged(unchanged, moving.Count))).Append('\n');
             }
         }
         if (s.Training.Length > 0)
@@ -122,7 +122,7 @@ public static class PlanText
             sb.Append("\n  Warnings\n");
             foreach (var w in s.Warnings)
             {
-                sb.Append("    ").Append(c(Yellow, "! " + w)).Append('\n');
+                sb.Append("    ").Append(c(TextStyle.Warning, "! " + w)).Append('\n');
             }
         }
     }

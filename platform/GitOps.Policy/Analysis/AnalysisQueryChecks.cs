@@ -48,7 +48,7 @@ public static partial class AnalysisQueryChecks
             used.Add(name);
             if (!Placeholders.Contains(name))
             {
-                var suggestion = DidYouMean.Closest(name, Placeholders);
+                var suggestion = Suggestions.Closest(name, Placeholders);
                 yield return new Diagnostic(PolicyRuleIds.QueryUnknownPlaceholder, Severity.Error,
                     ExpressionSpans.At(rollout.Origin, path, query, m.Index),
                     $"{what} uses unknown placeholder '{{{{{name}}}}}'; known placeholders are {string.Join(" ", Placeholders.Select(p => $"{{{{{p}}}}}"))}",

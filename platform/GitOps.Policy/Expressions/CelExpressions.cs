@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Cel;
+using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Policy.Expressions;
 
@@ -33,7 +34,7 @@ public static partial class CelExpressions
         {
             if (!variables.Contains(reference.Name) && !CelFunctionNames.TypeNames.Contains(reference.Name))
             {
-                var suggestion = DidYouMean.Closest(reference.Name, variables);
+                var suggestion = Suggestions.Closest(reference.Name, variables);
                 return new ExpressionProblem(ExpressionProblemKind.UnknownVariable,
                     $"unknown variable '{reference.Name}'; the variables here are {string.Join(", ", variables.Order(StringComparer.Ordinal).Select(v => $"'{v}'"))}",
                     reference.Column, suggestion is null ? null : $"did you mean '{suggestion}'?");
@@ -44,7 +45,7 @@ public static partial class CelExpressions
             var known = call.IsMethod ? CelFunctionNames.Methods : CelFunctionNames.Globals;
             if (!known.Contains(call.Name))
             {
-                var suggestion = DidYouMean.Closest(call.Name, known);
+                var suggestion = Suggestions.Closest(call.Name, known);
                 return new ExpressionProblem(ExpressionProblemKind.UnknownFunction,
                     $"unknown function '{call.Name}'",
                     call.Column, suggestion is null ? "see the CEL functions listed in docs/policies.md" : $"did you mean '{suggestion}'?");

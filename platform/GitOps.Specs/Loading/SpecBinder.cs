@@ -186,6 +186,11 @@ internal static class SpecBinder
         })],
         OnInconclusive = Str(s, "onInconclusive") ?? "pause",
         AutomaticRollback = Bool(s, "automaticRollback") ?? true,
+        ProgressDeadline = Str(s, "progressDeadline") ?? "10m",
+        ScaleDownDelay = Str(s, "scaleDownDelay") ?? "30s",
+        BackgroundAnalysis = Map(s, "backgroundAnalysis") is { } background
+            ? new BackgroundAnalysis { Templates = Strs(background, "templates"), StartingStep = Int(background, "startingStep") ?? 0 }
+            : null,
     };
 
     private static RolloutStep Step(YMapping step)

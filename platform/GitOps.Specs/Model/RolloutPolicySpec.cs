@@ -17,6 +17,20 @@ public sealed record RolloutPolicyBody
     /// <summary><c>pause</c> (default), <c>abort</c> or <c>promote</c>.</summary>
     public string OnInconclusive { get; init; } = "pause";
     public bool AutomaticRollback { get; init; } = true;
+    /// <summary>Longest a rollout waits for its new version to become ready before it rolls back (a duration).</summary>
+    public string ProgressDeadline { get; init; } = "10m";
+    /// <summary>blueGreen: how long the old version keeps running after the switch, for an instant rollback.</summary>
+    public string ScaleDownDelay { get; init; } = "30s";
+    /// <summary>Analysis run across all steps from <see cref="BackgroundAnalysis.StartingStep"/>; null when none.</summary>
+    public BackgroundAnalysis? BackgroundAnalysis { get; init; }
+}
+
+/// <summary>Analysis templates measured for the whole rollout (canary: from a step on; blueGreen: on the preview).</summary>
+public sealed record BackgroundAnalysis
+{
+    public ImmutableArray<string> Templates { get; init; } = [];
+    /// <summary>0-based index of the step from which the analysis runs.</summary>
+    public int StartingStep { get; init; }
 }
 
 public static class RolloutStrategies

@@ -201,7 +201,12 @@ public static class SpecSchemas
             P("minSamples", Int("Fewer requests than this in the window counts as no data.", 0, int.MaxValue, 0)),
             P("onNoData", Enum("Outcome of a measurement without data.", ["inconclusive", "failed", "successful"], "inconclusive"))))),
         P("onInconclusive", Enum("What an inconclusive analysis does.", ["pause", "abort", "promote"], "pause")),
-        P("automaticRollback", Bool("Roll back automatically on failed analysis.", true)));
+        P("automaticRollback", Bool("Roll back automatically on failed analysis.", true)),
+        P("progressDeadline", Duration("Longest a rollout waits for the new version's pods to become ready; then it rolls back.", "10m")),
+        P("scaleDownDelay", Duration("blueGreen: how long the old version keeps running after the switch, for an instant rollback.", "30s")),
+        P("backgroundAnalysis", Obj("Analysis measured for the whole rollout (canary: from startingStep on; blueGreen: on the preview, before the switch).",
+            R("templates", Arr("Names of analysis templates of this policy.", Name("Template name."), 1, true)),
+            P("startingStep", Int("0-based index of the canary step from which the analysis runs.", 0, 10_000, 0)))));
 
     private static JObject PolicySpec() => Obj("Policy settings.",
         P("match", Obj("Documents the rules apply to; empty lists match everything.",

@@ -461,6 +461,12 @@ public static class SemanticChecker
                 templates.TryAdd(s.Analysis[i].Name, s.Analysis[i]);
                 Duration(r, $"spec.analysis[{i}].interval", s.Analysis[i].Interval);
             }
+            Duration(r, "spec.progressDeadline", s.ProgressDeadline);
+            Duration(r, "spec.scaleDownDelay", s.ScaleDownDelay);
+            if (s.BackgroundAnalysis is { } background)
+            {
+                TemplateReferences(r, "spec.backgroundAnalysis", background.Templates, templates);
+            }
             if (s.Strategy != RolloutStrategies.Canary && !s.Steps.IsEmpty)
             {
                 Report(DiagnosticIds.StepsNeedCanary, r.Origin.Key("spec.steps"),
@@ -491,15 +497,20 @@ public static class SemanticChecker
                 Duration(r, path + ".pause.duration", step.Pause);
                 if (step.Analysis is { } names)
                 {
-                    for (var j = 0; j < names.Length; j++)
-                    {
-                        if (!templates.ContainsKey(names[j]))
-                        {
-                            Report(DiagnosticIds.UnknownReference, r.Origin.Value($"{path}.analysis.templates[{j}]"),
-                                $"RolloutPolicy '{r.Name}' refers to unknown analysis template '{names[j]}'",
-                                Suggestions.DidYouMean(names[j], templates.Keys) ?? "define it under spec.analysis");
-                        }
-                    }
+                    TemplateReferences(r, path + ".analysis", names, templates);
+                }
+            }
+        }
+
+        private void TemplateReferences(RolloutPolicySpec r, string path, ImmutableArray<string> names, Dictionary<string, AnalysisTemplate> templates)
+        {
+            for (var j = 0; j < names.Length; j++)
+            {
+                if (!templates.ContainsKey(names[j]))
+                {
+                    Report(DiagnosticIds.UnknownReference, r.Origin.Value($"{path}.templates[{j}]"),
+                        $"RolloutPolicy '{r.Name}' refers to unknown analysis template '{names[j]}'",
+                        Suggestions.DidYouMean(names[j], templates.Keys) ?? "define it under spec.analysis");
                 }
             }
         }

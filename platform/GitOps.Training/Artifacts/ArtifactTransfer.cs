@@ -9,7 +9,7 @@ namespace GitOps.Training.Artifacts;
 public sealed record ArtifactOutcome
 {
     public bool Succeeded { get; private init; }
-    public int ExitCode { get; private init; }
+    public ExitCode ExitCode { get; private init; }
     public string? Error { get; private init; }
     /// <summary>sha256 of the fetched file (hex), or of nothing for a push.</summary>
     public string? Sha256 { get; private init; }
@@ -21,11 +21,12 @@ public sealed record ArtifactOutcome
 
     public static ArtifactOutcome Pushed(IReadOnlyList<string> written) => new() { Succeeded = true, Written = written };
 
-    /// <summary>The artifact is missing or corrupt (exit code 1).</summary>
-    public static ArtifactOutcome Failure(string error) => new() { ExitCode = 1, Error = error };
+    /// <summary>The artifact is missing (exit code 1: it may appear once the version is trained).</summary>
+    public static ArtifactOutcome Failure(string error) => new() { ExitCode = ExitCode.Findings, Error = error };
 
-    /// <summary>A usage or I/O problem: bad URI, unreachable store, unwritable destination (exit code 2).</summary>
-    public static ArtifactOutcome Problem(string error) => new() { ExitCode = 2, Error = error };
+    /// <summary>A usage or I/O problem: bad URI, unreachable store, unwritable destination, or a digest mismatch,
+    /// which no retry can fix (exit code 2, as the trainer's invalid input).</summary>
+    public static ArtifactOutcome Problem(string error) => new() { ExitCode = ExitCode.Usage, Error = error };
 }
 
 /// <summary>Where an artifact URI points: a local path (plain or <c>file://</c>) or an http(s) URL.</summary>
@@ -119,7 +120,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
             if (expectedSha256 is { Length: > 0 } expected && !string.Equals(expected.Trim(), sha, StringComparison.OrdinalIgnoreCase))
             {
                 File.Delete(temp);
-                return ArtifactOutcome.Failure(
+                return ArtifactOutcome.Problem(
                     $"'{uri}' has sha256 {sha}, but {expected.Trim().ToLowerInvariant()} was expected; the artifact changed or the digest in the spec is stale");
             }
             File.Move(temp, full, overwrite: true);

@@ -1,3 +1,5 @@
+using GitOps.Specs.Contracts;
+
 namespace GitOps.Training.Builtin;
 
 /// <summary>Why a training run did not produce a model.</summary>
@@ -19,11 +21,11 @@ public sealed record TrainingOutcome
     public bool Succeeded => Result is not null;
 
     /// <summary>The process exit code defined by the trainer contract.</summary>
-    public int ExitCode => FailureKind switch
+    public ExitCode ExitCode => FailureKind switch
     {
-        null => 0,
-        TrainingFailureKind.InvalidInput => 2,
-        _ => 1,
+        null => ExitCode.Success,
+        TrainingFailureKind.InvalidInput => ExitCode.Usage,
+        _ => ExitCode.Findings,
     };
 
     public static TrainingOutcome Success(TrainingResult result) => new() { Result = result };

@@ -10,19 +10,20 @@ public sealed class PlanTextTests
     public sealed class TheFormatMethod
     {
         [Fact]
-        public void Should_Colour_Only_When_Asked()
+        public void Should_Mark_Styles_Only_Through_The_Painter_When_One_Is_Given()
         {
             // Given
             var plan = EnvironmentPlanner.Plan(TestSpecs.Repository(), ["staging"], RegistryFacts.Empty, new RenderContext("abc1234"), []);
 
             // When
             var plain = PlanText.Format(plan);
-            var coloured = PlanText.Format(plan, colour: true);
+            var marked = PlanText.Format(plan, (style, text) => $"\u0001{style}\u0002{text}\u0003");
 
             // Then
-            Assert.DoesNotContain("\u001b[", plain);
-            Assert.Contains("\u001b[32m", coloured);
-            Assert.Equal(plain, System.Text.RegularExpressions.Regex.Replace(coloured, "\u001b\\[[0-9]+m", ""));
+            Assert.DoesNotContain("\u0001", plain);
+            Assert.Contains("\u0001Added\u0002create", marked);
+            Assert.Contains("\u0001Heading\u0002Environment staging\u0003", marked);
+            Assert.Equal(plain, System.Text.RegularExpressions.Regex.Replace(marked, "\u0001[A-Za-z]+\u0002|\u0003", ""));
         }
 
         [Fact]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
@@ -98,7 +99,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var wrong = await new ArtifactTransfer(_t._http, "wrong-token").FetchAsync($"{server.BaseUri}/m/model.onnx", Path.Combine(_t._root, "b"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, missing.ExitCode);
+            Assert.Equal(ExitCode.Usage, missing.ExitCode);
             Assert.Contains("GITOPS_ARTIFACTS_TOKEN", missing.Error);
             Assert.Contains("refused", wrong.Error);
             Assert.DoesNotContain("wrong-token", wrong.Error);
@@ -117,7 +118,7 @@ public sealed class ArtifactTransferTests : IDisposable
 
             // Then
             Assert.False(outcome.Succeeded);
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains(new string('a', 64), outcome.Error);
             Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(target)!));
         }
@@ -133,7 +134,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).FetchAsync(uri, Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Findings, outcome.ExitCode);
             Assert.Equal($"no artifact at '{uri}': was the version trained?", outcome.Error);
             Assert.False(File.Exists(Path.Combine(_t._root, "model.onnx")));
         }
@@ -145,7 +146,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).FetchAsync(Path.Combine(_t._root, "none", "model.onnx"), Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(1, outcome.ExitCode);
+            Assert.Equal(ExitCode.Findings, outcome.ExitCode);
             Assert.Contains("was the version trained?", outcome.Error);
         }
 
@@ -158,7 +159,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).FetchAsync(uri, Path.Combine(_t._root, "model.onnx"), null, CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains($"scheme '{scheme}' is not supported", outcome.Error);
             Assert.Contains("https://", outcome.Error);
             Assert.Contains("mount", outcome.Error);
@@ -233,7 +234,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, "gs://bucket/fraud/abc", CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("scheme 'gs' is not supported", outcome.Error);
         }
 
@@ -244,7 +245,7 @@ public sealed class ArtifactTransferTests : IDisposable
             var outcome = await new ArtifactTransfer(_t._http).PushAsync(Path.Combine(_t._root, "nope"), Path.Combine(_t._root, "store"), CancellationToken.None);
 
             // Then
-            Assert.Equal(2, outcome.ExitCode);
+            Assert.Equal(ExitCode.Usage, outcome.ExitCode);
             Assert.Contains("does not exist", outcome.Error);
         }
     }

@@ -50,10 +50,11 @@ public sealed class KubernetesApiConnection : IDisposable
     /// <summary>The namespace of the kubeconfig context, or of the service account when in the cluster.</summary>
     public string DefaultNamespace { get; }
 
-    /// <summary>Connects with a kubeconfig file (null: <c>$KUBECONFIG</c> or <c>~/.kube/config</c>) and context (null: current).</summary>
+    /// <summary>Connects with a kubeconfig file (null: the <c>$KUBECONFIG</c> list or <c>~/.kube/config</c>, see
+    /// <see cref="KubeconfigFiles"/>) and context (null: current).</summary>
     public static KubernetesApiConnection FromKubeconfig(string? kubeconfigPath, string? context, RetryPolicy? retry = null, TimeProvider? timeProvider = null)
     {
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, context);
+        var config = KubeconfigFiles.Load(kubeconfigPath, context, Environment.GetEnvironmentVariable);
         return FromConfiguration(config, retry, timeProvider);
     }
 

@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using GitOps.Cli.Output;
+using GitOps.Reconciler.Hosting;
+using GitOps.Specs.Contracts;
+
+namespace GitOps.Cli.Conventions;
+
+/// <summary>A variable <c>gitops</c> reads as a default; the flag named in <see cref="Flag"/> wins over it.</summary>
+public sealed record EnvironmentVariable(string Name, string Flag, string Description);
+
+/// <summary>
+/// Every environment variable the <c>gitops</c> commands read, in one table: printed by <c>gitops --help</c> and
+/// written to docs/cli.md. A command that reads a new variable adds its row here.
+/// </summary>
+public static class EnvironmentVariables
+{
+    public const string Context = "GITOPS_CONTEXT";
+    public const string Kubeconfig = "KUBECONFIG";
+    public const string Workdir = "GITOPS_WORKDIR";
+    public const string GitToken = "GITOPS_GIT_TOKEN";
+    public const string ServingToken = "GITOPS_SERVING_TOKEN";
+
+    public static readonly ImmutableArray<EnvironmentVariable> All =
+    [
+        new(RepositoryPath.Variable, "PATH, --repo", "repository checkout read by validate, plan, render and the other commands that take PATH"),
+        new(OutputOption.Variable, "-o, --output", "output format, used by the commands that support that format"),
+        new(Context, "--context", "kubeconfig context for plan --live-cluster and reconcile"),
+        new(Kubeconfig, "--kubeconfig", "kubeconfig files, separated by ':' as kubectl reads them (default ~/.kube/config)"),
+        new(Workdir, "--workdir", "where reconcile clones the repository"),
+        new(GitToken, "--git-token-file", "token for HTTPS Git remotes (reconcile)"),
+        new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
+        new(TrainingContract.ArtifactsToken, "(none)", "bearer token for http(s) artifact stores (artifacts, train)"),
+        new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
+        new(ColorMode.NoColorVariable, "--color", "any value turns colour off (https://no-color.org)"),
+        new(ColorMode.ForceColorVariable, "--color", "any value turns colour on even when output is piped"),
+        new("GITOPS_DATASET, GITOPS_LABEL, ...", "train options", "the trainer contract's inputs (docs/training.md)"),
+    ];
+}

@@ -1,0 +1,48 @@
+using k8s;
+
+namespace GitOps.Reconciler.Drivers.Kubernetes;
+
+/// <summary>
+/// Which kubeconfig files a command reads, as kubectl decides: <c>--kubeconfig</c> when given; else every file of the
+/// <c>KUBECONFIG</c> list (separated by ':' on Linux and macOS, ';' on Windows), merged in order so that the first
+/// file to set a value wins, missing files skipped; else <c>~/.kube/config</c>.
+/// </summary>
+public static class KubeconfigFiles
+{
+    public const string Variable = "KUBECONFIG";
+
+    public static IReadOnlyList<string> Resolve(string? kubeconfigPath, Func<string, string?> variables)
+    {
+        if (kubeconfigPath is { Length: > 0 })
+        {
+            return [kubeconfigPath];
+        }
+        if (variables(Variable) is { Length: > 0 } list)
+        {
+            var existing = list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Distinct(StringComparer.Ordinal)
+                .Where(File.Exists)
+                .ToList();
+            return existing.Count > 0
+                ? existing
+                : throw new FileNotFoundException($"none of the files in ${Variable} exist ({list}); fix ${Variable} or pass --kubeconfig");
+        }
+        var home = variables("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return [Path.Combine(home, ".kube", "config")];
+    }
+
+    /// <summary>The client configuration of <paramref name="context"/> (null: the merged current-context).</summary>
+    public static KubernetesClientConfiguration Load(string? kubeconfigPath, string? context, Func<string, string?> variables)
+    {
+        var files = Resolve(kubeconfigPath, variables);
+        // Each file is read with its own folder as the base of relative certificate paths, then merged: the first file
+        // that names a cluster, user, context or the current-context wins, as in kubectl.
+        var configs = files.Select(f => KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(f), useRelativePaths: true)).ToList();
+        var merged = configs[0];
+        merged.CurrentContext = configs.Select(c => c.CurrentContext).FirstOrDefault(c => !string.IsNullOrEmpty(c));
+        merged.Clusters = [.. configs.SelectMany(c => c.Clusters ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
+        merged.Users = [.. configs.SelectMany(c => c.Users ?? []).DistinctBy(u => u.Name, StringComparer.Ordinal)];
+        merged.Contexts = [.. configs.SelectMany(c => c.Contexts ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
+        return KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+    }
+}

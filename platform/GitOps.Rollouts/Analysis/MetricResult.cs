@@ -1,0 +1,16 @@
+namespace GitOps.Rollouts.Analysis;
+
+/// <summary>The verdict of one metric so far, with the counts it was decided from.</summary>
+public sealed record MetricResult(
+    string Metric,
+    AnalysisPhase Phase,
+    int Successful,
+    int Failed,
+    int Inconclusive,
+    int Errors,
+    int ConsecutiveErrors,
+    string Reason)
+{
+    /// <summary>Measurements that count toward <c>count</c> (every phase but Error).</summary>
+    public int Counted => Successful + Failed + Inconclusive;
+}

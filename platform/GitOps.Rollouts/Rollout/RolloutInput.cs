@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+using GitOps.Rollouts.Analysis;
+
+namespace GitOps.Rollouts.Rollout;
+
+/// <summary>The answer to a <see cref="MeasureRequest"/>: which run and metric, when it was taken, and what the query said.</summary>
+public sealed record RunObservation(string RunId, string Metric, DateTimeOffset At, Observation Observation);
+
+/// <summary>
+/// What the world says this pass: the version Git wants (null while it is not trained yet), whether the new
+/// version's pods are ready at the size the current step asks for, an operator's command, and answers to the
+/// measurements requested by the previous pass.
+/// </summary>
+public sealed record RolloutInput
+{
+    public string? DesiredVersion { get; init; }
+    public bool CanaryReady { get; init; }
+    public RolloutCommand? Command { get; init; }
+    public ImmutableArray<RunObservation> Observations { get; init; } = [];
+}

@@ -1,0 +1,168 @@
+using GitOps.Cli.Conventions;
+using GitOps.Testing.Golden;
+using Xunit;
+
+namespace GitOps.Cli.Tests.Conventions;
+
+public sealed class OptionConventionsTests
+{
+    public sealed class TheOutputOption
+    {
+        [Theory]
+        [InlineData("validate")]
+        [InlineData("plan")]
+        public async Task Should_Accept_O_Output_And_Format_Alike(string command)
+        {
+            // Given
+            string[] scope = command == "plan" ? ["--all"] : [];
+
+            // When
+            var shortName = await CliRunner.RunAsync([command, RepositoryPaths.Root, .. scope, "-o", "json"]);
+            var longName = await CliRunner.RunAsync([command, RepositoryPaths.Root, .. scope, "--output", "json"]);
+            var alias = await CliRunner.RunAsync([command, RepositoryPaths.Root, .. scope, "--format", "json"]);
+
+            // Then
+            Assert.True(shortName.ExitCode == 0, shortName.Stderr);
+            Assert.StartsWith("{", shortName.Stdout.TrimStart());
+            Assert.Equal(shortName.Stdout, longName.Stdout);
+            Assert.Equal(shortName.Stdout, alias.Stdout);
+        }
+
+        [Fact]
+        public async Task Should_Default_To_GITOPS_OUTPUT_FORMAT_With_The_Flag_Winning()
+        {
+            // Given
+            var variables = new Dictionary<string, string> { [OutputOption.Variable] = "json" };
+
+            // When
+            var fromVariable = await CliRunner.RunWithVariablesAsync(variables, "validate", RepositoryPaths.Root);
+            var flagWins = await CliRunner.RunWithVariablesAsync(variables, "validate", RepositoryPaths.Root, "-o", "text");
+
+            // Then
+            Assert.StartsWith("{", fromVariable.Stdout.TrimStart());
+            Assert.Contains("validate:", flagWins.Stdout);
+            Assert.DoesNotContain("{", flagWins.Stdout[..1]);
+        }
+
+        [Fact]
+        public async Task Should_Ignore_GITOPS_OUTPUT_FORMAT_When_The_Command_Has_No_Such_Format()
+        {
+            // Given sarif, which only validate writes
+            var variables = new Dictionary<string, string> { [OutputOption.Variable] = "sarif" };
+
+            // When
+            var plan = await CliRunner.RunWithVariablesAsync(variables, "plan", RepositoryPaths.Root, "--env", "dev");
+
+            // Then
+            Assert.Equal(0, plan.ExitCode);
+            Assert.StartsWith("Plan for commit", plan.Stdout);
+        }
+    }
+
+    public sealed class TheRepositoryPath
+    {
+        [Fact]
+        public async Task Should_Read_The_Same_Repository_From_PATH_From_Repo_And_From_GITOPS_REPOSITORY()
+        {
+            // Given / When
+            var positional = await CliRunner.RunAsync("render", RepositoryPaths.Root, "--env", "dev");
+            var option = await CliRunner.RunAsync("render", "--repo", RepositoryPaths.Root, "--env", "dev");
+            var variable = await CliRunner.RunWithVariablesAsync(new Dictionary<string, string> { [RepositoryPath.Variable] = RepositoryPaths.Root }, "render", "--env", "dev");
+
+            // Then
+            Assert.Equal(0, positional.ExitCode);
+            Assert.Equal(positional.Stdout, option.Stdout);
+            Assert.Equal(positional.Stdout, variable.Stdout);
+        }
+
+        [Fact]
+        public async Task Should_Exit_2_When_PATH_And_Repo_Name_Different_Folders()
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync("validate", RepositoryPaths.Root, "--repo", Path.GetTempPath());
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("pass only one of them", result.Stderr);
+        }
+    }
+
+    public sealed class TheStandardInput
+    {
+        [Fact]
+        public async Task Should_Read_The_Live_State_From_Standard_Input_For_A_Dash()
+        {
+            // Given a live state file and the same bytes on standard input
+            var file = RepositoryPaths.Combine("docs", "examples", "live-prod.yaml");
+            var text = File.ReadAllText(file);
+
+            // When
+            var fromFile = await CliRunner.RunAsync("plan", RepositoryPaths.Root, "--env", "prod", "--live", file);
+            var fromStdin = await CliRunner.RunAsync(CliEnvironment.Isolated(stdin: text), "plan", RepositoryPaths.Root, "--env", "prod", "--live", "-");
+
+            // Then
+            Assert.True(fromFile.ExitCode == 0, fromFile.Stderr);
+            Assert.Equal(fromFile.Stdout, fromStdin.Stdout);
+        }
+
+        [Fact]
+        public async Task Should_Name_Standard_Input_In_Diagnostics_Of_Bad_Live_State()
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync(CliEnvironment.Isolated(stdin: "items: [oops"), "plan", RepositoryPaths.Root, "--env", "prod", "--live", "-");
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("<stdin>", result.Stderr);
+        }
+    }
+
+    public sealed class TheContextOption
+    {
+        [Theory]
+        [InlineData("--context", "prod-eu")]
+        [InlineData("--kubeconfig", "kubeconfig.yaml")]
+        public async Task Should_Be_An_Error_Without_Live_Cluster(string option, string value)
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync("plan", RepositoryPaths.Root, "--env", "prod", option, value);
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("add --live-cluster", result.Stderr);
+            Assert.Equal("", result.Stdout);
+        }
+    }
+
+    public sealed class TheDurationOptions
+    {
+        [Theory]
+        [InlineData("2ms")]
+        [InlineData("30s")]
+        [InlineData("5m")]
+        [InlineData("1h")]
+        public async Task Should_Accept_The_One_Duration_Syntax(string value)
+        {
+            // Given a reconcile that fails later, at the Git remote, so that parsing is all that is tested
+            var missing = Path.Combine(Path.GetTempPath(), "no-such-remote-" + Guid.NewGuid());
+
+            // When
+            var result = await CliRunner.RunAsync("reconcile", "--repo", missing, "--env", "prod", "--interval", value, "--kubeconfig", missing);
+
+            // Then
+            Assert.DoesNotContain("--interval", result.Stderr);
+        }
+
+        [Fact]
+        public async Task Should_Reject_A_Value_Without_A_Unit_And_Say_Which_Units_Exist()
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync("reconcile", "--repo", "x", "--env", "prod", "--interval", "30");
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("--interval '30' is not a duration", result.Stderr);
+            Assert.Contains("2ms, 30s, 5m or 1h", result.Stderr);
+        }
+    }
+}

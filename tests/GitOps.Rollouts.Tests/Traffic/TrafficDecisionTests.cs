@@ -1,0 +1,71 @@
+using GitOps.Rollouts.Rollout;
+using GitOps.Rollouts.Tests.Support;
+using GitOps.Rollouts.Traffic;
+using static GitOps.Rollouts.Tests.Support.TestPolicies;
+
+namespace GitOps.Rollouts.Tests.Traffic;
+
+public sealed class TrafficDecisionTests
+{
+    public sealed class TheForMethod
+    {
+        [Fact]
+        public void Should_Size_The_Canary_By_The_Step_Weight_When_A_Router_Splits_Traffic()
+        {
+            // Given a canary at its first setWeight 10 with 4 replicas
+            var driver = new RolloutDriver(Standard());
+            driver.Step();
+
+            // When
+            var decision = TrafficDecision.For(driver.State, driver.Policy, 4, routed: true);
+
+            // Then
+            Assert.Equal(("v1", 4, "v2", 1, 10), (decision.Stable, decision.StableReplicas, decision.Canary, decision.CanaryReplicas, decision.CanaryWeight));
+        }
+
+        [Fact]
+        public void Should_Split_Pods_When_There_Is_No_Router()
+        {
+            // Given
+            var driver = new RolloutDriver(Standard());
+            driver.Step();
+
+            // When
+            var decision = TrafficDecision.For(driver.State, driver.Policy, 10, routed: false);
+
+            // Then
+            Assert.Equal((9, 1, 10), (decision.StableReplicas, decision.CanaryReplicas, decision.CanaryWeight));
+        }
+
+        [Fact]
+        public void Should_Scale_The_Canary_To_Zero_When_Rolled_Back()
+        {
+            // Given
+            var driver = new RolloutDriver(Standard());
+            driver.Step();
+            driver.Command(RolloutCommandKind.Abort);
+
+            // When
+            var decision = TrafficDecision.For(driver.State, driver.Policy, 4, routed: true);
+
+            // Then
+            Assert.Equal(("v2", 0, 0), (decision.Canary, decision.CanaryReplicas, decision.CanaryWeight));
+            Assert.Equal(4, decision.StableReplicas);
+        }
+
+        [Fact]
+        public void Should_Run_A_Full_Preview_Without_Traffic_When_BlueGreen()
+        {
+            // Given
+            var driver = new RolloutDriver(BlueGreen("error-rate"));
+            driver.Step();
+
+            // When
+            var decision = TrafficDecision.For(driver.State, driver.Policy, 3, routed: true);
+
+            // Then
+            Assert.True(decision.Preview);
+            Assert.Equal((3, 0), (decision.CanaryReplicas, decision.CanaryWeight));
+        }
+    }
+}
