@@ -1,5 +1,7 @@
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
+using GitOps.Specs.Contracts;
 using GitOps.Reconciler.Drivers.Local;
 
 namespace GitOps.Cli.Commands;
@@ -12,22 +14,24 @@ public static class DownCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string?>("path") { Description = "Repository checkout (default: --repo, else the current directory)", Arity = ArgumentArity.ZeroOrOne };
-        var repo = new Option<string?>("--repo") { Description = "Repository checkout (same as PATH)" };
         var env = new Option<string?>("--env") { Description = "Local environment (default: the only one with cluster: {local: {}})" };
         var state = new Option<string?>("--state") { Description = "State folder (default: as gitops up chooses it)" };
         var purge = new Option<bool>("--purge") { Description = "Also delete the state folder: objects, status, logs, trained artifacts, Prometheus data" };
-        var command = new Command("down", "Stop everything gitops up started for a state folder") { path, repo, env, state, purge };
+        var command = new Command("down", "Stop everything gitops up started for a state folder") { env, state, purge };
+        var repository = RepositoryPath.AddTo(command);
+        command.WithExamples(
+            ("gitops down", "stop the repository's local environment"),
+            ("gitops down --state /tmp/gitops-state --purge", "stop it and delete its state folder"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.Out();
             var folder = parse.GetValue(state) is { } explicitState
                 ? StateFolder.For(explicitState)
-                : LocalEnvironment.Resolve(parse.GetValue(path), parse.GetValue(repo), parse.GetValue(env), null, mustBeLocal: true).State;
+                : LocalEnvironment.Resolve(repository.Resolve(parse), parse.GetValue(env), null, mustBeLocal: true).State;
             if (!Directory.Exists(folder.Root))
             {
                 await stdout.WriteLineAsync($"Nothing to stop: {folder.Root} does not exist.");
-                return GitOpsCommandLine.Ok;
+                return (int)ExitCode.Success;
             }
             var stopped = await StopAsync(folder, stdout, ct);
             await stdout.WriteLineAsync(stopped == 0 ? $"Nothing was running for {folder.Root}." : $"Stopped {stopped} process(es) of {folder.Root}.");
@@ -43,7 +47,7 @@ public static class DownCommand
                 }
                 await stdout.WriteLineAsync($"Deleted {folder.Root}.");
             }
-            return GitOpsCommandLine.Ok;
+            return (int)ExitCode.Success;
         });
         return command;
     }

@@ -10,18 +10,14 @@ namespace GitOps.Cli.Commands;
 public sealed record LocalEnvironment(string Root, IReadOnlyList<SourceFile> Files, LoadResult Load, EnvironmentSpec? Environment, StateFolder State)
 {
     /// <summary>
-    /// Reads the repository at <paramref name="path"/> (or <paramref name="repo"/>, or the current folder), picks the
+    /// Reads the repository at <paramref name="path"/> (PATH, --repo or their default), picks the
     /// environment (<paramref name="environment"/>, else the only one with <c>cluster: {local: {}}</c>) and its state
     /// folder (<paramref name="state"/>, else the environment's <c>local.stateDir</c>, else <c>.gitops/</c> in the
     /// repository). With <paramref name="mustBeLocal"/> a Kubernetes environment is refused.
     /// </summary>
-    public static LocalEnvironment Resolve(string? path, string? repo, string? environment, string? state, bool mustBeLocal)
+    public static LocalEnvironment Resolve(string path, string? environment, string? state, bool mustBeLocal)
     {
-        if (path is not null && repo is not null && Path.GetFullPath(path) != Path.GetFullPath(repo))
-        {
-            throw new UserError($"both PATH '{path}' and --repo '{repo}' were given; pass one of them.");
-        }
-        var root = Path.GetFullPath(path ?? repo ?? ".");
+        var root = Path.GetFullPath(path);
         var files = RepositoryReader.Read(root);
         var load = RepositoryValidator.Validate(files);
         var locals = load.Specs.Environments.Where(e => e.Spec.Cluster.Local is not null).ToList();

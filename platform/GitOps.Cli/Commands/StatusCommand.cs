@@ -1,5 +1,7 @@
 using System.CommandLine;
+using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
+using GitOps.Specs.Contracts;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Drivers.Local;
 using Spectre.Console;
@@ -14,22 +16,23 @@ public static class StatusCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string?>("path") { Description = "Repository checkout (default: --repo, else the current directory)", Arity = ArgumentArity.ZeroOrOne };
-        var repo = new Option<string?>("--repo") { Description = "Repository checkout (same as PATH)" };
         var env = new Option<string?>("--env") { Description = "Environment (default: the only local one)" };
         var state = new Option<string?>("--state") { Description = "State folder of a local environment (default: as gitops up chooses it)" };
-        var output = new Option<string>("--output", "-o") { Description = "text or json", DefaultValueFactory = _ => "text" };
-        output.AcceptOnlyFromAmong("text", "json");
+        var output = OutputOption.Create("text or json", "text", "json");
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubernetes environment: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)" };
         var @namespace = new Option<string>("--namespace") { Description = "Kubernetes environment: namespace of the reconciler's status ConfigMaps", DefaultValueFactory = _ => "gitops-system" };
         var command = new Command("status", "Show environments, models, versions, training, replicas and routes (local, or a cluster's last reconcile)")
         {
-            path, repo, env, state, output, kubeconfig, @namespace,
+            env, state, output, kubeconfig, @namespace,
         };
+        var repository = RepositoryPath.AddTo(command);
+        command.WithExamples(
+            ("gitops status", "the repository's local environment"),
+            ("gitops status --env prod -o json", "a Kubernetes environment's last reconcile, as JSON"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stdout = parse.Out();
-            var target = LocalEnvironment.Resolve(parse.GetValue(path), parse.GetValue(repo), parse.GetValue(env), parse.GetValue(state), mustBeLocal: false);
+            var target = LocalEnvironment.Resolve(repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state), mustBeLocal: false);
             EnvironmentStatusView view;
             if (target.Environment is { Spec.Cluster.Kubernetes: { } kubernetes } environment)
             {
@@ -45,13 +48,13 @@ public static class StatusCommand
             if (parse.GetValue(output) == "json")
             {
                 await stdout.WriteAsync(StatusTable.ToJson([view]));
-                return GitOpsCommandLine.Ok;
+                return (int)ExitCode.Success;
             }
             var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(stdout),
-                Ansi = Terminal.ColorEnabled(stdout) ? AnsiSupport.Yes : AnsiSupport.No,
-                ColorSystem = Terminal.ColorEnabled(stdout) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+                Ansi = ColorMode.Enabled(parse) ? AnsiSupport.Yes : AnsiSupport.No,
+                ColorSystem = ColorMode.Enabled(parse) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             });
             console.Write(StatusTable.Render([view], []));
             if (!view.Running && target.Environment?.Spec.Cluster.Local is not null)
@@ -62,7 +65,7 @@ public static class StatusCommand
             {
                 await stdout.WriteAsync(StatusTable.Ready(view));
             }
-            return GitOpsCommandLine.Ok;
+            return (int)ExitCode.Success;
         });
         return command;
     }

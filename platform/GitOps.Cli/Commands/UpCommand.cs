@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
+using GitOps.Specs.Contracts;
 using GitOps.Cli.Validation;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Local;
@@ -26,8 +28,6 @@ public static class UpCommand
 
     public static Command Create()
     {
-        var path = new Argument<string?>("path") { Description = "Repository checkout (default: --repo, else the current directory)", Arity = ArgumentArity.ZeroOrOne };
-        var repo = new Option<string?>("--repo") { Description = "Repository checkout (same as PATH)" };
         var env = new Option<string?>("--env") { Description = "Local environment to run (default: the only one with cluster: {local: {}})" };
         var state = new Option<string?>("--state") { Description = "State folder: objects, processes, logs, artifacts (default: the environment's local.stateDir, else .gitops/ in the repository)" };
         var once = new Option<bool>("--once") { Description = "Converge to the working tree as it is now and keep serving it, without following later edits" };
@@ -35,28 +35,33 @@ public static class UpCommand
         var listen = new Option<string>("--listen") { Description = "HOST:PORT of the model routes and the platform's /metrics", DefaultValueFactory = _ => DefaultListen };
         var command = new Command("up", "Run a local environment on this machine (train, serve, route, measure) and keep it converged to the working tree")
         {
-            path, repo, env, state, once, watch, listen,
+            env, state, once, watch, listen,
         };
+        var repository = RepositoryPath.AddTo(command);
+        command.WithExamples(
+            ("gitops up", "the repository's local environment, following every edit until Ctrl+C"),
+            ("gitops up ../ml-platform --env local --once", "converge to the tree as it is now and keep serving it"),
+            ("gitops up --listen 127.0.0.1:0 --state /tmp/gitops-state", "any free port, state kept elsewhere"));
         // Synchronous on purpose (as serve): stopping drains the servers, which must not be cut short by the command
         // line library's grace period after SIGTERM.
-        command.SetAction((ParseResult parse) => RunAsync(parse, parse.GetValue(path), parse.GetValue(repo), parse.GetValue(env), parse.GetValue(state),
+        command.SetAction((ParseResult parse) => RunAsync(parse, repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state),
             parse.GetValue(once) && !parse.GetValue(watch), parse.GetValue(listen)!).GetAwaiter().GetResult());
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, string? path, string? repo, string? envName, string? stateDir, bool once, string listenText)
+    private static async Task<int> RunAsync(ParseResult parse, string path, string? envName, string? stateDir, bool once, string listenText)
     {
         var stdout = parse.Out();
         var stderr = parse.Err();
         var listen = ReconcilerHost.ParseListen(listenText)
                      ?? throw new UserError($"--listen '{listenText}' is not HOST:PORT; use e.g. {DefaultListen} or 127.0.0.1:0 (any free port).");
-        var target = LocalEnvironment.Resolve(path, repo, envName, stateDir, mustBeLocal: true);
+        var target = LocalEnvironment.Resolve(path, envName, stateDir, mustBeLocal: true);
         if (target.Load.HasErrors)
         {
             var report = ValidateCommand.Validate(target.Root);
-            await stdout.WriteAsync(TextFormat.Render(report, Terminal.ColorEnabled(stdout)));
+            await stdout.WriteAsync(TextFormat.Render(report, ColorMode.Painter(parse)));
             await stderr.WriteLineAsync("up: fix the errors above, then run gitops up again.");
-            return GitOpsCommandLine.Findings;
+            return (int)ExitCode.Findings;
         }
         var env = target.Environment!;
         var state = target.State;
@@ -76,7 +81,7 @@ public static class UpCommand
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
 
-        var interactive = Terminal.ColorEnabled(stdout) && !Console.IsOutputRedirected;
+        var interactive = ColorMode.Enabled(parse) && !Console.IsOutputRedirected;
         using var log = new UpLog(Path.Combine(state.LogsFolder, "up.log"), interactive ? null : stdout);
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(log)
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error).AddFilter("Yarp", LogLevel.Warning));
@@ -184,7 +189,7 @@ public static class UpCommand
         await runtime.StopAsync(CancellationToken.None);
         await controllers;
         await stdout.WriteLineAsync("gitops up: stopped.");
-        return GitOpsCommandLine.Ok;
+        return (int)ExitCode.Success;
     }
 
     /// <summary>Where the environment's Prometheus listens when it is on this machine; null otherwise.</summary>
