@@ -1,8 +1,8 @@
 using System.CommandLine;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
-using GitOps.Specs.Contracts;
 using GitOps.Reconciler.Drivers.Local;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
 

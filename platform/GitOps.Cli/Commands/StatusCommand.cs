@@ -1,9 +1,9 @@
 using System.CommandLine;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
-using GitOps.Specs.Contracts;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Drivers.Local;
+using GitOps.Specs.Contracts;
 using Spectre.Console;
 
 namespace GitOps.Cli.Commands;

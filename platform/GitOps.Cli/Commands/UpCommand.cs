@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
-using GitOps.Specs.Contracts;
 using GitOps.Cli.Validation;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Local;
@@ -13,6 +12,7 @@ using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
+using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
