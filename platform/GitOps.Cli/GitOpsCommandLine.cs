@@ -45,6 +45,9 @@ public static class GitOpsCommandLine
         ArtifactsCommand.Create(),
         VersionCommand.Create(),
         GitHubCommand.Create(),
+        UpCommand.Create(),
+        DownCommand.Create(),
+        StatusCommand.Create(),
     ];
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>

@@ -56,7 +56,7 @@ public sealed class RepositoryValidatorTests
 
             // Then
             Assert.Empty(result.Diagnostics.Select(d => d.ToString()));
-            Assert.Equal(3, result.Specs.Environments.Length);
+            Assert.Equal(4, result.Specs.Environments.Length);
             Assert.Equal(2, result.Specs.Models.Length);
             Assert.Equal(5, result.Specs.Policies.Length);
         }

@@ -20,16 +20,14 @@ internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedM
 internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 {
     public const string DefaultServingImage = "gitops/server:0.1.0";
-    public const string DefaultArtifactStore = "file:///var/lib/gitops/artifacts";
+    public const string DefaultArtifactStore = ContainerPaths.DefaultArtifactStore;
     public const int Port = 8080;
     public const string TrackStable = "stable";
     public const string TrackCanary = "canary";
     public const string TrackTraining = "training";
     public const string TrackShared = "shared";
 
-    /// <summary>The <c>gitops</c> executable in the server and trainer images; containers name it as their command
-    /// so that they do not depend on the image's ENTRYPOINT.</summary>
-    public const string GitOpsExecutable = "/app/gitops";
+    public const string GitOpsExecutable = ContainerPaths.GitOpsExecutable;
     private const string ModelPath = "/models/" + TrainingContract.ModelFile;
 
     /// <summary>Only serving pods carry it: Services and disruption budgets that span tracks select on it, so they

@@ -26,9 +26,6 @@ public sealed record KubernetesDriverOptions
 /// </summary>
 public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver
 {
-    private static readonly string[] ServerPopulatedMetadata =
-        ["resourceVersion", "uid", "creationTimestamp", "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
-
     private readonly KubernetesDriverOptions _options = options ?? new KubernetesDriverOptions();
 
     public KubernetesApiConnection Connection => api;
@@ -73,7 +70,8 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var ns = desired["metadata"]?["namespace"]?.GetValue<string>() ?? throw new ArgumentException($"{kindName}/{name} has no metadata.namespace");
         var key = new ResourceKey(apiVersion, kindName, ns, name);
 
-        var body = ApplyConfiguration(desired);
+        // Status is written by controllers; a resourceVersion would turn the apply into a precondition.
+        var body = SingleManagerApply.Configuration(desired);
         var query = $"?fieldManager={ManagedLabels.FieldManager}{(_options.ForceConflicts ? "&force=true" : "")}{(dryRun ? "&dryRun=All" : "")}";
         var response = await api.SendAsync(HttpMethod.Patch, KubernetesPaths.Item(kind, ns, name) + query, body, "application/apply-patch+yaml", ct);
         if (response.IsSuccess && response.Body is { } applied)
@@ -256,21 +254,6 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             }
         }
         return result;
-    }
-
-    private static JsonObject ApplyConfiguration(JsonObject desired)
-    {
-        var body = (JsonObject)desired.DeepClone();
-        // Status is written by controllers; a resourceVersion would turn the apply into a precondition.
-        body.Remove("status");
-        if (body["metadata"] is JsonObject metadata)
-        {
-            foreach (var field in ServerPopulatedMetadata)
-            {
-                metadata.Remove(field);
-            }
-        }
-        return body;
     }
 
     private static ResourceKey KeyOf(JsonObject obj) => new(

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 
-namespace GitOps.Testing.FakeKubernetes;
+namespace GitOps.Planning.Cluster;
 
 /// <summary>
-/// Leaf field paths of an object, the unit of ownership in the fake's simplified server-side apply. A path is a
-/// list of object keys; arrays are atomic (owned whole), as are empty objects. Identity and server-populated
-/// fields are never owned, matching what the real server leaves out of <c>managedFields</c>.
+/// Leaf field paths of an object, the unit of ownership in the simplified server-side apply of the fake API server
+/// and the Local driver. A path is a list of object keys; arrays are atomic (owned whole), as are empty objects.
+/// Identity and server-populated fields are never owned, matching what the real server leaves out of
+/// <c>managedFields</c>.
 /// </summary>
 public static class FieldPaths
 {
