@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
+using GitOps.Testing.Artifacts;
 using GitOps.Training.Artifacts;
 using GitOps.Training.Contract;
 using GitOps.Training.Datasets;
-using GitOps.Training.Tests.Artifacts;
 
 namespace GitOps.Training.Tests;
 

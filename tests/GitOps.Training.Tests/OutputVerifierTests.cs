@@ -42,10 +42,31 @@ public sealed class OutputVerifierTests(TrainingFixture fixture) : IClassFixture
 
         // Then
         var problems = verification.Problems.Select(p => p.ToString()).ToList();
-        Assert.Equal(3, problems.Count);
+        Assert.Equal(4, problems.Count);
         Assert.StartsWith("model.onnx: not an ONNX model", problems[0]);
         Assert.Equal("metrics.json: metric 'auc' must be a finite number, found \"high\"", problems[1]);
         Assert.StartsWith("metrics.json: metric name 'bad-name' must be an identifier", problems[2]);
+        Assert.StartsWith("metrics.json: 'model' is missing: the trainer must measure the exported model", problems[3]);
+    }
+
+    [Fact]
+    public async Task Should_Refuse_Measured_Facts_That_Do_Not_Describe_The_Published_Model()
+    {
+        // Given
+        var dir = await TrainedDirectoryAsync();
+        await File.WriteAllTextAsync(Path.Combine(dir, TrainerOutput.MetricsFile),
+            """{"auc": 0.9, "model": {"sizeBytes": 12, "sizeMb": 0.00001, "latencyP99Ms": -1}}""");
+
+        // When
+        var verification = OutputVerifier.Verify(dir);
+
+        // Then
+        Assert.Equal(["metrics.json: 'model.latencyP99Ms' must be a finite number ≥ 0, found -1"], verification.Problems.Select(p => p.ToString()));
+        await File.WriteAllTextAsync(Path.Combine(dir, TrainerOutput.MetricsFile),
+            """{"auc": 0.9, "model": {"sizeBytes": 12, "sizeMb": 0.00001, "latencyP99Ms": 0.2}}""");
+        var size = new FileInfo(Path.Combine(dir, TrainerOutput.ModelFile)).Length;
+        Assert.Equal([$"metrics.json: 'model.sizeBytes' is 12, but model.onnx has {size} bytes; measure the file that is published"],
+            OutputVerifier.Verify(dir).Problems.Select(p => p.ToString()));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using GitOps.Specs.Model;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
 using GitOps.Training.Datasets;
+using GitOps.Training.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -37,6 +38,10 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
         Assert.Equal([.. FraudDataset.Features], verification.Signature!.Inputs.Select(i => i.Name));
         Assert.All(verification.Signature.Inputs, i => Assert.Equal("float32", i.Type));
         Assert.Equal(["PredictedLabel.output", "Score.output", "Probability.output"], verification.Signature.Outputs.Select(o => o.Name));
+        var facts = verification.Facts!;
+        Assert.Equal(new FileInfo(outcome.Result.ModelPath).Length, facts.SizeBytes);
+        Assert.Equal(LatencyProbe.DefaultRuns, facts.LatencyRuns);
+        Assert.True(facts.LatencyP99Ms > 0 && facts.LatencyP99Ms >= facts.LatencyP50Ms, $"p50 {facts.LatencyP50Ms} p99 {facts.LatencyP99Ms}");
     }
 
     [Theory]

@@ -8,6 +8,7 @@ using GitOps.Training.Artifacts;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
 using GitOps.Training.Datasets;
+using GitOps.Training.Onnx;
 
 namespace GitOps.Cli.Commands;
 
@@ -36,6 +37,7 @@ public static class TrainCommand
         };
         command.Subcommands.Add(CreateVerifyOutput());
         command.Subcommands.Add(CreateExample());
+        command.Subcommands.Add(CreateProbe());
         command.WithExamples(
             ("gitops train --dataset fraud.csv --label is_fraud --task binaryClassification --algorithm fastTree --out out/", "train from a local CSV"),
             ("gitops train example", "generate the example dataset and train the example fraud model"));
@@ -111,6 +113,8 @@ public static class TrainCommand
         {
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {name,-10} {value:F4}"));
         }
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  model      {result.Facts.SizeMb:F3} MB, latency p50 {result.Facts.LatencyP50Ms:F3} ms, p99 {result.Facts.LatencyP99Ms:F3} ms over {result.Facts.LatencyRuns} runs"));
         await stdout.WriteLineAsync($"Wrote {result.ModelPath}, {result.MetricsPath}, {result.LineagePath}");
         return (int)ExitCode.Success;
     }
@@ -168,6 +172,55 @@ public static class TrainCommand
             stdout.WriteLine($"  inputs:  {string.Join(", ", signature.Inputs.Select(i => $"{i.Name} {i.Type}[{string.Join(",", i.Shape)}]"))}");
             stdout.WriteLine($"  outputs: {string.Join(", ", signature.Outputs.Select(o => $"{o.Name} {o.Type}[{string.Join(",", o.Shape)}]"))}");
             stdout.WriteLine($"  metrics: {string.Join(", ", verification.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key}={m.Value:G6}")))}");
+            var facts = verification.Facts!;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  model:   sizeMb={facts.SizeMb:G6}, latencyP50Ms={facts.LatencyP50Ms:G6}, latencyP99Ms={facts.LatencyP99Ms:G6}"));
+            return (int)ExitCode.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateProbe()
+    {
+        var directory = new Argument<string>("dir") { Description = "Output directory holding model.onnx and metrics.json" };
+        var runs = new Option<int>("--runs") { Description = "Timed inferences (after a warm-up)", DefaultValueFactory = _ => LatencyProbe.DefaultRuns };
+        var command = new Command("probe", "Measure model.onnx (size, p50/p99 latency on ONNX Runtime) and record it as 'model' in metrics.json, for custom trainers")
+        {
+            directory, runs,
+        };
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var dir = parse.GetValue(directory)!;
+            var modelPath = Path.Combine(dir, TrainingContract.ModelFile);
+            var metricsPath = Path.Combine(dir, TrainingContract.MetricsFile);
+            if (!File.Exists(modelPath) || !File.Exists(metricsPath))
+            {
+                await stderr.WriteLineAsync($"error: {dir}: needs {TrainingContract.ModelFile} and {TrainingContract.MetricsFile}; run the probe after training wrote them");
+                return (int)ExitCode.Usage;
+            }
+            var (facts, error) = LatencyProbe.Measure(modelPath, parse.GetValue(runs), TimeProvider.System);
+            if (facts is null)
+            {
+                await stderr.WriteLineAsync($"error: {error}");
+                return (int)ExitCode.Findings;
+            }
+            System.Text.Json.Nodes.JsonObject metrics;
+            try
+            {
+                metrics = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(metricsPath, ct)) as System.Text.Json.Nodes.JsonObject
+                    ?? throw new System.Text.Json.JsonException("not a JSON object");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                await stderr.WriteLineAsync($"error: {metricsPath}: {e.Message}; write metrics.json as an object of metric name to number first");
+                return (int)ExitCode.Findings;
+            }
+            metrics[GitOps.Registry.Records.MetricsFile.FactsKey] = System.Text.Json.JsonSerializer.SerializeToNode(GitOps.Registry.Records.MetricsFile.FactsObject(facts));
+            await File.WriteAllTextAsync(metricsPath, metrics.ToJsonString(TrainerOutput.Json) + "\n", ct);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{modelPath}: {facts.SizeMb:F3} MB, latency p50 {facts.LatencyP50Ms:F3} ms, p99 {facts.LatencyP99Ms:F3} ms over {facts.LatencyRuns} runs; recorded in {metricsPath}"));
             return (int)ExitCode.Success;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
 
 namespace GitOps.Training.Artifacts;
@@ -27,49 +28,6 @@ public sealed record ArtifactOutcome
     /// <summary>A usage or I/O problem: bad URI, unreachable store, unwritable destination, or a digest mismatch,
     /// which no retry can fix (exit code 2, as the trainer's invalid input).</summary>
     public static ArtifactOutcome Problem(string error) => new() { ExitCode = ExitCode.Usage, Error = error };
-}
-
-/// <summary>Where an artifact URI points: a local path (plain or <c>file://</c>) or an http(s) URL.</summary>
-public sealed record ArtifactLocation(string? LocalPath, Uri? Url, string? UnsupportedScheme)
-{
-    public bool IsLocal => LocalPath is not null;
-
-    public static ArtifactLocation Parse(string uri)
-    {
-        var schemeEnd = uri.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd < 0)
-        {
-            return new(uri, null, null);
-        }
-        var scheme = uri[..schemeEnd].ToLowerInvariant();
-        if (scheme == "file" && Uri.TryCreate(uri, UriKind.Absolute, out var file))
-        {
-            return new(file.LocalPath, null, null);
-        }
-        if (scheme is "http" or "https" && Uri.TryCreate(uri, UriKind.Absolute, out var url))
-        {
-            return new(null, url, null);
-        }
-        return new(null, null, scheme);
-    }
-
-    /// <summary>The location of <paramref name="relative"/> under this one (a folder).</summary>
-    public ArtifactLocation Child(string relative)
-    {
-        if (LocalPath is not null)
-        {
-            return this with { LocalPath = Path.Combine(LocalPath, relative) };
-        }
-        var escaped = string.Join('/', relative.Split('/', '\\').Select(Uri.EscapeDataString));
-        var baseText = Url!.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        return this with { Url = new Uri($"{baseText}/{escaped}{Url.Query}") };
-    }
-
-    public override string ToString() => LocalPath ?? Url?.ToString() ?? $"{UnsupportedScheme}://";
-
-    public static string UnsupportedMessage(string uri, string scheme) =>
-        $"'{uri}': artifact URI scheme '{scheme}' is not supported; supported: file:// or a plain path (a mounted volume), http:// and https:// (GET to fetch, PUT to publish). " +
-        "For S3 or GCS use the bucket's HTTPS endpoint (public bucket, presigned URLs or an S3-compatible gateway) or mount the bucket as a volume and use its path";
 }
 
 /// <summary>
@@ -123,7 +81,11 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
                 return ArtifactOutcome.Problem(
                     $"'{uri}' has sha256 {sha}, but {expected.Trim().ToLowerInvariant()} was expected; the artifact changed or the digest in the spec is stale");
             }
-            File.Move(temp, full, overwrite: true);
+            if (!TryMoveNew(temp, full) && Sha256Of(full) != sha)
+            {
+                return ArtifactOutcome.Failure(
+                    $"'{outFile}' already exists with other content; artifacts are never overwritten: remove it or fetch to another path");
+            }
             return ArtifactOutcome.Fetched(full, sha);
         }
         catch (HttpRequestException e)
@@ -165,42 +127,72 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         {
             return ArtifactOutcome.Problem($"'{fromDirectory}' is empty; nothing to publish");
         }
+        var (store, error) = ArtifactStores.Open(uri, http, bearerToken);
+        if (store is null)
+        {
+            return ArtifactOutcome.Problem(error!);
+        }
         var written = new List<string>();
         foreach (var relative in files)
         {
-            var target = location.Child(relative);
             var source = Path.Combine(fromDirectory, relative);
+            var target = store.Describe(relative);
             try
             {
-                if (target.IsLocal)
+                CreateResult result;
+                await using (var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true))
                 {
-                    await CopyLocalAsync(source, target.LocalPath!, ct);
+                    result = await store.CreateAsync(relative, content,
+                        relative.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", ct);
                 }
-                else
+                if (result == CreateResult.AlreadyExists && await SameContentAsync(store, relative, source, ct) is { } existing)
                 {
-                    await using var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
-                    using var request = Request(HttpMethod.Put, target.Url!);
-                    request.Content = new StreamContent(content, BufferSize);
-                    request.Content.Headers.ContentType = new MediaTypeHeaderValue(
-                        relative.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
-                    using var response = await http.SendAsync(request, ct);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        return HttpFailure(target.ToString(), response.StatusCode, "publish");
-                    }
+                    // Published artifacts are write-once: re-publishing the same bytes (a retried Job) is fine,
+                    // different bytes under a version that already exists are refused.
+                    return ArtifactOutcome.Failure(
+                        $"'{target}' already exists with sha256 {existing}, which differs from '{source}': artifacts are write-once, " +
+                        "a version's files are never replaced; train under a new version (change the model's inputs) or remove the incomplete version from the store");
                 }
             }
-            catch (HttpRequestException e)
+            catch (ArtifactStoreException e)
             {
-                return ArtifactOutcome.Problem($"cannot reach '{target}': {e.Message}");
+                return ArtifactOutcome.Problem(e.Message);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return ArtifactOutcome.Problem($"cannot publish '{source}' to '{target}': {e.Message}");
             }
-            written.Add(target.ToString());
+            written.Add(target);
         }
         return ArtifactOutcome.Pushed(written);
+    }
+
+    /// <summary>Null when the stored <paramref name="key"/> has the same bytes as <paramref name="localFile"/>, otherwise the stored sha256.</summary>
+    private static async Task<string?> SameContentAsync(IArtifactStore store, string key, string localFile, CancellationToken ct)
+    {
+        await using var stored = await store.OpenReadAsync(key, ct);
+        var storedSha = stored is null ? "(unreadable)" : Convert.ToHexStringLower(await SHA256.HashDataAsync(stored, ct));
+        return storedSha == Sha256Of(localFile) ? null : storedSha;
+    }
+
+    private static string Sha256Of(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Moves <paramref name="temp"/> to <paramref name="destination"/> unless something is already there.</summary>
+    private static bool TryMoveNew(string temp, string destination)
+    {
+        try
+        {
+            File.Move(temp, destination, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(destination))
+        {
+            return false;
+        }
     }
 
     private HttpRequestMessage Request(HttpMethod method, Uri url)
@@ -223,28 +215,6 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
             (bearerToken is { Length: > 0 } ? $"the token in {TrainingContract.ArtifactsToken} was refused" : $"set {TrainingContract.ArtifactsToken} to a bearer token the store accepts")),
         _ => ArtifactOutcome.Problem($"cannot {verb} '{uri}': HTTP {(int)status} {status}"),
     };
-
-    private static async Task CopyLocalAsync(string source, string destination, CancellationToken ct)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(destination))!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.partial");
-        try
-        {
-            await using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true))
-            {
-                await CopyHashingAsync(input, temp, ct);
-            }
-            File.Move(temp, destination, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
 
     private static async Task<string> CopyHashingAsync(Stream source, string destination, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
+using GitOps.Registry.Records;
 using GitOps.Specs.Model;
 using GitOps.Training.Contract;
 using GitOps.Training.Onnx;
@@ -122,9 +123,18 @@ public sealed class TabularTrainer(TimeProvider time)
             }
             var exported = time.GetTimestamp();
             onModel?.Invoke(model);
+            var (facts, probeError) = LatencyProbe.Measure(modelPath, request.LatencyRuns, time);
+            if (facts is null)
+            {
+                return TrainingOutcome.Failure(probeError!);
+            }
 
             var metricsPath = Path.Combine(request.OutputDirectory, TrainerOutput.MetricsFile);
-            File.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, TrainerOutput.Json) + "\n");
+            var metricsFile = new SortedDictionary<string, object>(metrics.ToDictionary(m => m.Key, m => (object)m.Value), StringComparer.Ordinal)
+            {
+                [MetricsFile.FactsKey] = MetricsFile.FactsObject(facts),
+            };
+            File.WriteAllText(metricsPath, JsonSerializer.Serialize(metricsFile, TrainerOutput.Json) + "\n");
 
             var lineage = new TrainingLineage
             {
@@ -151,7 +161,7 @@ public sealed class TabularTrainer(TimeProvider time)
             };
             var lineagePath = Path.Combine(request.OutputDirectory, TrainerOutput.LineageFile);
             File.WriteAllText(lineagePath, JsonSerializer.Serialize(lineage, TrainerOutput.Json) + "\n");
-            return TrainingOutcome.Success(new TrainingResult(modelPath, metricsPath, lineagePath, metrics, lineage));
+            return TrainingOutcome.Success(new TrainingResult(modelPath, metricsPath, lineagePath, metrics, lineage, facts));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using GitOps.Registry.Records;
 using GitOps.Specs.Contracts;
 
 namespace GitOps.Training.Builtin;
@@ -41,4 +42,5 @@ public sealed record TrainingResult(
     string MetricsPath,
     string LineagePath,
     IReadOnlyDictionary<string, double> Metrics,
-    TrainingLineage Lineage);
+    TrainingLineage Lineage,
+    MeasuredFacts Facts);

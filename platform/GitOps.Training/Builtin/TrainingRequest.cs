@@ -32,4 +32,6 @@ public sealed record TrainingRequest
     /// <summary>Model name and version, recorded in the lineage when known.</summary>
     public string? ModelName { get; init; }
     public string? ModelVersion { get; init; }
+    /// <summary>Timed inferences of the latency probe run on the exported model.</summary>
+    public int LatencyRuns { get; init; } = Onnx.LatencyProbe.DefaultRuns;
 }

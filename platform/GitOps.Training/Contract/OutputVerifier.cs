@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using GitOps.Registry.Records;
 using GitOps.Training.Onnx;
 
 namespace GitOps.Training.Contract;
@@ -12,22 +13,20 @@ public sealed record OutputProblem(string File, string Message)
 }
 
 /// <summary>The verdict on an output directory: problems (none means it honours the contract) and what was read.</summary>
-public sealed record OutputVerification(ImmutableArray<OutputProblem> Problems, OnnxSignature? Signature, ImmutableSortedDictionary<string, double> Metrics)
+public sealed record OutputVerification(
+    ImmutableArray<OutputProblem> Problems, OnnxSignature? Signature, ImmutableSortedDictionary<string, double> Metrics, MeasuredFacts? Facts)
 {
     public bool IsValid => Problems.IsEmpty;
 }
 
 /// <summary>
 /// Checks a directory against the trainer output contract: <c>model.onnx</c> is an ONNX graph with inputs and
-/// outputs, <c>metrics.json</c> a flat object of finite numbers, <c>lineage.json</c> names the dataset digest,
+/// outputs, <c>metrics.json</c> an object of finite numbers plus the measured <c>model</c> facts, <c>lineage.json</c> names the dataset digest,
 /// row count, trainer, hyperparameters and timing. Used by <c>gitops train verify-output</c> and by the
 /// platform before it registers a model.
 /// </summary>
 public static partial class OutputVerifier
 {
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex MetricName();
-
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Hex();
 
@@ -37,12 +36,14 @@ public static partial class OutputVerifier
         if (!Directory.Exists(directory))
         {
             problems.Add(new OutputProblem(directory, "the output directory does not exist"));
-            return new OutputVerification(problems.ToImmutable(), null, ImmutableSortedDictionary<string, double>.Empty);
+            return new OutputVerification(problems.ToImmutable(), null, ImmutableSortedDictionary<string, double>.Empty, null);
         }
         var signature = VerifyModel(Path.Combine(directory, TrainerOutput.ModelFile), problems);
-        var metrics = VerifyMetrics(Path.Combine(directory, TrainerOutput.MetricsFile), problems);
+        var modelPath = Path.Combine(directory, TrainerOutput.ModelFile);
+        var (metrics, facts) = VerifyMetrics(Path.Combine(directory, TrainerOutput.MetricsFile),
+            File.Exists(modelPath) ? new FileInfo(modelPath).Length : null, problems);
         VerifyLineage(Path.Combine(directory, TrainerOutput.LineageFile), expectedDatasetSha256, problems);
-        return new OutputVerification(problems.ToImmutable(), signature, metrics);
+        return new OutputVerification(problems.ToImmutable(), signature, metrics, facts);
     }
 
     private static OnnxSignature? VerifyModel(string path, ImmutableArray<OutputProblem>.Builder problems)
@@ -80,40 +81,18 @@ public static partial class OutputVerifier
         return signature;
     }
 
-    private static ImmutableSortedDictionary<string, double> VerifyMetrics(string path, ImmutableArray<OutputProblem>.Builder problems)
+    private static (ImmutableSortedDictionary<string, double> Metrics, MeasuredFacts? Facts) VerifyMetrics(
+        string path, long? modelBytes, ImmutableArray<OutputProblem>.Builder problems)
     {
         const string file = TrainerOutput.MetricsFile;
-        var metrics = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
-        using var document = ReadJson(path, file, problems);
-        if (document is null)
+        if (!File.Exists(path))
         {
-            return metrics.ToImmutable();
+            problems.Add(new OutputProblem(file, "missing"));
+            return (ImmutableSortedDictionary<string, double>.Empty, null);
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            problems.Add(new OutputProblem(file, $"must be a JSON object of metric name to number, found a {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"));
-            return metrics.ToImmutable();
-        }
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (!MetricName().IsMatch(property.Name))
-            {
-                problems.Add(new OutputProblem(file, $"metric name '{property.Name}' must be an identifier (letters, digits, underscore) so quality gates can write metrics.{property.Name}"));
-            }
-            else if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out var value) || !double.IsFinite(value))
-            {
-                problems.Add(new OutputProblem(file, $"metric '{property.Name}' must be a finite number, found {property.Value.GetRawText()}"));
-            }
-            else
-            {
-                metrics[property.Name] = value;
-            }
-        }
-        if (metrics.Count == 0 && !problems.Any(p => p.File == file))
-        {
-            problems.Add(new OutputProblem(file, "contains no metrics; quality gates need at least one"));
-        }
-        return metrics.ToImmutable();
+        var content = MetricsFile.Parse(File.ReadAllBytes(path), modelBytes);
+        problems.AddRange(content.Problems.Select(p => new OutputProblem(file, p)));
+        return (content.Metrics, content.Facts);
     }
 
     private static void VerifyLineage(string path, string? expectedDatasetSha256, ImmutableArray<OutputProblem>.Builder problems)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using GitOps.Specs.Contracts;
+using GitOps.Testing.Artifacts;
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
@@ -222,6 +223,48 @@ public sealed class ArtifactTransferTests : IDisposable
             // Then
             Assert.True(outcome.Succeeded, outcome.Error);
             Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(_t._root, "models", "model.onnx")));
+        }
+
+        [Fact]
+        public async Task Should_Accept_Republishing_The_Same_Bytes_When_A_Job_Is_Retried()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var output = _t.WriteOutputDirectory();
+            var uri = $"{server.BaseUri}/fraud/abc";
+            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+
+            // When
+            var again = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+
+            // Then
+            Assert.True(again.Succeeded, again.Error);
+            Assert.Equal(3, server.PutOrder.Count);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Should_Refuse_To_Overwrite_A_Published_Model_When_The_Bytes_Differ(bool overHttp)
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var output = _t.WriteOutputDirectory();
+            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
+            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            File.WriteAllText(Path.Combine(output, "model.onnx"), "other onnx bytes");
+
+            // When
+            var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+
+            // Then
+            Assert.False(outcome.Succeeded);
+            Assert.Equal(ExitCode.Findings, outcome.ExitCode);
+            Assert.Contains("write-once", outcome.Error);
+            var stored = overHttp
+                ? Encoding.UTF8.GetString(server.Files["/fraud/abc/model.onnx"])
+                : File.ReadAllText(Path.Combine(_t._root, "store", "fraud", "abc", "model.onnx"));
+            Assert.Equal("onnx bytes", stored);
         }
 
         [Fact]

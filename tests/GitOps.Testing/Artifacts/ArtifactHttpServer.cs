@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace GitOps.Training.Tests.Artifacts;
+namespace GitOps.Testing.Artifacts;
 
 /// <summary>
 /// A small artifact repository on 127.0.0.1 (GET and PUT by path, like a WebDAV server or a bucket behind an
-/// HTTP gateway), optionally requiring a bearer token.
+/// HTTP gateway), optionally requiring a bearer token. A PUT with <c>If-None-Match: *</c> on an existing path is
+/// refused with 412 like S3 and WebDAV do, so create-only writes can be tested; <see cref="Down"/> answers 503.
 /// </summary>
 public sealed class ArtifactHttpServer : IDisposable
 {
@@ -31,6 +32,9 @@ public sealed class ArtifactHttpServer : IDisposable
 
     /// <summary>Stored files by absolute path (e.g. <c>/models/fraud/1/model.onnx</c>).</summary>
     public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When true, every request is answered 503 (the store is down).</summary>
+    public bool Down { get; set; }
 
     /// <summary>Paths in the order they were written.</summary>
     public ConcurrentQueue<string> PutOrder { get; } = new();
@@ -57,16 +61,23 @@ public sealed class ArtifactHttpServer : IDisposable
         var request = context.Request;
         var response = context.Response;
         var path = Uri.UnescapeDataString(request.Url!.AbsolutePath);
-        if (_token is not null && request.Headers["Authorization"] != $"Bearer {_token}")
+        if (Down)
+        {
+            response.StatusCode = 503;
+        }
+        else if (_token is not null && request.Headers["Authorization"] != $"Bearer {_token}")
         {
             response.StatusCode = 401;
         }
-        else if (request.HttpMethod == "GET")
+        else if (request.HttpMethod is "GET" or "HEAD")
         {
             if (Files.TryGetValue(path, out var body))
             {
                 response.ContentLength64 = body.Length;
-                await response.OutputStream.WriteAsync(body);
+                if (request.HttpMethod == "GET")
+                {
+                    await response.OutputStream.WriteAsync(body);
+                }
             }
             else
             {
@@ -77,9 +88,16 @@ public sealed class ArtifactHttpServer : IDisposable
         {
             using var buffer = new MemoryStream();
             await request.InputStream.CopyToAsync(buffer);
-            Files[path] = buffer.ToArray();
-            PutOrder.Enqueue(path);
-            response.StatusCode = 201;
+            var createOnly = request.Headers["If-None-Match"] == "*";
+            if (createOnly ? Files.TryAdd(path, buffer.ToArray()) : (Files[path] = buffer.ToArray()) is not null)
+            {
+                PutOrder.Enqueue(path);
+                response.StatusCode = 201;
+            }
+            else
+            {
+                response.StatusCode = 412;
+            }
         }
         else
         {

@@ -1,0 +1,74 @@
+namespace GitOps.Registry.Stores;
+
+/// <summary>
+/// A store on a local or mounted file system. A create writes a temporary file beside the key and moves it into
+/// place without overwriting (a hard link on Unix, which fails atomically when the key exists), so a reader sees
+/// either nothing or the whole file, and of two racing writers exactly one wins.
+/// </summary>
+public sealed class FileArtifactStore(string rootPath) : IArtifactStore
+{
+    private const int BufferSize = 1 << 16;
+
+    public string Root { get; } = Path.GetFullPath(rootPath);
+
+    public string Describe(string key) => Path.Combine(Root, key);
+
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
+    {
+        var path = Describe(key);
+        try
+        {
+            return Task.FromResult<Stream?>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactStoreException($"cannot read '{path}': {e.Message}", e);
+        }
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(Describe(key)));
+
+    public async Task<CreateResult> CreateAsync(string key, Stream content, string contentType, CancellationToken ct)
+    {
+        var path = Describe(key);
+        if (File.Exists(path))
+        {
+            return CreateResult.AlreadyExists;
+        }
+        var directory = Path.GetDirectoryName(path)!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            {
+                await content.CopyToAsync(output, BufferSize, ct);
+                await output.FlushAsync(ct);
+            }
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return CreateResult.Created;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return CreateResult.AlreadyExists;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactStoreException($"cannot write '{path}': {e.Message}", e);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+}
