@@ -198,7 +198,7 @@ public static class SpecSchemas
         R("strategy", Enum("Rollout strategy.", RolloutStrategies.All)),
         P("steps", Arr("Canary steps, in order.", OneKey("One step: exactly one of its keys.",
             P("setWeight", Int("Percent of traffic sent to the canary.", 0, 100)),
-            P("pause", Obj("Wait for duration, or until 'gitops rollout promote' when empty.",
+            P("pause", Obj("Wait for duration, or indefinitely until promoted when empty.",
                 P("duration", Duration("How long to wait.")))),
             P("analysis", Obj("Run analysis templates and wait for their verdict.",
                 R("templates", Arr("Names of analysis templates of this policy.", Name("Template name."), 1, true)))),
