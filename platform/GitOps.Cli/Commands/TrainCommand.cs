@@ -223,6 +223,7 @@ public static class TrainCommand
                 $"{modelPath}: {facts.SizeMb:F3} MB, latency p50 {facts.LatencyP50Ms:F3} ms, p99 {facts.LatencyP99Ms:F3} ms over {facts.LatencyRuns} runs; recorded in {metricsPath}"));
             return (int)ExitCode.Success;
         });
+        command.WithExamples(("gitops train probe /output --runs 500", "measure the model a custom trainer wrote and record its size and latency in metrics.json"));
         return command;
     }
 
