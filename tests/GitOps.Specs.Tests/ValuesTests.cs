@@ -53,6 +53,29 @@ public sealed class DurationsTests
             Assert.False(ok);
         }
     }
+
+    public sealed class TheFormatMethod
+    {
+        [Theory]
+        [InlineData(0, "0")]
+        [InlineData(1_500, "1s500ms")]
+        [InlineData(30_000, "30s")]
+        [InlineData(5_400_000, "1h30m")]
+        [InlineData(90_061_001, "1d1h1m1s1ms")]
+        public void Should_Write_What_TryParse_Reads_Back_When_Given_Whole_Milliseconds(long milliseconds, string expected)
+        {
+            // Given
+            var duration = TimeSpan.FromMilliseconds(milliseconds);
+
+            // When
+            var text = Durations.Format(duration);
+
+            // Then
+            Assert.Equal(expected, text);
+            Assert.True(Durations.TryParse(text, out var back));
+            Assert.Equal(duration, back);
+        }
+    }
 }
 
 public sealed class QuantitiesTests

@@ -146,6 +146,50 @@ public sealed class GitSourceTests
         }
 
         [Fact]
+        public async Task Should_Fail_With_One_Line_Naming_The_Remote_And_The_Timeout_When_The_Remote_Never_Answers()
+        {
+            // Given a remote that accepts the connection and never answers
+            using var remote = new SilentGitRemote();
+            using var ws = new Workspace();
+            var source = new GitSource(new GitSourceOptions { Url = remote.Url, CacheDirectory = ws.Cache, Timeout = TimeSpan.FromSeconds(1) });
+
+            // When (the deadline only keeps a regression from hanging the test run)
+            var result = await source.FetchAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+            // Then
+            Assert.True(remote.Accepted >= 1);
+            Assert.False(result.Succeeded);
+            Assert.Null(result.Checkout);
+            Assert.Contains(remote.Url, result.Error);
+            Assert.Contains("no answer within 1s (--git-timeout)", result.Error);
+            Assert.DoesNotContain('\n', result.Error!);
+        }
+
+        [Fact]
+        public async Task Should_Release_The_Caller_When_Cancelled_While_The_Remote_Never_Answers()
+        {
+            // Given a fetch waiting on a silent remote with a long timeout
+            using var ws = new Workspace();
+            var remote = new SilentGitRemote();
+            var source = new GitSource(new GitSourceOptions { Url = remote.Url, CacheDirectory = ws.Cache, Timeout = TimeSpan.FromMinutes(10) });
+            using var cancel = new CancellationTokenSource();
+            var fetch = source.FetchAsync(cancel.Token);
+            await Eventually.TrueAsync(() => remote.Accepted >= 1);
+
+            // When
+            await cancel.CancelAsync();
+
+            // Then the caller is released long before the timeout
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetch.WaitAsync(TimeSpan.FromSeconds(60)));
+
+            // And once the remote goes away the abandoned fetch ends, and the next one runs and answers
+            remote.Dispose();
+            var next = await source.FetchAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.False(next.Succeeded);
+            Assert.Contains(remote.Url, next.Error);
+        }
+
+        [Fact]
         public async Task Should_Report_A_Clone_Failure_Without_Leaking_Credentials()
         {
             // Given

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Testing.FakeKubernetes;
+using GitOps.Testing.Git;
 
 namespace GitOps.Reconciler.Tests.Loop;
 
@@ -199,6 +201,35 @@ public sealed class ReconcilePassTests
             Assert.IsType<ReconcileOutcome.NoChange>(third);
             Assert.Equal(good, (await rig.StatusAsync())!.LastAppliedCommit);
             Assert.Contains("gitops_git_fetch_errors_total 2", await rig.Metrics.ExportAsync(CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task Should_End_With_A_One_Line_Retry_Naming_The_Remote_And_The_Timeout_When_The_Remote_Never_Answers()
+        {
+            // Given a pass over a real Git source whose remote accepts the connection and never answers
+            await using var rig = await ReconcilerRig.StartAsync();
+            using var remote = new SilentGitRemote();
+            var cache = Directory.CreateTempSubdirectory("gitops-silent-").FullName;
+            try
+            {
+                var git = new GitSource(new GitSourceOptions { Url = remote.Url, CacheDirectory = Path.Combine(cache, "repo"), Timeout = TimeSpan.FromSeconds(1) });
+                var pass = rig.NewPass(git: git);
+
+                // When (the deadline only keeps a regression from hanging the test run)
+                var outcome = (await pass.RunAsync(["prod"], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60))).Single();
+
+                // Then
+                var retry = Assert.IsType<ReconcileOutcome.Retry>(outcome);
+                Assert.StartsWith("git fetch failed: cannot clone " + remote.Url, retry.Reason);
+                Assert.Contains("no answer within 1s (--git-timeout)", retry.Reason);
+                Assert.DoesNotContain('\n', retry.Reason);
+                Assert.Empty(rig.Managed());
+                Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+            }
+            finally
+            {
+                Directory.Delete(cache, recursive: true);
+            }
         }
 
         [Fact]

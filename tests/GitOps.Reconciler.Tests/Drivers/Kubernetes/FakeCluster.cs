@@ -1,3 +1,4 @@
+using GitOps.Reconciler.Loop;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Drivers.Kubernetes;
@@ -26,8 +27,7 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public static RetryPolicy FastRetry { get; } = new()
     {
-        InitialDelay = TimeSpan.FromMilliseconds(1),
-        MaxDelay = TimeSpan.FromMilliseconds(5),
+        Backoff = new Backoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)),
         RequestTimeout = TimeSpan.FromSeconds(20),
     };
 
