@@ -50,6 +50,11 @@ public sealed class ReconcilePass(
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
 
+    /// <summary>The namespace <paramref name="environment"/> converges in, as the last loaded commit says; null before
+    /// a commit defining it was loaded.</summary>
+    public string? NamespaceOf(string environment) =>
+        _lastLoad is { Load.HasErrors: false } last ? last.Load.Specs.Environment(environment)?.Spec.Namespace : null;
+
     /// <summary>Runs a pass for <paramref name="environments"/> (one fetch for all) and returns one outcome per environment.</summary>
     public async Task<ImmutableArray<ReconcileOutcome>> RunAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {

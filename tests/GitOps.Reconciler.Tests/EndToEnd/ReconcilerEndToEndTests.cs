@@ -132,6 +132,39 @@ public sealed class ReconcilerEndToEndTests
         }
 
         [Fact]
+        public async Task Should_Heal_A_Deployment_Scaled_By_Hand_Long_Before_The_Interval_When_The_Watch_Sees_It()
+        {
+            // Given a served model, and a reconciler that polls once an hour but watches its objects
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
+                interval: TimeSpan.FromHours(1), watchDrift: true, driftDebounce: TimeSpan.FromMilliseconds(200));
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
+            cluster.Server.SetStatus(KeyOf(Assert.Single(OfKind(cluster, "Job", "fraud"))), new JsonObject { ["succeeded"] = 1 });
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Count == 1, TimeSpan.FromSeconds(60));
+            var deployment = OfKind(cluster, "Deployment", "fraud").Single();
+            var name = deployment["metadata"]!["name"]!.GetValue<string>();
+            var replicas = deployment["spec"]!["replicas"]!.GetValue<int>();
+            await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);
+            var before = reconciler.App.Drift!.DetectedCount;
+
+            // When someone scales it through the API server, as kubectl scale would
+            var path = KubernetesPaths.Item("apps/v1", "deployments", SpecRepository.Namespace, name) + "?fieldManager=kubectl-scale";
+            var edit = await cluster.Connection.SendAsync(HttpMethod.Patch, path,
+                new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas + 3 } }, "application/merge-patch+json", CancellationToken.None);
+            Assert.True(edit.IsSuccess);
+
+            // Then the watch notices it and a pass restores the count, without waiting for the hourly pass
+            await Eventually.TrueAsync(() => reconciler.App.Drift!.DetectedCount > before, TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Single()["spec"]!["replicas"]!.GetValue<int>() == replicas,
+                TimeSpan.FromSeconds(60));
+            Assert.Contains(reconciler.Logs.Lines, l => l.Contains($"prod: Deployment/{SpecRepository.Namespace}/{name} changed outside GitOps", StringComparison.Ordinal));
+            Assert.Contains(reconciler.Logs.Lines, l => l.Contains("Pass triggered by drift: ", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public async Task Should_Let_Only_One_Of_Two_Replicas_Apply()
         {
             // Given two replicas on the same cluster

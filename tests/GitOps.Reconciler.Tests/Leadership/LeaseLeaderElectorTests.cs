@@ -176,5 +176,50 @@ public sealed class LeaseLeaderElectorTests
             Assert.Equal(1, stopped);
             Assert.Equal("", Holder(cluster));
         }
+
+        [Fact]
+        public async Task Should_Give_Up_The_Lease_To_A_Standby_When_Its_Work_Is_Stuck_Past_The_Bound()
+        {
+            // Given a leader whose pass hangs and ignores cancellation, and a standby (real clock, short lease)
+            await using var cluster = await FakeCluster.StartAsync(SingleAttempt, TimeProvider.System);
+            var options = new LeaderElectionOptions
+            {
+                Namespace = "ml",
+                Identity = "pod-a",
+                LeaseDuration = TimeSpan.FromSeconds(2),
+                RenewDeadline = TimeSpan.FromMilliseconds(1500),
+                RetryPeriod = TimeSpan.FromMilliseconds(50),
+            };
+            var a = new LeaseLeaderElector(cluster.Connection, options, TimeProvider.System);
+            var b = new LeaseLeaderElector(cluster.Connection, options with { Identity = "pod-b" }, TimeProvider.System);
+            var watchdog = new LeaderWatchdog(TimeProvider.System, TimeSpan.FromMilliseconds(300));
+            var hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var bLeads = 0;
+            using var shutdown = new CancellationTokenSource();
+            var runA = a.RunAsync(_ =>
+            {
+                watchdog.Busy();
+                return hang.Task;
+            }, shutdown.Token, watchdog);
+            await Eventually.TrueAsync(() => a.IsLeader && watchdog.BusyFor is not null);
+            var runB = b.RunAsync(async token =>
+            {
+                Interlocked.Increment(ref bLeads);
+                await Task.Delay(Timeout.Infinite, token);
+            }, shutdown.Token);
+
+            // When the pass stays stuck past the bound
+            await Eventually.TrueAsync(() => Volatile.Read(ref bLeads) == 1, TimeSpan.FromSeconds(60));
+
+            // Then the stuck leader stepped down and the standby holds the Lease
+            Assert.Equal("pod-b", Holder(cluster));
+            Assert.False(a.IsLeader);
+            Assert.Equal(1, a.StepDowns);
+            Assert.True(Transitions(cluster) >= 1);
+            await shutdown.CancelAsync();
+            hang.SetResult();
+            await Task.WhenAll(runA, runB).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal("", Holder(cluster));
+        }
     }
 }
