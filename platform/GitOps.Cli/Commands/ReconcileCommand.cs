@@ -19,6 +19,7 @@ namespace GitOps.Cli.Commands;
 /// <c>gitops reconcile --repo URL --branch BRANCH --env ENV... [--once]</c>: follows a branch and converges each
 /// environment to it. Without <c>--once</c> it runs until stopped (SIGTERM/Ctrl+C), serving <c>/healthz</c>,
 /// <c>/readyz</c>, <c>/metrics</c> and <c>/webhook/github</c>, and applies only while it holds the leader Lease.
+/// On SIGTERM the pass in flight finishes (within <c>--shutdown-timeout</c>), the Lease is released and it exits 0.
 /// Exit codes: 0 converged (or stopped), 1 a <c>--once</c> pass ended Stalled or Retry, 2 usage or I/O problem.
 /// </summary>
 public static class ReconcileCommand
