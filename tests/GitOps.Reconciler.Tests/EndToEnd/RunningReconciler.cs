@@ -68,7 +68,10 @@ internal sealed class RunningReconciler : IAsyncDisposable
             new ReconcilerPorts(
                 new GitSource(new GitSourceOptions
                 {
-                    Url = repository, Branch = "main", CacheDirectory = Path.Combine(cache, "repo"), Credentials = credentials,
+                    Url = repository,
+                    Branch = "main",
+                    CacheDirectory = Path.Combine(cache, "repo"),
+                    Credentials = credentials,
                     Timeout = gitTimeout ?? TimeSpan.FromMinutes(1),
                 }),
                 driver,

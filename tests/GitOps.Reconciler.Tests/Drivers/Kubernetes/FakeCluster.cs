@@ -1,7 +1,7 @@
-using GitOps.Reconciler.Loop;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Loop;
 using GitOps.Testing.FakeKubernetes;
 
 namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;

@@ -1,5 +1,5 @@
-using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Loop;
 
 namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
 
