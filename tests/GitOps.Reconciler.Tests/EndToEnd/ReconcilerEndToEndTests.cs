@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Reconciler.Tests.Support;
@@ -162,6 +163,29 @@ public sealed class ReconcilerEndToEndTests
                 TimeSpan.FromSeconds(60));
             Assert.Contains(reconciler.Logs.Lines, l => l.Contains($"prod: Deployment/{SpecRepository.Namespace}/{name} changed outside GitOps", StringComparison.Ordinal));
             Assert.Contains(reconciler.Logs.Lines, l => l.Contains("Pass triggered by drift: ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Hand_The_Lease_To_A_Standby_When_Its_Pass_Hangs_On_A_Git_Remote_That_Never_Answers()
+        {
+            // Given a leader whose fetch waits on a silent remote far longer than a pass may take
+            await using var cluster = await FakeCluster.StartAsync();
+            using var remote = new SilentGitRemote();
+            await using var a = await RunningReconciler.StartAsync(cluster.Connection, remote.Url, "replica-a",
+                gitTimeout: TimeSpan.FromMinutes(10), passTimeout: TimeSpan.FromSeconds(1));
+            await Eventually.TrueAsync(() => a.IsLeader && remote.Accepted >= 1, TimeSpan.FromSeconds(60));
+            var b = new LeaseLeaderElector(cluster.Connection,
+                new LeaderElectionOptions { Namespace = ReconcilerRig.StatusNamespace, Identity = "replica-b" }, TimeProvider.System);
+
+            // When the pass outlives its bound, a standby campaigns
+            await Eventually.TrueAsync(() => b.TryAcquireOrRenewAsync(CancellationToken.None).GetAwaiter().GetResult(), TimeSpan.FromSeconds(60));
+
+            // Then the stuck leader gave the Lease up and says why, in one line
+            Assert.Equal("replica-b", cluster.Server.GetObject("coordination.k8s.io/v1", "Lease", ReconcilerRig.StatusNamespace, "gitops-reconciler")
+                ?["spec"]?["holderIdentity"]?.GetValue<string>());
+            Assert.False(a.IsLeader);
+            Assert.Contains(a.Logs.Lines, l => l.Contains("Pass stuck for", StringComparison.Ordinal) && l.Contains("giving up the Lease", StringComparison.Ordinal));
+            Assert.DoesNotContain(a.Logs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
         }
 
         [Fact]
