@@ -81,8 +81,14 @@ public static class TrainCommand
                     return (int)ExitCode.Usage;
                 }
             }
+            var (token, tokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (tokenError is not null)
+            {
+                await stderr.WriteLineAsync($"error: {tokenError}");
+                return (int)ExitCode.Usage;
+            }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            var store = new ArtifactTransfer(http, CliEnvironment.Current.Get(TrainingContract.ArtifactsToken));
+            var store = new ArtifactTransfer(http, token);
             var run = await ProgressDisplay.RunAsync(parse, $"Training {inputs.Algorithm ?? "model"}", () => new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct));
             var exit = await ReportAsync(run.Training, stdout, stderr);
             if (exit == (int)ExitCode.Success && run.Published is { } published)

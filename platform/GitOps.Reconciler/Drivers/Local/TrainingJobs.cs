@@ -107,7 +107,7 @@ public sealed class TrainingJobs(
             {
                 Directory.Delete(podFolder, recursive: true);
             }
-            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)));
+            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)), state.SecretsFolder);
             var (command, error) = pods.For(container, podFolder, port: null);
             if (command is null)
             {
