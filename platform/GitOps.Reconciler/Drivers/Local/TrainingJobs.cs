@@ -59,6 +59,12 @@ public sealed class TrainingJobs(
                 }
                 continue;
             }
+            if (record is not null && _children.TryGetValue(record.Id, out var exiting) && !exiting.Handle.HasExited)
+            {
+                // Gone from /proc's point of view (a zombie) but not reaped by .NET yet: its exit code is not known, and
+                // reading it now would count a successful run as failed. A later step sees it.
+                continue;
+            }
             if (record is not null)
             {
                 var succeeded = _children.Remove(record.Id, out var child)
