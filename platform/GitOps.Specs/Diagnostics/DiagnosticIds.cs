@@ -58,4 +58,9 @@ public static class DiagnosticIds
     public const string ArtifactScheme = "GITOPS0218";
     public const string DatasetScheme = "GITOPS0219";
     public const string NetworkPeer = "GITOPS0220";
+    public const string InvalidLabel = "GITOPS0221";
+    public const string InvalidAnnotation = "GITOPS0222";
+    public const string InvalidToleration = "GITOPS0223";
+    public const string InvalidResourceName = "GITOPS0224";
+    public const string InvalidObjectName = "GITOPS0225";
 }
