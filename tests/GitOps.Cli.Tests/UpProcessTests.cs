@@ -76,6 +76,10 @@ public sealed class UpProcessTests : IDisposable
         var proxy = UpLock.Owner(StateFolder.For(State))!["proxy"]!.GetValue<string>().TrimEnd('/');
         var servers = Serving();
         Assert.Equal(2, servers.Count);
+        // and the trainer's log shows each step it took, as kubectl logs would
+        var trainerLog = Directory.GetFiles(Path.Combine(State, "logs"), "attempt-1.log", SearchOption.AllDirectories).Single();
+        var steps = File.ReadLines(trainerLog).Select(GitOps.Specs.Contracts.TrainingProgress.Parse).OfType<GitOps.Specs.Contracts.TrainingProgress>().ToList();
+        Assert.True(steps.Count >= 5 && steps[^1].Step == steps[^1].Steps, $"progress lines in {trainerLog}: {string.Join(" | ", steps)}");
         var request = ExampleRequest();
         var viaProxy = await InferAsync($"{proxy}/v2/models/fraud-detector/infer", request);
         var direct = await InferAsync($"http://127.0.0.1:{servers[0].Port}/v2/models/fraud-detector/infer", request);

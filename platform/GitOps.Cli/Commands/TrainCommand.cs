@@ -83,7 +83,20 @@ public static class TrainCommand
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
             var store = new ArtifactTransfer(http, CliEnvironment.Current.Get(TrainingContract.ArtifactsToken));
-            var run = await ProgressDisplay.RunAsync(parse, $"Training {inputs.Algorithm ?? "model"}", () => new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct));
+            // In a training Job (the rendered pod names the version it trains) each step is written to standard
+            // error as a line: kubectl logs and gitops up's status table read it. On a terminal the spinner shows it;
+            // a person's piped run stays quiet.
+            var logSteps = !CliEnvironment.Current.ErrorIsTerminal && CliEnvironment.Current.Get(TrainingContract.ModelVersion) is not null;
+            var run = await ProgressDisplay.RunAsync(parse, $"Training {inputs.Algorithm ?? "model"}", update =>
+                new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct, new TrainingProgress.Relay(step =>
+                {
+                    update(step.ToString());
+                    if (logSteps)
+                    {
+                        stderr.WriteLine(step.ToLogLine());
+                        stderr.Flush();
+                    }
+                })));
             var exit = await ReportAsync(run.Training, stdout, stderr);
             if (exit == (int)ExitCode.Success && run.Published is { } published)
             {
@@ -95,7 +108,8 @@ public static class TrainCommand
     }
 
     private static async Task<int> TrainAsync(ParseResult parse, TrainingRequest request, CancellationToken ct) =>
-        await ReportAsync(await ProgressDisplay.RunAsync(parse, $"Training {request.Algorithm} on {request.DatasetPath}", () => new TabularTrainer(TimeProvider.System).TrainAsync(request, ct)),
+        await ReportAsync(await ProgressDisplay.RunAsync(parse, $"Training {request.Algorithm} on {request.DatasetPath}",
+            update => new TabularTrainer(TimeProvider.System).TrainAsync(request, ct, new TrainingProgress.Relay(step => update(step.ToString())))),
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
 
     private static async Task<int> ReportAsync(TrainingOutcome outcome, TextWriter stdout, TextWriter stderr)

@@ -108,7 +108,8 @@ public static class LocalStatusViews
         var since = status?["startTime"]?.GetValue<string>() is { } start
                     && DateTimeOffset.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             ? $" since {t.UtcDateTime:HH:mm:ss}" : "";
-        return (Int(status?["active"]) ?? 0) > 0 ? $"training (attempt {attempt}{since})" : attempt > 1 ? $"retrying (attempt {attempt})" : "pending";
+        var step = status?[TrainingJobs.ProgressField]?.GetValue<string>() is { Length: > 0 } p ? " " + p : "";
+        return (Int(status?["active"]) ?? 0) > 0 ? $"training{step} (attempt {attempt}{since})" : attempt > 1 ? $"retrying (attempt {attempt})" : "pending";
     }
 
     private static ImmutableArray<ModelInput> Inputs(IEnumerable<JsonObject> objects)

@@ -57,6 +57,10 @@ public sealed class TrainingJobs(
                     _children.Remove(record.Id);
                     Finish(key, status, failed + 1, "Failed", "DeadlineExceeded", $"the Job was active longer than its timeout; log: {record.Log}");
                 }
+                else if (LastProgress(record.Log) is { } step && step.ToString() != status[ProgressField]?.GetValue<string>())
+                {
+                    WriteStatus(key, status, active: 1, failed, started, step.ToString());
+                }
                 continue;
             }
             if (record is not null)
@@ -148,7 +152,7 @@ public sealed class TrainingJobs(
         }
     }
 
-    private void WriteStatus(ResourceKey key, JsonObject status, int active, int failed, DateTimeOffset? started)
+    private void WriteStatus(ResourceKey key, JsonObject status, int active, int failed, DateTimeOffset? started, string? progress = null)
     {
         var next = new JsonObject
         {
@@ -156,6 +160,10 @@ public sealed class TrainingJobs(
             ["failed"] = failed,
             ["succeeded"] = 0,
         };
+        if (progress is not null)
+        {
+            next[ProgressField] = progress;
+        }
         if (started is { } s)
         {
             next["startTime"] = Format(s);
@@ -205,6 +213,28 @@ public sealed class TrainingJobs(
     private static bool IsFinished(JsonObject status) =>
         (status["conditions"] as JsonArray ?? []).OfType<JsonObject>().Any(c =>
             c["type"]?.GetValue<string>() is "Complete" or "Failed" && c["status"]?.GetValue<string>() == "True");
+
+    /// <summary>The status field where a running Job's newest step is kept (<c>3/7 fitting fastTree</c>). Only the
+    /// local store has it: in a cluster the same lines are in the pod's log.</summary>
+    public const string ProgressField = "progress";
+
+    /// <summary>The newest <c>progress:</c> line in the tail of a running trainer's log, or null.</summary>
+    public static TrainingProgress? LastProgress(string logFile)
+    {
+        try
+        {
+            using var stream = new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            const int tail = 8192;
+            stream.Seek(Math.Max(0, stream.Length - tail), SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            var lines = reader.ReadToEnd().Split('\n');
+            return lines.Reverse().Select(l => TrainingProgress.Parse(l.TrimEnd('\r'))).FirstOrDefault(p => p is not null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The last non-empty line of a log: what a failed run said last.</summary>
     public static string LastLine(string logFile)
