@@ -36,8 +36,8 @@ public sealed class ValidateCommandTests
 
             // Then
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains("environments/prod/environment.yaml:14:9: error GITOPS0221: nodeSelector key 'bad key!!/x'", result.Stdout);
-            Assert.Contains("environments/prod/environment.yaml:19:30: error GITOPS0223: toleration 'nvidia.com/gpu' sets tolerationSeconds", result.Stdout);
+            Assert.Contains("environments/prod/environment.yaml:14:9: error GITOPS0222: nodeSelector key 'bad key!!/x'", result.Stdout);
+            Assert.Contains("environments/prod/environment.yaml:19:30: error GITOPS0224: toleration 'nvidia.com/gpu' sets tolerationSeconds", result.Stdout);
         }
     }
 
