@@ -12,7 +12,7 @@ public sealed class ReconcilerHealthTests
         public void Should_Fail_While_A_Pass_Runs_Past_The_Pass_Timeout_And_Recover_When_It_Ends()
         {
             // Given a started loop whose pass began on a fake clock
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             var passes = new LeaderWatchdog(time, TimeSpan.FromMinutes(10));
             var health = new ReconcilerHealth();
             health.MarkStarted();
