@@ -128,9 +128,8 @@ public sealed class ReconcileLoop(
     private async Task LeadAsync(CancellationToken leading, CancellationToken stopping)
     {
         // Passes run on their own token: a stop request lets the one in flight finish, within the shutdown timeout.
-        using var passes = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        using var lost = leading.Register(passes.Cancel);
-        using var grace = stopping.Register(() => passes.CancelAfter(settings.ShutdownTimeout));
+        using var passes = CancellationTokenSource.CreateLinkedTokenSource(leading);
+        using var grace = stopping.Register(() => _ = CancelAfterAsync(passes, settings.ShutdownTimeout));
         using var stuck = leading.Register(() =>
         {
             if (Watchdog.IsStuck)
@@ -206,6 +205,20 @@ public sealed class ReconcileLoop(
             {
                 drift.Follow(environment, @namespace);
             }
+        }
+    }
+
+    /// <summary>Cancels the passes once the shutdown timeout has passed (the timer exists only after a stop request).</summary>
+    private async Task CancelAfterAsync(CancellationTokenSource passes, TimeSpan timeout)
+    {
+        try
+        {
+            await Task.Delay(timeout, time, passes.Token);
+            await passes.CancelAsync();
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // The passes ended (or were cancelled) first.
         }
     }
 
