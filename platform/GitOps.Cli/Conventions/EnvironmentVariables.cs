@@ -32,6 +32,7 @@ public static class EnvironmentVariables
         new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
         new(TrainingContract.ArtifactsToken, "(none)", "bearer token for http(s) artifact stores (artifacts, train)"),
         new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
+        new(GitOps.Reconciler.Drivers.Local.PrometheusProcess.BinaryVariable, "(none)", "the prometheus binary gitops up runs (default /usr/bin/prometheus, else the first on PATH)"),
         new(GitHubCredentialSource.TokenVariable, "--token-file", "GitHub token for github pr-check (set by GitHub Actions; docs/github.md)"),
         new("GITHUB_REPOSITORY", "--repository", "owner/name of the repository github pr-check reports to"),
         new("GITHUB_EVENT_PATH", "--event", "the pull_request event file github pr-check reads"),

@@ -65,8 +65,10 @@ public sealed class TrainingJobs(
             }
             if (record is not null)
             {
+                // /proc can show the trainer gone a moment before the runtime has reaped it and read its exit code:
+                // wait for that (it has ended, so this is short) rather than count a success as a failure.
                 var succeeded = _children.Remove(record.Id, out var child)
-                    ? child.Handle.HasExited && child.Handle.ExitCode == 0
+                    ? child.Handle.WaitForExit(TimeSpan.FromSeconds(10)) && child.Handle.ExitCode == 0
                     : record.SuccessMarker is { } marker && File.Exists(marker);
                 processes.Remove(record.Id);
                 if (succeeded)
