@@ -48,6 +48,7 @@ public static class GitOpsCommandLine
         UpCommand.Create(),
         DownCommand.Create(),
         StatusCommand.Create(),
+        CompletionCommand.Create(),
     ];
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>

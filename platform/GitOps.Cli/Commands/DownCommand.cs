@@ -19,6 +19,7 @@ public static class DownCommand
         var purge = new Option<bool>("--purge") { Description = "Also delete the state folder: objects, status, logs, trained artifacts, Prometheus data" };
         var command = new Command("down", "Stop everything gitops up started for a state folder") { env, state, purge };
         var repository = RepositoryPath.AddTo(command);
+        env.CompleteEnvironments(repository);
         command.WithExamples(
             ("gitops down", "stop the repository's local environment"),
             ("gitops down --state /tmp/gitops-state --purge", "stop it and delete its state folder"));

@@ -19,6 +19,7 @@ public static class ServeCommand
     {
         var model = new Option<string>("--model") { Description = "Path of the ONNX model", Required = true };
         var name = new Option<string>("--name") { Description = "Model name served at /v2/models/{name}", Required = true };
+        name.CompleteModels(repository: null);
         var version = new Option<string>("--version") { Description = "Model version (metric label and /versions/{version} routes)", DefaultValueFactory = _ => "1" };
         var track = new Option<string>("--track") { Description = "Rollout track: stable or canary (metric label)", DefaultValueFactory = _ => "stable" };
         track.AcceptOnlyFromAmong("stable", "canary");

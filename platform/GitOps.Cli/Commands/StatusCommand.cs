@@ -26,6 +26,7 @@ public static class StatusCommand
             env, state, output, kubeconfig, @namespace,
         };
         var repository = RepositoryPath.AddTo(command);
+        env.CompleteEnvironments(repository);
         command.WithExamples(
             ("gitops status", "the repository's local environment"),
             ("gitops status --env prod -o json", "a Kubernetes environment's last reconcile, as JSON"));
