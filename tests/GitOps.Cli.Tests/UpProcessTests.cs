@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOps.Cli.Tests.Support;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Testing.Git;
 using GitOps.Testing.Golden;
@@ -52,7 +52,7 @@ public sealed class UpProcessTests : IDisposable
     public async Task Should_Train_Serve_Measure_Heal_And_Adopt_When_Up_Runs_The_Example_Repository()
     {
         // Given the example repository, its local Prometheus on a free port
-        var prometheusPort = FreePort();
+        var prometheusPort = UpRun.FreePort();
         _repo.Commit("example", ExampleFiles(prometheusPort));
 
         // When gitops up runs it
@@ -67,7 +67,7 @@ public sealed class UpProcessTests : IDisposable
         var trainerLog = Directory.GetFiles(Path.Combine(State, "logs"), "attempt-1.log", SearchOption.AllDirectories).Single();
         var steps = File.ReadLines(trainerLog).Select(GitOps.Specs.Contracts.TrainingProgress.Parse).OfType<GitOps.Specs.Contracts.TrainingProgress>().ToList();
         Assert.True(steps.Count >= 5 && steps[^1].Step == steps[^1].Steps, $"progress lines in {trainerLog}: {string.Join(" | ", steps)}");
-        var request = ExampleRequest();
+        var request = UpRun.ExampleRequest();
         var viaProxy = await InferAsync($"{proxy}/v2/models/fraud-detector/infer", request);
         var direct = await InferAsync($"http://127.0.0.1:{servers[0].Port}/v2/models/fraud-detector/infer", request);
         Assert.True(JsonNode.DeepEquals(direct["outputs"], viaProxy["outputs"]), $"proxy {viaProxy}\ndirect {direct}");
@@ -137,7 +137,7 @@ public sealed class UpProcessTests : IDisposable
     public async Task Should_Refuse_To_Start_With_The_Fix_When_The_Port_Is_Taken_Or_The_State_Folder_Cannot_Be_Written()
     {
         // Given the example repository, a port another program holds and a state folder below a regular file
-        _repo.Commit("example", ExampleFiles(FreePort()));
+        _repo.Commit("example", ExampleFiles(UpRun.FreePort()));
         using var holder = new TcpListener(IPAddress.Loopback, 0);
         holder.Start();
         var taken = ((IPEndPoint)holder.LocalEndpoint).Port;
@@ -163,7 +163,7 @@ public sealed class UpProcessTests : IDisposable
     public async Task Should_Keep_Serving_The_Other_Models_When_Prometheus_Is_Missing_A_Model_Cannot_Train_And_A_Server_Cannot_Start()
     {
         // Given the example model beside one whose dataset does not exist, and no Prometheus binary
-        var files = ExampleFiles(FreePort());
+        var files = ExampleFiles(UpRun.FreePort());
         files["models/fraud-untrainable/model.yaml"] = files["models/fraud-detector/model.yaml"]!
             .Replace("name: fraud-detector", "name: fraud-untrainable", StringComparison.Ordinal)
             .Replace("https://data.ml.example.com/datasets/fraud.csv", "https://127.0.0.1:9/missing/fraud.csv", StringComparison.Ordinal)
@@ -182,7 +182,7 @@ public sealed class UpProcessTests : IDisposable
         Assert.Contains("127.0.0.1:9/missing/fraud.csv", Row("fraud-untrainable")!["problem"]!.GetValue<string>());
         var proxy = UpLock.Owner(StateFolder.For(State))!["proxy"]!.GetValue<string>().TrimEnd('/');
         var url = $"{proxy}/v2/models/fraud-detector/infer";
-        await InferAsync(url, ExampleRequest());
+        await InferAsync(url, UpRun.ExampleRequest());
 
         // When one server's model file is damaged and the server dies, it cannot start again
         var victim = Serving().First(s => s.Owner.Contains("fraud-detector", StringComparison.Ordinal));
@@ -197,7 +197,7 @@ public sealed class UpProcessTests : IDisposable
         Assert.Equal(1, Row("fraud-detector")!["readyReplicas"]!.GetValue<int>());
         for (var i = 0; i < 5; i++)
         {
-            await InferAsync(url, ExampleRequest());
+            await InferAsync(url, UpRun.ExampleRequest());
         }
 
         // And gitops down leaves nothing running
@@ -279,15 +279,6 @@ public sealed class UpProcessTests : IDisposable
             }
         });
 
-    /// <summary>An infer request for one suspicious-looking transaction.</summary>
-    private static string ExampleRequest()
-    {
-        var features = new[] { "amount", "hour", "merchant_risk", "distance_km", "txn_count_1h", "txn_count_24h", "amount_ratio_30d", "is_foreign", "card_age_days" };
-        var values = new[] { 950.0, 3, 0.8, 420, 6, 9, 7.5, 1, 12 };
-        var inputs = features.Select((f, i) => $"{{\"name\":\"{f}\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[{values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}]}}");
-        return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
-    }
-
     private async Task<JsonNode> InferAsync(string url, string request)
     {
         using var response = await _http.PostAsync(url, new StringContent(request, Encoding.UTF8, "application/json"));
@@ -319,12 +310,5 @@ public sealed class UpProcessTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, $"{what} did not happen before the deadline; output:\n{string.Join("\n", _log.TakeLast(60))}");
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

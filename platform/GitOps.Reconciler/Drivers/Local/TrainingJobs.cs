@@ -63,12 +63,16 @@ public sealed class TrainingJobs(
                 }
                 continue;
             }
+            if (record is not null && _children.TryGetValue(record.Id, out var exiting) && !exiting.Handle.HasExited)
+            {
+                // Gone from /proc's point of view (a zombie) but not reaped by .NET yet: its exit code is not known, and
+                // reading it now would count a successful run as failed. A later step sees it.
+                continue;
+            }
             if (record is not null)
             {
-                // /proc can show the trainer gone a moment before the runtime has reaped it and read its exit code:
-                // wait for that (it has ended, so this is short) rather than count a success as a failure.
                 var succeeded = _children.Remove(record.Id, out var child)
-                    ? child.Handle.WaitForExit(TimeSpan.FromSeconds(10)) && child.Handle.ExitCode == 0
+                    ? child.Handle.HasExited && child.Handle.ExitCode == 0
                     : record.SuccessMarker is { } marker && File.Exists(marker);
                 processes.Remove(record.Id);
                 if (succeeded)
@@ -113,7 +117,7 @@ public sealed class TrainingJobs(
             {
                 Directory.Delete(podFolder, recursive: true);
             }
-            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)));
+            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)), state.SecretsFolder);
             var (command, error) = pods.For(container, podFolder, port: null);
             if (command is null)
             {
