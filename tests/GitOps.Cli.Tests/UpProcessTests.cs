@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOps.Cli.Tests.Support;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Testing.Git;
 using GitOps.Testing.Golden;
@@ -52,7 +52,7 @@ public sealed class UpProcessTests : IDisposable
     public async Task Should_Train_Serve_Measure_Heal_And_Adopt_When_Up_Runs_The_Example_Repository()
     {
         // Given the example repository, its local Prometheus on a free port
-        var prometheusPort = FreePort();
+        var prometheusPort = UpRun.FreePort();
         var files = new Dictionary<string, string?>();
         foreach (var folder in new[] { "environments", "models", "policies" })
         {
@@ -80,7 +80,7 @@ public sealed class UpProcessTests : IDisposable
         var trainerLog = Directory.GetFiles(Path.Combine(State, "logs"), "attempt-1.log", SearchOption.AllDirectories).Single();
         var steps = File.ReadLines(trainerLog).Select(GitOps.Specs.Contracts.TrainingProgress.Parse).OfType<GitOps.Specs.Contracts.TrainingProgress>().ToList();
         Assert.True(steps.Count >= 5 && steps[^1].Step == steps[^1].Steps, $"progress lines in {trainerLog}: {string.Join(" | ", steps)}");
-        var request = ExampleRequest();
+        var request = UpRun.ExampleRequest();
         var viaProxy = await InferAsync($"{proxy}/v2/models/fraud-detector/infer", request);
         var direct = await InferAsync($"http://127.0.0.1:{servers[0].Port}/v2/models/fraud-detector/infer", request);
         Assert.True(JsonNode.DeepEquals(direct["outputs"], viaProxy["outputs"]), $"proxy {viaProxy}\ndirect {direct}");
@@ -187,15 +187,6 @@ public sealed class UpProcessTests : IDisposable
             }
         });
 
-    /// <summary>An infer request for one suspicious-looking transaction.</summary>
-    private static string ExampleRequest()
-    {
-        var features = new[] { "amount", "hour", "merchant_risk", "distance_km", "txn_count_1h", "txn_count_24h", "amount_ratio_30d", "is_foreign", "card_age_days" };
-        var values = new[] { 950.0, 3, 0.8, 420, 6, 9, 7.5, 1, 12 };
-        var inputs = features.Select((f, i) => $"{{\"name\":\"{f}\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[{values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}]}}");
-        return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
-    }
-
     private async Task<JsonNode> InferAsync(string url, string request)
     {
         using var response = await _http.PostAsync(url, new StringContent(request, Encoding.UTF8, "application/json"));
@@ -227,12 +218,5 @@ public sealed class UpProcessTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, $"{what} did not happen before the deadline; output:\n{string.Join("\n", _log.TakeLast(60))}");
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -81,8 +81,14 @@ public static class TrainCommand
                     return (int)ExitCode.Usage;
                 }
             }
+            var (token, tokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (tokenError is not null)
+            {
+                await stderr.WriteLineAsync($"error: {tokenError}");
+                return (int)ExitCode.Usage;
+            }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            var store = new ArtifactTransfer(http, CliEnvironment.Current.Get(TrainingContract.ArtifactsToken));
+            var store = new ArtifactTransfer(http, token);
             // In a training Job (the rendered pod names the version it trains) each step is written to standard
             // error as a line: kubectl logs and gitops up's status table read it. On a terminal the spinner shows it;
             // a person's piped run stays quiet.

@@ -294,6 +294,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
             Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
         };
+        ArtifactToken.Mount(podSpec, env.Spec.Artifacts, [container]);
         PodSecurity.Harden(podSpec, runAsRoot: training.Image is not null && training.SecurityContext is { RunAsRoot: true });
         // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
         // replaces the Job (create + delete) instead of planning an update the API server would reject.
@@ -460,7 +461,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = PodSecurity.Harden(ServingToken.Mount(podSpec, env.Spec.Serving?.Auth)),
+                    Spec = PodSecurity.Harden(ServingToken.Mount(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, podSpec.InitContainers), env.Spec.Serving?.Auth)),
                 },
             },
         };

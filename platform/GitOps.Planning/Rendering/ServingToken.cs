@@ -4,9 +4,8 @@ using k8s.Models;
 namespace GitOps.Planning.Rendering;
 
 /// <summary>
-/// Mounts the environment's serving token (<c>spec.serving.auth.secretRef</c>) into the server as a file and tells the
-/// server to require it. Only the Secret's name and key are rendered: the token itself never appears in an object, a
-/// plan or an environment variable.
+/// Mounts the environment's serving token (<c>spec.serving.auth.secretRef</c>) into the server container as a file and
+/// tells the server to require it; the model fetch (init container) does not see it.
 /// </summary>
 internal static class ServingToken
 {
@@ -21,18 +20,9 @@ internal static class ServingToken
         {
             return pod;
         }
-        pod.Volumes = [.. pod.Volumes ?? [], new V1Volume
-        {
-            Name = VolumeName,
-            Secret = new V1SecretVolumeSource
-            {
-                SecretName = auth.SecretRef.Name,
-                Items = [new V1KeyToPath { Key = auth.SecretRef.Key, Path = FileName }],
-            },
-        }];
         var server = pod.Containers[0];
-        server.Args = [.. server.Args ?? [], ServerOption, $"{MountPath}/{FileName}"];
-        server.VolumeMounts = [.. server.VolumeMounts ?? [], new V1VolumeMount { Name = VolumeName, MountPath = MountPath, ReadOnlyProperty = true }];
+        var file = SecretFiles.Mount(pod, VolumeName, MountPath, FileName, auth.SecretRef, [server]);
+        server.Args = [.. server.Args ?? [], ServerOption, file];
         return pod;
     }
 }

@@ -58,4 +58,5 @@ public static class DiagnosticIds
     public const string ArtifactScheme = "GITOPS0218";
     public const string DatasetScheme = "GITOPS0219";
     public const string NetworkPeer = "GITOPS0220";
+    public const string ArtifactTokenUnused = "GITOPS0221";
 }

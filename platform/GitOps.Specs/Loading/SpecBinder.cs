@@ -39,7 +39,7 @@ internal static class SpecBinder
             Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
             Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
             Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "") : null,
-            Artifacts = Map(s, "artifacts") is { } a ? new ArtifactStore(Str(a, "uri") ?? "") : null,
+            Artifacts = Map(s, "artifacts") is { } a ? new ArtifactStore(Str(a, "uri") ?? "", SecretKey(Map(a, "tokenSecretRef"))) : null,
             GpuPools = [.. Maps(s, "gpuPools").Select(GpuPool)],
             Promotion = promotion is null ? null : new Promotion(Str(promotion, "from") ?? "", Str(promotion, "soak")),
             SelfHeal = Bool(s, "selfHeal") ?? true,
@@ -50,12 +50,13 @@ internal static class SpecBinder
             NetworkPolicy = Map(s, "networkPolicy") is { } np ? NetworkPolicy(np) : null,
             Serving = Map(s, "serving") is { } serving ? new EnvironmentServing
             {
-                Auth = Map(Map(serving, "auth"), "secretRef") is { } secret
-                    ? new ServingAuth(new SecretKeyRef(Str(secret, "name") ?? "", Str(secret, "key") ?? "token"))
-                    : null,
+                Auth = SecretKey(Map(Map(serving, "auth"), "secretRef")) is { } secret ? new ServingAuth(secret) : null,
             } : null,
         };
     }
+
+    private static SecretKeyRef? SecretKey(YMapping? m) =>
+        m is null ? null : new SecretKeyRef(Str(m, "name") ?? "", Str(m, "key") ?? SecretKeyRef.DefaultKey);
 
     private static NetworkPolicySettings NetworkPolicy(YMapping m) => new()
     {

@@ -83,7 +83,12 @@ public sealed record EnvironmentServing
 /// <summary>The token is read from a key of a Secret in the environment's namespace, mounted as a file.</summary>
 public sealed record ServingAuth(SecretKeyRef SecretRef);
 
-public sealed record SecretKeyRef(string Name, string Key);
+/// <summary>A key of a Secret in the environment's namespace. Only the names are in specs, plans and rendered objects;
+/// the value reaches a pod as a file of a Secret volume.</summary>
+public sealed record SecretKeyRef(string Name, string Key)
+{
+    public const string DefaultKey = "token";
+}
 
 public static class TrafficRouters
 {
@@ -105,7 +110,9 @@ public sealed record GatewayRef(string Name, string? Namespace);
 
 public sealed record PrometheusTarget(string Url);
 
-public sealed record ArtifactStore(string Uri);
+/// <summary>Where trained versions are published and fetched from; an http(s) store may take a bearer token from a Secret
+/// (<see cref="TokenSecretRef"/>), mounted as a file into training and serving pods.</summary>
+public sealed record ArtifactStore(string Uri, SecretKeyRef? TokenSecretRef = null);
 
 public sealed record GpuPool
 {

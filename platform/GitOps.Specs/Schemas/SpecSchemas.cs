@@ -74,7 +74,8 @@ public static class SpecSchemas
         P("prometheus", Obj("Prometheus used for rollout analysis.",
             R("url", Str("Base URL, e.g. http://prometheus:9090.", "^https?://", 8)))),
         P("artifacts", Obj("Where trained models are stored.",
-            R("uri", Str("Artifact store URI: file://, a plain path (a mounted volume), http:// or https:// (GET to fetch, PUT to publish).", minLength: 1)))),
+            R("uri", Str("Artifact store URI: file://, a plain path (a mounted volume), http:// or https:// (GET to fetch, PUT to publish).", minLength: 1)),
+            P("tokenSecretRef", SecretKey("The Secret in the environment's namespace holding the bearer token of an http(s) store; it is mounted as a file into training pods and the model fetch of serving pods (GITOPS_ARTIFACTS_TOKEN_FILE), never put in an environment variable, the plan or the status.")))),
         P("gpuPools", Arr("GPU node pools workloads may request GPUs from.", Obj("A GPU node pool.",
             R("name", Name("Pool name, referenced by resources.pool.")),
             P("resource", Str("Extended resource name.", @default: "nvidia.com/gpu", minLength: 1)),
@@ -102,9 +103,11 @@ public static class SpecSchemas
             P("defaultDeny", Bool("Also render a policy that denies all traffic to and from every other pod of the namespace.", false)))),
         P("serving", Obj("Settings of the inference servers.",
             P("auth", Obj("Require 'Authorization: Bearer <token>' on inference endpoints (health and /metrics stay open).",
-                R("secretRef", Obj("The Secret in the environment's namespace holding the token; it is mounted as a file, never put in an environment variable, the plan or the status.",
-                    R("name", Name("Secret name.")),
-                    P("key", Str("Key of the token in the Secret.", "^[-._a-zA-Z0-9]+$", 1, 253, "token")))))))));
+                R("secretRef", SecretKey("The Secret in the environment's namespace holding the token; it is mounted as a file, never put in an environment variable, the plan or the status.")))))));
+
+    private static JObject SecretKey(string description) => Obj(description,
+        R("name", Name("Secret name.")),
+        P("key", Str("Key of the token in the Secret.", "^[-._a-zA-Z0-9]+$", 1, 253, SecretKeyRef.DefaultKey)));
 
     private static JObject Peer(string description) => Obj(description + " Pods by namespace and labels, or an IP block.",
         P("namespace", Name("Namespace of the pods (matched by its kubernetes.io/metadata.name label); the environment's namespace when only podLabels are set.")),

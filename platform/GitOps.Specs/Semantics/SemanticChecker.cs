@@ -187,6 +187,13 @@ public static class SemanticChecker
                     $"artifact store '{artifacts.Uri}' uses scheme '{scheme}'; training and serving pods can only use file://, http:// or https://",
                     "use the store's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway, WebDAV or an artifact repository), or mount it as a volume and use a file:// path");
             }
+            if (s.Artifacts is { TokenSecretRef: not null } tokenStore && ArtifactScheme(tokenStore.Uri) is not ("http" or "https"))
+            {
+                // A file store is read and written through a mounted volume: the token would be mounted for nothing.
+                Report(DiagnosticIds.ArtifactTokenUnused, e.Origin.Key("spec.artifacts.tokenSecretRef"),
+                    $"artifacts.tokenSecretRef is set but the store '{tokenStore.Uri}' is not http:// or https://, so the token is never sent",
+                    "remove tokenSecretRef, or use the store's http(s) endpoint", Severity.Warning);
+            }
             if (s.NetworkPolicy is { } network)
             {
                 NetworkPeers(e, network);

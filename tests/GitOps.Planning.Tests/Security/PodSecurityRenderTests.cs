@@ -3,6 +3,7 @@ using GitOps.Planning.Cluster;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Security;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Testing.Golden;
 
@@ -225,6 +226,63 @@ public sealed class PodSecurityRenderTests
             // Then
             Assert.All(result.Objects.Where(o => o["kind"]!.ToString() == "Deployment"), d =>
                 Assert.DoesNotContain(ServingToken.ServerOption, d["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.ToString())));
+        }
+    }
+
+    public sealed class TheArtifactToken
+    {
+        [Theory]
+        [InlineData(Phase.Training)]
+        [InlineData(Phase.Canary)]
+        public void Should_Mount_The_Secret_Into_The_Trainer_And_Model_Fetch_And_Name_Only_Its_Path_When_The_Store_Needs_A_Token(Phase phase)
+        {
+            // Given: staging's store takes a token from Secret artifact-store-token.
+            var specs = Examples.Value;
+
+            // When
+            var result = Renderer.Render(specs, "staging", Facts(specs, "staging", phase), Commit);
+
+            // Then
+            var templates = PodTemplates(result).ToList();
+            Assert.NotEmpty(templates);
+            foreach (var (obj, template) in templates)
+            {
+                var pod = template["spec"]!;
+                var volume = pod["volumes"]!.AsArray().Single(v => v!["name"]!.ToString() == ArtifactToken.VolumeName)!;
+                Assert.Equal("artifact-store-token", volume["secret"]!["secretName"]!.ToString());
+                Assert.Equal("token", volume["secret"]!["items"]![0]!["key"]!.ToString());
+                Assert.Equal(SecretFiles.FileMode, volume["secret"]!["defaultMode"]!.GetValue<int>());
+                // The trainer and the model fetch talk to the store; the server never does.
+                var storeClients = obj["kind"]!.ToString() == "Job" ? pod["containers"]!.AsArray() : pod["initContainers"]!.AsArray();
+                foreach (var container in storeClients)
+                {
+                    Assert.Contains(container!["volumeMounts"]!.AsArray(), m => m!["name"]!.ToString() == ArtifactToken.VolumeName && m["readOnly"]!.GetValue<bool>());
+                    var variable = container["env"]!.AsArray().Single(e => e!["name"]!.ToString() == TrainingContract.ArtifactsTokenFile)!;
+                    Assert.Equal($"{ArtifactToken.MountPath}/{ArtifactToken.FileName}", variable["value"]!.ToString());
+                    Assert.DoesNotContain(container["env"]!.AsArray(), e => e!["name"]!.ToString() == TrainingContract.ArtifactsToken);
+                }
+                if (obj["kind"]!.ToString() == "Deployment")
+                {
+                    Assert.DoesNotContain(pod["containers"]![0]!["volumeMounts"]!.AsArray(), m => m!["name"]!.ToString() == ArtifactToken.VolumeName);
+                }
+                Assert.Empty(PodSecurityAdmission.Check(obj, PodSecurityLevels.Restricted));
+            }
+        }
+
+        [Fact]
+        public void Should_Mount_No_Token_When_The_Store_Takes_None()
+        {
+            // Given: dev's store takes no token.
+            var specs = Examples.Value;
+
+            // When
+            var training = Renderer.Render(specs, "dev", Facts(specs, "dev", Phase.Training), Commit);
+            var serving = Renderer.Render(specs, "dev", Facts(specs, "dev", Phase.Stable), Commit);
+
+            // Then
+            var text = string.Join("\n", training.Objects.Concat(serving.Objects).Select(o => o.ToJsonString()));
+            Assert.DoesNotContain(ArtifactToken.VolumeName, text);
+            Assert.DoesNotContain(TrainingContract.ArtifactsTokenFile, text);
         }
     }
 

@@ -7,20 +7,40 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Reconciler.Tests.Support;
+using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Git;
 
 namespace GitOps.Reconciler.Tests.EndToEnd;
 
 /// <summary>
-/// Secrets given to the reconciler (the Git token from a mounted file, the webhook secret) and named by the specs (the
-/// serving token's Secret) never show up where operators and other tenants can read: the status ConfigMaps (which hold
-/// the plan), the logs at every level, or <c>/metrics</c> — also when things go wrong.
+/// Secrets given to the reconciler (the Git token from a mounted file, the webhook secret, its API server token) and
+/// named by the specs (the serving token's and the artifact store token's Secrets, which exist in the cluster) never
+/// show up where operators and other tenants can read: the status ConfigMaps (which hold the plan), the applied
+/// objects, the logs at every level, or <c>/metrics</c> — also when things go wrong. The reconciler never reads a
+/// Secret. (<c>gitops github pr-check</c>'s credentials are checked by the CLI's leak test.)
 /// </summary>
 public sealed class SecretLeakTests
 {
     private const string GitToken = "ghp_SecretGitToken0123456789abcdef";
+    private const string ServingToken = "serving-token-5d1f0e9a7c3b2468";
+    private const string ArtifactsToken = "artifacts-token-9b8a7c6d5e4f3210";
+
+    private static readonly FakeResourceType Secrets = new("", "v1", "Secret", "secrets");
+
+    private static JsonObject Secret(string name, string value) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = SpecRepository.Namespace },
+        ["type"] = "Opaque",
+        ["data"] = new JsonObject { ["token"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) },
+    };
 
     private static string Environment() => SpecRepository.Environment() + """
+          artifacts:
+            uri: https://artifacts.example.com/prod
+            tokenSecretRef:
+              name: artifact-store-token
           podSecurity: restricted
           networkPolicy:
             prometheus:
@@ -38,8 +58,11 @@ public sealed class SecretLeakTests
         [Fact]
         public async Task Should_Keep_Every_Secret_Out_Of_Status_Logs_And_Metrics_When_Reconciling_Through_Faults()
         {
-            // Given a reconciler with a Git token file and a webhook secret, and an API server that fails some requests
-            await using var cluster = await FakeCluster.StartAsync();
+            // Given a reconciler with a Git token file and a webhook secret, an API server that fails some requests, and
+            // the Secrets the environment names
+            await using var cluster = await FakeCluster.StartAsync(options: new FakeKubernetesApiServerOptions { ResourceTypes = [.. FakeResourceType.Defaults, Secrets] });
+            cluster.Server.Seed(Secret("model-serving-token", ServingToken));
+            cluster.Server.Seed(Secret("artifact-store-token", ArtifactsToken));
             using var repo = FakeGitRepo.Create();
             var secrets = Directory.CreateTempSubdirectory("gitops-secret-leak-").FullName;
             var tokenFile = Path.Combine(secrets, "token");
@@ -93,9 +116,12 @@ public sealed class SecretLeakTests
             Assert.Contains(reconciler.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
             var managed = string.Join("\n", ManagedKinds.All.SelectMany(k => cluster.Server.ListObjects(k.ApiVersion, k.Kind, SpecRepository.Namespace)).Select(o => o.ToJsonString()));
             Assert.Contains("model-serving-token", managed);
+            Assert.Contains("artifact-store-token", managed);
+            Assert.DoesNotContain(cluster.Server.Requests, r => r.Path.Contains("/secrets", StringComparison.Ordinal));
             foreach (var (what, text) in new[] { ("status ConfigMaps", statusText), ("logs", logs), ("/metrics", metrics), ("applied objects", managed) })
             {
-                foreach (var secret in new[] { GitToken, RunningReconciler.WebhookSecretValue })
+                foreach (var secret in new[] { GitToken, RunningReconciler.WebhookSecretValue, FakeCluster.Token, ServingToken, ArtifactsToken,
+                             Convert.ToBase64String(Encoding.UTF8.GetBytes(ServingToken)), Convert.ToBase64String(Encoding.UTF8.GetBytes(ArtifactsToken)) })
                 {
                     Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{what} contain the secret '{secret}'");
                 }

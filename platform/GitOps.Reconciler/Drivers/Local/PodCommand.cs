@@ -20,8 +20,13 @@ public sealed record ProcessCommand(
 /// </summary>
 public sealed class PodCommand(GitOpsExecutable executable, StateFolder state)
 {
-    /// <summary>Creates the pod's folder and its volumes; <paramref name="configMap"/> finds a ConfigMap by name.</summary>
-    public static void PrepareVolumes(JsonObject podSpec, string podFolder, Func<string, JsonObject?> configMap)
+    /// <summary>
+    /// Creates the pod's folder and its volumes; <paramref name="configMap"/> finds a ConfigMap by name, and a Secret
+    /// volume's files are copied from <paramref name="secretsFolder"/> (<c>&lt;name&gt;/&lt;key&gt;</c>), readable by this
+    /// user only. A missing Secret key throws <see cref="FileNotFoundException"/> saying which file to write, as a
+    /// kubelet leaves a pod whose Secret is missing unstarted.
+    /// </summary>
+    public static void PrepareVolumes(JsonObject podSpec, string podFolder, Func<string, JsonObject?> configMap, string secretsFolder)
     {
         foreach (var volume in (podSpec["volumes"] as JsonArray ?? []).OfType<JsonObject>())
         {
@@ -38,6 +43,45 @@ public sealed class PodCommand(GitOpsExecutable executable, StateFolder state)
                     StateFolder.WriteAtomically(Path.Combine(folder, file), content?.GetValue<string>() ?? "");
                 }
             }
+            if (volume["secret"] is JsonObject secret)
+            {
+                CopySecret(secret, folder, secretsFolder);
+            }
+        }
+    }
+
+    private static void CopySecret(JsonObject volume, string folder, string secretsFolder)
+    {
+        var name = volume["secretName"]?.GetValue<string>() ?? "";
+        var source = Path.Combine(secretsFolder, name);
+        var items = (volume["items"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(i => (Key: i["key"]?.GetValue<string>() ?? "", Path: i["path"]?.GetValue<string>() ?? ""))
+            .ToList();
+        if (items.Count == 0)
+        {
+            items = Directory.Exists(source) ? [.. Directory.GetFiles(source).Select(f => (Path.GetFileName(f), Path.GetFileName(f)))] : [];
+        }
+        foreach (var (key, path) in items)
+        {
+            var from = Path.Combine(source, key);
+            if (!File.Exists(from))
+            {
+                throw new FileNotFoundException(
+                    $"Secret '{name}' has no key '{key}' on this machine: write its value to {from} (readable only by you; docs/local.md)", from);
+            }
+            var to = Path.Combine(folder, path);
+            var temp = to + ".tmp";
+            File.Delete(temp);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using (var output = new FileStream(temp, options))
+            {
+                output.Write(File.ReadAllBytes(from));
+            }
+            File.Move(temp, to, overwrite: true);
         }
     }
 

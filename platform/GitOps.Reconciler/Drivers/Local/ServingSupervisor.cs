@@ -131,7 +131,7 @@ public sealed class ServingSupervisor(
             var podName = $"{key.Name}-{hash}-{replica}";
             var podFolder = Path.Combine(state.PodsFolder, podName);
             var logFile = Path.Combine(state.LogsFolder, podName + ".log");
-            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)));
+            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)), state.SecretsFolder);
             foreach (var init in (podSpec["initContainers"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 var (initCommand, initError) = pods.For(init, podFolder, port: null);

@@ -23,6 +23,10 @@ public sealed record StateFolder(string Root)
     public string LogsFolder => Path.Combine(Root, "logs");
     public string PrometheusFolder => Path.Combine(Root, "prometheus");
 
+    /// <summary>Where the values of Secrets live on this machine: <c>secrets/&lt;name&gt;/&lt;key&gt;</c>, the layout of a
+    /// mounted Secret volume. Secrets are never in Git, so they are written here by hand (docs/local.md).</summary>
+    public string SecretsFolder => Path.Combine(Root, "secrets");
+
     public static StateFolder For(string path) => new(Path.GetFullPath(path));
 
     /// <summary>Creates the folder, or says in plain words why it cannot be used.</summary>

@@ -63,6 +63,12 @@ public sealed class TrainingJobs(
                 }
                 continue;
             }
+            if (record is not null && _children.TryGetValue(record.Id, out var exiting) && !exiting.Handle.HasExited)
+            {
+                // Gone from /proc's point of view (a zombie) but not reaped by .NET yet: its exit code is not known, and
+                // reading it now would count a successful run as failed. A later step sees it.
+                continue;
+            }
             if (record is not null)
             {
                 var succeeded = _children.Remove(record.Id, out var child)
@@ -111,7 +117,7 @@ public sealed class TrainingJobs(
             {
                 Directory.Delete(podFolder, recursive: true);
             }
-            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)));
+            PodCommand.PrepareVolumes(podSpec, podFolder, name => cluster.Get(new ResourceKey("v1", "ConfigMap", key.Namespace, name)), state.SecretsFolder);
             var (command, error) = pods.For(container, podFolder, port: null);
             if (command is null)
             {

@@ -57,4 +57,49 @@ public sealed class PodCommandTests
             Assert.Contains("only the gitops executable", error);
         }
     }
+
+    public sealed class ThePrepareVolumesMethod : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("gitops-pod-volumes-").FullName;
+
+        public void Dispose() => Directory.Delete(_root, recursive: true);
+
+        private static JsonObject Pod(string volumes) => JsonNode.Parse($$"""{"containers":[{"name":"server"}],"volumes":[{{volumes}}]}""")!.AsObject();
+
+        [Fact]
+        public void Should_Copy_The_Secret_Key_To_Its_Path_Readable_Only_By_The_User_When_The_Secret_Is_On_This_Machine()
+        {
+            // Given the serving token in the state folder's secrets, as a Secret volume mounts it
+            var secrets = Path.Combine(_root, "secrets");
+            Directory.CreateDirectory(Path.Combine(secrets, "model-serving-token"));
+            File.WriteAllText(Path.Combine(secrets, "model-serving-token", "api-key"), "s3cr3t\n");
+            var pod = Pod("""{"name":"serving-token","secret":{"secretName":"model-serving-token","items":[{"key":"api-key","path":"token"}]}}""");
+            var podFolder = Path.Combine(_root, "pods", "p");
+
+            // When
+            PodCommand.PrepareVolumes(pod, podFolder, _ => null, secrets);
+
+            // Then
+            var file = Path.Combine(PodCommand.VolumeFolder(podFolder, "serving-token"), "token");
+            Assert.Equal("s3cr3t\n", File.ReadAllText(file));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+        }
+
+        [Fact]
+        public void Should_Name_The_File_To_Write_When_The_Secret_Is_Not_On_This_Machine()
+        {
+            // Given no secrets at all
+            var secrets = Path.Combine(_root, "secrets");
+            var pod = Pod("""{"name":"artifacts-token","secret":{"secretName":"artifact-store-token","items":[{"key":"token","path":"token"}]}}""");
+
+            // When
+            var error = Assert.Throws<FileNotFoundException>(() => PodCommand.PrepareVolumes(pod, Path.Combine(_root, "pods", "p"), _ => null, secrets));
+
+            // Then
+            Assert.Contains($"Secret 'artifact-store-token' has no key 'token' on this machine: write its value to {Path.Combine(secrets, "artifact-store-token", "token")}", error.Message);
+        }
+    }
 }

@@ -23,6 +23,12 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly InMemoryConfigProvider _config;
     private readonly HttpClient _mirror = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Headers of one connection or of the original body, which the copy sets for itself.</summary>
+    private static readonly HashSet<string> NotMirrored = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Upgrade", "Proxy-Connection", "Content-Length",
+    };
     private string _signature = "";
 
     private LocalTrafficProxy(WebApplication app)
@@ -90,15 +96,20 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         var target = choices[Random.Shared.Next(choices.Length)] + context.Request.Path + context.Request.QueryString;
         var body = copy.ToArray();
         var method = new HttpMethod(context.Request.Method);
-        var contentType = context.Request.ContentType;
+        // The copy carries the request's headers, as a Gateway's RequestMirror does: without Authorization a mirror
+        // target that requires a token (serving.auth) would answer 401 to every copy.
+        var headers = context.Request.Headers.Where(h => !NotMirrored.Contains(h.Key)).Select(h => (h.Key, Values: h.Value.ToArray())).ToList();
         _ = Task.Run(async () =>
         {
             try
             {
                 using var request = new HttpRequestMessage(method, target) { Content = new ByteArrayContent(body) };
-                if (contentType is not null)
+                foreach (var (name, values) in headers)
                 {
-                    request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                    if (!request.Headers.TryAddWithoutValidation(name, values))
+                    {
+                        request.Content.Headers.TryAddWithoutValidation(name, values);
+                    }
                 }
                 using var _ = await _mirror.SendAsync(request);
             }
