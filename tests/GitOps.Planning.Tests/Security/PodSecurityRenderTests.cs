@@ -26,7 +26,7 @@ public sealed class PodSecurityRenderTests
     public static TheoryData<string, Phase> EveryEnvironmentAndPhase()
     {
         var data = new TheoryData<string, Phase>();
-        foreach (var env in new[] { "dev", "staging", "prod" })
+        foreach (var env in new[] { "dev", "staging", "prod", "local" })
         {
             foreach (var phase in Enum.GetValues<Phase>())
             {
@@ -79,7 +79,8 @@ public sealed class PodSecurityRenderTests
                 Assert.NotEmpty(templates);
             }
             Assert.All(templates, t => Assert.Contains(t.Object["kind"]!.ToString(), expectedKinds));
-            if (phase == Phase.Canary && env != "dev")
+            // dev and local ship with the direct rollout policy: no canary there.
+            if (phase == Phase.Canary && env is not ("dev" or "local"))
             {
                 Assert.Contains(templates, t => ObjectKeys.Label(t.Object, ManagedLabels.Track) == ModelRenderer.TrackCanary);
             }
