@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
+using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
 using k8s;
 using k8s.Models;
@@ -349,7 +350,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
 
     private static V1Toleration ToToleration(Toleration t) =>
-        new() { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect };
+        new() { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds };
 
     private static V1ResourceRequirements? Resources(ResourceRequest request, GpuPool? pool)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
 
 namespace GitOps.Planning.Rendering;

@@ -81,7 +81,8 @@ internal static class SpecBinder
         Resource = Str(p, "resource") ?? "nvidia.com/gpu",
         NodeSelector = StrMap(p, "nodeSelector"),
         Tolerations = [.. Maps(p, "tolerations").Select(t =>
-            new Toleration(Str(t, "key") ?? "", Str(t, "operator") ?? "Equal", Str(t, "value"), Str(t, "effect")))],
+            new Toleration(Str(t, "key") ?? "", Str(t, "operator") ?? "Equal", Str(t, "value"), Str(t, "effect"),
+                t.Get("tolerationSeconds") is YScalar { Value: long seconds } ? seconds : null))],
         PricePerGpuHour = Decimal(p, "pricePerGpuHour") ?? 0m,
         Quota = Int(p, "quota") ?? 0,
     };

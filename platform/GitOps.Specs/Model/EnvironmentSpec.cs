@@ -63,6 +63,22 @@ public sealed record NetworkPolicySettings
     public ImmutableArray<NetworkPeer> Egress { get; init; } = [];
     /// <summary>Also render a policy denying all traffic to and from every pod of the namespace not otherwise admitted.</summary>
     public bool DefaultDeny { get; init; }
+
+    /// <summary>Every peer with its spec path (<c>spec.networkPolicy.clients[0]</c>), for checks that point at it.</summary>
+    public IEnumerable<(string Path, NetworkPeer Peer)> PeersWithPaths()
+    {
+        var peers = Clients.Select((p, i) => ($"spec.networkPolicy.clients[{i}]", p))
+            .Concat(Egress.Select((p, i) => ($"spec.networkPolicy.egress[{i}]", p)));
+        if (Prometheus is { } prometheus)
+        {
+            peers = peers.Append(("spec.networkPolicy.prometheus", prometheus));
+        }
+        if (Dns is { } dns)
+        {
+            peers = peers.Append(("spec.networkPolicy.dns", dns));
+        }
+        return peers;
+    }
 }
 
 /// <summary>One side of a connection: pods (by namespace and labels) or an IP block, on some ports (all when empty).</summary>
@@ -127,7 +143,8 @@ public sealed record GpuPool
     public int Quota { get; init; }
 }
 
-public sealed record Toleration(string Key, string Operator, string? Value, string? Effect);
+/// <summary>A toleration of the pool's taints; <paramref name="TolerationSeconds"/> only with <c>NoExecute</c>.</summary>
+public sealed record Toleration(string Key, string Operator, string? Value, string? Effect, long? TolerationSeconds = null);
 
 /// <summary>Where versions come from before they reach this environment.</summary>
 public sealed record Promotion(string From, string? Soak);

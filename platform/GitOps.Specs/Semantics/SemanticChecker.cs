@@ -17,6 +17,7 @@ public static class SemanticChecker
     {
         var context = new CheckContext(specs);
         context.Run();
+        context.Diagnostics.AddRange(KubernetesFieldChecks.Check(specs));
         return DiagnosticOrder.Sort(context.Diagnostics);
     }
 
@@ -211,17 +212,7 @@ public static class SemanticChecker
 
         private void NetworkPeers(EnvironmentSpec e, NetworkPolicySettings network)
         {
-            var peers = network.Clients.Select((p, i) => ($"spec.networkPolicy.clients[{i}]", p))
-                .Concat(network.Egress.Select((p, i) => ($"spec.networkPolicy.egress[{i}]", p)));
-            if (network.Prometheus is { } prometheus)
-            {
-                peers = peers.Append(("spec.networkPolicy.prometheus", prometheus));
-            }
-            if (network.Dns is { } dns)
-            {
-                peers = peers.Append(("spec.networkPolicy.dns", dns));
-            }
-            foreach (var (path, peer) in peers)
+            foreach (var (path, peer) in network.PeersWithPaths())
             {
                 if (peer.Cidr is { } cidr)
                 {

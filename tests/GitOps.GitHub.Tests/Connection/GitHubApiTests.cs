@@ -15,7 +15,7 @@ public sealed class GitHubApiTests
             c => c.Repository.Status.Create(repo.Owner, repo.Name, "abc", new NewCommitStatus { State = CommitState.Success, Context = "gitops/prod" }), ct);
 
     /// <summary>Waits (real time, bounded) until the code under test is parked on a delay of the fake clock.</summary>
-    private static async Task WaitForTimerAsync(FakeTimeProvider time, Task call)
+    private static async Task WaitForTimerAsync(ObservableTimeProvider time, Task call)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (time.PendingTimerCount == 0 && !call.IsCompleted && DateTime.UtcNow < deadline)
@@ -26,7 +26,7 @@ public sealed class GitHubApiTests
 
     public sealed class TheRateLimits : IAsyncLifetime
     {
-        private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+        private readonly ObservableTimeProvider _time = new(DateTimeOffset.UtcNow);
         private FakeGitHubServer _server = null!;
         private readonly GitHubRepository _repo = new("acme", "ml");
 
@@ -188,7 +188,7 @@ public sealed class GitHubApiTests
 
     public sealed class TheGitHubApp : IAsyncLifetime
     {
-        private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+        private readonly ObservableTimeProvider _time = new(DateTimeOffset.UtcNow);
         private readonly RSA _key = RSA.Create(2048);
         private FakeGitHubServer _server = null!;
         private readonly GitHubRepository _repo = new("acme", "ml");

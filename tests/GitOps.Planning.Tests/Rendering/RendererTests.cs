@@ -4,6 +4,7 @@ using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
 using GitOps.Specs.Contracts;
+using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
 using k8s;
 using k8s.Models;
@@ -250,7 +251,8 @@ public sealed class RendererTests
         public void Should_Label_And_Annotate_Every_Object_With_Valid_Names()
         {
             // Given
-            var longName = "a-very-long-model-name-that-goes-on-and-on-for-the-fraud-team-v2";
+            // The longest model name validation allows (63): every name with a suffix is shortened with a hash.
+            var longName = "a-very-long-model-name-that-goes-on-and-on-for-the-fraud-teamv2";
             var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with { Metadata = Metadata.Named(longName) });
             var facts = Served(specs, longName, "staging", canary: "0123456789ab", weight: 10);
 
@@ -267,8 +269,20 @@ public sealed class RendererTests
                 }
                 Assert.Equal("3f1c2a9", ObjectKeys.Annotation(o, ManagedLabels.CommitAnnotation));
                 Assert.Equal(SpecHash.Of(o), ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation));
-                var name = ObjectKeys.Of(o).Name;
-                Assert.True(ResourceNames.IsValid(name), $"'{name}' is not a DNS-1123 label");
+                // The API server's rules (ported in KubernetesNames): Service names are DNS-1035 labels, others subdomains.
+                var key = ObjectKeys.Of(o);
+                var nameErrors = key.Kind == "Service" ? KubernetesNames.Dns1035Label(key.Name) : KubernetesNames.Dns1123Subdomain(key.Name);
+                Assert.True(nameErrors.IsEmpty, $"{key}: {string.Join("; ", nameErrors)}");
+                Assert.True(key.Name.Length <= KubernetesNames.Dns1123LabelMaxLength, $"{key} is longer than 63 characters");
+                foreach (var (k, v) in o["metadata"]?["labels"] as JsonObject ?? [])
+                {
+                    Assert.Empty(KubernetesNames.QualifiedName(k));
+                    Assert.Empty(KubernetesNames.LabelValue(v!.GetValue<string>()));
+                }
+                foreach (var (k, _) in o["metadata"]?["annotations"] as JsonObject ?? [])
+                {
+                    Assert.Empty(KubernetesNames.AnnotationKey(k));
+                }
             }
             Assert.Equal(result.Objects.Length, result.Objects.Select(o => ObjectKeys.Of(o)).Distinct().Count());
         }

@@ -55,9 +55,10 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         });
         builder.Services.AddSingleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>();
         builder.Services.AddReverseProxy().LoadFromMemory([], []);
+        builder.Services.AddHealthChecks();
         var app = builder.Build();
         var proxy = new LocalTrafficProxy(app);
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapHealthChecks("/healthz", HealthEndpoints.Options(tag: null));
         app.MapMetrics("/metrics", metrics);
         app.MapReverseProxy(pipeline => pipeline.Use(proxy.MirrorAsync));
         await app.StartAsync(ct);

@@ -1,6 +1,7 @@
-using GitOps.Planning.Rendering;
+using GitOps.Specs.Kubernetes;
+using Xunit;
 
-namespace GitOps.Planning.Tests.Rendering;
+namespace GitOps.Specs.Tests.Kubernetes;
 
 public sealed class ResourceNamesTests
 {

@@ -1,10 +1,13 @@
+using System.Security.Cryptography;
 using System.Text;
 
-namespace GitOps.Planning.Rendering;
+namespace GitOps.Specs.Kubernetes;
 
 /// <summary>
 /// Deterministic, valid DNS-1123 names. A name longer than the limit keeps its readable prefix and ends in
 /// <c>-</c> plus 8 hex characters of the SHA-256 of the full name, so two long names never collide by truncation.
+/// The renderer names every object with it and validation checks the names it gives (a Service name must also be a
+/// DNS-1035 label), so both see the same name after shortening.
 /// </summary>
 public static class ResourceNames
 {
@@ -51,7 +54,7 @@ public static class ResourceNames
         return prefix + suffix;
     }
 
-    private static string Short(string raw) => CanonicalJson.Sha256Hex(raw)[..8];
+    private static string Short(string raw) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..8];
 
     private static string Collapse(string s)
     {
@@ -68,8 +71,5 @@ public static class ResourceNames
     }
 
     /// <summary>True when <paramref name="name"/> is a valid DNS-1123 label.</summary>
-    public static bool IsValid(string name) =>
-        name.Length is > 0 and <= MaxLength
-        && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
-        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+    public static bool IsValid(string name) => KubernetesNames.Dns1123Label(name).IsEmpty;
 }
