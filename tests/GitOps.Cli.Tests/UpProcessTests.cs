@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using GitOps.Cli.Tests.Support;
@@ -53,20 +54,7 @@ public sealed class UpProcessTests : IDisposable
     {
         // Given the example repository, its local Prometheus on a free port
         var prometheusPort = UpRun.FreePort();
-        var files = new Dictionary<string, string?>();
-        foreach (var folder in new[] { "environments", "models", "policies" })
-        {
-            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
-            {
-                files[Path.GetRelativePath(RepositoryPaths.Root, file)] = File.ReadAllText(file);
-            }
-        }
-        files["environments/local/environment.yaml"] = files["environments/local/environment.yaml"]!
-            .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal);
-        // A smaller forest trains in a second instead of several; nothing else depends on its size.
-        files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
-            .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
-        _repo.Commit("example", files);
+        _repo.Commit("example", ExampleFiles(prometheusPort));
 
         // When gitops up runs it
         var up = StartUp("first");
@@ -146,9 +134,114 @@ public sealed class UpProcessTests : IDisposable
         Assert.DoesNotContain(ProcessTable.Load(Path.Combine(State, "processes.json")), r => r.IsAlive);
     }
 
-    private Process StartUp(string name)
+    [Fact]
+    public async Task Should_Refuse_To_Start_With_The_Fix_When_The_Port_Is_Taken_Or_The_State_Folder_Cannot_Be_Written()
+    {
+        // Given the example repository, a port another program holds and a state folder below a regular file
+        _repo.Commit("example", ExampleFiles(UpRun.FreePort()));
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var taken = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var blocker = Path.Combine(_repo.Path, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "");
+
+        // When
+        var portTaken = await CliRunner.RunAsync("up", _repo.Path, "--once", "--listen", $"127.0.0.1:{taken}", "--state", Path.Combine(_repo.Path, "state-a"));
+        var notWritable = await CliRunner.RunAsync("up", _repo.Path, "--once", "--listen", "127.0.0.1:0", "--state", Path.Combine(blocker, "state"));
+
+        // Then each says what is wrong and what to do, and nothing is left running
+        Assert.Equal(2, portTaken.ExitCode);
+        Assert.Contains($"cannot serve on 127.0.0.1:{taken}", portTaken.Stderr);
+        Assert.Contains("Pass another --listen address", portTaken.Stderr);
+        Assert.Equal(2, notWritable.ExitCode);
+        Assert.Contains($"the state folder {Path.Combine(blocker, "state")} is not writable", notWritable.Stderr);
+        Assert.Contains("--state DIR", notWritable.Stderr);
+        Assert.DoesNotContain("   at ", portTaken.Stderr + notWritable.Stderr);
+        Assert.DoesNotContain(ProcessTable.Load(Path.Combine(_repo.Path, "state-a", "processes.json")), r => r.IsAlive);
+    }
+
+    [Fact]
+    public async Task Should_Keep_Serving_The_Other_Models_When_Prometheus_Is_Missing_A_Model_Cannot_Train_And_A_Server_Cannot_Start()
+    {
+        // Given the example model beside one whose dataset does not exist, and no Prometheus binary
+        var files = ExampleFiles(UpRun.FreePort());
+        files["models/fraud-untrainable/model.yaml"] = files["models/fraud-detector/model.yaml"]!
+            .Replace("name: fraud-detector", "name: fraud-untrainable", StringComparison.Ordinal)
+            .Replace("https://data.ml.example.com/datasets/fraud.csv", "https://127.0.0.1:9/missing/fraud.csv", StringComparison.Ordinal)
+            .Replace("05aa6bed18e649128849f370c12e5a2efc50ea24373342b7e4f2aca886e17223", new string('a', 64), StringComparison.Ordinal)
+            .Replace("    retries: 2\n", "    retries: 0\n", StringComparison.Ordinal);
+        _repo.Commit("example and a model that cannot train", files);
+
+        // When gitops up runs it
+        var up = StartUp("faults", ("GITOPS_PROMETHEUS", "/nonexistent/prometheus"));
+
+        // Then Prometheus's absence is one line with the fix, the broken model fails with its reason, the other serves
+        await EventuallyAsync(() => Task.FromResult(Row("fraud-detector")?["readyReplicas"]?.GetValue<int>() == 2), "the good model to be served", up);
+        Assert.Contains(_log, l => l.StartsWith("faults! warning: Prometheus is not at /nonexistent/prometheus (GITOPS_PROMETHEUS)", StringComparison.Ordinal));
+        await EventuallyAsync(() => Task.FromResult(Row("fraud-untrainable")?["training"]?.GetValue<string>() == "failed (BackoffLimitExceeded)"),
+            "the untrainable model to fail", up);
+        Assert.Contains("127.0.0.1:9/missing/fraud.csv", Row("fraud-untrainable")!["problem"]!.GetValue<string>());
+        var proxy = UpLock.Owner(StateFolder.For(State))!["proxy"]!.GetValue<string>().TrimEnd('/');
+        var url = $"{proxy}/v2/models/fraud-detector/infer";
+        await InferAsync(url, UpRun.ExampleRequest());
+
+        // When one server's model file is damaged and the server dies, it cannot start again
+        var victim = Serving().First(s => s.Owner.Contains("fraud-detector", StringComparison.Ordinal));
+        foreach (var file in Directory.GetFiles(State, "model.onnx", SearchOption.AllDirectories).Where(f => f.Contains("fraud-detector", StringComparison.Ordinal)))
+        {
+            await File.WriteAllTextAsync(file, "not an onnx model");
+        }
+        OsProcesses.ForceKill(victim.Pid, victim.StartTime);
+
+        // Then its row says why, and the model keeps answering through the replica that still runs
+        await EventuallyAsync(() => Task.FromResult(Row("fraud-detector")?["problem"] is JsonValue), "the crash loop to be reported", up);
+        Assert.Equal(1, Row("fraud-detector")!["readyReplicas"]!.GetValue<int>());
+        for (var i = 0; i < 5; i++)
+        {
+            await InferAsync(url, UpRun.ExampleRequest());
+        }
+
+        // And gitops down leaves nothing running
+        var down = await CliRunner.RunAsync("down", "--state", State);
+        Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
+        await up.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(ProcessTable.Load(Path.Combine(State, "processes.json")), r => r.IsAlive);
+    }
+
+    /// <summary>This repository's example content, its local Prometheus on <paramref name="prometheusPort"/>, the
+    /// forest smaller so that it trains in a second.</summary>
+    private static Dictionary<string, string?> ExampleFiles(int prometheusPort)
+    {
+        var files = new Dictionary<string, string?>();
+        foreach (var folder in new[] { "environments", "models", "policies" })
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
+            {
+                files[Path.GetRelativePath(RepositoryPaths.Root, file)] = File.ReadAllText(file);
+            }
+        }
+        files["environments/local/environment.yaml"] = files["environments/local/environment.yaml"]!
+            .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal);
+        files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
+            .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
+        return files;
+    }
+
+    /// <summary>A model's row in <c>gitops status -o json</c> of the state folder.</summary>
+    private JsonNode? Row(string model)
+    {
+        var status = CliRunner.RunAsync("status", _repo.Path, "--state", State, "-o", "json").GetAwaiter().GetResult();
+        return status.ExitCode != 0 ? null
+            : (JsonNode.Parse(status.Stdout)?["environments"]?[0]?["models"] as JsonArray)?.FirstOrDefault(m => m?["model"]?.GetValue<string>() == model);
+    }
+
+    private Process StartUp(string name, params (string Name, string Value)[] variables)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (variable, value) in variables)
+        {
+            psi.Environment[variable] = value;
+        }
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", _repo.Path, "--listen", "127.0.0.1:0" })
         {
             psi.ArgumentList.Add(arg);

@@ -33,6 +33,7 @@ public static class EnvironmentVariables
         new(TrainingContract.ArtifactsToken, TrainingContract.ArtifactsTokenFile, "bearer token for http(s) artifact stores (artifacts, train)"),
         new(TrainingContract.ArtifactsTokenFile, "(none)", "file holding the artifact store token, a mounted Secret (artifacts, train; what rendered pods use)"),
         new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
+        new(GitOps.Reconciler.Drivers.Local.PrometheusProcess.BinaryVariable, "(none)", "the prometheus binary gitops up runs (default /usr/bin/prometheus, else the first on PATH)"),
         new(GitHubCredentialSource.TokenVariable, "--token-file", "GitHub token for github pr-check (set by GitHub Actions; docs/github.md)"),
         new("GITHUB_REPOSITORY", "--repository", "owner/name of the repository github pr-check reports to"),
         new("GITHUB_EVENT_PATH", "--event", "the pull_request event file github pr-check reads"),

@@ -31,9 +31,17 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
     private string ConfigFile => Path.Combine(Folder, "prometheus.yml");
     private string TargetsFile => Path.Combine(Folder, "targets", "serving.json");
 
-    /// <summary>The <c>prometheus</c> binary: <c>/usr/bin/prometheus</c> or the first on <c>PATH</c>; null when not installed.</summary>
+    /// <summary>Names the <c>prometheus</c> binary to run, instead of looking for one.</summary>
+    public const string BinaryVariable = "GITOPS_PROMETHEUS";
+
+    /// <summary>The <c>prometheus</c> binary: the one <see cref="BinaryVariable"/> names, else <c>/usr/bin/prometheus</c>
+    /// or the first on <c>PATH</c>; null when there is none.</summary>
     public static string? FindBinary()
     {
+        if (Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } named)
+        {
+            return File.Exists(named) ? named : null;
+        }
         var candidates = new List<string> { "/usr/bin/prometheus" };
         candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => Path.Combine(p, "prometheus")));
@@ -47,7 +55,9 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
         var binary = FindBinary();
         if (binary is null)
         {
-            Problem = $"Prometheus is not installed, so models run without analysis. Install it with: {InstallCommand}";
+            Problem = Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } named
+                ? $"Prometheus is not at {named} ({BinaryVariable}), so models run without analysis. Point {BinaryVariable} at the prometheus binary, or unset it to use the installed one."
+                : $"Prometheus is not installed, so models run without analysis. Install it with: {InstallCommand}";
             return;
         }
         Directory.CreateDirectory(Path.Combine(Folder, "data"));

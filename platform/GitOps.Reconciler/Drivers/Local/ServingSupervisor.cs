@@ -90,7 +90,7 @@ public sealed class ServingSupervisor(
             if (record is not null)
             {
                 // It died: a crash loop backs off longer each time, as the kubelet does.
-                var exit = _children.TryRemove(id, out var child) && child.Handle.HasExited ? $"exit code {child.Handle.ExitCode}" : "it stopped";
+                var exit = _children.TryRemove(id, out var child) && child.Handle.WaitForExit(TimeSpan.FromSeconds(2)) ? $"exit code {child.Handle.ExitCode}" : "it stopped";
                 var crashes = _crashes.GetValueOrDefault(id).Crashes + 1;
                 var reason = $"{exit}: {TrainingJobs.LastLine(record.Log)}";
                 _crashes[id] = (crashes, now + backoff.After(crashes), reason);
