@@ -77,7 +77,10 @@ public sealed class UpServingAuthTests : IDisposable
         await File.WriteAllTextAsync(secretFile, Token + "\n");
         await up.EventuallyAsync(() => Task.FromResult(up.Output.Contains("is serving:", StringComparison.Ordinal)), "the model to be served");
 
-        // Then inference through the proxy needs the token
+        // Then the request it prints to try sends the token from that file
+        Assert.Contains($"-H \"Authorization: Bearer $(cat {secretFile})\"", up.Output);
+
+        // And inference through the proxy needs the token
         var infer = $"{up.Proxy}/v2/models/fraud-detector/infer";
         using (var without = await InferAsync(infer, null))
         {

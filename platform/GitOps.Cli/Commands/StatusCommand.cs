@@ -44,7 +44,10 @@ public static class StatusCommand
             }
             else
             {
-                view = LocalStatusViews.FromStateFolder(target.State, target.Environment?.Name ?? "local");
+                view = LocalStatusViews.FromStateFolder(target.State, target.Environment?.Name ?? "local") with
+                {
+                    TokenFile = target.Environment is { } local ? LocalStatusViews.TokenFile(target.State, local.Spec) : null,
+                };
             }
             if (parse.GetValue(output) == "json")
             {

@@ -133,7 +133,10 @@ public static class UpCommand
             await pass.RunAsync([env.Name], stop.Token);
             runtime.Step();
             return LocalStatusViews.Build(env.Name, runtime.Cluster.Objects, await statuses.ReadAsync(env.Name, stop.Token),
-                runtime.Proxy.Address.ToString(), runtime.Prometheus.Address?.ToString(), prometheusProblem, running: true);
+                runtime.Proxy.Address.ToString(), runtime.Prometheus.Address?.ToString(), prometheusProblem, running: true) with
+            {
+                TokenFile = LocalStatusViews.TokenFile(state, env.Spec),
+            };
         }
 
         async Task ReportAsync(EnvironmentStatusView view, Action<string> print)

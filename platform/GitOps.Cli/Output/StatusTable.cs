@@ -104,7 +104,8 @@ public static class StatusTable
         if (view.Models.FirstOrDefault(m => m.Url is not null) is { } first)
         {
             text.AppendLine("Try:");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s {first.Url} -H 'Content-Type: application/json' -d '{ExampleRequest(first)}'");
+            var auth = view.TokenFile is { } token ? $" -H \"Authorization: Bearer $(cat {token})\"" : "";
+            text.AppendLine(CultureInfo.InvariantCulture, $"  curl -s {first.Url} -H 'Content-Type: application/json'{auth} -d '{ExampleRequest(first)}'");
         }
         return text.ToString();
     }

@@ -33,6 +33,10 @@ public sealed record EnvironmentStatusView(
     bool Running,
     ImmutableArray<ModelStatusView> Models)
 {
+    /// <summary>The file holding the bearer token the models require (<c>serving.auth</c>), for the example request;
+    /// null when serving is open. A path, never the token.</summary>
+    public string? TokenFile { get; init; }
+
     /// <summary>Every model trained, its replicas ready and reachable through its route.</summary>
     public bool AllServing => Models.Length > 0 && Models.All(m => m.Url is not null && m.DesiredReplicas > 0 && m.ReadyReplicas >= m.DesiredReplicas);
 }
@@ -41,6 +45,10 @@ public sealed record EnvironmentStatusView(
 /// the state folder), and from a Kubernetes environment's status ConfigMap.</summary>
 public static class LocalStatusViews
 {
+    /// <summary>Where a local environment's serving token lives in <paramref name="state"/>, when it requires one.</summary>
+    public static string? TokenFile(StateFolder state, GitOps.Specs.Model.EnvironmentBody spec) =>
+        spec.Serving?.Auth?.SecretRef is { } secret ? Path.Combine(state.SecretsFolder, secret.Name, secret.Key) : null;
+
     /// <summary>What a state folder says about <paramref name="environment"/> (for <c>gitops status</c>).</summary>
     public static EnvironmentStatusView FromStateFolder(StateFolder state, string environment)
     {
