@@ -454,7 +454,9 @@ public sealed partial class DocumentedCommandsTests
         {
             const string Token = "documented-commands";
             _cluster ??= await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = Token });
-            return _cluster.WriteKubeconfig(Path.Combine(clone, "..", $"kubeconfig-{context}"), contextName: context, token: Token);
+            // A colon-separated list, as kubectl reads it: the context is in the second file only.
+            var other = _cluster.WriteKubeconfig(Path.Combine(clone, "..", "kubeconfig-other"), contextName: "other", token: Token);
+            return other + Path.PathSeparator + _cluster.WriteKubeconfig(Path.Combine(clone, "..", $"kubeconfig-{context}"), contextName: context, token: Token);
         }
 
         public async ValueTask DisposeAsync()
