@@ -54,7 +54,7 @@ public sealed class UpProcessTests : IDisposable
     {
         // Given the example repository, its local Prometheus on a free port
         var prometheusPort = UpRun.FreePort();
-        _repo.Commit("example", ExampleFiles(prometheusPort));
+        _repo.Commit("example", UpRun.ExampleFiles(prometheusPort));
 
         // When gitops up runs it
         var up = StartUp("first");
@@ -138,7 +138,7 @@ public sealed class UpProcessTests : IDisposable
     public async Task Should_Refuse_To_Start_With_The_Fix_When_The_Port_Is_Taken_Or_The_State_Folder_Cannot_Be_Written()
     {
         // Given the example repository, a port another program holds and a state folder below a regular file
-        _repo.Commit("example", ExampleFiles(UpRun.FreePort()));
+        _repo.Commit("example", UpRun.ExampleFiles(UpRun.FreePort()));
         using var holder = new TcpListener(IPAddress.Loopback, 0);
         holder.Start();
         var taken = ((IPEndPoint)holder.LocalEndpoint).Port;
@@ -164,7 +164,7 @@ public sealed class UpProcessTests : IDisposable
     public async Task Should_Keep_Serving_The_Other_Models_When_Prometheus_Is_Missing_A_Model_Cannot_Train_And_A_Server_Cannot_Start()
     {
         // Given the example model beside one whose dataset does not exist, and no Prometheus binary
-        var files = ExampleFiles(UpRun.FreePort());
+        var files = UpRun.ExampleFiles(UpRun.FreePort());
         files["models/fraud-untrainable/model.yaml"] = files["models/fraud-detector/model.yaml"]!
             .Replace("name: fraud-detector", "name: fraud-untrainable", StringComparison.Ordinal)
             .Replace("https://data.ml.example.com/datasets/fraud.csv", "https://127.0.0.1:9/missing/fraud.csv", StringComparison.Ordinal)
@@ -206,25 +206,6 @@ public sealed class UpProcessTests : IDisposable
         Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
         await up.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.DoesNotContain(ProcessTable.Load(Path.Combine(State, "processes.json")), r => r.IsAlive);
-    }
-
-    /// <summary>This repository's example content, its local Prometheus on <paramref name="prometheusPort"/>, the
-    /// forest smaller so that it trains in a second.</summary>
-    private static Dictionary<string, string?> ExampleFiles(int prometheusPort)
-    {
-        var files = new Dictionary<string, string?>();
-        foreach (var folder in new[] { "environments", "models", "policies" })
-        {
-            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
-            {
-                files[Path.GetRelativePath(RepositoryPaths.Root, file)] = File.ReadAllText(file);
-            }
-        }
-        files["environments/local/environment.yaml"] = files["environments/local/environment.yaml"]!
-            .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal);
-        files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
-            .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
-        return files;
     }
 
     /// <summary>A model's row in <c>gitops status -o json</c> of the state folder.</summary>

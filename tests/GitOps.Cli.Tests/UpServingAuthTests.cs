@@ -31,20 +31,8 @@ public sealed class UpServingAuthTests : IDisposable
     /// <summary>The example repository with the local environment requiring a token (Prometheus on <paramref name="prometheusPort"/>).</summary>
     private void CommitExampleRequiringAToken(int prometheusPort)
     {
-        var files = new Dictionary<string, string?>();
-        foreach (var folder in new[] { "environments", "models", "policies" })
-        {
-            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
-            {
-                files[Path.GetRelativePath(RepositoryPaths.Root, file)] = File.ReadAllText(file);
-            }
-        }
-        files["environments/local/environment.yaml"] = files["environments/local/environment.yaml"]!
-            .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal)
-            + "  serving:\n    auth:\n      secretRef:\n        name: model-serving-token\n";
-        // A smaller forest trains in a second instead of several; nothing else depends on its size.
-        files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
-            .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
+        var files = UpRun.ExampleFiles(prometheusPort);
+        files["environments/local/environment.yaml"] += "  serving:\n    auth:\n      secretRef:\n        name: model-serving-token\n";
         _repo.Commit("example requiring a serving token", files);
     }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using GitOps.Benchmarks.Harness;
 using GitOps.Benchmarks.Serving;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Testing.Golden;
@@ -159,8 +160,8 @@ public static class LocalBenchmark
         var records = ProcessTable.Load(state.ProcessesFile).Where(r => r.IsAlive).ToList();
         var servers = records.Where(r => r.Role == ProcessRole.Serving).ToList();
         var upPid = UpLock.Owner(state)?["pid"]?.GetValue<int>() ?? 0;
-        return new Memory(Rss(upPid), servers.Sum(s => Rss(s.Pid)), servers.Count,
-            records.Where(r => r.Role == ProcessRole.Prometheus).Sum(r => Rss(r.Pid)));
+        return new Memory(ProcessProbe.ResidentBytes(upPid), servers.Sum(s => ProcessProbe.ResidentBytes(s.Pid)), servers.Count,
+            records.Where(r => r.Role == ProcessRole.Prometheus).Sum(r => ProcessProbe.ResidentBytes(r.Pid)));
     }
 
     private static async Task<List<ServingBenchmark.Measurement>> MeasureProxyAsync(string clone, string root, TimeSpan duration)
@@ -234,19 +235,6 @@ public static class LocalBenchmark
         if (p.ExitCode != 0)
         {
             throw new InvalidOperationException($"{fileName} {string.Join(' ', psi.ArgumentList)} exited with {p.ExitCode}: {output.Result}{error.Result}");
-        }
-    }
-
-    private static long Rss(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
         }
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using GitOps.Reconciler.Drivers.Local;
+using GitOps.Testing.Golden;
 using Xunit;
 
 namespace GitOps.Cli.Tests.Support;
@@ -83,6 +84,25 @@ public sealed class UpRun : IDisposable
         var values = new[] { 950.0, 3, 0.8, 420, 6, 9, 7.5, 1, 12 };
         var inputs = features.Select((f, i) => $"{{\"name\":\"{f}\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[{values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}]}}");
         return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
+    }
+
+    /// <summary>This repository's example content (environments, models, policies), its local Prometheus on
+    /// <paramref name="prometheusPort"/>, the forest smaller so that it trains in a second; nothing else depends on its size.</summary>
+    public static Dictionary<string, string?> ExampleFiles(int prometheusPort)
+    {
+        var files = new Dictionary<string, string?>();
+        foreach (var folder in new[] { "environments", "models", "policies" })
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
+            {
+                files[Path.GetRelativePath(RepositoryPaths.Root, file)] = File.ReadAllText(file);
+            }
+        }
+        files["environments/local/environment.yaml"] = files["environments/local/environment.yaml"]!
+            .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal);
+        files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
+            .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
+        return files;
     }
 
     public static int FreePort()
