@@ -1,5 +1,5 @@
 // Build entry point: dotnet tool restore && dotnet cake build/build.cake --target=<Target>
-// Targets: Clean, Build, Test, Validate, Plan, Bench, Default (= Build + Test).
+// Targets: Clean, Build, Test, Validate, Plan, Up, Bench, Default (= Build + Test).
 
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
@@ -54,6 +54,18 @@ Task("Plan")
 {
     DotNetRun(cli.FullPath, new ProcessArgumentBuilder().Append("plan").Append("--all").Append("--repo").AppendQuoted(root.FullPath),
         new DotNetRunSettings { Configuration = configuration });
+});
+
+Task("Up")
+    .Description("Runs 'gitops up' on this repository: the local environment on this machine until Ctrl+C (--listen=HOST:PORT).")
+    .Does(() =>
+{
+    var arguments = new ProcessArgumentBuilder().Append("up").AppendQuoted(root.FullPath);
+    if (HasArgument("listen"))
+    {
+        arguments.Append("--listen").Append(Argument<string>("listen"));
+    }
+    DotNetRun(cli.FullPath, arguments, new DotNetRunSettings { Configuration = configuration });
 });
 
 Task("Bench")

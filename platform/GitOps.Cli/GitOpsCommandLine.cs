@@ -43,6 +43,12 @@ public static class GitOpsCommandLine
         ServeCommand.Create(),
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
+        VersionCommand.Create(),
+        GitHubCommand.Create(),
+        UpCommand.Create(),
+        DownCommand.Create(),
+        StatusCommand.Create(),
+        CompletionCommand.Create(),
     ];
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>

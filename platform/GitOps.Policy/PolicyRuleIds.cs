@@ -32,6 +32,8 @@ public static class PolicyRuleIds
     public const string CustomTrainerOnLocalCluster = "GITOPS0406";
     /// <summary>A rollout with analysis steps runs in an environment that has no Prometheus.</summary>
     public const string AnalysisWithoutPrometheus = "GITOPS0407";
+    /// <summary>A custom trainer that runs as root is used in an environment that enforces the restricted Pod Security Standard.</summary>
+    public const string RootTrainerInRestrictedEnvironment = "GITOPS0408";
 
     /// <summary>An object violates a rule of a <c>kind: Policy</c> document (severity from the rule).</summary>
     public const string PolicyViolation = "GITOPS0501";
@@ -45,6 +47,7 @@ public static class PolicyRuleIds
         ExpressionSyntax, ExpressionUnknownVariable, ExpressionUnknownFunction, QueryUnknownPlaceholder, QueryMalformed,
         QueryNotCanaryScoped, PromotionSourceNotServed, GpuTrainingTimeoutTooLong, RolloutStepUnsupportedByRouter,
         PromotedEnvironmentWithoutGates, CanaryRoundsToZeroPods, CustomTrainerOnLocalCluster, AnalysisWithoutPrometheus,
+        RootTrainerInRestrictedEnvironment,
         PolicyViolation, PolicyEvaluationFailed, PolicyResultNotBoolean,
     ];
 }

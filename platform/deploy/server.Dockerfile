@@ -23,7 +23,8 @@ USER 65532:65532
 EXPOSE 8080
 # A Deployment sets command (/app/gitops) and arguments itself: an init container runs `gitops artifacts fetch`
 # into /models, the server runs `gitops serve --host 0.0.0.0 ...` (name, version, track, batching).
-# The bearer token, when used, comes from the GITOPS_SERVING_TOKEN environment variable (a Secret).
+# The bearer token, when the environment sets serving.auth, is a Secret's key mounted as a file (--token-file).
+# The pod runs as 65532 on a read-only root filesystem: /models and /tmp are emptyDir volumes.
 # SIGTERM starts a graceful stop: readiness drops, accepted requests finish (--shutdown-timeout, 30 s);
 # keep terminationGracePeriodSeconds above it.
 ENTRYPOINT ["/app/gitops", "serve"]

@@ -18,7 +18,7 @@ public sealed class PlanCommandTests
 
             // Then
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("--env 'prdo' is not an Environment of this repository (known: dev, prod, staging)", result.Stderr);
+            Assert.Contains("--env 'prdo' is not an Environment of this repository (known: dev, local, prod, staging)", result.Stderr);
             Assert.Equal("", result.Stdout);
         }
 
@@ -32,6 +32,7 @@ public sealed class PlanCommandTests
             // Then
             Assert.True(result.ExitCode == 2, result.Stderr);
             Assert.Contains("Environment prod", result.Stdout);
+            Assert.Contains("Environment local (namespace ml-local)", result.Stdout);
             Assert.DoesNotContain("\u001b[", result.Stdout);
         }
     }

@@ -19,15 +19,15 @@ public sealed class ReconcileProcessTests
 
     /// <summary>Starts <c>gitops reconcile</c> with leader election; its output goes to <paramref name="log"/>.</summary>
     private static Process StartReconciler(string repository, string kubeconfig, string identity, string workdir,
-        System.Collections.Concurrent.ConcurrentQueue<string> log)
+        System.Collections.Concurrent.ConcurrentQueue<string> log, params string[] extra)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
                  {
                      Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "reconcile", "--repo", repository, "--env", "prod",
                      "--kubeconfig", kubeconfig, "--namespace", StateNamespace, "--identity", identity, "--workdir", workdir,
-                     "--interval", "2s", "--listen", "127.0.0.1:0",
-                 })
+                     "--listen", "127.0.0.1:0",
+                 }.Concat(extra.Contains("--interval") ? extra : ["--interval", "2s", .. extra]))
         {
             psi.ArgumentList.Add(arg);
         }
@@ -38,6 +38,12 @@ public sealed class ReconcileProcessTests
         process.BeginErrorReadLine();
         return process;
     }
+
+    private const int Sigterm = 15;
+
+    /// <summary>Sends a signal to a process (kill(2)); 0 when it was delivered.</summary>
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static int ManagedCount(FakeKubernetesApiServer server) =>
         ManagedKinds.All.Sum(k => server.ListObjects(k.ApiVersion, k.Kind, Namespace).Count);
@@ -88,11 +94,44 @@ public sealed class ReconcileProcessTests
             Directory.Delete(_dir, recursive: true);
         }
 
-        private Process Start(string repository, string kubeconfig, string identity)
+        private Process Start(string repository, string kubeconfig, string identity, params string[] extra)
         {
-            var process = StartReconciler(repository, kubeconfig, identity, Path.Combine(_dir, identity), _log);
+            var process = StartReconciler(repository, kubeconfig, identity, Path.Combine(_dir, identity), _log, extra);
             _processes.Add(process);
             return process;
+        }
+
+        [Fact]
+        public async Task Should_Finish_The_Pass_In_Flight_Release_The_Lease_And_Exit_Zero_When_Sent_SIGTERM()
+        {
+            // Given a leader process in the middle of a slow pass (each apply takes seconds), polling once an hour
+            await using var server = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = "process-test-token" });
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"), @namespace: Namespace);
+            using var repo = FakeGitRepo.Create();
+            var commit = repo.Commit("eight models",
+                SingleEnvironmentRepository.Files(Namespace, Enumerable.Range(1, 8).Select(i => ($"model-{i:00}", 100))));
+            server.DelayNext(1000, TimeSpan.FromSeconds(3), verb: "apply");
+            var a = Start(repo.Path, kubeconfig, "replica-a", "--interval", "1h", "--shutdown-timeout", "2m");
+            await Eventually(() => ManagedCount(server) >= 1, TimeSpan.FromSeconds(60), "the first applies", _log, a);
+            Assert.NotEqual(commit, LastAppliedCommit(server));
+            Assert.Equal("replica-a", LeaseHolder(server));
+
+            // When it is asked to stop, as the kubelet does
+            Assert.Equal(0, Kill(a.Id, Sigterm));
+            var exited = await Task.WhenAny(a.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2))) is var done && a.HasExited;
+
+            // Then the pass it was in finished, the Lease is free for the next replica, and it exited cleanly
+            Assert.True(exited, $"the reconciler did not exit after SIGTERM; its output:\n{string.Join("\n", _log.TakeLast(40))}");
+            await done;
+            Assert.Equal(0, a.ExitCode);
+            Assert.Equal(commit, LastAppliedCommit(server));
+            Assert.Equal(16, ManagedCount(server));
+            Assert.Equal("", LeaseHolder(server));
+            var output = string.Join("\n", _log);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("internal error", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
         }
 
         [Fact]

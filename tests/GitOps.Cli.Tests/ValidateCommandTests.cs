@@ -8,6 +8,7 @@ public sealed class ValidateCommandTests
 {
     private static readonly string BrokenRepo = RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "broken-repo");
     private static readonly string WarningsRepo = RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "warnings-only");
+    private static readonly string KubernetesRefusalsRepo = RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "kubernetes-refusals");
 
     public sealed class TheExampleRepository
     {
@@ -21,6 +22,22 @@ public sealed class ValidateCommandTests
             // Then
             Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
             Assert.Contains(": 0 errors", result.Stdout);
+        }
+    }
+
+    public sealed class TheKubernetesFieldRules
+    {
+        [Fact]
+        public async Task Should_Refuse_What_The_Api_Server_Would_Refuse_When_A_Node_Selector_Key_Is_Invalid()
+        {
+            // Given an environment whose GPU pool selects nodes by 'bad key!!/x' and tolerates with tolerationSeconds on NoSchedule
+            // When
+            var result = await CliRunner.RunAsync("validate", KubernetesRefusalsRepo);
+
+            // Then
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("environments/prod/environment.yaml:14:9: error GITOPS0222: nodeSelector key 'bad key!!/x'", result.Stdout);
+            Assert.Contains("environments/prod/environment.yaml:19:30: error GITOPS0224: toleration 'nvidia.com/gpu' sets tolerationSeconds", result.Stdout);
         }
     }
 

@@ -1,5 +1,6 @@
 using GitOps.Policy.Tests.Support;
 using GitOps.Specs;
+using GitOps.Testing.Golden;
 
 namespace GitOps.Policy.Tests;
 
@@ -25,7 +26,7 @@ public sealed class RepositoryValidatorTests
             var result = RepositoryValidator.Validate(SpecFileReader.Read(dir));
 
             // Then
-            Golden.AssertMatches(Path.Combine(dir, "expected.txt"), Render(result));
+            GoldenFile.AssertMatches(Path.Combine(dir, "expected.txt"), Render(result));
         }
 
         [Theory]
@@ -44,7 +45,7 @@ public sealed class RepositoryValidatorTests
             var result = RepositoryValidator.Validate(files.Values.OrderBy(f => f.Path, StringComparer.Ordinal));
 
             // Then
-            Golden.AssertMatches(Path.Combine(dir, "expected.txt"), Render(result));
+            GoldenFile.AssertMatches(Path.Combine(dir, "expected.txt"), Render(result));
         }
 
         [Fact]
@@ -55,7 +56,7 @@ public sealed class RepositoryValidatorTests
 
             // Then
             Assert.Empty(result.Diagnostics.Select(d => d.ToString()));
-            Assert.Equal(3, result.Specs.Environments.Length);
+            Assert.Equal(4, result.Specs.Environments.Length);
             Assert.Equal(2, result.Specs.Models.Length);
             Assert.Equal(5, result.Specs.Policies.Length);
         }

@@ -298,6 +298,30 @@ public sealed class InferenceServerTests
         }
 
         [Fact]
+        public async Task Should_Give_The_Slot_Back_When_Requests_End_Answered_Refused_Or_Failed()
+        {
+            // Given one slot, held by a request in a long batch window, and a second request refused with 429
+            await using var server = await ServingFixture.StartAsync(fixture.Options(maxBatchSize: 64, maxDelayMs: 1500) with { MaxConcurrency = 1 });
+            using var client = Http.Client(server);
+            var first = Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(0, 1));
+            await Http.WaitUntilAsync(() => server.InFlightRequests == 1, "the first request is in flight");
+            var (refused, _) = await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(1, 1));
+            await first;
+
+            // When a request that fails validation, then a good one, use the slot in turn
+            var (invalid, _) = await Http.PostAsync(client, "/v2/models/fraud/infer", "{\"inputs\": []}");
+            var (next, _) = await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(2, 1));
+
+            // Then the concurrency limiter's permit came back each time
+            Assert.Equal((HttpStatusCode)429, refused);
+            Assert.Equal(HttpStatusCode.BadRequest, invalid);
+            Assert.Equal(HttpStatusCode.OK, next);
+            Assert.Equal(0, server.InFlightRequests);
+            var metrics = await client.GetStringAsync("/metrics");
+            Assert.Equal(0, Http.Sample(metrics, ServingMetrics.InFlight, Labels));
+        }
+
+        [Fact]
         public async Task Should_Require_The_Bearer_Token_On_Model_Endpoints_Only()
         {
             // Given

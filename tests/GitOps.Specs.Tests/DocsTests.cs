@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using GitOps.Specs.Model;
 using GitOps.Specs.Schemas;
 using GitOps.Specs.Tests.Support;
+using GitOps.Testing.Golden;
 using Xunit;
 
 namespace GitOps.Specs.Tests;
@@ -31,7 +32,7 @@ public sealed class DocsTests
             }
 
             // Then
-            Golden.Check(SpecsDoc, regenerated);
+            GoldenFile.AssertMatches(SpecsDoc, regenerated);
         }
 
         [Fact]

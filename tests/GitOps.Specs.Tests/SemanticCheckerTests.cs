@@ -268,4 +268,60 @@ public sealed class ModelSettingsTests
             Assert.True(prod.Overridden);
         }
     }
+
+    public sealed class TheKubernetesFieldChecks
+    {
+        [Fact]
+        public void Should_Refuse_Annotations_Over_256_KiB_When_They_Are_Summed()
+        {
+            // Given
+            var big = new string('x', 256 * 1024);
+            var model = SpecText.Model().Replace("  name: fraud\n", $"  name: fraud\n  annotations:\n    example.com/notes: {big}\n", StringComparison.Ordinal);
+
+            // When
+            var result = SpecText.Validate(("models/m.yaml", model));
+
+            // Then
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Equal(DiagnosticIds.InvalidAnnotation, d.Id);
+            Assert.Equal("models/m.yaml:5:3", d.Span.ToString());
+            Assert.Contains("262,161 bytes", d.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Should_Accept_A_Long_Model_Name_When_Shortening_Keeps_Its_Service_Names_Valid()
+        {
+            // Given a 63-character name: '<name>-canary' is shortened with a hash suffix
+            var name = "f" + new string('r', 62);
+
+            // When
+            var result = SpecText.Validate(("models/m.yaml", SpecText.Model(name)));
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+        }
+
+        [Fact]
+        public void Should_Accept_The_Tolerations_And_Selectors_The_Api_Server_Accepts_When_They_Are_Valid()
+        {
+            // Given
+            var environment = SpecText.Environment(specExtra: """
+                gpuPools:
+                  - name: a100
+                    quota: 2
+                    nodeSelector: {cloud.google.com/gke-accelerator: nvidia-tesla-a100, gpu: ""}
+                    tolerations:
+                      - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}
+                      - {key: dedicated, value: ml_gpu.v2}
+                      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 300}
+                """);
+
+            // When
+            var result = SpecText.Validate(("environments/prod.yaml", environment));
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            Assert.Equal(300, result.Specs.Environments[0].Spec.GpuPools[0].Tolerations[2].TolerationSeconds);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Tests.Support;
+using GitOps.Testing.Golden;
 using Xunit;
 
 namespace GitOps.Specs.Tests;
@@ -23,7 +24,7 @@ public sealed class SpecValidatorTests
 
             // Then
             Assert.NotEqual("", actual);
-            Golden.Check(Path.Combine(dir, "expected.txt"), actual);
+            GoldenFile.AssertMatches(Path.Combine(dir, "expected.txt"), actual);
         }
 
         [Fact]

@@ -57,12 +57,16 @@ public sealed class ContractTrainingRunTests
             var store = Path.Combine(_root, "store", "fraud", "0123456789ab");
             var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
 
+            var steps = new List<TrainingProgress>();
+
             // When
-            var outcome = await run.RunAsync(Inputs(datasetUri, sha, new Uri(store).AbsoluteUri), CancellationToken.None);
+            var outcome = await run.RunAsync(Inputs(datasetUri, sha, new Uri(store).AbsoluteUri), CancellationToken.None, new TrainingProgress.Relay(steps.Add));
 
             // Then
             Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
             Assert.True(outcome.Published!.Succeeded);
+            Assert.Equal(Enumerable.Range(1, 7), steps.Select(s => s.Step));
+            Assert.Equal(("fetching the dataset", "publishing the model"), (steps[0].Phase, steps[^1].Phase));
             var verification = OutputVerifier.Verify(store, sha);
             Assert.True(verification.IsValid, string.Join("; ", verification.Problems.Select(p => p.Message)));
             using var lineage = JsonDocument.Parse(File.ReadAllText(Path.Combine(store, "lineage.json")));

@@ -82,6 +82,24 @@ public sealed class TabularTrainerTests(TrainingFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Should_Report_Each_Step_In_Order_When_A_Run_Is_Followed()
+    {
+        // Given
+        var request = fixture.FraudRequest(BuiltinAlgorithms.FastTree);
+        var steps = new List<TrainingProgress>();
+
+        // When
+        var outcome = await _trainer.TrainAsync(request, CancellationToken.None, new TrainingProgress.Relay(steps.Add));
+
+        // Then
+        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.Equal([1, 2, 3, 4, 5], steps.Select(s => s.Step));
+        Assert.All(steps, s => Assert.Equal(TabularTrainer.Steps, s.Steps));
+        Assert.StartsWith("fitting fastTree on ", steps[1].Phase, StringComparison.Ordinal);
+        Assert.Equal("measuring latency", steps[^1].Phase);
+    }
+
+    [Fact]
     public async Task Should_Record_Lineage_Of_Dataset_Hyperparameters_And_Timing()
     {
         // Given

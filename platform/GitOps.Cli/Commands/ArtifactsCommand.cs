@@ -24,12 +24,18 @@ public static class ArtifactsCommand
         var uri = new Option<string>("--uri") { Description = "Artifact to fetch: a path, file://, http:// or https:// URI", Required = true };
         var output = new Option<string>("--out") { Description = "File to write (replaced atomically)", Required = true };
         var sha = new Option<string?>("--sha256") { Description = "Expected sha256 (hex); a mismatch exits 2 and leaves no file" };
-        var command = new Command("fetch", $"Download one artifact (bearer token from env {TrainingContract.ArtifactsToken} for http(s))") { uri, output, sha };
+        var command = new Command("fetch", $"Download one artifact (bearer token for http(s) from the file in env {TrainingContract.ArtifactsTokenFile}, else env {TrainingContract.ArtifactsToken})") { uri, output, sha };
         command.WithExamples(("gitops artifacts fetch --uri https://artifacts.example.com/prod/fraud/9a75b5701b77/model.onnx --out model.onnx --sha256 HEX", "download one file, checking its digest"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
+            var (token, tokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (tokenError is not null)
+            {
+                await parse.Err().WriteLineAsync($"error: {tokenError}");
+                return (int)ExitCode.Usage;
+            }
             using var http = NewClient();
-            var outcome = await new ArtifactTransfer(http, Token()).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
+            var outcome = await new ArtifactTransfer(http, token).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");
@@ -45,12 +51,18 @@ public static class ArtifactsCommand
     {
         var from = new Option<string>("--from") { Description = "Directory to publish (e.g. a training output directory)", Required = true };
         var uri = new Option<string>("--uri") { Description = "Destination folder: a path, file://, http:// or https:// URI (one PUT per file)", Required = true };
-        var command = new Command("push", $"Publish every file of a directory (bearer token from env {TrainingContract.ArtifactsToken} for http(s))") { from, uri };
+        var command = new Command("push", $"Publish every file of a directory (bearer token for http(s) from the file in env {TrainingContract.ArtifactsTokenFile}, else env {TrainingContract.ArtifactsToken})") { from, uri };
         command.WithExamples(("gitops artifacts push --from artifacts/fraud-example/model --uri file:///mnt/artifacts/fraud/dev", "publish a training output folder"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
+            var (token, tokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (tokenError is not null)
+            {
+                await parse.Err().WriteLineAsync($"error: {tokenError}");
+                return (int)ExitCode.Usage;
+            }
             using var http = NewClient();
-            var outcome = await new ArtifactTransfer(http, Token()).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
+            var outcome = await new ArtifactTransfer(http, token).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");
@@ -66,6 +78,4 @@ public static class ArtifactsCommand
     }
 
     private static HttpClient NewClient() => new() { Timeout = TimeSpan.FromMinutes(30) };
-
-    private static string? Token() => CliEnvironment.Current.Get(TrainingContract.ArtifactsToken);
 }

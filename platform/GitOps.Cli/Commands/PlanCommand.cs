@@ -84,7 +84,8 @@ public static class PlanCommand
                 try
                 {
                     var target = new LiveClusterTarget(parse.GetValue(kubeconfig), parse.GetValue(context) ?? CliEnvironment.Current.Get(EnvironmentVariables.Context));
-                    livePlan = await LiveClusterObserver.PlanAsync(input.Specs, names, input.Commit, target, ct);
+                    livePlan = await ProgressDisplay.RunAsync(parse, $"Reading the cluster and planning {Environments(names)}",
+                        () => LiveClusterObserver.PlanAsync(input.Specs, names, input.Commit, target, ct));
                 }
                 catch (LiveClusterException e)
                 {
@@ -100,7 +101,8 @@ public static class PlanCommand
             }
             else
             {
-                plan = EnvironmentPlanner.Plan(input.Specs, names, input.Facts, new RenderContext(input.Commit), input.Observed);
+                plan = ProgressDisplay.Run(parse, $"Planning {Environments(names)}",
+                    () => EnvironmentPlanner.Plan(input.Specs, names, input.Facts, new RenderContext(input.Commit), input.Observed));
             }
             var text = parse.GetValue(format) switch
             {
@@ -127,6 +129,9 @@ public static class PlanCommand
         });
         return command;
     }
+
+    private static string Environments(IReadOnlyCollection<string> names) =>
+        names.Count == 1 ? $"environment {names.First()}" : $"{names.Count} environments";
 
     /// <summary>
     /// The exit code for a failure of <c>plan</c>: with <c>--detailed-exitcode</c> every failure is 1, so that 2 only

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using GitOps.Cli.Conventions;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
@@ -18,6 +19,7 @@ namespace GitOps.Cli.Commands;
 /// <c>gitops reconcile --repo URL --branch BRANCH --env ENV... [--once]</c>: follows a branch and converges each
 /// environment to it. Without <c>--once</c> it runs until stopped (SIGTERM/Ctrl+C), serving <c>/healthz</c>,
 /// <c>/readyz</c>, <c>/metrics</c> and <c>/webhook/github</c>, and applies only while it holds the leader Lease.
+/// On SIGTERM the pass in flight finishes (within <c>--shutdown-timeout</c>), the Lease is released and it exits 0.
 /// Exit codes: 0 converged (or stopped), 1 a <c>--once</c> pass ended Stalled or Retry, 2 usage or I/O problem.
 /// </summary>
 public static class ReconcileCommand
@@ -40,16 +42,31 @@ public static class ReconcileCommand
         var leaderElect = new Option<bool?>("--leader-elect") { Description = "Campaign for the Lease before applying (default: true, false with --once)" };
         var webhookSecretFile = new Option<string?>("--webhook-secret-file") { Description = $"File with the GitHub webhook secret (default: ${WebhookSecret.EnvironmentVariable}; neither: webhook off)" };
         var gitTokenFile = new Option<string?>("--git-token-file") { Description = $"File with a Git token for HTTPS remotes (default: ${GitTokenVariable} when set)" };
+        var gitTimeout = DurationOption.Create("--git-timeout", "A clone or fetch that gets no answer from the remote for this long fails (the pass retries with backoff)", "1m");
+        var shutdownTimeout = DurationOption.Create("--shutdown-timeout", "On SIGTERM, how long the pass in flight may take to finish before it is cancelled and the Lease released", "30s");
+        var passTimeout = DurationOption.Create("--pass-timeout", "A pass running longer is stuck: the leader gives up its Lease so a standby takes over, and /healthz fails", "10m");
+        var driftDebounce = DurationOption.Create("--drift-debounce", "After a hand edit of a managed object, how long to collect further edits before the pass that heals them", "2s");
         var workdir = new Option<string?>("--workdir") { Description = $"Where the repository is cloned (default: ${EnvironmentVariables.Workdir}, else a temporary folder)" };
         var command = new Command("reconcile", "Follow a Git branch and converge environments to it (the in-cluster reconciler)");
-        foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, workdir })
+        foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, gitTimeout, shutdownTimeout, passTimeout, driftDebounce, workdir })
         {
             command.Options.Add(option);
         }
         command.WithExamples(
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --once", "one pass over prod, print the outcome and exit"),
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env staging --env prod --in-cluster", "the in-cluster reconciler (see docs/operations.md)"));
-        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        // Synchronous on purpose (as serve and up): after SIGTERM the pass in flight gets --shutdown-timeout to finish,
+        // which the command line library's short grace period for asynchronous actions would cut off.
+        command.SetAction((ParseResult parse) =>
+        {
+            using var stop = new CancellationTokenSource();
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            return RunAsync(parse, stop.Token).GetAwaiter().GetResult();
+        });
+        return command;
+
+        async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
@@ -64,6 +81,14 @@ public static class ReconcileCommand
             {
                 stderr.WriteLine("error: --interval must be longer than 0; use e.g. 30s, 1m or 5m.");
                 return (int)ExitCode.Usage;
+            }
+            foreach (var (option, name) in new[] { (gitTimeout, "--git-timeout"), (shutdownTimeout, "--shutdown-timeout"), (passTimeout, "--pass-timeout") })
+            {
+                if (parse.GetValue(option) <= TimeSpan.Zero)
+                {
+                    stderr.WriteLine($"error: {name} must be longer than 0; use e.g. 30s, 1m or 5m.");
+                    return (int)ExitCode.Usage;
+                }
             }
             var endpoint = ReconcilerHost.ParseListen(parse.GetValue(listen)!);
             if (endpoint is null)
@@ -113,6 +138,7 @@ public static class ReconcileCommand
                 Branch = parse.GetValue(branch)!,
                 CacheDirectory = Path.Combine(cacheDirectory, "repo"),
                 Credentials = credentials,
+                Timeout = parse.GetValue(gitTimeout),
             });
             ILeaderElector leader = parse.GetValue(leaderElect) ?? !runOnce
                 ? new LeaseLeadership(new LeaseLeaderElector(connection,
@@ -127,6 +153,7 @@ public static class ReconcileCommand
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                     o.UseUtcTimestamp = true;
                 }));
+            var driver = new KubernetesClusterDriver(connection);
             var app = new ReconcilerApp(
                 new ReconcilerOptions
                 {
@@ -135,14 +162,27 @@ public static class ReconcileCommand
                     Interval = every,
                     Listen = endpoint,
                     WebhookSecret = secret,
+                    Once = runOnce,
+                    ShutdownTimeout = parse.GetValue(shutdownTimeout),
+                    PassTimeout = parse.GetValue(passTimeout),
+                    DriftDebounce = parse.GetValue(driftDebounce),
                 },
-                new ReconcilerPorts(git, new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, stateNamespace),
-                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace))),
+                new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
+                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)
             {
-                var outcomes = await app.RunOnceAsync(ct);
+                ImmutableArray<ReconcileOutcome> outcomes;
+                try
+                {
+                    outcomes = await app.RunOnceAsync(ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    stderr.WriteLine("interrupted: the pass was stopped before it finished; run it again to converge.");
+                    return (int)ExitCode.Interrupted;
+                }
                 foreach (var outcome in outcomes)
                 {
                     stdout.WriteLine(Describe(outcome));
@@ -159,8 +199,7 @@ public static class ReconcileCommand
                 return (int)ExitCode.Usage;
             }
             return (int)ExitCode.Success;
-        });
-        return command;
+        }
     }
 
     /// <summary>One line per environment: <c>prod: Applied abc123def456 (create=2 update=0 delete=0 unchanged=5)</c>.</summary>
@@ -173,7 +212,7 @@ public static class ReconcileCommand
             ReconcileOutcome.NoChange n => $"{n.Environment}: NoChange {commit}" + (n.Drift > 0 ? $" ({n.Drift} drifted object(s) left alone: selfHeal is off)" : ""),
             ReconcileOutcome.Stalled s => $"{s.Environment}: Stalled {commit}: {s.Reason}"
                 + string.Concat(s.Diagnostics.Where(d => d.IsError).Take(20).Select(d => $"\n  {d}")),
-            ReconcileOutcome.Retry r => $"{r.Environment}: Retry in {r.After.TotalSeconds:0.#}s: {r.Reason}",
+            ReconcileOutcome.Retry r => $"{r.Environment}: Retry {commit}: {r.Reason}",
             ReconcileOutcome.Refused r => $"{r.Environment}: Refused {commit}: {r.Reason}"
                 + string.Concat(r.Objects.Skip(1).Take(20).Select(o => $"\n  {o}")),
             _ => $"{outcome.Environment}: {outcome.Name}",

@@ -19,6 +19,7 @@ public static class ServeCommand
     {
         var model = new Option<string>("--model") { Description = "Path of the ONNX model", Required = true };
         var name = new Option<string>("--name") { Description = "Model name served at /v2/models/{name}", Required = true };
+        name.CompleteModels(repository: null);
         var version = new Option<string>("--version") { Description = "Model version (metric label and /versions/{version} routes)", DefaultValueFactory = _ => "1" };
         var track = new Option<string>("--track") { Description = "Rollout track: stable or canary (metric label)", DefaultValueFactory = _ => "stable" };
         track.AcceptOnlyFromAmong("stable", "canary");
@@ -29,6 +30,7 @@ public static class ServeCommand
         var maxConcurrency = new Option<int>("--max-concurrency") { Description = "Infer requests processed at once; more get 429", DefaultValueFactory = _ => 256 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads per inference", DefaultValueFactory = _ => 1 };
         var token = new Option<string?>("--token") { Description = $"Require 'Authorization: Bearer <token>' on model endpoints (or env {TokenVariable})" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "Read the bearer token from a file (a mounted Secret); exclusive with --token" };
         var device = new Option<string>("--device") { Description = "auto (CUDA when usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest accepted request body; larger ones get 413", DefaultValueFactory = _ => 4 * 1024 * 1024 };
@@ -38,7 +40,7 @@ public static class ServeCommand
 
         var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST) with Prometheus metrics")
         {
-            model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
+            model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
         };
         command.WithExamples(
             ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
@@ -66,6 +68,30 @@ public static class ServeCommand
                 }
                 buckets = [.. parsed];
             }
+            var tokenValue = parse.GetValue(token) ?? CliEnvironment.Current.Get(TokenVariable);
+            if (parse.GetValue(tokenFile) is { } tokenPath)
+            {
+                if (parse.GetValue(token) is not null)
+                {
+                    await stderr.WriteLineAsync("error: --token and --token-file are exclusive; keep --token-file (a mounted Secret)");
+                    return (int)ExitCode.Usage;
+                }
+                try
+                {
+                    // kubectl create secret --from-file keeps the file's trailing newline; it is not part of the token.
+                    tokenValue = (await File.ReadAllTextAsync(tokenPath, ct)).TrimEnd('\r', '\n');
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await stderr.WriteLineAsync($"error: cannot read --token-file {tokenPath}: {e.Message}");
+                    return (int)ExitCode.Usage;
+                }
+                if (tokenValue.Length == 0)
+                {
+                    await stderr.WriteLineAsync($"error: --token-file {tokenPath} is empty; put the token in the Secret's key");
+                    return (int)ExitCode.Usage;
+                }
+            }
             var options = new ServerOptions
             {
                 ModelPath = parse.GetValue(model)!,
@@ -85,7 +111,7 @@ public static class ServeCommand
                     Threads = parse.GetValue(threads),
                     Device = Enum.Parse<DevicePreference>(parse.GetValue(device)!, ignoreCase: true),
                 },
-                Token = parse.GetValue(token) ?? CliEnvironment.Current.Get(TokenVariable),
+                Token = tokenValue,
                 MaxRequestBodyBytes = parse.GetValue(maxBody),
                 ShutdownTimeout = parse.GetValue(shutdownTimeout),
                 ScoreOutput = parse.GetValue(scoreOutput),

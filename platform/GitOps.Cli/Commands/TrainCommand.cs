@@ -81,9 +81,28 @@ public static class TrainCommand
                     return (int)ExitCode.Usage;
                 }
             }
+            var (token, tokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (tokenError is not null)
+            {
+                await stderr.WriteLineAsync($"error: {tokenError}");
+                return (int)ExitCode.Usage;
+            }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            var store = new ArtifactTransfer(http, CliEnvironment.Current.Get(TrainingContract.ArtifactsToken));
-            var run = await ProgressDisplay.RunAsync(parse, $"Training {inputs.Algorithm ?? "model"}", () => new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct));
+            var store = new ArtifactTransfer(http, token);
+            // In a training Job (the rendered pod names the version it trains) each step is written to standard
+            // error as a line: kubectl logs and gitops up's status table read it. On a terminal the spinner shows it;
+            // a person's piped run stays quiet.
+            var logSteps = !CliEnvironment.Current.ErrorIsTerminal && CliEnvironment.Current.Get(TrainingContract.ModelVersion) is not null;
+            var run = await ProgressDisplay.RunAsync(parse, $"Training {inputs.Algorithm ?? "model"}", update =>
+                new ContractTrainingRun(store, TimeProvider.System).RunAsync(inputs, ct, new TrainingProgress.Relay(step =>
+                {
+                    update(step.ToString());
+                    if (logSteps)
+                    {
+                        stderr.WriteLine(step.ToLogLine());
+                        stderr.Flush();
+                    }
+                })));
             var exit = await ReportAsync(run.Training, stdout, stderr);
             if (exit == (int)ExitCode.Success && run.Published is { } published)
             {
@@ -95,7 +114,8 @@ public static class TrainCommand
     }
 
     private static async Task<int> TrainAsync(ParseResult parse, TrainingRequest request, CancellationToken ct) =>
-        await ReportAsync(await ProgressDisplay.RunAsync(parse, $"Training {request.Algorithm} on {request.DatasetPath}", () => new TabularTrainer(TimeProvider.System).TrainAsync(request, ct)),
+        await ReportAsync(await ProgressDisplay.RunAsync(parse, $"Training {request.Algorithm} on {request.DatasetPath}",
+            update => new TabularTrainer(TimeProvider.System).TrainAsync(request, ct, new TrainingProgress.Relay(step => update(step.ToString())))),
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
 
     private static async Task<int> ReportAsync(TrainingOutcome outcome, TextWriter stdout, TextWriter stderr)
@@ -223,6 +243,7 @@ public static class TrainCommand
                 $"{modelPath}: {facts.SizeMb:F3} MB, latency p50 {facts.LatencyP50Ms:F3} ms, p99 {facts.LatencyP99Ms:F3} ms over {facts.LatencyRuns} runs; recorded in {metricsPath}"));
             return (int)ExitCode.Success;
         });
+        command.WithExamples(("gitops train probe /output --runs 500", "measure the model a custom trainer wrote and record its size and latency in metrics.json"));
         return command;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GitOps.Cli.Output;
+using GitOps.GitHub.Connection;
 using GitOps.Reconciler.Hosting;
 using GitOps.Specs.Contracts;
 
@@ -29,8 +30,18 @@ public static class EnvironmentVariables
         new(Workdir, "--workdir", "where reconcile clones the repository"),
         new(GitToken, "--git-token-file", "token for HTTPS Git remotes (reconcile)"),
         new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
-        new(TrainingContract.ArtifactsToken, "(none)", "bearer token for http(s) artifact stores (artifacts, train)"),
+        new(TrainingContract.ArtifactsToken, TrainingContract.ArtifactsTokenFile, "bearer token for http(s) artifact stores (artifacts, train)"),
+        new(TrainingContract.ArtifactsTokenFile, "(none)", "file holding the artifact store token, a mounted Secret (artifacts, train; what rendered pods use)"),
         new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
+        new(GitOps.Reconciler.Drivers.Local.PrometheusProcess.BinaryVariable, "(none)", "the prometheus binary gitops up runs (default /usr/bin/prometheus, else the first on PATH)"),
+        new(GitHubCredentialSource.TokenVariable, "--token-file", "GitHub token for github pr-check (set by GitHub Actions; docs/github.md)"),
+        new("GITHUB_REPOSITORY", "--repository", "owner/name of the repository github pr-check reports to"),
+        new("GITHUB_EVENT_PATH", "--event", "the pull_request event file github pr-check reads"),
+        new("GITHUB_API_URL", "--api-url", "GitHub REST API root (GitHub Enterprise Server: https://HOST/api/v3)"),
+        new("GITHUB_STEP_SUMMARY", "--summary-file", "job summary github pr-check writes when it cannot write to the pull request"),
+        new(GitHubCredentialSource.AppIdVariable, "--app-id", "GitHub App id, to authenticate as an app"),
+        new(GitHubCredentialSource.InstallationIdVariable, "--installation-id", "GitHub App installation id"),
+        new(GitHubCredentialSource.AppKeyFileVariable, "--app-key-file", "GitHub App private key file (PEM)"),
         new(ColorMode.NoColorVariable, "--color", "any value turns colour off (https://no-color.org)"),
         new(ColorMode.ForceColorVariable, "--color", "any value turns colour on even when output is piped"),
         new("GITOPS_DATASET, GITOPS_LABEL, ...", "train options", "the trainer contract's inputs (docs/training.md)"),

@@ -69,6 +69,9 @@ public static class HelpLayout
 
     private sealed class SectionsHelpAction(HelpAction inner) : SynchronousCommandLineAction
     {
+        // As System.CommandLine's own help action: 'gitops render --help' prints help although --env is missing.
+        public override bool ClearsParseErrors => true;
+
         public override int Invoke(ParseResult parseResult)
         {
             var code = inner.Invoke(parseResult);

@@ -10,11 +10,16 @@ namespace GitOps.Cli.Output;
 /// </summary>
 public static class ProgressDisplay
 {
-    public static async Task<T> RunAsync<T>(ParseResult parse, string status, Func<Task<T>> work)
+    public static Task<T> RunAsync<T>(ParseResult parse, string status, Func<Task<T>> work) =>
+        RunAsync(parse, status, _ => work());
+
+    /// <summary>As <see cref="RunAsync{T}(ParseResult, string, Func{Task{T}})"/>; the work may replace the status line
+    /// as it goes (a step of a training run). Off a terminal the updates go nowhere.</summary>
+    public static async Task<T> RunAsync<T>(ParseResult parse, string status, Func<Action<string>, Task<T>> work)
     {
         if (!CliEnvironment.Current.ErrorIsTerminal)
         {
-            return await work();
+            return await work(_ => { });
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -24,7 +29,7 @@ public static class ProgressDisplay
             Interactive = InteractionSupport.Yes,
         });
         // The status line is transient: Spectre clears it when the work ends, leaving only the command's own output.
-        return await console.Status().StartAsync(Markup.Escape(status), _ => work());
+        return await console.Status().StartAsync(Markup.Escape(status), context => work(step => context.Status(Markup.Escape($"{status}: {step}"))));
     }
 
     public static T Run<T>(ParseResult parse, string status, Func<T> work) =>

@@ -1,11 +1,10 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using GitOps.Planning.Rendering;
 using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -23,7 +22,7 @@ public sealed record LiveStateResult(ImmutableArray<JsonObject> Objects, Immutab
 /// schema (quoted scalars are always strings). JSON (<c>kubectl get -o json</c>, one value or several) is YAML too,
 /// and is read by a JSON parser: several times faster for a large cluster. Pure: the caller reads the file.
 /// </summary>
-public static partial class LiveState
+public static class LiveState
 {
     /// <summary>Guards against alias expansion bombs: no live state legitimately has this many nodes.</summary>
     private const int MaxNodes = 20_000_000;
@@ -268,32 +267,15 @@ public static partial class LiveState
         {
             return JsonValue.Create(text);
         }
-        if (text is "" or "~" or "null" or "Null" or "NULL")
+        return CoreSchema.Resolve(text) switch
         {
-            return null;
-        }
-        if (text is "true" or "True" or "TRUE")
-        {
-            return JsonValue.Create(true);
-        }
-        if (text is "false" or "False" or "FALSE")
-        {
-            return JsonValue.Create(false);
-        }
-        if (IntPattern().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
-        {
-            return JsonValue.Create(l);
-        }
-        if (FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-        {
-            return JsonValue.Create(d);
-        }
-        return JsonValue.Create(text);
+            null => null,
+            bool b => JsonValue.Create(b),
+            long l => JsonValue.Create(l),
+            // JSON has no infinity or NaN (the API server never returns them); keep the text as written.
+            double d when !double.IsFinite(d) => JsonValue.Create(text),
+            double d => JsonValue.Create(d),
+            _ => JsonValue.Create(text),
+        };
     }
-
-    [GeneratedRegex(@"^[-+]?[0-9]+$")]
-    private static partial Regex IntPattern();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex FloatPattern();
 }

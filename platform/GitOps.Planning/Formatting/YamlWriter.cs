@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GitOps.Specs.Yaml;
 
 namespace GitOps.Planning.Formatting;
 
@@ -120,11 +121,13 @@ public static partial class YamlWriter
 
     private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>True when <paramref name="s"/> reads back as the same string: the YAML 1.2 core schema
+    /// (<see cref="CoreSchema"/>) resolves it to a string, and YAML 1.1 readers (kubectl's among them) would not take
+    /// it for a boolean either.</summary>
     private static bool IsPlainSafe(string s) =>
-        PlainPattern().IsMatch(s) && !s.EndsWith(':') && !Reserved.Contains(s.ToLowerInvariant());
+        PlainPattern().IsMatch(s) && !s.EndsWith(':') && CoreSchema.Resolve(s) is string && !Yaml11Booleans.Contains(s.ToLowerInvariant());
 
-    private static readonly HashSet<string> Reserved =
-        ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"];
+    private static readonly HashSet<string> Yaml11Booleans = ["y", "n", "yes", "no", "on", "off"];
 
     [GeneratedRegex(@"^[A-Za-z_/][A-Za-z0-9_./:@+=-]*$")]
     private static partial Regex PlainPattern();

@@ -118,7 +118,8 @@ public static class Planner
 
     public static Wave WaveOf(string kind) => kind switch
     {
-        "ConfigMap" => Wave.Config,
+        // Network policies go first, so that no pod ever runs unguarded.
+        "ConfigMap" or "NetworkPolicy" => Wave.Config,
         "Job" => Wave.Training,
         "HTTPRoute" or "VirtualService" => Wave.Routing,
         _ => Wave.Serving,
@@ -135,6 +136,10 @@ public static class Planner
         var model = ObjectKeys.Label(d, ManagedLabels.Model);
         var version = ObjectKeys.Label(d, ManagedLabels.Version);
         var track = ObjectKeys.Label(d, ManagedLabels.Track);
+        if (model is null)
+        {
+            return "environment-wide: not in the cluster";
+        }
         return track switch
         {
             ModelRenderer.TrackTraining => $"train {model} version {version}: no trained artifact yet",
@@ -147,6 +152,10 @@ public static class Planner
     {
         var model = ObjectKeys.Label(o, ManagedLabels.Model);
         var track = ObjectKeys.Label(o, ManagedLabels.Track);
+        if (model is null)
+        {
+            return "prune: no longer rendered for the environment";
+        }
         return track == ModelRenderer.TrackTraining
             ? $"prune: training Job of {model} no longer wanted (trained, or its inputs changed)"
             : $"prune: no longer rendered for {model} (removed from Git, from this environment, or no longer needed)";

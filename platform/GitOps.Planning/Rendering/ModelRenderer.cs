@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
-using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
 using k8s;
 using k8s.Models;
@@ -12,7 +12,7 @@ using k8s.Models;
 namespace GitOps.Planning.Rendering;
 
 /// <summary>The objects of one model in one environment.</summary>
-internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedModel? Model, ImmutableArray<Diagnostic> Diagnostics);
+internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedModel? Model);
 
 /// <summary>
 /// Decides what one model needs in one environment (training Job, stable/canary Deployments, Services, route,
@@ -21,16 +21,14 @@ internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedM
 internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 {
     public const string DefaultServingImage = "gitops/server:0.1.0";
-    public const string DefaultArtifactStore = "file:///var/lib/gitops/artifacts";
+    public const string DefaultArtifactStore = ContainerPaths.DefaultArtifactStore;
     public const int Port = 8080;
     public const string TrackStable = "stable";
     public const string TrackCanary = "canary";
     public const string TrackTraining = "training";
     public const string TrackShared = "shared";
 
-    /// <summary>The <c>gitops</c> executable in the server and trainer images; containers name it as their command
-    /// so that they do not depend on the image's ENTRYPOINT.</summary>
-    public const string GitOpsExecutable = "/app/gitops";
+    public const string GitOpsExecutable = ContainerPaths.GitOpsExecutable;
     private const string ModelPath = "/models/" + TrainingContract.ModelFile;
 
     /// <summary>Only serving pods carry it: Services and disruption budgets that span tracks select on it, so they
@@ -43,21 +41,13 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
     public ModelRender Render(ModelSpec model, EffectiveModel effective, RolloutPolicySpec? policy, ModelFacts facts)
     {
-        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var trainingPool = ResolvePool(model, effective.TrainingResources, "spec.training.resources", diagnostics);
-        var servingPool = ResolvePool(model, effective.ServingResources, "spec.serving.resources", diagnostics);
+        // Rendering trusts validated specs: GPU pools, quantities and the training timeout are checked by
+        // SemanticChecker (GITOPS0203, GITOPS0205, GITOPS0206), never again here under other IDs.
+        var trainingPool = Pool(effective.TrainingResources);
+        var servingPool = Pool(effective.ServingResources);
         if (!Durations.TryParse(model.Spec.Training.Timeout, out var timeout) || timeout <= TimeSpan.Zero)
         {
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidTimeout, Severity.Error,
-                model.Origin.Value("spec.training.timeout"),
-                $"model '{model.Name}': training timeout '{model.Spec.Training.Timeout}' is not a duration",
-                "use a duration such as 90m, 2h or 1h30m"));
-        }
-        CheckQuantities(model, effective.TrainingResources, "spec.training.resources", diagnostics);
-        CheckQuantities(model, effective.ServingResources, "spec.serving.resources", diagnostics);
-        if (diagnostics.Count > 0)
-        {
-            return new ModelRender([], null, diagnostics.ToImmutable());
+            throw new InvalidOperationException($"model '{model.Name}': the training timeout '{model.Spec.Training.Timeout}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
         }
 
         var inputs = ModelVersions.Inputs(model, env);
@@ -153,60 +143,57 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             }
         }
 
+        if (env.Spec.NetworkPolicy is { } network)
+        {
+            AddNetworkPolicies(objects, network, model.Name, sharedVersion, training is not null, stable is not null);
+        }
+
         var info = new RenderedModel(model.Name, version, stable, canary, weight, training, effective.Rollout, effective.Gates) { Held = held };
-        return new ModelRender([.. objects], info, []);
+        return new ModelRender([.. objects], info);
     }
 
-    private GpuPool? ResolvePool(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
+    private void AddNetworkPolicies(List<JsonObject> objects, NetworkPolicySettings network, string model, string version, bool training, bool serving)
     {
-        if (resources.Gpus <= 0 && resources.Pool is null)
+        if (training)
         {
-            return null;
+            var (name, spec) = NetworkPolicies.Training(env, network, model);
+            objects.Add(Custom(ManagedKinds.NetworkPolicy, name, model, version, spec));
         }
-        if (resources.Pool is null)
+        if (serving)
         {
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.GpusWithoutPool, Severity.Error, model.Origin.Value(path + ".gpus"),
-                $"model '{model.Name}' asks for {resources.Gpus} GPU(s) without a pool in environment '{EnvName}'",
-                "set resources.pool to one of the environment's gpuPools"));
-            return null;
+            var (name, spec) = NetworkPolicies.Serving(env, network, model);
+            objects.Add(Custom(ManagedKinds.NetworkPolicy, name, model, version, spec));
         }
-        var pool = env.Spec.GpuPools.FirstOrDefault(p => p.Name == resources.Pool);
-        if (pool is null)
-        {
-            var known = string.Join(", ", env.Spec.GpuPools.Select(p => p.Name));
-            diagnostics.Add(new Diagnostic(PlanningDiagnostics.UnknownGpuPool, Severity.Error, model.Origin.Value(path + ".pool"),
-                $"model '{model.Name}': GPU pool '{resources.Pool}' is not defined in environment '{EnvName}'",
-                known.Length == 0 ? "define spec.gpuPools in the environment" : $"known pools: {known}"));
-        }
-        return pool;
     }
 
-    private static void CheckQuantities(ModelSpec model, ResourceRequest resources, string path, ImmutableArray<Diagnostic>.Builder diagnostics)
+    /// <summary>An object of the environment as a whole (no model): only the managed-by and environment labels.</summary>
+    public JsonObject EnvironmentObject(ManagedKind kind, string name, JsonObject spec)
     {
-        foreach (var (field, value) in new[] { ("cpu", resources.Cpu), ("memory", resources.Memory) })
+        var obj = new JsonObject
         {
-            if (value is not null && Quantity(value) is null)
+            ["apiVersion"] = kind.ApiVersion,
+            ["kind"] = kind.Kind,
+            ["metadata"] = new JsonObject
             {
-                diagnostics.Add(new Diagnostic(PlanningDiagnostics.InvalidQuantity, Severity.Error, model.Origin.Value($"{path}.{field}"),
-                    $"model '{model.Name}': {field} '{value}' is not a Kubernetes quantity", "use e.g. 500m, 2, 512Mi or 4Gi"));
-            }
-        }
+                ["name"] = name,
+                ["namespace"] = Ns,
+                ["labels"] = new JsonObject
+                {
+                    [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
+                    [ManagedLabels.Environment] = EnvName,
+                },
+            },
+            ["spec"] = spec,
+        };
+        return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
-    /// <summary>The API server stores quantities canonically ("1000m" becomes "1"); rendering them the same way
-    /// keeps them from showing as drift.</summary>
-    internal static ResourceQuantity? Quantity(string text)
-    {
-        try
-        {
-            var q = new ResourceQuantity(text.Trim());
-            return new ResourceQuantity(q.CanonicalizeString());
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    private GpuPool? Pool(ResourceRequest resources) =>
+        resources.Pool is null ? null : env.Spec.GpuPools.FirstOrDefault(p => p.Name == resources.Pool);
+
+    private static ResourceQuantity Quantity(string text) => Quantities.TryParse(text, out ResourceQuantity q)
+        ? q
+        : throw new InvalidOperationException($"the quantity '{text}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
 
     private Dictionary<string, string> Labels(string model, string version, string track) => new(6)
     {
@@ -310,6 +297,8 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
             Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
         };
+        ArtifactToken.Mount(podSpec, env.Spec.Artifacts, [container]);
+        PodSecurity.Harden(podSpec, runAsRoot: training.Image is not null && training.SecurityContext is { RunAsRoot: true });
         // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
         // replaces the Job (create + delete) instead of planning an update the API server would reject.
         var templateHash = CanonicalJson.Hash(Serialize(podSpec))[..6];
@@ -365,7 +354,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
 
     private static V1Toleration ToToleration(Toleration t) =>
-        new() { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect };
+        new() { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds };
 
     private static V1ResourceRequirements? Resources(ResourceRequest request, GpuPool? pool)
     {
@@ -373,12 +362,12 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var limits = new Dictionary<string, ResourceQuantity>();
         if (request.Cpu is not null)
         {
-            requests["cpu"] = Quantity(request.Cpu)!;
+            requests["cpu"] = Quantity(request.Cpu);
         }
         if (request.Memory is not null)
         {
-            requests["memory"] = Quantity(request.Memory)!;
-            limits["memory"] = Quantity(request.Memory)!;
+            requests["memory"] = Quantity(request.Memory);
+            limits["memory"] = Quantity(request.Memory);
         }
         if (pool is not null && request.Gpus > 0)
         {
@@ -477,7 +466,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = podSpec,
+                    Spec = PodSecurity.Harden(ServingToken.Mount(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, podSpec.InitContainers), env.Spec.Serving?.Auth)),
                 },
             },
         };

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Specs.Kubernetes;
 
 namespace GitOps.Planning.Rendering;
 

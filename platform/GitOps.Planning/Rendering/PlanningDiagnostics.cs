@@ -1,13 +1,14 @@
 namespace GitOps.Planning.Rendering;
 
-/// <summary>Stable ids of the findings rendering and planning report (listed in <c>docs/planning.md</c>).</summary>
+/// <summary>
+/// Stable ids of the findings rendering and planning report (listed in <c>docs/planning.md</c>). GITOPS0602–0605
+/// are retired: validation reports GPU pools, timeouts and quantities (GITOPS0203, GITOPS0205, GITOPS0206) and
+/// rendering trusts validated specs.
+/// </summary>
 public static class PlanningDiagnostics
 {
     public const string UnknownEnvironment = "GITOPS0601";
-    public const string UnknownGpuPool = "GITOPS0602";
-    public const string GpusWithoutPool = "GITOPS0603";
-    public const string InvalidTimeout = "GITOPS0604";
-    public const string InvalidQuantity = "GITOPS0605";
     public const string NameCollision = "GITOPS0606";
     public const string InvalidLiveState = "GITOPS0610";
+    public const string PodSecurityViolation = "GITOPS0620";
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Security;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 
@@ -54,7 +55,8 @@ public static class Renderer
                 return;
             }
             var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
-            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, result.Diagnostics);
+            var findings = PodSecurityFindings.Of(result.Objects, env, model).ToImmutableArray();
+            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, findings);
             cache?.Put(environment, model.Name, entries[i]);
         });
         foreach (var entry in entries)
@@ -65,6 +67,11 @@ public static class Renderer
                 models.Add(entry.Model);
             }
             diagnostics.AddRange(entry.Diagnostics);
+        }
+        if (env.Spec.NetworkPolicy is { DefaultDeny: true })
+        {
+            objects.Add(new ModelRenderer(env, context.Commit).EnvironmentObject(ManagedKinds.NetworkPolicy,
+                NetworkPolicies.DefaultDenyName, NetworkPolicies.DefaultDeny()));
         }
         var reused = reusedFlags.Count(r => r);
         var rendered = served.Count - reused;

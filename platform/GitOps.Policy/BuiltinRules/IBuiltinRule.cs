@@ -24,6 +24,7 @@ public static class BuiltinRuleSet
         new CanaryReplicaRoundingRule(),
         new CustomTrainerNeedsKubernetesRule(),
         new AnalysisNeedsPrometheusRule(),
+        new RootTrainerNeedsRelaxedPodSecurityRule(),
     ];
 
     public static IEnumerable<Diagnostic> Check(SpecSet specs) => All.SelectMany(r => r.Check(specs));

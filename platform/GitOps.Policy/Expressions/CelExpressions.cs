@@ -147,22 +147,15 @@ public static partial class CelExpressions
     }
 
     /// <summary>
-    /// A CEL environment without protobuf enum lookups. Cel 0.3.3 rebuilds the list of every enum of the protobuf
-    /// well-known types on each field selection and global function call (over 100 µs for <c>size(x)</c>), which
-    /// would make 2,000 models × 3 environments take seconds. Expressions here read plain maps and lists and never
-    /// name protobuf enums, so the visitor's descriptor list is emptied; if the library's internals differ, the
-    /// environment is used as it is (slower, same results).
+    /// True when the CEL environment runs without protobuf enum lookups (<see cref="CelEnumLookups"/>). A test keeps
+    /// it true, so a package upgrade that moves the library's internals fails CI instead of slowing users down.
     /// </summary>
+    internal static bool FastPathInEffect { get; private set; }
+
     private static CelEnvironment CreateEnvironment()
     {
         var environment = new CelEnvironment(null, null);
-        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
-        var visitor = typeof(CelEnvironment).GetField("<CelVisitor>k__BackingField", Private)?.GetValue(environment);
-        var descriptors = visitor?.GetType().GetField("<FileDescriptors>k__BackingField", Private);
-        if (descriptors?.FieldType == typeof(IList<Google.Protobuf.Reflection.FileDescriptor>))
-        {
-            descriptors.SetValue(visitor, Array.Empty<Google.Protobuf.Reflection.FileDescriptor>());
-        }
+        FastPathInEffect = CelEnumLookups.TryDisable(environment);
         return environment;
     }
 

@@ -20,34 +20,85 @@ public sealed record GitSourceOptions
     /// <summary>Narrows the spec files further to these folders (all spec files when empty), e.g. <c>environments/</c>.
     /// Only spec files (<see cref="RepositoryFiles.IsSpecFile"/>) are ever returned, whatever else the branch holds.</summary>
     public IReadOnlyList<string> IncludePaths { get; init; } = [];
+
+    /// <summary>How long a clone or fetch may go without a byte from the remote before it is abandoned (connect,
+    /// each read, and the whole operation when nothing moves). A transfer that keeps moving is never cut short.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
 /// Keeps a local clone of one branch: clones once, then fetches. The branch is reset to whatever the remote says,
 /// so force-pushes are followed. When the remote cannot be reached the last good commit is returned with the
 /// error; when the cache is damaged it is deleted and cloned again. Credentials are read per fetch and never
-/// appear in errors.
+/// appear in errors. A remote that stops answering fails the fetch after <see cref="GitSourceOptions.Timeout"/>, and
+/// a cancelled caller is released at once: a stuck remote can never hold the reconcile loop.
 /// </summary>
-public sealed partial class GitSource(GitSourceOptions options) : IGitSource
+public sealed partial class GitSource(GitSourceOptions options, TimeProvider? timeProvider = null) : IGitSource
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private GitCheckout? _lastGood;
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private volatile GitCheckout? _lastGood;
+    private long _lastActivityTicks;
 
     public string DisplayUrl => Redact(options.Url, null);
 
     public async Task<GitFetchResult> FetchAsync(CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
+        LibGit2Timeouts.TrySet(options.Timeout);
+        if (!await _gate.WaitAsync(options.Timeout, ct))
+        {
+            // The fetch before this one is still inside libgit2 (a remote that never answers, a name that never resolves).
+            return GitFetchResult.Failure($"{NoAnswer("fetch")}; the previous fetch is still waiting", _lastGood);
+        }
+        Task<GitFetchResult> work;
         try
         {
+            Touch();
             // LibGit2Sharp is synchronous; keep it off the caller's thread.
-            return await Task.Run(() => Fetch(ct), ct);
+            work = Task.Run(() => Fetch(ct), CancellationToken.None);
         }
-        finally
+        catch
         {
             _gate.Release();
+            throw;
+        }
+        // The gate opens when libgit2 returns, not when this caller gives up: two fetches never share the cache.
+        _ = work.ContinueWith(_ => _gate.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // libgit2's own timeouts end a silent connection; this bound covers what they do not (a name that never
+        // resolves, a transport without timeouts), counted from the last sign of life of the transfer.
+        var bound = options.Timeout + options.Timeout / 2;
+        while (true)
+        {
+            var left = bound - (_time.GetUtcNow() - LastActivity);
+            if (left <= TimeSpan.Zero)
+            {
+                return GitFetchResult.Failure(NoAnswer(_lastGood is null ? "clone" : "fetch"), _lastGood);
+            }
+            try
+            {
+                return await work.WaitAsync(left, _time, ct);
+            }
+            catch (TimeoutException)
+            {
+                // Measured again from the last activity: a transfer that is still moving is not cut short.
+            }
         }
     }
+
+    private DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, _time.GetUtcNow().UtcTicks);
+
+    /// <summary>libgit2 calls these while data moves; returning false cancels the transfer.</summary>
+    private bool Progress(CancellationToken ct)
+    {
+        Touch();
+        return !ct.IsCancellationRequested;
+    }
+
+    private string NoAnswer(string operation) =>
+        $"cannot {operation} {DisplayUrl} (branch {options.Branch}): no answer within {Durations.Format(options.Timeout)} (--git-timeout); "
+        + "check that the remote is reachable from here";
 
     private GitFetchResult Fetch(CancellationToken ct)
     {
@@ -61,7 +112,14 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
             return GitFetchResult.Failure(e.Message, _lastGood ?? TryReadCached());
         }
         var secret = credentials?.Password;
-        var fetchOptions = new FetchOptions { Prune = true, TagFetchMode = TagFetchMode.None };
+        var fetchOptions = new FetchOptions
+        {
+            Prune = true,
+            TagFetchMode = TagFetchMode.None,
+            OnTransferProgress = _ => Progress(ct),
+            OnProgress = _ => Progress(ct),
+            OnUpdateTips = (_, _, _) => Progress(ct),
+        };
         if (credentials is { } c)
         {
             fetchOptions.CredentialsProvider = (_, _, _) => new UsernamePasswordCredentials { Username = c.Username, Password = c.Password };
@@ -85,7 +143,8 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
                 catch (LibGit2SharpException e)
                 {
                     DeleteCache();
-                    return GitFetchResult.Failure($"cannot clone {DisplayUrl} (branch {options.Branch}): {Redact(e.Message, secret)}", _lastGood);
+                    ct.ThrowIfCancellationRequested();
+                    return GitFetchResult.Failure(TimedOut(e) ? NoAnswer("clone") : $"cannot clone {DisplayUrl} (branch {options.Branch}): {Cause(e, secret)}", _lastGood);
                 }
                 continue;
             }
@@ -93,7 +152,7 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
             {
                 Commands.Fetch(repo, "origin", [$"+refs/heads/{options.Branch}:refs/remotes/origin/{options.Branch}"], fetchOptions, null);
             }
-            catch (LibGit2SharpException) when (!rebuilt && RemoteAnswers(fetchOptions))
+            catch (LibGit2SharpException e) when (!rebuilt && !ct.IsCancellationRequested && !TimedOut(e) && RemoteAnswers(fetchOptions))
             {
                 // The remote is fine, so the fetch failed on our side: the cache is damaged. Clone again.
                 rebuilt = true;
@@ -103,7 +162,8 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
             }
             catch (LibGit2SharpException e)
             {
-                return GitFetchResult.Failure($"cannot fetch {DisplayUrl} (branch {options.Branch}): {Redact(e.Message, secret)}; keeping the last good commit",
+                ct.ThrowIfCancellationRequested();
+                return GitFetchResult.Failure($"{(TimedOut(e) ? NoAnswer("fetch") : $"cannot fetch {DisplayUrl} (branch {options.Branch}): {Cause(e, secret)}")}; keeping the last good commit",
                     _lastGood ?? TryRead(repo, repo.Head.Tip));
             }
             try
@@ -131,6 +191,39 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
                 DeleteCache();
             }
         }
+    }
+
+    /// <summary>libgit2 gave up waiting for the remote (its socket timeouts), or the transfer stalled past the timeout.</summary>
+    private bool TimedOut(LibGit2SharpException e) =>
+        e.Message.Contains("timed out", StringComparison.OrdinalIgnoreCase)
+        || _time.GetUtcNow() - LastActivity >= options.Timeout;
+
+    /// <summary>What went wrong, in the user's terms where libgit2's words mislead: a local path that does not exist
+    /// is reported by libgit2 as "unsupported URL protocol".</summary>
+    private string Cause(LibGit2SharpException e, string? secret)
+    {
+        if (LocalPath(options.Url) is { } path && !Directory.Exists(path))
+        {
+            return $"the local repository {path} does not exist (check --repo, or give an https:// or ssh:// URL)";
+        }
+        return Redact(e.Message, secret);
+    }
+
+    /// <summary>The folder a local URL names (a plain path or <c>file://</c>), or null for a remote URL.</summary>
+    private static string? LocalPath(string url)
+    {
+        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            return url["file://".Length..];
+        }
+        if (url.Contains("://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        // scp-like ssh (git@host:org/repo.git) has a colon before any slash; a path does not.
+        var colon = url.IndexOf(':', StringComparison.Ordinal);
+        var slash = url.IndexOf('/', StringComparison.Ordinal);
+        return colon > 0 && (slash < 0 || colon < slash) && !Path.IsPathRooted(url) ? null : url;
     }
 
     private void Clone(FetchOptions fetchOptions)
@@ -253,6 +346,12 @@ public sealed partial class GitSource(GitSourceOptions options) : IGitSource
 
     private void DeleteCache()
     {
+        if (File.Exists(options.CacheDirectory))
+        {
+            // A regular file where the clone belongs: clone refuses it, so it goes.
+            File.Delete(options.CacheDirectory);
+            return;
+        }
         if (!Directory.Exists(options.CacheDirectory))
         {
             return;

@@ -24,6 +24,18 @@ public sealed record ReconcilerOptions
     public WebhookSecret? WebhookSecret { get; init; }
     public Backoff Backoff { get; init; } = Backoff.Default;
     public int ApplyParallelism { get; init; } = 8;
+
+    /// <summary>One pass and exit (<c>--once</c>): outcomes are not retried, and logs say so.</summary>
+    public bool Once { get; init; }
+
+    /// <summary>After SIGTERM, how long the pass in flight may take to finish (<c>--shutdown-timeout</c>).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A pass running longer is stuck and its leader gives up the Lease (<c>--pass-timeout</c>).</summary>
+    public TimeSpan PassTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a burst of hand edits is collected before the pass it triggers (<c>--drift-debounce</c>).</summary>
+    public TimeSpan DriftDebounce { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.</summary>
@@ -33,6 +45,7 @@ public sealed record ReconcilerPorts(
     IEnvironmentStatusStore Status,
     ILeaderElector Leader,
     IRegistry Registry,
+    IDriftSource? Drift = null,
     IVersionAdmission? Admission = null);
 
 /// <summary>
@@ -55,12 +68,23 @@ public sealed class ReconcilerApp
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
             new ReconcilePassSettings
             {
-                Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Admission = ports.Admission,
+                Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once,
+                Admission = ports.Admission,
             },
             loggers.CreateLogger<ReconcilePass>());
+        Drift = ports.Drift is { } source
+            ? new DriftWatch(source, Trigger, time, options.DriftDebounce, loggers.CreateLogger<DriftWatch>())
+            : null;
         Loop = new ReconcileLoop(Pass, ports.Leader, Trigger, Metrics, Health, time,
-            new ReconcileLoopSettings { Environments = options.Environments, Interval = options.Interval },
-            loggers.CreateLogger<ReconcileLoop>());
+            new ReconcileLoopSettings
+            {
+                Environments = options.Environments,
+                Interval = options.Interval,
+                ShutdownTimeout = options.ShutdownTimeout,
+                PassTimeout = options.PassTimeout,
+            },
+            loggers.CreateLogger<ReconcileLoop>(), Drift);
+        Health.WatchPasses(Loop.Watchdog);
     }
 
     public ReconcilerMetrics Metrics { get; }
@@ -68,6 +92,9 @@ public sealed class ReconcilerApp
     public ReconcilerHealth Health { get; }
     public ReconcilePass Pass { get; }
     public ReconcileLoop Loop { get; }
+
+    /// <summary>Hand edits noticed as they happen; null when the cluster driver cannot watch.</summary>
+    public DriftWatch? Drift { get; }
 
     /// <summary>Where the HTTP endpoints listen, once <see cref="RunAsync"/> has started them.</summary>
     public Uri? Address { get; private set; }

@@ -61,15 +61,10 @@ public static class ReconcilerHost
             kestrel.Limits.MaxRequestBodySize = GitHubWebhookEndpoint.MaxBodyBytes;
             kestrel.AddServerHeader = false;
         });
+        builder.Services.AddReconcilerHealthChecks(health);
         var app = builder.Build();
 
-        app.MapGet("/healthz", () => health.IsLive
-            ? Results.Text("ok\n")
-            : Results.Text($"reconcile loop stopped: {health.Fault}\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/readyz", () => health.IsReady
-            ? Results.Text("ready\n")
-            : Results.Text(health.Fault is null ? "starting\n" : $"reconcile loop stopped: {health.Fault}\n",
-                statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapHealthEndpoints();
         app.MapMetrics("/metrics", metrics.Registry);
 
         var log = loggerFactory.CreateLogger(typeof(ReconcilerHost));

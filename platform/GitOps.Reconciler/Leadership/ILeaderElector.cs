@@ -12,7 +12,8 @@ public interface ILeaderElector
     /// <summary>
     /// Campaigns until <paramref name="ct"/> is cancelled. Each time leadership is acquired, runs
     /// <paramref name="whileLeading"/> with a token that is cancelled as soon as leadership is lost or cannot be
-    /// renewed, so no write happens after another replica may have taken over.
+    /// renewed, so no write happens after another replica may have taken over. A leader whose work ends, or whose
+    /// <paramref name="watchdog"/> reports it stuck, gives leadership up so another replica can take over.
     /// </summary>
-    Task RunAsync(Func<CancellationToken, Task> whileLeading, CancellationToken ct);
+    Task RunAsync(Func<CancellationToken, Task> whileLeading, LeaderWatchdog? watchdog, CancellationToken ct);
 }

@@ -73,18 +73,34 @@ public sealed class LeaseLeaderElector(KubernetesApiConnection api, LeaderElecti
 
     /// <summary>
     /// Campaigns until <paramref name="ct"/> is cancelled. While leading, <paramref name="lead"/> runs with a token
-    /// that is cancelled as soon as leadership is lost. On exit the lease is released so another replica can take
-    /// over at once.
+    /// that is cancelled as soon as leadership is lost. When the work ends on its own, or <paramref name="watchdog"/>
+    /// says it is stuck, this candidate steps down: the work is cancelled, the Lease released, and it does not campaign
+    /// again for a lease duration (nor while stuck work still runs), so a standby takes over. On exit the lease is
+    /// released so another replica can take over at once.
     /// </summary>
-    public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken ct)
+    public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken ct, LeaderWatchdog? watchdog = null)
     {
         CancellationTokenSource? leading = null;
         Task? work = null;
+        Task? abandoned = null;
+        var campaignAfter = DateTimeOffset.MinValue;
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                var isLeader = await TryAcquireOrRenewAsync(ct);
+                if (work is not null && (work.IsCompleted || watchdog is { IsStuck: true }))
+                {
+                    // Renewing the Lease for work that ended or hangs would keep every standby out for good.
+                    StepDowns++;
+                    await leading!.CancelAsync();
+                    abandoned = work;
+                    _ = work.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    (leading, work) = (null, null);
+                    await ReleaseAsync(ct);
+                    campaignAfter = time.GetUtcNow() + options.LeaseDuration;
+                }
+                var mayCampaign = (abandoned is null || abandoned.IsCompleted) && time.GetUtcNow() >= campaignAfter;
+                var isLeader = mayCampaign && await TryAcquireOrRenewAsync(ct);
                 if (isLeader && work is null)
                 {
                     leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -118,6 +134,9 @@ public sealed class LeaseLeaderElector(KubernetesApiConnection api, LeaderElecti
             }
         }
     }
+
+    /// <summary>How many times this candidate gave its Lease up because its work ended or got stuck.</summary>
+    public int StepDowns { get; private set; }
 
     /// <summary>Gives the lease up (empty holder) if this candidate holds it, so others need not wait for expiry.</summary>
     public async Task ReleaseAsync(CancellationToken ct)
@@ -222,16 +241,18 @@ public sealed class LeaseLeaderElector(KubernetesApiConnection api, LeaderElecti
         };
     }
 
-    private static async Task StopAsync(CancellationTokenSource leading, Task work)
+    /// <summary>Cancels the leader's work and waits for it to end, at most a lease duration: work that ignores
+    /// cancellation is abandoned rather than holding this candidate (and its Lease release) forever.</summary>
+    private async Task StopAsync(CancellationTokenSource leading, Task work)
     {
         await leading.CancelAsync();
         try
         {
-            await work;
+            await work.WaitAsync(options.LeaseDuration, time, CancellationToken.None);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
-            // The leader's work ends by cancellation.
+            // The leader's work ends by cancellation; or it hangs, and is left behind.
         }
     }
 

@@ -7,5 +7,6 @@ public sealed class LeaseLeadership(LeaseLeaderElector elector, string identity)
 
     public bool IsLeader => elector.IsLeader;
 
-    public Task RunAsync(Func<CancellationToken, Task> whileLeading, CancellationToken ct) => elector.RunAsync(whileLeading, ct);
+    public Task RunAsync(Func<CancellationToken, Task> whileLeading, LeaderWatchdog? watchdog, CancellationToken ct) =>
+        elector.RunAsync(whileLeading, ct, watchdog);
 }

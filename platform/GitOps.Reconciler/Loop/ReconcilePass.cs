@@ -27,6 +27,9 @@ public sealed record ReconcilePassSettings
 
     /// <summary>Gates and the registry of record between training and rollout; null admits every trained version.</summary>
     public IVersionAdmission? Admission { get; init; }
+
+    /// <summary>A single pass (<c>gitops reconcile --once</c>): nothing is retried, so logs do not promise a next try.</summary>
+    public bool Once { get; init; }
 }
 
 /// <summary>
@@ -51,6 +54,11 @@ public sealed class ReconcilePass(
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
 
+    /// <summary>The namespace <paramref name="environment"/> converges in, as the last loaded commit says; null before
+    /// a commit defining it was loaded.</summary>
+    public string? NamespaceOf(string environment) =>
+        _lastLoad is { Load.HasErrors: false } last ? last.Load.Specs.Environment(environment)?.Spec.Namespace : null;
+
     /// <summary>Runs a pass for <paramref name="environments"/> (one fetch for all) and returns one outcome per environment.</summary>
     public async Task<ImmutableArray<ReconcileOutcome>> RunAsync(IReadOnlyList<string> environments, CancellationToken ct)
     {
@@ -65,9 +73,21 @@ public sealed class ReconcilePass(
             fetched = GitFetchResult.Failure(Describe(e), null);
         }
         metrics.RecordFetch(time.GetElapsedTime(started), fetched.Succeeded);
+        if (!fetched.Succeeded && fetched.Checkout is { } lastGood)
+        {
+            // Git is down, the cluster is not: keep converging (healing drift) on the last good commit, and say why
+            // the new commit, if any, is not seen.
+            log.LogWarning("Git fetch failed: {Error}; converging on the last good commit {Commit}", fetched.Error, Short(lastGood.Revision));
+            var kept = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
+            foreach (var environment in environments)
+            {
+                kept.Add(await ReconcileEnvironmentAsync(environment, lastGood, started, ct, fetched.Error));
+            }
+            return kept.MoveToImmutable();
+        }
         if (!fetched.Succeeded || fetched.Checkout is null)
         {
-            // Nothing is changed while Git cannot be read: the cluster keeps what it has, and the pass is retried.
+            // Nothing was ever fetched: the cluster keeps what it has, and the pass is retried.
             log.LogWarning("Git fetch failed: {Error}", fetched.Error);
             var failed = ImmutableArray.CreateBuilder<ReconcileOutcome>(environments.Count);
             foreach (var environment in environments)
@@ -89,7 +109,8 @@ public sealed class ReconcilePass(
         return outcomes.MoveToImmutable();
     }
 
-    private async Task<ReconcileOutcome> ReconcileEnvironmentAsync(string environment, GitCheckout checkout, long started, CancellationToken ct)
+    private async Task<ReconcileOutcome> ReconcileEnvironmentAsync(string environment, GitCheckout checkout, long started, CancellationToken ct,
+        string? gitError = null)
     {
         var commit = checkout.Revision;
         EnvironmentStatus status;
@@ -125,6 +146,14 @@ public sealed class ReconcilePass(
         {
             LogFault(e, "{Environment}: pass at {Commit} failed", environment, Short(commit));
             result = FaultOutcome(environment, commit, e, "");
+        }
+        if (gitError is not null && result is ReconcileOutcome.Applied or ReconcileOutcome.NoChange)
+        {
+            // Converged on the last good commit, but Git still has to be read again soon.
+            var healed = result is ReconcileOutcome.Applied a ? a.DriftHealed : 0;
+            result = new ReconcileOutcome.Retry(environment, commit, NextBackoff(environment),
+                $"git fetch failed: {gitError}; the cluster is kept converged on the last good commit {Short(commit)}"
+                + (healed > 0 ? $" ({healed} drifted object(s) restored)" : ""));
         }
         return await ReportAsync(status, result, started, ct);
     }
@@ -263,8 +292,14 @@ public sealed class ReconcilePass(
                     Short(s.Commit), s.Reason, Short(s.LastGoodCommit),
                     string.Concat(s.Diagnostics.Where(d => d.IsError).Take(20).Select(d => "\n  " + d)));
                 break;
+            case ReconcileOutcome.Retry r when settings.Once:
+                log.LogWarning("{Environment}: failed: {Reason}", r.Environment, r.Reason);
+                break;
             case ReconcileOutcome.Retry r:
                 log.LogWarning("{Environment}: retry in {After}: {Reason}", r.Environment, r.After, r.Reason);
+                break;
+            case ReconcileOutcome.Refused r when settings.Once:
+                log.LogWarning("{Environment}: refused by the API server: {Reason}", r.Environment, r.Reason);
                 break;
             case ReconcileOutcome.Refused r:
                 log.LogWarning("{Environment}: refused by the API server: {Reason}; next try in {After}", r.Environment, r.Reason, r.After);

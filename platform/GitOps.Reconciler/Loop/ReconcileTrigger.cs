@@ -3,37 +3,75 @@ using System.Threading.Channels;
 namespace GitOps.Reconciler.Loop;
 
 /// <summary>
-/// Asks the loop for an immediate pass (a webhook arrived, a watched object changed). Requests made while a pass is
-/// pending coalesce into one, so a burst of webhooks causes one fetch, not one per delivery.
+/// Asks the loop for an immediate pass: of every environment (a webhook arrived) or of one (a managed object of it was
+/// changed by hand). Requests made while a pass is pending coalesce into one, so a burst of webhooks or watch events
+/// causes one pass, not one per delivery.
 /// </summary>
 public sealed class ReconcileTrigger
 {
-    private readonly Channel<string> _requests =
-        Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _wake =
+        Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _environments = new(StringComparer.Ordinal);
+    private bool _all;
+    private string _reason = "";
     private long _requested;
 
     /// <summary>How many requests were made since start (coalesced or not).</summary>
     public long RequestedCount => Interlocked.Read(ref _requested);
 
-    /// <summary>Requests a pass as soon as possible; <paramref name="reason"/> is logged.</summary>
-    public void Request(string reason)
-    {
-        Interlocked.Increment(ref _requested);
-        _requests.Writer.TryWrite(reason);
-    }
+    /// <summary>Requests a pass of every environment as soon as possible; <paramref name="reason"/> is logged.</summary>
+    public void Request(string reason) => Add(reason, null);
+
+    /// <summary>Requests a pass of <paramref name="environment"/> as soon as possible.</summary>
+    public void Request(string reason, string environment) => Add(reason, environment);
 
     /// <summary>Takes the pending request, if any, without waiting.</summary>
-    public bool TryTake(out string reason)
+    public bool TryTake(out string reason) => TryTake(out reason, out _);
+
+    /// <summary>Takes the pending request, if any, without waiting; <paramref name="environments"/> is null when every
+    /// environment was asked for.</summary>
+    public bool TryTake(out string reason, out IReadOnlySet<string>? environments)
     {
-        if (_requests.Reader.TryRead(out var r))
+        lock (_gate)
         {
-            reason = r;
+            _wake.Reader.TryRead(out _);
+            if (!_all && _environments.Count == 0)
+            {
+                reason = "";
+                environments = null;
+                return false;
+            }
+            reason = _reason;
+            environments = _all ? null : new HashSet<string>(_environments, StringComparer.Ordinal);
+            _all = false;
+            _environments.Clear();
+            _reason = "";
             return true;
         }
-        reason = "";
-        return false;
     }
 
     /// <summary>Completes when a request is pending (it is not taken).</summary>
-    public Task WaitAsync(CancellationToken ct) => _requests.Reader.WaitToReadAsync(ct).AsTask();
+    public Task WaitAsync(CancellationToken ct) => _wake.Reader.WaitToReadAsync(ct).AsTask();
+
+    private void Add(string reason, string? environment)
+    {
+        Interlocked.Increment(ref _requested);
+        lock (_gate)
+        {
+            if (environment is null)
+            {
+                _all = true;
+            }
+            else
+            {
+                _environments.Add(environment);
+            }
+            if (_reason.Length == 0)
+            {
+                _reason = reason;
+            }
+            _wake.Writer.TryWrite(true);
+        }
+    }
 }

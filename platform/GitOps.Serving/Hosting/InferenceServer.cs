@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using GitOps.Serving.Batching;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
@@ -33,7 +34,8 @@ public sealed class InferenceServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly byte[]? _token;
     private readonly TimeProvider _time;
-    private int _inFlight;
+    // ASP.NET Core's concurrency limiter, with no queue: a request over the limit is answered 429 at once.
+    private readonly ConcurrencyLimiter _concurrency;
     private volatile bool _ready;
     private int _stopped;
 
@@ -48,8 +50,14 @@ public sealed class InferenceServer : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _token = options.Token is null ? null : Encoding.UTF8.GetBytes(options.Token);
+        _token = options.Token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
         Identity = new ModelIdentity(options.ModelName, options.ModelVersion, options.Track);
+        _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = options.MaxConcurrency,
+            QueueLimit = 0,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
     }
 
     public ModelIdentity Identity { get; }
@@ -59,7 +67,7 @@ public sealed class InferenceServer : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
     public bool IsReady => _ready;
     /// <summary>Infer requests accepted and not yet answered.</summary>
-    public int InFlightRequests => Volatile.Read(ref _inFlight);
+    public int InFlightRequests => _options.MaxConcurrency - (int)(_concurrency.GetStatistics()?.CurrentAvailablePermits ?? _options.MaxConcurrency);
     public string ExecutionProvider => _model.ExecutionProvider;
 
     /// <summary>
@@ -237,7 +245,8 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             return false;
         }
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), _token);
+        // Hashes have one length, so the comparison time says nothing about the token's length or its first bytes.
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim())), _token);
     }
 
     private async Task InferAsync(HttpContext ctx, string name, string? version)
@@ -254,9 +263,9 @@ public sealed class InferenceServer : IAsyncDisposable
                 await WriteErrorAsync(ctx, 503, "the model is not ready (warming up or shutting down); retry shortly");
                 return;
             }
-            if (Interlocked.Increment(ref _inFlight) > _options.MaxConcurrency)
+            using var permit = _concurrency.AttemptAcquire();
+            if (!permit.IsAcquired)
             {
-                Interlocked.Decrement(ref _inFlight);
                 ctx.Response.Headers.RetryAfter = "1";
                 await WriteErrorAsync(ctx, 429, $"too many concurrent requests (limit {_options.MaxConcurrency}); retry shortly");
                 return;
@@ -282,7 +291,6 @@ public sealed class InferenceServer : IAsyncDisposable
             finally
             {
                 Metrics.RequestFinished();
-                Interlocked.Decrement(ref _inFlight);
             }
         }
         finally
@@ -350,6 +358,7 @@ public sealed class InferenceServer : IAsyncDisposable
 
     private async Task DisposeResourcesAsync()
     {
+        await _concurrency.DisposeAsync();
         await _executor.DisposeAsync();
         _model.Dispose();
         await _app.DisposeAsync();

@@ -49,7 +49,7 @@ public sealed class OnnxModel : IDisposable
         {
             // Listing providers is not enough: the GPU package always lists CUDA. Only creating a session
             // with it proves that the driver and CUDA libraries are present.
-            // ONNX Runtime prints its own error when the CUDA library cannot load; the warning below says it
+            // ONNX Runtime prints its own error when the CUDA library cannot load; the log line below says it
             // once, in the server's log format, so its logger is quietened for the attempt.
             var env = OrtEnv.Instance();
             var level = env.EnvLogLevel;
@@ -67,7 +67,8 @@ public sealed class OnnxModel : IDisposable
                 {
                     throw new ModelLoadException($"CUDA was required but is not usable: {fallbackReason}");
                 }
-                logger.LogWarning("CUDA execution provider not usable (it needs an NVIDIA driver, CUDA 13 and cuDNN 9), falling back to CPU: {Reason}", fallbackReason);
+                // A machine without a GPU is the normal case for auto, not a fault: information, not a warning.
+                logger.LogInformation("Using CPU (no CUDA device): the CUDA execution provider needs an NVIDIA driver, CUDA 13 and cuDNN 9 ({Reason})", fallbackReason);
             }
             finally
             {

@@ -34,6 +34,10 @@ public static class TrainingContract
     /// <summary>Bearer token for http(s) artifact stores; never logged.</summary>
     public const string ArtifactsToken = "GITOPS_ARTIFACTS_TOKEN";
 
+    /// <summary>File holding the bearer token (a mounted Secret, <c>spec.artifacts.tokenSecretRef</c>); wins over
+    /// <see cref="ArtifactsToken"/>. Rendered pods get this path, never the token itself.</summary>
+    public const string ArtifactsTokenFile = "GITOPS_ARTIFACTS_TOKEN_FILE";
+
     public const string ModelFile = "model.onnx";
     public const string MetricsFile = "metrics.json";
     public const string LineageFile = "lineage.json";

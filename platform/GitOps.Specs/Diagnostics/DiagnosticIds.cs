@@ -57,4 +57,11 @@ public static class DiagnosticIds
     public const string ParallelismAboveTrials = "GITOPS0217";
     public const string ArtifactScheme = "GITOPS0218";
     public const string DatasetScheme = "GITOPS0219";
+    public const string NetworkPeer = "GITOPS0220";
+    public const string ArtifactTokenUnused = "GITOPS0221";
+    public const string InvalidLabel = "GITOPS0222";
+    public const string InvalidAnnotation = "GITOPS0223";
+    public const string InvalidToleration = "GITOPS0224";
+    public const string InvalidResourceName = "GITOPS0225";
+    public const string InvalidObjectName = "GITOPS0226";
 }

@@ -39,15 +39,41 @@ internal static class SpecBinder
             Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
             Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
             Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "") : null,
-            Artifacts = Map(s, "artifacts") is { } a ? new ArtifactStore(Str(a, "uri") ?? "") : null,
+            Artifacts = Map(s, "artifacts") is { } a ? new ArtifactStore(Str(a, "uri") ?? "", SecretKey(Map(a, "tokenSecretRef"))) : null,
             GpuPools = [.. Maps(s, "gpuPools").Select(GpuPool)],
             Promotion = promotion is null ? null : new Promotion(Str(promotion, "from") ?? "", Str(promotion, "soak")),
             SelfHeal = Bool(s, "selfHeal") ?? true,
             Policies = Strs(s, "policies"),
             ServingImage = Str(s, "servingImage"),
             TrainerImage = Str(s, "trainerImage"),
+            PodSecurity = Str(s, "podSecurity") ?? PodSecurityLevels.Restricted,
+            NetworkPolicy = Map(s, "networkPolicy") is { } np ? NetworkPolicy(np) : null,
+            Serving = Map(s, "serving") is { } serving ? new EnvironmentServing
+            {
+                Auth = SecretKey(Map(Map(serving, "auth"), "secretRef")) is { } secret ? new ServingAuth(secret) : null,
+            } : null,
         };
     }
+
+    private static SecretKeyRef? SecretKey(YMapping? m) =>
+        m is null ? null : new SecretKeyRef(Str(m, "name") ?? "", Str(m, "key") ?? SecretKeyRef.DefaultKey);
+
+    private static NetworkPolicySettings NetworkPolicy(YMapping m) => new()
+    {
+        Clients = [.. Maps(m, "clients").Select(Peer)],
+        Prometheus = Map(m, "prometheus") is { } p ? Peer(p) : null,
+        Dns = Map(m, "dns") is { } d ? Peer(d) : null,
+        Egress = [.. Maps(m, "egress").Select(Peer)],
+        DefaultDeny = Bool(m, "defaultDeny") ?? false,
+    };
+
+    private static NetworkPeer Peer(YMapping p) => new()
+    {
+        Namespace = Str(p, "namespace"),
+        PodLabels = StrMap(p, "podLabels"),
+        Cidr = Str(p, "cidr"),
+        Ports = [.. Scalars(p, "ports").Select(x => x.Value is long l ? (int)Math.Clamp(l, 0, 65535) : 0)],
+    };
 
     private static GpuPool GpuPool(YMapping p) => new()
     {
@@ -55,7 +81,8 @@ internal static class SpecBinder
         Resource = Str(p, "resource") ?? "nvidia.com/gpu",
         NodeSelector = StrMap(p, "nodeSelector"),
         Tolerations = [.. Maps(p, "tolerations").Select(t =>
-            new Toleration(Str(t, "key") ?? "", Str(t, "operator") ?? "Equal", Str(t, "value"), Str(t, "effect")))],
+            new Toleration(Str(t, "key") ?? "", Str(t, "operator") ?? "Equal", Str(t, "value"), Str(t, "effect"),
+                t.Get("tolerationSeconds") is YScalar { Value: long seconds } ? seconds : null))],
         PricePerGpuHour = Decimal(p, "pricePerGpuHour") ?? 0m,
         Quota = Int(p, "quota") ?? 0,
     };
@@ -83,6 +110,7 @@ internal static class SpecBinder
                 Resources = Resources(Map(training, "resources")) ?? new ResourceRequest(),
                 Timeout = Str(training, "timeout") ?? "1h",
                 Retries = Int(training, "retries") ?? 2,
+                SecurityContext = Map(training, "securityContext") is { } sc ? new TrainerSecurity(Bool(sc, "runAsRoot") ?? false) : null,
             },
             Gates = Strs(s, "gates"),
             Serving = Serving(Map(s, "serving")) ?? new ServingSpec(),

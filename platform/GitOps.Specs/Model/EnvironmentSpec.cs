@@ -28,6 +28,82 @@ public sealed record EnvironmentBody
     public string? ServingImage { get; init; }
     /// <summary>Image of the builtin trainer run by training Jobs.</summary>
     public string? TrainerImage { get; init; }
+    /// <summary>The Pod Security Standard the namespace enforces: <c>restricted</c> (default), <c>baseline</c> or
+    /// <c>privileged</c>. Rendered pods are checked against it, and a root trainer is refused under <c>restricted</c>.</summary>
+    public string PodSecurity { get; init; } = PodSecurityLevels.Restricted;
+    /// <summary>NetworkPolicies rendered per model; none when absent.</summary>
+    public NetworkPolicySettings? NetworkPolicy { get; init; }
+    /// <summary>Settings of the inference servers of this environment.</summary>
+    public EnvironmentServing? Serving { get; init; }
+}
+
+/// <summary>The Kubernetes Pod Security Standards, least to most permissive.</summary>
+public static class PodSecurityLevels
+{
+    public const string Restricted = "restricted";
+    public const string Baseline = "baseline";
+    public const string Privileged = "privileged";
+    public static readonly ImmutableArray<string> All = [Restricted, Baseline, Privileged];
+}
+
+/// <summary>
+/// Who may talk to the environment's pods. Serving pods admit <see cref="Clients"/> (the router), <see cref="Prometheus"/>
+/// and the other track of the same model; training and serving pods reach DNS and <see cref="Egress"/>.
+/// </summary>
+public sealed record NetworkPolicySettings
+{
+    /// <summary>Senders of inference traffic: the gateway's or mesh ingress's pods, or client namespaces. Empty: derived
+    /// from the router (the Gateway's namespace, or <c>istio-system</c> for Istio).</summary>
+    public ImmutableArray<NetworkPeer> Clients { get; init; } = [];
+    /// <summary>The Prometheus pods that scrape <c>/metrics</c>; no scraping is admitted when absent.</summary>
+    public NetworkPeer? Prometheus { get; init; }
+    /// <summary>Where DNS answers; default the <c>kube-dns</c> pods of <c>kube-system</c>.</summary>
+    public NetworkPeer? Dns { get; init; }
+    /// <summary>Endpoints trainers and model fetches reach besides DNS: the artifact store, dataset hosts.</summary>
+    public ImmutableArray<NetworkPeer> Egress { get; init; } = [];
+    /// <summary>Also render a policy denying all traffic to and from every pod of the namespace not otherwise admitted.</summary>
+    public bool DefaultDeny { get; init; }
+
+    /// <summary>Every peer with its spec path (<c>spec.networkPolicy.clients[0]</c>), for checks that point at it.</summary>
+    public IEnumerable<(string Path, NetworkPeer Peer)> PeersWithPaths()
+    {
+        var peers = Clients.Select((p, i) => ($"spec.networkPolicy.clients[{i}]", p))
+            .Concat(Egress.Select((p, i) => ($"spec.networkPolicy.egress[{i}]", p)));
+        if (Prometheus is { } prometheus)
+        {
+            peers = peers.Append(("spec.networkPolicy.prometheus", prometheus));
+        }
+        if (Dns is { } dns)
+        {
+            peers = peers.Append(("spec.networkPolicy.dns", dns));
+        }
+        return peers;
+    }
+}
+
+/// <summary>One side of a connection: pods (by namespace and labels) or an IP block, on some ports (all when empty).</summary>
+public sealed record NetworkPeer
+{
+    public string? Namespace { get; init; }
+    public ImmutableSortedDictionary<string, string> PodLabels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    public string? Cidr { get; init; }
+    public ImmutableArray<int> Ports { get; init; } = [];
+}
+
+public sealed record EnvironmentServing
+{
+    /// <summary>Requires a bearer token on inference endpoints.</summary>
+    public ServingAuth? Auth { get; init; }
+}
+
+/// <summary>The token is read from a key of a Secret in the environment's namespace, mounted as a file.</summary>
+public sealed record ServingAuth(SecretKeyRef SecretRef);
+
+/// <summary>A key of a Secret in the environment's namespace. Only the names are in specs, plans and rendered objects;
+/// the value reaches a pod as a file of a Secret volume.</summary>
+public sealed record SecretKeyRef(string Name, string Key)
+{
+    public const string DefaultKey = "token";
 }
 
 public static class TrafficRouters
@@ -50,7 +126,9 @@ public sealed record GatewayRef(string Name, string? Namespace);
 
 public sealed record PrometheusTarget(string Url);
 
-public sealed record ArtifactStore(string Uri);
+/// <summary>Where trained versions are published and fetched from; an http(s) store may take a bearer token from a Secret
+/// (<see cref="TokenSecretRef"/>), mounted as a file into training and serving pods.</summary>
+public sealed record ArtifactStore(string Uri, SecretKeyRef? TokenSecretRef = null);
 
 public sealed record GpuPool
 {
@@ -65,7 +143,8 @@ public sealed record GpuPool
     public int Quota { get; init; }
 }
 
-public sealed record Toleration(string Key, string Operator, string? Value, string? Effect);
+/// <summary>A toleration of the pool's taints; <paramref name="TolerationSeconds"/> only with <c>NoExecute</c>.</summary>
+public sealed record Toleration(string Key, string Operator, string? Value, string? Effect, long? TolerationSeconds = null);
 
 /// <summary>Where versions come from before they reach this environment.</summary>
 public sealed record Promotion(string From, string? Soak);

@@ -56,7 +56,12 @@ public sealed record TrainingSpec
     public string Timeout { get; init; } = "1h";
     /// <summary>Becomes the Job's <c>backoffLimit</c>.</summary>
     public int Retries { get; init; } = 2;
+    /// <summary>How the custom trainer's container runs; absent: as a non-root user under the restricted profile.</summary>
+    public TrainerSecurity? SecurityContext { get; init; }
 }
+
+/// <summary>A custom trainer image that must run as root says so; only environments below <c>restricted</c> accept it.</summary>
+public sealed record TrainerSecurity(bool RunAsRoot);
 
 public sealed record BuiltinTrainer(string Algorithm, int Seed);
 

@@ -17,6 +17,7 @@ public static class SemanticChecker
     {
         var context = new CheckContext(specs);
         context.Run();
+        context.Diagnostics.AddRange(KubernetesFieldChecks.Check(specs));
         return DiagnosticOrder.Sort(context.Diagnostics);
     }
 
@@ -137,13 +138,24 @@ public static class SemanticChecker
             }
         }
 
+        private void PositiveDuration(SpecObject spec, string path, string? value)
+        {
+            if (value is not null && Durations.TryParse(value, out var duration) && duration <= TimeSpan.Zero)
+            {
+                Report(DiagnosticIds.InvalidDuration, spec.Origin.Value(path), $"'{path}' is '{value}' but must be greater than zero",
+                    "use a positive duration, e.g. 90m, 2h or 1h30m");
+                return;
+            }
+            Duration(spec, path, value);
+        }
+
         private void Quantity(SpecObject spec, string path, string? value)
         {
             if (value is null)
             {
                 return;
             }
-            if (!Quantities.TryParse(value, out var q))
+            if (!Quantities.TryParseValue(value, out var q))
             {
                 Report(DiagnosticIds.InvalidQuantity, spec.Origin.Value(path), $"'{path}' is '{value}', not a Kubernetes quantity",
                     "use e.g. 500m or 2 for CPU, 512Mi or 2Gi for memory");
@@ -176,6 +188,17 @@ public static class SemanticChecker
                     $"artifact store '{artifacts.Uri}' uses scheme '{scheme}'; training and serving pods can only use file://, http:// or https://",
                     "use the store's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway, WebDAV or an artifact repository), or mount it as a volume and use a file:// path");
             }
+            if (s.Artifacts is { TokenSecretRef: not null } tokenStore && ArtifactScheme(tokenStore.Uri) is not ("http" or "https"))
+            {
+                // A file store is read and written through a mounted volume: the token would be mounted for nothing.
+                Report(DiagnosticIds.ArtifactTokenUnused, e.Origin.Key("spec.artifacts.tokenSecretRef"),
+                    $"artifacts.tokenSecretRef is set but the store '{tokenStore.Uri}' is not http:// or https://, so the token is never sent",
+                    "remove tokenSecretRef, or use the store's http(s) endpoint", Severity.Warning);
+            }
+            if (s.NetworkPolicy is { } network)
+            {
+                NetworkPeers(e, network);
+            }
             for (var i = 0; i < s.Policies.Length; i++)
             {
                 Reference(e, $"spec.policies[{i}]", SpecKinds.Policy, s.Policies[i], _policies);
@@ -184,6 +207,33 @@ public static class SemanticChecker
             {
                 Reference(e, "spec.promotion.from", SpecKinds.Environment, promotion.From, _environments);
                 Duration(e, "spec.promotion.soak", promotion.Soak);
+            }
+        }
+
+        private void NetworkPeers(EnvironmentSpec e, NetworkPolicySettings network)
+        {
+            foreach (var (path, peer) in network.PeersWithPaths())
+            {
+                if (peer.Cidr is { } cidr)
+                {
+                    if (peer.Namespace is not null || !peer.PodLabels.IsEmpty)
+                    {
+                        Report(DiagnosticIds.NetworkPeer, e.Origin.Key(path),
+                            "a network peer sets cidr together with namespace or podLabels",
+                            "use either 'cidr' (an IP block) or 'namespace'/'podLabels' (pods), in two entries if both are needed");
+                    }
+                    else if (!System.Net.IPNetwork.TryParse(cidr, out _))
+                    {
+                        Report(DiagnosticIds.NetworkPeer, e.Origin.Value(path + ".cidr"),
+                            $"'{cidr}' is not an IP block in CIDR notation", "write an address and a prefix length, e.g. 10.20.0.0/16 or 203.0.113.7/32");
+                    }
+                }
+                else if (peer.Namespace is null && peer.PodLabels.IsEmpty)
+                {
+                    Report(DiagnosticIds.NetworkPeer, e.Origin.Key(path),
+                        "a network peer sets none of namespace, podLabels and cidr",
+                        "name the pods ('namespace', 'podLabels') or an IP block ('cidr')");
+                }
             }
         }
 
@@ -261,6 +311,12 @@ public static class SemanticChecker
                 Report(DiagnosticIds.TrainerChoice, m.Origin.Key("spec.training.command"),
                     "training.command only applies to a custom image", "remove 'command' or use 'image' instead of 'builtin'");
             }
+            else if (t.Builtin is not null && t.SecurityContext is { RunAsRoot: true })
+            {
+                Report(DiagnosticIds.TrainerChoice, m.Origin.Key("spec.training.securityContext.runAsRoot"),
+                    "the builtin trainer never runs as root; training.securityContext.runAsRoot only applies to a custom image",
+                    "remove 'securityContext' or use 'image' instead of 'builtin'");
+            }
             if (t.Builtin is not null)
             {
                 if (s.Inputs.IsEmpty)
@@ -281,7 +337,7 @@ public static class SemanticChecker
                         "use the dataset's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway), a file:// path on a mounted volume, or a custom trainer image that fetches it itself");
                 }
             }
-            Duration(m, "spec.training.timeout", t.Timeout);
+            PositiveDuration(m, "spec.training.timeout", t.Timeout);
             Resources(m, "spec.training.resources", t.Resources);
             Serving(m, "spec.serving", s.Serving);
 
@@ -379,7 +435,9 @@ public static class SemanticChecker
 
         private void GpuPool(ModelSpec m, EnvironmentSpec environment, string path, ResourceRequest r)
         {
-            if (r.Gpus <= 0 || r.Pool is null)
+            // A named pool must exist even without GPUs: rendering places the pods with its nodeSelector and
+            // tolerations.
+            if (r.Pool is null)
             {
                 return;
             }
@@ -393,7 +451,7 @@ public static class SemanticChecker
                         ? $"Environment '{environment.Name}' has no gpuPools; add one or override trainingResources for it"
                         : "pools there: " + string.Join(", ", names)));
             }
-            else if (r.Gpus > pool.Quota)
+            else if (r.Gpus > 0 && r.Gpus > pool.Quota)
             {
                 Report(DiagnosticIds.GpuQuotaExceeded, m.Origin.Value(path + ".gpus"),
                     $"'{path}' requests {r.Gpus} GPU(s) but pool '{pool.Name}' of Environment '{environment.Name}' allows at most {pool.Quota}",

@@ -74,4 +74,25 @@ public static class Durations
     /// <summary>Parses or throws <see cref="FormatException"/>; for values already checked by validation.</summary>
     public static TimeSpan Parse(string s) =>
         TryParse(s, out var d) ? d : throw new FormatException($"'{s}' is not a duration such as 30s, 5m or 1h30m");
+
+    /// <summary>Writes a duration in the syntax <see cref="TryParse"/> reads, largest units first and whole
+    /// milliseconds at most: <c>30s</c>, <c>1h30m</c>, <c>1500ms</c> becomes <c>1s500ms</c>, zero is <c>0</c>.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        var ms = (long)Math.Round(Math.Abs(duration.TotalMilliseconds));
+        if (ms == 0)
+        {
+            return "0";
+        }
+        var text = new System.Text.StringBuilder();
+        foreach (var (unit, size) in new (string, long)[] { ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1) })
+        {
+            if (ms >= size)
+            {
+                text.Append((ms / size).ToString(CultureInfo.InvariantCulture)).Append(unit);
+                ms %= size;
+            }
+        }
+        return text.ToString();
+    }
 }

@@ -1,95 +1,56 @@
-using System.Globalization;
+using k8s.Models;
 
 namespace GitOps.Specs;
 
 /// <summary>
-/// Kubernetes resource quantities: a decimal number with an optional suffix. Binary suffixes <c>Ki Mi Gi Ti Pi Ei</c>
-/// (powers of 1024), decimal suffixes <c>n u m k M G T P E</c> (powers of 1000) or an exponent <c>e3</c>/<c>E-2</c>:
-/// <c>500m</c> = 0.5, <c>2</c>, <c>1.5</c>, <c>2Gi</c>, <c>512Mi</c>, <c>1e3</c>. A leading sign is accepted, as in
-/// Kubernetes; callers decide whether negative values make sense.
+/// Kubernetes resource quantities, parsed by KubernetesClient's <see cref="ResourceQuantity"/> so that what
+/// validation accepts is what rendering writes and the API server stores: a decimal number with an optional suffix,
+/// binary <c>Ki Mi Gi Ti Pi Ei</c> (powers of 1024), decimal <c>n u m k M G T P E</c> (powers of 1000) or an
+/// exponent <c>e3</c>/<c>E-2</c> — <c>500m</c> = 0.5, <c>2</c>, <c>1.5</c>, <c>2Gi</c>, <c>512Mi</c>, <c>1e3</c>.
+/// A leading sign is accepted, as in Kubernetes; callers decide whether negative values make sense. The one
+/// quantity parser of the code base: the semantic checks and the renderer both use it.
 /// </summary>
 public static class Quantities
 {
-    public static bool TryParse(string? s, out decimal value)
+    /// <summary>
+    /// Parses <paramref name="text"/> and returns it in the canonical form the API server stores (<c>1000m</c>
+    /// becomes <c>1</c>), so rendered objects do not show as drift. False when it is not a quantity.
+    /// </summary>
+    public static bool TryParse(string? text, out ResourceQuantity quantity)
     {
-        value = 0;
-        if (string.IsNullOrEmpty(s) || s.Length > 64)
+        quantity = null!;
+        if (string.IsNullOrEmpty(text) || text.Length > 64)
         {
             return false;
-        }
-        var i = 0;
-        if (s[0] is '+' or '-')
-        {
-            i++;
-        }
-        var digitsStart = i;
-        var sawDigit = false;
-        while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
-        {
-            sawDigit |= char.IsAsciiDigit(s[i]);
-            i++;
-        }
-        if (!sawDigit || s.AsSpan(digitsStart, i - digitsStart).Count('.') > 1)
-        {
-            return false;
-        }
-        if (!decimal.TryParse(s.AsSpan(0, i), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-        {
-            return false;
-        }
-        var suffix = s.AsSpan(i);
-        decimal multiplier;
-        if (suffix.Length > 0 && suffix[0] is 'e' or 'E' && suffix.Length > 1)
-        {
-            if (!int.TryParse(suffix[1..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent) || exponent is < -28 or > 28
-                || suffix[1..].ContainsAny(' ', '\t'))
-            {
-                return false;
-            }
-            multiplier = Pow(10, exponent);
-        }
-        else
-        {
-            switch (suffix)
-            {
-                case "": multiplier = 1; break;
-                case "Ki": multiplier = 1024m; break;
-                case "Mi": multiplier = 1024m * 1024; break;
-                case "Gi": multiplier = 1024m * 1024 * 1024; break;
-                case "Ti": multiplier = 1024m * 1024 * 1024 * 1024; break;
-                case "Pi": multiplier = 1024m * 1024 * 1024 * 1024 * 1024; break;
-                case "Ei": multiplier = 1024m * 1024 * 1024 * 1024 * 1024 * 1024; break;
-                case "n": multiplier = 0.000000001m; break;
-                case "u": multiplier = 0.000001m; break;
-                case "m": multiplier = 0.001m; break;
-                case "k": multiplier = 1000m; break;
-                case "M": multiplier = 1_000_000m; break;
-                case "G": multiplier = 1_000_000_000m; break;
-                case "T": multiplier = 1_000_000_000_000m; break;
-                case "P": multiplier = 1_000_000_000_000_000m; break;
-                case "E": multiplier = 1_000_000_000_000_000_000m; break;
-                default: return false;
-            }
         }
         try
         {
-            value = number * multiplier;
+            quantity = new ResourceQuantity(new ResourceQuantity(text).CanonicalizeString());
             return true;
         }
-        catch (OverflowException)
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidOperationException)
         {
-            value = 0;
             return false;
         }
     }
 
-    private static decimal Pow(decimal b, int exponent)
+    /// <summary>Parses <paramref name="text"/> to its numeric value (<c>500m</c> is 0.5); false when it is not a
+    /// quantity or its value does not fit a <see cref="decimal"/>.</summary>
+    public static bool TryParseValue(string? text, out decimal value)
     {
-        decimal result = 1;
-        for (var k = 0; k < Math.Abs(exponent); k++)
+        value = 0;
+        if (!TryParse(text, out ResourceQuantity quantity))
         {
-            result *= b;
+            return false;
         }
-        return exponent < 0 ? 1 / result : result;
+        try
+        {
+            value = quantity.ToDecimal();
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
     }
 }

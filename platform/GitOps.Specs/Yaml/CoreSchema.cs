@@ -5,10 +5,15 @@ namespace GitOps.Specs.Yaml;
 /// <summary>
 /// YAML 1.2 core-schema resolution of plain scalars: <c>null</c>/<c>~</c>/empty, <c>true</c>/<c>false</c>,
 /// decimal, <c>0o</c> octal and <c>0x</c> hex integers, floats, <c>.inf</c> and <c>.nan</c>. Everything else,
-/// including YAML 1.1's <c>yes</c>/<c>no</c>/<c>on</c>/<c>off</c>, is a string.
+/// including YAML 1.1's <c>yes</c>/<c>no</c>/<c>on</c>/<c>off</c>, is a string. The one resolution of the code
+/// base: the spec loader, the live-state reader and the YAML writer's quoting all use it.
 /// </summary>
-internal static class CoreSchema
+public static class CoreSchema
 {
+    /// <summary>
+    /// The value of a plain (unquoted) scalar: <c>null</c>, a <see cref="bool"/>, a <see cref="long"/>, a
+    /// <see cref="double"/> (also for integers beyond 64 bits, and for <c>.inf</c>/<c>.nan</c>) or the text itself.
+    /// </summary>
     public static object? Resolve(string text)
     {
         if (text.Length == 0)

@@ -133,6 +133,9 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
             return ArtifactOutcome.Problem(error!);
         }
         var written = new List<string>();
+        // model.onnx is written last: until it is there, the version is incomplete (a failed attempt's leftovers) and a
+        // retry replaces those files; once it is there, the version is write-once.
+        bool? incomplete = null;
         foreach (var relative in files)
         {
             var source = Path.Combine(fromDirectory, relative);
@@ -147,11 +150,18 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
                 }
                 if (result == CreateResult.AlreadyExists && await SameContentAsync(store, relative, source, ct) is { } existing)
                 {
-                    // Published artifacts are write-once: re-publishing the same bytes (a retried Job) is fine,
-                    // different bytes under a version that already exists are refused.
-                    return ArtifactOutcome.Failure(
-                        $"'{target}' already exists with sha256 {existing}, which differs from '{source}': artifacts are write-once, " +
-                        "a version's files are never replaced; train under a new version (change the model's inputs) or remove the incomplete version from the store");
+                    incomplete ??= !await store.ExistsAsync(TrainingContract.ModelFile, ct);
+                    if (incomplete != true || relative == TrainingContract.ModelFile)
+                    {
+                        // Published artifacts are write-once: re-publishing the same bytes (a retried Job) is fine,
+                        // different bytes under a version that is complete are refused.
+                        return ArtifactOutcome.Failure(
+                            $"'{target}' already exists with sha256 {existing}, which differs from '{source}': artifacts are write-once, " +
+                            "a version's files are never replaced; train under a new version (change the model's inputs)");
+                    }
+                    await using var replacement = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+                    await store.ReplaceAsync(relative, replacement,
+                        relative.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", ct);
                 }
             }
             catch (ArtifactStoreException e)

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GitOps.Registry.Records;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Contract;
 using GitOps.Training.Onnx;
@@ -25,8 +26,11 @@ public sealed class TabularTrainer(TimeProvider time)
         typeof(TabularTrainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Trains, evaluates on the held-out split and writes the output contract.</summary>
-    public Task<TrainingOutcome> TrainAsync(TrainingRequest request, CancellationToken ct) =>
-        Task.Run(() => Train(request, ct), ct);
+    public Task<TrainingOutcome> TrainAsync(TrainingRequest request, CancellationToken ct, IProgress<TrainingProgress>? progress = null) =>
+        Task.Run(() => Train(request, ct, progress: progress), ct);
+
+    /// <summary>The steps <see cref="TrainAsync"/> reports: read, fit, evaluate, export, measure.</summary>
+    public const int Steps = 5;
 
     /// <summary>Trains and also returns the ML.NET model, for callers that compare it with its ONNX export.</summary>
     public async Task<(TrainingOutcome Outcome, ITransformer? Model)> TrainWithModelAsync(TrainingRequest request, CancellationToken ct)
@@ -36,8 +40,9 @@ public sealed class TabularTrainer(TimeProvider time)
         return (outcome, model);
     }
 
-    private TrainingOutcome Train(TrainingRequest request, CancellationToken ct, Action<ITransformer>? onModel = null)
+    private TrainingOutcome Train(TrainingRequest request, CancellationToken ct, Action<ITransformer>? onModel = null, IProgress<TrainingProgress>? progress = null)
     {
+        void Report(int step, string phase) => progress?.Report(new TrainingProgress(step, Steps, phase));
         var startedAt = time.GetUtcNow();
         var start = time.GetTimestamp();
         if (request.ValidationFraction is <= 0 or >= 1 || double.IsNaN(request.ValidationFraction))
@@ -49,6 +54,7 @@ public sealed class TabularTrainer(TimeProvider time)
         {
             return TrainingOutcome.Invalid(paramError!);
         }
+        Report(1, "reading the dataset");
         var (scan, scanError) = CsvDatasetScan.Scan(request.DatasetPath, request.Label, request.Features, request.Task);
         if (scan is null)
         {
@@ -93,12 +99,14 @@ public sealed class TabularTrainer(TimeProvider time)
             var validationRows = CountRows(validationSet);
             var loaded = time.GetTimestamp();
 
+            Report(2, $"fitting {request.Algorithm} on {trainRows} rows");
             var pipeline = ml.Transforms.Concatenate(Algorithms.FeaturesColumn, [.. scan.Features])
                 .Append(Algorithms.Create(ml, request.Task, request.Algorithm, request.Label, request.Seed, parameters));
             var model = pipeline.Fit(trainSet);
             var trained = time.GetTimestamp();
             ct.ThrowIfCancellationRequested();
 
+            Report(3, $"evaluating on {validationRows} rows");
             var scored = model.Transform(validationSet);
             var metrics = binary ? ClassificationMetrics(ml, scored, request.Label) : RegressionMetrics(ml, scored, request.Label);
             var notFinite = metrics.Where(m => !double.IsFinite(m.Value)).Select(m => m.Key).ToList();
@@ -108,6 +116,7 @@ public sealed class TabularTrainer(TimeProvider time)
             }
             var evaluated = time.GetTimestamp();
 
+            Report(4, "exporting ONNX");
             var modelPath = Path.Combine(request.OutputDirectory, TrainerOutput.ModelFile);
             var featuresOnly = ml.Data.LoadFromTextFile(request.DatasetPath, featureColumns, separatorChar: ',', hasHeader: true);
             string[] outputs = binary ? ["PredictedLabel", "Score", "Probability"] : ["Score"];
@@ -123,6 +132,7 @@ public sealed class TabularTrainer(TimeProvider time)
             }
             var exported = time.GetTimestamp();
             onModel?.Invoke(model);
+            Report(5, "measuring latency");
             var (facts, probeError) = LatencyProbe.Measure(modelPath, request.LatencyRuns, time);
             if (facts is null)
             {

@@ -1,3 +1,4 @@
+using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 using GitOps.Training.Builtin;
 
@@ -10,13 +11,17 @@ namespace GitOps.Training.Contract;
 /// </summary>
 public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider time)
 {
-    public async Task<ContractTrainingOutcome> RunAsync(TrainerInputs inputs, CancellationToken ct)
+    public async Task<ContractTrainingOutcome> RunAsync(TrainerInputs inputs, CancellationToken ct, IProgress<TrainingProgress>? progress = null)
     {
+        // Fetching the dataset and publishing the output are steps of their own around the trainer's.
+        var fetches = inputs.Dataset is null && inputs.DatasetUri is not null ? 1 : 0;
+        var steps = fetches + TabularTrainer.Steps + (inputs.ArtifactUri is null ? 0 : 1);
         string? fetched = null;
         try
         {
             if (inputs.Dataset is null && inputs.DatasetUri is { } datasetUri)
             {
+                progress?.Report(new TrainingProgress(1, steps, "fetching the dataset"));
                 fetched = Path.Combine(Path.GetTempPath(), $"gitops-dataset-{Guid.NewGuid():N}.csv");
                 var fetch = await store.FetchAsync(datasetUri, fetched, inputs.DatasetSha256, ct);
                 if (!fetch.Succeeded)
@@ -34,11 +39,12 @@ public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider tim
             {
                 request = request with { DatasetSource = inputs.DatasetUri };
             }
-            var outcome = await new TabularTrainer(time).TrainAsync(request, ct);
+            var outcome = await new TabularTrainer(time).TrainAsync(request, ct, TrainingProgress.Offset(progress, fetches, steps));
             if (!outcome.Succeeded || inputs.ArtifactUri is not { } artifactUri)
             {
                 return new(outcome, null);
             }
+            progress?.Report(new TrainingProgress(steps, steps, "publishing the model"));
             var push = await store.PushAsync(request.OutputDirectory, artifactUri, ct);
             return push.Succeeded
                 ? new(outcome, push)

@@ -30,15 +30,21 @@ public static class ProcessProbe
         return new Measurement(sw.Elapsed, peak, p.ExitCode, drainOut.Result, drainErr.Result);
     }
 
-    private static long ReadHighWaterMark(string statusPath)
+    private static long ReadHighWaterMark(string statusPath) => ReadStatusBytes(statusPath, "VmHWM:");
+
+    /// <summary>The resident memory (VmRSS) of a running process in bytes; 0 when it has ended.</summary>
+    public static long ResidentBytes(int pid) => ReadStatusBytes($"/proc/{pid}/status", "VmRSS:");
+
+    /// <summary>A <c>kB</c> field of <c>/proc/PID/status</c> in bytes; 0 when the process ended between two reads.</summary>
+    private static long ReadStatusBytes(string statusPath, string field)
     {
         try
         {
             foreach (var line in File.ReadLines(statusPath))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    var kb = line[field.Length..].Trim().Split(' ')[0];
                     return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
                 }
             }

@@ -25,7 +25,7 @@ public static class ServingBenchmark
 {
     private static readonly int[] Concurrencies = [1, 16, 64];
 
-    private sealed record Measurement(string Mode, int Concurrency, long Requests, long Errors, double Seconds, double P50Ms, double P99Ms)
+    internal sealed record Measurement(string Mode, int Concurrency, long Requests, long Errors, double Seconds, double P50Ms, double P99Ms)
     {
         public double Rps => Requests / Seconds;
     }
@@ -88,7 +88,7 @@ public static class ServingBenchmark
                 {
                     for (var i = 0; i < modes.Length; i++)
                     {
-                        var m = await MeasureHttpAsync(servers[i].BaseAddress, bodies, concurrency, duration, modes[i].Mode);
+                        var m = await MeasureHttpAsync([new Uri(servers[i].BaseAddress, "/v2/models/fraud/infer")], bodies, concurrency, duration, modes[i].Mode);
                         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.Mode}, c={concurrency}: {m.Rps:F0} req/s, p50 {m.P50Ms:F2} ms, p99 {m.P99Ms:F2} ms, errors {m.Errors}"));
                         http.Add(m);
                     }
@@ -137,11 +137,11 @@ public static class ServingBenchmark
         return outcome.Result!.ModelPath;
     }
 
-    private static float[][] ReadRows(string csv, int count) =>
+    internal static float[][] ReadRows(string csv, int count) =>
         [.. File.ReadLines(csv).Skip(1).Take(count)
             .Select(l => l.Split(',').Take(FraudDataset.Features.Count).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray())];
 
-    private static string InferBody(float[] row)
+    internal static string InferBody(float[] row)
     {
         var inputs = FraudDataset.Features.Select((f, i) =>
             string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"{f}\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[{row[i]:R}]}}"));
@@ -186,11 +186,14 @@ public static class ServingBenchmark
         return results;
     }
 
-    private static async Task<Measurement> MeasureHttpAsync(Uri address, byte[][] bodies, int concurrency, TimeSpan duration, string mode)
+    /// <summary>A closed loop of <paramref name="concurrency"/> workers posting <paramref name="bodies"/> for
+    /// <paramref name="duration"/> after 1 s of warm-up; with several <paramref name="targets"/>, each request goes to
+    /// the next one in turn (client-side round robin).</summary>
+    internal static async Task<Measurement> MeasureHttpAsync(IReadOnlyList<Uri> targets, byte[][] bodies, int concurrency, TimeSpan duration, string mode)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-        var path = "/v2/models/fraud/infer";
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        Uri Target(int i) => targets[i % targets.Count];
 
         // Warm-up: open connections and JIT the paths, not measured.
         var warmUpEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
@@ -199,7 +202,7 @@ public static class ServingBenchmark
             var i = w;
             while (Stopwatch.GetTimestamp() < warmUpEnd)
             {
-                await SendAsync(client, path, bodies[i++ % bodies.Length]);
+                await SendAsync(client, Target(i), bodies[i++ % bodies.Length]);
             }
         }));
 
@@ -214,7 +217,7 @@ public static class ServingBenchmark
             while (Stopwatch.GetTimestamp() < end)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var ok = await SendAsync(client, path, bodies[i++ % bodies.Length]);
+                var ok = await SendAsync(client, Target(i), bodies[i++ % bodies.Length]);
                 mine.Add(Stopwatch.GetTimestamp() - t0);
                 if (!ok)
                 {
@@ -229,11 +232,11 @@ public static class ServingBenchmark
         return new Measurement(mode, concurrency, all.Length, errors, elapsed, Percentile(0.50), Percentile(0.99));
     }
 
-    private static async Task<bool> SendAsync(HttpClient client, string path, byte[] body)
+    private static async Task<bool> SendAsync(HttpClient client, Uri target, byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using var response = await client.PostAsync(path, content);
+        using var response = await client.PostAsync(target, content);
         await response.Content.LoadIntoBufferAsync();
         return response.StatusCode == HttpStatusCode.OK;
     }

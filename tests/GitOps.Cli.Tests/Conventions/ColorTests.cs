@@ -47,6 +47,20 @@ public sealed class ColorTests
         }
 
         [Fact]
+        public async Task Should_Show_Progress_On_Standard_Error_Only_When_It_Is_A_Terminal()
+        {
+            // Given / When
+            var terminal = await CliRunner.RunAsync(Terminal(), "plan", RepositoryPaths.Root, "--all");
+            var piped = await CliRunner.RunAsync("plan", RepositoryPaths.Root, "--all");
+
+            // Then the status line went to standard error, and the plan itself is the same
+            Assert.Contains("Planning ", terminal.Stderr);
+            Assert.DoesNotContain("Planning ", piped.Stderr);
+            Assert.Equal(0, terminal.ExitCode);
+            Assert.Equal(piped.Stdout, System.Text.RegularExpressions.Regex.Replace(terminal.Stdout, "\u001b\\[[0-9;]*m", ""));
+        }
+
+        [Fact]
         public async Task Should_Let_The_Flag_Win_Over_The_Variables()
         {
             // Given

@@ -50,6 +50,22 @@ public sealed class CommandConventionsTests
 
         [Theory]
         [MemberData(nameof(Commands), MemberType = typeof(CommandConventionsTests))]
+        public async Task Should_Print_Its_Help_And_Exit_0_Even_When_It_Has_Required_Options(string path)
+        {
+            // Given
+            var args = path.Split(' ').Skip(1).Append("--help").ToArray();
+
+            // When
+            var help = await CliRunner.RunAsync(args);
+
+            // Then
+            Assert.True(help.ExitCode == 0, $"'{path} --help' exited {help.ExitCode}: {help.Stderr}");
+            Assert.Equal("", help.Stderr);
+            Assert.Contains("Usage:", help.Stdout);
+        }
+
+        [Theory]
+        [MemberData(nameof(Commands), MemberType = typeof(CommandConventionsTests))]
         public void Should_Name_Its_Output_Format_Option_Output_With_The_O_And_Format_Aliases(string path)
         {
             // Given

@@ -47,6 +47,41 @@ public sealed class LiveStateTests
         }
 
         [Theory]
+        [InlineData("0x1F", 31L)]
+        [InlineData("0o17", 15L)]
+        [InlineData("-12", -12L)]
+        public void Should_Resolve_Integers_Like_The_Spec_Loader_When_Written_In_Any_Core_Schema_Form(string text, long expected)
+        {
+            // Given a YAML 1.2 core-schema integer in a live object
+            var yaml = $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\nspec: {{value: {text}}}\n";
+
+            // When
+            var result = LiveState.Parse(yaml);
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            Assert.Equal(expected, result.Objects[0]["spec"]!["value"]!.GetValue<long>());
+        }
+
+        [Theory]
+        [InlineData(".inf")]
+        [InlineData("-.Inf")]
+        [InlineData(".nan")]
+        [InlineData("yes")]
+        public void Should_Keep_The_Text_When_A_Scalar_Has_No_Json_Number(string text)
+        {
+            // Given infinity, NaN (no JSON form) or a YAML 1.1 boolean (a string in YAML 1.2)
+            var yaml = $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\nspec: {{value: {text}}}\n";
+
+            // When
+            var result = LiveState.Parse(yaml);
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            Assert.Equal(text, result.Objects[0]["spec"]!["value"]!.GetValue<string>());
+        }
+
+        [Theory]
         [InlineData("apiVersion: v1\nkind: [unclosed\n", "live.yaml", 2)]
         [InlineData("{\"apiVersion\": \"v1\",\n \"kind\": \"Service\",\n \"metadata\": {\"name\": \"a\"\n", "live.json", 3)]
         public void Should_Report_Invalid_Yaml_Or_Json_With_Its_Position(string text, string file, int line)

@@ -4,6 +4,7 @@ using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
 using GitOps.Specs.Contracts;
+using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
 using k8s;
 using k8s.Models;
@@ -250,7 +251,8 @@ public sealed class RendererTests
         public void Should_Label_And_Annotate_Every_Object_With_Valid_Names()
         {
             // Given
-            var longName = "a-very-long-model-name-that-goes-on-and-on-for-the-fraud-team-v2";
+            // The longest model name validation allows (63): every name with a suffix is shortened with a hash.
+            var longName = "a-very-long-model-name-that-goes-on-and-on-for-the-fraud-teamv2";
             var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with { Metadata = Metadata.Named(longName) });
             var facts = Served(specs, longName, "staging", canary: "0123456789ab", weight: 10);
 
@@ -267,30 +269,59 @@ public sealed class RendererTests
                 }
                 Assert.Equal("3f1c2a9", ObjectKeys.Annotation(o, ManagedLabels.CommitAnnotation));
                 Assert.Equal(SpecHash.Of(o), ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation));
-                var name = ObjectKeys.Of(o).Name;
-                Assert.True(ResourceNames.IsValid(name), $"'{name}' is not a DNS-1123 label");
+                // The API server's rules (ported in KubernetesNames): Service names are DNS-1035 labels, others subdomains.
+                var key = ObjectKeys.Of(o);
+                var nameErrors = key.Kind == "Service" ? KubernetesNames.Dns1035Label(key.Name) : KubernetesNames.Dns1123Subdomain(key.Name);
+                Assert.True(nameErrors.IsEmpty, $"{key}: {string.Join("; ", nameErrors)}");
+                Assert.True(key.Name.Length <= KubernetesNames.Dns1123LabelMaxLength, $"{key} is longer than 63 characters");
+                foreach (var (k, v) in o["metadata"]?["labels"] as JsonObject ?? [])
+                {
+                    Assert.Empty(KubernetesNames.QualifiedName(k));
+                    Assert.Empty(KubernetesNames.LabelValue(v!.GetValue<string>()));
+                }
+                foreach (var (k, _) in o["metadata"]?["annotations"] as JsonObject ?? [])
+                {
+                    Assert.Empty(KubernetesNames.AnnotationKey(k));
+                }
             }
             Assert.Equal(result.Objects.Length, result.Objects.Select(o => ObjectKeys.Of(o)).Distinct().Count());
         }
 
         [Fact]
-        public void Should_Report_Unknown_Gpu_Pool_Instead_Of_Rendering_The_Model()
+        public void Should_Refuse_A_Quantity_That_Validation_Would_Have_Reported_When_Specs_Were_Not_Validated()
+        {
+            // Given specs that skipped validation (GITOPS0206 would have reported the quantity)
+            var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
+            {
+                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Cpu = "2 cores" } } },
+            });
+
+            // When
+            var thrown = Record.Exception(() => Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit));
+
+            // Then rendering does not check it again under a render ID: it is a caller's bug (models render in parallel)
+            var error = Assert.IsType<InvalidOperationException>(thrown is AggregateException all ? Assert.Single(all.Flatten().InnerExceptions) : thrown);
+            Assert.Contains("'2 cores'", error.Message);
+            Assert.Contains("validate", error.Message);
+        }
+
+        [Fact]
+        public void Should_Render_Quantities_In_The_Canonical_Form_The_Api_Server_Stores()
         {
             // Given
             var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
             {
-                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Gpus = 2, Pool = "h100" } } },
+                Spec = m.Spec with { Training = m.Spec.Training with { Resources = new ResourceRequest { Cpu = "1000m", Memory = "1024Mi" } } },
             });
 
             // When
             var result = Renderer.Render(specs, "staging", RegistryFacts.Empty, Commit);
 
             // Then
-            var error = Assert.Single(result.Diagnostics);
-            Assert.Equal(PlanningDiagnostics.UnknownGpuPool, error.Id);
-            Assert.Contains("h100", error.Message);
-            Assert.Contains("a100", error.Hint);
-            Assert.DoesNotContain(result.Objects, o => ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+            var job = result.Objects.Single(o => o["kind"]!.GetValue<string>() == "Job" && ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector");
+            var resources = job["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!;
+            Assert.Equal("1", resources["requests"]!["cpu"]!.GetValue<string>());
+            Assert.Equal("1Gi", resources["requests"]!["memory"]!.GetValue<string>());
         }
 
         [Fact]

@@ -6,19 +6,22 @@ using GitOps.Planning.Tests.Support;
 using GitOps.Specs;
 using GitOps.Specs.Model;
 using GitOps.Testing;
+using GitOps.Testing.Golden;
 
 namespace GitOps.Planning.Tests.Scenarios;
 
 public sealed class GoldenPlanTests
 {
+    private static string TestData => RepositoryPaths.Combine("tests", "GitOps.Planning.Tests", "testdata");
+
     public static TheoryData<string> Cases() => [.. PlanScenarios.All.Select(s => s.Name)];
 
     private static (RepositoryPlan Plan, string Dir) PlanCase(string name)
     {
         var scenario = PlanScenarios.All.Single(s => s.Name == name);
-        var dir = Path.Combine(Golden.TestData(), "plan", name);
+        var dir = Path.Combine(TestData, "plan", name);
         var livePath = Path.Combine(dir, "live.yaml");
-        if (Golden.Updating)
+        if (GoldenFile.Updating)
         {
             Directory.CreateDirectory(dir);
             File.WriteAllText(livePath, YamlWriter.WriteStream(scenario.Live()));
@@ -50,9 +53,9 @@ public sealed class GoldenPlanTests
             var (plan, dir) = PlanCase(name);
 
             // Then
-            Golden.AssertMatches(Path.Combine(dir, "plan.txt"), PlanText.Format(plan));
-            Golden.AssertMatches(Path.Combine(dir, "plan.md"), PlanMarkdown.Format(plan));
-            Golden.AssertMatches(Path.Combine(dir, "plan.json"), PlanJson.Format(plan));
+            GoldenFile.AssertMatches(Path.Combine(dir, "plan.txt"), PlanText.Format(plan));
+            GoldenFile.AssertMatches(Path.Combine(dir, "plan.md"), PlanMarkdown.Format(plan));
+            GoldenFile.AssertMatches(Path.Combine(dir, "plan.json"), PlanJson.Format(plan));
         }
 
         [Theory]
@@ -86,7 +89,7 @@ public sealed class GoldenPlanTests
         {
             // Given
             var scenario = PlanScenarios.All.Single(s => s.Name == name);
-            var yaml = LoadRepository(Path.Combine(Golden.TestData(), "plan", name));
+            var yaml = LoadRepository(Path.Combine(TestData, "plan", name));
 
             // When
             var fromYaml = EnvironmentPlanner.Plan(yaml, ["staging", "prod"], Clusters.AllServed(scenario.Specs), new RenderContext("c"), []);
@@ -102,7 +105,7 @@ public sealed class GoldenPlanTests
         public void Should_Plan_The_Same_When_Files_And_Live_Documents_Come_In_Another_Order(string name)
         {
             // Given
-            var dir = Path.Combine(Golden.TestData(), "plan", name);
+            var dir = Path.Combine(TestData, "plan", name);
             var files = SpecFileReader.Read(Path.Combine(dir, "repo"));
             var live = LiveState.Parse(File.ReadAllText(Path.Combine(dir, "live.yaml"))).Objects;
             var reversedSpecs = SpecValidator.Validate(files.Reverse()).Specs;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Testing;
 
@@ -7,11 +8,11 @@ namespace GitOps.Reconciler.Tests.Drivers;
 
 /// <summary>
 /// The same behaviours checked against the in-memory driver and the Kubernetes driver over the fake API server,
-/// so reconcile tests written against the in-memory driver hold for the real one.
+/// so reconcile tests written against the in-memory driver hold for the real one and for the Local driver.
 /// </summary>
 public sealed class ClusterDriverContractTests
 {
-    public static TheoryData<string> Drivers => ["memory", "kubernetes"];
+    public static TheoryData<string> Drivers => ["memory", "kubernetes", "local"];
 
     private static readonly ResourceKey Config = new("v1", "ConfigMap", "ml", "model-config");
 
@@ -40,7 +41,7 @@ public sealed class ClusterDriverContractTests
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-        private static void Merge(JsonObject target, JsonObject patch)
+        public static void Merge(JsonObject target, JsonObject patch)
         {
             foreach (var (k, v) in patch)
             {
@@ -73,8 +74,49 @@ public sealed class ClusterDriverContractTests
         public ValueTask DisposeAsync() => cluster.DisposeAsync();
     }
 
-    private static async Task<IHarness> StartAsync(string driver) =>
-        driver == "memory" ? new MemoryHarness() : new KubernetesHarness(await FakeCluster.StartAsync());
+    /// <summary>The Local driver over a state folder; every check also reads the folder back in a fresh driver, as a
+    /// restarted <c>gitops up</c> would.</summary>
+    private sealed class LocalHarness : IHarness
+    {
+        private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("gitops-local-driver-");
+        private readonly LocalClusterDriver _driver;
+
+        public LocalHarness() => _driver = new LocalClusterDriver(StateFolder.For(_folder.FullName), TimeProvider.System);
+
+        public IClusterDriver Driver => new ReloadingDriver(_driver, () => new LocalClusterDriver(StateFolder.For(_folder.FullName), TimeProvider.System));
+
+        public void Seed(JsonObject obj) => _driver.Seed(obj);
+
+        public void EditByHand(ResourceKey key, JsonObject mergePatch) => _driver.Edit(key, obj => MemoryHarness.Merge(obj, mergePatch));
+
+        public void SetStatus(ResourceKey key, JsonObject status) => _driver.UpdateStatus(key, status);
+
+        public ValueTask DisposeAsync()
+        {
+            _folder.Delete(recursive: true);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Writes through the long-lived driver and reads through one loaded from disk just now.</summary>
+    private sealed class ReloadingDriver(IClusterDriver writer, Func<IClusterDriver> reader) : IClusterDriver
+    {
+        public Task<IReadOnlyList<JsonObject>> ReadManagedAsync(string environment, string @namespace, CancellationToken ct) =>
+            reader().ReadManagedAsync(environment, @namespace, ct);
+
+        public Task<JsonObject?> GetAsync(ResourceKey key, CancellationToken ct) => reader().GetAsync(key, ct);
+
+        public Task<JsonObject> ApplyAsync(JsonObject desired, bool dryRun, CancellationToken ct) => writer.ApplyAsync(desired, dryRun, ct);
+
+        public Task DeleteAsync(ResourceKey key, CancellationToken ct) => writer.DeleteAsync(key, ct);
+    }
+
+    private static async Task<IHarness> StartAsync(string driver) => driver switch
+    {
+        "memory" => new MemoryHarness(),
+        "local" => new LocalHarness(),
+        _ => new KubernetesHarness(await FakeCluster.StartAsync()),
+    };
 
     private static JsonObject ConfigMap(JsonObject data, string environment = "prod")
     {

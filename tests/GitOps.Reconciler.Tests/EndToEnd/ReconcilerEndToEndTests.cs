@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Reconciler.Tests.Support;
@@ -129,6 +130,62 @@ public sealed class ReconcilerEndToEndTests
                 TimeSpan.FromSeconds(60));
             await Eventually.TrueAsync(() => reconciler.App.Metrics.ExportAsync(CancellationToken.None).GetAwaiter().GetResult()
                 .Contains("gitops_drift_detected_total{environment=\"prod\"} 1", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Heal_A_Deployment_Scaled_By_Hand_Long_Before_The_Interval_When_The_Watch_Sees_It()
+        {
+            // Given a served model, and a reconciler that polls once an hour but watches its objects
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
+                interval: TimeSpan.FromHours(1), watchDrift: true, driftDebounce: TimeSpan.FromMilliseconds(200));
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
+            cluster.Server.SetStatus(KeyOf(Assert.Single(OfKind(cluster, "Job", "fraud"))), new JsonObject { ["succeeded"] = 1 });
+            Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
+            await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Count == 1, TimeSpan.FromSeconds(60));
+            var deployment = OfKind(cluster, "Deployment", "fraud").Single();
+            var name = deployment["metadata"]!["name"]!.GetValue<string>();
+            var replicas = deployment["spec"]!["replicas"]!.GetValue<int>();
+            await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);
+            var before = reconciler.App.Drift!.DetectedCount;
+
+            // When someone scales it through the API server, as kubectl scale would
+            var path = KubernetesPaths.Item("apps/v1", "deployments", SpecRepository.Namespace, name) + "?fieldManager=kubectl-scale";
+            var edit = await cluster.Connection.SendAsync(HttpMethod.Patch, path,
+                new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas + 3 } }, "application/merge-patch+json", CancellationToken.None);
+            Assert.True(edit.IsSuccess);
+
+            // Then the watch notices it and a pass restores the count, without waiting for the hourly pass
+            await Eventually.TrueAsync(() => reconciler.App.Drift!.DetectedCount > before, TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Single()["spec"]!["replicas"]!.GetValue<int>() == replicas,
+                TimeSpan.FromSeconds(60));
+            Assert.Contains(reconciler.Logs.Lines, l => l.Contains($"prod: Deployment/{SpecRepository.Namespace}/{name} changed outside GitOps", StringComparison.Ordinal));
+            Assert.Contains(reconciler.Logs.Lines, l => l.Contains("Pass triggered by drift: ", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Hand_The_Lease_To_A_Standby_When_Its_Pass_Hangs_On_A_Git_Remote_That_Never_Answers()
+        {
+            // Given a leader whose fetch waits on a silent remote far longer than a pass may take
+            await using var cluster = await FakeCluster.StartAsync();
+            using var remote = new SilentGitRemote();
+            await using var a = await RunningReconciler.StartAsync(cluster.Connection, remote.Url, "replica-a",
+                gitTimeout: TimeSpan.FromMinutes(10), passTimeout: TimeSpan.FromSeconds(1));
+            await Eventually.TrueAsync(() => a.IsLeader && remote.Accepted >= 1, TimeSpan.FromSeconds(60));
+            var b = new LeaseLeaderElector(cluster.Connection,
+                new LeaderElectionOptions { Namespace = ReconcilerRig.StatusNamespace, Identity = "replica-b" }, TimeProvider.System);
+
+            // When the pass outlives its bound, a standby campaigns
+            await Eventually.TrueAsync(() => b.TryAcquireOrRenewAsync(CancellationToken.None).GetAwaiter().GetResult(), TimeSpan.FromSeconds(60));
+
+            // Then the stuck leader gave the Lease up and says why, in one line
+            Assert.Equal("replica-b", cluster.Server.GetObject("coordination.k8s.io/v1", "Lease", ReconcilerRig.StatusNamespace, "gitops-reconciler")
+                ?["spec"]?["holderIdentity"]?.GetValue<string>());
+            Assert.False(a.IsLeader);
+            Assert.Contains(a.Logs.Lines, l => l.Contains("Pass stuck for", StringComparison.Ordinal) && l.Contains("giving up the Lease", StringComparison.Ordinal));
+            Assert.DoesNotContain(a.Logs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
         }
 
         [Fact]

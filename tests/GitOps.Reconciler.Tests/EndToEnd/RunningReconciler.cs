@@ -36,7 +36,8 @@ internal sealed class RunningReconciler : IAsyncDisposable
     public ListLoggerProvider Logs { get; }
 
     public static async Task<RunningReconciler> StartAsync(KubernetesApiConnection connection, string repository, string identity,
-        TimeSpan? interval = null, int applyParallelism = 8)
+        TimeSpan? interval = null, int applyParallelism = 8, GitCredentials? credentials = null,
+        TimeSpan? gitTimeout = null, TimeSpan? passTimeout = null, TimeSpan? driftDebounce = null, bool watchDrift = false)
     {
         var cache = Directory.CreateTempSubdirectory("gitops-e2e-cache-").FullName;
         var logs = new ListLoggerProvider();
@@ -48,6 +49,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
             RenewDeadline = TimeSpan.FromSeconds(8),
             RetryPeriod = TimeSpan.FromMilliseconds(100),
         }, TimeProvider.System);
+        var driver = new KubernetesClusterDriver(connection);
         var app = new ReconcilerApp(
             new ReconcilerOptions
             {
@@ -58,13 +60,25 @@ internal sealed class RunningReconciler : IAsyncDisposable
                 WebhookSecret = WebhookSecret.FromValue(WebhookSecretValue, "test"),
                 Backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)),
                 ApplyParallelism = applyParallelism,
+                // Stopping abandons the pass in flight, as a killed pod would: the tests are about what the next leader finds.
+                ShutdownTimeout = TimeSpan.Zero,
+                PassTimeout = passTimeout ?? TimeSpan.FromMinutes(10),
+                DriftDebounce = driftDebounce ?? TimeSpan.FromSeconds(2),
             },
             new ReconcilerPorts(
-                new GitSource(new GitSourceOptions { Url = repository, Branch = "main", CacheDirectory = Path.Combine(cache, "repo") }),
-                new KubernetesClusterDriver(connection),
+                new GitSource(new GitSourceOptions
+                {
+                    Url = repository,
+                    Branch = "main",
+                    CacheDirectory = Path.Combine(cache, "repo"),
+                    Credentials = credentials,
+                    Timeout = gitTimeout ?? TimeSpan.FromMinutes(1),
+                }),
+                driver,
                 new ConfigMapStatusStore(connection, ReconcilerRig.StatusNamespace),
                 new LeaseLeadership(elector, identity),
-                new ClusterRegistry(new ConfigMapRegistryFactStore(connection, ReconcilerRig.StatusNamespace))),
+                new ClusterRegistry(new ConfigMapRegistryFactStore(connection, ReconcilerRig.StatusNamespace)),
+                watchDrift ? driver : null),
             TimeProvider.System, logs.CreateFactory(), RepositoryValidator.Validate);
         var running = new RunningReconciler(app, cache, logs);
         running._run = Task.Run(() => app.RunAsync(running._stop.Token));

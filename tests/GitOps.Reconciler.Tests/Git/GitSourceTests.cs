@@ -138,9 +138,55 @@ public sealed class GitSourceTests
             // Then
             Assert.False(result.Succeeded);
             Assert.Contains("cannot fetch", result.Error);
+            Assert.Contains($"the local repository {ws.Remote.Path} does not exist", result.Error);
+            Assert.DoesNotContain("unsupported URL protocol", result.Error);
             Assert.Contains("keeping the last good commit", result.Error);
             Assert.Equal(good, result.Checkout!.Revision);
             Assert.Equal("a: 1\n", Assert.Single(result.Checkout.Files).Text);
+        }
+
+        [Fact]
+        public async Task Should_Fail_With_One_Line_Naming_The_Remote_And_The_Timeout_When_The_Remote_Never_Answers()
+        {
+            // Given a remote that accepts the connection and never answers
+            using var remote = new SilentGitRemote();
+            using var ws = new Workspace();
+            var source = new GitSource(new GitSourceOptions { Url = remote.Url, CacheDirectory = ws.Cache, Timeout = TimeSpan.FromSeconds(1) });
+
+            // When (the deadline only keeps a regression from hanging the test run)
+            var result = await source.FetchAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+            // Then
+            Assert.True(remote.Accepted >= 1);
+            Assert.False(result.Succeeded);
+            Assert.Null(result.Checkout);
+            Assert.Contains(remote.Url, result.Error);
+            Assert.Contains("no answer within 1s (--git-timeout)", result.Error);
+            Assert.DoesNotContain('\n', result.Error!);
+        }
+
+        [Fact]
+        public async Task Should_Release_The_Caller_When_Cancelled_While_The_Remote_Never_Answers()
+        {
+            // Given a fetch waiting on a silent remote with a long timeout
+            using var ws = new Workspace();
+            var remote = new SilentGitRemote();
+            var source = new GitSource(new GitSourceOptions { Url = remote.Url, CacheDirectory = ws.Cache, Timeout = TimeSpan.FromMinutes(10) });
+            using var cancel = new CancellationTokenSource();
+            var fetch = source.FetchAsync(cancel.Token);
+            await Eventually.TrueAsync(() => remote.Accepted >= 1);
+
+            // When
+            await cancel.CancelAsync();
+
+            // Then the caller is released long before the timeout
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetch.WaitAsync(TimeSpan.FromSeconds(60)));
+
+            // And once the remote goes away the abandoned fetch ends, and the next one runs and answers
+            remote.Dispose();
+            var next = await source.FetchAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.False(next.Succeeded);
+            Assert.Contains(remote.Url, next.Error);
         }
 
         [Fact]
@@ -180,6 +226,7 @@ public sealed class GitSourceTests
         [InlineData("objects-deleted")]
         [InlineData("head-garbage")]
         [InlineData("not-a-repository")]
+        [InlineData("replaced-by-a-file")]
         public async Task Should_Clone_Again_When_The_Cache_Is_Corrupt(string damage)
         {
             // Given
@@ -202,6 +249,14 @@ public sealed class GitSourceTests
                     break;
                 case "head-garbage":
                     File.WriteAllText(Path.Combine(gitDir, "HEAD"), "\0\0garbage");
+                    break;
+                case "replaced-by-a-file":
+                    foreach (var file in Directory.EnumerateFiles(ws.Cache, "*", SearchOption.AllDirectories))
+                    {
+                        File.SetAttributes(file, FileAttributes.Normal);
+                    }
+                    Directory.Delete(ws.Cache, recursive: true);
+                    File.WriteAllText(ws.Cache, "not a folder");
                     break;
                 default:
                     foreach (var file in Directory.EnumerateFiles(gitDir, "*", SearchOption.AllDirectories))
@@ -234,6 +289,28 @@ public sealed class GitSourceTests
 
             // Then
             Assert.Equal(["environments/prod/environment.yaml", "models/fraud/model.yaml"], result.Checkout!.Files.Select(f => f.Path));
+        }
+
+        [Fact]
+        public async Task Should_Name_A_Local_Repository_Path_That_Does_Not_Exist()
+        {
+            // Given
+            var cache = Path.Combine(Directory.CreateTempSubdirectory("gitops-cache-").FullName, "clone");
+            var missing = Path.Combine(Path.GetTempPath(), "gitops-no-such-repo-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                // When
+                var result = await new GitSource(new GitSourceOptions { Url = missing, CacheDirectory = cache }).FetchAsync(CancellationToken.None);
+
+                // Then
+                Assert.False(result.Succeeded);
+                Assert.Equal($"cannot clone {missing} (branch main): the local repository {missing} does not exist "
+                    + "(check --repo, or give an https:// or ssh:// URL)", result.Error);
+            }
+            finally
+            {
+                Directory.Delete(Path.GetDirectoryName(cache)!, recursive: true);
+            }
         }
 
         [Fact]

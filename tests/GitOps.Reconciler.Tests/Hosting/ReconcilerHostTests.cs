@@ -6,6 +6,8 @@ using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Reconciler.Webhooks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GitOps.Reconciler.Tests.Hosting;
 
@@ -29,6 +31,7 @@ public sealed class ReconcilerHostTests
         public required ReconcilerMetrics Metrics { get; init; }
         public required ListLoggerProvider Logs { get; init; }
         public HttpClient Client { get; }
+        public IServiceProvider Services => _app.Services;
 
         public static async Task<RunningHost> StartAsync(string? secret = Secret, string branch = "main")
         {
@@ -266,6 +269,26 @@ public sealed class ReconcilerHostTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
             Assert.Equal(HttpStatusCode.OK, after.StatusCode);
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        [Fact]
+        public async Task Should_Serve_Them_From_Aspnet_Health_Checks_When_The_Host_Is_Built()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            var checks = host.Services.GetRequiredService<HealthCheckService>();
+
+            // When
+            var live = await checks.CheckHealthAsync(c => c.Tags.Contains(HealthEndpoints.LiveTag));
+            var ready = await checks.CheckHealthAsync(c => c.Tags.Contains(HealthEndpoints.ReadyTag));
+            using var readyz = await host.Client.GetAsync("/readyz");
+
+            // Then
+            Assert.Equal(HealthStatus.Healthy, live.Status);
+            Assert.Equal(HealthStatus.Unhealthy, ready.Status);
+            Assert.Equal("starting", Assert.Single(ready.Entries).Value.Description);
+            Assert.Equal("starting\n", await readyz.Content.ReadAsStringAsync());
+            Assert.Equal("text/plain", readyz.Content.Headers.ContentType?.MediaType);
         }
 
         [Fact]

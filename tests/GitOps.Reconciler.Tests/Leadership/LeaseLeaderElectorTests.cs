@@ -10,7 +10,7 @@ public sealed class LeaseLeaderElectorTests
     // One attempt per request: with a fake clock a backoff would wait for time the test does not advance.
     private static readonly RetryPolicy SingleAttempt = new() { MaxAttempts = 1 };
 
-    private static LeaseLeaderElector Elector(FakeCluster cluster, string identity, FakeTimeProvider time) =>
+    private static LeaseLeaderElector Elector(FakeCluster cluster, string identity, ObservableTimeProvider time) =>
         new(cluster.Connection, new LeaderElectionOptions { Namespace = "ml", Identity = identity }, time);
 
     private static string? Holder(FakeCluster cluster) =>
@@ -25,7 +25,7 @@ public sealed class LeaseLeaderElectorTests
         public async Task Should_Elect_Exactly_One_Leader_Among_Two_Candidates()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(SingleAttempt, time);
             var a = Elector(cluster, "pod-a", time);
             var b = Elector(cluster, "pod-b", time);
@@ -49,7 +49,7 @@ public sealed class LeaseLeaderElectorTests
         public async Task Should_Let_Another_Candidate_Take_Over_Only_After_The_Lease_Expires()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(SingleAttempt, time);
             var a = Elector(cluster, "pod-a", time);
             var b = Elector(cluster, "pod-b", time);
@@ -75,7 +75,7 @@ public sealed class LeaseLeaderElectorTests
         public async Task Should_Keep_Leading_While_Renewing_Past_Many_Lease_Durations()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(SingleAttempt, time);
             var a = Elector(cluster, "pod-a", time);
             var b = Elector(cluster, "pod-b", time);
@@ -100,7 +100,7 @@ public sealed class LeaseLeaderElectorTests
         public async Task Should_Stop_Leading_When_It_Cannot_Renew_Within_The_Deadline()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(SingleAttempt, time);
             var a = Elector(cluster, "pod-a", time);
             await a.TryAcquireOrRenewAsync(CancellationToken.None);
@@ -121,7 +121,7 @@ public sealed class LeaseLeaderElectorTests
         public async Task Should_Let_Another_Candidate_Lead_At_Once_After_A_Release()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(SingleAttempt, time);
             var a = Elector(cluster, "pod-a", time);
             var b = Elector(cluster, "pod-b", time);
@@ -145,7 +145,7 @@ public sealed class LeaseLeaderElectorTests
         public async Task Should_Run_The_Leader_Work_And_Release_The_Lease_On_Shutdown()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(SingleAttempt, time);
             var a = Elector(cluster, "pod-a", time);
             var started = 0;
@@ -174,6 +174,51 @@ public sealed class LeaseLeaderElectorTests
             // Then
             Assert.Equal(1, started);
             Assert.Equal(1, stopped);
+            Assert.Equal("", Holder(cluster));
+        }
+
+        [Fact]
+        public async Task Should_Give_Up_The_Lease_To_A_Standby_When_Its_Work_Is_Stuck_Past_The_Bound()
+        {
+            // Given a leader whose pass hangs and ignores cancellation, and a standby (real clock, short lease)
+            await using var cluster = await FakeCluster.StartAsync(SingleAttempt, TimeProvider.System);
+            var options = new LeaderElectionOptions
+            {
+                Namespace = "ml",
+                Identity = "pod-a",
+                LeaseDuration = TimeSpan.FromSeconds(2),
+                RenewDeadline = TimeSpan.FromMilliseconds(1500),
+                RetryPeriod = TimeSpan.FromMilliseconds(50),
+            };
+            var a = new LeaseLeaderElector(cluster.Connection, options, TimeProvider.System);
+            var b = new LeaseLeaderElector(cluster.Connection, options with { Identity = "pod-b" }, TimeProvider.System);
+            var watchdog = new LeaderWatchdog(TimeProvider.System, TimeSpan.FromMilliseconds(300));
+            var hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var bLeads = 0;
+            using var shutdown = new CancellationTokenSource();
+            var runA = a.RunAsync(_ =>
+            {
+                watchdog.Busy();
+                return hang.Task;
+            }, shutdown.Token, watchdog);
+            await Eventually.TrueAsync(() => a.IsLeader && watchdog.BusyFor is not null);
+            var runB = b.RunAsync(async token =>
+            {
+                Interlocked.Increment(ref bLeads);
+                await Task.Delay(Timeout.Infinite, token);
+            }, shutdown.Token);
+
+            // When the pass stays stuck past the bound
+            await Eventually.TrueAsync(() => Volatile.Read(ref bLeads) == 1, TimeSpan.FromSeconds(60));
+
+            // Then the stuck leader stepped down and the standby holds the Lease
+            Assert.Equal("pod-b", Holder(cluster));
+            Assert.False(a.IsLeader);
+            Assert.Equal(1, a.StepDowns);
+            Assert.True(Transitions(cluster) >= 1);
+            await shutdown.CancelAsync();
+            hang.SetResult();
+            await Task.WhenAll(runA, runB).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal("", Holder(cluster));
         }
     }

@@ -35,7 +35,7 @@ public sealed class ReconcileLoopTests
             _run = Task.Run(() => Loop.RunAsync(_stop.Token));
         }
 
-        public FakeTimeProvider Time { get; } = new();
+        public ObservableTimeProvider Time { get; } = new();
         public ScriptedGitSource Git { get; } = new();
         public InMemoryClusterDriver Cluster { get; } = new();
         public ReconcileTrigger Trigger { get; } = new();

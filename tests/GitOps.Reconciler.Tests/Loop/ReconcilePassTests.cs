@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Testing.FakeKubernetes;
+using GitOps.Testing.Git;
 
 namespace GitOps.Reconciler.Tests.Loop;
 
@@ -199,6 +201,78 @@ public sealed class ReconcilePassTests
             Assert.IsType<ReconcileOutcome.NoChange>(third);
             Assert.Equal(good, (await rig.StatusAsync())!.LastAppliedCommit);
             Assert.Contains("gitops_git_fetch_errors_total 2", await rig.Metrics.ExportAsync(CancellationToken.None));
+        }
+
+        [Fact]
+        public async Task Should_End_With_A_One_Line_Retry_Naming_The_Remote_And_The_Timeout_When_The_Remote_Never_Answers()
+        {
+            // Given a pass over a real Git source whose remote accepts the connection and never answers
+            await using var rig = await ReconcilerRig.StartAsync();
+            using var remote = new SilentGitRemote();
+            var cache = Directory.CreateTempSubdirectory("gitops-silent-").FullName;
+            try
+            {
+                var git = new GitSource(new GitSourceOptions { Url = remote.Url, CacheDirectory = Path.Combine(cache, "repo"), Timeout = TimeSpan.FromSeconds(1) });
+                var pass = rig.NewPass(git: git);
+
+                // When (the deadline only keeps a regression from hanging the test run)
+                var outcome = (await pass.RunAsync(["prod"], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60))).Single();
+
+                // Then
+                var retry = Assert.IsType<ReconcileOutcome.Retry>(outcome);
+                Assert.StartsWith("git fetch failed: cannot clone " + remote.Url, retry.Reason);
+                Assert.Contains("no answer within 1s (--git-timeout)", retry.Reason);
+                Assert.DoesNotContain('\n', retry.Reason);
+                Assert.Empty(rig.Managed());
+                Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+            }
+            finally
+            {
+                Directory.Delete(cache, recursive: true);
+            }
+        }
+
+        [Fact]
+        public async Task Should_Keep_Healing_Drift_From_The_Last_Good_Commit_While_Git_Is_Down()
+        {
+            // Given an applied commit, then Git goes down and someone edits a managed object by hand
+            await using var rig = await ReconcilerRig.StartAsync();
+            var good = rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            var config = rig.Managed().First(o => o["kind"]!.GetValue<string>() == "ConfigMap");
+            var before = config["data"]!.ToJsonString();
+            var key = config["data"]!.AsObject().First().Key;
+            rig.Cluster.Server.EditByHand(KeyOf(config), new JsonObject { ["data"] = new JsonObject { [key] = "edited by hand" } });
+            rig.Git.FailNextFetches(1);
+
+            // When
+            var outcome = await rig.RunAsync();
+
+            // Then the drift is healed from the last good commit, and the outcome names the Git error
+            var retry = Assert.IsType<ReconcileOutcome.Retry>(outcome);
+            Assert.Equal(good, retry.Commit);
+            Assert.StartsWith("git fetch failed: could not read from remote repository", retry.Reason);
+            Assert.Contains($"the cluster is kept converged on the last good commit {good[..12]} (1 drifted object(s) restored)", retry.Reason);
+            var healed = rig.Cluster.Server.GetObject(KeyOf(config))!;
+            Assert.Equal(before, healed["data"]!.ToJsonString());
+            Assert.Equal(good, (await rig.StatusAsync())!.LastAppliedCommit);
+        }
+
+        [Fact]
+        public async Task Should_Not_Promise_A_Retry_In_The_Log_When_Running_Once()
+        {
+            // Given
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            rig.Git.FailNextFetches(1);
+
+            // When
+            var outcome = (await rig.NewPass(once: true).RunAsync(["prod"], CancellationToken.None)).Single();
+
+            // Then
+            Assert.IsType<ReconcileOutcome.Retry>(outcome);
+            Assert.Contains(rig.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("prod: failed: git fetch failed", StringComparison.Ordinal));
+            Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("retry in", StringComparison.OrdinalIgnoreCase));
         }
 
         [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
@@ -44,8 +45,8 @@ internal sealed class ReconcilerRig : IAsyncDisposable
     public static async Task<ReconcilerRig> StartAsync() => new(await FakeCluster.StartAsync());
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
-    public ReconcilePass NewPass(IClusterDriver? driver = null) => new(Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)) },
+    public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>

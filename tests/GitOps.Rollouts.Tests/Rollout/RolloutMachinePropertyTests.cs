@@ -5,7 +5,7 @@ using GitOps.Rollouts.Persistence;
 using GitOps.Rollouts.Rollout;
 using GitOps.Rollouts.Tests.Support;
 using GitOps.Specs.Model;
-using GitOps.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOps.Rollouts.Tests.Rollout;
 

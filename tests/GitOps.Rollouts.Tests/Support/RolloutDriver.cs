@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using GitOps.Rollouts.Analysis;
 using GitOps.Rollouts.Rollout;
-using GitOps.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOps.Rollouts.Tests.Support;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using GitOps.Planning.Cluster;
 
 namespace GitOps.Testing.FakeKubernetes;
 

@@ -267,6 +267,33 @@ public sealed class ArtifactTransferTests : IDisposable
             Assert.Equal("onnx bytes", stored);
         }
 
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Should_Replace_What_A_Failed_Attempt_Left_When_The_Version_Has_No_Model_Yet(bool overHttp)
+        {
+            // Given an attempt that published its JSON files and died before model.onnx
+            using var server = new ArtifactHttpServer();
+            var output = _t.WriteOutputDirectory();
+            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
+            var model = await File.ReadAllTextAsync(Path.Combine(output, "model.onnx"));
+            File.Delete(Path.Combine(output, "model.onnx"));
+            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            var metrics = Path.Combine(output, "metrics.json");
+            await File.WriteAllTextAsync(metrics, "{\"auc\": 0.93}");
+            await File.WriteAllTextAsync(Path.Combine(output, "model.onnx"), model);
+
+            // When the retry publishes its own files, whose measured facts differ
+            var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+
+            // Then the version is complete and holds the retry's files
+            Assert.True(outcome.Succeeded, outcome.Error);
+            var stored = overHttp
+                ? Encoding.UTF8.GetString(server.Files["/fraud/abc/metrics.json"])
+                : File.ReadAllText(Path.Combine(_t._root, "store", "fraud", "abc", "metrics.json"));
+            Assert.Equal("{\"auc\": 0.93}", stored);
+        }
+
         [Fact]
         public async Task Should_Refuse_Unsupported_Schemes()
         {

@@ -38,7 +38,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
 
     public async Task<EnvironmentStatus> SaveAsync(EnvironmentStatus status, CancellationToken ct)
     {
-        var body = ToConfigMap(status);
+        var body = ToConfigMap(status, @namespace);
         var name = ConfigMapName(status.Environment);
         KubernetesResponse response;
         if (status.ResourceVersion is null)
@@ -81,7 +81,8 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         }
     }
 
-    private JsonObject ToConfigMap(EnvironmentStatus status)
+    /// <summary>The ConfigMap that holds <paramref name="status"/> (the Local driver keeps the same object in its state folder).</summary>
+    internal static JsonObject ToConfigMap(EnvironmentStatus status, string @namespace)
     {
         var data = new JsonObject { ["environment"] = status.Environment, ["outcome"] = status.Outcome };
         Put(data, "lastAppliedCommit", status.LastAppliedCommit);
@@ -110,7 +111,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         };
     }
 
-    private static EnvironmentStatus FromConfigMap(string environment, JsonObject configMap)
+    internal static EnvironmentStatus FromConfigMap(string environment, JsonObject configMap)
     {
         var data = configMap["data"] as JsonObject ?? new JsonObject();
         string? Get(string key) => data[key]?.GetValue<string>();

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Loop;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
 
@@ -24,12 +26,15 @@ public sealed record KubernetesDriverOptions
 /// force (GitOps only ever sends the fields it owns), label-selected reads of the managed kinds, deletes that treat
 /// "already gone" as success, watches for drift detection and Job/Deployment health.
 /// </summary>
-public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver
+public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver, IDriftSource
 {
-    private static readonly string[] ServerPopulatedMetadata =
-        ["resourceVersion", "uid", "creationTimestamp", "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+    /// <summary>Marks, in <see cref="_written"/>, an object this driver deleted.</summary>
+    private const string DeletedHere = "";
 
     private readonly KubernetesDriverOptions _options = options ?? new KubernetesDriverOptions();
+
+    /// <summary>The resourceVersion of each object as this driver last wrote it, so its own writes are not taken for drift.</summary>
+    private readonly ConcurrentDictionary<ResourceKey, string> _written = new();
 
     public KubernetesApiConnection Connection => api;
 
@@ -73,12 +78,18 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var ns = desired["metadata"]?["namespace"]?.GetValue<string>() ?? throw new ArgumentException($"{kindName}/{name} has no metadata.namespace");
         var key = new ResourceKey(apiVersion, kindName, ns, name);
 
-        var body = ApplyConfiguration(desired);
+        // Status is written by controllers; a resourceVersion would turn the apply into a precondition.
+        var body = SingleManagerApply.Configuration(desired);
         var query = $"?fieldManager={ManagedLabels.FieldManager}{(_options.ForceConflicts ? "&force=true" : "")}{(dryRun ? "&dryRun=All" : "")}";
         var response = await api.SendAsync(HttpMethod.Patch, KubernetesPaths.Item(kind, ns, name) + query, body, "application/apply-patch+yaml", ct);
         if (response.IsSuccess && response.Body is { } applied)
         {
-            return Normalize(kind, applied);
+            var stored = Normalize(kind, applied);
+            if (!dryRun && stored["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
+            {
+                _written[key] = rv;
+            }
+            return stored;
         }
         if (response.StatusCode == 409 && response.Body?["reason"]?.GetValue<string>() == "Conflict")
         {
@@ -99,11 +110,13 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var ns = key.Namespace ?? throw new ArgumentException($"{key} has no namespace; every managed kind is namespaced");
         // Background propagation: a Job deleted with the API's default policy would orphan its pods.
         var path = KubernetesPaths.Item(kind, ns, key.Name) + "?propagationPolicy=Background";
+        _written[key] = DeletedHere;
         var response = await api.SendAsync(HttpMethod.Delete, path, null, null, ct);
         if (response.IsSuccess || response.StatusCode == 404)
         {
             return;
         }
+        _written.TryRemove(new KeyValuePair<ResourceKey, string>(key, DeletedHere));
         throw ApiRefusal.Failure(new ApiTarget("delete", kind.ApiVersion, kind.Plural, ns, kind.Kind, key.Name), response);
     }
 
@@ -138,6 +151,60 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             await stop.CancelAsync();
             await completion;
         }
+    }
+
+    /// <summary>
+    /// <see cref="WatchManagedAsync"/> narrowed to drift: changes made by anyone but this driver (its applies are
+    /// recognised by resourceVersion, its deletes by key) that touch more than status and bookkeeping metadata.
+    /// </summary>
+    public async IAsyncEnumerable<string> WatchDriftAsync(string environment, string @namespace, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var seen = new Dictionary<ResourceKey, string>();
+        await foreach (var change in WatchManagedAsync(environment, @namespace, ct))
+        {
+            if (change.Type == ClusterChangeType.Listed)
+            {
+                foreach (var listed in change.Snapshot)
+                {
+                    seen[KeyOf(listed)] = Content(listed);
+                }
+                continue;
+            }
+            var key = change.Key!;
+            if (change.Type == ClusterChangeType.Deleted)
+            {
+                seen.Remove(key);
+                if (!_written.TryRemove(new KeyValuePair<ResourceKey, string>(key, DeletedHere)))
+                {
+                    yield return $"{key} deleted outside GitOps";
+                }
+                continue;
+            }
+            var content = Content(change.Object!);
+            var before = seen.GetValueOrDefault(key);
+            seen[key] = content;
+            if (content == before || _written.TryGetValue(key, out var mine) && mine == change.ResourceVersion)
+            {
+                continue;
+            }
+            yield return $"{key} {(change.Type == ClusterChangeType.Added ? "created" : "changed")} outside GitOps";
+        }
+    }
+
+    /// <summary>An object without what controllers and the API server keep changing (status, resourceVersion,
+    /// managedFields, generation): equal before and after a status-only update.</summary>
+    private static string Content(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Remove("status");
+        if (copy["metadata"] is JsonObject metadata)
+        {
+            foreach (var field in new[] { "resourceVersion", "managedFields", "generation" })
+            {
+                metadata.Remove(field);
+            }
+        }
+        return copy.ToJsonString();
     }
 
     private async Task WatchKindAsync(ManagedKind kind, string ns, string selector, ChannelWriter<ClusterChange> writer, CancellationToken ct)
@@ -256,21 +323,6 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             }
         }
         return result;
-    }
-
-    private static JsonObject ApplyConfiguration(JsonObject desired)
-    {
-        var body = (JsonObject)desired.DeepClone();
-        // Status is written by controllers; a resourceVersion would turn the apply into a precondition.
-        body.Remove("status");
-        if (body["metadata"] is JsonObject metadata)
-        {
-            foreach (var field in ServerPopulatedMetadata)
-            {
-                metadata.Remove(field);
-            }
-        }
-        return body;
     }
 
     private static ResourceKey KeyOf(JsonObject obj) => new(

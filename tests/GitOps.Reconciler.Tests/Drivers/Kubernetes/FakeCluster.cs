@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Loop;
 using GitOps.Testing.FakeKubernetes;
 
 namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
@@ -26,8 +27,7 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public static RetryPolicy FastRetry { get; } = new()
     {
-        InitialDelay = TimeSpan.FromMilliseconds(1),
-        MaxDelay = TimeSpan.FromMilliseconds(5),
+        Backoff = new Backoff(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)),
         RequestTimeout = TimeSpan.FromSeconds(20),
     };
 

@@ -124,7 +124,7 @@ public sealed class KubernetesClusterDriverTests
         public async Task Should_Stop_Retrying_When_Cancelled_During_Backoff()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(RetryPolicy.Default, time);
             cluster.Server.FailNext(1, 503, verb: "list");
             using var cts = new CancellationTokenSource();
@@ -435,7 +435,7 @@ public sealed class KubernetesClusterDriverTests
         public async Task Should_List_Again_When_The_Watch_History_Expired()
         {
             // Given
-            var time = new FakeTimeProvider();
+            var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(RetryPolicy.Default, time);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var options = new KubernetesDriverOptions { Kinds = [ManagedKinds.ConfigMap] };

@@ -1,4 +1,5 @@
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Loop;
 
 namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
 
@@ -38,7 +39,7 @@ public sealed class RetryPolicyTests
 
             // Then
             Assert.Equal(TimeSpan.FromSeconds(3), hinted);
-            Assert.Equal(policy.MaxDelay, capped);
+            Assert.Equal(policy.Backoff.Max, capped);
             Assert.Equal(TimeSpan.FromMilliseconds(400), ignored);
         }
 
@@ -56,6 +57,23 @@ public sealed class RetryPolicyTests
         {
             // Given / When / Then
             Assert.Equal(transient, RetryPolicy.IsTransient(status));
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        [InlineData(9)]
+        public void Should_Wait_What_The_Shared_Backoff_Says_When_Configured_With_It(int retry)
+        {
+            // Given a policy built on the loop's backoff
+            var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+            var policy = new RetryPolicy { Backoff = backoff };
+
+            // When
+            var delay = policy.DelayBefore(retry);
+
+            // Then the request retries and the pass retries follow one curve
+            Assert.Equal(backoff.After(retry), delay);
         }
     }
 }

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using GitOps.Cli.Conventions;
+using GitOps.Cli.Output;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Drivers.Local;
+using GitOps.Specs.Contracts;
+using Spectre.Console;
+
+namespace GitOps.Cli.Commands;
+
+/// <summary>
+/// <c>gitops status</c>: the table <c>gitops up</c> shows, printed once: for a local environment from its state
+/// folder, for a Kubernetes environment from the reconciler's status ConfigMap.
+/// </summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var env = new Option<string?>("--env") { Description = "Environment (default: the only local one)" };
+        var state = new Option<string?>("--state") { Description = "State folder of a local environment (default: as gitops up chooses it)" };
+        var output = OutputOption.Create("text or json", "text", "json");
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubernetes environment: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)" };
+        var @namespace = new Option<string>("--namespace") { Description = "Kubernetes environment: namespace of the reconciler's status ConfigMaps", DefaultValueFactory = _ => "gitops-system" };
+        var command = new Command("status", "Show environments, models, versions, training, replicas and routes (local, or a cluster's last reconcile)")
+        {
+            env, state, output, kubeconfig, @namespace,
+        };
+        var repository = RepositoryPath.AddTo(command);
+        env.CompleteEnvironments(repository);
+        command.WithExamples(
+            ("gitops status", "the repository's local environment"),
+            ("gitops status --env prod -o json", "a Kubernetes environment's last reconcile, as JSON"));
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var stdout = parse.Out();
+            var target = LocalEnvironment.Resolve(repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state), mustBeLocal: false);
+            EnvironmentStatusView view;
+            if (target.Environment is { Spec.Cluster.Kubernetes: { } kubernetes } environment)
+            {
+                using var connection = Connect(parse.GetValue(kubeconfig), kubernetes.Context);
+                var status = await new ConfigMapStatusStore(connection, parse.GetValue(@namespace)!).ReadAsync(environment.Name, ct)
+                             ?? throw new UserError($"environment '{environment.Name}' has no status ConfigMap {ConfigMapStatusStore.ConfigMapName(environment.Name)} in namespace {parse.GetValue(@namespace)}: no reconciler has converged it yet, or pass its --namespace.");
+                view = LocalStatusViews.FromStatus(status);
+            }
+            else
+            {
+                view = LocalStatusViews.FromStateFolder(target.State, target.Environment?.Name ?? "local") with
+                {
+                    TokenFile = target.Environment is { } local ? LocalStatusViews.TokenFile(target.State, local.Spec) : null,
+                };
+            }
+            if (parse.GetValue(output) == "json")
+            {
+                await stdout.WriteAsync(StatusTable.ToJson([view]));
+                return (int)ExitCode.Success;
+            }
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stdout),
+                Ansi = ColorMode.Enabled(parse) ? AnsiSupport.Yes : AnsiSupport.No,
+                ColorSystem = ColorMode.Enabled(parse) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            });
+            console.Write(StatusTable.Render([view], []));
+            if (!view.Running && target.Environment?.Spec.Cluster.Local is not null)
+            {
+                await stdout.WriteLineAsync("gitops up is not running for this state folder; run 'gitops up' to start it.");
+            }
+            else if (view.AllServing)
+            {
+                await stdout.WriteAsync(StatusTable.Ready(view));
+            }
+            return (int)ExitCode.Success;
+        });
+        return command;
+    }
+
+    private static KubernetesApiConnection Connect(string? kubeconfig, string? context)
+    {
+        try
+        {
+            return KubernetesApiConnection.FromKubeconfig(kubeconfig, context);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new UserError($"cannot use the kubeconfig ({e.Message}). Check --kubeconfig and the environment's cluster.kubernetes.context.");
+        }
+    }
+}

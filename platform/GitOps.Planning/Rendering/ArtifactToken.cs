@@ -1,0 +1,33 @@
+using GitOps.Specs.Contracts;
+using GitOps.Specs.Model;
+using k8s.Models;
+
+namespace GitOps.Planning.Rendering;
+
+/// <summary>
+/// Mounts the artifact store's bearer token (<c>spec.artifacts.tokenSecretRef</c>) as a file into the containers that
+/// talk to the store (the trainer, the serving pods' model fetch) and names that file in
+/// <see cref="TrainingContract.ArtifactsTokenFile"/>: the variable holds a path, never the token.
+/// </summary>
+internal static class ArtifactToken
+{
+    public const string VolumeName = "artifacts-token";
+    public const string MountPath = "/var/run/secrets/gitops/artifacts";
+    public const string FileName = "token";
+
+    public static V1PodSpec Mount(V1PodSpec pod, ArtifactStore? store, IEnumerable<V1Container> containers)
+    {
+        if (store?.TokenSecretRef is not { } secret)
+        {
+            return pod;
+        }
+        var targets = containers.ToList();
+        var file = SecretFiles.Mount(pod, VolumeName, MountPath, FileName, secret, targets);
+        foreach (var container in targets)
+        {
+            container.Env = [.. (container.Env ?? []).Append(new V1EnvVar { Name = TrainingContract.ArtifactsTokenFile, Value = file })
+                .OrderBy(e => e.Name, StringComparer.Ordinal)];
+        }
+        return pod;
+    }
+}

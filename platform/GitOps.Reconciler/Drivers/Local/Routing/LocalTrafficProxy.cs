@@ -1,0 +1,131 @@
+using System.Net;
+using GitOps.Reconciler.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace GitOps.Reconciler.Drivers.Local.Routing;
+
+/// <summary>
+/// The routes of a local environment: a YARP reverse proxy inside <c>gitops up</c> that gives every model one stable
+/// address (<c>/v2/models/NAME/infer</c>) whatever servers stand behind it, configured from the rendered
+/// <c>HTTPRoute</c>s (<see cref="RouteTable"/>) and updated in place as servers come and go. It also serves the
+/// platform's own <c>/metrics</c> and <c>/healthz</c>.
+/// </summary>
+public sealed class LocalTrafficProxy : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly InMemoryConfigProvider _config;
+    private readonly HttpClient _mirror = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Headers of one connection or of the original body, which the copy sets for itself.</summary>
+    private static readonly HashSet<string> NotMirrored = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Upgrade", "Proxy-Connection", "Content-Length",
+    };
+    private string _signature = "";
+
+    private LocalTrafficProxy(WebApplication app)
+    {
+        _app = app;
+        _config = app.Services.GetRequiredService<InMemoryConfigProvider>();
+        Current = new RouteTable([], [], []);
+    }
+
+    public Uri Address { get; private set; } = new("http://127.0.0.1/");
+
+    public RouteTable Current { get; private set; }
+
+    /// <summary>Starts listening on <paramref name="listen"/>; throws <see cref="IOException"/> when the port is taken.</summary>
+    public static async Task<LocalTrafficProxy> StartAsync(IPEndPoint listen, CollectorRegistry metrics, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "gitops-local-proxy" });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(listen);
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddSingleton<ILoadBalancingPolicy, WeightedLoadBalancingPolicy>();
+        builder.Services.AddReverseProxy().LoadFromMemory([], []);
+        builder.Services.AddHealthChecks();
+        var app = builder.Build();
+        var proxy = new LocalTrafficProxy(app);
+        app.MapHealthChecks("/healthz", HealthEndpoints.Options(tag: null));
+        app.MapMetrics("/metrics", metrics);
+        app.MapReverseProxy(pipeline => pipeline.Use(proxy.MirrorAsync));
+        await app.StartAsync(ct);
+        proxy.Address = ReconcilerHost.BoundAddress(app);
+        return proxy;
+    }
+
+    /// <summary>Applies <paramref name="table"/> when it differs from the configuration in force.</summary>
+    public bool Update(RouteTable table)
+    {
+        Current = table;
+        var signature = table.Signature;
+        if (signature == _signature)
+        {
+            return false;
+        }
+        _signature = signature;
+        _config.Update([.. table.Routes], [.. table.Clusters]);
+        return true;
+    }
+
+    /// <summary>Sends a copy of a request whose route mirrors traffic; the answer of the copy is ignored.</summary>
+    private async Task MirrorAsync(HttpContext context, Func<Task> next)
+    {
+        var targets = context.GetReverseProxyFeature().Route.Config.Metadata?.GetValueOrDefault(RouteTable.MirrorKey);
+        if (string.IsNullOrEmpty(targets))
+        {
+            await next();
+            return;
+        }
+        context.Request.EnableBuffering();
+        using var copy = new MemoryStream();
+        await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+        context.Request.Body.Position = 0;
+        var choices = targets.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var target = choices[Random.Shared.Next(choices.Length)] + context.Request.Path + context.Request.QueryString;
+        var body = copy.ToArray();
+        var method = new HttpMethod(context.Request.Method);
+        // The copy carries the request's headers, as a Gateway's RequestMirror does: without Authorization a mirror
+        // target that requires a token (serving.auth) would answer 401 to every copy.
+        var headers = context.Request.Headers.Where(h => !NotMirrored.Contains(h.Key)).Select(h => (h.Key, Values: h.Value.ToArray())).ToList();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(method, target) { Content = new ByteArrayContent(body) };
+                foreach (var (name, values) in headers)
+                {
+                    if (!request.Headers.TryAddWithoutValidation(name, values))
+                    {
+                        request.Content.Headers.TryAddWithoutValidation(name, values);
+                    }
+                }
+                using var _ = await _mirror.SendAsync(request);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A mirror never affects the real request, even when it fails.
+            }
+        });
+        await next();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        _mirror.Dispose();
+    }
+}

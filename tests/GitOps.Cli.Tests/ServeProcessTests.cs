@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using GitOps.Planning.Rendering;
+using GitOps.Specs;
+using GitOps.Specs.Model;
+using GitOps.Testing.Golden;
+using GitOps.Training.Builtin;
+using GitOps.Training.Datasets;
+using Xunit;
+
+namespace GitOps.Cli.Tests;
+
+public sealed partial class ServeProcessTests
+{
+    private const string Token = "correct-horse-battery-staple";
+
+    /// <summary>
+    /// Starts <c>gitops serve</c> as its own process with the arguments the renderer gives the server of the example prod
+    /// environment (which requires a token), the token file where the kubelet would mount the Secret's key, and the
+    /// model where the init container would fetch it; only the listening address is changed to loopback.
+    /// </summary>
+    public sealed class TheServeCommand : IAsyncLifetime
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("gitops-serve-process-").FullName;
+        private readonly ConcurrentQueue<string> _log = new();
+        private Process? _server;
+        private Uri? _address;
+
+        public async Task InitializeAsync()
+        {
+            var dataset = Path.Combine(_root, "fraud.csv");
+            FraudDataset.WriteFile(dataset, 400, 3);
+            var (outcome, _) = await new TabularTrainer(TimeProvider.System).TrainWithModelAsync(new TrainingRequest
+            {
+                DatasetPath = dataset,
+                Label = FraudDataset.Label,
+                Task = ModelTasks.BinaryClassification,
+                Algorithm = BuiltinAlgorithms.FastTree,
+                Seed = 1,
+                Hyperparameters = ImmutableSortedDictionary<string, string>.Empty.Add("numberOfTrees", "5"),
+                OutputDirectory = Path.Combine(_root, "model"),
+            }, CancellationToken.None);
+            Assert.True(outcome.Succeeded, outcome.Error);
+
+            var args = RenderedServerArguments();
+            var tokenPath = args[args.IndexOf("--token-file") + 1];
+            var tokenFile = Path.Combine(_root, "secret", Path.GetFileName(tokenPath));
+            Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
+            // As kubectl create secret --from-file writes it: with the file's trailing newline.
+            File.WriteAllText(tokenFile, Token + "\n");
+            Replace(args, "--token-file", tokenFile);
+            Replace(args, "--model", outcome.Result!.ModelPath);
+            Replace(args, "--host", "127.0.0.1");
+            Replace(args, "--port", "0");
+
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gitops.dll"));
+            foreach (var arg in args)
+            {
+                psi.ArgumentList.Add(arg);
+            }
+            _server = Process.Start(psi)!;
+            _server.OutputDataReceived += (_, e) => _log.Enqueue(e.Data ?? "");
+            _server.ErrorDataReceived += (_, e) => _log.Enqueue(e.Data ?? "");
+            _server.BeginOutputReadLine();
+            _server.BeginErrorReadLine();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (_address is null)
+            {
+                Assert.False(_server.HasExited, $"gitops serve exited ({(_server.HasExited ? _server.ExitCode : 0)}):\n{string.Join("\n", _log)}");
+                Assert.True(DateTime.UtcNow < deadline, $"gitops serve did not start listening:\n{string.Join("\n", _log)}");
+                var line = _log.Select(l => ListeningOn().Match(l)).FirstOrDefault(m => m.Success);
+                _address = line is null ? null : new Uri(line.Groups["url"].Value);
+                await Task.Delay(20);
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_server is { HasExited: false })
+            {
+                _server.Kill(entireProcessTree: true);
+                await _server.WaitForExitAsync();
+            }
+            _server?.Dispose();
+            Directory.Delete(_root, recursive: true);
+        }
+
+        [Fact]
+        public async Task Should_Answer_401_Without_The_Token_And_200_With_It_When_The_Environment_Requires_One()
+        {
+            // Given
+            using var client = new HttpClient { BaseAddress = _address };
+            var body = InferBody();
+
+            // When
+            var none = await client.PostAsync("/v2/models/fraud-detector/infer", new StringContent(body, Encoding.UTF8, "application/json"));
+            var wrong = await Send(client, body, "Bearer not-the-token");
+            var right = await Send(client, body, "Bearer " + Token);
+            var health = await client.GetAsync("/v2/health/ready");
+            var metrics = await client.GetAsync("/metrics");
+
+            // Then
+            Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+            Assert.Equal("Bearer", none.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+            Assert.Contains("\"outputs\"", await right.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.DoesNotContain(Token, await metrics.Content.ReadAsStringAsync());
+            Assert.DoesNotContain(_log, l => l.Contains(Token, StringComparison.Ordinal));
+        }
+
+        private static async Task<HttpResponseMessage> Send(HttpClient client, string body, string authorization)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/fraud-detector/infer")
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            return await client.SendAsync(request);
+        }
+    }
+
+    /// <summary>The command and arguments of the server container of fraud-detector's stable Deployment in prod.</summary>
+    private static List<string> RenderedServerArguments()
+    {
+        var specs = SpecValidator.Validate(SpecFileReader.Read(RepositoryPaths.Root)).Specs;
+        var model = specs.Model("fraud-detector")!;
+        var version = ModelVersions.Compute(model, specs.Environment("prod")!);
+        var facts = RegistryFacts.Empty.WithTrained(model.Name, version)
+            .WithDeployment(model.Name, "prod", new DeploymentFacts(version, null));
+        var result = Renderer.Render(specs, "prod", facts, new RenderContext("0000000"));
+        Assert.Empty(result.Diagnostics);
+        var deployment = result.Objects.Single(o => o["kind"]!.ToString() == "Deployment" && o["metadata"]!["name"]!.ToString() == "fraud-detector-stable");
+        var server = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("/app/gitops", Assert.Single(server["command"]!.AsArray())!.ToString());
+        return [.. server["args"]!.AsArray().Select(a => a!.ToString())];
+    }
+
+    private static void Replace(List<string> args, string option, string value)
+    {
+        var i = args.IndexOf(option);
+        Assert.True(i >= 0, $"the rendered server has no {option}");
+        args[i + 1] = value;
+    }
+
+    private static string InferBody()
+    {
+        var inputs = FraudDataset.Features.Select(f =>
+            string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"{f}\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[0.5]}}"));
+        return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
+    }
+
+    [GeneratedRegex(@" on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningOn();
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using GitOps.Reconciler.Drivers.Local;
+using GitOps.Testing.Golden;
+using Xunit;
+
+namespace GitOps.Cli.Tests.Support;
+
+/// <summary>
+/// A <c>gitops up</c> started as a real process on a repository, with its output captured. Disposing it kills it
+/// and every process its state folder records, so nothing outlives a test.
+/// </summary>
+public sealed class UpRun : IDisposable
+{
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly Process _process;
+
+    private UpRun(Process process, string state)
+    {
+        _process = process;
+        State = state;
+    }
+
+    /// <summary>The state folder: <c>.gitops</c> in the repository.</summary>
+    public string State { get; }
+
+    public string Output => string.Join("\n", _output);
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>.</summary>
+    public static UpRun Start(string repository)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", repository, "--listen", "127.0.0.1:0" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        var run = new UpRun(Process.Start(psi)!, Path.Combine(repository, StateFolder.DefaultName));
+        run._process.OutputDataReceived += (_, e) => run._output.Enqueue(e.Data ?? "");
+        run._process.ErrorDataReceived += (_, e) => run._output.Enqueue(e.Data ?? "");
+        run._process.BeginOutputReadLine();
+        run._process.BeginErrorReadLine();
+        return run;
+    }
+
+    /// <summary>The proxy address <c>gitops up</c> recorded in its state folder, without a trailing slash.</summary>
+    public string Proxy => UpLock.Owner(StateFolder.For(State))!["proxy"]!.GetValue<string>().TrimEnd('/');
+
+    public IReadOnlyList<ProcessRecord> Servers =>
+        [.. ProcessTable.Load(Path.Combine(State, "processes.json")).Where(r => r.Role == ProcessRole.Serving)];
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with the output when gitops up exits or the deadline passes.</summary>
+    public async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
+    {
+        var end = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(150));
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not answering yet.
+            }
+            Assert.False(_process.HasExited, $"gitops up exited ({(_process.HasExited ? _process.ExitCode : 0)}) before {what}; its output:\n{Tail()}");
+            Assert.True(DateTime.UtcNow < end, $"{what} did not happen before the deadline; output:\n{Tail()}");
+            await Task.Delay(100);
+        }
+    }
+
+    public Task WaitForExitAsync() => _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>An infer request for one suspicious-looking transaction to the example fraud model.</summary>
+    public static string ExampleRequest()
+    {
+        var features = new[] { "amount", "hour", "merchant_risk", "distance_km", "txn_count_1h", "txn_count_24h", "amount_ratio_30d", "is_foreign", "card_age_days" };
+        var values = new[] { 950.0, 3, 0.8, 420, 6, 9, 7.5, 1, 12 };
+        var inputs = features.Select((f, i) => $"{{\"name\":\"{f}\",\"shape\":[1,1],\"datatype\":\"FP32\",\"data\":[{values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}]}}");
+        return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
+    }
+
+    /// <summary>This repository's example content (environments, models, policies), its local Prometheus on
+    /// <paramref name="prometheusPort"/>, the forest smaller so that it trains in a second; nothing else depends on its size.</summary>
+    public static Dictionary<string, string?> ExampleFiles(int prometheusPort)
+    {
+        var files = new Dictionary<string, string?>();
+        foreach (var folder in new[] { "environments", "models", "policies" })
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
+            {
+                files[Path.GetRelativePath(RepositoryPaths.Root, file)] = File.ReadAllText(file);
+            }
+        }
+        files["environments/local/environment.yaml"] = files["environments/local/environment.yaml"]!
+            .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal);
+        files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
+            .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
+        return files;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private string Tail() => string.Join("\n", _output.TakeLast(60));
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+        foreach (var record in ProcessTable.Load(Path.Combine(State, "processes.json")))
+        {
+            OsProcesses.ForceKill(record.Pid, record.StartTime);
+        }
+    }
+}

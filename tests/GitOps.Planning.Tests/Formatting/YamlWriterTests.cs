@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using GitOps.Planning.Diff;
+using GitOps.Planning.Formatting;
+
+namespace GitOps.Planning.Tests.Formatting;
+
+public sealed class YamlWriterTests
+{
+    public sealed class TheScalarMethod
+    {
+        [Theory]
+        [InlineData("0x1F")]
+        [InlineData("0o17")]
+        [InlineData(".inf")]
+        [InlineData(".NaN")]
+        [InlineData("1e3")]
+        [InlineData("~")]
+        [InlineData("True")]
+        [InlineData("NULL")]
+        [InlineData("yes")]
+        [InlineData("off")]
+        [InlineData("")]
+        public void Should_Quote_A_String_When_A_Yaml_Reader_Would_Take_It_For_Another_Type(string text)
+        {
+            // Given a string value that reads as a number, boolean or null when plain
+            var value = JsonValue.Create(text);
+
+            // When
+            var yaml = YamlWriter.Scalar(value);
+
+            // Then it is quoted, and reads back as the same string
+            Assert.StartsWith("\"", yaml);
+            var back = LiveState.Parse($"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata: {{k: {yaml}}}\n");
+            Assert.Equal(text, back.Objects[0]["data"]!["k"]!.GetValue<string>());
+        }
+
+        [Theory]
+        [InlineData("fraud-detector")]
+        [InlineData("nan")]
+        [InlineData("ml.gitops/model")]
+        public void Should_Write_A_String_Plain_When_It_Reads_Back_As_A_String(string text)
+        {
+            // When
+            var yaml = YamlWriter.Scalar(JsonValue.Create(text));
+
+            // Then
+            Assert.Equal(text, yaml);
+        }
+    }
+}

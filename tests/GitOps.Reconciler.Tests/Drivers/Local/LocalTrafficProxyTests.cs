@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using GitOps.Reconciler.Drivers.Local;
+using GitOps.Reconciler.Drivers.Local.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitOps.Reconciler.Tests.Drivers.Local;
+
+/// <summary>
+/// The local proxy hands the client's <c>Authorization</c> header to the servers behind a route, and to the target of a
+/// <c>RequestMirror</c> too, so servers that require a token (<c>serving.auth</c>) can answer routed and mirrored
+/// requests alike.
+/// </summary>
+public sealed class LocalTrafficProxyTests
+{
+    /// <summary>A server on 127.0.0.1 that records the Authorization header of every request it is sent.</summary>
+    private sealed class RecordingServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private RecordingServer(WebApplication app) => _app = app;
+
+        public ConcurrentQueue<string> Authorizations { get; } = new();
+
+        public int Port => GitOps.Reconciler.Hosting.ReconcilerHost.BoundAddress(_app).Port;
+
+        public static async Task<RecordingServer> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+            var app = builder.Build();
+            var server = new RecordingServer(app);
+            app.MapPost("/v2/models/fraud/infer", (HttpRequest request) =>
+            {
+                server.Authorizations.Enqueue(request.Headers.Authorization.ToString());
+                return Results.Text("""{"outputs":[]}""", "application/json");
+            });
+            await app.StartAsync();
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private static JsonObject Service(string track) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["metadata"] = new JsonObject { ["name"] = $"fraud-{track}", ["namespace"] = "ml" },
+        ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["ml.gitops/model"] = "fraud", ["ml.gitops/track"] = track } },
+    };
+
+    /// <summary>All traffic to stable, mirrored to the canary.</summary>
+    private static JsonObject MirroringRoute() => JsonNode.Parse("""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
+         "metadata":{"name":"fraud","namespace":"ml","labels":{"ml.gitops/model":"fraud"}},
+         "spec":{"rules":[{
+           "matches":[{"path":{"type":"PathPrefix","value":"/v2/models/fraud"}}],
+           "backendRefs":[{"name":"fraud-stable","port":8080,"weight":100}],
+           "filters":[{"type":"RequestMirror","requestMirror":{"backendRef":{"name":"fraud-canary","port":8080}}}]}]}}
+        """)!.AsObject();
+
+    private static ServingEndpoint Endpoint(string track, int port) => new("ml", $"Deployment/ml/fraud-{track}", port, port,
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string> { ["ml.gitops/model"] = "fraud", ["ml.gitops/track"] = track }));
+
+    public sealed class TheProxy
+    {
+        [Fact]
+        public async Task Should_Forward_The_Authorization_Header_To_The_Backend_And_The_Mirror_When_A_Client_Sends_A_Token()
+        {
+            // Given a proxy routing to a stable server and mirroring to a canary server
+            await using var stable = await RecordingServer.StartAsync();
+            await using var canary = await RecordingServer.StartAsync();
+            await using var proxy = await LocalTrafficProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Prometheus.Metrics.NewCustomRegistry(), NullLoggerFactory.Instance, CancellationToken.None);
+            proxy.Update(RouteTable.Build([Service("stable"), Service("canary"), MirroringRoute()], [Endpoint("stable", stable.Port), Endpoint("canary", canary.Port)]));
+            using var client = new HttpClient { BaseAddress = proxy.Address };
+
+            // When a client sends a request with a bearer token
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/fraud/infer") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cr3t-token");
+            using var response = await client.SendAsync(request);
+
+            // Then both servers received it unchanged
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(["Bearer s3cr3t-token"], stable.Authorizations.ToArray());
+            await Eventually.TrueAsync(() => !canary.Authorizations.IsEmpty, TimeSpan.FromSeconds(10));
+            Assert.Equal(["Bearer s3cr3t-token"], canary.Authorizations.ToArray());
+        }
+    }
+}

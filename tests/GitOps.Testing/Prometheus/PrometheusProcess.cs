@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace GitOps.Testing.Prometheus;
+
+/// <summary>
+/// A real Prometheus server on 127.0.0.1 (the Debian package's binary) scraping the given targets every second,
+/// with its data in a temporary folder. Disposing stops the process and deletes the folder.
+/// </summary>
+public sealed class PrometheusProcess : IAsyncDisposable
+{
+    public const string Binary = "/usr/bin/prometheus";
+
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private PrometheusProcess(Process process, string folder, Uri baseUrl)
+    {
+        _process = process;
+        _folder = folder;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>Starts Prometheus scraping <paramref name="targets"/> (<c>host:port</c>) and waits until it is ready.</summary>
+    public static async Task<PrometheusProcess> StartAsync(IEnumerable<string> targets, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("gitops-prometheus-").FullName;
+        var port = FreePort();
+        var config = Path.Combine(folder, "prometheus.yml");
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs:
+              - job_name: test
+                static_configs:
+                  - targets: [{string.Join(", ", targets.Select(t => $"'{t}'"))}]
+            """, cancellationToken);
+        var start = new ProcessStartInfo(Binary)
+        {
+            ArgumentList =
+            {
+                $"--config.file={config}",
+                $"--storage.tsdb.path={Path.Combine(folder, "data")}",
+                $"--web.listen-address=127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+                "--log.level=warn",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{Binary} did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new PrometheusProcess(process, folder, new Uri($"http://127.0.0.1:{port}/"));
+        try
+        {
+            await server.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Kills the process now (as a crash would), leaving the folder for <see cref="DisposeAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The folder is in the temporary directory; a leftover is harmless.
+        }
+    }
+
+    private async Task WaitReadyAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"prometheus exited with code {_process.ExitCode} before it was ready");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseUrl, "-/ready"), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"prometheus was not ready within {limit}");
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+}
