@@ -6,11 +6,13 @@ using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
+using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
@@ -153,6 +155,13 @@ public static class ReconcileCommand
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                     o.UseUtcTimestamp = true;
                 }));
+            var (artifactsToken, artifactsTokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (artifactsTokenError is not null)
+            {
+                stderr.WriteLine($"error: {artifactsTokenError}");
+                return (int)ExitCode.Usage;
+            }
+            using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             var driver = new KubernetesClusterDriver(connection);
             var app = new ReconcilerApp(
                 new ReconcilerOptions
@@ -168,7 +177,8 @@ public static class ReconcileCommand
                     DriftDebounce = parse.GetValue(driftDebounce),
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
-                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver),
+                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
+                    new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>())),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

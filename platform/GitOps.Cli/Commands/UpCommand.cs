@@ -9,10 +9,12 @@ using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs.Contracts;
+using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -122,8 +124,16 @@ public static class UpCommand
         await stdout.WriteLineAsync($"gitops up: environment {env.Name} from {target.Root}{(once ? "" : " (following the working tree)")}; state in {state.Root}; Ctrl+C stops it.");
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
+        var (artifactsToken, artifactsTokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+        if (artifactsTokenError is not null)
+        {
+            throw new UserError(artifactsTokenError);
+        }
+        using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var admission = new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken, state.LocalArtifactUri), TimeProvider.System,
+            loggers.CreateLogger<RegistryAdmission>());
         var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
-            TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate }, loggers.CreateLogger<ReconcilePass>());
+            TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate, Admission = admission }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);
         var ready = false;
         var lastLines = "";

@@ -34,7 +34,8 @@ public sealed class RegistryAdmission(
     public async Task<RegistryFacts> AdmitAsync(SpecSet specs, EnvironmentSpec environment, string commit, RegistryFacts facts,
         IReadOnlyList<JsonObject> observed, CancellationToken ct)
     {
-        var store = openStore(ModelVersions.ArtifactStore(environment));
+        IArtifactStore? store = null;
+        string? unusable = null;
         foreach (var model in specs.Models.Where(m => m.Spec.Environments.Contains(environment.Name)))
         {
             var version = ModelVersions.Compute(model, environment);
@@ -44,7 +45,21 @@ public sealed class RegistryAdmission(
             {
                 continue;
             }
-            var held = await AdmitVersionAsync(store, specs, environment, commit, model, version, deployed.StableVersion, observed, ct);
+            if (store is null && unusable is null)
+            {
+                try
+                {
+                    store = openStore(ModelVersions.ArtifactStore(environment));
+                }
+                catch (ArtifactStoreException e)
+                {
+                    unusable = e.Message;
+                    log.LogWarning("{Environment}: the artifact store cannot be opened: {Error}", environment.Name, e.Message);
+                }
+            }
+            var held = store is null
+                ? new HeldVersion(HeldVersion.Waiting, $"waiting for the artifact store: {unusable}")
+                : await AdmitVersionAsync(store, specs, environment, commit, model, version, deployed.StableVersion, observed, ct);
             if (held is not null)
             {
                 facts = facts.WithHeld(model.Name, version, held);

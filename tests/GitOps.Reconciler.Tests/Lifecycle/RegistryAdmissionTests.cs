@@ -45,15 +45,21 @@ public sealed class RegistryAdmissionTests
     private static readonly byte[] ModelBytes = Encoding.UTF8.GetBytes("onnx bytes of a trained model");
 
     /// <summary>What a training Job publishes: the three files under MODEL/VERSION.</summary>
-    private static async Task PublishAsync(IArtifactStore store, string version, double auc, byte[]? model = null)
+    private static Task PublishAsync(IArtifactStore store, string version, double auc) =>
+        PublishAsync(store, version, $$$"""{"auc": {{{auc.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}, "model": {"sizeBytes": {{{ModelBytes.Length}}}, "sizeMb": 0.00003, "latencyP50Ms": 0.02, "latencyP99Ms": 0.05, "latencyRuns": 200}}""");
+
+    /// <summary>Publishes <paramref name="metrics"/> as <c>metrics.json</c> (none when null), a lineage and the model.</summary>
+    private static async Task PublishAsync(IArtifactStore store, string version, string? metrics)
     {
-        model ??= ModelBytes;
-        var metrics = $$"""{"auc": {{auc.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "model": {"sizeBytes": {{model.Length}}, "sizeMb": 0.00003, "latencyP50Ms": 0.02, "latencyP99Ms": 0.05, "latencyRuns": 200}}""";
+        var model = ModelBytes;
         var lineage = """
             {"trainer": {"name": "gitops-builtin", "version": "0.1.0"}, "dataset": {"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "rows": 20000},
              "hyperparameters": {}, "timing": {"startedAt": "2026-11-30T06:00:00Z", "finishedAt": "2026-11-30T06:01:00Z"}}
             """;
-        await store.CreateAsync(RegistryLayout.ArtifactFile("fraud", version, "metrics.json"), new MemoryStream(Encoding.UTF8.GetBytes(metrics)), "application/json", CancellationToken.None);
+        if (metrics is not null)
+        {
+            await store.CreateAsync(RegistryLayout.ArtifactFile("fraud", version, "metrics.json"), new MemoryStream(Encoding.UTF8.GetBytes(metrics)), "application/json", CancellationToken.None);
+        }
         await store.CreateAsync(RegistryLayout.ArtifactFile("fraud", version, "lineage.json"), new MemoryStream(Encoding.UTF8.GetBytes(lineage)), "application/json", CancellationToken.None);
         await store.CreateAsync(RegistryLayout.ModelFile("fraud", version), new MemoryStream(model), "application/octet-stream", CancellationToken.None);
     }
@@ -66,11 +72,14 @@ public sealed class RegistryAdmissionTests
         SpecRepository.Namespace, o["metadata"]!["name"]!.GetValue<string>());
 
     /// <summary>Trains the model's current version: publishes its files, then marks its Job succeeded.</summary>
-    private static async Task<string> TrainAsync(ReconcilerRig rig, IArtifactStore store, double auc)
+    private static Task<string> TrainAsync(ReconcilerRig rig, IArtifactStore store, double auc) =>
+        TrainAsync(rig, version => PublishAsync(store, version, auc));
+
+    private static async Task<string> TrainAsync(ReconcilerRig rig, Func<string, Task> publish)
     {
         var job = TrainingJob(rig);
         var version = VersionOf(job);
-        await PublishAsync(store, version, auc);
+        await publish(version);
         rig.Cluster.Server.SetStatus(KeyOf(job), new JsonObject { ["succeeded"] = 1 });
         return version;
     }
@@ -116,14 +125,16 @@ public sealed class RegistryAdmissionTests
             var rejected = await new ModelRegistry(store).ReadAsync("fraud", candidate, CancellationToken.None);
             Assert.False(rejected!.Passed);
             Assert.Equal(champion, rejected.Gates.Champion);
-            Assert.Contains(rejected.Gates.Rules, r => r.Rule == "auc-floor" && !r.Passed && r.Reason.Contains("metrics.auc = 0.81", StringComparison.Ordinal));
-            Assert.Contains(rejected.Gates.Rules, r => r.Rule == "auc-not-worse" && !r.Passed && r.Reason.Contains("champion.metrics.auc = 0.9", StringComparison.Ordinal));
+            Assert.Contains(rejected.Gates.Rules, r => r.Rule == "auc-floor" && !r.Passed && r.Reason == "auc below 0.85: auc 0.81 < 0.85");
+            Assert.Contains(rejected.Gates.Rules, r => r.Rule == "auc-not-worse" && !r.Passed && r.Reason == "auc 0.81 < 0.895 (champion.metrics.auc - 0.005)");
             var deployments = rig.Managed().Where(o => o["kind"]!.GetValue<string>() == "Deployment").ToList();
             Assert.Equal([champion], deployments.Select(VersionOf));
             Assert.Single(outcome.Held);
             Assert.Contains($"fraud {candidate} rejected", outcome.Held[0]);
             var status = await rig.StatusAsync();
-            Assert.Contains("auc below 0.85 (metrics.auc = 0.81)", status!.Held);
+            Assert.Contains("auc 0.81 < 0.85", status!.Held);
+            var view = GitOps.Reconciler.Drivers.Local.LocalStatusViews.FromStatus(status);
+            Assert.Contains("auc 0.81 < 0.85", Assert.Single(view.Models).Held);
             var again = await rig.RunAsync();
             Assert.DoesNotContain(rig.ManagedNames(), n => n.StartsWith("Job/", StringComparison.Ordinal) && !n.Contains(candidate, StringComparison.Ordinal));
             Assert.Equal([champion], rig.Managed().Where(o => o["kind"]!.GetValue<string>() == "Deployment").Select(VersionOf));
@@ -176,6 +187,87 @@ public sealed class RegistryAdmissionTests
             Assert.Contains("changed after it was recorded and is refused", Assert.Single(outcome.Held));
             Assert.DoesNotContain(rig.ManagedNames(), n => n.StartsWith("Deployment/", StringComparison.Ordinal));
             Assert.Contains(rig.Logs.Lines, m => m.Contains("refused", StringComparison.Ordinal) && m.Contains(version, StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("missing", "training-output/contract: metrics.json was not published at")]
+        [InlineData("""{"auc": 0.9, "model": """, "training-output/contract: metrics.json: is not valid JSON")]
+        [InlineData("""{"auc": "high", "model": {"sizeMb": 0.1, "latencyP99Ms": 1.0}}""", "metrics.json: metric 'auc' must be a finite number")]
+        [InlineData("""{"auc": 0.9}""", "metrics.json: 'model' is missing: the trainer must measure the exported model")]
+        [InlineData("""{"accuracy": 0.9, "model": {"sizeMb": 0.1, "latencyP99Ms": 1.0}}""", "fraud-quality/auc-floor: metric 'auc' was not reported for the candidate")]
+        public async Task Should_Reject_With_The_Reason_When_The_Training_Output_Breaks_The_Contract(string metrics, string reason)
+        {
+            // Given a first version whose metrics.json is missing, malformed, or lacks what a gate reads
+            var storeRoot = Path.Combine(_root, "store");
+            var store = new FileArtifactStore(storeRoot);
+            await using var rig = await ReconcilerRig.StartAsync(logs => Admission(logs));
+            rig.Git.Commit(Repository(new Uri(storeRoot).AbsoluteUri));
+            await rig.RunAsync();
+            var version = await TrainAsync(rig, v => PublishAsync(store, v, metrics == "missing" ? null : metrics));
+
+            // When
+            var outcome = await rig.RunAsync();
+
+            // Then the pass succeeds, the version is recorded as rejected with the reason, and nothing is served
+            Assert.IsType<ReconcileOutcome.Applied>(outcome);
+            var record = await new ModelRegistry(store).ReadAsync("fraud", version, CancellationToken.None);
+            Assert.False(record!.Passed);
+            Assert.Contains(reason, record.Gates.Summary);
+            Assert.Contains(reason, Assert.Single(outcome.Held));
+            Assert.DoesNotContain(rig.ManagedNames(), n => n.StartsWith("Deployment/", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Follow_OnNoChampion_And_Say_So_When_The_Champion_Has_No_Record()
+        {
+            // Given a champion served before the registry existed (no record), then a new version trained
+            var storeRoot = Path.Combine(_root, "store");
+            var store = new FileArtifactStore(storeRoot);
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(Repository(new Uri(storeRoot).AbsoluteUri));
+            await rig.RunAsync();
+            var champion = VersionOf(TrainingJob(rig));
+            rig.Cluster.Server.SetStatus(KeyOf(TrainingJob(rig)), new JsonObject { ["succeeded"] = 1 });
+            await rig.RunAsync();
+            await using var gated = await ReconcilerRig.StartAsync(logs => Admission(logs));
+            var pass = gated.NewPass(driver: rig.Cluster.Driver(), git: rig.Git);
+            rig.Git.Commit(Repository(new Uri(storeRoot).AbsoluteUri, trees: 300));
+            await pass.RunAsync(["prod"], CancellationToken.None);
+            var candidate = await TrainAsync(rig, store, auc: 0.9);
+
+            // When
+            var outcome = (await pass.RunAsync(["prod"], CancellationToken.None)).Single();
+
+            // Then the champion rule follows onNoChampion: pass, says why, and the candidate is served
+            Assert.Empty(outcome.Held);
+            var record = await new ModelRegistry(store).ReadAsync("fraud", candidate, CancellationToken.None);
+            Assert.True(record!.Passed, record.Gates.Summary);
+            Assert.Equal(champion, record.Gates.Champion);
+            Assert.Contains(record.Gates.Rules, r => r.Rule == "auc-not-worse" && r.Reason.Contains($"the champion {champion} has no record in the registry", StringComparison.Ordinal));
+            Assert.Contains(rig.Managed(), o => o["kind"]!.GetValue<string>() == "Deployment" && VersionOf(o) == candidate);
+        }
+
+        [Fact]
+        public async Task Should_Record_Once_And_Agree_When_Two_Reconcilers_Admit_The_Same_Version()
+        {
+            // Given two reconcilers (two passes, each with its own admission) over one cluster and one store
+            var storeRoot = Path.Combine(_root, "store");
+            var store = new FileArtifactStore(storeRoot);
+            await using var rig = await ReconcilerRig.StartAsync(logs => Admission(logs));
+            await using var other = await ReconcilerRig.StartAsync(logs => Admission(logs));
+            var second = other.NewPass(driver: rig.Cluster.Driver(), git: rig.Git);
+            rig.Git.Commit(Repository(new Uri(storeRoot).AbsoluteUri));
+            await rig.RunAsync();
+            var version = await TrainAsync(rig, store, auc: 0.9);
+
+            // When both admit it at once
+            var outcomes = await Task.WhenAll(rig.Pass.RunAsync(["prod"], CancellationToken.None), second.RunAsync(["prod"], CancellationToken.None));
+
+            // Then one record and one "recorded" event exist, and both passes admitted the version
+            Assert.All(outcomes, o => Assert.Empty(o.Single().Held));
+            Assert.Single(await new ModelRegistry(store).VersionsAsync("fraud", CancellationToken.None));
+            Assert.Equal([RegistryEventTypes.Recorded], (await new ModelRegistry(store).EventsAsync("fraud", "prod", CancellationToken.None)).Select(e => e.Type));
+            Assert.Equal(version, VersionOf(rig.Managed().Single(o => o["kind"]!.GetValue<string>() == "Deployment")));
         }
 
         private static ModelRecord StoreRecord(string version, string sha) => new()
