@@ -68,7 +68,10 @@ public sealed class ReconcilerApp
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
             new ReconcilePassSettings
             {
-                Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once,
+                Validate = validate,
+                Backoff = options.Backoff,
+                ApplyParallelism = options.ApplyParallelism,
+                Once = options.Once,
                 Admission = ports.Admission,
             },
             loggers.CreateLogger<ReconcilePass>());

@@ -2,12 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
-using GitOps.Registry;
-using GitOps.Registry.Records;
-using GitOps.Registry.Stores;
 using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Tests.Support;
+using GitOps.Registry;
+using GitOps.Registry.Records;
+using GitOps.Registry.Stores;
 using GitOps.Testing.Artifacts;
 using Microsoft.Extensions.Logging;
 
