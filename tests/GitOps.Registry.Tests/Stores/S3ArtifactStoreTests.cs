@@ -130,6 +130,8 @@ public sealed class S3ArtifactStoreTests
     {
         private readonly ArtifactHttpServer _server = new();
 
+        public AgainstAServerHonouringConditionalPuts() => S3rverProcess.UseKeysInEnvironment();
+
         public void Dispose() => _server.Dispose();
 
         [Fact]

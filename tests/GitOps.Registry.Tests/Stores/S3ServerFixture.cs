@@ -5,7 +5,7 @@ namespace GitOps.Registry.Tests.Stores;
 
 /// <summary>
 /// One s3rver process for a test class. The store finds its credentials through the AWS standard chain, so the
-/// fixture puts s3rver's keys where the chain looks first: the process's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+/// fixture puts s3rver's keys in the process's environment, where the chain looks first.
 /// </summary>
 public sealed class S3ServerFixture : IAsyncLifetime
 {
@@ -17,8 +17,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3rverProcess.AccessKey);
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3rverProcess.SecretKey);
+        S3rverProcess.UseKeysInEnvironment();
         _server = await S3rverProcess.StartAsync(Bucket, CancellationToken.None);
     }
 

@@ -31,6 +31,17 @@ public sealed partial class S3rverProcess : IAsyncDisposable
 
     public string Bucket { get; }
 
+    /// <summary>
+    /// Puts s3rver's keys where the AWS standard credential chain looks first, the process's AWS_ACCESS_KEY_ID and
+    /// AWS_SECRET_ACCESS_KEY, so stores opened the way the platform opens them find credentials. Test servers that
+    /// check no signature accept them too.
+    /// </summary>
+    public static void UseKeysInEnvironment()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", SecretKey);
+    }
+
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex Listening();
 

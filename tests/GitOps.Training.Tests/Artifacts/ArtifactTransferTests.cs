@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GitOps.Specs.Contracts;
 using GitOps.Testing.Artifacts;
+using GitOps.Testing.S3;
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
@@ -197,8 +198,7 @@ public sealed class ArtifactTransferTests : IDisposable
             // Given an S3-compatible endpoint (path-style) named by the variables a pod gets, and credentials for the
             // AWS standard chain in the process's environment
             using var server = new ArtifactHttpServer();
-            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "test-key");
-            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "test-secret");
+            S3rverProcess.UseKeysInEnvironment();
             var variables = new Dictionary<string, string>
             {
                 [TrainingContract.S3Endpoint] = server.BaseUri,
