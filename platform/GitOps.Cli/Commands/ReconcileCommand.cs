@@ -185,7 +185,8 @@ public static class ReconcileCommand
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
                     leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
-                    new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>())),
+                    new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>()),
+                    new KubernetesTrainingPods(connection)),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

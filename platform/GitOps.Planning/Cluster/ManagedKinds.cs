@@ -38,6 +38,9 @@ public static class ManagedLabels
     public const string Model = "ml.gitops/model";
     public const string Version = "ml.gitops/version";
     public const string Track = "ml.gitops/track";
+
+    /// <summary>The <see cref="Track"/> of training Jobs and their pods.</summary>
+    public const string TrainingTrack = "training";
     public const string SpecHashAnnotation = "ml.gitops/spec-hash";
     public const string CommitAnnotation = "ml.gitops/source-commit";
     public const string FieldManager = "gitops";

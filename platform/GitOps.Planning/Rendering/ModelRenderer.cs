@@ -25,7 +25,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     public const int Port = 8080;
     public const string TrackStable = "stable";
     public const string TrackCanary = "canary";
-    public const string TrackTraining = "training";
+    public const string TrackTraining = ManagedLabels.TrainingTrack;
     public const string TrackShared = "shared";
 
     public const string GitOpsExecutable = ContainerPaths.GitOpsExecutable;

@@ -50,7 +50,8 @@ public sealed record ReconcilerPorts(
     ILeaderElector Leader,
     IRegistry Registry,
     IDriftSource? Drift = null,
-    IVersionAdmission? Admission = null);
+    IVersionAdmission? Admission = null,
+    ITrainingPods? TrainingPods = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -78,6 +79,7 @@ public sealed class ReconcilerApp
                 Once = options.Once,
                 Notifier = options.Notifier,
                 Admission = ports.Admission,
+                TrainingPods = ports.TrainingPods,
             },
             loggers.CreateLogger<ReconcilePass>());
         Drift = ports.Drift is { } source

@@ -15,6 +15,9 @@ public abstract record ReconcileOutcome(string Environment, string? Commit)
     /// <summary>Trained versions held back from serving (rejected by their gates, or waiting for the registry), one line each.</summary>
     public ImmutableArray<string> Held { get; init; } = [];
 
+    /// <summary>Training Jobs that failed or cannot start, one line each with the reason and the termination message's end.</summary>
+    public ImmutableArray<string> Training { get; init; } = [];
+
     /// <summary>
     /// The cluster now matches <paramref name="Commit"/>: objects were created, updated or pruned.
     /// <paramref name="Changes"/> has one line per changed object (<c>Update Deployment/ns/name: reason</c>).

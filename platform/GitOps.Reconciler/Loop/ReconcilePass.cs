@@ -34,6 +34,9 @@ public sealed record ReconcilePassSettings
 
     /// <summary>Told when an environment is applied or stalls, and of each deployment; never fails or blocks the pass.</summary>
     public INotifier Notifier { get; init; } = NoOpNotifier.Instance;
+
+    /// <summary>The pods of training Jobs, for why a Job failed or cannot start; null judges Jobs by their status alone.</summary>
+    public ITrainingPods? TrainingPods { get; init; }
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public sealed class ReconcilePass(
 {
     private readonly PlanExecutor _executor = new(cluster, settings.ApplyParallelism);
     private readonly RenderCache _renderCache = new();
+    private readonly TrainingWatch _training = new(settings.TrainingPods, metrics, log);
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
 
@@ -190,6 +194,7 @@ public sealed class ReconcilePass(
             facts = await admission.AdmitAsync(load.Specs, env, commit, facts, observed, ct);      // I/O: gates + registry of record
         }
         var held = Held(facts);
+        var training = TrainingLines(await _training.ObserveAsync(environment, env.Spec.Namespace, observed, ct)); // I/O: pods of unfinished Jobs
         var planned = EnvironmentPlanner.PlanEnvironment(load.Specs, environment, facts,           // pure
             new RenderContext(commit), observed, _renderCache);
         if (planned.HasErrors)
@@ -209,7 +214,7 @@ public sealed class ReconcilePass(
         }
         if (!plan.HasChanges)
         {
-            return new ReconcileOutcome.NoChange(environment, commit, summary, drift) { Held = held };
+            return new ReconcileOutcome.NoChange(environment, commit, summary, drift) { Held = held, Training = training };
         }
 
         var changes = plan.Changes.Select(a => $"{a.Action} {a.Key}: {a.Reason}").ToImmutableArray();
@@ -229,12 +234,16 @@ public sealed class ReconcilePass(
                 executed.Refused, summary);
         }
         var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
-        return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes) { Held = held };
+        return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes) { Held = held, Training = training };
     }
 
     /// <summary>One line per trained version held back, e.g. <c>fraud 9a75b5701b77 rejected: gates rejected: ...</c>.</summary>
     private static ImmutableArray<string> Held(RegistryFacts facts) =>
         [.. facts.Models.SelectMany(m => m.Value.Held.Select(h => $"{m.Key} {h.Key} {h.Value.State}: {h.Value.Reason}"))];
+
+    /// <summary>One line per training Job that needs a person, e.g. <c>fraud 9a75b5701b77 backoff_exhausted: ...</c>.</summary>
+    private static ImmutableArray<string> TrainingLines(ImmutableArray<TrainingRun> runs) =>
+        [.. runs.Where(r => r.NeedsAttention).Select(r => r.ToString())];
 
     private LoadResult Load(GitCheckout checkout)
     {

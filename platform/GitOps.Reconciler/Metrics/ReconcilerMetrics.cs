@@ -18,6 +18,7 @@ public sealed class ReconcilerMetrics
     private readonly Counter _fetchErrors;
     private readonly Gauge _lastSuccess;
     private readonly Gauge _leader;
+    private readonly Counter _trainingRuns;
 
     public ReconcilerMetrics(bool includeProcessMetrics = true)
     {
@@ -51,6 +52,9 @@ public sealed class ReconcilerMetrics
         _lastSuccess = factory.CreateGauge("gitops_last_successful_sync_timestamp_seconds",
             "Unix time of the last pass that ended Applied or NoChange.", new GaugeConfiguration { LabelNames = ["environment"] });
         _leader = factory.CreateGauge("gitops_leader", "1 while this replica holds the leader Lease, else 0.");
+        _trainingRuns = factory.CreateCounter("gitops_training_runs_total",
+            "Training Jobs by model and outcome (succeeded, backoff_exhausted, deadline_exceeded, image_pull_error, unschedulable, failed), each counted once.",
+            new CounterConfiguration { LabelNames = ["model", "outcome"] });
     }
 
     /// <summary>The registry served on <c>/metrics</c>.</summary>
@@ -88,6 +92,8 @@ public sealed class ReconcilerMetrics
             _lastSuccess.WithLabels(outcome.Environment).Set(now.ToUnixTimeMilliseconds() / 1000.0);
         }
     }
+
+    public void RecordTrainingRun(string model, string outcome) => _trainingRuns.WithLabels(model, outcome).Inc();
 
     public void SetLeader(bool isLeader) => _leader.Set(isLeader ? 1 : 0);
 

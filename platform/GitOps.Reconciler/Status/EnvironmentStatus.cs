@@ -28,6 +28,9 @@ public sealed record EnvironmentStatus
     /// <summary>Trained versions not served here and why (<c>fraud 9a75b5701b77 rejected: ...</c>), one per line.</summary>
     public string? Held { get; init; }
 
+    /// <summary>Training Jobs that failed or cannot start and why (<c>fraud 9a75b5701b77 backoff_exhausted: ...</c>), one per line.</summary>
+    public string? Training { get; init; }
+
     public DateTimeOffset? LastAttemptTime { get; init; }
 
     public DateTimeOffset? LastAppliedTime { get; init; }

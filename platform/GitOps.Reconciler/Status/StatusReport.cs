@@ -26,6 +26,7 @@ public static class StatusReport
             Outcome = outcome.Name,
             LastAttemptTime = now,
             Held = outcome.IsSuccess ? (outcome.Held.IsEmpty ? null : string.Join('\n', outcome.Held)) : current.Held,
+            Training = outcome.IsSuccess ? (outcome.Training.IsEmpty ? null : string.Join('\n', outcome.Training)) : current.Training,
         };
         return outcome switch
         {

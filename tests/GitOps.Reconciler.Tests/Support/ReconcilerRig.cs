@@ -53,7 +53,7 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
     public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission },
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission, TrainingPods = new KubernetesTrainingPods(Cluster.Connection) },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>

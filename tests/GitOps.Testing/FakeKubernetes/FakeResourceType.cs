@@ -13,10 +13,13 @@ public sealed record FakeResourceType(string Group, string Version, string Kind,
 
     public static readonly FakeResourceType Lease = new("coordination.k8s.io", "v1", "Lease", "leases");
 
+    /// <summary>Pods, which tests seed by hand the way the Job controller and the kubelet would create them.</summary>
+    public static readonly FakeResourceType Pod = new("", "v1", "Pod", "pods");
+
     public static FakeResourceType From(ManagedKind kind) =>
         new(kind.Group, kind.Version, kind.Kind, kind.Plural,
             BuiltIn: kind.Group is not ("gateway.networking.k8s.io" or "networking.istio.io"));
 
-    /// <summary>Every <see cref="ManagedKinds"/> kind plus leases (configmaps are managed already).</summary>
-    public static IReadOnlyList<FakeResourceType> Defaults { get; } = [.. ManagedKinds.All.Select(From), Lease];
+    /// <summary>Every <see cref="ManagedKinds"/> kind plus leases and pods (configmaps are managed already).</summary>
+    public static IReadOnlyList<FakeResourceType> Defaults { get; } = [.. ManagedKinds.All.Select(From), Lease, Pod];
 }

@@ -75,7 +75,8 @@ public static class LocalStatusViews
     {
         var mine = objects.Where(o => Label(o, ManagedLabels.Environment) == environment && Label(o, ManagedLabels.Model) is not null).ToList();
         var models = ImmutableArray.CreateBuilder<ModelStatusView>();
-        var held = HeldByModel(status?.Held);
+        var held = LinesByModel(status?.Held);
+        var failedTraining = LinesByModel(status?.Training);
         foreach (var group in mine.GroupBy(o => Label(o, ManagedLabels.Model)!).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var deployments = group.Where(o => Kind(o) == "Deployment").ToList();
@@ -99,22 +100,28 @@ public static class LocalStatusViews
                     problem = available["message"]?.GetValue<string>();
                 }
             }
+            problem ??= failedTraining.GetValueOrDefault(group.Key);
             var url = route && proxy is not null ? $"{proxy.TrimEnd('/')}/v2/models/{group.Key}/infer" : null;
             models.Add(new ModelStatusView(group.Key, version, training, ready, desired, url, problem, Inputs(group)) { Held = held.GetValueOrDefault(group.Key) });
         }
-        foreach (var (model, line) in held.Where(h => models.All(m => m.Model != h.Key)).OrderBy(h => h.Key, StringComparer.Ordinal))
+        // A Kubernetes environment's status names models only through these lines.
+        foreach (var model in held.Keys.Union(failedTraining.Keys).Where(k => models.All(m => m.Model != k)).Order(StringComparer.Ordinal))
         {
-            models.Add(new ModelStatusView(model, null, "-", 0, 0, null, null, []) { Held = line });
+            models.Add(new ModelStatusView(model, null, failedTraining.ContainsKey(model) ? "failed" : "-", 0, 0, null, failedTraining.GetValueOrDefault(model), [])
+            {
+                Held = held.GetValueOrDefault(model),
+            });
         }
         return new EnvironmentStatusView(environment, status?.Outcome ?? "Pending", status?.LastAttemptedCommit, status?.Message,
             proxy, prometheus, prometheusProblem, running, models.ToImmutable());
     }
 
-    /// <summary>The status' held lines (<c>MODEL VERSION STATE: REASON</c>) by model, without the model name.</summary>
-    private static Dictionary<string, string> HeldByModel(string? held)
+    /// <summary>Status lines of the form <c>MODEL VERSION STATE: REASON</c> (held versions, training runs) by model,
+    /// without the model name.</summary>
+    private static Dictionary<string, string> LinesByModel(string? lines)
     {
         var byModel = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in (held ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in (lines ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var space = line.IndexOf(' ', StringComparison.Ordinal);
             if (space > 0)
