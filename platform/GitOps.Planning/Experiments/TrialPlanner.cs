@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using System.Globalization;
 using GitOps.Planning.Rendering;
 using GitOps.Specs.Model;
+using GitOps.Specs.Randomness;
 
 namespace GitOps.Planning.Experiments;
 
 /// <summary>
 /// Turns an experiment's search space into its trials, deterministically. Grid: every combination of the
 /// parameters' values, the last parameter changing fastest, the first <c>maxTrials</c>. Random: <c>maxTrials</c>
-/// draws from <see cref="SeededRandom"/> seeded with <c>search.seed</c> (a list picks one value uniformly; a range
+/// draws from <see cref="SplitMix64"/> seeded with <c>search.seed</c> (a list picks one value uniformly; a range
 /// draws uniformly, or log-uniformly with <c>scale: log</c>; a linear range with whole-number bounds draws whole
 /// numbers); a draw equal to an earlier one is skipped, so a small discrete space yields fewer trials, never repeats.
 /// </summary>
@@ -48,7 +49,7 @@ public static class TrialPlanner
 
     private static IEnumerable<ImmutableSortedDictionary<string, string>> Random(SearchSpace search, int maxTrials)
     {
-        var random = new SeededRandom((ulong)search.Seed);
+        var random = new SplitMix64((ulong)search.Seed);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var draw = 0; draw < maxTrials * DrawsPerTrial && seen.Count < maxTrials; draw++)
         {
@@ -61,7 +62,7 @@ public static class TrialPlanner
         }
     }
 
-    private static string Draw(SearchParameter parameter, SeededRandom random)
+    private static string Draw(SearchParameter parameter, SplitMix64 random)
     {
         if (!parameter.Values.IsEmpty)
         {
