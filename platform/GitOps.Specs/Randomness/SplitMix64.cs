@@ -3,7 +3,7 @@ namespace GitOps.Specs.Randomness;
 /// <summary>
 /// A tiny seeded generator whose sequence is fixed by its algorithm, not by the runtime, so that a
 /// generated dataset (and its sha256) and an experiment's random search stay the same across .NET versions
-/// (<see cref="System.Random"/> promises no such thing).
+/// (<c>System.Random</c> promises no such thing).
 /// </summary>
 public sealed class SplitMix64(ulong seed)
 {
