@@ -3,15 +3,13 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Octokit.Webhooks.Events;
 
 namespace GitOps.Reconciler.Hosting;
 
 /// <summary>
 /// <c>POST /webhook/github</c>: a push to the watched branch triggers an immediate fetch. The body is checked
 /// against <c>X-Hub-Signature-256</c> before anything else is read from it; a missing or wrong signature is
-/// answered 401 and triggers nothing (the HMAC comparison is constant-time). A delivery seen before (same
-/// <c>X-GitHub-Delivery</c>) triggers nothing again. The body is read as Octokit.Webhooks' <see cref="PushEvent"/>.
+/// answered 401 and triggers nothing. A delivery seen before (same <c>X-GitHub-Delivery</c>) triggers nothing again.
 /// </summary>
 public sealed class GitHubWebhookEndpoint(
     WebhookSecret secret,
@@ -57,11 +55,14 @@ public sealed class GitHubWebhookEndpoint(
                 string? pushedRef;
                 try
                 {
-                    pushedRef = JsonSerializer.Deserialize<PushEvent>(body)?.Ref;
+                    using var doc = JsonDocument.Parse(body);
+                    pushedRef = doc.RootElement.ValueKind == JsonValueKind.Object
+                        && doc.RootElement.TryGetProperty("ref", out var r) && r.ValueKind == JsonValueKind.String
+                        ? r.GetString() : null;
                 }
                 catch (JsonException)
                 {
-                    return Results.Text("push payload is not a push event\n", statusCode: StatusCodes.Status400BadRequest);
+                    return Results.Text("push payload is not JSON\n", statusCode: StatusCodes.Status400BadRequest);
                 }
                 if (pushedRef != $"refs/heads/{branch}")
                 {
