@@ -5,6 +5,7 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
@@ -35,6 +36,9 @@ public sealed record ReconcilerOptions
 
     /// <summary>How long a burst of hand edits is collected before the pass it triggers (<c>--drift-debounce</c>).</summary>
     public TimeSpan DriftDebounce { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Told of applied and stalled commits, deployments and rollbacks (GitHub, when configured).</summary>
+    public INotifier Notifier { get; init; } = NoOpNotifier.Instance;
 }
 
 /// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.</summary>
@@ -64,7 +68,7 @@ public sealed class ReconcilerApp
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
-            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once },
+            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once, Notifier = options.Notifier },
             loggers.CreateLogger<ReconcilePass>());
         Drift = ports.Drift is { } source
             ? new DriftWatch(source, Trigger, time, options.DriftDebounce, loggers.CreateLogger<DriftWatch>())
