@@ -9,11 +9,13 @@ using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs.Contracts;
+using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -125,8 +127,21 @@ public static class UpCommand
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
         await using var notifier = github.Create(parse, loggers, new Dictionary<string, string> { [env.Name] = $"http://{runtime.Proxy.Address}/" });
+        var (artifactsToken, artifactsTokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+        if (artifactsTokenError is not null)
+        {
+            throw new UserError(artifactsTokenError);
+        }
+        using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var admission = new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken, state.LocalArtifactUri), TimeProvider.System,
+            loggers.CreateLogger<RegistryAdmission>());
         var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
-            TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate, Notifier = notifier is null ? NoOpNotifier.Instance : notifier }, loggers.CreateLogger<ReconcilePass>());
+            TimeProvider.System, new ReconcilePassSettings
+            {
+                Validate = RepositoryValidator.Validate,
+                Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
+                Admission = admission,
+            }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);
         var ready = false;
         var lastLines = "";

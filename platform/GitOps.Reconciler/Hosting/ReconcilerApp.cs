@@ -3,6 +3,7 @@ using System.Net;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
@@ -48,7 +49,8 @@ public sealed record ReconcilerPorts(
     IEnvironmentStatusStore Status,
     ILeaderElector Leader,
     IRegistry Registry,
-    IDriftSource? Drift = null);
+    IDriftSource? Drift = null,
+    IVersionAdmission? Admission = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -68,7 +70,15 @@ public sealed class ReconcilerApp
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
-            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once, Notifier = options.Notifier },
+            new ReconcilePassSettings
+            {
+                Validate = validate,
+                Backoff = options.Backoff,
+                ApplyParallelism = options.ApplyParallelism,
+                Once = options.Once,
+                Notifier = options.Notifier,
+                Admission = ports.Admission,
+            },
             loggers.CreateLogger<ReconcilePass>());
         Drift = ports.Drift is { } source
             ? new DriftWatch(source, Trigger, time, options.DriftDebounce, loggers.CreateLogger<DriftWatch>())

@@ -25,6 +25,9 @@ public sealed record EnvironmentStatus
     /// <summary>The plan of the last attempted commit in its text form (truncated when very long).</summary>
     public string? PlanSummary { get; init; }
 
+    /// <summary>Trained versions not served here and why (<c>fraud 9a75b5701b77 rejected: ...</c>), one per line.</summary>
+    public string? Held { get; init; }
+
     public DateTimeOffset? LastAttemptTime { get; init; }
 
     public DateTimeOffset? LastAppliedTime { get; init; }
