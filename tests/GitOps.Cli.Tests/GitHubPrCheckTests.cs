@@ -78,6 +78,31 @@ public sealed class GitHubPrCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_Edit_The_One_Plan_Comment_When_A_New_Commit_Is_Pushed_To_The_Pull_Request()
+    {
+        // Given the plan comment of the first push, under a discussion longer than one page
+        const string pushed = "0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b";
+        var number = _server.Store.AddPullRequest(Repository, HeadSha, number: 7);
+        _server.AddToken(Token, integration: true, [.. FakeGitHubServer.AllPermissions]);
+        var first = await PrCheckAsync(SmallRepository, "pull_request.synchronize.json", Token);
+        _server.Store.AddComments(Repository, number, 40);
+        var commentId = (long)_server.Store.Comments(Repository, number).Single(c => ((string?)c["body"])!.StartsWith("<!-- gitops-plan -->", StringComparison.Ordinal))["id"]!;
+
+        // When the workflow runs for the next push
+        var second = await PrCheckAsync(SmallRepository, "pull_request.synchronize.json", Token, "--sha", pushed);
+
+        // Then the same comment now shows the new commit's plan, and the new commit has its own check runs
+        Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+        Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
+        var ours = Assert.Single(_server.Store.Comments(Repository, number), c => ((string?)c["body"])!.StartsWith("<!-- gitops-plan -->", StringComparison.Ordinal));
+        Assert.Equal(commentId, (long)ours["id"]!);
+        Assert.Contains($"### GitOps plan for `{pushed}`", (string?)ours["body"]);
+        Assert.Contains(_server.Requests, r => r.Method == "PATCH" && r.Path.EndsWith($"/issues/comments/{commentId}", StringComparison.Ordinal) && r.Status == 200);
+        Assert.Equal(2, _server.Store.CheckRuns(Repository).Count(r => (string?)r["head_sha"] == pushed));
+        Assert.Contains($"plan comment on #{number}: updated", second.Stdout);
+    }
+
+    [Fact]
     public async Task Should_Fail_The_Validate_Check_And_Skip_The_Plan_When_The_Specs_Have_Errors()
     {
         // Given
