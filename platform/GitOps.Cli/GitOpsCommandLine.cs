@@ -48,6 +48,8 @@ public static class GitOpsCommandLine
         UpCommand.Create(),
         DownCommand.Create(),
         StatusCommand.Create(),
+        RolloutGroupCommand.Create(),
+        AnalyzeCommand.Create(),
         CompletionCommand.Create(),
     ];
 

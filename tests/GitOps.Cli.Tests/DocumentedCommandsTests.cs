@@ -296,7 +296,8 @@ public sealed partial class DocumentedCommandsTests
         return words;
     }
 
-    private static void Copy(string source, string target)
+    /// <summary>Copies a folder with everything in it (also used by tests that need a copy of the example repository).</summary>
+    internal static void Copy(string source, string target)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {

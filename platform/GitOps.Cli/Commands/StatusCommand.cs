@@ -74,7 +74,7 @@ public static class StatusCommand
         return command;
     }
 
-    private static KubernetesApiConnection Connect(string? kubeconfig, string? context)
+    internal static KubernetesApiConnection Connect(string? kubeconfig, string? context)
     {
         try
         {

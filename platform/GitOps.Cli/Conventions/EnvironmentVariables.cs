@@ -32,6 +32,7 @@ public static class EnvironmentVariables
         new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
         new(TrainingContract.ArtifactsToken, TrainingContract.ArtifactsTokenFile, "bearer token for http(s) artifact stores (artifacts, train)"),
         new(TrainingContract.ArtifactsTokenFile, "(none)", "file holding the artifact store token, a mounted Secret (artifacts, train; what rendered pods use)"),
+        new(GitOps.Cli.Rollouts.OperatorIdentity.Variable, "--actor", "who gives rollout promote/abort/retry, recorded in the rollout's history (default: the login name)"),
         new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
         new(GitOps.Reconciler.Drivers.Local.PrometheusProcess.BinaryVariable, "(none)", "the prometheus binary gitops up runs (default /usr/bin/prometheus, else the first on PATH)"),
         new(GitHubCredentialSource.TokenVariable, "--token-file, --github-token-file", "GitHub token for github pr-check and for reporting from reconcile and up (set by GitHub Actions; docs/github.md)"),

@@ -79,7 +79,8 @@ public static class MeasurementAssessor
         _ => "inconclusive",
     };
 
-    internal static string Format(double value) => value switch
+    /// <summary>A measured value as people read it: <c>0.004</c>, <c>+Inf</c>, <c>NaN</c>.</summary>
+    public static string Format(double value) => value switch
     {
         double.PositiveInfinity => "+Inf",
         double.NegativeInfinity => "-Inf",

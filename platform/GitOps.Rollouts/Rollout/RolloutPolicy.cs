@@ -34,7 +34,7 @@ public sealed record CanaryStep
 
     public override string ToString() =>
         SetWeight is { } w ? $"setWeight {w}"
-        : Pause is { } p ? $"pause {p}"
+        : Pause is { } p ? $"pause {Durations.Format(p)}"
         : PauseUntilPromoted ? "pause until promoted"
         : Analysis is { } a ? $"analysis {string.Join(", ", a)}"
         : SetHeaderRoute is { } h ? $"setHeaderRoute {h.Header}: {h.Value}"

@@ -25,10 +25,17 @@ public sealed class PrometheusProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    /// <summary>Starts Prometheus scraping <paramref name="targets"/> (<c>host:port</c>) and waits until it is ready.</summary>
-    public static async Task<PrometheusProcess> StartAsync(IEnumerable<string> targets, CancellationToken cancellationToken)
+    /// <summary>Starts Prometheus scraping <paramref name="targets"/> (<c>host:port</c>) and waits until it is ready. With
+    /// <paramref name="history"/> (OpenMetrics text with timestamps, ending in <c># EOF</c>) its storage first gets that
+    /// past data, written into blocks by <c>promtool tsdb create-blocks-from openmetrics</c>, so range queries over a past
+    /// window answer from it.</summary>
+    public static async Task<PrometheusProcess> StartAsync(IEnumerable<string> targets, CancellationToken cancellationToken, string? history = null)
     {
         var folder = Directory.CreateTempSubdirectory("gitops-prometheus-").FullName;
+        if (history is not null)
+        {
+            await WriteHistoryAsync(folder, history, cancellationToken);
+        }
         var port = FreePort();
         var config = Path.Combine(folder, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
@@ -69,6 +76,27 @@ public sealed class PrometheusProcess : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    private static async Task WriteHistoryAsync(string folder, string history, CancellationToken cancellationToken)
+    {
+        var input = Path.Combine(folder, "history.om");
+        await File.WriteAllTextAsync(input, history, cancellationToken);
+        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Binary)!, "promtool"))
+        {
+            ArgumentList = { "tsdb", "create-blocks-from", "openmetrics", input, Path.Combine(folder, "data") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var promtool = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start");
+        var output = promtool.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = promtool.StandardError.ReadToEndAsync(cancellationToken);
+        await promtool.WaitForExitAsync(cancellationToken);
+        if (promtool.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"promtool could not write the history (exit {promtool.ExitCode}): {await errors}{await output}");
+        }
     }
 
     /// <summary>Kills the process now (as a crash would), leaving the folder for <see cref="DisposeAsync"/>.</summary>
