@@ -5,6 +5,7 @@ using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
@@ -26,6 +27,9 @@ public sealed record ReconcilePassSettings
 
     /// <summary>A single pass (<c>gitops reconcile --once</c>): nothing is retried, so logs do not promise a next try.</summary>
     public bool Once { get; init; }
+
+    /// <summary>Told when an environment is applied or stalls, and of each deployment; never fails or blocks the pass.</summary>
+    public INotifier Notifier { get; init; } = NoOpNotifier.Instance;
 }
 
 /// <summary>
@@ -204,6 +208,7 @@ public sealed class ReconcilePass(
         {
             log.LogInformation("{Environment}: {Change}", environment, change);
         }
+        await settings.Notifier.NotifySafelyAsync(new DeploymentStarted(environment, commit, time.GetUtcNow(), null, null), log, ct);
         var executed = await _executor.ExecuteAsync(plan, ct);                                    // I/O
         metrics.RecordApply(environment, executed.Applied, executed.Pruned);
         if (!executed.Refused.IsEmpty)
@@ -261,7 +266,30 @@ public sealed class ReconcilePass(
         }
         metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());
         Log(outcome);
+        await NotifyAsync(outcome, ct);
         return outcome;
+    }
+
+    /// <summary>Applied and stalled commits are reported (a commit status each); a deployment started by this pass is
+    /// finished with its result. NoChange and transient faults report nothing new.</summary>
+    private async Task NotifyAsync(ReconcileOutcome outcome, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var notifier = settings.Notifier;
+        switch (outcome)
+        {
+            case ReconcileOutcome.Applied { Commit: { } applied } a:
+                await notifier.NotifySafelyAsync(new DeploymentFinished(a.Environment, applied, now, true, $"applied: {a.Plan}", null, null), log, ct);
+                await notifier.NotifySafelyAsync(new EnvironmentApplied(a.Environment, applied, now, a.Plan.ToString()), log, ct);
+                break;
+            case ReconcileOutcome.Stalled { Commit: { } stalled } s:
+                await notifier.NotifySafelyAsync(new DeploymentFinished(s.Environment, stalled, now, false, $"stalled: {s.Reason}", null, null), log, ct);
+                await notifier.NotifySafelyAsync(new EnvironmentStalled(s.Environment, stalled, now, s.Reason, s.LastGoodCommit), log, ct);
+                break;
+            case ReconcileOutcome.Refused { Commit: { } commit } r:
+                await notifier.NotifySafelyAsync(new DeploymentFinished(r.Environment, commit, now, false, $"refused by the API server: {r.Reason}", null, null), log, ct);
+                break;
+        }
     }
 
     private void Log(ReconcileOutcome outcome)

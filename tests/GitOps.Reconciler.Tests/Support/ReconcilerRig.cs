@@ -5,6 +5,7 @@ using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
@@ -45,8 +46,8 @@ internal sealed class ReconcilerRig : IAsyncDisposable
     public static async Task<ReconcilerRig> StartAsync() => new(await FakeCluster.StartAsync());
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
-    public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once },
+    public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>
