@@ -168,7 +168,8 @@ public static class ReconcileCommand
                     DriftDebounce = parse.GetValue(driftDebounce),
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
-                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver),
+                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
+                    new ConfigMapRolloutStateStore(connection)),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

@@ -12,6 +12,7 @@ using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Rollouts;
 using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -123,7 +124,12 @@ public static class UpCommand
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
         var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
-            TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate }, loggers.CreateLogger<ReconcilePass>());
+            TimeProvider.System, new ReconcilePassSettings
+            {
+                Validate = RepositoryValidator.Validate,
+                Rollouts = new RolloutController(new LocalRolloutStateStore(state), metrics.Rollouts, TimeProvider.System,
+                    loggers.CreateLogger<RolloutController>()),
+            }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);
         var ready = false;
         var lastLines = "";

@@ -6,6 +6,7 @@ using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
 using Microsoft.AspNetCore.Builder;
@@ -44,7 +45,8 @@ public sealed record ReconcilerPorts(
     IEnvironmentStatusStore Status,
     ILeaderElector Leader,
     IRegistry Registry,
-    IDriftSource? Drift = null);
+    IDriftSource? Drift = null,
+    IRolloutStateStore? Rollouts = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -64,7 +66,16 @@ public sealed class ReconcilerApp
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
-            new ReconcilePassSettings { Validate = validate, Backoff = options.Backoff, ApplyParallelism = options.ApplyParallelism, Once = options.Once },
+            new ReconcilePassSettings
+            {
+                Validate = validate,
+                Backoff = options.Backoff,
+                ApplyParallelism = options.ApplyParallelism,
+                Once = options.Once,
+                Rollouts = ports.Rollouts is { } store
+                    ? new RolloutController(store, Metrics.Rollouts, time, loggers.CreateLogger<RolloutController>())
+                    : null,
+            },
             loggers.CreateLogger<ReconcilePass>());
         Drift = ports.Drift is { } source
             ? new DriftWatch(source, Trigger, time, options.DriftDebounce, loggers.CreateLogger<DriftWatch>())

@@ -7,6 +7,7 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
@@ -30,6 +31,10 @@ public sealed record ReconcilePassSettings
 
     /// <summary>Told when an environment is applied or stalls, and of each deployment; never fails or blocks the pass.</summary>
     public INotifier Notifier { get; init; } = NoOpNotifier.Instance;
+
+    /// <summary>Advances each model's rollout before rendering (state store, analysis, rollback); null: rollouts are
+    /// drawn as the cluster shows them and never advance.</summary>
+    public RolloutController? Rollouts { get; init; }
 }
 
 /// <summary>
@@ -50,9 +55,15 @@ public sealed class ReconcilePass(
     private readonly PlanExecutor _executor = new(cluster, settings.ApplyParallelism);
     private readonly RenderCache _renderCache = new();
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RolloutStepResult> _rollouts = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
+
+    /// <summary>How soon <paramref name="environment"/>'s rollouts need the next pass (a measurement, the end of a
+    /// pause, pods awaited); null when no rollout is under way there.</summary>
+    public TimeSpan? RolloutWait(string environment) =>
+        _rollouts.TryGetValue(environment, out var step) ? step.NextCheck : null;
 
     /// <summary>The namespace <paramref name="environment"/> converges in, as the last loaded commit says; null before
     /// a commit defining it was loaded.</summary>
@@ -181,6 +192,12 @@ public sealed class ReconcilePass(
 
         var observed = await cluster.ReadManagedAsync(environment, env.Spec.Namespace, ct);    // I/O
         var facts = await registry.ReadAsync(environment, observed, ct);                         // I/O
+        if (settings.Rollouts is { } rollouts)
+        {
+            var step = await rollouts.AdvanceAsync(load.Specs, env, facts, observed, commit, settings.Notifier, ct); // I/O + pure
+            facts = step.Facts;
+            _rollouts[environment] = step;
+        }
         var planned = EnvironmentPlanner.PlanEnvironment(load.Specs, environment, facts,           // pure
             new RenderContext(commit), observed, _renderCache);
         if (planned.HasErrors)
@@ -255,7 +272,12 @@ public sealed class ReconcilePass(
         try
         {
             var current = read ?? await ReadStatusAsync(outcome.Environment, ct);                  // I/O
-            await statuses.SaveAsync(StatusReport.Next(current, outcome, time.GetUtcNow()), ct);  // I/O
+            var next = StatusReport.Next(current, outcome, time.GetUtcNow());
+            if (_rollouts.TryGetValue(outcome.Environment, out var rollouts))
+            {
+                next = next with { RolloutSummary = rollouts.Summary.IsEmpty ? null : string.Join('\n', rollouts.Summary) };
+            }
+            await statuses.SaveAsync(next, ct);                                                   // I/O
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

@@ -51,7 +51,11 @@ public sealed class ReconcilerMetrics
         _lastSuccess = factory.CreateGauge("gitops_last_successful_sync_timestamp_seconds",
             "Unix time of the last pass that ended Applied or NoChange.", new GaugeConfiguration { LabelNames = ["environment"] });
         _leader = factory.CreateGauge("gitops_leader", "1 while this replica holds the leader Lease, else 0.");
+        Rollouts = new RolloutMetrics(factory);
     }
+
+    /// <summary>The rollouts' phase, weight, analysis and rollback metrics.</summary>
+    public RolloutMetrics Rollouts { get; }
 
     /// <summary>The registry served on <c>/metrics</c>.</summary>
     public CollectorRegistry Registry { get; }

@@ -25,6 +25,9 @@ public sealed record EnvironmentStatus
     /// <summary>The plan of the last attempted commit in its text form (truncated when very long).</summary>
     public string? PlanSummary { get; init; }
 
+    /// <summary>One line per model's rollout after the last pass: phase, versions, weight, step, why it waits.</summary>
+    public string? RolloutSummary { get; init; }
+
     public DateTimeOffset? LastAttemptTime { get; init; }
 
     public DateTimeOffset? LastAppliedTime { get; init; }

@@ -90,6 +90,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         Put(data, "message", Truncate(status.Message));
         Put(data, "diagnostics", Truncate(status.DiagnosticsSummary));
         Put(data, "plan", Truncate(status.PlanSummary));
+        Put(data, "rollouts", Truncate(status.RolloutSummary));
         Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         Put(data, "lastAppliedTime", status.LastAppliedTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         return new JsonObject
@@ -125,6 +126,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
             Message = Get("message"),
             DiagnosticsSummary = Get("diagnostics"),
             PlanSummary = Get("plan"),
+            RolloutSummary = Get("rollouts"),
             LastAttemptTime = Time("lastAttemptTime"),
             LastAppliedTime = Time("lastAppliedTime"),
             ResourceVersion = configMap["metadata"]?["resourceVersion"]?.GetValue<string>(),
