@@ -110,7 +110,9 @@ public sealed class RolloutController(
             state = second.State;
         }
 
-        if (stored is null || pending is not null || RolloutStateJson.Serialize(state) != RolloutStateJson.Serialize(stored.State))
+        // Nothing is stored for a model that serves nothing yet (no version trained): no ConfigMap per untrained model.
+        var worthKeeping = stored is not null || state.Stable is not null || state.Canary is not null;
+        if (worthKeeping && (stored is null || pending is not null || RolloutStateJson.Serialize(state) != RolloutStateJson.Serialize(stored.State)))
         {
             try
             {
