@@ -85,14 +85,14 @@ public sealed class ArtifactsCommandTests
         }
 
         [Fact]
-        public async Task Should_Exit_2_And_Name_The_Supported_Schemes_For_An_S3_Uri()
+        public async Task Should_Exit_2_And_Name_The_Supported_Schemes_For_A_Gcs_Uri()
         {
             // When
-            var result = await CliRunner.RunAsync("artifacts", "fetch", "--uri", "s3://bucket/fraud/abc/model.onnx", "--out", Path.Combine(_root, "m.onnx"));
+            var result = await CliRunner.RunAsync("artifacts", "fetch", "--uri", "gs://bucket/fraud/abc/model.onnx", "--out", Path.Combine(_root, "m.onnx"));
 
             // Then
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("scheme 's3' is not supported", result.Stderr);
+            Assert.Contains("scheme 'gs' is not supported", result.Stderr);
             Assert.Contains("https://", result.Stderr);
         }
 

@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using GitOps.Specs.Contracts;
 using GitOps.Testing.FakeGitHub;
+using GitOps.Testing.FakeKubernetes;
+using GitOps.Testing.Generators;
+using GitOps.Testing.Git;
 using GitOps.Testing.Golden;
 using Xunit;
 
@@ -10,13 +14,15 @@ namespace GitOps.Cli.Tests;
 /// The credentials the CLI is given — a GitHub token or a GitHub App's private key for <c>github pr-check</c>, and the
 /// Git, artifact store and serving tokens a CI job may have in its environment — never reach what it prints (plans,
 /// diagnostics, errors) nor what it writes to GitHub (check runs, annotations, the plan comment, the job summary), also
-/// when GitHub fails. The reconciler's side is <c>GitOps.Reconciler.Tests.EndToEnd.SecretLeakTests</c>.
+/// when GitHub fails; nor, for <c>gitops reconcile</c> reporting to GitHub, its logs or the deployments and statuses it
+/// writes. The reconciler's Git, webhook and cluster secrets are checked by <c>GitOps.Reconciler.Tests.EndToEnd.SecretLeakTests</c>.
 /// </summary>
 public sealed class SecretLeakTests : IAsyncLifetime
 {
     private const string Repository = "acme/ml-platform";
     private const string HeadSha = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
     private const string GitHubToken = "ghp_LeakCheckGitHubToken0123456789abcd";
+    private const string ClusterToken = "cluster-token-8e7d6c5b4a392817";
 
     private static readonly string SmallRepository = RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "warnings-only");
     private static readonly string Event = RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "github", "pull_request.synchronize.json");
@@ -120,5 +126,60 @@ public sealed class SecretLeakTests : IAsyncLifetime
         var keyLines = pem.Split('\n').Where(l => l.Length > 40 && !l.StartsWith("-----", StringComparison.Ordinal));
         AssertAbsent([.. keyLines, .. installationTokens, .. OtherSecrets.Values],
             ("pr-check output", result.Stdout + result.Stderr), ("published checks and comments", Published(number)));
+    }
+
+    [Fact]
+    public async Task Should_Keep_The_Token_Out_Of_The_Reconcilers_Logs_And_Reports_When_It_Reports_To_GitHub_Through_Faults()
+    {
+        // Given a repository to reconcile, a cluster, the GitHub token in the environment and GitHub failing at first
+        await using var cluster = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = ClusterToken });
+        var kubeconfig = cluster.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"), @namespace: "ml");
+        using var repo = FakeGitRepo.Create();
+        var commit = repo.Commit("one model", SingleEnvironmentRepository.Files("ml", [("fraud", 100)]));
+        _server.AddToken(GitHubToken, integration: true, [.. FakeGitHubServer.AllPermissions]);
+        _server.FailNext(2, 502, pathContains: "/statuses");
+
+        // When one pass runs as a process, with the credentials in its environment
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[]
+                 {
+                     Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "reconcile", "--once", "--repo", repo.Path, "--env", "prod",
+                     "--kubeconfig", kubeconfig, "--workdir", Path.Combine(_dir, "work"), "--listen", "127.0.0.1:0",
+                     "--github-repository", Repository, "--github-api-url", _server.ApiUrl.ToString(),
+                     "--github-environment-url", "prod=https://models.example.com/prod",
+                 })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.Environment[GitOps.GitHub.Connection.GitHubCredentialSource.TokenVariable] = GitHubToken;
+        foreach (var (name, value) in OtherSecrets)
+        {
+            psi.Environment[name] = value;
+        }
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var exited = await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(3))) is var done && process.HasExited;
+        if (!exited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        await done;
+        var output = await stdout + await stderr;
+
+        // Then the pass reported a deployment and a commit status, retrying through the faults, and no secret shows
+        Assert.True(exited && process.ExitCode == 0, output);
+        var deployment = Assert.Single(_server.Store.Deployments(Repository));
+        Assert.Equal(commit, (string?)deployment["sha"]);
+        var statuses = _server.Store.DeploymentStatuses((long)deployment["id"]!);
+        Assert.Equal(["in_progress", "success"], statuses.Select(s => (string?)s["state"]));
+        Assert.Equal("https://models.example.com/prod", (string?)statuses[^1]["environment_url"]);
+        var status = Assert.Single(_server.Store.CommitStatuses(Repository, commit));
+        Assert.Equal(("success", "gitops/prod"), ((string?)status["state"], (string?)status["context"]));
+        Assert.Contains(_server.Requests, r => r.Status == 502);
+        Assert.Contains("Reporting deployments, commit statuses and rollbacks to GitHub repository acme/ml-platform", output, StringComparison.Ordinal);
+        var reported = string.Join("\n", _server.Store.Deployments(Repository).Select(d => d.ToJsonString())
+            .Concat(statuses.Select(d => d.ToJsonString())).Concat(_server.Store.CommitStatuses(Repository, commit).Select(d => d.ToJsonString())));
+        AssertAbsent([GitHubToken, ClusterToken, .. OtherSecrets.Values], ("reconcile output", output), ("deployments and statuses", reported));
     }
 }

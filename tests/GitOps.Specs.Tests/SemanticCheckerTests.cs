@@ -61,7 +61,8 @@ public sealed class SemanticCheckerTests
         [InlineData("http://data.internal:8080/fraud.csv", false)]
         [InlineData("file:///mnt/data/fraud.csv", false)]
         [InlineData("/mnt/data/fraud.csv", false)]
-        [InlineData("s3://data/fraud.csv", true)]
+        [InlineData("s3://data/fraud.csv", false)]
+        [InlineData("gs://data/fraud.csv", true)]
         [InlineData("GS://data/fraud.csv", true)]
         public void Should_Report_Dataset_Schemes_The_Builtin_Trainer_Cannot_Fetch(string uri, bool reported)
         {

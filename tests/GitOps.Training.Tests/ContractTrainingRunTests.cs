@@ -104,7 +104,7 @@ public sealed class ContractTrainingRunTests
             File.WriteAllBytes(local, bytes);
             var store = Path.Combine(_root, "store");
             var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
-            var inputs = Inputs("s3://unreachable/fraud.csv", sha, store) with { Dataset = local };
+            var inputs = Inputs("gs://unreachable/fraud.csv", sha, store) with { Dataset = local };
 
             // When
             var outcome = await run.RunAsync(inputs, CancellationToken.None);

@@ -7,13 +7,13 @@ namespace GitOps.Cli.Commands;
 
 /// <summary>
 /// <c>gitops artifacts fetch</c> (what a serving pod's init container runs) and <c>gitops artifacts push</c>
-/// (publish a training output directory): file:// or plain paths, http:// and https://.
+/// (publish a training output directory): file:// or plain paths, http://, https:// and s3://.
 /// </summary>
 public static class ArtifactsCommand
 {
     public static Command Create()
     {
-        var command = new Command("artifacts", "Fetch and publish model artifacts (file://, plain paths, http://, https://)");
+        var command = new Command("artifacts", "Fetch and publish model artifacts (file://, plain paths, http://, https://, s3://)");
         command.Subcommands.Add(CreateFetch());
         command.Subcommands.Add(CreatePush());
         return command;
@@ -21,7 +21,7 @@ public static class ArtifactsCommand
 
     private static Command CreateFetch()
     {
-        var uri = new Option<string>("--uri") { Description = "Artifact to fetch: a path, file://, http:// or https:// URI", Required = true };
+        var uri = new Option<string>("--uri") { Description = "Artifact to fetch: a path, file://, http://, https:// or s3:// URI", Required = true };
         var output = new Option<string>("--out") { Description = "File to write (replaced atomically)", Required = true };
         var sha = new Option<string?>("--sha256") { Description = "Expected sha256 (hex); a mismatch exits 2 and leaves no file" };
         var command = new Command("fetch", $"Download one artifact (bearer token for http(s) from the file in env {TrainingContract.ArtifactsTokenFile}, else env {TrainingContract.ArtifactsToken})") { uri, output, sha };
@@ -35,7 +35,7 @@ public static class ArtifactsCommand
                 return (int)ExitCode.Usage;
             }
             using var http = NewClient();
-            var outcome = await new ArtifactTransfer(http, token).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
+            var outcome = await new ArtifactTransfer(http, token, CliEnvironment.Current.Variable).FetchAsync(parse.GetValue(uri)!, parse.GetValue(output)!, parse.GetValue(sha), ct);
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");
@@ -50,7 +50,7 @@ public static class ArtifactsCommand
     private static Command CreatePush()
     {
         var from = new Option<string>("--from") { Description = "Directory to publish (e.g. a training output directory)", Required = true };
-        var uri = new Option<string>("--uri") { Description = "Destination folder: a path, file://, http:// or https:// URI (one PUT per file)", Required = true };
+        var uri = new Option<string>("--uri") { Description = "Destination folder: a path, file://, http://, https:// or s3:// URI (one PUT per file)", Required = true };
         var command = new Command("push", $"Publish every file of a directory (bearer token for http(s) from the file in env {TrainingContract.ArtifactsTokenFile}, else env {TrainingContract.ArtifactsToken})") { from, uri };
         command.WithExamples(("gitops artifacts push --from artifacts/fraud-example/model --uri file:///mnt/artifacts/fraud/dev", "publish a training output folder"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
@@ -62,7 +62,7 @@ public static class ArtifactsCommand
                 return (int)ExitCode.Usage;
             }
             using var http = NewClient();
-            var outcome = await new ArtifactTransfer(http, token).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
+            var outcome = await new ArtifactTransfer(http, token, CliEnvironment.Current.Variable).PushAsync(parse.GetValue(from)!, parse.GetValue(uri)!, ct);
             if (!outcome.Succeeded)
             {
                 await parse.Err().WriteLineAsync($"error: {outcome.Error}");

@@ -8,6 +8,7 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
@@ -25,6 +26,9 @@ namespace GitOps.Cli.Commands;
 public static class ReconcileCommand
 {
     public const string GitTokenVariable = EnvironmentVariables.GitToken;
+
+    /// <summary>How long <c>--once</c> waits, after the pass, for GitHub notifications still queued.</summary>
+    private static readonly TimeSpan NotifierFlushTimeout = TimeSpan.FromSeconds(30);
 
     public static Command Create()
     {
@@ -52,6 +56,7 @@ public static class ReconcileCommand
         {
             command.Options.Add(option);
         }
+        var github = GitHubReporting.AddTo(command);
         command.WithExamples(
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --once", "one pass over prod, print the outcome and exit"),
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env staging --env prod --in-cluster", "the in-cluster reconciler (see docs/operations.md)"));
@@ -153,6 +158,7 @@ public static class ReconcileCommand
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                     o.UseUtcTimestamp = true;
                 }));
+            await using var notifier = github.Create(parse, loggers);
             var driver = new KubernetesClusterDriver(connection);
             var app = new ReconcilerApp(
                 new ReconcilerOptions
@@ -166,6 +172,7 @@ public static class ReconcileCommand
                     ShutdownTimeout = parse.GetValue(shutdownTimeout),
                     PassTimeout = parse.GetValue(passTimeout),
                     DriftDebounce = parse.GetValue(driftDebounce),
+                    Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
                     leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
@@ -187,6 +194,10 @@ public static class ReconcileCommand
                 foreach (var outcome in outcomes)
                 {
                     stdout.WriteLine(Describe(outcome));
+                }
+                if (notifier is not null && !await notifier.FlushAsync(NotifierFlushTimeout, ct))
+                {
+                    stderr.WriteLine($"warning: {notifier.Pending} GitHub notification(s) not delivered within {NotifierFlushTimeout.TotalSeconds:0}s; they are dropped.");
                 }
                 return (int)(outcomes.All(o => o.IsSuccess) ? ExitCode.Success : ExitCode.Findings);
             }

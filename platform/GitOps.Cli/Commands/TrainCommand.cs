@@ -88,7 +88,7 @@ public static class TrainCommand
                 return (int)ExitCode.Usage;
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-            var store = new ArtifactTransfer(http, token);
+            var store = new ArtifactTransfer(http, token, CliEnvironment.Current.Variable);
             // In a training Job (the rendered pod names the version it trains) each step is written to standard
             // error as a line: kubectl logs and gitops up's status table read it. On a terminal the spinner shows it;
             // a person's piped run stays quiet.

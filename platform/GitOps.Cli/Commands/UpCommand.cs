@@ -11,6 +11,7 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Specs.Contracts;
@@ -39,6 +40,7 @@ public static class UpCommand
             env, state, once, watch, listen,
         };
         var repository = RepositoryPath.AddTo(command);
+        var github = GitHubReporting.AddTo(command);
         command.WithExamples(
             ("gitops up", "the repository's local environment, following every edit until Ctrl+C"),
             ("gitops up ../ml-platform --env local --once", "converge to the tree as it is now and keep serving it"),
@@ -46,11 +48,11 @@ public static class UpCommand
         // Synchronous on purpose (as serve): stopping drains the servers, which must not be cut short by the command
         // line library's grace period after SIGTERM.
         command.SetAction((ParseResult parse) => RunAsync(parse, repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state),
-            parse.GetValue(once) && !parse.GetValue(watch), parse.GetValue(listen)!).GetAwaiter().GetResult());
+            parse.GetValue(once) && !parse.GetValue(watch), parse.GetValue(listen)!, github).GetAwaiter().GetResult());
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, string path, string? envName, string? stateDir, bool once, string listenText)
+    private static async Task<int> RunAsync(ParseResult parse, string path, string? envName, string? stateDir, bool once, string listenText, GitHubReporting github)
     {
         var stdout = parse.Out();
         var stderr = parse.Err();
@@ -123,10 +125,12 @@ public static class UpCommand
         await stdout.WriteLineAsync($"gitops up: environment {env.Name} from {target.Root}{(once ? "" : " (following the working tree)")}; state in {state.Root}; Ctrl+C stops it.");
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
+        await using var notifier = github.Create(parse, loggers, new Dictionary<string, string> { [env.Name] = $"http://{runtime.Proxy.Address}/" });
         var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
             TimeProvider.System, new ReconcilePassSettings
             {
                 Validate = RepositoryValidator.Validate,
+                Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 Rollouts = new RolloutController(new LocalRolloutStateStore(state), metrics.Rollouts, TimeProvider.System,
                     loggers.CreateLogger<RolloutController>()),
             }, loggers.CreateLogger<ReconcilePass>());

@@ -7,7 +7,8 @@ namespace GitOps.Planning.Rendering;
 /// <summary>
 /// Mounts the artifact store's bearer token (<c>spec.artifacts.tokenSecretRef</c>) as a file into the containers that
 /// talk to the store (the trainer, the serving pods' model fetch) and names that file in
-/// <see cref="TrainingContract.ArtifactsTokenFile"/>: the variable holds a path, never the token.
+/// <see cref="TrainingContract.ArtifactsTokenFile"/>: the variable holds a path, never the token. An s3:// store's
+/// settings (<c>spec.artifacts.s3</c>) are given to the same containers by <see cref="S3Variables"/>.
 /// </summary>
 internal static class ArtifactToken
 {
@@ -17,11 +18,12 @@ internal static class ArtifactToken
 
     public static V1PodSpec Mount(V1PodSpec pod, ArtifactStore? store, IEnumerable<V1Container> containers)
     {
+        var targets = containers.ToList();
+        S3Variables.Add(store, targets);
         if (store?.TokenSecretRef is not { } secret)
         {
             return pod;
         }
-        var targets = containers.ToList();
         var file = SecretFiles.Mount(pod, VolumeName, MountPath, FileName, secret, targets);
         foreach (var container in targets)
         {

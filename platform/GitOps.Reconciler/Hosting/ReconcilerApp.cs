@@ -5,6 +5,7 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
@@ -36,6 +37,9 @@ public sealed record ReconcilerOptions
 
     /// <summary>How long a burst of hand edits is collected before the pass it triggers (<c>--drift-debounce</c>).</summary>
     public TimeSpan DriftDebounce { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Told of applied and stalled commits, deployments and rollbacks (GitHub, when configured).</summary>
+    public INotifier Notifier { get; init; } = NoOpNotifier.Instance;
 }
 
 /// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.</summary>
@@ -72,6 +76,7 @@ public sealed class ReconcilerApp
                 Backoff = options.Backoff,
                 ApplyParallelism = options.ApplyParallelism,
                 Once = options.Once,
+                Notifier = options.Notifier,
                 Rollouts = ports.Rollouts is { } store
                     ? new RolloutController(store, Metrics.Rollouts, time, loggers.CreateLogger<RolloutController>())
                     : null,

@@ -1,7 +1,8 @@
 namespace GitOps.Registry.Stores;
 
-/// <summary>Where an artifact URI points: a local path (plain or <c>file://</c>) or an http(s) URL.</summary>
-public sealed record ArtifactLocation(string? LocalPath, Uri? Url, string? UnsupportedScheme)
+/// <summary>Where an artifact URI points: a local path (plain or <c>file://</c>), an http(s) URL or an
+/// <c>s3://bucket/prefix</c> location.</summary>
+public sealed record ArtifactLocation(string? LocalPath, Uri? Url, string? UnsupportedScheme, S3Location? S3 = null)
 {
     public bool IsLocal => LocalPath is not null;
 
@@ -21,6 +22,10 @@ public sealed record ArtifactLocation(string? LocalPath, Uri? Url, string? Unsup
         {
             return new(null, url, null);
         }
+        if (scheme == S3Location.Scheme && S3Location.Parse(uri) is { } s3)
+        {
+            return new(null, null, null, s3);
+        }
         return new(null, null, scheme);
     }
 
@@ -31,14 +36,20 @@ public sealed record ArtifactLocation(string? LocalPath, Uri? Url, string? Unsup
         {
             return this with { LocalPath = Path.Combine(LocalPath, relative) };
         }
+        if (S3 is not null)
+        {
+            return this with { S3 = S3.Child(relative) };
+        }
         var escaped = string.Join('/', relative.Split('/', '\\').Select(Uri.EscapeDataString));
         var baseText = Url!.GetLeftPart(UriPartial.Path).TrimEnd('/');
         return this with { Url = new Uri($"{baseText}/{escaped}{Url.Query}") };
     }
 
-    public override string ToString() => LocalPath ?? Url?.ToString() ?? $"{UnsupportedScheme}://";
+    public override string ToString() => LocalPath ?? Url?.ToString() ?? S3?.ToString() ?? $"{UnsupportedScheme}://";
 
     public static string UnsupportedMessage(string uri, string scheme) =>
-        $"'{uri}': artifact URI scheme '{scheme}' is not supported; supported: file:// or a plain path (a mounted volume), http:// and https:// (GET to fetch, PUT to publish). " +
-        "For S3 or GCS use the bucket's HTTPS endpoint (public bucket, presigned URLs or an S3-compatible gateway) or mount the bucket as a volume and use its path";
+        scheme == S3Location.Scheme
+            ? $"'{uri}': an s3:// URI needs a bucket, e.g. s3://my-bucket/artifacts"
+            : $"'{uri}': artifact URI scheme '{scheme}' is not supported; supported: file:// or a plain path (a mounted volume), http:// and https:// (GET to fetch, PUT to publish), " +
+              "s3://bucket/prefix (AWS S3 or an S3-compatible server). For GCS use its S3-compatible endpoint or mount the bucket as a volume and use its path";
 }

@@ -30,7 +30,7 @@ public sealed class HttpArtifactStore(HttpClient http, Uri root, string? bearerT
             response.Dispose();
             throw Refused(url, response.StatusCode, "read");
         }
-        return new ResponseStream(response, await response.Content.ReadAsStreamAsync(ct));
+        return new OwnedStream(response, await response.Content.ReadAsStreamAsync(ct));
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct)
@@ -106,31 +106,4 @@ public sealed class HttpArtifactStore(HttpClient http, Uri root, string? bearerT
             (bearerToken is { Length: > 0 } ? $"the token in {tokenVariable} was refused" : $"set {tokenVariable} to a bearer token the store accepts"),
         _ => $"cannot {verb} '{url}': HTTP {(int)status} {status}",
     });
-
-    /// <summary>The response body that also disposes its response.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-    }
 }

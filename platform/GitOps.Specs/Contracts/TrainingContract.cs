@@ -49,6 +49,15 @@ public static class TrainingContract
     /// <summary>Mount path of the output folder inside a training Job.</summary>
     public const string OutputMountPath = "/output";
 
+    /// <summary>The region of an s3:// artifact store (the AWS SDK's standard variable).</summary>
+    public const string S3Region = "AWS_REGION";
+
+    /// <summary>The endpoint override of an s3:// artifact store (the AWS SDK's standard variable).</summary>
+    public const string S3Endpoint = "AWS_ENDPOINT_URL_S3";
+
+    /// <summary><c>true</c>: address an s3:// store path-style (ENDPOINT/BUCKET/KEY).</summary>
+    public const string S3ForcePathStyle = "GITOPS_S3_FORCE_PATH_STYLE";
+
     /// <summary>Artifact URI schemes the platform can fetch from and publish to.</summary>
-    public static readonly IReadOnlyList<string> ArtifactSchemes = ["file", "http", "https"];
+    public static readonly IReadOnlyList<string> ArtifactSchemes = ["file", "http", "https", "s3"];
 }

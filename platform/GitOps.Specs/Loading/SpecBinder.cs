@@ -39,7 +39,10 @@ internal static class SpecBinder
             Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
             Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
             Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "") : null,
-            Artifacts = Map(s, "artifacts") is { } a ? new ArtifactStore(Str(a, "uri") ?? "", SecretKey(Map(a, "tokenSecretRef"))) : null,
+            Artifacts = Map(s, "artifacts") is { } a
+                ? new ArtifactStore(Str(a, "uri") ?? "", SecretKey(Map(a, "tokenSecretRef")),
+                    Map(a, "s3") is { } s3 ? new S3Endpoint(Str(s3, "region"), Str(s3, "endpoint"), Bool(s3, "forcePathStyle") ?? false) : null)
+                : null,
             GpuPools = [.. Maps(s, "gpuPools").Select(GpuPool)],
             Promotion = promotion is null ? null : new Promotion(Str(promotion, "from") ?? "", Str(promotion, "soak")),
             SelfHeal = Bool(s, "selfHeal") ?? true,

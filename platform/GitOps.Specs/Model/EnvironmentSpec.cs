@@ -127,8 +127,12 @@ public sealed record GatewayRef(string Name, string? Namespace);
 public sealed record PrometheusTarget(string Url);
 
 /// <summary>Where trained versions are published and fetched from; an http(s) store may take a bearer token from a Secret
-/// (<see cref="TokenSecretRef"/>), mounted as a file into training and serving pods.</summary>
-public sealed record ArtifactStore(string Uri, SecretKeyRef? TokenSecretRef = null);
+/// (<see cref="TokenSecretRef"/>), mounted as a file into training and serving pods; an s3:// store takes its region,
+/// endpoint and addressing style from <see cref="S3"/>.</summary>
+public sealed record ArtifactStore(string Uri, SecretKeyRef? TokenSecretRef = null, S3Endpoint? S3 = null);
+
+/// <summary>How to reach an s3:// artifact store; credentials come from the AWS standard chain, never from the spec.</summary>
+public sealed record S3Endpoint(string? Region, string? Endpoint, bool ForcePathStyle);
 
 public sealed record GpuPool
 {

@@ -185,8 +185,8 @@ public static class SemanticChecker
             {
                 // Training Jobs publish and serving pods fetch with `gitops artifacts`, which speaks only these.
                 Report(DiagnosticIds.ArtifactScheme, e.Origin.Value("spec.artifacts.uri"),
-                    $"artifact store '{artifacts.Uri}' uses scheme '{scheme}'; training and serving pods can only use file://, http:// or https://",
-                    "use the store's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway, WebDAV or an artifact repository), or mount it as a volume and use a file:// path");
+                    $"artifact store '{artifacts.Uri}' uses scheme '{scheme}'; training and serving pods can only use file://, http://, https:// or s3://",
+                    "use s3://bucket/prefix for S3 and S3-compatible stores, the store's HTTPS endpoint (WebDAV or an artifact repository), or mount it as a volume and use a file:// path");
             }
             if (s.Artifacts is { TokenSecretRef: not null } tokenStore && ArtifactScheme(tokenStore.Uri) is not ("http" or "https"))
             {
@@ -333,8 +333,8 @@ public static class SemanticChecker
                 {
                     // The builtin trainer fetches its dataset with `gitops artifacts`; a custom image fetches its own.
                     Report(DiagnosticIds.DatasetScheme, m.Origin.Value("spec.training.dataset.uri"),
-                        $"dataset '{t.Dataset.Uri}' uses scheme '{scheme}'; the builtin trainer can only fetch file://, http:// or https://",
-                        "use the dataset's HTTPS endpoint (a public or presigned bucket, an S3-compatible gateway), a file:// path on a mounted volume, or a custom trainer image that fetches it itself");
+                        $"dataset '{t.Dataset.Uri}' uses scheme '{scheme}'; the builtin trainer can only fetch file://, http://, https:// or s3://",
+                        "use s3://bucket/key, the dataset's HTTPS endpoint, a file:// path on a mounted volume, or a custom trainer image that fetches it itself");
                 }
             }
             PositiveDuration(m, "spec.training.timeout", t.Timeout);

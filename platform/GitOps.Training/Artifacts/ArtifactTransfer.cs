@@ -34,9 +34,10 @@ public sealed record ArtifactOutcome
 /// Fetches and publishes model artifacts and datasets (the client side of an environment's artifact store). Local paths and <c>file://</c> URIs are copied (through a
 /// temporary file renamed into place, so a reader never sees half a file); http(s) URIs are read with GET and
 /// written with one PUT per file, which WebDAV servers, S3-compatible gateways and generic artifact repositories
-/// accept. An optional bearer token is sent to http(s) stores and never printed.
+/// accept; <c>s3://</c> URIs go through the S3 API (<see cref="S3Options"/> from <paramref name="variables"/>, the
+/// process environment when null). An optional bearer token is sent to http(s) stores and never printed.
 /// </summary>
-public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null)
+public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null, Func<string, string?>? variables = null)
 {
     private const int BufferSize = 1 << 16;
 
@@ -62,6 +63,22 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
                     return ArtifactOutcome.Failure(NotFound(uri));
                 }
                 await using var source = new FileStream(location.LocalPath!, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+                sha = await CopyHashingAsync(source, temp, ct);
+            }
+            else if (location.S3 is { } s3)
+            {
+                var (folder, name) = s3.Split();
+                var (store, error) = ArtifactStores.Open(folder.ToString(), http, bearerToken, variables);
+                if (store is null)
+                {
+                    return ArtifactOutcome.Problem(error!);
+                }
+                using var owned = store as IDisposable;
+                await using var source = await store.OpenReadAsync(name, ct);
+                if (source is null)
+                {
+                    return ArtifactOutcome.Failure(NotFound(uri));
+                }
                 sha = await CopyHashingAsync(source, temp, ct);
             }
             else
@@ -91,6 +108,10 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         catch (HttpRequestException e)
         {
             return ArtifactOutcome.Problem($"cannot reach '{uri}': {e.Message}");
+        }
+        catch (ArtifactStoreException e)
+        {
+            return ArtifactOutcome.Problem(e.Message);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -127,11 +148,12 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         {
             return ArtifactOutcome.Problem($"'{fromDirectory}' is empty; nothing to publish");
         }
-        var (store, error) = ArtifactStores.Open(uri, http, bearerToken);
+        var (store, error) = ArtifactStores.Open(uri, http, bearerToken, variables);
         if (store is null)
         {
             return ArtifactOutcome.Problem(error!);
         }
+        using var owned = store as IDisposable;
         var written = new List<string>();
         // model.onnx is written last: until it is there, the version is incomplete (a failed attempt's leftovers) and a
         // retry replaces those files; once it is there, the version is write-once.

@@ -31,7 +31,7 @@ public sealed class ExitCodeTests
         [InlineData(ExitCode.Usage, "train", "--dataset", "{missing}")]
         [InlineData(ExitCode.Usage, "reconcile", "--repo", "{missing}", "--env", "prod", "--interval", "soon")]
         [InlineData(ExitCode.Usage, "serve", "--model", "{missing}", "--name", "m", "--score-buckets", "0.9,0.1")]
-        [InlineData(ExitCode.Usage, "artifacts", "fetch", "--uri", "s3://bucket/m.onnx", "--out", "{tmp}/m.onnx")]
+        [InlineData(ExitCode.Usage, "artifacts", "fetch", "--uri", "gs://bucket/m.onnx", "--out", "{tmp}/m.onnx")]
         [InlineData(ExitCode.Findings, "artifacts", "fetch", "--uri", "{missing}", "--out", "{tmp}/m.onnx")]
         [InlineData(ExitCode.Usage, "artifacts", "push", "--from", "{missing}", "--uri", "{tmp}/store")]
         [InlineData(ExitCode.Usage, "no-such-command")]

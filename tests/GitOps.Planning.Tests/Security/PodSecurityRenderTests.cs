@@ -270,6 +270,46 @@ public sealed class PodSecurityRenderTests
             }
         }
 
+        [Theory]
+        [InlineData(Phase.Training)]
+        [InlineData(Phase.Canary)]
+        public void Should_Give_The_Store_Clients_Region_Endpoint_And_Path_Style_When_The_Store_Is_S3(Phase phase)
+        {
+            // Given: dev's store is an S3-compatible bucket.
+            var specs = Examples.Value;
+            specs = specs with
+            {
+                Environments = [.. specs.Environments.Select(e => e.Name != "dev" ? e : e with
+                {
+                    Spec = e.Spec with { Artifacts = new ArtifactStore("s3://ml-artifacts/dev", null, new S3Endpoint("eu-west-1", "https://minio.storage:9000", true)) },
+                })],
+            };
+
+            // When
+            var result = Renderer.Render(specs, "dev", Facts(specs, "dev", phase), Commit);
+
+            // Then
+            var templates = PodTemplates(result).ToList();
+            Assert.NotEmpty(templates);
+            foreach (var (obj, template) in templates)
+            {
+                var pod = template["spec"]!;
+                var storeClients = obj["kind"]!.ToString() == "Job" ? pod["containers"]!.AsArray() : pod["initContainers"]!.AsArray();
+                foreach (var container in storeClients)
+                {
+                    var env = container!["env"]!.AsArray().ToDictionary(e => e!["name"]!.ToString(), e => e!["value"]?.ToString());
+                    Assert.Equal("eu-west-1", env[TrainingContract.S3Region]);
+                    Assert.Equal("https://minio.storage:9000", env[TrainingContract.S3Endpoint]);
+                    Assert.Equal("true", env[TrainingContract.S3ForcePathStyle]);
+                    Assert.DoesNotContain("AWS_SECRET_ACCESS_KEY", env.Keys);
+                }
+                if (obj["kind"]!.ToString() == "Deployment")
+                {
+                    Assert.DoesNotContain(TrainingContract.S3Region, pod["containers"]![0]!.ToJsonString());
+                }
+            }
+        }
+
         [Fact]
         public void Should_Mount_No_Token_When_The_Store_Takes_None()
         {

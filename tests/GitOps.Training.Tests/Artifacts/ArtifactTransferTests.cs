@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GitOps.Specs.Contracts;
 using GitOps.Testing.Artifacts;
+using GitOps.Testing.S3;
 using GitOps.Training.Artifacts;
 
 namespace GitOps.Training.Tests.Artifacts;
@@ -152,7 +153,7 @@ public sealed class ArtifactTransferTests : IDisposable
         }
 
         [Theory]
-        [InlineData("s3://ml-artifacts/fraud/model.onnx", "s3")]
+        [InlineData("az://ml-artifacts/fraud/model.onnx", "az")]
         [InlineData("gs://ml-artifacts/fraud/model.onnx", "gs")]
         public async Task Should_Refuse_Unsupported_Schemes_And_Say_What_To_Use(string uri, string scheme)
         {
@@ -189,6 +190,35 @@ public sealed class ArtifactTransferTests : IDisposable
                 Directory.GetFiles(Path.Combine(store, "fraud", "abc")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(store, "fraud", "abc", "model.onnx")));
             Assert.EndsWith("model.onnx", outcome.Written[^1]);
+        }
+
+        [Fact]
+        public async Task Should_Publish_And_Fetch_Back_Through_The_S3_Api_When_The_Uri_Is_S3()
+        {
+            // Given an S3-compatible endpoint (path-style) named by the variables a pod gets, and credentials for the
+            // AWS standard chain in the process's environment
+            using var server = new ArtifactHttpServer();
+            S3rverProcess.UseKeysInEnvironment();
+            var variables = new Dictionary<string, string>
+            {
+                [TrainingContract.S3Endpoint] = server.BaseUri,
+                [TrainingContract.S3Region] = "eu-west-1",
+                [TrainingContract.S3ForcePathStyle] = "true",
+            };
+            var transfer = new ArtifactTransfer(_t._http, null, variables.GetValueOrDefault);
+            var output = _t.WriteOutputDirectory();
+
+            // When
+            var pushed = await transfer.PushAsync(output, "s3://ml-artifacts/prod/fraud/abc", CancellationToken.None);
+            var fetched = await transfer.FetchAsync("s3://ml-artifacts/prod/fraud/abc/model.onnx", Path.Combine(_t._root, "fetched.onnx"),
+                Sha(Encoding.UTF8.GetBytes("onnx bytes")), CancellationToken.None);
+
+            // Then
+            Assert.True(pushed.Succeeded, pushed.Error);
+            Assert.Equal(["/ml-artifacts/prod/fraud/abc/lineage.json", "/ml-artifacts/prod/fraud/abc/metrics.json", "/ml-artifacts/prod/fraud/abc/model.onnx"],
+                server.PutOrder);
+            Assert.True(fetched.Succeeded, fetched.Error);
+            Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(_t._root, "fetched.onnx")));
         }
 
         [Fact]

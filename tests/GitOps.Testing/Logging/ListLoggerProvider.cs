@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace GitOps.Reconciler.Tests.Support;
+namespace GitOps.Testing.Logging;
 
 /// <summary>Collects every formatted log line (with exception text) so tests can check what was logged.</summary>
 public sealed class ListLoggerProvider : ILoggerProvider
