@@ -108,6 +108,26 @@ public sealed class UpProcessTests : IDisposable
         Assert.Equal(direct["outputs"]!.ToJsonString(), (await InferAsync($"{proxy}/v2/models/fraud-detector/infer", request))["outputs"]!.ToJsonString());
         await File.WriteAllTextAsync(model, good);
 
+        // When a new version trains but fails its quality gate, it is recorded as rejected and never served: the
+        // champion keeps serving on the same processes
+        var champion = Row("fraud-detector")!["version"]!.GetValue<string>();
+        var gate = Path.Combine(_repo.Path, "policies", "gates", "fraud-quality.yaml");
+        var goodGate = await File.ReadAllTextAsync(gate);
+        var serving = Serving().Select(s => s.Pid).Order().ToList();
+        await File.WriteAllTextAsync(gate, goodGate.Replace("condition: metrics.auc >= 0.85", "condition: metrics.auc >= 1.5", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(model, good.Replace("numberOfTrees: 20", "numberOfTrees: 21", StringComparison.Ordinal));
+        await EventuallyAsync(() => Task.FromResult(Row("fraud-detector")?["held"]?.GetValue<string>() is { } held && held.Contains(" rejected: ", StringComparison.Ordinal)),
+            "the failing version to be rejected", up);
+        var rejected = Row("fraud-detector")!;
+        Assert.Matches(@"^[0-9a-f]{12} rejected: gates failed: .*fraud-quality/auc-floor: AUC is below 0\.85: auc [0-9.]+ < 1\.5(;|$)", rejected["held"]!.GetValue<string>());
+        Assert.Equal(champion, rejected["version"]!.GetValue<string>());
+        Assert.Equal(serving, Serving().Select(s => s.Pid).Order().ToList());
+        Assert.Equal(direct["outputs"]!.ToJsonString(), (await InferAsync($"{proxy}/v2/models/fraud-detector/infer", request))["outputs"]!.ToJsonString());
+        await File.WriteAllTextAsync(gate, goodGate);
+        await File.WriteAllTextAsync(model, good);
+        await EventuallyAsync(() => Task.FromResult(Row("fraud-detector") is { } row && row["held"] is null && row["version"]?.GetValue<string>() == champion),
+            "the champion to be the desired version again", up);
+
         // When gitops up itself is killed outright, the next one adopts the running servers: no duplicate, no restart
         var before = Serving().Select(s => s.Pid).Order().ToList();
         up.Kill();

@@ -38,18 +38,44 @@ public sealed class GateEvaluatorTests
             Assert.False(result.Passed);
             var failure = Assert.Single(result.Failures);
             Assert.Equal("no-regression", failure.Rule);
-            Assert.Equal("AUC dropped more than 0.005 below the champion (champion.metrics.auc = 0.92, metrics.auc = 0.9)", failure.Reason);
+            Assert.Equal("AUC dropped more than 0.005 below the champion: auc 0.9 < 0.915 (champion.metrics.auc - 0.005)", failure.Reason);
         }
 
         [Fact]
-        public void Should_Use_The_Condition_As_The_Reason_When_The_Rule_Has_No_Message()
+        public void Should_State_The_Failed_Comparison_As_The_Reason_When_The_Rule_Has_No_Message()
         {
             // When
-            var result = GateEvaluator.Evaluate(FraudQuality, new Dictionary<string, double> { ["auc"] = 0.80 }, null, Facts);
+            var result = GateEvaluator.Evaluate(FraudQuality, new Dictionary<string, double> { ["auc"] = 0.81 }, null, Facts);
 
             // Then
             var failure = Assert.Single(result.Failures);
-            Assert.Equal("metrics.auc >= 0.85 is false (metrics.auc = 0.8)", failure.Reason);
+            Assert.Equal("auc 0.81 < 0.85", failure.Reason);
+        }
+
+        [Fact]
+        public void Should_State_The_Measured_Latency_When_A_Model_Fact_Rule_Fails()
+        {
+            // Given
+            var gate = Gate("fast", new GateRule("p99", "model.latencyP99Ms <= 2.5", null));
+
+            // When
+            var result = GateEvaluator.Evaluate(gate, new Dictionary<string, double>(), null, Facts);
+
+            // Then
+            Assert.Equal("latencyP99Ms 4 > 2.5", Assert.Single(result.Failures).Reason);
+        }
+
+        [Fact]
+        public void Should_Quote_The_Values_Read_When_The_Condition_Is_Not_A_Single_Comparison()
+        {
+            // Given
+            var gate = Gate("both", new GateRule("auc-and-size", "metrics.auc >= 0.85 && model.sizeMb < 100.0", null));
+
+            // When
+            var result = GateEvaluator.Evaluate(gate, new Dictionary<string, double> { ["auc"] = 0.81 }, null, Facts);
+
+            // Then
+            Assert.Equal("metrics.auc >= 0.85 && model.sizeMb < 100.0 is false (metrics.auc = 0.81, model.sizeMb = 3)", Assert.Single(result.Failures).Reason);
         }
 
         [Fact]
@@ -115,7 +141,7 @@ public sealed class GateEvaluatorTests
 
             // Then
             Assert.Equal([true, true, false], result.Rules.Select(r => r.Passed));
-            Assert.Equal("p50 latency above 1 ms (model.latencyP50Ms = 1.5)", result.Rules[2].Reason);
+            Assert.Equal("p50 latency above 1 ms: latencyP50Ms 1.5 >= 1", result.Rules[2].Reason);
         }
 
         [Theory]

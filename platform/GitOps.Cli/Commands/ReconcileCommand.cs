@@ -7,11 +7,13 @@ using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
+using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Cli.Commands;
@@ -158,6 +160,13 @@ public static class ReconcileCommand
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                     o.UseUtcTimestamp = true;
                 }));
+            var (artifactsToken, artifactsTokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (artifactsTokenError is not null)
+            {
+                stderr.WriteLine($"error: {artifactsTokenError}");
+                return (int)ExitCode.Usage;
+            }
+            using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             await using var notifier = github.Create(parse, loggers);
             var driver = new KubernetesClusterDriver(connection);
             var app = new ReconcilerApp(
@@ -176,6 +185,7 @@ public static class ReconcileCommand
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
                     leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
+                    new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>()),
                     new ConfigMapRolloutStateStore(connection)),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 

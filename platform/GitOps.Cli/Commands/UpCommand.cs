@@ -9,12 +9,14 @@ using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Specs.Contracts;
+using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -126,6 +128,14 @@ public static class UpCommand
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
         await using var notifier = github.Create(parse, loggers, new Dictionary<string, string> { [env.Name] = $"http://{runtime.Proxy.Address}/" });
+        var (artifactsToken, artifactsTokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+        if (artifactsTokenError is not null)
+        {
+            throw new UserError(artifactsTokenError);
+        }
+        using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var admission = new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken, state.LocalArtifactUri), TimeProvider.System,
+            loggers.CreateLogger<RegistryAdmission>());
         var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
             TimeProvider.System, new ReconcilePassSettings
             {
@@ -133,6 +143,7 @@ public static class UpCommand
                 Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 Rollouts = new RolloutController(new LocalRolloutStateStore(state), metrics.Rollouts, TimeProvider.System,
                     loggers.CreateLogger<RolloutController>()),
+                Admission = admission,
             }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);
         var ready = false;

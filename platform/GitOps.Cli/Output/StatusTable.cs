@@ -54,6 +54,10 @@ public static class StatusTable
             {
                 rows.Add(new Markup($"[red]{Markup.Escape(model.Model)}: {Markup.Escape(model.Problem!)}[/]"));
             }
+            foreach (var model in view.Models.Where(m => m.Held is not null))
+            {
+                rows.Add(new Markup($"[yellow]{Markup.Escape(model.Model)} {Markup.Escape(model.Held!)}[/]"));
+            }
             if (view.PrometheusProblem is { } problem)
             {
                 rows.Add(new Markup($"[yellow]{Markup.Escape(problem)}[/]"));
@@ -79,6 +83,10 @@ public static class StatusTable
             if (model.Problem is { } problem)
             {
                 text.Append(CultureInfo.InvariantCulture, $"\n    {problem}");
+            }
+            if (model.Held is { } held)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\n    not served: {held}");
             }
         }
         return text.ToString();

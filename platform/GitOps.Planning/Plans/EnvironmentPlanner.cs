@@ -98,6 +98,11 @@ public static class EnvironmentPlanner
                 change = "changed";
                 detail = m.Training is not null ? "new version: train, check gates, then roll out" : "new version: check gates, then roll out";
             }
+            if (m.Held is { } held)
+            {
+                change = held.State;
+                detail = from is null ? $"{held.Reason}; nothing is served" : $"{held.Reason}; {from} keeps serving";
+            }
             models.Add(new ModelChange(m.Model, from, to, change, detail));
 
             if (m.Training is { } t && created.Contains(t.JobName))
@@ -111,7 +116,7 @@ public static class EnvironmentPlanner
                 }
             }
 
-            if (from is not null && from != to)
+            if (from is not null && from != to && m.Held is null)
             {
                 var policy = m.RolloutPolicy is null ? null : specs.RolloutPolicy(m.RolloutPolicy);
                 var strategy = policy?.Spec.Strategy ?? RolloutStrategies.Direct;

@@ -57,8 +57,10 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var deployed = facts.In(EnvName);
         var rolloutPolicy = policy is null ? RolloutPolicy.Direct : RolloutPolicy.From(policy);
         var known = deployed.Rollout;
-        var trained = facts.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version
-            || known?.Stable == version || known?.Canary == version;
+        // A held version (rejected by its gates, or waiting for the registry) is trained but neither served nor trained again.
+        var held = facts.HeldBack(version);
+        var trained = held is null && (facts.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version
+            || known?.Stable == version || known?.Canary == version);
         // Which version is stable, which is the canary and at what weight is the rollout machine's decision: the
         // reconciler hands over its state; without one (a plan from the cluster's objects) the machine is asked the
         // same question about what the cluster shows.
@@ -75,7 +77,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         objects.Add(ModelConfigMap(model, sharedVersion, inputs));
 
         TrainingPlan? training = null;
-        if (!trained)
+        if (!trained && held is null)
         {
             var (job, plan) = TrainingJob(model, version, effective.TrainingResources, trainingPool, timeout);
             objects.Add(job);
@@ -134,7 +136,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             AddNetworkPolicies(objects, network, model.Name, sharedVersion, training is not null, stable is not null);
         }
 
-        var info = new RenderedModel(model.Name, version, stable, canary, decision.CanaryWeight, training, effective.Rollout, effective.Gates);
+        var info = new RenderedModel(model.Name, version, stable, canary, decision.CanaryWeight, training, effective.Rollout, effective.Gates) { Held = held };
         return new ModelRender([.. objects], info);
     }
 
@@ -332,8 +334,10 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     }
 
     /// <summary>The folder of one trained version in the environment's artifact store.</summary>
-    private string ArtifactUri(string model, string version) =>
-        $"{(env.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/')}/{model}/{version}";
+    private string ArtifactUri(string model, string version) => $"{StoreUri(env)}/{model}/{version}";
+
+    /// <summary>The artifact store (registry of record) of <paramref name="environment"/>, without a trailing slash.</summary>
+    public static string StoreUri(EnvironmentSpec environment) => (environment.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/');
 
     private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
 

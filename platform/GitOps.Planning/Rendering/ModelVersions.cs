@@ -21,6 +21,9 @@ public static class ModelVersions
     public static string Compute(ModelSpec model, EnvironmentSpec environment) =>
         CanonicalJson.Hash(Inputs(model, environment))[..Length];
 
+    /// <summary>The artifact store of <paramref name="environment"/>: <c>spec.artifacts.uri</c> or the default, without a trailing slash.</summary>
+    public static string ArtifactStore(EnvironmentSpec environment) => ModelRenderer.StoreUri(environment);
+
     /// <summary>The canonical document hashed into the version (shown by <c>gitops render</c> as documentation).</summary>
     public static JsonObject Inputs(ModelSpec model, EnvironmentSpec environment)
     {

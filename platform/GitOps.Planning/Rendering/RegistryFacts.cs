@@ -30,6 +30,13 @@ public sealed record RegistryFacts(ImmutableSortedDictionary<string, ModelFacts>
         return new(Models.SetItem(model, facts with { Environments = facts.Environments.SetItem(environment, deployment) }));
     }
 
+    /// <summary>Records that <paramref name="version"/> of <paramref name="model"/> is trained but held back.</summary>
+    public RegistryFacts WithHeld(string model, string version, HeldVersion held)
+    {
+        var facts = For(model);
+        return new(Models.SetItem(model, facts with { Held = facts.Held.SetItem(version, held) }));
+    }
+
     /// <summary>Combines two fact sets; where both know a model's environment, <paramref name="other"/> wins.</summary>
     public RegistryFacts Merge(RegistryFacts other)
     {
@@ -58,8 +65,23 @@ public sealed record ModelFacts(
 
     public bool IsTrained(string version) => TrainedVersions.Contains(version);
 
+    /// <summary>Trained versions that must not be served (yet): rejected by their gates, or waiting for the
+    /// registry. Rendering neither trains nor serves them.</summary>
+    public ImmutableSortedDictionary<string, HeldVersion> Held { get; init; } = ImmutableSortedDictionary<string, HeldVersion>.Empty;
+
+    /// <summary>Why <paramref name="version"/> is held back, or null when it may be served once trained.</summary>
+    public HeldVersion? HeldBack(string version) => Held.TryGetValue(version, out var held) ? held : null;
+
     public DeploymentFacts In(string environment) =>
         Environments.TryGetValue(environment, out var d) ? d : DeploymentFacts.None;
+}
+
+/// <summary>Why a trained version is not served: <see cref="Rejected"/> (its gates failed, its artifact changed;
+/// terminal until its inputs change) or <see cref="Waiting"/> (the registry cannot be read or written yet).</summary>
+public sealed record HeldVersion(string State, string Reason)
+{
+    public const string Rejected = "rejected";
+    public const string Waiting = "waiting";
 }
 
 /// <summary>What one environment serves for one model.</summary>

@@ -41,7 +41,11 @@ public sealed record RenderedModel(
     int CanaryWeight,
     TrainingPlan? Training,
     string? RolloutPolicy,
-    ImmutableArray<string> Gates);
+    ImmutableArray<string> Gates)
+{
+    /// <summary>Set when the desired version is trained but held back (rejected, or waiting for the registry).</summary>
+    public HeldVersion? Held { get; init; }
+}
 
 /// <summary>A training Job the render asks for, with what it will cost at most.</summary>
 /// <param name="GpuHours">GPUs × timeout in hours: the Job's <c>activeDeadlineSeconds</c> caps every attempt together.</param>

@@ -64,11 +64,18 @@ public static class GateEvaluator
         return outcome.Value switch
         {
             true => new GateRuleResult(rule.Name, true, $"{rule.Condition} is true{values}"),
-            false => new GateRuleResult(rule.Name, false, $"{rule.Message ?? rule.Condition + " is false"}{values}"),
+            false => new GateRuleResult(rule.Name, false, FailureReason(rule, variables, values)),
             _ => new GateRuleResult(rule.Name, false,
                 $"the condition evaluated to {outcome.Value?.GetType().Name ?? "null"}, not a boolean"),
         };
     }
+
+    /// <summary><c>auc 0.81 &lt; 0.85</c> (after the rule's message when it has one) for a comparison, else the
+    /// message or the condition with the values read.</summary>
+    private static string FailureReason(GateRule rule, Dictionary<string, object?> variables, string values) =>
+        GateComparison.Explain(rule.Condition, variables) is { } comparison
+            ? rule.Message is { } message ? $"{message}: {comparison}" : comparison
+            : $"{rule.Message ?? rule.Condition + " is false"}{values}";
 
     private static Dictionary<string, object?> ToVariable(IReadOnlyDictionary<string, double> metrics) =>
         metrics.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal);

@@ -3,6 +3,7 @@ using System.Net;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
@@ -50,6 +51,7 @@ public sealed record ReconcilerPorts(
     ILeaderElector Leader,
     IRegistry Registry,
     IDriftSource? Drift = null,
+    IVersionAdmission? Admission = null,
     IRolloutStateStore? Rollouts = null);
 
 /// <summary>
@@ -77,6 +79,7 @@ public sealed class ReconcilerApp
                 ApplyParallelism = options.ApplyParallelism,
                 Once = options.Once,
                 Notifier = options.Notifier,
+                Admission = ports.Admission,
                 Rollouts = ports.Rollouts is { } store
                     ? new RolloutController(store, Metrics.Rollouts, time, loggers.CreateLogger<RolloutController>())
                     : null,

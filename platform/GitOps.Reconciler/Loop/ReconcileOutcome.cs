@@ -12,6 +12,9 @@ public abstract record ReconcileOutcome(string Environment, string? Commit)
     /// <summary>The name used in status, logs and the <c>outcome</c> metric label.</summary>
     public abstract string Name { get; }
 
+    /// <summary>Trained versions held back from serving (rejected by their gates, or waiting for the registry), one line each.</summary>
+    public ImmutableArray<string> Held { get; init; } = [];
+
     /// <summary>
     /// The cluster now matches <paramref name="Commit"/>: objects were created, updated or pruned.
     /// <paramref name="Changes"/> has one line per changed object (<c>Update Deployment/ns/name: reason</c>).

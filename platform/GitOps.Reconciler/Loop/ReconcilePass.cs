@@ -4,6 +4,7 @@ using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
@@ -25,6 +26,9 @@ public sealed record ReconcilePassSettings
 
     /// <summary>Objects applied at once within a wave.</summary>
     public int ApplyParallelism { get; init; } = 8;
+
+    /// <summary>Gates and the registry of record between training and rollout; null admits every trained version.</summary>
+    public IVersionAdmission? Admission { get; init; }
 
     /// <summary>A single pass (<c>gitops reconcile --once</c>): nothing is retried, so logs do not promise a next try.</summary>
     public bool Once { get; init; }
@@ -192,6 +196,11 @@ public sealed class ReconcilePass(
 
         var observed = await cluster.ReadManagedAsync(environment, env.Spec.Namespace, ct);    // I/O
         var facts = await registry.ReadAsync(environment, observed, ct);                         // I/O
+        if (settings.Admission is { } admission)
+        {
+            facts = await admission.AdmitAsync(load.Specs, env, commit, facts, observed, ct);      // I/O: gates + registry of record
+        }
+        var held = Held(facts);
         if (settings.Rollouts is { } rollouts)
         {
             var step = await rollouts.AdvanceAsync(load.Specs, env, facts, observed, commit, settings.Notifier, ct); // I/O + pure
@@ -217,7 +226,7 @@ public sealed class ReconcilePass(
         }
         if (!plan.HasChanges)
         {
-            return new ReconcileOutcome.NoChange(environment, commit, summary, drift);
+            return new ReconcileOutcome.NoChange(environment, commit, summary, drift) { Held = held };
         }
 
         var changes = plan.Changes.Select(a => $"{a.Action} {a.Key}: {a.Reason}").ToImmutableArray();
@@ -237,8 +246,12 @@ public sealed class ReconcilePass(
                 executed.Refused, summary);
         }
         var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
-        return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes);
+        return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes) { Held = held };
     }
+
+    /// <summary>One line per trained version held back, e.g. <c>fraud 9a75b5701b77 rejected: gates rejected: ...</c>.</summary>
+    private static ImmutableArray<string> Held(RegistryFacts facts) =>
+        [.. facts.Models.SelectMany(m => m.Value.Held.Select(h => $"{m.Key} {h.Key} {h.Value.State}: {h.Value.Reason}"))];
 
     private LoadResult Load(GitCheckout checkout)
     {

@@ -82,8 +82,9 @@ public sealed class RolloutController(
 
         var stored = await store.LoadAsync(scope, model.Name, ct);                                   // I/O
         var before = stored?.State ?? RolloutState.Initial with { Stable = deployed.StableVersion };
-        var trained = modelFacts.IsTrained(version) || before.Stable == version || before.Canary == version
-            || deployed.StableVersion == version;
+        // A version held back by admission (gates failed, or the registry not answering) is not rolled out.
+        var trained = modelFacts.HeldBack(version) is null
+            && (modelFacts.IsTrained(version) || before.Stable == version || before.Canary == version || deployed.StableVersion == version);
         var replicas = effective.Autoscaling?.MinReplicas ?? effective.Replicas;
         var routed = env.Spec.Router != TrafficRouters.Replicas;
         var pending = stored?.PendingCommand;

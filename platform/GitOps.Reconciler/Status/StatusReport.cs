@@ -25,6 +25,7 @@ public static class StatusReport
             LastAttemptedCommit = outcome.Commit ?? current.LastAttemptedCommit,
             Outcome = outcome.Name,
             LastAttemptTime = now,
+            Held = outcome.IsSuccess ? (outcome.Held.IsEmpty ? null : string.Join('\n', outcome.Held)) : current.Held,
         };
         return outcome switch
         {

@@ -54,10 +54,10 @@ public sealed record GateVerdicts(bool Passed, string? Champion, ImmutableArray<
 {
     public IEnumerable<GateVerdict> Failures => Rules.Where(r => !r.Passed);
 
-    /// <summary>One line: <c>passed</c> or the failed rules with their reasons.</summary>
+    /// <summary>One line: <c>passed N rule(s)</c>, or <c>failed: GATE/RULE: REASON; ...</c> with every failed rule.</summary>
     public string Summary => Passed
         ? $"passed {Rules.Length} rule(s)"
-        : $"rejected: {string.Join("; ", Failures.Select(f => $"{f.Gate}/{f.Rule}: {f.Reason}"))}";
+        : $"failed: {string.Join("; ", Failures.Select(f => $"{f.Gate}/{f.Rule}: {f.Reason}"))}";
 }
 
 public sealed record GateVerdict(string Gate, string Rule, bool Passed, string Reason);

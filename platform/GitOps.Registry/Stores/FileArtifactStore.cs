@@ -20,6 +20,12 @@ public sealed class FileArtifactStore(string rootPath) : IArtifactStore
         {
             return Task.FromResult<Stream?>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true));
         }
+        catch (DirectoryNotFoundException) when (!Directory.Exists(Root))
+        {
+            // A store whose folder is missing is not mounted (or was never created): everything would read as absent,
+            // and a version with no metrics would be rejected for the store's fault.
+            throw new ArtifactStoreException($"the artifact store folder '{Root}' does not exist; mount the store there or fix spec.artifacts.uri");
+        }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return Task.FromResult<Stream?>(null);

@@ -182,11 +182,11 @@ internal static class SpecBinder
             Search = new SearchSpace(Str(search, "method") ?? "", [.. Maps(search, "parameters").Select(p =>
                 new SearchParameter(Str(p, "name") ?? "",
                     p.Get("values") is YSequence ? Strs(p, "values") : [],
-                    Double(p, "min"), Double(p, "max"), Str(p, "scale") ?? "linear"))]),
+                    Double(p, "min"), Double(p, "max"), Str(p, "scale") ?? "linear"))], Int(search, "seed") ?? 0),
             Objective = new Objective(Str(objective, "metric") ?? "", Str(objective, "direction") ?? ""),
             MaxTrials = Int(s, "maxTrials") ?? 10,
             Parallelism = Int(s, "parallelism") ?? 1,
-            EarlyStopping = early is null ? null : new EarlyStopping(Int(early, "patience") ?? 1, Double(early, "minDelta") ?? 0),
+            EarlyStopping = early is null ? null : new EarlyStopping(Str(early, "rule") ?? "median", Int(early, "minTrials") ?? 3, Int(early, "startStep") ?? 1),
             Promote = Str(s, "promote") ?? "none",
         };
     }

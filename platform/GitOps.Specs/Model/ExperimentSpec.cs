@@ -20,8 +20,8 @@ public sealed record ExperimentBody
     public string Promote { get; init; } = "none";
 }
 
-/// <summary><c>grid</c> or <c>random</c> over named parameters.</summary>
-public sealed record SearchSpace(string Method, ImmutableArray<SearchParameter> Parameters);
+/// <summary><c>grid</c> or <c>random</c> over named parameters; <see cref="Seed"/> makes a random search repeatable.</summary>
+public sealed record SearchSpace(string Method, ImmutableArray<SearchParameter> Parameters, int Seed = 0);
 
 /// <summary>Either a list of <see cref="Values"/> or a numeric range <see cref="Min"/>..<see cref="Max"/>.</summary>
 public sealed record SearchParameter(string Name, ImmutableArray<string> Values, double? Min, double? Max, string Scale);
@@ -29,4 +29,9 @@ public sealed record SearchParameter(string Name, ImmutableArray<string> Values,
 /// <summary>The metric to optimise, <c>maximize</c> or <c>minimize</c>.</summary>
 public sealed record Objective(string Metric, string Direction);
 
-public sealed record EarlyStopping(int Patience, double MinDelta);
+/// <summary>
+/// The median stopping rule: a running trial whose best objective at step <c>s</c> (from <see cref="StartStep"/> on)
+/// is worse than the median of the completed trials' running averages up to <c>s</c> is stopped, once at least
+/// <see cref="MinTrials"/> trials have completed.
+/// </summary>
+public sealed record EarlyStopping(string Rule, int MinTrials, int StartStep);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GitOps.Specs.Randomness;
 
 namespace GitOps.Training.Datasets;
 

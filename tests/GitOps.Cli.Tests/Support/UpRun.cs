@@ -102,6 +102,10 @@ public sealed class UpRun : IDisposable
             .Replace("http://127.0.0.1:9090", $"http://127.0.0.1:{prometheusPort}", StringComparison.Ordinal);
         files["models/fraud-detector/model.yaml"] = files["models/fraud-detector/model.yaml"]!
             .Replace("numberOfTrees: 200", "numberOfTrees: 20", StringComparison.Ordinal);
+        // The latency probe measures on this machine, which runs other tests at the same time: a busy moment would
+        // reject the version by its p99 and nothing would be served. Latency gates are tested on their own.
+        files["policies/gates/fraud-quality.yaml"] = files["policies/gates/fraud-quality.yaml"]!
+            .Replace("model.latencyP99Ms <= 20.0", "model.latencyP99Ms <= 2000.0", StringComparison.Ordinal);
         return files;
     }
 

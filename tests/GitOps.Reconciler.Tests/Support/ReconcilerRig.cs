@@ -3,6 +3,7 @@ using GitOps.Planning.Cluster;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
@@ -21,13 +22,14 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 {
     public const string StatusNamespace = "gitops-system";
 
-    private ReconcilerRig(FakeCluster cluster)
+    private ReconcilerRig(FakeCluster cluster, Func<ListLoggerProvider, IVersionAdmission>? admission)
     {
         Cluster = cluster;
         Git = new ScriptedGitSource();
         Status = new ConfigMapStatusStore(cluster.Connection, StatusNamespace);
         Metrics = new ReconcilerMetrics(includeProcessMetrics: false);
         Logs = new ListLoggerProvider();
+        Admission = admission?.Invoke(Logs);
         Pass = NewPass();
     }
 
@@ -38,16 +40,20 @@ internal sealed class ReconcilerRig : IAsyncDisposable
     public ListLoggerProvider Logs { get; }
     public ReconcilePass Pass { get; }
 
+    /// <summary>Gates and the registry of record, when the test asks for them; null admits every trained version.</summary>
+    public IVersionAdmission? Admission { get; }
+
     /// <summary>How many times a commit's files were validated (an unchanged or stalled commit is not validated again).</summary>
     public int Validations => _validations;
 
     private int _validations;
 
-    public static async Task<ReconcilerRig> StartAsync() => new(await FakeCluster.StartAsync());
+    public static async Task<ReconcilerRig> StartAsync(Func<ListLoggerProvider, IVersionAdmission>? admission = null) =>
+        new(await FakeCluster.StartAsync(), admission);
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
     public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance },
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>

@@ -91,6 +91,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         Put(data, "diagnostics", Truncate(status.DiagnosticsSummary));
         Put(data, "plan", Truncate(status.PlanSummary));
         Put(data, "rollouts", Truncate(status.RolloutSummary));
+        Put(data, "held", Truncate(status.Held));
         Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         Put(data, "lastAppliedTime", status.LastAppliedTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         return new JsonObject
@@ -127,6 +128,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
             DiagnosticsSummary = Get("diagnostics"),
             PlanSummary = Get("plan"),
             RolloutSummary = Get("rollouts"),
+            Held = Get("held"),
             LastAttemptTime = Time("lastAttemptTime"),
             LastAppliedTime = Time("lastAppliedTime"),
             ResourceVersion = configMap["metadata"]?["resourceVersion"]?.GetValue<string>(),

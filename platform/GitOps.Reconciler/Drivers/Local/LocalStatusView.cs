@@ -16,7 +16,11 @@ public sealed record ModelStatusView(
     int DesiredReplicas,
     string? Url,
     string? Problem,
-    ImmutableArray<ModelInput> Inputs);
+    ImmutableArray<ModelInput> Inputs)
+{
+    /// <summary>A trained version that is not served and why: <c>9a75b5701b77 rejected: gates rejected: ... auc 0.81 &lt; 0.85</c>.</summary>
+    public string? Held { get; init; }
+}
 
 /// <summary>An input tensor of a model, for the example request printed with its URL.</summary>
 public sealed record ModelInput(string Name, string Type, ImmutableArray<long> Shape);
@@ -71,6 +75,7 @@ public static class LocalStatusViews
     {
         var mine = objects.Where(o => Label(o, ManagedLabels.Environment) == environment && Label(o, ManagedLabels.Model) is not null).ToList();
         var models = ImmutableArray.CreateBuilder<ModelStatusView>();
+        var held = HeldByModel(status?.Held);
         foreach (var group in mine.GroupBy(o => Label(o, ManagedLabels.Model)!).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var deployments = group.Where(o => Kind(o) == "Deployment").ToList();
@@ -95,10 +100,29 @@ public static class LocalStatusViews
                 }
             }
             var url = route && proxy is not null ? $"{proxy.TrimEnd('/')}/v2/models/{group.Key}/infer" : null;
-            models.Add(new ModelStatusView(group.Key, version, training, ready, desired, url, problem, Inputs(group)));
+            models.Add(new ModelStatusView(group.Key, version, training, ready, desired, url, problem, Inputs(group)) { Held = held.GetValueOrDefault(group.Key) });
+        }
+        foreach (var (model, line) in held.Where(h => models.All(m => m.Model != h.Key)).OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            models.Add(new ModelStatusView(model, null, "-", 0, 0, null, null, []) { Held = line });
         }
         return new EnvironmentStatusView(environment, status?.Outcome ?? "Pending", status?.LastAttemptedCommit, status?.Message,
             proxy, prometheus, prometheusProblem, running, models.ToImmutable());
+    }
+
+    /// <summary>The status' held lines (<c>MODEL VERSION STATE: REASON</c>) by model, without the model name.</summary>
+    private static Dictionary<string, string> HeldByModel(string? held)
+    {
+        var byModel = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in (held ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0)
+            {
+                byModel[line[..space]] = line[(space + 1)..];
+            }
+        }
+        return byModel;
     }
 
     private static string JobText(JsonObject job)

@@ -106,7 +106,7 @@ public sealed class PodCommand(GitOpsExecutable executable, StateFolder state)
         {
             if (value.StartsWith(ContainerPaths.DefaultArtifactStore, StringComparison.Ordinal))
             {
-                return "file://" + state.ArtifactsFolder + value[ContainerPaths.DefaultArtifactStore.Length..];
+                return state.LocalArtifactUri(value);
             }
             foreach (var (mountPath, folder) in mounts)
             {

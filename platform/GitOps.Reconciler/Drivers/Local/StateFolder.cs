@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOps.Planning.Rendering;
 
 namespace GitOps.Reconciler.Drivers.Local;
 
@@ -26,6 +27,11 @@ public sealed record StateFolder(string Root)
     /// <summary>Where the values of Secrets live on this machine: <c>secrets/&lt;name&gt;/&lt;key&gt;</c>, the layout of a
     /// mounted Secret volume. Secrets are never in Git, so they are written here by hand (docs/local.md).</summary>
     public string SecretsFolder => Path.Combine(Root, "secrets");
+
+    /// <summary>An artifact URI as this machine sees it: the default store of rendered pods lives in <see cref="ArtifactsFolder"/>.</summary>
+    public string LocalArtifactUri(string uri) => uri.StartsWith(ContainerPaths.DefaultArtifactStore, StringComparison.Ordinal)
+        ? "file://" + ArtifactsFolder + uri[ContainerPaths.DefaultArtifactStore.Length..]
+        : uri;
 
     public static StateFolder For(string path) => new(Path.GetFullPath(path));
 

@@ -1,10 +1,11 @@
-namespace GitOps.Training.Datasets;
+namespace GitOps.Specs.Randomness;
 
 /// <summary>
 /// A tiny seeded generator whose sequence is fixed by its algorithm, not by the runtime, so that a
-/// generated dataset (and its sha256) stays the same across .NET versions.
+/// generated dataset (and its sha256) and an experiment's random search stay the same across .NET versions
+/// (<see cref="System.Random"/> promises no such thing).
 /// </summary>
-internal sealed class SplitMix64(ulong seed)
+public sealed class SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 
@@ -18,6 +19,9 @@ internal sealed class SplitMix64(ulong seed)
 
     /// <summary>Uniform in [0, 1).</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A whole number in [0, <paramref name="count"/>).</summary>
+    public int Next(int count) => (int)(NextUInt64() % (ulong)count);
 
     public bool Bernoulli(double p) => NextDouble() < p;
 

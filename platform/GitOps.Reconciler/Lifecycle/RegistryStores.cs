@@ -1,0 +1,17 @@
+using GitOps.Registry.Stores;
+
+namespace GitOps.Reconciler.Lifecycle;
+
+/// <summary>
+/// How the reconciler opens an environment's artifact store (its registry of record) from <c>spec.artifacts.uri</c>:
+/// the same stores the trainer writes to, optionally seen through <paramref name="map"/> (the Local driver keeps the
+/// default store in its state folder). A URI no store supports is a fault of the store, so the version waits.
+/// </summary>
+public static class RegistryStores
+{
+    public static Func<string, IArtifactStore> Opener(HttpClient http, string? bearerToken, Func<string, string>? map = null) => uri =>
+    {
+        var (store, error) = ArtifactStores.Open(map is null ? uri : map(uri), http, bearerToken);
+        return store ?? throw new ArtifactStoreException(error!);
+    };
+}
