@@ -186,7 +186,8 @@ public static class ReconcileCommand
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
                     leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
                     new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>()),
-                    new KubernetesTrainingPods(connection)),
+                    new KubernetesTrainingPods(connection),
+                    new ConfigMapRolloutStateStore(connection)),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

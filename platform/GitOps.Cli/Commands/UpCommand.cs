@@ -14,6 +14,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Rollouts;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
@@ -140,6 +141,8 @@ public static class UpCommand
             {
                 Validate = RepositoryValidator.Validate,
                 Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
+                Rollouts = new RolloutController(new LocalRolloutStateStore(state), metrics.Rollouts, TimeProvider.System,
+                    loggers.CreateLogger<RolloutController>()),
                 Admission = admission,
             }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);

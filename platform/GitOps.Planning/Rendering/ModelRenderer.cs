@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Rollouts.Rollout;
+using GitOps.Rollouts.Traffic;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Kubernetes;
@@ -53,30 +55,22 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var inputs = ModelVersions.Inputs(model, env);
         var version = CanonicalJson.Hash(inputs)[..ModelVersions.Length];
         var deployed = facts.In(EnvName);
+        var rolloutPolicy = policy is null ? RolloutPolicy.Direct : RolloutPolicy.From(policy);
+        var known = deployed.Rollout;
         // A held version (rejected by its gates, or waiting for the registry) is trained but neither served nor trained again.
         var held = facts.HeldBack(version);
-        var trained = held is null && (facts.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version);
-        var direct = policy is null || policy.Spec.Strategy == RolloutStrategies.Direct;
-
-        var stable = deployed.StableVersion;
-        string? canary = null;
-        var weight = 0;
-        if (trained && stable is null)
-        {
-            stable = version;
-        }
-        else if (trained && stable != version)
-        {
-            if (direct)
-            {
-                stable = version;
-            }
-            else
-            {
-                canary = version;
-                weight = deployed.Canary?.Version == version ? Math.Clamp(deployed.Canary.Weight, 0, 100) : 0;
-            }
-        }
+        var trained = held is null && (facts.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version
+            || known?.Stable == version || known?.Canary == version);
+        // Which version is stable, which is the canary and at what weight is the rollout machine's decision: the
+        // reconciler hands over its state; without one (a plan from the cluster's objects) the machine is asked the
+        // same question about what the cluster shows.
+        var state = known ?? ObservedRollout.Project(deployed.StableVersion, deployed.Canary?.Version,
+            deployed.Canary?.Weight ?? 0, rolloutPolicy, trained ? version : null);
+        var byReplicas = env.Spec.Router == TrafficRouters.Replicas;
+        var baseReplicas = effective.Autoscaling?.MinReplicas ?? effective.Replicas;
+        var decision = TrafficDecision.For(state, rolloutPolicy, baseReplicas, routed: !byReplicas);
+        var stable = decision.Stable;
+        var canary = decision.Canary;
 
         var objects = new List<JsonObject>();
         var sharedVersion = stable ?? version;
@@ -92,34 +86,28 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
         if (stable is not null)
         {
-            var baseReplicas = effective.Autoscaling?.MinReplicas ?? effective.Replicas;
-            var byReplicas = env.Spec.Router == TrafficRouters.Replicas;
-            int stableReplicas = baseReplicas, canaryReplicas = 0;
-            if (canary is not null)
-            {
-                if (byReplicas)
-                {
-                    canaryReplicas = (int)Math.Round(baseReplicas * weight / 100.0, MidpointRounding.AwayFromZero);
-                    stableReplicas = baseReplicas - canaryReplicas;
-                }
-                else
-                {
-                    canaryReplicas = Math.Max(1, (int)Math.Ceiling(baseReplicas * weight / 100.0));
-                }
-            }
+            // blueGreen keeps the version it switched away from running, without traffic, in the canary slot.
+            var second = canary ?? decision.PreviousStable;
+            var secondReplicas = canary is not null ? decision.CanaryReplicas : decision.StableReplicas;
             var autoscaled = effective.Autoscaling is not null && !(byReplicas && canary is not null);
-            objects.Add(ServingDeployment(model, stable, TrackStable, autoscaled ? null : stableReplicas, effective, servingPool));
-            if (canary is not null)
+            objects.Add(ServingDeployment(model, stable, TrackStable, autoscaled ? null : decision.StableReplicas, effective, servingPool));
+            if (second is not null)
             {
-                objects.Add(ServingDeployment(model, canary, TrackCanary, canaryReplicas, effective, servingPool));
+                objects.Add(ServingDeployment(model, second, TrackCanary, secondReplicas, effective, servingPool));
             }
-            objects.Add(ModelService(model, sharedVersion, null));
-            if (!byReplicas)
+            // Without a router the shared Service is the traffic split; a blueGreen preview or the version kept
+            // after a switch must not get live traffic through it.
+            var stableOnly = byReplicas && (decision.Preview || canary is null && second is not null);
+            objects.Add(ModelService(model, sharedVersion, null, stableOnly));
+            if (!byReplicas || decision.Preview)
             {
-                objects.Add(ModelService(model, stable, TrackStable));
-                if (canary is not null)
+                if (!byReplicas)
                 {
-                    objects.Add(ModelService(model, canary, TrackCanary));
+                    objects.Add(ModelService(model, stable, TrackStable));
+                }
+                if (second is not null)
+                {
+                    objects.Add(ModelService(model, second, TrackCanary));
                 }
             }
             if (autoscaled)
@@ -133,9 +121,9 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             }
             var route = env.Spec.Router switch
             {
-                TrafficRouters.Istio => VirtualService(model, stable, canary, weight),
+                TrafficRouters.Istio => VirtualService(model, decision),
                 TrafficRouters.Replicas => null,
-                _ => HttpRoute(model, stable, canary, weight),
+                _ => HttpRoute(model, decision),
             };
             if (route is not null)
             {
@@ -148,7 +136,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             AddNetworkPolicies(objects, network, model.Name, sharedVersion, training is not null, stable is not null);
         }
 
-        var info = new RenderedModel(model.Name, version, stable, canary, weight, training, effective.Rollout, effective.Gates) { Held = held };
+        var info = new RenderedModel(model.Name, version, stable, canary, decision.CanaryWeight, training, effective.Rollout, effective.Gates) { Held = held };
         return new ModelRender([.. objects], info);
     }
 
@@ -473,9 +461,14 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         return Finish(deployment);
     }
 
-    private JsonObject ModelService(ModelSpec model, string version, string? track)
+    private JsonObject ModelService(ModelSpec model, string version, string? track, bool stableOnly = false)
     {
         var name = track is null ? ResourceNames.Of(model.Name) : ResourceNames.Of(model.Name, track);
+        var selector = Selector(model.Name, track);
+        if (stableOnly)
+        {
+            selector[ManagedLabels.Track] = TrackStable;
+        }
         var service = new V1Service
         {
             ApiVersion = "v1",
@@ -483,7 +476,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             Metadata = Meta(name, model.Name, version, track ?? TrackShared),
             Spec = new V1ServiceSpec
             {
-                Selector = Selector(model.Name, track),
+                Selector = selector,
                 Ports = [new V1ServicePort { Name = "http", Port = Port, TargetPort = "http", Protocol = "TCP" }],
             },
         };
@@ -558,30 +551,56 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         return Stamp(obj);
     }
 
-    private JsonObject HttpRoute(ModelSpec model, string stable, string? canary, int weight)
+    /// <summary>Gateway API: a header match sending chosen requests to the canary (<c>setHeaderRoute</c>), then the
+    /// weighted split with a <c>RequestMirror</c> filter copying a share of requests to the canary (<c>mirror</c>).</summary>
+    private JsonObject HttpRoute(ModelSpec model, TrafficDecision decision)
     {
+        var path = new JsonObject { ["type"] = "PathPrefix", ["value"] = $"/v2/models/{model.Name}" };
+        var canaryService = ResourceNames.Of(model.Name, TrackCanary);
+        var weighted = decision.Canary is not null && !decision.Preview;
         var backends = new JsonArray
         {
-            Backend(ResourceNames.Of(model.Name, TrackStable), canary is null ? 100 : 100 - weight),
+            Backend(ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100),
         };
-        if (canary is not null)
+        if (weighted)
         {
-            backends.Add(Backend(ResourceNames.Of(model.Name, TrackCanary), weight));
+            backends.Add(Backend(canaryService, decision.CanaryWeight));
         }
-        var spec = new JsonObject
+        var primary = new JsonObject
         {
-            ["rules"] = new JsonArray
+            ["matches"] = new JsonArray { new JsonObject { ["path"] = path.DeepClone() } },
+            ["backendRefs"] = backends,
+        };
+        if (weighted && decision.MirrorPercent > 0)
+        {
+            var mirrored = Backend(canaryService, null);
+            primary["filters"] = new JsonArray
             {
                 new JsonObject
                 {
-                    ["matches"] = new JsonArray
-                    {
-                        new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = $"/v2/models/{model.Name}" } },
-                    },
-                    ["backendRefs"] = backends,
+                    ["type"] = "RequestMirror",
+                    ["requestMirror"] = new JsonObject { ["backendRef"] = mirrored, ["percent"] = decision.MirrorPercent },
                 },
-            },
-        };
+            };
+        }
+        var rules = new JsonArray();
+        if (weighted && decision.HeaderRoute is { } header)
+        {
+            rules.Add(new JsonObject
+            {
+                ["matches"] = new JsonArray
+                {
+                    new JsonObject
+                    {
+                        ["headers"] = new JsonArray { new JsonObject { ["name"] = header.Header, ["type"] = "Exact", ["value"] = header.Value } },
+                        ["path"] = path.DeepClone(),
+                    },
+                },
+                ["backendRefs"] = new JsonArray { Backend(canaryService, 100) },
+            });
+        }
+        rules.Add(primary);
+        var spec = new JsonObject { ["rules"] = rules };
         if (env.Spec.Gateway is { } gateway)
         {
             var parent = new JsonObject { ["name"] = gateway.Name };
@@ -591,31 +610,63 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             }
             spec["parentRefs"] = new JsonArray { parent };
         }
-        return Custom(ManagedKinds.HttpRoute, ResourceNames.Of(model.Name), model.Name, stable, spec);
+        return Custom(ManagedKinds.HttpRoute, ResourceNames.Of(model.Name), model.Name, decision.Stable!, spec);
 
-        static JsonObject Backend(string service, int w) => new()
+        static JsonObject Backend(string service, int? w)
         {
-            ["group"] = "",
-            ["kind"] = "Service",
-            ["name"] = service,
-            ["port"] = Port,
-            ["weight"] = w,
-        };
+            var backend = new JsonObject
+            {
+                ["group"] = "",
+                ["kind"] = "Service",
+                ["name"] = service,
+                ["port"] = Port,
+            };
+            if (w is { } weight)
+            {
+                backend["weight"] = weight;
+            }
+            return backend;
+        }
     }
 
-    private JsonObject VirtualService(ModelSpec model, string stable, string? canary, int weight)
+    /// <summary>Istio: a header <c>match</c> route to the canary, then the weighted routes with <c>mirror</c> and
+    /// <c>mirrorPercentage</c>.</summary>
+    private JsonObject VirtualService(ModelSpec model, TrafficDecision decision)
     {
-        var routes = new JsonArray { Destination(ResourceNames.Of(model.Name, TrackStable), canary is null ? 100 : 100 - weight) };
-        if (canary is not null)
+        var canaryHost = ResourceNames.Of(model.Name, TrackCanary);
+        var weighted = decision.Canary is not null && !decision.Preview;
+        var routes = new JsonArray { Destination(ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100) };
+        if (weighted)
         {
-            routes.Add(Destination(ResourceNames.Of(model.Name, TrackCanary), weight));
+            routes.Add(Destination(canaryHost, decision.CanaryWeight));
         }
+        var primary = new JsonObject { ["name"] = "primary", ["route"] = routes };
+        if (weighted && decision.MirrorPercent > 0)
+        {
+            primary["mirror"] = new JsonObject { ["host"] = canaryHost, ["port"] = new JsonObject { ["number"] = Port } };
+            primary["mirrorPercentage"] = new JsonObject { ["value"] = decision.MirrorPercent };
+        }
+        var http = new JsonArray();
+        if (weighted && decision.HeaderRoute is { } header)
+        {
+            http.Add(new JsonObject
+            {
+                // Istio matches header names in lower case only.
+                ["match"] = new JsonArray
+                {
+                    new JsonObject { ["headers"] = new JsonObject { [header.Header.ToLowerInvariant()] = new JsonObject { ["exact"] = header.Value } } },
+                },
+                ["name"] = "header-route",
+                ["route"] = new JsonArray { Destination(canaryHost, 100) },
+            });
+        }
+        http.Add(primary);
         var spec = new JsonObject
         {
             ["hosts"] = new JsonArray { ResourceNames.Of(model.Name) },
-            ["http"] = new JsonArray { new JsonObject { ["name"] = "primary", ["route"] = routes } },
+            ["http"] = http,
         };
-        return Custom(ManagedKinds.VirtualService, ResourceNames.Of(model.Name), model.Name, stable, spec);
+        return Custom(ManagedKinds.VirtualService, ResourceNames.Of(model.Name), model.Name, decision.Stable!, spec);
 
         static JsonObject Destination(string host, int w) => new()
         {

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using GitOps.Rollouts.Rollout;
 
 namespace GitOps.Planning.Rendering;
 
@@ -84,8 +86,12 @@ public sealed record HeldVersion(string State, string Reason)
 
 /// <summary>What one environment serves for one model.</summary>
 /// <param name="StableVersion">The champion serving production traffic, or null before the first rollout.</param>
-/// <param name="Canary">The rollout in progress, if any.</param>
-public sealed record DeploymentFacts(string? StableVersion, CanaryFacts? Canary)
+/// <param name="Canary">The rollout in progress, if any, as the cluster's objects show it.</param>
+/// <param name="Rollout">The rollout's persisted state after this pass's step of the rollout machine (the reconciler
+/// sets it); when set, the renderer draws exactly it and ignores <paramref name="StableVersion"/> and
+/// <paramref name="Canary"/>. Not part of the facts' JSON: the render cache keys on it separately.</param>
+public sealed record DeploymentFacts(string? StableVersion, CanaryFacts? Canary,
+    [property: JsonIgnore] RolloutState? Rollout = null)
 {
     public static readonly DeploymentFacts None = new(null, null);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Security;
+using GitOps.Rollouts.Persistence;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 
@@ -42,7 +43,7 @@ public static class Renderer
             var effective = EffectiveModel.Of(model, environment);
             var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
             var modelFacts = facts.For(model.Name);
-            var inputHash = cache is null ? "" : InputHash(model, envHash, modelFacts, policy);
+            var inputHash = cache is null ? "" : InputHash(model, envHash, modelFacts, policy, environment);
             if (cache is not null && cache.TryGet(environment, model.Name, inputHash, out var hit))
             {
                 reusedFlags[i] = true;
@@ -94,14 +95,16 @@ public static class Renderer
             diagnostics.ToImmutable(), new RenderStats(rendered, reused));
     }
 
-    private static string InputHash(ModelSpec model, string envHash, ModelFacts facts, RolloutPolicySpec? policy)
+    private static string InputHash(ModelSpec model, string envHash, ModelFacts facts, RolloutPolicySpec? policy, string environment)
     {
+        var rollout = facts.In(environment).Rollout;
         var text = string.Concat(
             model.Name, "\n",
             JsonSerializer.Serialize(model.Spec, SpecJson.Options), "\n",
             envHash, "\n",
             JsonSerializer.Serialize(facts, SpecJson.Options), "\n",
-            policy?.Name, ":", policy?.Spec.Strategy);
+            policy is null ? "" : JsonSerializer.Serialize(policy.Spec, SpecJson.Options), "\n",
+            rollout is null ? "" : RolloutStateJson.Serialize(rollout));
         return CanonicalJson.Sha256Hex(text);
     }
 

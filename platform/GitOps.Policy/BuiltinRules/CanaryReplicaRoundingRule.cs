@@ -1,12 +1,14 @@
+using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 
 namespace GitOps.Policy.BuiltinRules;
 
 /// <summary>
-/// GITOPS0405: with <c>router: replicas</c> a canary's traffic share is its share of pods, the closest whole number
-/// of <c>replicas × weight / 100</c>. A <c>setWeight</c> step that rounds to zero canary pods sends the canary no
-/// traffic, so its analysis has no data. Reported once per model and environment, for the first such step.
+/// GITOPS0405: with <c>router: replicas</c> a canary's traffic share is its share of pods, split the way the rollout
+/// splits them (<see cref="CanaryReplicas.ByPods"/>, as Argo Rollouts does). A <c>setWeight</c> step that leaves the
+/// canary zero pods sends it no traffic, so its analysis has no data. Reported once per model and environment, for
+/// the first such step.
 /// </summary>
 public sealed class CanaryReplicaRoundingRule : IBuiltinRule
 {
@@ -29,15 +31,14 @@ public sealed class CanaryReplicaRoundingRule : IBuiltinRule
                 {
                     continue;
                 }
-                var canaryPods = (int)Math.Round(replicas * weight / 100.0, MidpointRounding.AwayFromZero);
-                if (canaryPods > 0)
+                if (CanaryReplicas.ByPods(replicas, weight).Canary > 0)
                 {
                     continue;
                 }
-                var needed = (int)Math.Ceiling(50.0 / weight);
                 yield return new Diagnostic(Id, Severity.Warning, served.Model.Origin.Key(served.ReplicasPath),
                     $"model '{served.Model.Name}' runs {replicas} replica(s) in environment '{served.Environment.Name}' (router 'replicas'), so step {i + 1} of RolloutPolicy '{rollout.Name}' (setWeight {weight}) gives the canary 0 pods and no traffic",
-                    $"serve at least {needed} replicas there, or use router gatewayApi or istio");
+                    // With two or more replicas the split never leaves the canary without a pod at weights 1-99.
+                    "serve at least 2 replicas there, or use router gatewayApi or istio");
                 break;
             }
         }

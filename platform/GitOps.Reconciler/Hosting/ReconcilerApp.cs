@@ -8,6 +8,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
 using Microsoft.AspNetCore.Builder;
@@ -51,7 +52,8 @@ public sealed record ReconcilerPorts(
     IRegistry Registry,
     IDriftSource? Drift = null,
     IVersionAdmission? Admission = null,
-    ITrainingPods? TrainingPods = null);
+    ITrainingPods? TrainingPods = null,
+    IRolloutStateStore? Rollouts = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -80,6 +82,9 @@ public sealed class ReconcilerApp
                 Notifier = options.Notifier,
                 Admission = ports.Admission,
                 TrainingPods = ports.TrainingPods,
+                Rollouts = ports.Rollouts is { } store
+                    ? new RolloutController(store, Metrics.Rollouts, time, loggers.CreateLogger<RolloutController>())
+                    : null,
             },
             loggers.CreateLogger<ReconcilePass>());
         Drift = ports.Drift is { } source

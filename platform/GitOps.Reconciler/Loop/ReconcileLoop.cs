@@ -158,7 +158,13 @@ public sealed class ReconcileLoop(
                     var finished = time.GetUtcNow();
                     foreach (var outcome in outcomes)
                     {
-                        due[outcome.Environment] = finished + NextAfter(outcome, settings.Interval);
+                        var after = NextAfter(outcome, settings.Interval);
+                        // A rollout under way is looked at again when its next measurement or pause end is due.
+                        if (pass.RolloutWait(outcome.Environment) is { } rollout && rollout < after)
+                        {
+                            after = rollout;
+                        }
+                        due[outcome.Environment] = finished + after;
                     }
                     FollowDrift(run);
                 }

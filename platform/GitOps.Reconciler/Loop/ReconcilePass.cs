@@ -8,6 +8,7 @@ using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
@@ -37,6 +38,9 @@ public sealed record ReconcilePassSettings
 
     /// <summary>The pods of training Jobs, for why a Job failed or cannot start; null judges Jobs by their status alone.</summary>
     public ITrainingPods? TrainingPods { get; init; }
+    /// <summary>Advances each model's rollout before rendering (state store, analysis, rollback); null: rollouts are
+    /// drawn as the cluster shows them and never advance.</summary>
+    public RolloutController? Rollouts { get; init; }
 }
 
 /// <summary>
@@ -58,9 +62,15 @@ public sealed class ReconcilePass(
     private readonly RenderCache _renderCache = new();
     private readonly TrainingWatch _training = new(settings.TrainingPods, metrics, log);
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RolloutStepResult> _rollouts = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
+
+    /// <summary>How soon <paramref name="environment"/>'s rollouts need the next pass (a measurement, the end of a
+    /// pause, pods awaited); null when no rollout is under way there.</summary>
+    public TimeSpan? RolloutWait(string environment) =>
+        _rollouts.TryGetValue(environment, out var step) ? step.NextCheck : null;
 
     /// <summary>The namespace <paramref name="environment"/> converges in, as the last loaded commit says; null before
     /// a commit defining it was loaded.</summary>
@@ -195,6 +205,12 @@ public sealed class ReconcilePass(
         }
         var held = Held(facts);
         var training = TrainingLines(await _training.ObserveAsync(environment, env.Spec.Namespace, observed, ct)); // I/O: pods of unfinished Jobs
+        if (settings.Rollouts is { } rollouts)
+        {
+            var step = await rollouts.AdvanceAsync(load.Specs, env, facts, observed, commit, settings.Notifier, ct); // I/O + pure
+            facts = step.Facts;
+            _rollouts[environment] = step;
+        }
         var planned = EnvironmentPlanner.PlanEnvironment(load.Specs, environment, facts,           // pure
             new RenderContext(commit), observed, _renderCache);
         if (planned.HasErrors)
@@ -277,7 +293,12 @@ public sealed class ReconcilePass(
         try
         {
             var current = read ?? await ReadStatusAsync(outcome.Environment, ct);                  // I/O
-            await statuses.SaveAsync(StatusReport.Next(current, outcome, time.GetUtcNow()), ct);  // I/O
+            var next = StatusReport.Next(current, outcome, time.GetUtcNow());
+            if (_rollouts.TryGetValue(outcome.Environment, out var rollouts))
+            {
+                next = next with { RolloutSummary = rollouts.Summary.IsEmpty ? null : string.Join('\n', rollouts.Summary) };
+            }
+            await statuses.SaveAsync(next, ct);                                                   // I/O
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

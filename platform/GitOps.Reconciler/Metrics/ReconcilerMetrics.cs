@@ -55,7 +55,11 @@ public sealed class ReconcilerMetrics
         _trainingRuns = factory.CreateCounter("gitops_training_runs_total",
             "Training Jobs by model and outcome (succeeded, backoff_exhausted, deadline_exceeded, image_pull_error, unschedulable, failed), each counted once.",
             new CounterConfiguration { LabelNames = ["model", "outcome"] });
+        Rollouts = new RolloutMetrics(factory);
     }
+
+    /// <summary>The rollouts' phase, weight, analysis and rollback metrics.</summary>
+    public RolloutMetrics Rollouts { get; }
 
     /// <summary>The registry served on <c>/metrics</c>.</summary>
     public CollectorRegistry Registry { get; }

@@ -25,6 +25,8 @@ public sealed record EnvironmentStatus
     /// <summary>The plan of the last attempted commit in its text form (truncated when very long).</summary>
     public string? PlanSummary { get; init; }
 
+    /// <summary>One line per model's rollout after the last pass: phase, versions, weight, step, why it waits.</summary>
+    public string? RolloutSummary { get; init; }
     /// <summary>Trained versions not served here and why (<c>fraud 9a75b5701b77 rejected: ...</c>), one per line.</summary>
     public string? Held { get; init; }
 

@@ -45,14 +45,14 @@ public sealed record TrafficDecision
         var target = policy.WeightAt(Math.Min(state.StepIndex, policy.Steps.Length - 1));
         if (!routed)
         {
-            var (canaryPods, stablePods) = Traffic.CanaryReplicas.ByPods(replicas, target);
+            var (canaryPods, stablePods) = GitOps.Specs.CanaryReplicas.ByPods(replicas, target);
             var weight = canaryPods + stablePods == 0 ? 0 : (int)Math.Round(canaryPods * 100.0 / (canaryPods + stablePods));
             return stable with { Canary = canary, CanaryReplicas = canaryPods, StableReplicas = stablePods, CanaryWeight = weight };
         }
         return stable with
         {
             Canary = canary,
-            CanaryReplicas = Traffic.CanaryReplicas.Routed(replicas, target),
+            CanaryReplicas = GitOps.Specs.CanaryReplicas.Routed(replicas, target),
             CanaryWeight = state.Weight,
             HeaderRoute = state.HeaderRoute,
             MirrorPercent = state.Mirror,

@@ -90,6 +90,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         Put(data, "message", Truncate(status.Message));
         Put(data, "diagnostics", Truncate(status.DiagnosticsSummary));
         Put(data, "plan", Truncate(status.PlanSummary));
+        Put(data, "rollouts", Truncate(status.RolloutSummary));
         Put(data, "held", Truncate(status.Held));
         Put(data, "training", Truncate(status.Training));
         Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
@@ -127,6 +128,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
             Message = Get("message"),
             DiagnosticsSummary = Get("diagnostics"),
             PlanSummary = Get("plan"),
+            RolloutSummary = Get("rollouts"),
             Held = Get("held"),
             Training = Get("training"),
             LastAttemptTime = Time("lastAttemptTime"),

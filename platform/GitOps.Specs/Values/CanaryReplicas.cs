@@ -1,4 +1,4 @@
-namespace GitOps.Rollouts.Traffic;
+namespace GitOps.Specs;
 
 /// <summary>Pod counts for a canary weight, rounded the way Argo Rollouts rounds them.</summary>
 public static class CanaryReplicas

@@ -1,6 +1,6 @@
-using GitOps.Rollouts.Traffic;
+using Xunit;
 
-namespace GitOps.Rollouts.Tests.Traffic;
+namespace GitOps.Specs.Tests;
 
 public sealed class CanaryReplicasTests
 {

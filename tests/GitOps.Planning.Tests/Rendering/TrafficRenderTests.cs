@@ -1,0 +1,191 @@
+using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
+using GitOps.Planning.Formatting;
+using GitOps.Planning.Rendering;
+using GitOps.Planning.Tests.Support;
+using GitOps.Rollouts.Rollout;
+using GitOps.Specs.Model;
+using GitOps.Testing.Golden;
+
+namespace GitOps.Planning.Tests.Rendering;
+
+/// <summary>The objects the renderer draws for each state of a rollout, per traffic router (golden files).</summary>
+public sealed class TrafficRenderTests
+{
+    private const string Old = "0123456789ab";
+    private static readonly RenderContext Commit = new("3f1c2a9");
+
+    private static RolloutPolicySpec CanaryPolicy() =>
+        new(Metadata.Named("canary-standard"), SpecOrigin.InMemory("policies/rollouts.yaml"), new RolloutPolicyBody
+        {
+            Strategy = RolloutStrategies.Canary,
+            Steps =
+            [
+                new RolloutStep { SetWeight = 30 },
+                new RolloutStep { SetHeaderRoute = new HeaderRoute("beta-users", "X-Canary", "always") },
+                new RolloutStep { Mirror = 25 },
+                new RolloutStep { PauseUntilPromoted = true },
+                new RolloutStep { SetWeight = 100 },
+            ],
+        });
+
+    private static RolloutPolicySpec BlueGreenPolicy() =>
+        new(Metadata.Named("canary-standard"), SpecOrigin.InMemory("policies/rollouts.yaml"), new RolloutPolicyBody
+        {
+            Strategy = RolloutStrategies.BlueGreen,
+            ScaleDownDelay = "30s",
+        });
+
+    private static SpecSet Specs(string router, RolloutPolicySpec policy) =>
+        SpecSet.From([
+            TestSpecs.Environment("prod", router),
+            TestSpecs.Model("fraud-detector", ["prod"], b => b with { Serving = b.Serving with { Replicas = 5, Batching = null } }),
+            policy,
+            TestSpecs.Gate(),
+        ]);
+
+    private static string Desired(SpecSet specs) => ModelVersions.Compute(specs.Model("fraud-detector")!, specs.Environment("prod")!);
+
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A state of the rollout of the desired version (the canary) against <see cref="Old"/>.</summary>
+    private static RolloutState State(string scenario, string canary) => scenario switch
+    {
+        "stable-only" => RolloutState.Initial with { Stable = Old },
+        "canary-weight-30" => Progressing(canary) with { StepIndex = 1, Weight = 30 },
+        "header-route-and-mirror" => Progressing(canary) with
+        {
+            StepIndex = 3,
+            Phase = RolloutPhase.Paused,
+            Weight = 30,
+            HeaderRoute = new HeaderRoute("beta-users", "X-Canary", "always"),
+            Mirror = 25,
+        },
+        "rolled-back" => RolloutState.Initial with
+        {
+            Stable = Old,
+            Canary = canary,
+            Phase = RolloutPhase.Degraded,
+            Rejected = [new RejectedVersion(canary, At, "analysis of step 2 Failed")],
+        },
+        "bluegreen-preview" => Progressing(canary),
+        "bluegreen-switched" => RolloutState.Initial with { Stable = canary, PreviousStable = Old, ScaleDownAt = At.AddSeconds(30) },
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
+    };
+
+    private static RolloutState Progressing(string canary) => RolloutState.Initial with
+    {
+        Stable = Old,
+        Canary = canary,
+        Generation = 1,
+        Phase = RolloutPhase.Progressing,
+        StepStartedAt = At,
+        RolloutStartedAt = At,
+    };
+
+    /// <summary>The traffic-relevant parts of the model's objects: Deployments (version, replicas), Services
+    /// (selector) and the route in full.</summary>
+    private static string Summary(RenderResult result)
+    {
+        var parts = new List<JsonNode>();
+        foreach (var o in result.Objects.Where(o => ObjectKeys.Label(o, ManagedLabels.Model) == "fraud-detector"))
+        {
+            var kind = o["kind"]!.ToString();
+            var name = o["metadata"]!["name"]!.ToString();
+            switch (kind)
+            {
+                case "Deployment":
+                    parts.Add(new JsonObject
+                    {
+                        ["deployment"] = name,
+                        ["version"] = ObjectKeys.Label(o, ManagedLabels.Version),
+                        ["replicas"] = o["spec"]!["replicas"]?.DeepClone(),
+                    });
+                    break;
+                case "Service":
+                    parts.Add(new JsonObject { ["service"] = name, ["selector"] = o["spec"]!["selector"]!.DeepClone() });
+                    break;
+                case "HTTPRoute" or "VirtualService":
+                    parts.Add(new JsonObject { ["route"] = $"{kind}/{name}", ["spec"] = o["spec"]!.DeepClone() });
+                    break;
+            }
+        }
+        return YamlWriter.WriteStream(parts);
+    }
+
+    public sealed class TheRenderMethod
+    {
+        [Theory]
+        [InlineData(TrafficRouters.GatewayApi, "stable-only")]
+        [InlineData(TrafficRouters.GatewayApi, "canary-weight-30")]
+        [InlineData(TrafficRouters.GatewayApi, "header-route-and-mirror")]
+        [InlineData(TrafficRouters.GatewayApi, "rolled-back")]
+        [InlineData(TrafficRouters.GatewayApi, "bluegreen-preview")]
+        [InlineData(TrafficRouters.GatewayApi, "bluegreen-switched")]
+        [InlineData(TrafficRouters.Istio, "stable-only")]
+        [InlineData(TrafficRouters.Istio, "canary-weight-30")]
+        [InlineData(TrafficRouters.Istio, "header-route-and-mirror")]
+        [InlineData(TrafficRouters.Istio, "rolled-back")]
+        [InlineData(TrafficRouters.Istio, "bluegreen-preview")]
+        [InlineData(TrafficRouters.Istio, "bluegreen-switched")]
+        [InlineData(TrafficRouters.Replicas, "stable-only")]
+        [InlineData(TrafficRouters.Replicas, "canary-weight-30")]
+        [InlineData(TrafficRouters.Replicas, "rolled-back")]
+        [InlineData(TrafficRouters.Replicas, "bluegreen-preview")]
+        [InlineData(TrafficRouters.Replicas, "bluegreen-switched")]
+        public void Should_Draw_The_Rollout_State_When_The_Reconciler_Hands_It_Over(string router, string scenario)
+        {
+            // Given
+            var specs = Specs(router, scenario.StartsWith("bluegreen", StringComparison.Ordinal) ? BlueGreenPolicy() : CanaryPolicy());
+            var state = State(scenario, Desired(specs));
+            var facts = RegistryFacts.Empty.WithDeployment("fraud-detector", "prod", new DeploymentFacts(null, null, state));
+
+            // When
+            var result = Renderer.Render(specs, "prod", facts, Commit);
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            GoldenFile.AssertMatches($"tests/GitOps.Planning.Tests/testdata/traffic/{router}/{scenario}.yaml", Summary(result));
+        }
+
+        [Fact]
+        public void Should_Never_Route_Traffic_To_A_Rejected_Version_When_Git_Still_Asks_For_It()
+        {
+            // Given
+            var specs = Specs(TrafficRouters.GatewayApi, CanaryPolicy());
+            var rejected = State("rolled-back", Desired(specs));
+            var facts = RegistryFacts.Empty.WithTrained("fraud-detector", Desired(specs))
+                .WithDeployment("fraud-detector", "prod", new DeploymentFacts(Old, new CanaryFacts(Desired(specs), 30), rejected));
+
+            // When
+            var result = Renderer.Render(specs, "prod", facts, Commit);
+
+            // Then
+            var model = Assert.Single(result.Models);
+            Assert.Equal((Old, 0), (model.StableVersion, model.CanaryWeight));
+            var canary = result.Objects.Single(o => o["metadata"]!["name"]!.ToString() == "fraud-detector-canary" && o["kind"]!.ToString() == "Deployment");
+            Assert.Equal(0, canary["spec"]!["replicas"]!.GetValue<int>());
+            var weights = result.Objects.Single(o => o["kind"]!.ToString() == "HTTPRoute")["spec"]!["rules"]!.AsArray()
+                .SelectMany(r => r!["backendRefs"]!.AsArray()).ToDictionary(b => b!["name"]!.ToString(), b => b!["weight"]!.GetValue<int>());
+            Assert.Equal(new Dictionary<string, int> { ["fraud-detector-stable"] = 100, ["fraud-detector-canary"] = 0 }, weights);
+        }
+
+        [Fact]
+        public void Should_Start_The_Canary_At_Its_First_Step_When_A_Plan_Has_Only_The_Cluster_Objects()
+        {
+            // Given
+            var specs = Specs(TrafficRouters.Replicas, CanaryPolicy());
+            var facts = RegistryFacts.Empty.WithTrained("fraud-detector", Desired(specs))
+                .WithDeployment("fraud-detector", "prod", new DeploymentFacts(Old, null));
+
+            // When
+            var result = Renderer.Render(specs, "prod", facts, Commit);
+
+            // Then: sized for setWeight 30 of 5 pods (1.5 → the ceiling wins the tie: 2 canary + 3 stable)
+            var replicas = result.Objects.Where(o => o["kind"]!.ToString() == "Deployment")
+                .ToDictionary(o => o["metadata"]!["name"]!.ToString(), o => o["spec"]!["replicas"]!.GetValue<int>());
+            Assert.Equal(new Dictionary<string, int> { ["fraud-detector-canary"] = 2, ["fraud-detector-stable"] = 3 }, replicas);
+            Assert.Equal(Desired(specs), Assert.Single(result.Models).CanaryVersion);
+        }
+    }
+}
