@@ -27,7 +27,10 @@ public sealed class TrainingFailureTests
 
     private static JsonObject Condition(string type, string status, string reason, string message) => new()
     {
-        ["type"] = type, ["status"] = status, ["reason"] = reason, ["message"] = message,
+        ["type"] = type,
+        ["status"] = status,
+        ["reason"] = reason,
+        ["message"] = message,
     };
 
     private static JsonObject Terminated(string reason, int exitCode, string message) => new()
