@@ -22,7 +22,7 @@ public sealed class UpRolloutTests : IDisposable
 
     private readonly FakeGitRepo _repo = FakeGitRepo.Create();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly CancellationTokenSource _load = new(TimeSpan.FromMinutes(4));
+    private readonly CancellationTokenSource _load = new(TimeSpan.FromMinutes(7));
 
     private string State => Path.Combine(_repo.Path, StateFolder.DefaultName);
 
@@ -81,7 +81,7 @@ public sealed class UpRolloutTests : IDisposable
         await File.WriteAllTextAsync(path, text.Replace("numberOfTrees: 20", "numberOfTrees: 21", StringComparison.Ordinal));
     }
 
-    /// <summary>Infer requests through the proxy until the test ends (or four minutes pass).</summary>
+    /// <summary>Infer requests through the proxy until the test ends (or seven minutes pass).</summary>
     private async Task LoadAsync(string proxy)
     {
         var request = UpRun.ExampleRequest();
@@ -103,8 +103,9 @@ public sealed class UpRolloutTests : IDisposable
     [Fact]
     public async Task Should_Promote_A_Good_Canary_After_Every_Step_When_Prometheus_Measures_Real_Traffic()
     {
-        // Given the example model served by gitops up, under load
-        using var up = Start(inconclusiveLimit: 2);
+        // Given the example model served by gitops up, under load (a machine busy with other work can make
+        // Prometheus miss a scrape: a few Inconclusive measurements are tolerated, a Failed one is not)
+        using var up = Start(inconclusiveLimit: 4);
         await up.EventuallyAsync(async () => (await StateAsync())?.Stable is not null && up.Output.Contains("is serving:", StringComparison.Ordinal), "v1 served");
         var v1 = (await StateAsync())!.Stable!;
         var load = LoadAsync(up.Proxy);
@@ -113,7 +114,7 @@ public sealed class UpRolloutTests : IDisposable
         await NewVersionAsync();
 
         // Then it goes through every step and becomes stable
-        await up.EventuallyAsync(async () => (await StateAsync())?.Stable is { } s && s != v1, "the canary to be promoted", TimeSpan.FromMinutes(3));
+        await up.EventuallyAsync(async () => (await StateAsync())?.Stable is { } s && s != v1, "the canary to be promoted", TimeSpan.FromMinutes(5));
         var state = (await StateAsync())!;
         var run = Assert.Single(state.PastRuns);
         Assert.Equal(AnalysisPhase.Successful, run.Phase);
