@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text.Json;
 using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
@@ -44,7 +43,7 @@ public sealed class ModelRegistry(IArtifactStore store)
     public async Task<ModelRecord?> ReadAsync(string model, string version, CancellationToken ct)
     {
         var key = RegistryLayout.Record(model, version);
-        var bytes = await ReadBytesAsync(key, ct);
+        var bytes = await store.ReadAllBytesAsync(key, ct);
         return bytes is null ? null : Parse<ModelRecord>(bytes, key);
     }
 
@@ -83,29 +82,15 @@ public sealed class ModelRegistry(IArtifactStore store)
     public async Task<ArtifactCheck> VerifyArtifactAsync(ModelRecord record, CancellationToken ct)
     {
         var key = RegistryLayout.ModelFile(record.Model, record.Version);
-        await using var stream = await store.OpenReadAsync(key, ct);
-        if (stream is null)
+        if (await store.DigestAsync(key, ct) is not { Sha256: var sha })
         {
             return new ArtifactCheck(false, null, $"the artifact of {record.Model} {record.Version} is missing at '{store.Describe(key)}' although it is recorded");
         }
-        var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
         return sha == record.Artifact.Sha256
             ? new ArtifactCheck(true, sha, null)
             : new ArtifactCheck(false, sha,
                 $"the artifact of {record.Model} {record.Version} at '{store.Describe(key)}' has sha256 {sha}, but its record says {record.Artifact.Sha256}: " +
                 "it was changed after it was recorded and is refused; restore the original file or retrain under a new version");
-    }
-
-    private async Task<byte[]?> ReadBytesAsync(string key, CancellationToken ct)
-    {
-        await using var stream = await store.OpenReadAsync(key, ct);
-        if (stream is null)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
     }
 
     private T Parse<T>(byte[] bytes, string key)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Rendering;
@@ -128,9 +127,10 @@ public sealed class RegistryAdmission(
         var inputs = ModelVersions.Inputs(model, environment);
         var job = observed.FirstOrDefault(o => o["kind"]?.ToString() == "Job"
             && ObjectKeys.Label(o, ManagedLabels.Model) == model.Name && ObjectKeys.Label(o, ManagedLabels.Version) == version);
-        var metricsBytes = await ReadAsync(store, RegistryLayout.ArtifactFile(model.Name, version, TrainingContract.MetricsFile), ct);
-        var lineageBytes = await ReadAsync(store, RegistryLayout.ArtifactFile(model.Name, version, TrainingContract.LineageFile), ct);
-        var (modelSha, modelBytes) = await HashAsync(store, RegistryLayout.ModelFile(model.Name, version), ct);
+        var metricsBytes = await store.ReadAllBytesAsync(RegistryLayout.ArtifactFile(model.Name, version, TrainingContract.MetricsFile), ct);
+        var lineageBytes = await store.ReadAllBytesAsync(RegistryLayout.ArtifactFile(model.Name, version, TrainingContract.LineageFile), ct);
+        var digest = await store.DigestAsync(RegistryLayout.ModelFile(model.Name, version), ct);
+        var (modelSha, modelBytes) = (digest?.Sha256, digest?.Bytes);
 
         var problems = new List<string>();
         var metrics = metricsBytes is null ? null : MetricsFile.Parse(metricsBytes, modelBytes);
@@ -214,36 +214,5 @@ public sealed class RegistryAdmission(
                     : r.Reason)));
         }
         return new GateVerdicts(rules.All(r => r.Passed), champion, rules.ToImmutable());
-    }
-
-    private static async Task<byte[]?> ReadAsync(IArtifactStore store, string key, CancellationToken ct)
-    {
-        await using var stream = await store.OpenReadAsync(key, ct);
-        if (stream is null)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
-    }
-
-    private static async Task<(string? Sha, long? Bytes)> HashAsync(IArtifactStore store, string key, CancellationToken ct)
-    {
-        await using var stream = await store.OpenReadAsync(key, ct);
-        if (stream is null)
-        {
-            return (null, null);
-        }
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 16];
-        long total = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            total += read;
-        }
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), total);
     }
 }

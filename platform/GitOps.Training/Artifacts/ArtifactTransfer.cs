@@ -202,8 +202,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
     /// <summary>Null when the stored <paramref name="key"/> has the same bytes as <paramref name="localFile"/>, otherwise the stored sha256.</summary>
     private static async Task<string?> SameContentAsync(IArtifactStore store, string key, string localFile, CancellationToken ct)
     {
-        await using var stored = await store.OpenReadAsync(key, ct);
-        var storedSha = stored is null ? "(unreadable)" : Convert.ToHexStringLower(await SHA256.HashDataAsync(stored, ct));
+        var storedSha = (await store.DigestAsync(key, ct))?.Sha256 ?? "(unreadable)";
         return storedSha == Sha256Of(localFile) ? null : storedSha;
     }
 
