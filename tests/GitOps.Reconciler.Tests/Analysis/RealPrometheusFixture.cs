@@ -12,7 +12,8 @@ namespace GitOps.Reconciler.Tests.Analysis;
 
 /// <summary>
 /// A real Prometheus scraping a small <c>/metrics</c> endpoint on 127.0.0.1 every second. The endpoint serves a
-/// canary request counter that grows by 10 per second (1 in 10 with code 500) and two gauges with different labels.
+/// canary request counter that grows by 100 per second (1 in 10 with code 500, in step at every scrape) and two
+/// gauges with different labels.
 /// Shared by the tests of a class; both are stopped when the class is done.
 /// </summary>
 public sealed class RealPrometheusFixture : IAsyncLifetime
@@ -31,9 +32,10 @@ public sealed class RealPrometheusFixture : IAsyncLifetime
         _target = builder.Build();
         _target.MapGet("/metrics", () =>
         {
-            var seconds = (DateTimeOffset.UtcNow - _started).TotalSeconds;
-            var ok = (long)(seconds * 9);
-            var failed = (long)(seconds * 1);
+            // Both counters move in the same steps (9 successes per failure at every scrape), so the error ratio of
+            // any window is exactly 0.1; truncating each counter on its own made a short window read 0 or 0.17.
+            var failed = (long)((DateTimeOffset.UtcNow - _started).TotalSeconds * 10);
+            var ok = failed * 9;
             return Results.Text(string.Create(CultureInfo.InvariantCulture, $$"""
                 # TYPE gitops_inference_requests_total counter
                 gitops_inference_requests_total{model="fraud",version="abc123",track="canary",code="200"} {{ok}}
