@@ -65,7 +65,10 @@ public sealed class UpServingAuthTests : IDisposable
         await File.WriteAllTextAsync(secretFile, Token + "\n");
         await up.EventuallyAsync(() => Task.FromResult(up.Output.Contains("is serving:", StringComparison.Ordinal)), "the model to be served");
 
-        // Then the request it prints to try sends the token from that file
+        // Then the request it prints to try (a few lines after "is serving:", so wait for the whole block) sends the
+        // token from that file
+        await up.EventuallyAsync(() => Task.FromResult(up.Output.Contains("Try:", StringComparison.Ordinal)
+            && up.Output.Contains("curl -s", StringComparison.Ordinal)), "the request to try to be printed");
         Assert.Contains($"-H \"Authorization: Bearer $(cat {secretFile})\"", up.Output);
 
         // And inference through the proxy needs the token
