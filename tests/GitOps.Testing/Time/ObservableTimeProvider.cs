@@ -29,7 +29,6 @@ public sealed class ObservableTimeProvider : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        Interlocked.Increment(ref _pending);
         var released = 0;
         void Release()
         {
@@ -47,6 +46,10 @@ public sealed class ObservableTimeProvider : FakeTimeProvider
             }
             callback(s);
         }, state, dueTime, period);
+        // Counted only once the base clock holds the timer: a test that sees the count and advances the clock must
+        // find the timer there, or the advance passes it by and the code under test waits forever. A timer that
+        // fired while being created released first, so the count still ends where it belongs.
+        Interlocked.Increment(ref _pending);
         return new CountedTimer(timer, Release);
     }
 
