@@ -5,11 +5,11 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Experiments;
 using GitOps.Planning.Rendering;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Registry;
 using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
-using GitOps.Reconciler.Lifecycle;
 using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
 

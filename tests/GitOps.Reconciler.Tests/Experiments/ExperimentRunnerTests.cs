@@ -11,8 +11,8 @@ using GitOps.Registry;
 using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
-using GitOps.Specs.Contracts;
 using GitOps.Specs;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
