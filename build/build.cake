@@ -1,10 +1,11 @@
 // Build entry point: dotnet tool restore && dotnet cake build/build.cake --target=<Target>
-// Targets: Clean, Build, Test, Validate, Plan, Up, Bench, Default (= Build + Test).
+// Targets: Clean, Build, Test, Validate, Plan, Up, Bench, Pack, Publish, Default (= Build + Test).
 
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 var env = Argument("env", "prod");
 var benchFilter = Argument("bench", "validate");
+var runtime = Argument("runtime", "linux-x64");
 
 var root = MakeAbsolute(Directory(".."));
 var solution = root.CombineWithFilePath("GitOps.sln");
@@ -74,6 +75,30 @@ Task("Bench")
 {
     DotNetRun(bench.FullPath, new ProcessArgumentBuilder().Append(benchFilter),
         new DotNetRunSettings { Configuration = "Release" });
+});
+
+Task("Pack")
+    .Description("Packs the gitops command as a .NET tool: artifacts/packages/GitOps.Ml.Cli.<version>.nupkg (docs/install.md).")
+    .Does(() =>
+{
+    DotNetPack(cli.FullPath, new DotNetPackSettings
+    {
+        Configuration = "Release",
+        OutputDirectory = root + "/artifacts/packages",
+    });
+});
+
+Task("Publish")
+    .Description("Publishes gitops as one self-contained ReadyToRun executable: artifacts/publish/<runtime>/gitops (--runtime=linux-x64|linux-arm64|win-x64|osx-arm64).")
+    .Does(() =>
+{
+    DotNetPublish(cli.FullPath, new DotNetPublishSettings
+    {
+        Configuration = "Release",
+        Runtime = runtime,
+        OutputDirectory = root + "/artifacts/publish/" + runtime,
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("PublishSingleFile", "true"),
+    });
 });
 
 Task("Default")

@@ -6,8 +6,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY platform/ platform/
-RUN dotnet publish platform/GitOps.Cli/GitOps.Cli.csproj -c Release -r linux-x64 --self-contained true \
-      -p:DebugType=none -o /out \
+RUN dotnet publish platform/GitOps.Cli/GitOps.Cli.csproj -c Release -r linux-x64 -p:PublishSingleFile=true \
+      -p:IncludeNativeLibrariesForSelfExtract=false -p:DebugType=none -o /out \
  # Training never loads ONNX Runtime; drop its native libraries (several hundred MB of CUDA kernels).
  && rm -f /out/libonnxruntime*.so* /out/libonnxruntime_providers_*.so
 

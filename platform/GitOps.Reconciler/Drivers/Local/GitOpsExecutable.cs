@@ -13,7 +13,10 @@ public sealed record GitOpsExecutable(string FileName, ImmutableArray<string> Le
     public static GitOpsExecutable Current()
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("the path of the running executable is unknown");
+        // Empty in the single-file executable, which is then started as it is (the apphost case below).
+#pragma warning disable IL3000
         var entry = Assembly.GetEntryAssembly()?.Location;
+#pragma warning restore IL3000
         return Path.GetFileNameWithoutExtension(process) == "dotnet" && !string.IsNullOrEmpty(entry)
             ? new GitOpsExecutable(process, [entry])
             : new GitOpsExecutable(process, []);
