@@ -15,7 +15,7 @@ namespace GitOps.Cli.Tests;
 /// scrapes the real <c>gitops serve</c> processes, and an edit to the model starts a canary that the analysis judges
 /// from those metrics. Load is generated through the proxy by the test and stops with it.
 /// </summary>
-public sealed class UpRolloutTests : IDisposable
+public sealed partial class UpRolloutTests : IDisposable
 {
     private const string Model = "fraud-detector";
     private static readonly RolloutScope Local = new("local", "ml-local");
