@@ -1,15 +1,17 @@
-using System.Text.Json;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Octokit.Webhooks;
 
 namespace GitOps.Reconciler.Hosting;
 
 /// <summary>
 /// <c>POST /webhook/github</c>: a push to the watched branch triggers an immediate fetch. The body is checked
 /// against <c>X-Hub-Signature-256</c> before anything else is read from it; a missing or wrong signature is
-/// answered 401 and triggers nothing. A delivery seen before (same <c>X-GitHub-Delivery</c>) triggers nothing again.
+/// answered 401 and triggers nothing (the HMAC comparison is constant-time). A delivery seen before (same
+/// <c>X-GitHub-Delivery</c>) triggers nothing again. Event names and bodies are Octokit.Webhooks' types
+/// (<see cref="WebhookPayloads"/>).
 /// </summary>
 public sealed class GitHubWebhookEndpoint(
     WebhookSecret secret,
@@ -49,21 +51,14 @@ public sealed class GitHubWebhookEndpoint(
         var kind = request.Headers["X-GitHub-Event"].ToString();
         switch (kind)
         {
-            case "ping":
+            case WebhookEventType.Ping:
                 return Results.Text("pong\n");
-            case "push":
-                string? pushedRef;
-                try
+            case WebhookEventType.Push:
+                if (WebhookPayloads.ReadPush(body) is not { } push)
                 {
-                    using var doc = JsonDocument.Parse(body);
-                    pushedRef = doc.RootElement.ValueKind == JsonValueKind.Object
-                        && doc.RootElement.TryGetProperty("ref", out var r) && r.ValueKind == JsonValueKind.String
-                        ? r.GetString() : null;
+                    return Results.Text("push payload is not a JSON push event\n", statusCode: StatusCodes.Status400BadRequest);
                 }
-                catch (JsonException)
-                {
-                    return Results.Text("push payload is not JSON\n", statusCode: StatusCodes.Status400BadRequest);
-                }
+                var pushedRef = push.Ref;
                 if (pushedRef != $"refs/heads/{branch}")
                 {
                     return Results.Text($"push to {pushedRef ?? "an unknown ref"} ignored: watching refs/heads/{branch}\n");

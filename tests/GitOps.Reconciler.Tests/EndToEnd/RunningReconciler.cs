@@ -9,6 +9,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Reconciler.Webhooks;
+using GitOps.Testing.FakeGitHub;
 
 namespace GitOps.Reconciler.Tests.EndToEnd;
 
@@ -92,7 +93,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
     public async Task<HttpStatusCode> PushWebhookAsync()
     {
         using var client = new HttpClient { BaseAddress = App.Address };
-        var body = """{"ref":"refs/heads/main"}""";
+        var body = GitHubPushPayload.Create("main");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/github") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-GitHub-Event", "push");
         request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());

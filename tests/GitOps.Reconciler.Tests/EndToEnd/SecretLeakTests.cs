@@ -7,6 +7,7 @@ using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Reconciler.Tests.Support;
+using GitOps.Testing.FakeGitHub;
 using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Git;
 
@@ -89,7 +90,7 @@ public sealed class SecretLeakTests
             using var client = new HttpClient { BaseAddress = reconciler.App.Address };
             using var forged = new HttpRequestMessage(HttpMethod.Post, "/webhook/github")
             {
-                Content = new StringContent("""{"ref":"refs/heads/main"}""", Encoding.UTF8, "application/json"),
+                Content = new StringContent(GitHubPushPayload.Create("main"), Encoding.UTF8, "application/json"),
             };
             forged.Headers.Add("X-GitHub-Event", "push");
             forged.Headers.Add("X-Hub-Signature-256", "sha256=" + new string('0', 64));

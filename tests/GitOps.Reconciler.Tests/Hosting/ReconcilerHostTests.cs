@@ -5,6 +5,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Reconciler.Webhooks;
+using GitOps.Testing.FakeGitHub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -79,7 +80,7 @@ public sealed class ReconcilerHostTests
         }
     }
 
-    private static string Push(string branch) => $$"""{"ref":"refs/heads/{{branch}}","after":"0123456789abcdef0123456789abcdef01234567"}""";
+    private static string Push(string branch) => GitHubPushPayload.Create(branch);
 
     private static string Sign(string body, string secret = Secret) =>
         GitHubWebhookSignature.Compute(Encoding.UTF8.GetBytes(body), secret);
@@ -100,6 +101,36 @@ public sealed class ReconcilerHostTests
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             Assert.True(host.Trigger.TryTake(out var reason));
             Assert.StartsWith("webhook push", reason);
+        }
+
+        [Fact]
+        public async Task Should_Trigger_A_Fetch_When_A_Push_From_A_Server_Sending_Fewer_Fields_Arrives()
+        {
+            // Given the ref, before and after only, as Git servers speaking GitHub's webhook dialect may send
+            await using var host = await RunningHost.StartAsync();
+            const string body = """{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000001","after":"0123456789abcdef0123456789abcdef01234567"}""";
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body));
+
+            // Then
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(1, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Return_400_When_A_Signed_Push_Is_Json_Of_Another_Shape()
+        {
+            // Given
+            await using var host = await RunningHost.StartAsync();
+            const string body = """[{"ref":"refs/heads/main"}]""";
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body));
+
+            // Then
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(0, host.Trigger.RequestedCount);
         }
 
         [Fact]
@@ -146,7 +177,8 @@ public sealed class ReconcilerHostTests
             Assert.True(host.Trigger.TryTake(out _));
 
             // When its signature is replayed over a body that says something else
-            var altered = original.Replace("0123456789abcdef", "fedcba9876543210", StringComparison.Ordinal);
+            var altered = original.Replace("6113728f27ae82c7", "fedcba9876543210", StringComparison.Ordinal);
+            Assert.NotEqual(original, altered);
             using var response = await host.PostWebhookAsync(altered, signature);
 
             // Then
