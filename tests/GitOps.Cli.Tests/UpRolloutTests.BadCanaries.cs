@@ -20,10 +20,10 @@ namespace GitOps.Cli.Tests;
 public sealed partial class UpRolloutTests
 {
     /// <summary>
-    /// One repository, one trained v1 and one load generator shared by the bad-canary scenarios. Each scenario starts
+    /// One repository, one trained first version and one load generator shared by the scenarios. Each scenario starts
     /// <c>gitops up</c> again (with the environment it needs, e.g. fault injection), which is also a restart of
-    /// everything <c>gitops up</c> runs: every scenario ends with v1 stable and the canary rejected, so the
-    /// scenarios do not depend on their order.
+    /// everything <c>gitops up</c> runs, then trains a version no scenario trained before against whatever is stable,
+    /// so the scenarios do not depend on their order.
     /// </summary>
     public sealed class GuardedCanaryRun : IAsyncLifetime
     {
@@ -35,9 +35,6 @@ public sealed partial class UpRolloutTests
         private int _edits;
 
         public UpRun Up { get; private set; } = null!;
-
-        /// <summary>The version every scenario starts from and falls back to.</summary>
-        public string V1 { get; private set; } = "";
 
         public int PrometheusPort { get; } = UpRun.FreePort();
 
@@ -88,7 +85,6 @@ public sealed partial class UpRolloutTests
                 .Replace("    local:\n      rollout: direct\n", "    local:\n      rollout: e2e-guarded\n", StringComparison.Ordinal);
             _repo.Commit("example with a guarded canary locally", files);
             await RestartAsync(environment: null);
-            V1 = (await StateAsync())!.Stable!;
             _load = LoadAsync();
         }
 
@@ -113,6 +109,15 @@ public sealed partial class UpRolloutTests
                 && (await StateAsync()) is { Stable: not null, InProgress: false }
                 && Proxy() is { } proxy && await InferAsync(proxy) == HttpStatusCode.OK, "the stable version to answer", TimeSpan.FromMinutes(3));
             _proxy = Proxy();
+        }
+
+        /// <summary>Waits until the rollout in progress ends with its canary rejected; returns that state.</summary>
+        public async Task<RolloutState> RolledBackAsync(string what)
+        {
+            var start = (await StateAsync())!;
+            await Up.EventuallyAsync(async () => (await StateAsync())!.Rejected.Length > start.Rejected.Length,
+                $"{what} to be rolled back", TimeSpan.FromMinutes(3));
+            return (await StateAsync())!;
         }
 
         public async Task<RolloutState?> StateAsync() =>
@@ -140,6 +145,22 @@ public sealed partial class UpRolloutTests
             Directory.CreateDirectory(State.DatasetsFolder);
             File.WriteAllBytes(Path.Combine(State.DatasetsFolder, sha + ".csv"), bytes);
             return sha;
+        }
+
+        /// <summary>Starts Prometheus the way <c>gitops up</c> does (same port, configuration and data folder), as a
+        /// process of the test: the caller kills it.</summary>
+        public Process StartPrometheusLikeUp()
+        {
+            var psi = new ProcessStartInfo(PrometheusProcess.FindBinary()!) { RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add($"--config.file={Path.Combine(State.PrometheusFolder, "prometheus.yml")}");
+            psi.ArgumentList.Add($"--storage.tsdb.path={Path.Combine(State.PrometheusFolder, "data")}");
+            psi.ArgumentList.Add($"--web.listen-address=127.0.0.1:{PrometheusPort}");
+            var process = Process.Start(psi)!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
         }
 
         /// <summary>The versions the running servers serve.</summary>
@@ -202,16 +223,15 @@ public sealed partial class UpRolloutTests
                 [EnvironmentVariables.FaultTrack] = "canary",
             };
             await run.RestartAsync(faults);
+            var stable = (await run.StateAsync())!.Stable!;
 
             // When a new version is rolled out
             await run.NewVersionAsync();
-            await run.Up.EventuallyAsync(async () => (await run.StateAsync())?.Rejected.Length > 0 is true
-                && (await run.StateAsync())!.Rejected.Any(r => r.Version != run.V1), "the 5xx canary to be rolled back", TimeSpan.FromMinutes(3));
+            var state = await run.RolledBackAsync("the 5xx canary");
 
-            // Then traffic is back on v1, the canary is rejected with the failed metric and its values
-            var state = (await run.StateAsync())!;
+            // Then traffic is back on the stable version, the canary is rejected with the failed metric and its values
             var rejected = state.Rejected.Last();
-            Assert.Equal(run.V1, state.Stable);
+            Assert.Equal(stable, state.Stable);
             Assert.Equal(0, state.Weight);
             Assert.Equal(RolloutPhase.Degraded, state.Phase);
             Assert.Contains("error-rate", rejected.Reason, StringComparison.Ordinal);
@@ -221,7 +241,7 @@ public sealed partial class UpRolloutTests
             Assert.Contains(analysis.Measurements, m => m is { Metric: "error-rate", Phase: MeasurementPhase.Failed, Value: >= 0.2 and <= 1 });
             Assert.Contains(state.History, e => e.Kind == RolloutEventKind.RolledBack);
             // the canary is scaled to 0 and every request is answered by v1 again
-            await run.Up.EventuallyAsync(() => Task.FromResult(run.ServedVersions().SequenceEqual([run.V1])), "the canary's servers to stop");
+            await run.Up.EventuallyAsync(() => Task.FromResult(run.ServedVersions().SequenceEqual([stable])), "the canary's servers to stop");
             for (var i = 0; i < 10; i++)
             {
                 Assert.Equal(HttpStatusCode.OK, await run.InferAsync(run.Up.Proxy));
@@ -234,7 +254,7 @@ public sealed partial class UpRolloutTests
             while (DateTime.UtcNow < watchUntil)
             {
                 var afterRestart = (await run.StateAsync())!;
-                Assert.Equal(run.V1, afterRestart.Stable);
+                Assert.Equal(stable, afterRestart.Stable);
                 Assert.True(afterRestart.IsRejected(rejected.Version));
                 Assert.False(afterRestart.InProgress);
                 Assert.Equal(0, afterRestart.Weight);
@@ -242,6 +262,90 @@ public sealed partial class UpRolloutTests
                 Assert.Equal(HttpStatusCode.OK, await run.InferAsync(run.Up.Proxy));
                 await Task.Delay(200);
             }
+        }
+
+        [Fact]
+        public async Task Should_Roll_Back_A_Canary_Trained_On_A_Shifted_Dataset_When_Its_Score_Drift_Fails()
+        {
+            // Given the example dataset after an upstream change flipped its label (1 now marks a genuine payment):
+            // a model trained on it is as accurate on its own rows, passes the gates, answers every request without
+            // error, and scores the opposite of the stable version
+            await run.RestartAsync(environment: null);
+            var stable = (await run.StateAsync())!.Stable!;
+            var shifted = run.AddDataset(FlippedLabels());
+
+            // When a version trained on it is rolled out
+            await run.NewVersionAsync(shifted);
+            var state = await run.RolledBackAsync("the canary trained on the shifted dataset");
+
+            // Then the score-drift analysis caught what the error rate could not, and the canary is gone
+            var rejected = state.Rejected.Last();
+            Assert.Equal(stable, state.Stable);
+            Assert.Contains("score-drift", rejected.Reason, StringComparison.Ordinal);
+            Assert.Contains("successCondition 'result < 0.1' is false", rejected.Reason, StringComparison.Ordinal);
+            var analysis = state.PastRuns.Last();
+            Assert.Equal(AnalysisPhase.Failed, analysis.Phase);
+            Assert.Contains(analysis.Measurements, m => m is { Metric: "score-drift", Phase: MeasurementPhase.Failed, Value: >= 0.1 });
+            Assert.DoesNotContain(analysis.Measurements, m => m is { Metric: "error-rate", Phase: MeasurementPhase.Failed or MeasurementPhase.Error });
+            await run.Up.EventuallyAsync(() => Task.FromResult(run.ServedVersions().SequenceEqual([stable])), "the canary's servers to stop");
+        }
+
+        [Fact]
+        public async Task Should_Hold_The_Canary_While_Prometheus_Is_Down_And_Resume_When_It_Is_Back_Within_ErrorLimit()
+        {
+            // Given a good canary whose analysis has measured
+            await run.RestartAsync(environment: null);
+            var stable = (await run.StateAsync())!.Stable!;
+            await run.NewVersionAsync();
+            await run.Up.EventuallyAsync(async () => (await run.StateAsync())?.StepAnalysis?.Measurements.Any(m => m.Phase == MeasurementPhase.Successful) is true,
+                "the canary's analysis to measure", TimeSpan.FromMinutes(3));
+            var canary = (await run.StateAsync())!.Canary!;
+
+            // When Prometheus is killed mid-analysis
+            var prometheus = run.Up.Processes.Single(p => p.Role == ProcessRole.Prometheus);
+            OsProcesses.ForceKill(prometheus.Pid, prometheus.StartTime);
+
+            // Then its measurements are Error (retried 10 s later, not counted) and nothing is promoted
+            await run.Up.EventuallyAsync(async () => (await run.StateAsync())?.StepAnalysis?.Measurements.Any(m => m.Phase == MeasurementPhase.Error) is true,
+                "a measurement to fail to reach Prometheus", TimeSpan.FromMinutes(1));
+            var down = (await run.StateAsync())!;
+            Assert.Equal(stable, down.Stable);
+            Assert.Equal(RolloutPhase.Progressing, down.Phase);
+            Assert.Contains(down.StepAnalysis!.Measurements, m => m.Phase == MeasurementPhase.Error && m.Reason.Contains("cannot reach Prometheus", StringComparison.Ordinal));
+
+            // When Prometheus is back (on the same port, configuration and data), before errorLimit (4) is exceeded
+            using var back = run.StartPrometheusLikeUp();
+            try
+            {
+                // Then the analysis resumes and the canary is promoted
+                await run.Up.EventuallyAsync(async () => (await run.StateAsync())?.Stable == canary, "the canary to be promoted", TimeSpan.FromMinutes(2));
+                var state = (await run.StateAsync())!;
+                var analysis = state.PastRuns.Last();
+                Assert.Equal(AnalysisPhase.Successful, analysis.Phase);
+                Assert.Contains(analysis.Measurements, m => m.Phase == MeasurementPhase.Error);
+                Assert.Contains(analysis.Measurements, m => m.Phase == MeasurementPhase.Successful && m.At > down.StepAnalysis!.Measurements.Last(e => e.Phase == MeasurementPhase.Error).At);
+                Assert.DoesNotContain(canary, state.Rejected.Select(r => r.Version));
+            }
+            finally
+            {
+                back.Kill();
+                back.WaitForExit();
+            }
+        }
+
+        /// <summary>The example fraud dataset with its label flipped on every row.</summary>
+        private static string FlippedLabels()
+        {
+            using var writer = new StringWriter(CultureInfo.InvariantCulture);
+            FraudDataset.Write(writer, FraudDataset.DefaultRows, FraudDataset.DefaultSeed);
+            var lines = writer.ToString().Split('\n');
+            var flipped = new StringBuilder();
+            flipped.Append(lines[0]).Append('\n');
+            foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+            {
+                flipped.Append(line.AsSpan(0, line.Length - 1)).Append(line[^1] == '1' ? '0' : '1').Append('\n');
+            }
+            return flipped.ToString();
         }
     }
 }

@@ -54,6 +54,9 @@ public sealed class UpRun : IDisposable
     /// <summary>The proxy address <c>gitops up</c> recorded in its state folder, without a trailing slash.</summary>
     public string Proxy => UpLock.Owner(StateFolder.For(State))!["proxy"]!.GetValue<string>().TrimEnd('/');
 
+    /// <summary>Every process the state folder records (servers, trainers, Prometheus).</summary>
+    public IReadOnlyList<ProcessRecord> Processes => ProcessTable.Load(Path.Combine(State, "processes.json"));
+
     public IReadOnlyList<ProcessRecord> Servers =>
         [.. ProcessTable.Load(Path.Combine(State, "processes.json")).Where(r => r.Role == ProcessRole.Serving)];
 
