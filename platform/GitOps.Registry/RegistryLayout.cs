@@ -28,4 +28,23 @@ public static class RegistryLayout
 
     /// <summary>The deploy history of a model in one environment.</summary>
     public static string Events(string model, string environment) => $"{Folder}/{model}/events/{environment}";
+
+    /// <summary>An experiment's folder: <c>registry/_experiments/EXPERIMENT</c>. Names are DNS labels, so neither
+    /// <c>_experiments</c> nor its <c>_index</c> can collide with a model or an experiment.</summary>
+    public static string ExperimentFolder(string experiment) => $"{Folder}/_experiments/{experiment}";
+
+    /// <summary>The record of one trial of one run: <c>registry/_experiments/EXPERIMENT/RUN/TRIAL.json</c>.</summary>
+    public static string TrialRecord(string experiment, string run, string trial) => $"{ExperimentFolder(experiment)}/{run}/{trial}.json";
+
+    /// <summary>The record of a finished run, linking every trial: <c>registry/_experiments/EXPERIMENT/RUN/experiment.json</c>.</summary>
+    public static string ExperimentRecord(string experiment, string run) => $"{ExperimentFolder(experiment)}/{run}/experiment.json";
+
+    /// <summary>The log of an experiment's finished runs, in recording order.</summary>
+    public static string ExperimentRuns(string experiment) => $"{ExperimentFolder(experiment)}/runs";
+
+    /// <summary>The log of experiments with at least one finished run.</summary>
+    public static string ExperimentIndex => $"{Folder}/_experiments/_index";
+
+    /// <summary>The intermediate metrics a trial's trainer reported: <c>MODEL/VERSION/progress</c>.</summary>
+    public static string Progress(string model, string version) => ArtifactFile(model, version, TrainingContract.ProgressFolder);
 }

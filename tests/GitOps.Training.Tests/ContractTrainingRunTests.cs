@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
+using GitOps.Registry.Logs;
+using GitOps.Registry.Records;
+using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Testing.Artifacts;
@@ -71,6 +74,32 @@ public sealed class ContractTrainingRunTests
             Assert.True(verification.IsValid, string.Join("; ", verification.Problems.Select(p => p.Message)));
             using var lineage = JsonDocument.Parse(File.ReadAllText(Path.Combine(store, "lineage.json")));
             Assert.Contains(datasetUri, lineage.RootElement.GetRawText());
+        }
+
+        [Fact]
+        public async Task Should_Append_The_Metrics_Of_Every_Step_To_The_Progress_Log_When_Progress_Steps_Are_Set()
+        {
+            // Given
+            using var server = new ArtifactHttpServer();
+            var (bytes, sha) = FraudCsv();
+            server.Files["/datasets/fraud.csv"] = bytes;
+            var root = Path.Combine(_root, "store");
+            var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
+            var inputs = Inputs($"{server.BaseUri}/datasets/fraud.csv", sha, new Uri(Path.Combine(root, "fraud", "0123456789ab")).AbsoluteUri) with { ProgressSteps = 4 };
+
+            // When
+            var outcome = await run.RunAsync(inputs, CancellationToken.None);
+
+            // Then
+            Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
+            var store = new FileArtifactStore(root);
+            var entries = await new AppendOnlyLog(store, $"fraud/0123456789ab/{TrainingContract.ProgressFolder}").ReadAllAsync(CancellationToken.None);
+            var stages = entries.Select(e => RegistryJson.Deserialize<TrainingStage>(e)!).ToList();
+            Assert.Equal([1, 2, 3, 4], stages.Select(s => s.Step));
+            Assert.Equal([5, 10, 15, 20], stages.Select(s => s.Iterations));
+            Assert.All(stages, s => Assert.InRange(s.Metrics["auc"], 0.5, 1.0));
+            Assert.Equal(outcome.Training.Result!.Metrics["auc"], stages[^1].Metrics["auc"]);
+            Assert.NotEqual(stages[0].Metrics["auc"], stages[^1].Metrics["auc"]);
         }
 
         [Fact]

@@ -31,6 +31,15 @@ public static class TrainingContract
     public const string ModelName = "GITOPS_MODEL_NAME";
     public const string ModelVersion = "GITOPS_MODEL_VERSION";
 
+    /// <summary>
+    /// Set on an experiment's trial Jobs: the number of steps at which the trainer reports its metrics while it trains,
+    /// appended to the <see cref="ProgressFolder"/> log beside the published files, so the median stopping rule has data.
+    /// </summary>
+    public const string ProgressSteps = "GITOPS_PROGRESS_STEPS";
+
+    /// <summary>The folder, under <see cref="ArtifactUri"/>, of the append-only log of intermediate metrics.</summary>
+    public const string ProgressFolder = "progress";
+
     /// <summary>Bearer token for http(s) artifact stores; never logged.</summary>
     public const string ArtifactsToken = "GITOPS_ARTIFACTS_TOKEN";
 

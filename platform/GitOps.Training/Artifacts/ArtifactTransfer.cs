@@ -41,6 +41,9 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
 {
     private const int BufferSize = 1 << 16;
 
+    /// <summary>The store rooted at <paramref name="uri"/> with this transfer's credentials, or why it cannot be opened.</summary>
+    public (IArtifactStore? Store, string? Error) Open(string uri) => ArtifactStores.Open(uri, http, bearerToken, variables);
+
     /// <summary>Downloads <paramref name="uri"/> to <paramref name="outFile"/>, checking <paramref name="expectedSha256"/> when given.</summary>
     public async Task<ArtifactOutcome> FetchAsync(string uri, string outFile, string? expectedSha256, CancellationToken ct)
     {

@@ -28,6 +28,17 @@ public static class Algorithms
     public static ImmutableArray<string> HyperparametersOf(string algorithm) =>
         Parameters.TryGetValue(algorithm, out var table) ? [.. table.Keys.Order(StringComparer.Ordinal)] : [];
 
+    /// <summary>
+    /// The hyperparameter that counts an algorithm's trees or iterations and its default, for training in steps;
+    /// null for algorithms that converge rather than grow (SDCA).
+    /// </summary>
+    internal static (string Name, int Default)? IterationParameter(string algorithm) => algorithm switch
+    {
+        BuiltinAlgorithms.FastTree or BuiltinAlgorithms.FastForest => ("numberOfTrees", 100),
+        BuiltinAlgorithms.LightGbm => ("numberOfIterations", 100),
+        _ => null,
+    };
+
     private enum Kind { Int, Double }
 
     private sealed record Parameter(Kind Kind, double Min, double Max);

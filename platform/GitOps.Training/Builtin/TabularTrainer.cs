@@ -26,8 +26,10 @@ public sealed class TabularTrainer(TimeProvider time)
         typeof(TabularTrainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Trains, evaluates on the held-out split and writes the output contract.</summary>
-    public Task<TrainingOutcome> TrainAsync(TrainingRequest request, CancellationToken ct, IProgress<TrainingProgress>? progress = null) =>
-        Task.Run(() => Train(request, ct, progress: progress), ct);
+    /// <param name="stages">Receives the metrics of every step when <see cref="TrainingRequest.ProgressSteps"/> is set.</param>
+    public Task<TrainingOutcome> TrainAsync(TrainingRequest request, CancellationToken ct, IProgress<TrainingProgress>? progress = null,
+        IProgress<TrainingStage>? stages = null) =>
+        Task.Run(() => Train(request, ct, progress: progress, stages: stages), ct);
 
     /// <summary>The steps <see cref="TrainAsync"/> reports: read, fit, evaluate, export, measure.</summary>
     public const int Steps = 5;
@@ -40,7 +42,8 @@ public sealed class TabularTrainer(TimeProvider time)
         return (outcome, model);
     }
 
-    private TrainingOutcome Train(TrainingRequest request, CancellationToken ct, Action<ITransformer>? onModel = null, IProgress<TrainingProgress>? progress = null)
+    private TrainingOutcome Train(TrainingRequest request, CancellationToken ct, Action<ITransformer>? onModel = null, IProgress<TrainingProgress>? progress = null,
+        IProgress<TrainingStage>? stages = null)
     {
         void Report(int step, string phase) => progress?.Report(new TrainingProgress(step, Steps, phase));
         var startedAt = time.GetUtcNow();
@@ -100,6 +103,25 @@ public sealed class TabularTrainer(TimeProvider time)
             var loaded = time.GetTimestamp();
 
             Report(2, $"fitting {request.Algorithm} on {trainRows} rows");
+            var iterations = Algorithms.IterationParameter(request.Algorithm) is { } counted
+                ? (int)parameters.GetValueOrDefault(counted.Name, counted.Default) : 0;
+            if (request.ProgressSteps > 1 && Algorithms.IterationParameter(request.Algorithm) is { } stepped)
+            {
+                // A smaller ensemble of the same kind stands for the model part-way through: each step is a real fit and
+                // evaluation, so a trial the median stopping rule stops has spent only its earlier steps.
+                for (var step = 1; step < request.ProgressSteps; step++)
+                {
+                    var count = Math.Max(1, iterations * step / request.ProgressSteps);
+                    var partial = new Dictionary<string, double>(parameters, StringComparer.Ordinal) { [stepped.Name] = count };
+                    var partialModel = ml.Transforms.Concatenate(Algorithms.FeaturesColumn, [.. scan.Features])
+                        .Append(Algorithms.Create(ml, request.Task, request.Algorithm, request.Label, request.Seed, partial))
+                        .Fit(trainSet);
+                    var partialScored = partialModel.Transform(validationSet);
+                    stages?.Report(new TrainingStage(step, request.ProgressSteps, count,
+                        binary ? ClassificationMetrics(ml, partialScored, request.Label) : RegressionMetrics(ml, partialScored, request.Label), time.GetUtcNow()));
+                    ct.ThrowIfCancellationRequested();
+                }
+            }
             var pipeline = ml.Transforms.Concatenate(Algorithms.FeaturesColumn, [.. scan.Features])
                 .Append(Algorithms.Create(ml, request.Task, request.Algorithm, request.Label, request.Seed, parameters));
             var model = pipeline.Fit(trainSet);
@@ -115,6 +137,10 @@ public sealed class TabularTrainer(TimeProvider time)
                 return TrainingOutcome.Failure($"evaluation produced non-finite {string.Join(", ", notFinite)} on {validationRows} validation rows; use more data or a larger validation fraction");
             }
             var evaluated = time.GetTimestamp();
+            if (request.ProgressSteps > 0)
+            {
+                stages?.Report(new TrainingStage(request.ProgressSteps, request.ProgressSteps, iterations, metrics, time.GetUtcNow()));
+            }
 
             Report(4, "exporting ONNX");
             var modelPath = Path.Combine(request.OutputDirectory, TrainerOutput.ModelFile);

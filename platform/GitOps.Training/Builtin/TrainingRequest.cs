@@ -34,4 +34,10 @@ public sealed record TrainingRequest
     public string? ModelVersion { get; init; }
     /// <summary>Timed inferences of the latency probe run on the exported model.</summary>
     public int LatencyRuns { get; init; } = Onnx.LatencyProbe.DefaultRuns;
+    /// <summary>
+    /// Steps at which to report metrics while training (0: none). For tree ensembles step <c>s</c> of <c>n</c> fits the
+    /// first <c>s/n</c> of the trees or iterations and evaluates it on the validation split; the last step is the
+    /// final model. Algorithms without an iteration count report only the last step.
+    /// </summary>
+    public int ProgressSteps { get; init; }
 }

@@ -1,3 +1,7 @@
+using System.Threading.Channels;
+using GitOps.Registry.Logs;
+using GitOps.Registry.Records;
+using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 using GitOps.Training.Builtin;
@@ -39,7 +43,21 @@ public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider tim
             {
                 request = request with { DatasetSource = inputs.DatasetUri };
             }
-            var outcome = await new TabularTrainer(time).TrainAsync(request, ct, TrainingProgress.Offset(progress, fetches, steps));
+            var stages = Channel.CreateUnbounded<TrainingStage>(new UnboundedChannelOptions { SingleReader = true });
+            var reporting = request.ProgressSteps > 0 && inputs.ArtifactUri is { } progressUri
+                ? PublishStagesAsync(progressUri, stages.Reader, ct)
+                : Task.CompletedTask;
+            TrainingOutcome outcome;
+            try
+            {
+                outcome = await new TabularTrainer(time).TrainAsync(request, ct, TrainingProgress.Offset(progress, fetches, steps),
+                    new StageRelay(stages.Writer));
+            }
+            finally
+            {
+                stages.Writer.TryComplete();
+                await reporting;
+            }
             if (!outcome.Succeeded || inputs.ArtifactUri is not { } artifactUri)
             {
                 return new(outcome, null);
@@ -58,6 +76,38 @@ public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider tim
             }
         }
     }
+
+    /// <summary>
+    /// Appends each step's metrics to the <c>progress</c> log beside the version's files. Progress is advisory: a store
+    /// that refuses it costs the median stopping rule its data, never the training run.
+    /// </summary>
+    private async Task PublishStagesAsync(string artifactUri, ChannelReader<TrainingStage> stages, CancellationToken ct)
+    {
+        var (opened, _) = store.Open(artifactUri);
+        using var owned = opened as IDisposable;
+        var log = opened is null ? null : new AppendOnlyLog(opened, TrainingContract.ProgressFolder);
+        await foreach (var stage in stages.ReadAllAsync(CancellationToken.None))
+        {
+            if (log is null)
+            {
+                continue;
+            }
+            try
+            {
+                await log.AppendAsync(RegistryJson.Serialize(stage), ct);
+            }
+            catch (Exception e) when (e is ArtifactStoreException or OperationCanceledException)
+            {
+                log = null;
+            }
+        }
+    }
+}
+
+/// <summary>Hands the trainer's steps to the channel the publisher drains (the trainer reports from its own thread).</summary>
+file sealed class StageRelay(ChannelWriter<TrainingStage> writer) : IProgress<TrainingStage>
+{
+    public void Report(TrainingStage value) => writer.TryWrite(value);
 }
 
 /// <summary>The training outcome and, when the output was published, what was written where.</summary>

@@ -28,6 +28,8 @@ public sealed record TrainerInputs
     public double? ValidationFraction { get; init; }
     public string? ModelName { get; init; }
     public string? ModelVersion { get; init; }
+    /// <summary>Steps at which to report intermediate metrics (experiment trials); null or 0: none.</summary>
+    public int? ProgressSteps { get; init; }
 }
 
 /// <summary>
@@ -50,6 +52,7 @@ public static class TrainerEnvironment
     public const string ModelVersion = TrainingContract.ModelVersion;
     public const string DatasetUri = TrainingContract.DatasetUri;
     public const string ArtifactUri = TrainingContract.ArtifactUri;
+    public const string ProgressSteps = TrainingContract.ProgressSteps;
 
     /// <summary>Reads the contract's variables; a malformed value is an error naming the variable.</summary>
     public static (TrainerInputs? Inputs, string? Error) Read(Func<string, string?> environment)
@@ -73,6 +76,15 @@ public static class TrainerEnvironment
                 return (null, $"{ValidationFraction} must be a number between 0 and 1, found '{fractionText}'");
             }
             fraction = f;
+        }
+        int? progressSteps = null;
+        if (Get(ProgressSteps) is { } stepsText)
+        {
+            if (!int.TryParse(stepsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var steps) || steps is < 0 or > 100)
+            {
+                return (null, $"{ProgressSteps} must be a whole number from 0 to 100, found '{stepsText}'");
+            }
+            progressSteps = steps;
         }
         ImmutableSortedDictionary<string, string>? hyperparameters = null;
         if (Get(Hyperparameters) is { } json)
@@ -102,6 +114,7 @@ public static class TrainerEnvironment
             ValidationFraction = fraction,
             ModelName = Get(ModelName),
             ModelVersion = Get(ModelVersion),
+            ProgressSteps = progressSteps,
         }, null);
     }
 
@@ -160,6 +173,7 @@ public static class TrainerEnvironment
         ValidationFraction = primary.ValidationFraction ?? fallback.ValidationFraction,
         ModelName = primary.ModelName ?? fallback.ModelName,
         ModelVersion = primary.ModelVersion ?? fallback.ModelVersion,
+        ProgressSteps = primary.ProgressSteps ?? fallback.ProgressSteps,
     };
 
     /// <summary>Turns complete inputs into a request, or names every required value that is missing.</summary>
@@ -189,6 +203,7 @@ public static class TrainerEnvironment
             ValidationFraction = inputs.ValidationFraction ?? 0.2,
             ModelName = inputs.ModelName,
             ModelVersion = inputs.ModelVersion,
+            ProgressSteps = inputs.ProgressSteps ?? 0,
         }, null);
     }
 
