@@ -30,16 +30,19 @@ public sealed class UpRun : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>, with <paramref name="environment"/> added to its
-    /// environment (and so to every process it starts).</summary>
-    public static UpRun Start(string repository, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>, with <paramref name="options"/> after it.</summary>
+    public static UpRun Start(string repository, params string[] options) => Start(repository, environment: null, options);
+
+    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c> with <paramref name="options"/> after it, and
+    /// <paramref name="environment"/> added to its environment (and so to every process it starts).</summary>
+    public static UpRun Start(string repository, IReadOnlyDictionary<string, string>? environment, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             psi.Environment[name] = value;
         }
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", repository, "--listen", "127.0.0.1:0" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", repository, "--listen", "127.0.0.1:0" }.Concat(options))
         {
             psi.ArgumentList.Add(arg);
         }

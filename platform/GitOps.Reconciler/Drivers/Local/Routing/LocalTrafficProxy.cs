@@ -64,14 +64,12 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         var proxy = new LocalTrafficProxy(app);
         app.MapHealthChecks("/healthz", HealthEndpoints.Options(tag: null));
         app.MapMetrics("/metrics", metrics);
-        // A custom pipeline replaces YARP's default one: without UseLoadBalancing the forwarder picks a destination at
-        // random and every backend weight (a canary at 0 % or 10 %) would be ignored.
         app.MapReverseProxy(pipeline =>
         {
+            // A custom pipeline replaces YARP's default one: load balancing (the weighted split between stable and
+            // canary) only happens when it is added back; without it YARP picks a destination at random.
             pipeline.Use(proxy.MirrorAsync);
-            pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
-            pipeline.UsePassiveHealthChecks();
         });
         await app.StartAsync(ct);
         proxy.Address = ReconcilerHost.BoundAddress(app);
