@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
 using GitOps.GitHub.Connection;
 using Octokit;
 
@@ -12,7 +14,8 @@ public sealed record CheckRunResult(long Id, string Name, bool Created, int Anno
 /// (<c>GET /commits/{sha}/check-runs?check_name=</c>) and updates it instead of adding a second one; since the Checks
 /// API appends annotations on every update, annotations the run already has are not sent again. Annotations go in
 /// batches of 50 (the API's limit per request); a batch GitHub rejects with 422 is retried one annotation at a time,
-/// and the ones still rejected are reported rather than failing the whole check.
+/// and the ones still rejected (a path GitHub cannot place, say) are reported and listed in the run's summary rather
+/// than failing the whole check or vanishing from it.
 /// </summary>
 public sealed class CheckRunPublisher(GitHubApi api, GitHubRepository repository)
 {
@@ -27,7 +30,7 @@ public sealed class CheckRunPublisher(GitHubApi api, GitHubRepository repository
             pending = await WithoutExistingAsync(existing.Id, pending, ct);
         }
         var batches = pending.Chunk(GitHubLimits.AnnotationsPerRequest).Select(b => b.ToImmutableArray()).ToList();
-        var rejected = ImmutableArray.CreateBuilder<string>();
+        var rejected = new List<(CheckAnnotation Annotation, string Reason)>();
         var sent = 0;
         long id;
         var created = existing is null;
@@ -58,7 +61,11 @@ public sealed class CheckRunPublisher(GitHubApi api, GitHubRepository repository
         {
             sent += await SendAsync(id, content, batches[i], i == batches.Count - 1, rejected, ct);
         }
-        return new CheckRunResult(id, content.Name, created, sent, rejected.ToImmutable());
+        if (rejected.Count > 0)
+        {
+            await UpdateAsync(id, content with { Summary = WithRefused(content.Summary, rejected) }, [], true, ct);
+        }
+        return new CheckRunResult(id, content.Name, created, sent, [.. rejected.Select(r => $"{r.Annotation.Path}:{r.Annotation.StartLine}: {r.Reason}")]);
     }
 
     private async Task<CheckRun?> FindAsync(string headSha, string name, CancellationToken ct)
@@ -92,7 +99,7 @@ public sealed class CheckRunPublisher(GitHubApi api, GitHubRepository repository
 
     /// <summary>Updates the run with one batch (and the conclusion when <paramref name="last"/>); returns how many were accepted.</summary>
     private async Task<int> SendAsync(long id, CheckRunContent content, ImmutableArray<CheckAnnotation> batch, bool last,
-        ImmutableArray<string>.Builder rejected, CancellationToken ct)
+        List<(CheckAnnotation Annotation, string Reason)> rejected, CancellationToken ct)
     {
         try
         {
@@ -112,7 +119,7 @@ public sealed class CheckRunPublisher(GitHubApi api, GitHubRepository repository
                 }
                 catch (GitHubRequestException one) when (one.Failure == GitHubFailure.Invalid)
                 {
-                    rejected.Add($"{annotation.Path}:{annotation.StartLine}: {one.Message}");
+                    rejected.Add((annotation, one.Message));
                 }
             }
             if (last)
@@ -121,6 +128,20 @@ public sealed class CheckRunPublisher(GitHubApi api, GitHubRepository repository
             }
             return accepted;
         }
+    }
+
+    /// <summary>The summary with the findings GitHub refused as annotations listed after it, within the size limit.</summary>
+    private static string WithRefused(string summary, List<(CheckAnnotation Annotation, string Reason)> rejected)
+    {
+        var text = new StringBuilder(summary)
+            .Append("\n\n### Findings GitHub could not place on a line\n\n")
+            .Append("GitHub refused these as annotations (for example, a file that is not part of this commit):\n\n")
+            .Append("| File | Line | Finding |\n|---|---|---|\n");
+        foreach (var (a, _) in rejected)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| `{a.Path}` | {a.StartLine} | {a.Message.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal)} |\n");
+        }
+        return GitHubLimits.Fit(text.ToString(), GitHubLimits.CheckRunSummary, "the summary");
     }
 
     private Task<CheckRun> UpdateAsync(long id, CheckRunContent content, ImmutableArray<CheckAnnotation> batch, bool last, CancellationToken ct)

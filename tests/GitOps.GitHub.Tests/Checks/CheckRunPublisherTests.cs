@@ -37,6 +37,32 @@ public sealed class CheckRunPublisherTests(GitHubServerFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Should_Send_The_Other_Annotations_And_Report_The_Refused_Ones_When_GitHub_Answers_422_For_A_Path()
+    {
+        // Given a commit without models/m6/model.yaml, and 20 findings of which 3 point into it
+        var repo = fixture.NewRepository();
+        fixture.Server.Store.SetCommitFiles(repo.ToString(), Sha, [.. Enumerable.Range(0, 6).Select(i => $"models/m{i}/model.yaml")]);
+        var content = ValidationCheck.Build(Diagnostics(20), files: 7, specs: 7);
+
+        // When
+        var result = await new CheckRunPublisher(fixture.Api(), repo).PublishAsync(Sha, content, null, CancellationToken.None);
+
+        // Then the 17 others are on the run, which still concludes
+        Assert.Equal(17, result.AnnotationsSent);
+        Assert.Equal(17, fixture.Server.Store.Annotations(result.Id).Count);
+        Assert.Equal(["models/m6/model.yaml:6", "models/m6/model.yaml:13", "models/m6/model.yaml:20"], result.Rejected.Select(r => r[..r.IndexOf(": ", StringComparison.Ordinal)]));
+        Assert.All(result.Rejected, r => Assert.Contains("422", r));
+        var run = Assert.Single(fixture.Server.Store.CheckRuns(repo.ToString()));
+        Assert.Equal("completed", (string?)run["status"]);
+        Assert.Equal("failure", (string?)run["conclusion"]);
+        // and the refused ones are listed in its summary
+        var summary = (string)run["output"]!["summary"]!;
+        Assert.StartsWith(content.Summary, summary, StringComparison.Ordinal);
+        Assert.Contains("Findings GitHub could not place on a line", summary);
+        Assert.Contains("| `models/m6/model.yaml` | 13 | finding 13 |", summary);
+    }
+
+    [Fact]
     public async Task Should_Update_The_Same_Run_Without_Repeating_Annotations_When_Run_Again()
     {
         // Given a run that already has its 60 annotations

@@ -29,6 +29,7 @@ public sealed class FakeGitHubStore(TimeProvider time, string baseUrl)
     private readonly Dictionary<long, List<JsonObject>> _deploymentStatuses = [];
     private readonly List<JsonObject> _statuses = [];
     private readonly Dictionary<string, List<int>> _pullsByCommit = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _commitFiles = new(StringComparer.Ordinal);
     private long _nextId = 1000;
     private int _nextNumber = 1;
 
@@ -47,6 +48,18 @@ public sealed class FakeGitHubStore(TimeProvider time, string baseUrl)
             _issues.Add(issue);
             AssociateCommit(repo, headSha, n);
             return n;
+        }
+    }
+
+    /// <summary>
+    /// The files of commit <paramref name="sha"/>. Once set, a check run on that commit refuses (422) an annotation
+    /// whose path is not among them, the way GitHub refuses a path it cannot place.
+    /// </summary>
+    public void SetCommitFiles(string repo, string sha, params string[] paths)
+    {
+        lock (_gate)
+        {
+            _commitFiles[$"{repo}@{sha}"] = new HashSet<string>(paths, StringComparer.Ordinal);
         }
     }
 
@@ -473,9 +486,14 @@ public sealed class FakeGitHubStore(TimeProvider time, string baseUrl)
             {
                 throw GitHubError.Unprocessable($"Invalid request.\n\nOnly {MaxAnnotationsPerRequest} annotations are allowed per request; {annotations.Count} were supplied.");
             }
+            _commitFiles.TryGetValue($"{run["repository"]}@{run["head_sha"]}", out var files);
             foreach (var a in annotations)
             {
-                Annotation(a as JsonObject);
+                var path = (string)Annotation(a as JsonObject)["path"]!;
+                if (files is not null && !files.Contains(path))
+                {
+                    throw GitHubError.Unprocessable($"Invalid request.\n\nannotations: path '{path}' is not a file of commit {run["head_sha"]}.");
+                }
             }
             var id = (long)run["id"]!;
             if (!_annotations.TryGetValue(id, out var stored))

@@ -71,6 +71,15 @@ public sealed class LocalTrafficProxyTests
            "filters":[{"type":"RequestMirror","requestMirror":{"backendRef":{"name":"fraud-canary","port":8080}}}]}]}}
         """)!.AsObject();
 
+    /// <summary>Every request to stable, none to the canary: the route of a canary at weight 0.</summary>
+    private static JsonObject WeightedRoute(int stable, int canary) => JsonNode.Parse($$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
+         "metadata":{"name":"fraud","namespace":"ml","labels":{"ml.gitops/model":"fraud"}},
+         "spec":{"rules":[{
+           "matches":[{"path":{"type":"PathPrefix","value":"/v2/models/fraud"}}],
+           "backendRefs":[{"name":"fraud-stable","port":8080,"weight":{{{stable}}}},{"name":"fraud-canary","port":8080,"weight":{{{canary}}}}]}]}}
+        """)!.AsObject();
+
     private static ServingEndpoint Endpoint(string track, int port) => new("ml", $"Deployment/ml/fraud-{track}", port, port,
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string> { ["ml.gitops/model"] = "fraud", ["ml.gitops/track"] = track }));
 
@@ -96,6 +105,28 @@ public sealed class LocalTrafficProxyTests
             Assert.Equal(["Bearer s3cr3t-token"], stable.Authorizations.ToArray());
             await Eventually.TrueAsync(() => !canary.Authorizations.IsEmpty, TimeSpan.FromSeconds(10));
             Assert.Equal(["Bearer s3cr3t-token"], canary.Authorizations.ToArray());
+        }
+
+        [Fact]
+        public async Task Should_Send_Nothing_To_The_Canary_When_Its_Weight_Is_0()
+        {
+            // Given a route with both servers behind it, the canary at weight 0
+            await using var stable = await RecordingServer.StartAsync();
+            await using var canary = await RecordingServer.StartAsync();
+            await using var proxy = await LocalTrafficProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Prometheus.Metrics.NewCustomRegistry(), NullLoggerFactory.Instance, CancellationToken.None);
+            proxy.Update(RouteTable.Build([Service("stable"), Service("canary"), WeightedRoute(stable: 100, canary: 0)], [Endpoint("stable", stable.Port), Endpoint("canary", canary.Port)]));
+            using var client = new HttpClient { BaseAddress = proxy.Address };
+
+            // When 40 requests go through (a split that ignored the weights would send about half to the canary)
+            for (var i = 0; i < 40; i++)
+            {
+                using var response = await client.PostAsync("/v2/models/fraud/infer", new StringContent("{}", Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            // Then
+            Assert.Equal(40, stable.Authorizations.Count);
+            Assert.Empty(canary.Authorizations);
         }
     }
 }

@@ -60,7 +60,13 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         var proxy = new LocalTrafficProxy(app);
         app.MapHealthChecks("/healthz", HealthEndpoints.Options(tag: null));
         app.MapMetrics("/metrics", metrics);
-        app.MapReverseProxy(pipeline => pipeline.Use(proxy.MirrorAsync));
+        app.MapReverseProxy(pipeline =>
+        {
+            // A custom pipeline replaces YARP's default one: load balancing (the weighted split between stable and
+            // canary) only happens when it is added back; without it YARP picks a destination at random.
+            pipeline.Use(proxy.MirrorAsync);
+            pipeline.UseLoadBalancing();
+        });
         await app.StartAsync(ct);
         proxy.Address = ReconcilerHost.BoundAddress(app);
         return proxy;
