@@ -237,6 +237,25 @@ public sealed class ExperimentsCommandTests : IClassFixture<ExperimentsCommandTe
     }
 
     [Fact]
+    public async Task Should_Print_The_Same_Change_In_The_Plan_Of_The_Environment()
+    {
+        // Given the finished run
+        Assert.True(_run.ExitCode == 0, _run.Output);
+        var shown = await CliRunner.RunAsync("experiments", "show", Experiment, _run.Repo.Path);
+        var patch = shown.Stdout[shown.Stdout.IndexOf("--- models/fraud/model.yaml", StringComparison.Ordinal)..];
+
+        // When
+        var plan = await CliRunner.RunAsync("plan", _run.Repo.Path, "--env", "local");
+        var markdown = await CliRunner.RunAsync("plan", _run.Repo.Path, "--env", "local", "-o", "markdown");
+
+        // Then
+        Assert.True(plan.ExitCode == 0, plan.Stdout + plan.Stderr);
+        Assert.Contains($"Experiment {Experiment} in local (run ", plan.Stdout);
+        Assert.Contains(string.Concat(patch.TrimEnd('\n').Split('\n').Select(l => "  " + l + "\n")), plan.Stdout);
+        Assert.Contains("```diff\n" + patch + "```", markdown.Stdout);
+    }
+
+    [Fact]
     public async Task Should_List_And_Compare_The_Trials_When_Reading_The_Store_Of_The_Environment_Or_A_Path()
     {
         // Given the finished run
