@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using GitOps.Testing.FakeGitHub;
+using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Golden;
 using Xunit;
 
@@ -75,6 +77,37 @@ public sealed class GitHubPrCheckTests : IAsyncLifetime
         Assert.Contains($"plan comment on #{number}: updated", second.Stdout);
         Assert.DoesNotContain(Token, first.Stdout + first.Stderr + second.Stdout + second.Stderr);
         Assert.All(_server.Requests, r => Assert.Equal("Token", r.AuthorizationScheme));
+    }
+
+    [Fact]
+    public async Task Should_Plan_Against_What_The_Cluster_Runs_When_Asked_For_The_Live_Cluster()
+    {
+        // Given a cluster already holding the model's ConfigMap, from an older spec, and a read-only kubeconfig
+        const string clusterToken = "kube-readonly-token-for-pr-checks";
+        await using var cluster = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = clusterToken });
+        cluster.Seed(JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"ConfigMap",
+             "metadata":{"name":"churn-model","namespace":"ml-dev",
+               "labels":{"ml.gitops/environment":"dev","ml.gitops/managed-by":"gitops","ml.gitops/model":"churn","ml.gitops/track":"shared"}},
+             "data":{"model.json":"{\"inputs\":[{\"name\":\"months\",\"shape\":[-1,1],\"type\":\"float32\"}]}"}}
+            """)!.AsObject(), manager: "gitops");
+        var kubeconfig = cluster.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"), contextName: "ci-readonly", token: clusterToken);
+        var number = _server.Store.AddPullRequest(Repository, HeadSha, number: 7);
+        _server.AddToken(Token, integration: true, [.. FakeGitHubServer.AllPermissions]);
+
+        // When
+        var result = await PrCheckAsync(SmallRepository, "pull_request.synchronize.json", Token, "--live-cluster", "--kubeconfig", kubeconfig);
+
+        // Then the plan shows the update of what runs, not a first deploy of everything
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var body = (string)Assert.Single(_server.Store.Comments(Repository, number))["body"]!;
+        Assert.Contains("| dev | 1 | 1 | 0 | 0 |", body);
+        Assert.Contains("<code>update</code> ConfigMap/ml-dev/churn-model", body);
+        Assert.Contains("months", body);
+        var plan = _server.Store.CheckRuns(Repository).Single(r => (string?)r["name"] == "gitops / plan");
+        Assert.Contains("| dev | 1 | 1 | 0 | 0 |", (string?)plan["output"]!["summary"]);
+        // and nothing was written to the cluster
+        Assert.DoesNotContain(cluster.Requests, r => r.Method is "POST" or "PUT" or "DELETE" or "PATCH" && !r.Query.Contains("dryRun=All", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -30,11 +30,11 @@ public sealed class UpRun : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>.</summary>
-    public static UpRun Start(string repository)
+    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>, with <paramref name="options"/> after it.</summary>
+    public static UpRun Start(string repository, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", repository, "--listen", "127.0.0.1:0" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", repository, "--listen", "127.0.0.1:0" }.Concat(options))
         {
             psi.ArgumentList.Add(arg);
         }
