@@ -5,15 +5,15 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Experiments;
 using GitOps.Policy;
-using GitOps.Reconciler.Experiments;
-using GitOps.Specs;
-using GitOps.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using GitOps.Policy.Gates;
+using GitOps.Reconciler.Experiments;
 using GitOps.Registry;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
+using GitOps.Specs;
 using GitOps.Specs.Model;
+using GitOps.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitOps.Benchmarks.Lifecycle;
 
