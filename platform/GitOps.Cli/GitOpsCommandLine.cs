@@ -44,6 +44,7 @@ public static class GitOpsCommandLine
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
         ExperimentsCommand.Create(),
+        ModelsCommand.Create(),
         VersionCommand.Create(),
         GitHubCommand.Create(),
         UpCommand.Create(),

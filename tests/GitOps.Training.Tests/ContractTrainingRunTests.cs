@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GitOps.Registry.Logs;
+using GitOps.Registry.Publishing;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
@@ -66,7 +67,7 @@ public sealed class ContractTrainingRunTests
             var outcome = await run.RunAsync(Inputs(datasetUri, sha, new Uri(store).AbsoluteUri), CancellationToken.None, new TrainingProgress.Relay(steps.Add));
 
             // Then
-            Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
+            Assert.True(outcome.Training!.Succeeded, outcome.Training!.Error);
             Assert.True(outcome.Published!.Succeeded);
             Assert.Equal(Enumerable.Range(1, 7), steps.Select(s => s.Step));
             Assert.Equal(("fetching the dataset", "publishing the model"), (steps[0].Phase, steps[^1].Phase));
@@ -91,7 +92,7 @@ public sealed class ContractTrainingRunTests
             var outcome = await run.RunAsync(inputs, CancellationToken.None);
 
             // Then
-            Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
+            Assert.True(outcome.Training!.Succeeded, outcome.Training.Error);
             var store = new FileArtifactStore(root);
             var entries = await new AppendOnlyLog(store, $"fraud/0123456789ab/{TrainingContract.ProgressFolder}").ReadAllAsync(CancellationToken.None);
             var stages = entries.Select(e => RegistryJson.Deserialize<TrainingStage>(e)!).ToList();
@@ -116,9 +117,9 @@ public sealed class ContractTrainingRunTests
             var outcome = await run.RunAsync(Inputs($"{server.BaseUri}/datasets/fraud.csv", new string('0', 64), store), CancellationToken.None);
 
             // Then
-            Assert.False(outcome.Training.Succeeded);
-            Assert.Equal(ExitCode.Usage, outcome.Training.ExitCode);
-            Assert.Contains("sha256", outcome.Training.Error);
+            Assert.False(outcome.Training!.Succeeded);
+            Assert.Equal(ExitCode.Usage, outcome.Training!.ExitCode);
+            Assert.Contains("sha256", outcome.Training!.Error);
             Assert.Null(outcome.Published);
             Assert.False(Directory.Exists(store));
             Assert.False(Directory.Exists(Path.Combine(_root, "output")));
@@ -139,8 +140,36 @@ public sealed class ContractTrainingRunTests
             var outcome = await run.RunAsync(inputs, CancellationToken.None);
 
             // Then
-            Assert.True(outcome.Training.Succeeded, outcome.Training.Error);
+            Assert.True(outcome.Training!.Succeeded, outcome.Training!.Error);
             Assert.True(File.Exists(Path.Combine(store, "model.onnx")));
+        }
+
+        [Fact]
+        public async Task Should_Find_The_Published_Version_Without_Training_When_A_Job_Is_Retried_After_A_Complete_Publish()
+        {
+            // Given a version an earlier attempt trained and published completely
+            var (bytes, sha) = FraudCsv();
+            var local = Path.Combine(_root, "local.csv");
+            File.WriteAllBytes(local, bytes);
+            var store = Path.Combine(_root, "store", "fraud", "0123456789ab");
+            var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
+            var first = await run.RunAsync(Inputs("unused", sha, new Uri(store).AbsoluteUri) with { Dataset = local }, CancellationToken.None);
+            var published = File.ReadAllBytes(Path.Combine(store, "model.onnx"));
+            var retryOutput = Path.Combine(_root, "retry-output");
+
+            // When the Job is retried (e.g. its pod was evicted after publishing)
+            var retry = await run.RunAsync(Inputs("unused", sha, new Uri(store).AbsoluteUri) with { Dataset = local, OutputDirectory = retryOutput },
+                CancellationToken.None);
+
+            // Then it succeeds with the published version's digest, trains nothing and writes nothing
+            Assert.True(first.Published!.Succeeded, first.Published.Error);
+            Assert.True(retry.AlreadyPublished);
+            Assert.True(retry.Published!.Succeeded, retry.Published.Error);
+            Assert.Equal(PublishKind.AlreadyPublished, retry.Published.Publish);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(published)), retry.Published.Sha256);
+            Assert.Equal(first.Published.Sha256, retry.Published.Sha256);
+            Assert.False(Directory.Exists(retryOutput));
+            Assert.Equal(published, File.ReadAllBytes(Path.Combine(store, "model.onnx")));
         }
     }
 }

@@ -2,6 +2,7 @@ using GitOps.Cli.Output;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Specs;
+using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 
 namespace GitOps.Cli.Commands;
@@ -27,8 +28,9 @@ public sealed record LocalEnvironment(string Root, IReadOnlyList<SourceFile> Fil
             env = load.Specs.Environment(environment);
             if (env is null)
             {
-                var known = string.Join(", ", load.Specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal));
-                throw new UserError($"--env '{environment}' is not an Environment of this repository (known: {(known.Length == 0 ? "none" : known)}).");
+                var names = load.Specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+                var hint = Suggestions.DidYouMean(environment, names) is { } typo ? $"; {typo}" : "";
+                throw new UserError($"--env '{environment}' is not an Environment of this repository{hint} (known: {(names.Count == 0 ? "none" : string.Join(", ", names))}).");
             }
             if (mustBeLocal && env.Spec.Cluster.Local is null)
             {

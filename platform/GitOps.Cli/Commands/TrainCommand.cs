@@ -103,6 +103,11 @@ public static class TrainCommand
                         stderr.Flush();
                     }
                 })));
+            if (run.Training is null)
+            {
+                await stdout.WriteLineAsync($"{inputs.ArtifactUri} is already published (model.onnx sha256 {run.Published!.Sha256}); nothing trained");
+                return (int)ExitCode.Success;
+            }
             var exit = await ReportAsync(run.Training, stdout, stderr);
             if (exit == (int)ExitCode.Success && run.Published is { } published)
             {

@@ -40,4 +40,21 @@ public static class ArtifactStoreReads
         }
         return new StoredDigest(Convert.ToHexStringLower(hash.GetHashAndReset()), total);
     }
+
+    /// <summary>Copies <paramref name="source"/> into the new file <paramref name="destination"/> (it must not
+    /// exist), returning the sha256 of what was copied.</summary>
+    public static async Task<string> CopyToNewFileAsync(Stream source, string destination, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await output.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+        await output.FlushAsync(ct);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 }

@@ -45,15 +45,12 @@ public sealed class FileArtifactStore(string rootPath) : IArtifactStore
         {
             return CreateResult.AlreadyExists;
         }
-        return await WriteAsync(path, content, overwrite: false, ct) ? CreateResult.Created : CreateResult.AlreadyExists;
+        return await WriteAsync(path, content, ct) ? CreateResult.Created : CreateResult.AlreadyExists;
     }
 
-    public async Task ReplaceAsync(string key, Stream content, string contentType, CancellationToken ct) =>
-        await WriteAsync(Describe(key), content, overwrite: true, ct);
-
-    /// <summary>Writes beside the target and renames it into place; false when <paramref name="overwrite"/> is off
-    /// and another writer created the file first.</summary>
-    private static async Task<bool> WriteAsync(string path, Stream content, bool overwrite, CancellationToken ct)
+    /// <summary>Writes beside the target and moves it into place without overwriting; false when another writer
+    /// created the file first.</summary>
+    private static async Task<bool> WriteAsync(string path, Stream content, CancellationToken ct)
     {
         var directory = Path.GetDirectoryName(path)!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
@@ -67,10 +64,10 @@ public sealed class FileArtifactStore(string rootPath) : IArtifactStore
             }
             try
             {
-                File.Move(temp, path, overwrite);
+                File.Move(temp, path, overwrite: false);
                 return true;
             }
-            catch (IOException) when (!overwrite && File.Exists(path))
+            catch (IOException) when (File.Exists(path))
             {
                 return false;
             }

@@ -59,25 +59,12 @@ public sealed class HttpArtifactStore(HttpClient http, Uri root, string? bearerT
         };
     }
 
-    public async Task ReplaceAsync(string key, Stream content, string contentType, CancellationToken ct)
-    {
-        var url = Url(key);
-        var body = new StreamContent(content, 1 << 16);
-        body.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        using var response = await SendAsync(HttpMethod.Put, url, body, ct, HttpCompletionOption.ResponseContentRead, createOnly: false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw Refused(url, response.StatusCode, "write");
-        }
-    }
-
     private Uri Url(string key) => _root.Child(key).Url!;
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, HttpContent? content, CancellationToken ct, HttpCompletionOption completion,
-        bool createOnly = true)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, HttpContent? content, CancellationToken ct, HttpCompletionOption completion)
     {
         using var request = new HttpRequestMessage(method, url) { Content = content };
-        if (method == HttpMethod.Put && createOnly)
+        if (method == HttpMethod.Put)
         {
             request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
         }

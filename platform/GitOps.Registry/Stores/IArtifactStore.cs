@@ -27,13 +27,6 @@ public interface IArtifactStore
     /// </summary>
     Task<CreateResult> CreateAsync(string key, Stream content, string contentType, CancellationToken ct);
 
-    /// <summary>
-    /// Writes <paramref name="content"/> under <paramref name="key"/> whether or not something is there. Only for the
-    /// files of a version that is not complete yet (its <c>model.onnx</c>, written last, is absent): a retried training
-    /// run replaces what a failed attempt left, and nobody has read a version before it is complete. A reader never
-    /// sees half a file.
-    /// </summary>
-    Task ReplaceAsync(string key, Stream content, string contentType, CancellationToken ct);
 }
 
 /// <summary>What a create-only write did.</summary>

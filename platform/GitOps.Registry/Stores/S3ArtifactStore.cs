@@ -66,7 +66,7 @@ public sealed class S3ArtifactStore(IAmazonS3 client, S3Location root) : IArtifa
             body.Position = 0;
             try
             {
-                await PutAsync(key, body, contentType, createOnly: true, ct);
+                await PutAsync(key, body, contentType, ct);
                 return CreateResult.Created;
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -85,22 +85,9 @@ public sealed class S3ArtifactStore(IAmazonS3 client, S3Location root) : IArtifa
         }
     }
 
-    public async Task ReplaceAsync(string key, Stream content, string contentType, CancellationToken ct)
-    {
-        var body = await SeekableAsync(content, ct);
-        try
-        {
-            await PutAsync(key, body, contentType, createOnly: false, ct);
-        }
-        catch (Exception e) when (IsFault(e, ct))
-        {
-            throw Fault(key, "write", e);
-        }
-    }
-
     public void Dispose() => client.Dispose();
 
-    private async Task PutAsync(string key, Stream body, string contentType, bool createOnly, CancellationToken ct)
+    private async Task PutAsync(string key, Stream body, string contentType, CancellationToken ct)
     {
         var request = new PutObjectRequest
         {
@@ -110,11 +97,8 @@ public sealed class S3ArtifactStore(IAmazonS3 client, S3Location root) : IArtifa
             AutoCloseStream = false,
             ContentType = contentType,
             UseChunkEncoding = false,
+            IfNoneMatch = "*",
         };
-        if (createOnly)
-        {
-            request.IfNoneMatch = "*";
-        }
         await client.PutObjectAsync(request, ct);
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using GitOps.Registry;
+using GitOps.Registry.Publishing;
 using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
 
@@ -12,15 +14,18 @@ public sealed record ArtifactOutcome
     public bool Succeeded { get; private init; }
     public ExitCode ExitCode { get; private init; }
     public string? Error { get; private init; }
-    /// <summary>sha256 of the fetched file (hex), or of nothing for a push.</summary>
+    /// <summary>sha256 of the fetched file, or of the published version's model (hex).</summary>
     public string? Sha256 { get; private init; }
     /// <summary>Files fetched or published (URIs or paths of the destination).</summary>
     public IReadOnlyList<string> Written { get; private init; } = [];
+    /// <summary>For a publish: whether this call committed the version or found it committed.</summary>
+    public PublishKind Publish { get; private init; }
 
     public static ArtifactOutcome Fetched(string destination, string sha256) =>
         new() { Succeeded = true, Sha256 = sha256, Written = [destination] };
 
-    public static ArtifactOutcome Pushed(IReadOnlyList<string> written) => new() { Succeeded = true, Written = written };
+    public static ArtifactOutcome Pushed(IReadOnlyList<string> written, PublishKind kind, string? modelSha256) =>
+        new() { Succeeded = true, Written = written, Publish = kind, Sha256 = modelSha256 };
 
     /// <summary>The artifact is missing (exit code 1: it may appear once the version is trained).</summary>
     public static ArtifactOutcome Failure(string error) => new() { ExitCode = ExitCode.Findings, Error = error };
@@ -66,7 +71,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
                     return ArtifactOutcome.Failure(NotFound(uri));
                 }
                 await using var source = new FileStream(location.LocalPath!, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
-                sha = await CopyHashingAsync(source, temp, ct);
+                sha = await ArtifactStoreReads.CopyToNewFileAsync(source, temp, ct);
             }
             else if (location.S3 is { } s3)
             {
@@ -82,7 +87,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
                 {
                     return ArtifactOutcome.Failure(NotFound(uri));
                 }
-                sha = await CopyHashingAsync(source, temp, ct);
+                sha = await ArtifactStoreReads.CopyToNewFileAsync(source, temp, ct);
             }
             else
             {
@@ -93,7 +98,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
                     return HttpFailure(uri, response.StatusCode, "fetch");
                 }
                 await using var source = await response.Content.ReadAsStreamAsync(ct);
-                sha = await CopyHashingAsync(source, temp, ct);
+                sha = await ArtifactStoreReads.CopyToNewFileAsync(source, temp, ct);
             }
             if (expectedSha256 is { Length: > 0 } expected && !string.Equals(expected.Trim(), sha, StringComparison.OrdinalIgnoreCase))
             {
@@ -129,27 +134,42 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         }
     }
 
-    /// <summary>Publishes every file under <paramref name="fromDirectory"/> to the folder <paramref name="uri"/>;
-    /// the model file goes last so that its presence means the version is complete.</summary>
+    /// <summary>
+    /// Publishes every file under <paramref name="fromDirectory"/> to the version folder <paramref name="uri"/>,
+    /// write-once (<see cref="VersionPublication"/>): the files are staged, committed by a create-only
+    /// <c>publish.json</c>, then created under their own names with the model last, so that its presence means the
+    /// version is complete. Re-publishing the committed bytes succeeds without writing; other bytes are refused.
+    /// </summary>
     public async Task<ArtifactOutcome> PushAsync(string fromDirectory, string uri, CancellationToken ct)
     {
-        var location = ArtifactLocation.Parse(uri);
-        if (location.UnsupportedScheme is { } scheme)
-        {
-            return ArtifactOutcome.Problem(ArtifactLocation.UnsupportedMessage(uri, scheme));
-        }
         if (!Directory.Exists(fromDirectory))
         {
             return ArtifactOutcome.Problem($"'{fromDirectory}': the directory does not exist");
         }
         var files = Directory.EnumerateFiles(fromDirectory, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(fromDirectory, f).Replace('\\', '/'))
-            .OrderBy(f => f == TrainingContract.ModelFile ? 1 : 0)
-            .ThenBy(f => f, StringComparer.Ordinal)
             .ToList();
         if (files.Count == 0)
         {
             return ArtifactOutcome.Problem($"'{fromDirectory}' is empty; nothing to publish");
+        }
+        return (await WithPublicationAsync(uri, async publication => Outcome(await publication.PublishAsync(fromDirectory, files, ct))))!;
+    }
+
+    /// <summary>
+    /// The version already complete at the folder <paramref name="uri"/> (finishing the copy of one that was
+    /// committed by an attempt that died before completing it), or null when nothing is committed there: a
+    /// retried training Job asks this before training again.
+    /// </summary>
+    public async Task<ArtifactOutcome?> FindPublishedAsync(string uri, CancellationToken ct) =>
+        await WithPublicationAsync(uri, async publication => await publication.FindAsync(ct) is { } found ? Outcome(found) : null);
+
+    private async Task<ArtifactOutcome?> WithPublicationAsync(string uri, Func<VersionPublication, Task<ArtifactOutcome?>> action)
+    {
+        var location = ArtifactLocation.Parse(uri);
+        if (location.UnsupportedScheme is { } scheme)
+        {
+            return ArtifactOutcome.Problem(ArtifactLocation.UnsupportedMessage(uri, scheme));
         }
         var (store, error) = ArtifactStores.Open(uri, http, bearerToken, variables);
         if (store is null)
@@ -157,57 +177,23 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
             return ArtifactOutcome.Problem(error!);
         }
         using var owned = store as IDisposable;
-        var written = new List<string>();
-        // model.onnx is written last: until it is there, the version is incomplete (a failed attempt's leftovers) and a
-        // retry replaces those files; once it is there, the version is write-once.
-        bool? incomplete = null;
-        foreach (var relative in files)
+        try
         {
-            var source = Path.Combine(fromDirectory, relative);
-            var target = store.Describe(relative);
-            try
-            {
-                CreateResult result;
-                await using (var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true))
-                {
-                    result = await store.CreateAsync(relative, content,
-                        relative.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", ct);
-                }
-                if (result == CreateResult.AlreadyExists && await SameContentAsync(store, relative, source, ct) is { } existing)
-                {
-                    incomplete ??= !await store.ExistsAsync(TrainingContract.ModelFile, ct);
-                    if (incomplete != true || relative == TrainingContract.ModelFile)
-                    {
-                        // Published artifacts are write-once: re-publishing the same bytes (a retried Job) is fine,
-                        // different bytes under a version that is complete are refused.
-                        return ArtifactOutcome.Failure(
-                            $"'{target}' already exists with sha256 {existing}, which differs from '{source}': artifacts are write-once, " +
-                            "a version's files are never replaced; train under a new version (change the model's inputs)");
-                    }
-                    await using var replacement = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
-                    await store.ReplaceAsync(relative, replacement,
-                        relative.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", ct);
-                }
-            }
-            catch (ArtifactStoreException e)
-            {
-                return ArtifactOutcome.Problem(e.Message);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return ArtifactOutcome.Problem($"cannot publish '{source}' to '{target}': {e.Message}");
-            }
-            written.Add(target);
+            return await action(new VersionPublication(store));
         }
-        return ArtifactOutcome.Pushed(written);
+        catch (Exception e) when (e is ArtifactStoreException or RegistryDataException)
+        {
+            return ArtifactOutcome.Problem(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ArtifactOutcome.Problem($"cannot publish to '{uri}': {e.Message}");
+        }
     }
 
-    /// <summary>Null when the stored <paramref name="key"/> has the same bytes as <paramref name="localFile"/>, otherwise the stored sha256.</summary>
-    private static async Task<string?> SameContentAsync(IArtifactStore store, string key, string localFile, CancellationToken ct)
-    {
-        var storedSha = (await store.DigestAsync(key, ct))?.Sha256 ?? "(unreadable)";
-        return storedSha == Sha256Of(localFile) ? null : storedSha;
-    }
+    private static ArtifactOutcome Outcome(PublishOutcome publish) => publish.Succeeded
+        ? ArtifactOutcome.Pushed(publish.Written, publish.Kind, publish.Manifest!.Files.FirstOrDefault(f => f.Path == TrainingContract.ModelFile)?.Sha256)
+        : ArtifactOutcome.Failure(publish.Conflict!);
 
     private static string Sha256Of(string file)
     {
@@ -249,19 +235,4 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
             (bearerToken is { Length: > 0 } ? $"the token in {TrainingContract.ArtifactsToken} was refused" : $"set {TrainingContract.ArtifactsToken} to a bearer token the store accepts")),
         _ => ArtifactOutcome.Problem($"cannot {verb} '{uri}': HTTP {(int)status} {status}"),
     };
-
-    private static async Task<string> CopyHashingAsync(Stream source, string destination, CancellationToken ct)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
-        var buffer = new byte[BufferSize];
-        int read;
-        while ((read = await source.ReadAsync(buffer, ct)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            await output.WriteAsync(buffer.AsMemory(0, read), ct);
-        }
-        await output.FlushAsync(ct);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
 }

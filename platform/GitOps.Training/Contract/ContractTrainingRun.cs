@@ -11,7 +11,8 @@ namespace GitOps.Training.Contract;
 /// <summary>
 /// One run of the builtin trainer under the training contract: fetches the dataset when only its URI is given
 /// (<c>GITOPS_DATASET_URI</c>, checked against <c>GITOPS_DATASET_SHA256</c>), trains, and publishes the output
-/// directory to <c>GITOPS_ARTIFACT_URI</c> when set, which is where serving pods fetch the model from.
+/// directory to <c>GITOPS_ARTIFACT_URI</c> when set, which is where serving pods fetch the model from. A version
+/// already published there completely is not trained again.
 /// </summary>
 public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider time)
 {
@@ -23,6 +24,14 @@ public sealed class ContractTrainingRun(ArtifactTransfer store, TimeProvider tim
         string? fetched = null;
         try
         {
+            if (inputs.ArtifactUri is { } target && await store.FindPublishedAsync(target, ct) is { } found)
+            {
+                // A retried Job of a version that an earlier attempt published completely: the version is what was
+                // committed, and training again could only produce other bytes that the store refuses.
+                return found.Succeeded
+                    ? new(null, found)
+                    : new(TrainingOutcome.Failure($"'{target}' holds a version that cannot be used: {found.Error}"), found);
+            }
             if (inputs.Dataset is null && inputs.DatasetUri is { } datasetUri)
             {
                 progress?.Report(new TrainingProgress(1, steps, "fetching the dataset"));
@@ -110,5 +119,12 @@ file sealed class StageRelay(ChannelWriter<TrainingStage> writer) : IProgress<Tr
     public void Report(TrainingStage value) => writer.TryWrite(value);
 }
 
-/// <summary>The training outcome and, when the output was published, what was written where.</summary>
-public sealed record ContractTrainingOutcome(TrainingOutcome Training, ArtifactOutcome? Published);
+/// <summary>
+/// The training outcome and, when the output was published, what was written where. <see cref="Training"/> is
+/// null when nothing was trained because the version was already published completely (<see cref="Published"/>
+/// then says where, with the model's sha256).
+/// </summary>
+public sealed record ContractTrainingOutcome(TrainingOutcome? Training, ArtifactOutcome? Published)
+{
+    public bool AlreadyPublished => Training is null;
+}

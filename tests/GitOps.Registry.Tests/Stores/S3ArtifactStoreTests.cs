@@ -51,20 +51,6 @@ public sealed class S3ArtifactStoreTests
         }
 
         [Fact]
-        public async Task Should_Replace_The_Content_When_Replace_Is_Asked()
-        {
-            // Given
-            var store = s3.Open(_prefix);
-            await store.CreateAsync("fraud/v1/metrics.json", Body("{\"auc\":0.5}"), "application/json", CancellationToken.None);
-
-            // When
-            await store.ReplaceAsync("fraud/v1/metrics.json", Body("{\"auc\":0.9}"), "application/json", CancellationToken.None);
-
-            // Then
-            Assert.Equal("{\"auc\":0.9}", await TextAsync(store, "fraud/v1/metrics.json"));
-        }
-
-        [Fact]
         public async Task Should_Answer_Absent_When_The_Key_Does_Not_Exist()
         {
             // Given

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using GitOps.Registry.Publishing;
 using GitOps.Specs.Contracts;
 using GitOps.Testing.Artifacts;
 using GitOps.Testing.S3;
@@ -186,7 +187,7 @@ public sealed class ArtifactTransferTests : IDisposable
 
             // Then
             Assert.True(outcome.Succeeded, outcome.Error);
-            Assert.Equal(["lineage.json", "metrics.json", "model.onnx"],
+            Assert.Equal(["lineage.json", "metrics.json", "model.onnx", "publish.json"],
                 Directory.GetFiles(Path.Combine(store, "fraud", "abc")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(store, "fraud", "abc", "model.onnx")));
             Assert.EndsWith("model.onnx", outcome.Written[^1]);
@@ -215,8 +216,8 @@ public sealed class ArtifactTransferTests : IDisposable
 
             // Then
             Assert.True(pushed.Succeeded, pushed.Error);
-            Assert.Equal(["/ml-artifacts/prod/fraud/abc/lineage.json", "/ml-artifacts/prod/fraud/abc/metrics.json", "/ml-artifacts/prod/fraud/abc/model.onnx"],
-                server.PutOrder);
+            Assert.Equal(["publish.json", "lineage.json", "metrics.json", "model.onnx"],
+                server.PutOrder.Where(p => !p.Contains("/attempts/", StringComparison.Ordinal)).Select(p => p["/ml-artifacts/prod/fraud/abc/".Length..]));
             Assert.True(fetched.Succeeded, fetched.Error);
             Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(_t._root, "fetched.onnx")));
         }
@@ -233,7 +234,9 @@ public sealed class ArtifactTransferTests : IDisposable
 
             // Then
             Assert.True(outcome.Succeeded, outcome.Error);
-            Assert.Equal(["/store/fraud/abc/lineage.json", "/store/fraud/abc/metrics.json", "/store/fraud/abc/model.onnx"], server.PutOrder);
+            var order = server.PutOrder.Select(p => p["/store/fraud/abc/".Length..]).ToList();
+            Assert.Equal(3, order.TakeWhile(p => p.StartsWith("attempts/", StringComparison.Ordinal)).Count());
+            Assert.Equal(["publish.json", "lineage.json", "metrics.json", "model.onnx"], order.Skip(3));
             Assert.Equal("{\"auc\":0.9}", Encoding.UTF8.GetString(server.Files["/store/fraud/abc/metrics.json"]));
         }
 
@@ -267,9 +270,10 @@ public sealed class ArtifactTransferTests : IDisposable
             // When
             var again = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
 
-            // Then
+            // Then nothing more is written
             Assert.True(again.Succeeded, again.Error);
-            Assert.Equal(3, server.PutOrder.Count);
+            Assert.Equal(PublishKind.AlreadyPublished, again.Publish);
+            Assert.Equal(7, server.PutOrder.Count);
         }
 
         [Theory]
@@ -300,29 +304,107 @@ public sealed class ArtifactTransferTests : IDisposable
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
-        public async Task Should_Replace_What_A_Failed_Attempt_Left_When_The_Version_Has_No_Model_Yet(bool overHttp)
+        public async Task Should_Ignore_What_An_Attempt_Left_When_It_Died_Before_Committing(bool overHttp)
         {
-            // Given an attempt that published its JSON files and died before model.onnx
+            // Given an attempt that staged its JSON files with other measured facts and died before publish.json
             using var server = new ArtifactHttpServer();
             var output = _t.WriteOutputDirectory();
             var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
-            var model = await File.ReadAllTextAsync(Path.Combine(output, "model.onnx"));
-            File.Delete(Path.Combine(output, "model.onnx"));
-            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
-            var metrics = Path.Combine(output, "metrics.json");
-            await File.WriteAllTextAsync(metrics, "{\"auc\": 0.93}");
-            await File.WriteAllTextAsync(Path.Combine(output, "model.onnx"), model);
+            var leftover = overHttp ? null : Path.Combine(_t._root, "store", "fraud", "abc", "attempts", "dead", "metrics.json");
+            if (leftover is null)
+            {
+                server.Files["/fraud/abc/attempts/dead/metrics.json"] = Encoding.UTF8.GetBytes("{\"auc\": 0.5}");
+            }
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(leftover)!);
+                await File.WriteAllTextAsync(leftover, "{\"auc\": 0.5}");
+            }
 
-            // When the retry publishes its own files, whose measured facts differ
+            // When the retry publishes its own files
             var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
 
-            // Then the version is complete and holds the retry's files
+            // Then the version is complete with the retry's files, and the leftover was neither read nor touched
             Assert.True(outcome.Succeeded, outcome.Error);
-            var stored = overHttp
-                ? Encoding.UTF8.GetString(server.Files["/fraud/abc/metrics.json"])
-                : File.ReadAllText(Path.Combine(_t._root, "store", "fraud", "abc", "metrics.json"));
-            Assert.Equal("{\"auc\": 0.93}", stored);
+            Assert.Equal(PublishKind.Published, outcome.Publish);
+            Assert.Equal("{\"auc\":0.9}", Stored(server, overHttp, "metrics.json"));
+            Assert.Equal("{\"auc\": 0.5}", Stored(server, overHttp, "attempts/dead/metrics.json"));
         }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Should_Complete_A_Committed_Version_From_Its_Staged_Files_When_The_Attempt_Died_Before_The_Model(bool overHttp)
+        {
+            // Given a committed version whose attempt died after publish.json and the JSON files, before model.onnx
+            using var server = new ArtifactHttpServer();
+            var output = _t.WriteOutputDirectory();
+            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
+            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            if (overHttp)
+            {
+                server.Files.TryRemove("/fraud/abc/model.onnx", out _);
+            }
+            else
+            {
+                File.Delete(Path.Combine(_t._root, "store", "fraud", "abc", "model.onnx"));
+            }
+
+            // When a retried Job asks for the published version before training
+            var found = await new ArtifactTransfer(_t._http).FindPublishedAsync(uri, CancellationToken.None);
+
+            // Then the committed model is completed from its staged copy, byte for byte
+            Assert.NotNull(found);
+            Assert.True(found.Succeeded, found.Error);
+            Assert.Equal(Sha(Encoding.UTF8.GetBytes("onnx bytes")), found.Sha256);
+            Assert.Equal("onnx bytes", Stored(server, overHttp, "model.onnx"));
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Should_Refuse_Loudly_When_A_Published_File_Was_Changed_In_The_Store(bool overHttp)
+        {
+            // Given a published version whose metrics.json was edited in the store afterwards
+            using var server = new ArtifactHttpServer();
+            var output = _t.WriteOutputDirectory();
+            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
+            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            if (overHttp)
+            {
+                server.Files["/fraud/abc/metrics.json"] = Encoding.UTF8.GetBytes("{\"auc\":0.99}");
+            }
+            else
+            {
+                File.WriteAllText(Path.Combine(_t._root, "store", "fraud", "abc", "metrics.json"), "{\"auc\":0.99}");
+            }
+
+            // When
+            var found = await new ArtifactTransfer(_t._http).FindPublishedAsync(uri, CancellationToken.None);
+
+            // Then
+            Assert.NotNull(found);
+            Assert.False(found.Succeeded);
+            Assert.Contains("publish.json committed", found.Error);
+            Assert.Contains("metrics.json", found.Error);
+        }
+
+        [Fact]
+        public async Task Should_Find_Nothing_When_The_Version_Was_Never_Published()
+        {
+            // Given a file store whose version folder does not exist yet
+            var uri = new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
+
+            // When
+            var found = await new ArtifactTransfer(_t._http).FindPublishedAsync(uri, CancellationToken.None);
+
+            // Then
+            Assert.Null(found);
+        }
+
+        private string Stored(ArtifactHttpServer server, bool overHttp, string file) => overHttp
+            ? Encoding.UTF8.GetString(server.Files[$"/fraud/abc/{file}"])
+            : File.ReadAllText(Path.Combine(_t._root, "store", "fraud", "abc", file));
 
         [Fact]
         public async Task Should_Refuse_Unsupported_Schemes()
