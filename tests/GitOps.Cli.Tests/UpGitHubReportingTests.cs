@@ -2,6 +2,7 @@ using System.Text;
 using GitOps.Cli.Tests.Support;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Rollouts;
+using GitOps.Registry.Records;
 using GitOps.Rollouts.Rollout;
 using GitOps.Testing.FakeGitHub;
 using GitOps.Testing.Git;
@@ -138,6 +139,14 @@ public sealed class UpGitHubReportingTests : IAsyncLifetime
         Assert.Contains("gitops rollout abort", body);
         Assert.Contains(RollbackLabel, issue["labels"]!.AsArray().Select(l => (string?)l!["name"]));
         Assert.DoesNotContain(Token, up.Output);
+        // and the environment's deploy history in the registry has the deployment and the rollback
+        var history = await CliRunner.RunAsync("models", "history", Model, "--env", "local", "--repo", _repo.Path, "-o", "json");
+        Assert.True(history.ExitCode == 0, history.Stdout + history.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(history.Stdout);
+        var events = json.RootElement.GetProperty("events").EnumerateArray()
+            .Select(e => (Type: e.GetProperty("type").GetString(), Version: e.GetProperty("version").GetString())).ToList();
+        Assert.Contains((RegistryEventTypes.Deployed, v1), events);
+        Assert.Contains((RegistryEventTypes.RolledBack, rejected.Version), events);
     }
 
     private const string RollbackLabel = "gitops-rollback";

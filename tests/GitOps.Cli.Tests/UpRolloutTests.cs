@@ -13,9 +13,11 @@ namespace GitOps.Cli.Tests;
 /// <summary>
 /// Rollouts on the local runtime, end to end: <c>gitops up</c> trains and serves the example model, a real Prometheus
 /// scrapes the real <c>gitops serve</c> processes, and an edit to the model starts a canary that the analysis judges
-/// from those metrics. Load is generated through the proxy by the test and stops with it.
+/// from those metrics. Load is generated through the proxy by the test and stops with it. The classes of this
+/// collection run one after the other: each runs a gitops up with its servers and Prometheus under load.
 /// </summary>
-public sealed class UpRolloutTests : IDisposable
+[Collection(nameof(UpRolloutTests))]
+public sealed partial class UpRolloutTests : IDisposable
 {
     private const string Model = "fraud-detector";
     private static readonly RolloutScope Local = new("local", "ml-local");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using GitOps.Serving.Faults;
 using GitOps.Serving.Hosting;
 using GitOps.Serving.Metrics;
 using GitOps.Training.Datasets;
@@ -412,6 +413,103 @@ public sealed class InferenceServerTests
                 Assert.True(Math.Abs(p - fixture.ExpectedProbabilities[i]) < 1e-5);
             }
             Assert.False(server.IsReady);
+        }
+    }
+
+    [Collection(nameof(ServingCollection))]
+    public sealed class WithFaultInjection(ServingFixture fixture)
+    {
+        private const string Labels = "model=\"fraud\",version=\"v1\",track=\"canary\"";
+
+        [Fact]
+        public async Task Should_Answer_Exactly_The_Given_Fraction_With_500_When_Errors_Are_Injected()
+        {
+            // Given a canary that fails one request in four
+            await using var server = await ServingFixture.StartAsync(fixture.Options() with
+            {
+                Faults = new FaultInjectionOptions { ErrorFraction = 0.25, Track = "canary" },
+            });
+            using var client = Http.Client(server);
+
+            // When
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 20; i++)
+            {
+                statuses.Add((await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(i, 1))).Status);
+            }
+            var metrics = await client.GetStringAsync("/metrics");
+
+            // Then the errors are spread evenly and counted like any other 5xx
+            Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.InternalServerError));
+            Assert.Equal(15, statuses.Count(s => s == HttpStatusCode.OK));
+            Assert.Equal(HttpStatusCode.InternalServerError, statuses[3]);
+            Assert.Equal(5, Http.Sample(metrics, ServingMetrics.RequestsTotal, Labels + ",code=\"500\""));
+            Assert.Equal(15, Http.Sample(metrics, ServingMetrics.RequestsTotal, Labels + ",code=\"200\""));
+            Assert.Equal(5, Http.Sample(metrics, ServingMetrics.InjectedFaults, Labels + ",kind=\"error\""));
+            var (_, health) = await Http.GetAsync(client, "/v2/health/ready");
+            Assert.True(health.GetProperty("ready").GetBoolean());
+        }
+
+        [Fact]
+        public async Task Should_Add_The_Latency_To_Every_Infer_Request_When_Latency_Is_Injected()
+        {
+            // Given
+            var latency = TimeSpan.FromMilliseconds(150);
+            await using var server = await ServingFixture.StartAsync(fixture.Options() with { Faults = new FaultInjectionOptions { Latency = latency } });
+            using var client = Http.Client(server);
+
+            // When
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(i, 1))).Status);
+            }
+            var metrics = await client.GetStringAsync("/metrics");
+
+            // Then every request waited at least the injected latency
+            Assert.Equal(4, Http.Sample(metrics, ServingMetrics.InjectedFaults, Labels + ",kind=\"latency\""));
+            Assert.True(Http.Sample(metrics, ServingMetrics.RequestDuration + "_sum", Labels) >= 4 * latency.TotalSeconds);
+        }
+
+        [Fact]
+        public async Task Should_Inject_Nothing_When_The_Faults_Are_For_Another_Track()
+        {
+            // Given faults meant for stable servers, on a canary
+            await using var server = await ServingFixture.StartAsync(fixture.Options() with
+            {
+                Faults = new FaultInjectionOptions { ErrorFraction = 1, Track = "stable" },
+            });
+            using var client = Http.Client(server);
+
+            // When
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 5; i++)
+            {
+                statuses.Add((await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(i, 1))).Status);
+            }
+
+            // Then
+            Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+            Assert.DoesNotContain(ServingMetrics.InjectedFaults + "{", await client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData(1.5, 0, null, "--fault-errors must be a fraction between 0 and 1")]
+        [InlineData(-0.1, 0, null, "--fault-errors must be a fraction between 0 and 1")]
+        [InlineData(0, 120_000, null, "--fault-latency must be between 0 and 1m")]
+        [InlineData(0.1, 0, "blue", "--fault-track must be stable or canary, found 'blue'")]
+        public void Should_Name_The_Option_When_A_Fault_Option_Is_Out_Of_Range(double errors, int latencyMs, string? track, string expected)
+        {
+            // Given
+            var options = fixture.Options() with
+            {
+                Faults = new FaultInjectionOptions { ErrorFraction = errors, Latency = TimeSpan.FromMilliseconds(latencyMs), Track = track },
+            };
+
+            // When
+            var problems = options.Validate();
+
+            // Then
+            Assert.Contains(problems, p => p.StartsWith(expected, StringComparison.Ordinal));
         }
     }
 }

@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using GitOps.Cli.Conventions;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Faults;
 using GitOps.Serving.Hosting;
 using GitOps.Serving.Model;
+using GitOps.Specs;
 using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
 
@@ -37,14 +39,20 @@ public static class ServeCommand
         var shutdownTimeout = DurationOption.Create("--shutdown-timeout", "How long accepted requests may finish on shutdown (a bare number is seconds)", "30s", TimeSpan.FromSeconds(1));
         var scoreOutput = new Option<string?>("--score-output") { Description = "Output recorded in the score histogram (default Probability, then Score)" };
         var scoreBuckets = new Option<string?>("--score-buckets") { Description = "Comma-separated upper bounds of the score histogram (default 0.05..0.95)" };
+        var faultErrors = new Option<double?>("--fault-errors") { Description = $"Testing only: answer this fraction of infer requests with 500, e.g. 0.2 (or env {EnvironmentVariables.FaultErrors}; default 0)", HelpName = "FRACTION" };
+        var faultLatency = DurationOption.Create("--fault-latency", $"Testing only: add this latency to every infer request, e.g. 200ms (or env {EnvironmentVariables.FaultLatency}; default 0)", defaultValue: null, TimeSpan.FromMilliseconds(1));
+        var faultTrack = new Option<string?>("--fault-track") { Description = $"Inject the faults only when --track is this: stable or canary (or env {EnvironmentVariables.FaultTrack}; default any track)" };
+        faultTrack.AcceptOnlyFromAmong("stable", "canary");
 
         var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST) with Prometheus metrics")
         {
             model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
+            faultErrors, faultLatency, faultTrack,
         };
         command.WithExamples(
             ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
-            ("GITOPS_SERVING_TOKEN=secret gitops serve --model model.onnx --name fraud --host 0.0.0.0 --max-batch-delay 2ms", "require a bearer token and batch for up to 2 ms"));
+            ("GITOPS_SERVING_TOKEN=secret gitops serve --model model.onnx --name fraud --host 0.0.0.0 --max-batch-delay 2ms", "require a bearer token and batch for up to 2 ms"),
+            ("GITOPS_SERVING_FAULT_ERRORS=0.3 GITOPS_SERVING_FAULT_TRACK=canary gitops up", "game day: every canary gitops up starts answers 30% of requests with 500"));
         // A synchronous action on purpose: the command line library gives asynchronous actions only a short
         // grace period after SIGTERM before it ends the process, which would cut the drain short. With a
         // synchronous action the web host's own SIGTERM/Ctrl+C handling stops the server, and it drains fully.
@@ -67,6 +75,12 @@ public static class ServeCommand
                     return (int)ExitCode.Usage;
                 }
                 buckets = [.. parsed];
+            }
+            var faults = ReadFaults(parse, faultErrors, faultLatency, faultTrack, out var faultProblem);
+            if (faultProblem is not null)
+            {
+                await stderr.WriteLineAsync($"error: {faultProblem}");
+                return (int)ExitCode.Usage;
             }
             var tokenValue = parse.GetValue(token) ?? CliEnvironment.Current.Get(TokenVariable);
             if (parse.GetValue(tokenFile) is { } tokenPath)
@@ -116,6 +130,7 @@ public static class ServeCommand
                 ShutdownTimeout = parse.GetValue(shutdownTimeout),
                 ScoreOutput = parse.GetValue(scoreOutput),
                 ScoreBuckets = buckets,
+                Faults = faults,
             };
             var problems = options.Validate();
             if (!problems.IsEmpty)
@@ -157,5 +172,35 @@ public static class ServeCommand
             await server.StopAsync(CancellationToken.None);
             return (int)ExitCode.Success;
         }
+    }
+
+    /// <summary>The fault injection options: each flag, else its environment variable (so that one setting on
+    /// <c>gitops up</c>, or on a Deployment, reaches the servers), else off.</summary>
+    private static FaultInjectionOptions ReadFaults(ParseResult parse, Option<double?> errors, Option<TimeSpan> latency, Option<string?> track, out string? problem)
+    {
+        problem = null;
+        var environment = CliEnvironment.Current;
+        var fraction = parse.GetValue(errors);
+        if (fraction is null && environment.Get(EnvironmentVariables.FaultErrors) is { Length: > 0 } fractionText)
+        {
+            if (!double.TryParse(fractionText, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+            {
+                problem = $"{EnvironmentVariables.FaultErrors} must be a fraction between 0 and 1 (e.g. 0.2), found '{fractionText}'";
+                return FaultInjectionOptions.None;
+            }
+            fraction = parsed;
+        }
+        var delay = parse.GetResult(latency) is null ? (TimeSpan?)null : parse.GetValue(latency);
+        if (delay is null && environment.Get(EnvironmentVariables.FaultLatency) is { Length: > 0 } latencyText)
+        {
+            if (!Durations.TryParse(latencyText, out var parsed))
+            {
+                problem = $"{EnvironmentVariables.FaultLatency} must be a duration such as 200ms, found '{latencyText}'";
+                return FaultInjectionOptions.None;
+            }
+            delay = parsed;
+        }
+        var only = parse.GetValue(track) ?? (environment.Get(EnvironmentVariables.FaultTrack) is { Length: > 0 } t ? t : null);
+        return new FaultInjectionOptions { ErrorFraction = fraction ?? 0, Latency = delay ?? TimeSpan.Zero, Track = only };
     }
 }

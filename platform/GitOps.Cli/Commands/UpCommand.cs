@@ -142,7 +142,8 @@ public static class UpCommand
                 Validate = RepositoryValidator.Validate,
                 Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 Rollouts = new RolloutController(new LocalRolloutStateStore(state), metrics.Rollouts, TimeProvider.System,
-                    loggers.CreateLogger<RolloutController>()),
+                    loggers.CreateLogger<RolloutController>(),
+                    history: new DeployHistoryWriter(admission.OpenStore, loggers.CreateLogger<DeployHistoryWriter>())),
                 Admission = admission,
             }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);

@@ -20,6 +20,9 @@ public static class EnvironmentVariables
     public const string Workdir = "GITOPS_WORKDIR";
     public const string GitToken = "GITOPS_GIT_TOKEN";
     public const string ServingToken = "GITOPS_SERVING_TOKEN";
+    public const string FaultErrors = "GITOPS_SERVING_FAULT_ERRORS";
+    public const string FaultLatency = "GITOPS_SERVING_FAULT_LATENCY";
+    public const string FaultTrack = "GITOPS_SERVING_FAULT_TRACK";
 
     public static readonly ImmutableArray<EnvironmentVariable> All =
     [
@@ -34,6 +37,9 @@ public static class EnvironmentVariables
         new(TrainingContract.ArtifactsTokenFile, "(none)", "file holding the artifact store token, a mounted Secret (artifacts, train; what rendered pods use)"),
         new(GitOps.Cli.Rollouts.OperatorIdentity.Variable, "--actor", "who gives rollout promote/abort/retry, recorded in the rollout's history (default: the login name)"),
         new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
+        new(FaultErrors, "--fault-errors", "testing only: fraction of infer requests serve answers 500 (inherited by the servers gitops up starts)"),
+        new(FaultLatency, "--fault-latency", "testing only: latency serve adds to every infer request, e.g. 200ms"),
+        new(FaultTrack, "--fault-track", "inject the serve faults only on this track: stable or canary"),
         new(GitOps.Reconciler.Drivers.Local.PrometheusProcess.BinaryVariable, "(none)", "the prometheus binary gitops up runs (default /usr/bin/prometheus, else the first on PATH)"),
         new(GitHubCredentialSource.TokenVariable, "--token-file, --github-token-file", "GitHub token for github pr-check and for reporting from reconcile and up (set by GitHub Actions; docs/github.md)"),
         new(GitOps.Cli.Commands.GitHubReporting.RepositoryVariable, "--github-repository", "owner/name reconcile and up report deployments, commit statuses and rollbacks to (unset: off)"),

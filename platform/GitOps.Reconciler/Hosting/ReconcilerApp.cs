@@ -83,7 +83,10 @@ public sealed class ReconcilerApp
                 Admission = ports.Admission,
                 TrainingPods = ports.TrainingPods,
                 Rollouts = ports.Rollouts is { } store
-                    ? new RolloutController(store, Metrics.Rollouts, time, loggers.CreateLogger<RolloutController>())
+                    ? new RolloutController(store, Metrics.Rollouts, time, loggers.CreateLogger<RolloutController>(),
+                        history: ports.Admission is RegistryAdmission registry
+                            ? new DeployHistoryWriter(registry.OpenStore, loggers.CreateLogger<DeployHistoryWriter>())
+                            : null)
                     : null,
             },
             loggers.CreateLogger<ReconcilePass>());

@@ -30,6 +30,9 @@ public sealed class RegistryAdmission(
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), ModelRecord> _records = new();
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), string> _verified = new();
 
+    /// <summary>How this admission opens an environment's store (the deploy history is written to the same one).</summary>
+    public Func<string, IArtifactStore> OpenStore => openStore;
+
     public async Task<RegistryFacts> AdmitAsync(SpecSet specs, EnvironmentSpec environment, string commit, RegistryFacts facts,
         IReadOnlyList<JsonObject> observed, CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Analysis;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Rollouts.Analysis;
@@ -31,7 +32,8 @@ public sealed class RolloutController(
     RolloutMetrics metrics,
     TimeProvider time,
     ILogger log,
-    Func<Uri, IMetricsQuery>? prometheus = null)
+    Func<Uri, IMetricsQuery>? prometheus = null,
+    DeployHistoryWriter? history = null)
 {
     /// <summary>While a rollout is under way the pass runs at least this often (pods becoming ready are not an event).</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
@@ -130,6 +132,10 @@ public sealed class RolloutController(
         }
 
         await ReportAsync(env.Name, model.Name, commit, state, actions, notifier, ct);
+        if (history is not null)
+        {
+            await history.AppendAsync(env, model.Name, commit, state, actions, now, ct);               // I/O
+        }
         return (state, Wait(state, policy, now));
     }
 

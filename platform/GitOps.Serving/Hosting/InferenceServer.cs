@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Faults;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
 using GitOps.Serving.Protocol;
@@ -36,6 +37,8 @@ public sealed class InferenceServer : IAsyncDisposable
     private readonly TimeProvider _time;
     // ASP.NET Core's concurrency limiter, with no queue: a request over the limit is answered 429 at once.
     private readonly ConcurrencyLimiter _concurrency;
+    // Null unless faults are asked for this server's track.
+    private readonly FaultInjector? _faults;
     private volatile bool _ready;
     private int _stopped;
 
@@ -52,6 +55,7 @@ public sealed class InferenceServer : IAsyncDisposable
         _logger = logger;
         _token = options.Token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
         Identity = new ModelIdentity(options.ModelName, options.ModelVersion, options.Track);
+        _faults = options.Faults.AppliesTo(options.Track) ? new FaultInjector(options.Faults) : null;
         _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = options.MaxConcurrency,
@@ -147,6 +151,10 @@ public sealed class InferenceServer : IAsyncDisposable
         }
         server._ready = true;
         metrics.SetReady(true);
+        if (server._faults is not null)
+        {
+            logger.LogWarning("Fault injection is on: {Faults} (a testing tool; see docs/serving.md)", options.Faults);
+        }
         logger.LogInformation(
             "Serving {Model} version {Version} ({Track}) on {Address} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}",
             options.ModelName, options.ModelVersion, options.Track, server.BaseAddress, model.ExecutionProvider,
@@ -301,6 +309,10 @@ public sealed class InferenceServer : IAsyncDisposable
 
     private async Task InferAcceptedAsync(HttpContext ctx)
     {
+        if (_faults is not null && await InjectFaultsAsync(ctx))
+        {
+            return;
+        }
         if (ctx.Request.ContentLength > _options.MaxRequestBodyBytes)
         {
             await WriteErrorAsync(ctx, 413, $"request body of {ctx.Request.ContentLength} bytes exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request");
@@ -325,6 +337,23 @@ public sealed class InferenceServer : IAsyncDisposable
             return;
         }
         await WriteJsonAsync(ctx, 200, j => InferResponseWriter.WriteResult(j, Identity, result));
+    }
+
+    /// <summary>Adds the injected latency; answers 500 and returns true when this request is an injected error.</summary>
+    private async Task<bool> InjectFaultsAsync(HttpContext ctx)
+    {
+        if (_faults!.Options.Latency > TimeSpan.Zero)
+        {
+            Metrics.RecordInjectedFault(ServingMetrics.InjectedLatency);
+            await Task.Delay(_faults.Options.Latency, _time, ctx.RequestAborted);
+        }
+        if (!_faults.NextFails())
+        {
+            return false;
+        }
+        Metrics.RecordInjectedFault(ServingMetrics.InjectedError);
+        await WriteErrorAsync(ctx, 500, "injected fault: this server answers a share of requests with 500 on purpose (--fault-errors)");
+        return true;
     }
 
     private static Task WriteErrorAsync(HttpContext ctx, int status, string message) =>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Faults;
 using GitOps.Serving.Model;
 
 namespace GitOps.Serving.Hosting;
@@ -28,6 +29,8 @@ public sealed record ServerOptions
     /// <summary>Output recorded in the score histogram; default Probability, then Score, then the first float output.</summary>
     public string? ScoreOutput { get; init; }
     public ImmutableArray<double>? ScoreBuckets { get; init; }
+    /// <summary>Faults added on purpose (game days, tests of rollout analysis); none by default.</summary>
+    public FaultInjectionOptions Faults { get; init; } = FaultInjectionOptions.None;
 
     public static readonly ImmutableArray<string> Tracks = ["stable", "canary"];
 
@@ -45,6 +48,7 @@ public sealed record ServerOptions
         if (Session.Threads < 1) { problems.Add($"--threads must be at least 1, found {Session.Threads}"); }
         if (MaxRequestBodyBytes < 1024) { problems.Add($"--max-body-bytes must be at least 1024, found {MaxRequestBodyBytes}"); }
         if (Token is { Length: 0 }) { problems.Add("--token must not be empty when given"); }
+        problems.AddRange(Faults.Validate(Tracks));
         return problems.ToImmutable();
     }
 }

@@ -21,6 +21,9 @@ public sealed class ServingMetrics
     public const string Score = "gitops_inference_score";
     public const string ModelInfo = "gitops_inference_model_info";
     public const string Ready = "gitops_inference_ready";
+    public const string InjectedFaults = "gitops_inference_injected_faults_total";
+    public const string InjectedError = "error";
+    public const string InjectedLatency = "latency";
 
     /// <summary>Default buckets for the score histogram: probabilities in steps of 0.05.</summary>
     public static readonly ImmutableArray<double> ProbabilityBuckets = [.. Histogram.LinearBuckets(0.05, 0.05, 19)];
@@ -34,6 +37,7 @@ public sealed class ServingMetrics
     private readonly Gauge.Child _inFlight;
     private readonly Histogram.Child _score;
     private readonly Gauge.Child _ready;
+    private readonly Counter _injected;
     private readonly string[] _labels;
 
     public ServingMetrics(ModelIdentity model, string executionProvider, int threads, IReadOnlyList<double>? scoreBuckets = null)
@@ -54,6 +58,8 @@ public sealed class ServingMetrics
             new HistogramConfiguration { LabelNames = ModelLabels, Buckets = [.. scoreBuckets ?? ProbabilityBuckets] }).WithLabels(_labels);
         _ready = factory.CreateGauge(Ready, "1 when the model is warmed up and accepting requests.",
             new GaugeConfiguration { LabelNames = ModelLabels }).WithLabels(_labels);
+        _injected = factory.CreateCounter(InjectedFaults, "Faults injected on purpose (fault injection options of gitops serve), by kind: error or latency.",
+            new CounterConfiguration { LabelNames = [.. ModelLabels, "kind"] });
         factory.CreateGauge(ModelInfo, "The served model and the execution provider it runs on.",
             new GaugeConfiguration { LabelNames = [.. ModelLabels, "execution_provider", "threads"] })
             .WithLabels([.. _labels, executionProvider, threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]).Set(1);
@@ -69,6 +75,8 @@ public sealed class ServingMetrics
         child.Inc();
         _duration.Observe(duration.TotalSeconds);
     }
+
+    public void RecordInjectedFault(string kind) => _injected.WithLabels([.. _labels, kind]).Inc();
 
     public void RecordBatch(int rows) => _batchSize.Observe(rows);
 

@@ -31,9 +31,17 @@ public sealed class UpRun : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>, with <paramref name="options"/> after it.</summary>
-    public static UpRun Start(string repository, params string[] options)
+    public static UpRun Start(string repository, params string[] options) => Start(repository, environment: null, options);
+
+    /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c> with <paramref name="options"/> after it, and
+    /// <paramref name="environment"/> added to its environment (and so to every process it starts).</summary>
+    public static UpRun Start(string repository, IReadOnlyDictionary<string, string>? environment, params string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "up", repository, "--listen", "127.0.0.1:0" }.Concat(options))
         {
             psi.ArgumentList.Add(arg);
@@ -48,6 +56,9 @@ public sealed class UpRun : IDisposable
 
     /// <summary>The proxy address <c>gitops up</c> recorded in its state folder, without a trailing slash.</summary>
     public string Proxy => UpLock.Owner(StateFolder.For(State))!["proxy"]!.GetValue<string>().TrimEnd('/');
+
+    /// <summary>Every process the state folder records (servers, trainers, Prometheus).</summary>
+    public IReadOnlyList<ProcessRecord> Processes => ProcessTable.Load(Path.Combine(State, "processes.json"));
 
     public IReadOnlyList<ProcessRecord> Servers =>
         [.. ProcessTable.Load(Path.Combine(State, "processes.json")).Where(r => r.Role == ProcessRole.Serving)];

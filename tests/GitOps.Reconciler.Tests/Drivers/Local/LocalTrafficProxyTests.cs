@@ -14,9 +14,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GitOps.Reconciler.Tests.Drivers.Local;
 
 /// <summary>
-/// The local proxy hands the client's <c>Authorization</c> header to the servers behind a route, and to the target of a
-/// <c>RequestMirror</c> too, so servers that require a token (<c>serving.auth</c>) can answer routed and mirrored
-/// requests alike.
+/// The local proxy over real HTTP: it hands the client's <c>Authorization</c> header to the servers behind a route, and
+/// to the target of a <c>RequestMirror</c> too, so servers that require a token (<c>serving.auth</c>) can answer routed
+/// and mirrored requests alike; it mirrors only the share a route declares; a header match sends requests to the canary.
 /// </summary>
 public sealed class LocalTrafficProxyTests
 {
@@ -71,6 +71,38 @@ public sealed class LocalTrafficProxyTests
            "filters":[{"type":"RequestMirror","requestMirror":{"backendRef":{"name":"fraud-canary","port":8080}}}]}]}}
         """)!.AsObject();
 
+    /// <summary>All traffic to stable, <paramref name="percent"/> % of it copied to the canary, as the renderer draws a
+    /// <c>mirror</c> step.</summary>
+    private static JsonObject MirroringRoute(int percent)
+    {
+        var route = MirroringRoute();
+        route["spec"]!["rules"]![0]!["filters"]![0]!["requestMirror"]!["percent"] = percent;
+        return route;
+    }
+
+    /// <summary>A <c>setHeaderRoute</c> step as the renderer draws it: requests with <c>x-canary: always</c> go to the
+    /// canary, every other request to stable.</summary>
+    private static JsonObject HeaderRoute() => JsonNode.Parse("""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
+         "metadata":{"name":"fraud","namespace":"ml","labels":{"ml.gitops/model":"fraud"}},
+         "spec":{"rules":[
+           {"matches":[{"headers":[{"name":"x-canary","type":"Exact","value":"always"}],"path":{"type":"PathPrefix","value":"/v2/models/fraud"}}],
+            "backendRefs":[{"name":"fraud-canary","port":8080,"weight":100}]},
+           {"matches":[{"path":{"type":"PathPrefix","value":"/v2/models/fraud"}}],
+            "backendRefs":[{"name":"fraud-stable","port":8080,"weight":100},{"name":"fraud-canary","port":8080,"weight":0}]}]}}
+        """)!.AsObject();
+
+    private static async Task<HttpStatusCode> PostAsync(HttpClient client, string? canaryHeader = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/fraud/infer") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        if (canaryHeader is not null)
+        {
+            request.Headers.Add("x-canary", canaryHeader);
+        }
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
     /// <summary>Every request to stable, none to the canary: the route of a canary at weight 0.</summary>
     private static JsonObject WeightedRoute(int stable, int canary) => JsonNode.Parse($$$"""
         {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
@@ -105,6 +137,59 @@ public sealed class LocalTrafficProxyTests
             Assert.Equal(["Bearer s3cr3t-token"], stable.Authorizations.ToArray());
             await Eventually.TrueAsync(() => !canary.Authorizations.IsEmpty, TimeSpan.FromSeconds(10));
             Assert.Equal(["Bearer s3cr3t-token"], canary.Authorizations.ToArray());
+        }
+
+        [Fact]
+        public async Task Should_Copy_Exactly_The_Declared_Percent_When_The_Route_Mirrors_A_Share()
+        {
+            // Given a route that mirrors 20 % of its requests to the canary
+            await using var stable = await RecordingServer.StartAsync();
+            await using var canary = await RecordingServer.StartAsync();
+            await using var proxy = await LocalTrafficProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Prometheus.Metrics.NewCustomRegistry(), NullLoggerFactory.Instance, CancellationToken.None);
+            proxy.Update(RouteTable.Build([Service("stable"), Service("canary"), MirroringRoute(20)], [Endpoint("stable", stable.Port), Endpoint("canary", canary.Port)]));
+            using var client = new HttpClient { BaseAddress = proxy.Address };
+
+            // When 50 requests pass
+            for (var i = 0; i < 50; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, await PostAsync(client));
+            }
+
+            // Then stable answered all of them and the canary got a copy of 10
+            Assert.Equal(50, stable.Authorizations.Count);
+            await Eventually.TrueAsync(() => canary.Authorizations.Count >= 10, TimeSpan.FromSeconds(10));
+            Assert.Equal(10, canary.Authorizations.Count);
+        }
+
+        [Fact]
+        public async Task Should_Send_Requests_With_The_Header_To_The_Canary_And_The_Others_To_Stable_When_A_Header_Route_Is_Set()
+        {
+            // Given a header route to the canary, and no weight on it
+            await using var stable = await RecordingServer.StartAsync();
+            await using var canary = await RecordingServer.StartAsync();
+            await using var proxy = await LocalTrafficProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Prometheus.Metrics.NewCustomRegistry(), NullLoggerFactory.Instance, CancellationToken.None);
+            proxy.Update(RouteTable.Build([Service("stable"), Service("canary"), HeaderRoute()], [Endpoint("stable", stable.Port), Endpoint("canary", canary.Port)]));
+            using var client = new HttpClient { BaseAddress = proxy.Address };
+
+            // When requests come with the header, with another value of it, and without it
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, await PostAsync(client, canaryHeader: "always"));
+            }
+            var withHeader = canary.Authorizations.Count;
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, await PostAsync(client, canaryHeader: "never"));
+            }
+            var otherValue = stable.Authorizations.Count;
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, await PostAsync(client));
+            }
+
+            // Then only the requests with the header value reached the canary (the weight of 0 held for the others)
+            Assert.Equal((5, 4, 8), (withHeader, otherValue, stable.Authorizations.Count));
+            Assert.Equal(5, canary.Authorizations.Count);
         }
 
         [Fact]

@@ -82,6 +82,28 @@ public sealed class RouteTableTests
             var plain = Assert.Single(table.Routes, r => r.Match.Headers is null);
             Assert.True(byHeader.Order < plain.Order);
             Assert.Equal("http://127.0.0.1:9003", plain.Metadata![RouteTable.MirrorKey]);
+            Assert.Equal("100", plain.Metadata![RouteTable.MirrorPercentKey]);
+        }
+
+        [Theory]
+        [InlineData("{\"percent\":30}", "30")]
+        [InlineData("{\"fraction\":{\"numerator\":1,\"denominator\":8}}", "12.5")]
+        [InlineData("{\"fraction\":{\"numerator\":5}}", "5")]
+        [InlineData("{\"percent\":0}", "0")]
+        public void Should_Keep_The_Mirrored_Share_When_The_Mirror_Declares_A_Percent_Or_Fraction(string share, string expected)
+        {
+            // Given a plain rule to stable that mirrors a share of its requests to the canary
+            var mirror = JsonNode.Parse(share)!.AsObject();
+            mirror["backendRef"] = new JsonObject { ["name"] = "fraud-canary", ["port"] = 8080 };
+            var rule = Rule(("fraud-stable", 100));
+            rule["filters"] = new JsonArray { new JsonObject { ["type"] = "RequestMirror", ["requestMirror"] = mirror } };
+            var objects = new[] { Service("fraud-stable", "stable"), Service("fraud-canary", "canary"), Route(rule) };
+
+            // When
+            var table = RouteTable.Build(objects, [Server("stable", 9001), Server("canary", 9003)]);
+
+            // Then
+            Assert.Equal(expected, Assert.Single(table.Routes).Metadata![RouteTable.MirrorPercentKey]);
         }
 
         [Fact]

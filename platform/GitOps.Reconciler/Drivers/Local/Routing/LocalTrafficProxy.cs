@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using GitOps.Reconciler.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +32,8 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Upgrade", "Proxy-Connection", "Content-Length",
     };
     private string _signature = "";
+    // Requests seen by each mirroring route, so that exactly its percent of them is copied.
+    private readonly ConcurrentDictionary<string, MirrorShare> _mirrorShares = new(StringComparer.Ordinal);
 
     private LocalTrafficProxy(WebApplication app)
     {
@@ -86,11 +90,15 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Sends a copy of a request whose route mirrors traffic; the answer of the copy is ignored.</summary>
+    /// <summary>Sends a copy of a request whose route mirrors traffic, for the route's percent of its requests; the
+    /// answer of the copy is ignored.</summary>
     private async Task MirrorAsync(HttpContext context, Func<Task> next)
     {
-        var targets = context.GetReverseProxyFeature().Route.Config.Metadata?.GetValueOrDefault(RouteTable.MirrorKey);
-        if (string.IsNullOrEmpty(targets))
+        var route = context.GetReverseProxyFeature().Route.Config;
+        var targets = route.Metadata?.GetValueOrDefault(RouteTable.MirrorKey);
+        var percent = route.Metadata?.GetValueOrDefault(RouteTable.MirrorPercentKey) is { } text
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p : 100;
+        if (string.IsNullOrEmpty(targets) || !_mirrorShares.GetOrAdd(route.RouteId, _ => new MirrorShare()).Next(percent))
         {
             await next();
             return;

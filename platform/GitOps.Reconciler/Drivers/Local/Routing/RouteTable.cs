@@ -12,12 +12,13 @@ public sealed record ModelRoute(string Namespace, string Model, string Path, int
 public sealed record RouteTable(ImmutableArray<RouteConfig> Routes, ImmutableArray<ClusterConfig> Clusters, ImmutableArray<ModelRoute> Models)
 {
     public const string MirrorKey = "mirror";
+    public const string MirrorPercentKey = "mirror-percent";
 
     /// <summary>
     /// Translates each <c>HTTPRoute</c> rule into YARP routes (one per match: path prefix or exact path, exact header
     /// matches first) and one cluster whose destinations are the ready servers selected by each backend Service,
     /// weighted so each backend's share is its <c>weight</c> whatever its number of servers. A
-    /// <c>RequestMirror</c> filter sends a copy of each request to the mirrored Service's servers.
+    /// <c>RequestMirror</c> filter sends a copy of its <c>percent</c> of the requests to the mirrored Service's servers.
     /// </summary>
     public static RouteTable Build(IReadOnlyList<JsonObject> objects, IReadOnlyList<ServingEndpoint> endpoints)
     {
@@ -67,7 +68,11 @@ public sealed record RouteTable(ImmutableArray<RouteConfig> Routes, ImmutableArr
                         && filter["requestMirror"]?["backendRef"]?["name"]?.GetValue<string>() is { } mirrored)
                     {
                         var targets = Select(services.GetValueOrDefault((ns, mirrored)), endpoints).Select(e => $"http://127.0.0.1:{e.Port}");
-                        metadata = new Dictionary<string, string> { [MirrorKey] = string.Join(' ', targets) };
+                        metadata = new Dictionary<string, string>
+                        {
+                            [MirrorKey] = string.Join(' ', targets),
+                            [MirrorPercentKey] = MirrorPercent(filter["requestMirror"]!.AsObject()).ToString("R", CultureInfo.InvariantCulture),
+                        };
                     }
                 }
                 var matches = (rule["matches"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -109,6 +114,22 @@ public sealed record RouteTable(ImmutableArray<RouteConfig> Routes, ImmutableArr
             }
         }
         return new RouteTable(routes.ToImmutable(), clusters.ToImmutable(), models.ToImmutable());
+    }
+
+    /// <summary>The share of requests a <c>RequestMirror</c> copies, in percent: its <c>percent</c>, else its
+    /// <c>fraction</c> (<c>numerator</c> / <c>denominator</c>, default 100), else all of them, as Gateway API says.</summary>
+    private static double MirrorPercent(JsonObject mirror)
+    {
+        if (mirror["percent"] is JsonValue percent && percent.TryGetValue<int>(out var p))
+        {
+            return Math.Clamp(p, 0, 100);
+        }
+        if (mirror["fraction"] is JsonObject fraction && fraction["numerator"] is JsonValue numerator && numerator.TryGetValue<int>(out var n))
+        {
+            var d = fraction["denominator"] is JsonValue denominator && denominator.TryGetValue<int>(out var v) && v > 0 ? v : 100;
+            return Math.Clamp(100.0 * n / d, 0, 100);
+        }
+        return 100;
     }
 
     /// <summary>A text that changes whenever the configuration does: the proxy is updated only then.</summary>
