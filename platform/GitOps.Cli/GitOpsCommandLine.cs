@@ -43,6 +43,7 @@ public static class GitOpsCommandLine
         ServeCommand.Create(),
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
+        ExperimentsCommand.Create(),
         ModelsCommand.Create(),
         VersionCommand.Create(),
         GitHubCommand.Create(),

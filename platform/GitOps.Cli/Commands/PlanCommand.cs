@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GitOps.Cli.Conventions;
+using GitOps.Cli.Experiments;
 using GitOps.Cli.Output;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
@@ -104,11 +105,12 @@ public static class PlanCommand
                 plan = ProgressDisplay.Run(parse, $"Planning {Environments(names)}",
                     () => EnvironmentPlanner.Plan(input.Specs, names, input.Facts, new RenderContext(input.Commit), input.Observed));
             }
+            var experiments = parse.GetValue(format) == "json" ? [] : await PlanExperiments.ReadAsync(repository.Resolve(parse), input.Specs, names, ct);
             var text = parse.GetValue(format) switch
             {
-                "markdown" => PlanMarkdown.Format(plan),
+                "markdown" => PlanMarkdown.Format(plan) + PlanExperiments.Markdown(experiments),
                 "json" => PlanJson.Format(plan),
-                _ => PlanText.Format(plan, ColorMode.Painter(parse)),
+                _ => PlanText.Format(plan, ColorMode.Painter(parse)) + PlanExperiments.Text(experiments),
             };
             stdout.Write(text);
             if (plan.HasErrors)

@@ -10,6 +10,7 @@ namespace GitOps.Planning.Experiments;
 /// same run (a restarted runner resumes it) and a changed model, search or dataset gives a new one.
 /// </summary>
 public sealed record ExperimentRunPlan(
+    SpecSet Specs,
     ExperimentSpec Experiment,
     ModelSpec Model,
     EnvironmentSpec Environment,
@@ -49,7 +50,7 @@ public sealed record ExperimentRunPlan(
             .Append($"{x.Spec.Objective.Metric}:{x.Spec.Objective.Direction}")))[..ModelVersions.Length];
         var poolName = EffectiveModel.Of(model, environment).TrainingResources.Pool;
         var pool = poolName is null ? null : env.Spec.GpuPools.FirstOrDefault(p => p.Name == poolName);
-        return (new ExperimentRunPlan(x, model, env, commit, run, jobs, pool), null);
+        return (new ExperimentRunPlan(specs, x, model, env, commit, run, jobs, pool), null);
     }
 
     /// <summary>The trial's Job by trial name.</summary>
