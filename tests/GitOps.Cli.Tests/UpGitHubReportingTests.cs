@@ -14,7 +14,9 @@ namespace GitOps.Cli.Tests;
 /// <c>gitops up --github-*</c> end to end: real <c>gitops serve</c> processes, a real Prometheus and the fake GitHub API.
 /// The first version's deployment and commit status reach GitHub; a second version whose canary misses its latency
 /// objective on real traffic is rolled back by the rollout runtime and reported as exactly one issue.
+/// It runs in the rollout tests' collection: one gitops up under load at a time.
 /// </summary>
+[Collection(nameof(UpRolloutTests))]
 public sealed class UpGitHubReportingTests : IAsyncLifetime
 {
     private const string Model = "fraud-detector";

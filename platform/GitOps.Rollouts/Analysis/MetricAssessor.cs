@@ -3,8 +3,8 @@ namespace GitOps.Rollouts.Analysis;
 /// <summary>
 /// The verdict of one metric from its measurements, and when it is measured next. A metric fails when failures
 /// exceed <c>failureLimit</c>, errs when consecutive errors exceed <c>errorLimit</c>, is inconclusive when
-/// inconclusive measurements exceed <c>inconclusiveLimit</c>, succeeds once <c>count</c> measurements (errors not
-/// counted) stayed within those limits, and is running otherwise.
+/// inconclusive measurements exceed <c>inconclusiveLimit</c>, succeeds once <c>count</c> Successful or Failed
+/// measurements (Errors and Inconclusives not counted) stayed within those limits, and is running otherwise.
 /// </summary>
 public static class MetricAssessor
 {
@@ -60,12 +60,14 @@ public static class MetricAssessor
             return Result(AnalysisPhase.Inconclusive,
                 $"{inconclusive} inconclusive measurement(s), more than inconclusiveLimit {metric.InconclusiveLimit}; last: {lastInconclusive!.Reason}");
         }
-        if (successful + failed + inconclusive >= metric.Count)
+        // Only measurements that measured something count: with inconclusiveLimit at or above count, a metric that
+        // never had data would otherwise pass, which the design forbids ("never a silent pass").
+        if (successful + failed >= metric.Count)
         {
             return Result(AnalysisPhase.Successful,
                 $"{successful} of {metric.Count} measurements successful ({failed} failed, {inconclusive} inconclusive, within limits)");
         }
-        return Result(AnalysisPhase.Running, $"{successful + failed + inconclusive} of {metric.Count} measurements taken");
+        return Result(AnalysisPhase.Running, $"{successful + failed} of {metric.Count} measurements taken");
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ public sealed record MetricResult(
     int ConsecutiveErrors,
     string Reason)
 {
-    /// <summary>Measurements that count toward <c>count</c> (every phase but Error).</summary>
-    public int Counted => Successful + Failed + Inconclusive;
+    /// <summary>Measurements that count toward <c>count</c>: the ones that measured something, Successful or Failed.
+    /// Neither an Error nor an Inconclusive one (no data) counts, so no answer at all is never a silent pass.</summary>
+    public int Counted => Successful + Failed;
 }

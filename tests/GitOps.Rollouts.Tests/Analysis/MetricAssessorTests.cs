@@ -115,10 +115,28 @@ public sealed class MetricAssessorTests
             var metric = TestPolicies.ErrorRate(m => m with { FailureLimit = 1, InconclusiveLimit = 1 });
 
             // When
-            var result = MetricAssessor.Assess(metric, Measurements(F, I, S));
+            var result = MetricAssessor.Assess(metric, Measurements(F, I, S, S));
 
             // Then
             Assert.Equal(AnalysisPhase.Successful, result.Phase);
+        }
+
+        [Fact]
+        public void Should_Not_Count_Inconclusive_Measurements_Toward_Count_When_They_Stay_Within_The_Limit()
+        {
+            // Given count 3 and an inconclusiveLimit above it
+            var metric = TestPolicies.ErrorRate(m => m with { InconclusiveLimit = 5 });
+
+            // When every measurement so far had no data, then one measured
+            var noData = MetricAssessor.Assess(metric, Measurements(I, I, I, I));
+            var oneMeasured = MetricAssessor.Assess(metric, Measurements(I, I, I, I, S));
+
+            // Then no data is never a pass: the metric runs until three measurements measured something
+            Assert.Equal(AnalysisPhase.Running, noData.Phase);
+            Assert.Equal(0, noData.Counted);
+            Assert.Equal(AnalysisPhase.Running, oneMeasured.Phase);
+            Assert.Equal(AnalysisPhase.Successful, MetricAssessor.Assess(metric, Measurements(I, S, I, S, I, S)).Phase);
+            Assert.Equal(AnalysisPhase.Inconclusive, MetricAssessor.Assess(metric, Measurements(I, I, I, I, I, I)).Phase);
         }
 
         [Fact]
