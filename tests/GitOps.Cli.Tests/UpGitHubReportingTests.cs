@@ -76,24 +76,6 @@ public sealed class UpGitHubReportingTests : IAsyncLifetime
     private async Task<RolloutState?> StateAsync() =>
         (await new LocalRolloutStateStore(StateFolder.For(Path.Combine(_repo.Path, StateFolder.DefaultName))).LoadAsync(Local, Model, CancellationToken.None))?.State;
 
-    private async Task LoadAsync(string proxy)
-    {
-        var request = UpRun.ExampleRequest();
-        while (!_load.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await _http.PostAsync($"{proxy}/v2/models/{Model}/infer",
-                    new StringContent(request, Encoding.UTF8, "application/json"), _load.Token);
-                await Task.Delay(20, _load.Token);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-            {
-                // A server being replaced, or the end of the test.
-            }
-        }
-    }
-
     [Fact]
     public async Task Should_Report_The_Deployment_And_Open_One_Issue_When_A_Canary_Is_Rolled_Back()
     {
@@ -111,7 +93,7 @@ public sealed class UpGitHubReportingTests : IAsyncLifetime
         var v1 = (await StateAsync())!.Stable!;
         await up.EventuallyAsync(() => Task.FromResult(_github.Store.CommitStatuses(Repository, first).Any(s => (string?)s["state"] == "success")),
             "the first commit's status on GitHub");
-        var load = LoadAsync(up.Proxy);
+        var load = UpRun.LoadAsync(_http, up.Proxy, Model, _load.Token);
 
         // When a second version is committed and its canary is judged on real traffic
         var modelPath = $"models/{Model}/model.yaml";

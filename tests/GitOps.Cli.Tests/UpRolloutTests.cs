@@ -83,25 +83,6 @@ public sealed partial class UpRolloutTests : IDisposable
         await File.WriteAllTextAsync(path, text.Replace("numberOfTrees: 20", "numberOfTrees: 21", StringComparison.Ordinal));
     }
 
-    /// <summary>Infer requests through the proxy until the test ends (or seven minutes pass).</summary>
-    private async Task LoadAsync(string proxy)
-    {
-        var request = UpRun.ExampleRequest();
-        while (!_load.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await _http.PostAsync($"{proxy}/v2/models/{Model}/infer",
-                    new StringContent(request, Encoding.UTF8, "application/json"), _load.Token);
-                await Task.Delay(20, _load.Token);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-            {
-                // A server being replaced, or the end of the test.
-            }
-        }
-    }
-
     [Fact]
     public async Task Should_Promote_A_Good_Canary_After_Every_Step_When_Prometheus_Measures_Real_Traffic()
     {
@@ -110,7 +91,7 @@ public sealed partial class UpRolloutTests : IDisposable
         using var up = Start(inconclusiveLimit: 10);
         await up.EventuallyAsync(async () => (await StateAsync())?.Stable is not null && up.Output.Contains("is serving:", StringComparison.Ordinal), "v1 served");
         var v1 = (await StateAsync())!.Stable!;
-        var load = LoadAsync(up.Proxy);
+        var load = UpRun.LoadAsync(_http, up.Proxy, Model, _load.Token);
 
         // When a new version is committed
         await NewVersionAsync();

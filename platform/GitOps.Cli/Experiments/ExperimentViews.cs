@@ -129,7 +129,7 @@ public sealed class ExperimentViews(bool color)
         {
             table.AddRow(Markup.Escape(row.Experiment), Markup.Escape(row.Model), Markup.Escape(row.Environment), Number(row.Runs), row.Run,
                 Markup.Escape(Counts(row.Completed, row.Failed, row.StoppedEarly)), Markup.Escape(row.Best ?? "-"),
-                Markup.Escape(row.BestValue is { } v ? $"{row.Objective} {BestTrial.Format(v)}" : row.Objective), Time(row.FinishedAt));
+                Markup.Escape(row.BestValue is { } v ? $"{row.Objective} {BestTrial.Format(v)}" : row.Objective), TextDrawing.Time(row.FinishedAt));
         }
         return Draw(table);
     }
@@ -139,13 +139,13 @@ public sealed class ExperimentViews(bool color)
         var r = shown.Run;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{r.Experiment} run {r.Run}: {r.Trials.Length} trial(s) of model {r.Model} in {r.Environment}, {Counts(shown.Trials.Count(t => t.Status == TrialStatuses.Completed), shown.Trials.Count(t => t.Status == TrialStatuses.Failed), shown.Trials.Count(t => t.Status == TrialStatuses.StoppedEarly))}\n");
-        Line(text, "search", $"{r.Method}, parallelism {r.Parallelism}, objective {r.Direction} {r.ObjectiveMetric}");
-        Line(text, "commit", r.Commit);
-        Line(text, "ran", $"{Time(r.StartedAt)} to {Time(r.FinishedAt)}");
-        Line(text, "best", r.Best is { } best ? $"{best.Trial} (version {best.Version}), {r.ObjectiveMetric} {BestTrial.Format(best.Value)}" : "none");
+        TextDrawing.Line(text, "search", $"{r.Method}, parallelism {r.Parallelism}, objective {r.Direction} {r.ObjectiveMetric}");
+        TextDrawing.Line(text, "commit", r.Commit);
+        TextDrawing.Line(text, "ran", $"{TextDrawing.Time(r.StartedAt)} to {TextDrawing.Time(r.FinishedAt)}");
+        TextDrawing.Line(text, "best", r.Best is { } best ? $"{best.Trial} (version {best.Version}), {r.ObjectiveMetric} {BestTrial.Format(best.Value)}" : "none");
         if (r.Candidate is { } candidate)
         {
-            Line(text, "candidate", $"{r.Model} {candidate.Version}: {candidate.Verdict}");
+            TextDrawing.Line(text, "candidate", $"{r.Model} {candidate.Version}: {candidate.Verdict}");
         }
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("#").AddColumn("Trial").AddColumn("Status").AddColumn("Hyperparameters").AddColumn(Markup.Escape(r.ObjectiveMetric))
@@ -218,21 +218,5 @@ public sealed class ExperimentViews(bool color)
 
     private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private static void Line(StringBuilder text, string label, string value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-9} {value}\n");
-
-    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private string Draw(IRenderable renderable)
-    {
-        using var writer = new StringWriter { NewLine = "\n" };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = color ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = 200;
-        console.Write(renderable);
-        return writer.ToString();
-    }
+    private string Draw(IRenderable renderable) => TextDrawing.Draw(renderable, color);
 }

@@ -87,7 +87,7 @@ public sealed class ModelViews(bool color)
             var cells = new List<string>
             {
                 Markup.Escape(row.Model), row.Versions.ToString(CultureInfo.InvariantCulture), Markup.Escape(row.Latest ?? "-"),
-                row.RecordedAt is { } at ? Time(at) : "-", row.Passed is { } passed ? Verdict(passed) : "-",
+                row.RecordedAt is { } at ? TextDrawing.Time(at) : "-", row.Passed is { } passed ? Verdict(passed) : "-",
             };
             if (list.Environment is not null)
             {
@@ -103,23 +103,23 @@ public sealed class ModelViews(bool color)
         var r = shown.Record;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{r.Model} {r.Version}: gates {(r.Passed ? "passed" : "failed")}\n");
-        Line(text, "recorded", $"{Time(r.RecordedAt)} by the {r.Environment} reconciler");
-        Line(text, "source", $"commit {r.Source.Commit}, spec sha256 {r.Source.SpecHash}");
-        Line(text, "dataset", $"{r.Dataset.Uri} sha256 {r.Dataset.Sha256} ({r.Dataset.Rows.ToString(CultureInfo.InvariantCulture)} rows)");
-        Line(text, "trainer", $"{r.Trainer.Image} ({r.Trainer.Name} {r.Trainer.Version})");
-        Line(text, "job", $"{r.Job.Name}, {Time(r.Job.StartedAt)} to {Time(r.Job.FinishedAt)}");
-        Line(text, "artifact", $"{r.Artifact.Uri} sha256 {r.Artifact.Sha256} ({r.Artifact.Bytes.ToString(CultureInfo.InvariantCulture)} bytes)");
-        Line(text, "metrics", string.Join(", ", r.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:G6}"))));
-        Line(text, "facts", string.Create(CultureInfo.InvariantCulture,
+        TextDrawing.Line(text, "recorded", $"{TextDrawing.Time(r.RecordedAt)} by the {r.Environment} reconciler");
+        TextDrawing.Line(text, "source", $"commit {r.Source.Commit}, spec sha256 {r.Source.SpecHash}");
+        TextDrawing.Line(text, "dataset", $"{r.Dataset.Uri} sha256 {r.Dataset.Sha256} ({r.Dataset.Rows.ToString(CultureInfo.InvariantCulture)} rows)");
+        TextDrawing.Line(text, "trainer", $"{r.Trainer.Image} ({r.Trainer.Name} {r.Trainer.Version})");
+        TextDrawing.Line(text, "job", $"{r.Job.Name}, {TextDrawing.Time(r.Job.StartedAt)} to {TextDrawing.Time(r.Job.FinishedAt)}");
+        TextDrawing.Line(text, "artifact", $"{r.Artifact.Uri} sha256 {r.Artifact.Sha256} ({r.Artifact.Bytes.ToString(CultureInfo.InvariantCulture)} bytes)");
+        TextDrawing.Line(text, "metrics", string.Join(", ", r.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:G6}"))));
+        TextDrawing.Line(text, "facts", string.Create(CultureInfo.InvariantCulture,
             $"size {r.Facts.SizeMb:G4} MB, latency p50 {r.Facts.LatencyP50Ms:G4} ms, p99 {r.Facts.LatencyP99Ms:G4} ms ({r.Facts.LatencyRuns} runs)"));
         if (r.Trial is { } trial)
         {
-            Line(text, "trial", $"{trial.Experiment}/{trial.Trial}: {string.Join(", ", trial.Hyperparameters.Select(h => $"{h.Key}={h.Value}"))}");
+            TextDrawing.Line(text, "trial", $"{trial.Experiment}/{trial.Trial}: {string.Join(", ", trial.Hyperparameters.Select(h => $"{h.Key}={h.Value}"))}");
         }
-        Line(text, "served", shown.Served.IsEmpty
+        TextDrawing.Line(text, "served", shown.Served.IsEmpty
             ? "nowhere as stable"
-            : string.Join("; ", shown.Served.Select(s => $"{s.Environment} (stable since {Time(s.Since)}, {s.Event})")));
-        Line(text, "gates", r.Gates.Champion is { } champion ? $"compared with champion {champion}" : "no champion to compare with");
+            : string.Join("; ", shown.Served.Select(s => $"{s.Environment} (stable since {TextDrawing.Time(s.Since)}, {s.Event})")));
+        TextDrawing.Line(text, "gates", r.Gates.Champion is { } champion ? $"compared with champion {champion}" : "no champion to compare with");
         var gates = new Table().Border(TableBorder.Rounded).AddColumn("Gate").AddColumn("Rule").AddColumn("Verdict").AddColumn("Values");
         foreach (var rule in r.Gates.Rules)
         {
@@ -140,7 +140,7 @@ public sealed class ModelViews(bool color)
         foreach (var e in history.Events)
         {
             var evidence = e.Evidence.IsEmpty ? "" : " (" + string.Join(", ", e.Evidence.Select(x => $"{x.Key}: {x.Value}")) + ")";
-            table.AddRow((++n).ToString(CultureInfo.InvariantCulture), Time(e.At), Markup.Escape(e.Type), Markup.Escape(e.Version),
+            table.AddRow((++n).ToString(CultureInfo.InvariantCulture), TextDrawing.Time(e.At), Markup.Escape(e.Type), Markup.Escape(e.Version),
                 Markup.Escape(e.Commit is { Length: > 12 } c ? c[..12] : e.Commit ?? "-"), Markup.Escape(e.By), Markup.Escape(e.Reason + evidence));
         }
         return Draw(table);
@@ -157,23 +157,7 @@ public sealed class ModelViews(bool color)
         }
     }
 
-    private static void Line(StringBuilder text, string label, string value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-9} {value}\n");
-
-    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     private string Verdict(bool passed) => color ? (passed ? "[green]passed[/]" : "[red]failed[/]") : passed ? "passed" : "failed";
 
-    private string Draw(IRenderable renderable)
-    {
-        using var writer = new StringWriter { NewLine = "\n" };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = color ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = color ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = 200;
-        console.Write(renderable);
-        return writer.ToString();
-    }
+    private string Draw(IRenderable renderable) => TextDrawing.Draw(renderable, color);
 }

@@ -97,6 +97,26 @@ public sealed class UpRun : IDisposable
         return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
     }
 
+    /// <summary>Infer requests for <paramref name="model"/> through <paramref name="proxy"/> every 20 ms until
+    /// <paramref name="stop"/>; what the servers answer is not checked (a server being replaced answers nothing).</summary>
+    public static async Task LoadAsync(HttpClient http, string proxy, string model, CancellationToken stop)
+    {
+        var request = ExampleRequest();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.PostAsync($"{proxy}/v2/models/{model}/infer",
+                    new StringContent(request, System.Text.Encoding.UTF8, "application/json"), stop);
+                await Task.Delay(20, stop);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                // A server being replaced, or the end of the test.
+            }
+        }
+    }
+
     /// <summary>This repository's example content (environments, models, policies), its local Prometheus on
     /// <paramref name="prometheusPort"/>, the forest smaller so that it trains in a second; nothing else depends on its size.</summary>
     public static Dictionary<string, string?> ExampleFiles(int prometheusPort)
