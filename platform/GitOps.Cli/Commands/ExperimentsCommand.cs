@@ -44,24 +44,8 @@ public static class ExperimentsCommand
         return command;
     }
 
-    private sealed record CommonOptions(Option<string?> Env, Option<string?> Store, Option<string> Output, RepositoryPath Repository);
-
-    private static CommonOptions AddCommon(Command command)
-    {
-        var env = new Option<string?>("--env") { Description = "Environment whose artifact store is read (default: the only local one)", HelpName = "ENV" };
-        var store = new Option<string?>("--store")
-        {
-            Description = "Read this artifact store instead of the environment's: a path, file://, http(s):// or s3:// URI",
-            HelpName = "URI",
-        };
-        var output = OutputOption.Create("text (tables) or json", "text", "json");
-        command.Options.Add(env);
-        command.Options.Add(store);
-        command.Options.Add(output);
-        var repository = RepositoryPath.AddTo(command);
-        env.CompleteEnvironments(repository);
-        return new CommonOptions(env, store, output, repository);
-    }
+    private static RegistryOptions AddCommon(Command command) =>
+        RegistryOptions.AddTo(command, "Environment whose artifact store is read (default: the only local one)", "text (tables) or json");
 
     private static Command CreateList()
     {
@@ -108,25 +92,13 @@ public static class ExperimentsCommand
         return command;
     }
 
-    /// <summary>Opens the registry and prints what <paramref name="render"/> makes of it. A store that cannot be read
-    /// is a finding (exit 1: it may answer later); a wrong name is a usage error (exit 2, via <see cref="UserError"/>).</summary>
-    private static async Task<int> ReadAsync(ParseResult parse, CommonOptions common,
-        Func<ExperimentRegistry, ExperimentViews, GitOps.Specs.Model.SpecSet?, Task<string>> render)
-    {
-        var root = common.Repository.Resolve(parse);
-        using var target = RegistryTarget.Open(root, parse.GetValue(common.Env), parse.GetValue(common.Store));
-        try
+    private static Task<int> ReadAsync(ParseResult parse, RegistryOptions common,
+        Func<ExperimentRegistry, ExperimentViews, GitOps.Specs.Model.SpecSet?, Task<string>> render) =>
+        common.ReadAsync(parse, (target, root) =>
         {
             var specs = Directory.Exists(Path.Combine(root, "models")) ? RepositoryValidator.Validate(RepositoryReader.Read(Path.GetFullPath(root))).Specs : null;
-            await parse.Out().WriteAsync(await render(new ExperimentRegistry(target.Store), new ExperimentViews(ColorMode.Enabled(parse)), specs));
-            return (int)ExitCode.Success;
-        }
-        catch (Exception e) when (e is ArtifactStoreException or RegistryDataException)
-        {
-            await parse.Err().WriteLineAsync($"error: {e.Message}");
-            return (int)ExitCode.Findings;
-        }
-    }
+            return render(new ExperimentRegistry(target.Store), new ExperimentViews(ColorMode.Enabled(parse)), specs);
+        });
 
     private static Command CreateRun()
     {

@@ -28,24 +28,8 @@ public static class ModelsCommand
         return command;
     }
 
-    private sealed record CommonOptions(Option<string?> Env, Option<string?> Store, Option<string> Output, RepositoryPath Repository);
-
-    private static CommonOptions AddCommon(Command command, string envDescription)
-    {
-        var env = new Option<string?>("--env") { Description = envDescription, HelpName = "ENV" };
-        var store = new Option<string?>("--store")
-        {
-            Description = "Read this artifact store instead of the environment's: a path, file://, http(s):// or s3:// URI",
-            HelpName = "URI",
-        };
-        var output = OutputOption.Create("text (a table) or json", "text", "json");
-        command.Options.Add(env);
-        command.Options.Add(store);
-        command.Options.Add(output);
-        var repository = RepositoryPath.AddTo(command);
-        env.CompleteEnvironments(repository);
-        return new CommonOptions(env, store, output, repository);
-    }
+    private static RegistryOptions AddCommon(Command command, string envDescription) =>
+        RegistryOptions.AddTo(command, envDescription, "text (a table) or json");
 
     private static Command CreateList()
     {
@@ -96,18 +80,6 @@ public static class ModelsCommand
 
     /// <summary>Opens the registry and prints what <paramref name="render"/> makes of it. A store that cannot be read
     /// is a finding (exit 1: it may answer later); a wrong name is a usage error (exit 2, via <see cref="UserError"/>).</summary>
-    private static async Task<int> RunAsync(ParseResult parse, CommonOptions common, Func<RegistryTarget, ModelViews, Task<string>> render)
-    {
-        using var target = RegistryTarget.Open(common.Repository.Resolve(parse), parse.GetValue(common.Env), parse.GetValue(common.Store));
-        try
-        {
-            await parse.Out().WriteAsync(await render(target, new ModelViews(ColorMode.Enabled(parse))));
-            return (int)ExitCode.Success;
-        }
-        catch (Exception e) when (e is ArtifactStoreException or RegistryDataException)
-        {
-            await parse.Err().WriteLineAsync($"error: {e.Message}");
-            return (int)ExitCode.Findings;
-        }
-    }
+    private static Task<int> RunAsync(ParseResult parse, RegistryOptions common, Func<RegistryTarget, ModelViews, Task<string>> render) =>
+        common.ReadAsync(parse, (target, _) => render(target, new ModelViews(ColorMode.Enabled(parse))));
 }
