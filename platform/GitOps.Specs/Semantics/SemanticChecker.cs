@@ -399,7 +399,7 @@ public static class SemanticChecker
                 {
                     PositiveDuration(m, "spec.monitoring.slo.latency.threshold", latency.Threshold);
                     if (Durations.TryParse(latency.Threshold, out var threshold) && threshold > TimeSpan.Zero
-                        && ServingHistograms.LatencyBound(threshold) is var bound && bound != threshold.TotalSeconds)
+                        && ServingHistograms.LatencyBound(threshold) is var bound && Math.Abs(bound - threshold.TotalSeconds) > threshold.TotalSeconds * 1e-9)
                     {
                         Report(DiagnosticIds.LatencyBucket, m.Origin.Value("spec.monitoring.slo.latency.threshold"),
                             $"the latency threshold {latency.Threshold} is not a bound of the request-duration histogram, so the SLO counts requests within {ServingHistograms.Describe(bound)} as fast",
