@@ -1,3 +1,4 @@
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
 using GitOps.Training.Builtin;
 using GitOps.Training.Contract;
@@ -47,6 +48,40 @@ public sealed class OutputVerifierTests(TrainingFixture fixture) : IClassFixture
         Assert.Equal("metrics.json: metric 'auc' must be a finite number, found \"high\"", problems[1]);
         Assert.StartsWith("metrics.json: metric name 'bad-name' must be an identifier", problems[2]);
         Assert.StartsWith("metrics.json: 'model' is missing: the trainer must measure the exported model", problems[3]);
+    }
+
+    [Fact]
+    public async Task Should_Write_A_Profile_Of_Every_Feature_And_The_Score_When_The_Builtin_Trainer_Trains()
+    {
+        // Given / When
+        var dir = await TrainedDirectoryAsync();
+
+        // Then the profile parses, names every feature column, and the verifier accepts it
+        var (profile, error) = TrainingProfile.Parse(await File.ReadAllBytesAsync(Path.Combine(dir, TrainingProfile.File)));
+        Assert.True(profile is not null, error);
+        Assert.Equal(GitOps.Training.Datasets.FraudDataset.Features, profile.Features.Select(f => f.Name));
+        Assert.Equal("Probability", profile.Score!.Name);
+        Assert.True(profile.Rows > 0);
+        Assert.Empty(OutputVerifier.Verify(dir).Problems);
+    }
+
+    [Fact]
+    public async Task Should_Refuse_A_Profile_That_Does_Not_Parse_Or_Names_An_Input_The_Model_Lacks()
+    {
+        // Given
+        var dir = await TrainedDirectoryAsync();
+        var path = Path.Combine(dir, TrainingProfile.File);
+        var (profile, _) = TrainingProfile.Parse(await File.ReadAllBytesAsync(path));
+        await File.WriteAllTextAsync(path, (profile! with { Features = [profile.Features[0] with { Name = "amuont" }] }).Serialize());
+
+        // When
+        var unknown = OutputVerifier.Verify(dir).Problems.Select(p => p.ToString()).ToList();
+        await File.WriteAllTextAsync(path, "{\"schema\": 1}");
+        var broken = OutputVerifier.Verify(dir).Problems.Select(p => p.ToString()).ToList();
+
+        // Then
+        Assert.StartsWith("profile.json: feature 'amuont' names input 'amuont', which the model does not have; inputs: amount,", Assert.Single(unknown));
+        Assert.Equal(["profile.json: 'features' is missing or empty: profile every input feature"], broken);
     }
 
     [Fact]

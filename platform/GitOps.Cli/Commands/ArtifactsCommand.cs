@@ -42,6 +42,20 @@ public static class ArtifactsCommand
                 return (int)outcome.ExitCode;
             }
             await parse.Out().WriteLineAsync($"Fetched {parse.GetValue(uri)} to {outcome.Written[0]} (sha256 {outcome.Sha256})");
+            var source = parse.GetValue(uri)!;
+            if (source.EndsWith("/" + TrainingContract.ModelFile, StringComparison.Ordinal))
+            {
+                // A model's training profile travels with it, so the server can measure drift; versions trained before
+                // profiles existed have none.
+                var profileUri = source[..^TrainingContract.ModelFile.Length] + TrainingProfile.File;
+                var profileFile = Path.Combine(Path.GetDirectoryName(outcome.Written[0])!, TrainingProfile.File);
+                var profile = await new ArtifactTransfer(http, token, CliEnvironment.Current.Variable).FetchAsync(profileUri, profileFile, null, ct);
+                await (profile.Succeeded
+                    ? parse.Out().WriteLineAsync($"Fetched {profileUri} to {profileFile}")
+                    : profile.ExitCode == ExitCode.Findings
+                        ? parse.Out().WriteLineAsync($"No training profile at {profileUri}: the server will measure no drift")
+                        : parse.Err().WriteLineAsync($"warning: the training profile could not be fetched, so the server will measure no drift: {profile.Error}"));
+            }
             return (int)ExitCode.Success;
         });
         return command;

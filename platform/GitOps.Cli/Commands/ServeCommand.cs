@@ -5,6 +5,7 @@ using GitOps.Serving.Batching;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Hosting;
 using GitOps.Serving.Model;
+using GitOps.Serving.Monitoring;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
 using Microsoft.Extensions.Logging;
@@ -43,11 +44,14 @@ public static class ServeCommand
         var faultLatency = DurationOption.Create("--fault-latency", $"Testing only: add this latency to every infer request, e.g. 200ms (or env {EnvironmentVariables.FaultLatency}; default 0)", defaultValue: null, TimeSpan.FromMilliseconds(1));
         var faultTrack = new Option<string?>("--fault-track") { Description = $"Inject the faults only when --track is this: stable or canary (or env {EnvironmentVariables.FaultTrack}; default any track)" };
         faultTrack.AcceptOnlyFromAmong("stable", "canary");
+        var profileOption = new Option<string?>("--profile") { Description = $"Training profile to measure drift and data quality against (default: {TrainingProfile.File} beside --model, when there is one)", HelpName = "FILE" };
+        var noDrift = new Option<bool>("--no-drift") { Description = "Measure no drift or data quality, even with a training profile" };
+        var driftWindow = new Option<int>("--drift-window") { Description = "Rows per feature in the sliding window drift is measured over", DefaultValueFactory = _ => 2000, HelpName = "ROWS" };
 
         var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST) with Prometheus metrics")
         {
             model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
-            faultErrors, faultLatency, faultTrack,
+            faultErrors, faultLatency, faultTrack, profileOption, noDrift, driftWindow,
         };
         command.WithExamples(
             ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
@@ -106,6 +110,17 @@ public static class ServeCommand
                     return (int)ExitCode.Usage;
                 }
             }
+            var (profile, profileError) = parse.GetValue(noDrift) ? (null, null) : await ReadProfileAsync(parse.GetValue(model)!, parse.GetValue(profileOption), ct);
+            if (profileError is not null)
+            {
+                await stderr.WriteLineAsync($"error: {profileError}");
+                return (int)ExitCode.Usage;
+            }
+            if (parse.GetValue(driftWindow) < DriftMonitor.MinRows)
+            {
+                await stderr.WriteLineAsync($"error: --drift-window is {parse.GetValue(driftWindow)}; use at least {DriftMonitor.MinRows} rows, or --no-drift");
+                return (int)ExitCode.Usage;
+            }
             var options = new ServerOptions
             {
                 ModelPath = parse.GetValue(model)!,
@@ -131,6 +146,8 @@ public static class ServeCommand
                 ScoreOutput = parse.GetValue(scoreOutput),
                 ScoreBuckets = buckets,
                 Faults = faults,
+                Profile = profile,
+                DriftWindow = parse.GetValue(driftWindow),
             };
             var problems = options.Validate();
             if (!problems.IsEmpty)
@@ -176,6 +193,30 @@ public static class ServeCommand
 
     /// <summary>The fault injection options: each flag, else its environment variable (so that one setting on
     /// <c>gitops up</c>, or on a Deployment, reaches the servers), else off.</summary>
+    /// <summary>The training profile: the named file (it must exist and parse), else <c>profile.json</c> beside the
+    /// model when there is one (a version trained before profiles were written has none: no drift metrics).</summary>
+    private static async Task<(TrainingProfile? Profile, string? Error)> ReadProfileAsync(string modelPath, string? named, CancellationToken ct)
+    {
+        var path = named ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, TrainingProfile.File);
+        if (named is null && !File.Exists(path))
+        {
+            return (null, null);
+        }
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, ct);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot read the training profile {path}: {e.Message}. Pass another --profile, or --no-drift");
+        }
+        var (profile, error) = TrainingProfile.Parse(bytes);
+        return profile is null
+            ? (null, $"the training profile {path} is not usable: {error}. Retrain to write a new one, pass another --profile, or --no-drift")
+            : (profile, null);
+    }
+
     private static FaultInjectionOptions ReadFaults(ParseResult parse, Option<double?> errors, Option<TimeSpan> latency, Option<string?> track, out string? problem)
     {
         problem = null;

@@ -24,10 +24,10 @@ public static class ModelAlerts
     public const string RolledBack = "GitOpsModelRolledBack";
 
     /// <summary>Metrics the serving process exports for drift and data quality (see docs/monitoring.md).</summary>
-    public const string FeatureDriftMetric = "gitops_feature_drift_psi";
-    public const string ScoreDriftMetric = "gitops_score_drift_psi";
-    public const string MissingValuesMetric = "gitops_feature_missing_values_total";
-    public const string OutOfRangeMetric = "gitops_feature_out_of_range_total";
+    public const string FeatureDriftMetric = MonitoringMetrics.FeatureDriftPsi;
+    public const string ScoreDriftMetric = MonitoringMetrics.ScoreDriftPsi;
+    public const string MissingValuesMetric = MonitoringMetrics.MissingValues;
+    public const string OutOfRangeMetric = MonitoringMetrics.OutOfRange;
 
     private const string Requests = "gitops_inference_requests_total";
     private const string Duration = "gitops_inference_request_duration_seconds";

@@ -7,6 +7,7 @@ using GitOps.Serving.Batching;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
+using GitOps.Serving.Monitoring;
 using GitOps.Serving.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -110,7 +111,10 @@ public sealed class InferenceServer : IAsyncDisposable
             metrics = new ServingMetrics(new ModelIdentity(options.ModelName, options.ModelVersion, options.Track),
                 model.ExecutionProvider, options.Session.Threads, options.ScoreBuckets);
             executor = new InferenceExecutor(model, options.Batching, time, metrics.RecordBatch);
-            service = new InferenceService(model, executor, metrics, options.ScoreOutput);
+            var drift = options.Profile is { } profile
+                ? DriftMonitor.Create(profile, model.Inputs, metrics.Registry, [options.ModelName, options.ModelVersion, options.Track], options.DriftWindow)
+                : null;
+            service = new InferenceService(model, executor, metrics, options.ScoreOutput, drift);
         }
         catch
         {

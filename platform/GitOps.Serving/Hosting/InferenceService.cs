@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GitOps.Serving.Batching;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
+using GitOps.Serving.Monitoring;
 using GitOps.Serving.Protocol;
 
 namespace GitOps.Serving.Hosting;
@@ -10,7 +11,8 @@ namespace GitOps.Serving.Hosting;
 /// The server's core without HTTP: parse and validate a request body, run it (batched when enabled),
 /// keep the requested outputs and record the primary score.
 /// </summary>
-public sealed class InferenceService(OnnxModel model, InferenceExecutor executor, ServingMetrics metrics, string? scoreOutput = null)
+public sealed class InferenceService(OnnxModel model, InferenceExecutor executor, ServingMetrics metrics, string? scoreOutput = null,
+    DriftMonitor? drift = null)
 {
     /// <summary>The output whose values feed the score histogram.</summary>
     public string? ScoreOutput { get; } = ChooseScoreOutput(model.Outputs, scoreOutput);
@@ -30,6 +32,7 @@ public sealed class InferenceService(OnnxModel model, InferenceExecutor executor
     public async Task<InferenceResult> InferAsync(InferenceRequest request, CancellationToken ct)
     {
         var outputs = await executor.RunAsync(request, ct);
+        Tensor? scores = null;
         if (ScoreOutput is not null)
         {
             foreach (var output in outputs)
@@ -37,9 +40,11 @@ public sealed class InferenceService(OnnxModel model, InferenceExecutor executor
                 if (output.Name == ScoreOutput)
                 {
                     metrics.RecordScores(output);
+                    scores = output;
                 }
             }
         }
+        drift?.Observe(request.Inputs, request.Rows, scores);
         var kept = request.RequestedOutputs.IsEmpty
             ? outputs
             : [.. outputs.Where(o => request.RequestedOutputs.Contains(o.Name))];

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GitOps.Serving.Batching;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Model;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Serving.Hosting;
 
@@ -29,6 +30,11 @@ public sealed record ServerOptions
     /// <summary>Output recorded in the score histogram; default Probability, then Score, then the first float output.</summary>
     public string? ScoreOutput { get; init; }
     public ImmutableArray<double>? ScoreBuckets { get; init; }
+    /// <summary>The version's training profile (<c>profile.json</c>); drift and data quality are measured against it.
+    /// None: no drift metrics.</summary>
+    public TrainingProfile? Profile { get; init; }
+    /// <summary>Rows per feature in the drift window.</summary>
+    public int DriftWindow { get; init; } = 2000;
     /// <summary>Faults added on purpose (game days, tests of rollout analysis); none by default.</summary>
     public FaultInjectionOptions Faults { get; init; } = FaultInjectionOptions.None;
 

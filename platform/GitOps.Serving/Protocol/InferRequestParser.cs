@@ -217,17 +217,21 @@ public static class InferRequestParser
                 count++;
                 continue;
             }
-            var ok = type.Name switch
-            {
-                "FP32" => Store(item, static (JsonElement e, out float v) => e.TryGetSingle(out v) && float.IsFinite(v), data, count),
-                "FP64" => Store(item, static (JsonElement e, out double v) => e.TryGetDouble(out v), data, count),
-                "INT8" => Store(item, static (JsonElement e, out sbyte v) => e.TryGetSByte(out v), data, count),
-                "UINT8" => Store(item, static (JsonElement e, out byte v) => e.TryGetByte(out v), data, count),
-                "INT32" => Store(item, static (JsonElement e, out int v) => e.TryGetInt32(out v), data, count),
-                "INT64" => Store(item, static (JsonElement e, out long v) => e.TryGetInt64(out v), data, count),
-                "BOOL" => item.ValueKind is JsonValueKind.True or JsonValueKind.False && Set(data, count, item.ValueKind == JsonValueKind.True),
-                _ => false,
-            };
+            // JSON has no NaN: a null in floating-point data is a missing value, passed to the model as NaN (tree
+            // ensembles route it like a missing value in training) and counted by the data-quality metrics.
+            var ok = item.ValueKind == JsonValueKind.Null && type.Name is "FP32" or "FP64"
+                ? type.Name == "FP32" ? Set(data, count, float.NaN) : Set(data, count, double.NaN)
+                : type.Name switch
+                {
+                    "FP32" => Store(item, static (JsonElement e, out float v) => e.TryGetSingle(out v) && float.IsFinite(v), data, count),
+                    "FP64" => Store(item, static (JsonElement e, out double v) => e.TryGetDouble(out v), data, count),
+                    "INT8" => Store(item, static (JsonElement e, out sbyte v) => e.TryGetSByte(out v), data, count),
+                    "UINT8" => Store(item, static (JsonElement e, out byte v) => e.TryGetByte(out v), data, count),
+                    "INT32" => Store(item, static (JsonElement e, out int v) => e.TryGetInt32(out v), data, count),
+                    "INT64" => Store(item, static (JsonElement e, out long v) => e.TryGetInt64(out v), data, count),
+                    "BOOL" => item.ValueKind is JsonValueKind.True or JsonValueKind.False && Set(data, count, item.ValueKind == JsonValueKind.True),
+                    _ => false,
+                };
             if (!ok)
             {
                 return $"element {count} is {item.GetRawText()}, which is not a valid {type.Name} value";
@@ -250,9 +254,9 @@ public static class InferRequestParser
         return true;
     }
 
-    private static bool Set(Array data, int index, bool value)
+    private static bool Set<T>(Array data, int index, T value)
     {
-        ((bool[])data)[index] = value;
+        ((T[])data)[index] = value;
         return true;
     }
 

@@ -165,6 +165,9 @@ public sealed class TabularTrainer(TimeProvider time)
                 return TrainingOutcome.Failure(probeError!);
             }
 
+            File.WriteAllText(Path.Combine(request.OutputDirectory, TrainingProfile.File),
+                Profile(model.Transform(trainSet), scan.Features, binary ? "Probability" : "Score").Serialize());
+
             var metricsPath = Path.Combine(request.OutputDirectory, TrainerOutput.MetricsFile);
             var metricsFile = new SortedDictionary<string, object>(metrics.ToDictionary(m => m.Key, m => (object)m.Value), StringComparer.Ordinal)
             {
@@ -207,6 +210,37 @@ public sealed class TabularTrainer(TimeProvider time)
         {
             return TrainingOutcome.Failure($"{request.Algorithm} training failed: {e.Message}");
         }
+    }
+
+    /// <summary>Most training rows profiled: enough for stable percentiles, bounded for large datasets.</summary>
+    public const int ProfiledRows = 100_000;
+
+    /// <summary>The reference profile of the training rows: each feature column, and the model's score on them (the
+    /// exported graph's output of the same name, so the server compares like with like).</summary>
+    private static TrainingProfile Profile(IDataView scored, ImmutableArray<string> features, string scoreColumn)
+    {
+        var values = features.Select(_ => new List<double>()).ToArray();
+        var scores = new List<double>();
+        var columns = features.Select(f => scored.Schema[f]).Append(scored.Schema[scoreColumn]).ToArray();
+        using var cursor = scored.GetRowCursor(columns);
+        var getters = features.Select(f => cursor.GetGetter<float>(scored.Schema[f])).ToArray();
+        var score = cursor.GetGetter<float>(scored.Schema[scoreColumn]);
+        long rows = 0;
+        float value = 0;
+        while (rows < ProfiledRows && cursor.MoveNext())
+        {
+            for (var i = 0; i < getters.Length; i++)
+            {
+                getters[i](ref value);
+                values[i].Add(value);
+            }
+            score(ref value);
+            scores.Add(value);
+            rows++;
+        }
+        return new TrainingProfile(TrainingProfile.CurrentSchema, rows,
+            [.. features.Select((f, i) => FeatureProfile.Of(f, values[i]))],
+            FeatureProfile.Of(scoreColumn, scores));
     }
 
     private double Seconds(long from, long to) => Math.Round(time.GetElapsedTime(from, to).TotalSeconds, 3);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GitOps.Registry.Records;
+using GitOps.Specs.Contracts;
 using GitOps.Training.Onnx;
 
 namespace GitOps.Training.Contract;
@@ -43,7 +44,35 @@ public static partial class OutputVerifier
         var (metrics, facts) = VerifyMetrics(Path.Combine(directory, TrainerOutput.MetricsFile),
             File.Exists(modelPath) ? new FileInfo(modelPath).Length : null, problems);
         VerifyLineage(Path.Combine(directory, TrainerOutput.LineageFile), expectedDatasetSha256, problems);
+        VerifyProfile(Path.Combine(directory, TrainingProfile.File), signature, problems);
         return new OutputVerification(problems.ToImmutable(), signature, metrics, facts);
+    }
+
+    /// <summary>
+    /// <c>profile.json</c> is optional (without it the server measures no drift), but when present it must parse and
+    /// profile only inputs the model has, so that a server never refuses to start on it.
+    /// </summary>
+    private static void VerifyProfile(string path, OnnxSignature? signature, ImmutableArray<OutputProblem>.Builder problems)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+        var (profile, error) = TrainingProfile.Parse(File.ReadAllBytes(path));
+        if (profile is null)
+        {
+            problems.Add(new OutputProblem(TrainingProfile.File, error!));
+            return;
+        }
+        if (signature is null)
+        {
+            return;
+        }
+        foreach (var feature in profile.Features.Where(f => signature.Inputs.All(i => i.Name != (f.Input ?? f.Name))))
+        {
+            problems.Add(new OutputProblem(TrainingProfile.File,
+                $"feature '{feature.Name}' names input '{feature.Input ?? feature.Name}', which the model does not have; inputs: {string.Join(", ", signature.Inputs.Select(i => i.Name))}"));
+        }
     }
 
     private static OnnxSignature? VerifyModel(string path, ImmutableArray<OutputProblem>.Builder problems)
