@@ -19,9 +19,9 @@ public static class RolloutMachine
         var pass = new Pass(state, policy, now);
         pass.ScaleDownPrevious();
         pass.FollowDesired(input.DesiredVersion);
-        if (input.Command is { } command)
+        foreach (var (command, notApplied) in RolloutCommands.Arrange(input.Commands))
         {
-            pass.Apply(command);
+            pass.Apply(command, notApplied);
         }
         pass.Record(input.Observations);
         pass.Progress(input.CanaryReady);
@@ -33,6 +33,9 @@ public static class RolloutMachine
     {
         public RolloutState State { get; private set; } = state;
         public List<RolloutAction> Actions { get; } = [];
+
+        /// <summary>The operator's command being applied, whose time the events it causes record.</summary>
+        private RolloutCommand? _giving;
 
         private RolloutState S { get => State; set => State = value; }
 
@@ -96,12 +99,27 @@ public static class RolloutMachine
             StartRollout(desired);
         }
 
-        public void Apply(RolloutCommand command)
+        /// <summary>Applies an operator's command, or records why it is not applied (<paramref name="notApplied"/>, or a
+        /// refusal by the state). Either way the history says who gave it and when.</summary>
+        public void Apply(RolloutCommand command, string? notApplied = null)
         {
-            if (RolloutCommands.Refusal(S, command.Kind) is { } refusal)
+            _giving = command;
+            try
+            {
+                ApplyGiven(command, notApplied);
+            }
+            finally
+            {
+                _giving = null;
+            }
+        }
+
+        private void ApplyGiven(RolloutCommand command, string? notApplied)
+        {
+            if ((notApplied ?? RolloutCommands.Refusal(S, command.Kind)) is { } refusal)
             {
                 Actions.Add(new CommandRefused(command, refusal));
-                Event(RolloutEventKind.CommandRefused, $"{Name(command.Kind)} refused: {refusal}", command.Actor);
+                Event(RolloutEventKind.CommandRefused, $"{RolloutCommands.Name(command.Kind)} refused: {refusal}", command.Actor);
                 return;
             }
             switch (command.Kind)
@@ -508,16 +526,10 @@ public static class RolloutMachine
 
         private void Event(RolloutEventKind kind, string message, string? actor = null)
         {
-            var e = new RolloutEvent(now, kind, message, actor);
+            var e = new RolloutEvent(now, kind, message, actor, actor is not null && _giving?.Actor == actor ? _giving.At : null);
             S = S with { History = [.. S.History.Append(e).TakeLast(RolloutState.MaxHistory)] };
             Actions.Add(new TransitionRecorded(e));
         }
-
-        private static string Name(RolloutCommandKind kind) => kind switch
-        {
-            RolloutCommandKind.PromoteFull => "promote --full",
-            _ => kind.ToString().ToLowerInvariant(),
-        };
 
         private static string Name(RolloutStrategy strategy) => strategy switch
         {

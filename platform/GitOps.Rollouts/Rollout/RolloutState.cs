@@ -7,8 +7,10 @@ namespace GitOps.Rollouts.Rollout;
 /// <summary>A version rolled back in this environment; it gets no traffic again until its inputs change.</summary>
 public sealed record RejectedVersion(string Version, DateTimeOffset At, string Reason);
 
-/// <summary>Something that happened to a rollout, kept in its history and written to the log.</summary>
-public sealed record RolloutEvent(DateTimeOffset At, RolloutEventKind Kind, string Message, string? Actor = null);
+/// <summary>Something that happened to a rollout, kept in its history and written to the log. For an operator's
+/// command, <paramref name="Actor"/> is who gave it and <paramref name="GivenAt"/> when they gave it (<paramref name="At"/>
+/// is when the reconciler applied it).</summary>
+public sealed record RolloutEvent(DateTimeOffset At, RolloutEventKind Kind, string Message, string? Actor = null, DateTimeOffset? GivenAt = null);
 
 public enum RolloutEventKind
 {

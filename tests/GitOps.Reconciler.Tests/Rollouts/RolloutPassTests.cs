@@ -330,9 +330,52 @@ public sealed class RolloutPassTests
 
             // Then the command was applied once, recorded with its actor, and is no longer pending
             var stored = await rig.Store.LoadAsync(Scope, "fraud", CancellationToken.None);
-            Assert.Null(stored!.PendingCommand);
+            Assert.Empty(stored!.PendingCommands);
             Assert.Single(stored.State.History, e => e.Actor == "alice");
             Assert.Contains("gitops_analysis_verdicts_total{environment=\"prod\",model=\"fraud\",verdict=\"Inconclusive\"} 1", await rig.ExportAsync(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Should_Apply_Every_Pending_Command_In_One_Pass_With_Abort_Winning_Over_Promote()
+        {
+            // Given a paused rollout, and before the next pass: promote --full by alice, abort by bob, promote by carol
+            await using var rig = await Rig.StartAsync();
+            var (v1, v2) = await rig.StartRolloutAsync();
+            rig.Prometheus.Answer = q => Observation.NoData(q);
+            await rig.RunUntilAsync(() => rig.StateAsync().Result.Phase == RolloutPhase.Paused);
+            var given = rig.Time.GetUtcNow();
+            var commands = new[]
+            {
+                new RolloutCommand(RolloutCommandKind.PromoteFull, "alice", given.AddSeconds(-3)),
+                new RolloutCommand(RolloutCommandKind.Abort, "bob", given.AddSeconds(-2)),
+                new RolloutCommand(RolloutCommandKind.Promote, "carol", given.AddSeconds(-1)),
+            };
+            var written = new List<PendingRolloutCommand>();
+            foreach (var command in commands)
+            {
+                written.Add(await rig.Store.WriteCommandAsync(Scope, "fraud", command, CancellationToken.None));
+            }
+
+            // When one pass runs
+            rig.Settle();
+            rig.Time.Advance(TimeSpan.FromSeconds(1));
+            await rig.PassAsync();
+
+            // Then all three were read in that pass and marked done in the same write as the new state: the rollout is
+            // rolled back (abort wins; nothing was promoted), and each command is in the history with who and when
+            var stored = (await rig.Store.LoadAsync(Scope, "fraud", CancellationToken.None))!;
+            Assert.Empty(stored.PendingCommands);
+            Assert.Equal(written[^1].Id, stored.LastCompletedCommandId);
+            Assert.Equal((v1, RolloutPhase.Degraded), (stored.State.Stable, stored.State.Phase));
+            Assert.True(stored.State.IsRejected(v2));
+            Assert.Equal((v1, 0), (rig.VersionOf("fraud-stable"), rig.ReplicasOf("fraud-canary")));
+            var byOperators = stored.State.History.Where(e => e.Actor is not null).Select(e => (e.Actor, e.GivenAt, e.Kind)).ToList();
+            Assert.Equal([
+                ("alice", commands[0].At, RolloutEventKind.CommandRefused),
+                ("bob", commands[1].At, RolloutEventKind.RolledBack),
+                ("carol", commands[2].At, RolloutEventKind.CommandRefused),
+            ], byOperators.Select(e => (e.Actor!, e.GivenAt!.Value, e.Kind)));
+            Assert.DoesNotContain(stored.State.History, e => e.Kind == RolloutEventKind.Promoted && e.Message.Contains(v2, StringComparison.Ordinal));
         }
     }
 }

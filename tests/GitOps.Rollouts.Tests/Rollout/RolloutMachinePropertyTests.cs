@@ -103,8 +103,8 @@ public sealed class RolloutMachinePropertyTests
     /// <summary>One reconcile pass as the shell runs it: advance, measure what is due, advance with the answers.</summary>
     private static ImmutableArray<RolloutAction> Run(ref RolloutState state, RolloutPolicy policy, Pass pass, DateTimeOffset now)
     {
-        var command = pass.Command is { } kind ? new RolloutCommand(kind, "prop", now) : null;
-        var first = RolloutMachine.Next(state, policy, new RolloutInput { DesiredVersion = pass.Desired, CanaryReady = pass.Ready, Command = command }, now);
+        ImmutableArray<RolloutCommand> commands = pass.Command is { } kind ? [new RolloutCommand(kind, "prop", now)] : [];
+        var first = RolloutMachine.Next(state, policy, new RolloutInput { DesiredVersion = pass.Desired, CanaryReady = pass.Ready, Commands = commands }, now);
         var answers = new Random(pass.AnswerSeed);
         var observations = first.Measurements.Select(m => new RunObservation(m.RunId, m.Metric, now, RandomAnswer(answers, m.Metric))).ToImmutableArray();
         var second = RolloutMachine.Next(first.State, policy, new RolloutInput { DesiredVersion = pass.Desired, CanaryReady = pass.Ready, Observations = observations }, now);

@@ -393,6 +393,89 @@ public sealed class RolloutMachineTests
         }
     }
 
+    /// <summary>Several commands given before one pass (the reconciler reads every pending one at once).</summary>
+    public sealed class SeveralCommandsInOnePass
+    {
+        private static RolloutCommand Given(RolloutCommandKind kind, string actor, RolloutDriver driver, int secondsAgo) =>
+            new(kind, actor, driver.Now.AddSeconds(-secondsAgo));
+
+        [Fact]
+        public void Should_Roll_Back_When_Abort_Comes_After_A_Promote_Full_That_Would_Have_Completed_The_Rollout()
+        {
+            // Given a rollout paused for a human, and promote --full then abort given before the next pass
+            var driver = new RolloutDriver(Standard());
+            driver.RunUntil(s => s.Phase == RolloutPhase.Paused);
+            var promote = Given(RolloutCommandKind.PromoteFull, "alice", driver, 20);
+            var abort = Given(RolloutCommandKind.Abort, "bob", driver, 10);
+
+            // When
+            var transition = driver.Step(promote, abort);
+
+            // Then abort wins: the canary is rolled back, never promoted, and both are in the history with who and when
+            Assert.Equal(("v1", RolloutPhase.Degraded), (driver.State.Stable, driver.State.Phase));
+            Assert.True(driver.State.IsRejected("v2"));
+            Assert.DoesNotContain(transition.Actions.OfType<TransitionRecorded>(), t => t.Event.Kind == RolloutEventKind.Promoted);
+            var refused = Assert.Single(transition.Actions.OfType<CommandRefused>());
+            Assert.Equal(promote, refused.Command);
+            Assert.Contains("abort by bob", refused.Reason);
+            var history = driver.State.History.Where(e => e.At == driver.Now && e.Actor is not null).ToList();
+            Assert.Equal([("alice", promote.At, RolloutEventKind.CommandRefused), ("bob", abort.At, RolloutEventKind.RolledBack)],
+                history.Select(e => (e.Actor!, e.GivenAt!.Value, e.Kind)));
+        }
+
+        [Fact]
+        public void Should_Roll_Back_And_Not_Promote_When_A_Promote_Comes_After_An_Abort()
+        {
+            // Given
+            var driver = new RolloutDriver(Standard());
+            driver.RunUntil(s => s.Phase == RolloutPhase.Paused);
+
+            // When the commands arrive in the store out of order (the promote was given later)
+            var transition = driver.Step(Given(RolloutCommandKind.Promote, "alice", driver, 5), Given(RolloutCommandKind.Abort, "bob", driver, 30));
+
+            // Then
+            Assert.Equal(RolloutPhase.Degraded, driver.State.Phase);
+            Assert.Equal("alice", Assert.Single(transition.Actions.OfType<CommandRefused>()).Command.Actor);
+            Assert.Equal(["bob", "alice"], driver.State.History.Where(e => e.At == driver.Now && e.Actor is not null).Select(e => e.Actor!));
+        }
+
+        [Fact]
+        public void Should_Skip_Only_One_Step_When_Promote_Is_Given_Twice()
+        {
+            // Given a rollout waiting at its 5-minute pause (step 3)
+            var driver = new RolloutDriver(Standard());
+            driver.RunUntil(s => s.StepIndex == 2);
+
+            // When two operators promote before the next pass
+            var transition = driver.Step(Given(RolloutCommandKind.Promote, "alice", driver, 20), Given(RolloutCommandKind.Promote, "carol", driver, 10));
+
+            // Then the pause is skipped once; the analysis of step 5 is not skipped by the second promote
+            Assert.Equal(4, driver.State.StepIndex);
+            Assert.Equal(50, driver.State.Weight);
+            Assert.Equal("1-step-5", driver.State.StepAnalysis?.Id);
+            var refused = Assert.Single(transition.Actions.OfType<CommandRefused>());
+            Assert.Equal("carol", refused.Command.Actor);
+            Assert.Contains("the same command as promote by alice", refused.Reason);
+            Assert.Contains(driver.State.History, e => e is { Kind: RolloutEventKind.Resumed, Actor: "alice" });
+        }
+
+        [Fact]
+        public void Should_Apply_Abort_Then_Retry_In_The_Order_They_Were_Given()
+        {
+            // Given
+            var driver = new RolloutDriver(Standard());
+            driver.Step();
+
+            // When
+            driver.Step(Given(RolloutCommandKind.Retry, "carol", driver, 5), Given(RolloutCommandKind.Abort, "bob", driver, 10));
+
+            // Then the rollout was stopped, then started again from the first step
+            Assert.Equal((RolloutPhase.Progressing, 2, false), (driver.State.Phase, driver.State.Generation, driver.State.IsRejected("v2")));
+            Assert.Equal([RolloutEventKind.RolledBack, RolloutEventKind.Retried],
+                driver.State.History.Where(e => e.Actor is not null).Select(e => e.Kind));
+        }
+    }
+
     public sealed class TheBlueGreenStrategy
     {
         [Fact]

@@ -25,9 +25,9 @@ internal sealed class RolloutDriver(RolloutPolicy policy, RolloutState? state = 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>One reconcile pass: advance, take the measurements asked for, and advance again with their answers.</summary>
-    public RolloutTransition Step(RolloutCommand? command = null)
+    public RolloutTransition Step(params RolloutCommand[] commands)
     {
-        var first = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = CanaryReady, Command = command });
+        var first = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = CanaryReady, Commands = [.. commands] });
         var requested = first.Measurements.ToImmutableArray();
         if (requested.IsEmpty)
         {
