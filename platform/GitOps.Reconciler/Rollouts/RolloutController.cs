@@ -94,6 +94,7 @@ public sealed class RolloutController(
         {
             DesiredVersion = trained ? version : null,
             CanaryReady = CanaryReadiness.IsReady(observed, model.Name, before, policy, replicas, routed),
+            StableReady = before.LiveOnCanary && CanaryReadiness.IsStableReady(observed, model.Name, before),
             Commands = [.. pending.Select(p => p.Command)],
         };
         var now = time.GetUtcNow();
@@ -108,7 +109,14 @@ public sealed class RolloutController(
                 : null;
             var values = new QueryValues(model.Name, state.Canary ?? version, env.Spec.Namespace, RolloutMachine.CanaryTrack, env.Name);
             var observations = await AnalysisMeasurements.TakeAsync(requests, policy, client, values, now, ct); // I/O
-            var second = RolloutMachine.Next(state, policy, input with { Commands = [], Observations = observations }, now); // pure
+            // Readiness again for the state the first step left (a rollout it started has no ready pods yet).
+            var again = input with
+            {
+                Commands = [],
+                Observations = observations,
+                CanaryReady = CanaryReadiness.IsReady(observed, model.Name, state, policy, replicas, routed),
+            };
+            var second = RolloutMachine.Next(state, policy, again, now);                             // pure
             actions.AddRange(second.Actions.Where(a => a is not MeasureRequest));
             state = second.State;
         }
@@ -194,7 +202,7 @@ public sealed class RolloutController(
     /// <summary>How soon the rollout needs another pass: the next measurement or the end of a pause, at most <see cref="MaxWait"/>.</summary>
     private TimeSpan? Wait(RolloutState state, RolloutPolicy policy, DateTimeOffset now)
     {
-        if (!state.InProgress && state.PreviousStable is null)
+        if (!state.InProgress && state.PreviousStable is null && !state.LiveOnCanary)
         {
             return null;
         }

@@ -15,6 +15,9 @@ public sealed record RolloutInput
 {
     public string? DesiredVersion { get; init; }
     public bool CanaryReady { get; init; }
+    /// <summary>Whether the stable Deployment runs the stable version with all its pods ready (after a blueGreen
+    /// switch, traffic returns to it only then).</summary>
+    public bool StableReady { get; init; }
     /// <summary>Commands given since the last pass, in any order: <see cref="RolloutCommands.Arrange"/> decides which
     /// apply and in what order.</summary>
     public ImmutableArray<RolloutCommand> Commands { get; init; } = [];

@@ -62,6 +62,13 @@ public sealed record RolloutState
     /// <summary>blueGreen: the version switched away from, kept running until <see cref="ScaleDownAt"/>.</summary>
     public string? PreviousStable { get; init; }
     public DateTimeOffset? ScaleDownAt { get; init; }
+    /// <summary>
+    /// blueGreen after a switch: live traffic goes to the canary Deployment, which runs the stable version exactly as
+    /// it ran as the preview (the switch and an abort within <c>scaleDownDelay</c> only move routes, no Deployment rolls).
+    /// Once <see cref="PreviousStable"/> is scaled down, the stable Deployment moves to the stable version and, when it
+    /// is ready, traffic returns to it and this is cleared.
+    /// </summary>
+    public bool LiveOnCanary { get; init; }
     public ImmutableArray<RejectedVersion> Rejected { get; init; } = [];
     /// <summary>Finished analysis runs of this and earlier rollouts, newest last (bounded).</summary>
     public ImmutableArray<AnalysisRun> PastRuns { get; init; } = [];

@@ -44,6 +44,20 @@ public sealed class RolloutMachineTests
         }
 
         [Fact]
+        public void Should_Not_Give_Traffic_To_A_New_Canary_Whose_Pods_Were_Not_Observed_When_The_Readiness_Was_Of_The_Previous_One()
+        {
+            // Given v2 rolled back: its canary Deployment at 0 pods is "ready" for that state
+            var driver = new RolloutDriver(Standard()) { Answer = Bad };
+            driver.RunUntil(s => s.Phase == RolloutPhase.Degraded);
+
+            // When v3 arrives in a pass whose readiness was observed for v2's 0 pods
+            var transition = RolloutMachine.Next(driver.State, driver.Policy, new RolloutInput { DesiredVersion = "v3", CanaryReady = true }, driver.Now);
+
+            // Then v3's rollout starts but waits for its own pods before its first weight
+            Assert.Equal(("v3", RolloutPhase.Progressing, 0, 0), (transition.State.Canary, transition.State.Phase, transition.State.StepIndex, transition.State.Weight));
+        }
+
+        [Fact]
         public void Should_Pass_Every_Step_And_Wait_For_Promote_When_The_Canary_Is_Good()
         {
             // Given a healthy canary
@@ -491,12 +505,38 @@ public sealed class RolloutMachineTests
             driver.CanaryReady = true;
             driver.Step();
 
-            // Then the new version is stable and the old one is kept for scaleDownDelay
-            Assert.Equal("v2", driver.State.Stable);
-            Assert.Equal("v1", driver.State.PreviousStable);
+            // Then the new version is stable, served by the pods that ran the preview, and the old one is kept for
+            // scaleDownDelay
+            Assert.Equal(("v2", "v1", true), (driver.State.Stable, driver.State.PreviousStable, driver.State.LiveOnCanary));
             driver.Run(TimeSpan.FromSeconds(30));
             Assert.Null(driver.State.PreviousStable);
             Assert.Contains(driver.Events, e => e.Kind == RolloutEventKind.ScaledDown);
+
+            // And traffic returns to the stable Deployment only once it runs the new version, ready
+            Assert.True(driver.State.LiveOnCanary);
+            driver.StableReady = true;
+            driver.Step();
+            Assert.False(driver.State.LiveOnCanary);
+            Assert.Contains(driver.Events, e => e.Message.StartsWith("traffic moved to the stable Deployment, now running v2", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Should_Not_Start_A_Newer_Version_On_The_Pods_That_Serve_Live_Traffic_After_A_Switch()
+        {
+            // Given a switch to v2 that just happened
+            var driver = new RolloutDriver(BlueGreen());
+            driver.Step();
+
+            // When v3 is committed within scaleDownDelay
+            driver.Desired = "v3";
+            driver.Run(TimeSpan.FromSeconds(20));
+
+            // Then it waits: the canary Deployment serves v2 to everyone until traffic is back on the stable one
+            Assert.Equal(("v2", (string?)null, true), (driver.State.Stable, driver.State.Canary, driver.State.LiveOnCanary));
+            driver.StableReady = true;
+            driver.CanaryReady = false;
+            driver.Run(TimeSpan.FromSeconds(20));
+            Assert.Equal(("v2", "v3", RolloutPhase.Progressing), (driver.State.Stable, driver.State.Canary, driver.State.Phase));
         }
 
         [Fact]
@@ -513,6 +553,22 @@ public sealed class RolloutMachineTests
             Assert.Equal("v1", driver.State.Stable);
             Assert.True(driver.State.IsRejected("v2"));
             Assert.Equal(RolloutPhase.Degraded, driver.State.Phase);
+            Assert.False(driver.State.LiveOnCanary);
+        }
+
+        [Fact]
+        public void Should_Refuse_Abort_Once_The_Previous_Version_Is_Scaled_Down()
+        {
+            // Given a switch longer ago than scaleDownDelay
+            var driver = new RolloutDriver(BlueGreen());
+            driver.Run(TimeSpan.FromSeconds(40));
+
+            // When
+            var transition = driver.Command(RolloutCommandKind.Abort);
+
+            // Then nothing to switch back to: v2 stays
+            Assert.Contains("nothing to abort", Assert.Single(transition.Actions.OfType<CommandRefused>()).Reason);
+            Assert.Equal("v2", driver.State.Stable);
         }
 
         [Fact]
