@@ -87,7 +87,9 @@ public static class EnvironmentPlanner
             if (from is null)
             {
                 change = "new";
-                detail = m.Training is not null ? "first version: train, then serve" : "first version: serve";
+                detail = m.Training is not null ? "first version: train, then serve"
+                    : env.Spec.Promotion is { } p ? $"first version: received from {p.From} after its soak, then served"
+                    : "first version: serve";
             }
             else if (from == to)
             {
