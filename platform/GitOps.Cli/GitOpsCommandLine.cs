@@ -37,6 +37,7 @@ public static class GitOpsCommandLine
         ValidateCommand.Create(),
         SchemaCommand.Create(),
         RenderCommand.Create(),
+        AlertsCommand.Create(),
         PlanCommand.Create(),
         TrainCommand.Create(),
         DatasetsCommand.Create(),

@@ -43,4 +43,45 @@ public sealed class AnalysisQueryChecksTests
             Assert.Contains(expected, findings);
         }
     }
+
+    public sealed class TheCheckMethodOnKpis
+    {
+        private static List<string> CheckKpi(string query) =>
+        [
+            .. AnalysisQueryChecks.Check(Set(Model("fraud", b => b with
+            {
+                Monitoring = new MonitoringSpec { Kpis = [new BusinessKpi("approval-rate", query, null, null)] },
+            }))).Select(d => $"{d.Id}: {d.Message}"),
+        ];
+
+        [Fact]
+        public void Should_Accept_A_Kpi_Over_The_Model_Namespace_And_Environment_Without_A_Track()
+        {
+            // When
+            var findings = CheckKpi("sum(rate(approved_total{namespace=\"{{namespace}}\",model=\"{{model}}\",env=\"{{environment}}\"}[5m]))");
+
+            // Then no finding, not even the canary-scope warning of analysis queries
+            Assert.Empty(findings);
+        }
+
+        [Fact]
+        public void Should_Refuse_A_Track_Placeholder_When_A_Kpi_Query_Uses_One()
+        {
+            // When
+            var findings = CheckKpi("sum(rate(approved_total{track=\"{{track}}\"}[5m]))");
+
+            // Then alerts watch the model as a whole: there is no track to fill in
+            Assert.Equal(["GITOPS0304: query of KPI 'approval-rate' of Model 'fraud' uses unknown placeholder '{{track}}'; known placeholders are {{model}} {{namespace}} {{environment}}"], findings);
+        }
+
+        [Fact]
+        public void Should_Report_An_Unbalanced_Kpi_Query()
+        {
+            // When
+            var findings = CheckKpi("sum(rate(approved_total[5m])");
+
+            // Then
+            Assert.Equal(["GITOPS0305: query of KPI 'approval-rate' of Model 'fraud': '(' at column 4 is never closed with ')'"], findings);
+        }
+    }
 }

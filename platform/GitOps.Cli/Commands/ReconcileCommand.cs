@@ -169,6 +169,7 @@ public static class ReconcileCommand
             using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             await using var notifier = github.Create(parse, loggers);
             var driver = new KubernetesClusterDriver(connection);
+            var facts = new ConfigMapRegistryFactStore(connection, stateNamespace);
             var app = new ReconcilerApp(
                 new ReconcilerOptions
                 {
@@ -184,10 +185,11 @@ public static class ReconcileCommand
                     Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
-                    leader, new ClusterRegistry(new ConfigMapRegistryFactStore(connection, stateNamespace)), driver,
+                    leader, new ClusterRegistry(facts), driver,
                     new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>()),
                     new KubernetesTrainingPods(connection),
-                    new ConfigMapRolloutStateStore(connection)),
+                    new ConfigMapRolloutStateStore(connection),
+                    facts),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

@@ -62,6 +62,7 @@ public static class StatusTable
             {
                 rows.Add(new Markup($"[yellow]{Markup.Escape(problem)}[/]"));
             }
+            rows.AddRange(view.Experiments.Select(x => new Markup($"{Markup.Escape(view.Environment)} experiment {Markup.Escape(x)}")));
         }
         rows.AddRange(recent.Select(r => new Markup($"[grey]{Markup.Escape(r)}[/]")));
         return new Rows(rows);
@@ -88,6 +89,10 @@ public static class StatusTable
             {
                 text.Append(CultureInfo.InvariantCulture, $"\n    not served: {held}");
             }
+        }
+        foreach (var experiment in view.Experiments)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  experiment {experiment}");
         }
         return text.ToString();
     }

@@ -21,9 +21,10 @@ public static class ManagedKinds
     public static readonly ManagedKind HttpRoute = new("gateway.networking.k8s.io/v1", "HTTPRoute", "httproutes");
     public static readonly ManagedKind VirtualService = new("networking.istio.io/v1", "VirtualService", "virtualservices");
     public static readonly ManagedKind NetworkPolicy = new("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies");
+    public static readonly ManagedKind PrometheusRule = new("monitoring.coreos.com/v1", "PrometheusRule", "prometheusrules");
 
     public static readonly ImmutableArray<ManagedKind> All =
-        [ConfigMap, Service, Job, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, HttpRoute, VirtualService, NetworkPolicy];
+        [ConfigMap, Service, Job, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, HttpRoute, VirtualService, NetworkPolicy, PrometheusRule];
 
     public static ManagedKind? Find(string apiVersion, string kind) =>
         All.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind);

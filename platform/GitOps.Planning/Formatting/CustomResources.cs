@@ -13,6 +13,7 @@ public static class CustomResources
     {
         ["gateway.networking.k8s.io/v1/HTTPRoute"] = typeof(HttpRouteResource),
         ["networking.istio.io/v1/VirtualService"] = typeof(VirtualServiceResource),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRuleResource),
     };
 }
 
@@ -30,6 +31,15 @@ public sealed class VirtualServiceResource : IKubernetesObject<V1ObjectMeta>
 {
     public string ApiVersion { get; set; } = "networking.istio.io/v1";
     public string Kind { get; set; } = "VirtualService";
+    public V1ObjectMeta Metadata { get; set; } = new();
+    public Dictionary<string, object?> Spec { get; set; } = [];
+}
+
+/// <summary>A Prometheus operator <c>PrometheusRule</c>; the spec (rule groups) is kept as plain data.</summary>
+public sealed class PrometheusRuleResource : IKubernetesObject<V1ObjectMeta>
+{
+    public string ApiVersion { get; set; } = "monitoring.coreos.com/v1";
+    public string Kind { get; set; } = "PrometheusRule";
     public V1ObjectMeta Metadata { get; set; } = new();
     public Dictionary<string, object?> Spec { get; set; } = [];
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Monitoring;
 using GitOps.Planning.Security;
 using GitOps.Rollouts.Persistence;
 using GitOps.Specs.Diagnostics;
@@ -73,6 +74,13 @@ public static class Renderer
         {
             objects.Add(new ModelRenderer(env, context.Commit).EnvironmentObject(ManagedKinds.NetworkPolicy,
                 NetworkPolicies.DefaultDenyName, NetworkPolicies.DefaultDeny()));
+        }
+        if (env.Spec.Prometheus is { Rules: true })
+        {
+            // Alert rules are cheap to build and span the environment, so they are rendered outside the model cache.
+            var renderer = new ModelRenderer(env, context.Commit);
+            objects.AddRange(AlertRuleSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
+                .Select(g => renderer.EnvironmentObject(ManagedKinds.PrometheusRule, g.Name, AlertRuleSet.ToJson([g]))));
         }
         var reused = reusedFlags.Count(r => r);
         var rendered = served.Count - reused;

@@ -14,13 +14,31 @@ public static partial class AnalysisQueryChecks
     /// <summary>Placeholders substituted into analysis queries at run time.</summary>
     public static readonly ImmutableArray<string> Placeholders = ["model", "version", "namespace", "track", "environment"];
 
+    /// <summary>Placeholders of a KPI query (<c>spec.monitoring.kpis</c>): alerts watch the model as a whole, so
+    /// there is no version or track to fill in.</summary>
+    public static readonly ImmutableArray<string> KpiPlaceholders = ["model", "namespace", "environment"];
+
     public static IEnumerable<Diagnostic> Check(SpecSet specs)
     {
         foreach (var rollout in specs.RolloutPolicies)
         {
             for (var i = 0; i < rollout.Spec.Analysis.Length; i++)
             {
-                foreach (var d in Check(rollout, i))
+                var template = rollout.Spec.Analysis[i];
+                foreach (var d in Check(rollout, $"spec.analysis[{i}].query", template.Query ?? "",
+                    $"query of analysis '{template.Name}' of RolloutPolicy '{rollout.Name}'", Placeholders, canaryScoped: true))
+                {
+                    yield return d;
+                }
+            }
+        }
+        foreach (var model in specs.Models.Where(m => m.Spec.Monitoring is not null))
+        {
+            var kpis = model.Spec.Monitoring!.Kpis;
+            for (var i = 0; i < kpis.Length; i++)
+            {
+                foreach (var d in Check(model, $"spec.monitoring.kpis[{i}].query", kpis[i].Query,
+                    $"query of KPI '{kpis[i].Name}' of Model '{model.Name}'", KpiPlaceholders, canaryScoped: false))
                 {
                     yield return d;
                 }
@@ -28,15 +46,12 @@ public static partial class AnalysisQueryChecks
         }
     }
 
-    private static IEnumerable<Diagnostic> Check(RolloutPolicySpec rollout, int index)
+    private static IEnumerable<Diagnostic> Check(SpecObject owner, string path, string query, string what,
+        ImmutableArray<string> placeholders, bool canaryScoped)
     {
-        var template = rollout.Spec.Analysis[index];
-        var path = $"spec.analysis[{index}].query";
-        var query = template.Query ?? "";
-        var what = $"query of analysis '{template.Name}' of RolloutPolicy '{rollout.Name}'";
         if (string.IsNullOrWhiteSpace(query))
         {
-            yield return new Diagnostic(PolicyRuleIds.QueryMalformed, Severity.Error, rollout.Origin.Value(path),
+            yield return new Diagnostic(PolicyRuleIds.QueryMalformed, Severity.Error, owner.Origin.Value(path),
                 $"{what} is empty", "write a PromQL expression that returns one number, e.g. an error ratio");
             yield break;
         }
@@ -46,12 +61,12 @@ public static partial class AnalysisQueryChecks
         {
             var name = m.Groups["name"].Value;
             used.Add(name);
-            if (!Placeholders.Contains(name))
+            if (!placeholders.Contains(name))
             {
-                var suggestion = Suggestions.Closest(name, Placeholders);
+                var suggestion = Suggestions.Closest(name, placeholders);
                 yield return new Diagnostic(PolicyRuleIds.QueryUnknownPlaceholder, Severity.Error,
-                    ExpressionSpans.At(rollout.Origin, path, query, m.Index),
-                    $"{what} uses unknown placeholder '{{{{{name}}}}}'; known placeholders are {string.Join(" ", Placeholders.Select(p => $"{{{{{p}}}}}"))}",
+                    ExpressionSpans.At(owner.Origin, path, query, m.Index),
+                    $"{what} uses unknown placeholder '{{{{{name}}}}}'; known placeholders are {string.Join(" ", placeholders.Select(p => $"{{{{{p}}}}}"))}",
                     suggestion is null ? null : $"did you mean '{{{{{suggestion}}}}}'?");
             }
         }
@@ -61,13 +76,13 @@ public static partial class AnalysisQueryChecks
         if (Unbalanced(bare) is { } problem)
         {
             yield return new Diagnostic(PolicyRuleIds.QueryMalformed, Severity.Error,
-                ExpressionSpans.At(rollout.Origin, path, query, problem.Column), $"{what}: {problem.Message}",
+                ExpressionSpans.At(owner.Origin, path, query, problem.Column), $"{what}: {problem.Message}",
                 "check the query with promtool or in the Prometheus UI");
         }
 
-        if (!used.Contains("version") && !used.Contains("track"))
+        if (canaryScoped && !used.Contains("version") && !used.Contains("track"))
         {
-            yield return new Diagnostic(PolicyRuleIds.QueryNotCanaryScoped, Severity.Warning, rollout.Origin.Value(path),
+            yield return new Diagnostic(PolicyRuleIds.QueryNotCanaryScoped, Severity.Warning, owner.Origin.Value(path),
                 $"{what} selects neither {{{{version}}}} nor {{{{track}}}}, so it measures every version, not the canary",
                 "add a label matcher such as track=\"{{track}}\"");
         }

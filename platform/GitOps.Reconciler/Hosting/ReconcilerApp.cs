@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Experiments;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
 using GitOps.Reconciler.Lifecycle;
@@ -43,7 +44,9 @@ public sealed record ReconcilerOptions
     public INotifier Notifier { get; init; } = NoOpNotifier.Instance;
 }
 
-/// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.</summary>
+/// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.
+/// Experiments run when <see cref="Admission"/> is a <see cref="RegistryAdmission"/> (their store) and <see cref="Facts"/>
+/// is set (where a candidate of <c>promote: best</c> is recorded as trained).</summary>
 public sealed record ReconcilerPorts(
     IGitSource Git,
     IClusterDriver Cluster,
@@ -53,7 +56,8 @@ public sealed record ReconcilerPorts(
     IDriftSource? Drift = null,
     IVersionAdmission? Admission = null,
     ITrainingPods? TrainingPods = null,
-    IRolloutStateStore? Rollouts = null);
+    IRolloutStateStore? Rollouts = null,
+    IRegistryFactStore? Facts = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -87,6 +91,9 @@ public sealed class ReconcilerApp
                         history: ports.Admission is RegistryAdmission registry
                             ? new DeployHistoryWriter(registry.OpenStore, loggers.CreateLogger<DeployHistoryWriter>())
                             : null)
+                    : null,
+                Experiments = ports.Admission is RegistryAdmission admission && ports.Facts is { } facts
+                    ? new ExperimentPass(ports.Cluster, admission.OpenStore, admission, facts, time, loggers.CreateLogger<ExperimentPass>())
                     : null,
             },
             loggers.CreateLogger<ReconcilePass>());

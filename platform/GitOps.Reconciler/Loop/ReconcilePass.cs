@@ -3,6 +3,7 @@ using GitOps.Planning.Cluster;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Experiments;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Metrics;
@@ -12,6 +13,7 @@ using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Loop;
@@ -41,6 +43,9 @@ public sealed record ReconcilePassSettings
     /// <summary>Advances each model's rollout before rendering (state store, analysis, rollback); null: rollouts are
     /// drawn as the cluster shows them and never advance.</summary>
     public RolloutController? Rollouts { get; init; }
+
+    /// <summary>Steps the environment's experiments after each converged pass; null: experiments are not run.</summary>
+    public ExperimentPass? Experiments { get; init; }
 }
 
 /// <summary>
@@ -64,6 +69,7 @@ public sealed class ReconcilePass(
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RolloutStepResult> _rollouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImmutableArray<string>> _experiments = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
@@ -244,6 +250,7 @@ public sealed class ReconcilePass(
         }
         if (!plan.HasChanges)
         {
+            await StepExperimentsAsync(load.Specs, env, commit, ct);                              // I/O
             return new ReconcileOutcome.NoChange(environment, commit, summary, drift) { Held = held, Training = training };
         }
 
@@ -263,8 +270,18 @@ public sealed class ReconcilePass(
             return new ReconcileOutcome.Refused(environment, commit, settings.Backoff.Max, $"{first}{more}{others}",
                 executed.Refused, summary);
         }
+        await StepExperimentsAsync(load.Specs, env, commit, ct);                                  // I/O
         var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
         return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes) { Held = held, Training = training };
+    }
+
+    /// <summary>Experiments step once the environment is converged, so their trials see its training Jobs' GPUs.</summary>
+    private async Task StepExperimentsAsync(SpecSet specs, EnvironmentSpec environment, string commit, CancellationToken ct)
+    {
+        if (settings.Experiments is { } experiments)
+        {
+            _experiments[environment.Name] = await experiments.StepAsync(specs, environment, commit, ct);
+        }
     }
 
     /// <summary>One line per trained version held back, e.g. <c>fraud 9a75b5701b77 rejected: gates rejected: ...</c>.</summary>
@@ -311,6 +328,10 @@ public sealed class ReconcilePass(
             if (_rollouts.TryGetValue(outcome.Environment, out var rollouts))
             {
                 next = next with { RolloutSummary = rollouts.Summary.IsEmpty ? null : string.Join('\n', rollouts.Summary) };
+            }
+            if (_experiments.TryGetValue(outcome.Environment, out var experiments))
+            {
+                next = next with { Experiments = experiments.IsEmpty ? null : string.Join('\n', experiments) };
             }
             await statuses.SaveAsync(next, ct);                                                   // I/O
         }

@@ -33,6 +33,10 @@ public sealed record EnvironmentStatus
     /// <summary>Training Jobs that failed or cannot start and why (<c>fraud 9a75b5701b77 backoff_exhausted: ...</c>), one per line.</summary>
     public string? Training { get; init; }
 
+    /// <summary>One line per experiment the environment runs: trials finished and running, or the finished run's best
+    /// trial and candidate.</summary>
+    public string? Experiments { get; init; }
+
     public DateTimeOffset? LastAttemptTime { get; init; }
 
     public DateTimeOffset? LastAppliedTime { get; init; }

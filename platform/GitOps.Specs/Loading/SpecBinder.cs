@@ -38,7 +38,7 @@ internal static class SpecBinder
             Namespace = Str(s, "namespace") ?? "",
             Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
             Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
-            Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "") : null,
+            Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "", Bool(p, "rules") ?? false, Str(p, "runbookUrl")) : null,
             Artifacts = Map(s, "artifacts") is { } a
                 ? new ArtifactStore(Str(a, "uri") ?? "", SecretKey(Map(a, "tokenSecretRef")),
                     Map(a, "s3") is { } s3 ? new S3Endpoint(Str(s3, "region"), Str(s3, "endpoint"), Bool(s3, "forcePathStyle") ?? false) : null)
@@ -120,6 +120,31 @@ internal static class SpecBinder
             Rollout = Str(s, "rollout"),
             Environments = Strs(s, "environments"),
             Overrides = Overrides(Map(s, "overrides")),
+            Monitoring = Map(s, "monitoring") is { } monitoring ? Monitoring(monitoring) : null,
+        };
+    }
+
+    private static MonitoringSpec Monitoring(YMapping m)
+    {
+        var slo = Map(m, "slo");
+        var latency = Map(slo, "latency");
+        var drift = Map(m, "drift");
+        var quality = Map(m, "dataQuality");
+        return new MonitoringSpec
+        {
+            Slo = slo is null ? null : new ServiceLevels(Double(slo, "availability"),
+                latency is null ? null : new LatencyObjective(Str(latency, "threshold") ?? "", Double(latency, "objective") ?? 99),
+                Str(slo, "window") ?? "30d"),
+            Drift = drift is null ? null : new DriftLimits(Double(drift, "threshold") ?? 0.2,
+                Map(drift, "features") is { } features
+                    ? features.Entries.ToImmutableSortedDictionary(e => e.Key.Text,
+                        e => Number(e.Value.Resolved) ?? 0.2, StringComparer.Ordinal)
+                    : ImmutableSortedDictionary<string, double>.Empty,
+                Double(drift, "score") ?? 0.2, Str(drift, "for") ?? "30m"),
+            DataQuality = quality is null ? null : new DataQualityLimits(Double(quality, "missingRate") ?? 0.01,
+                Double(quality, "outOfRangeRate") ?? 0.05, Str(quality, "for") ?? "15m"),
+            Kpis = [.. Maps(m, "kpis").Select(k => new BusinessKpi(Str(k, "name") ?? "", Str(k, "query") ?? "", Str(k, "description"),
+                Map(k, "alert") is { } a ? new KpiAlert(Double(a, "below"), Double(a, "above"), Str(a, "for") ?? "15m", Str(a, "severity") ?? "ticket") : null))],
         };
     }
 
@@ -289,7 +314,9 @@ internal static class SpecBinder
         ? (int)Math.Clamp(l, int.MinValue, int.MaxValue)
         : null;
 
-    private static double? Double(YMapping? m, string key) => m?.Get(key) is YScalar s
+    private static double? Double(YMapping? m, string key) => Number(m?.Get(key));
+
+    private static double? Number(YNode? node) => node is YScalar s
         ? s.Value switch { long l => l, double d => d, _ => null }
         : null;
 

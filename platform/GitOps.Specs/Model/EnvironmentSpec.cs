@@ -124,7 +124,9 @@ public sealed record LocalTarget(string? StateDir);
 
 public sealed record GatewayRef(string Name, string? Namespace);
 
-public sealed record PrometheusTarget(string Url);
+/// <summary>The Prometheus of an environment: analysis queries go to <see cref="Url"/>; with <see cref="Rules"/> the
+/// renderer emits <c>PrometheusRule</c> objects, whose alerts link <see cref="RunbookUrl"/>.</summary>
+public sealed record PrometheusTarget(string Url, bool Rules = false, string? RunbookUrl = null);
 
 /// <summary>Where trained versions are published and fetched from; an http(s) store may take a bearer token from a Secret
 /// (<see cref="TokenSecretRef"/>), mounted as a file into training and serving pods; an s3:// store takes its region,

@@ -28,6 +28,9 @@ public sealed record ModelBody
     public ImmutableArray<string> Environments { get; init; } = [];
     /// <summary>Per-environment changes, merged over the model's own settings.</summary>
     public ImmutableSortedDictionary<string, ModelOverride> Overrides { get; init; } = ImmutableSortedDictionary<string, ModelOverride>.Empty;
+    /// <summary>SLOs, drift and data-quality limits and business KPIs watched once the model is live; null: only the
+    /// platform's own alerts apply.</summary>
+    public MonitoringSpec? Monitoring { get; init; }
 }
 
 public static class ModelTasks

@@ -384,6 +384,67 @@ public static class SemanticChecker
                     GpuPools(m, environment);
                 }
             }
+            if (s.Monitoring is { } monitoring)
+            {
+                Monitoring(m, monitoring);
+            }
+        }
+
+        private void Monitoring(ModelSpec m, MonitoringSpec monitoring)
+        {
+            if (monitoring.Slo is { } slo)
+            {
+                PositiveDuration(m, "spec.monitoring.slo.window", slo.Window);
+                if (slo.Latency is { } latency)
+                {
+                    PositiveDuration(m, "spec.monitoring.slo.latency.threshold", latency.Threshold);
+                    if (Durations.TryParse(latency.Threshold, out var threshold) && threshold > TimeSpan.Zero
+                        && ServingHistograms.LatencyBound(threshold) is var bound && Math.Abs(bound - threshold.TotalSeconds) > threshold.TotalSeconds * 1e-9)
+                    {
+                        Report(DiagnosticIds.LatencyBucket, m.Origin.Value("spec.monitoring.slo.latency.threshold"),
+                            $"the latency threshold {latency.Threshold} is not a bound of the request-duration histogram, so the SLO counts requests within {ServingHistograms.Describe(bound)} as fast",
+                            $"use a bound for an exact objective: {string.Join(", ", ServingHistograms.NearBounds(threshold).Select(ServingHistograms.Describe))}",
+                            Severity.Warning);
+                    }
+                }
+            }
+            if (monitoring.Drift is { } drift)
+            {
+                PositiveDuration(m, "spec.monitoring.drift.for", drift.For);
+                var inputs = m.Spec.Inputs.Select(i => i.Name).ToList();
+                foreach (var feature in drift.Features.Keys.Where(f => !inputs.Contains(f)))
+                {
+                    Report(DiagnosticIds.UnknownReference, m.Origin.Key(DocumentWalker.Child("spec.monitoring.drift.features", feature)),
+                        $"Model '{m.Name}' sets a drift limit for '{feature}', which is not one of its inputs",
+                        Suggestions.DidYouMean(feature, inputs) ?? (inputs.Count == 0 ? "list the inputs under spec.inputs" : $"inputs: {string.Join(", ", inputs)}"));
+                }
+            }
+            if (monitoring.DataQuality is { } quality)
+            {
+                PositiveDuration(m, "spec.monitoring.dataQuality.for", quality.For);
+            }
+            UniqueEntries(m, "spec.monitoring.kpis", monitoring.Kpis.Select(k => k.Name), "KPI");
+            for (var i = 0; i < monitoring.Kpis.Length; i++)
+            {
+                if (monitoring.Kpis[i].Alert is not { } alert)
+                {
+                    continue;
+                }
+                var path = $"spec.monitoring.kpis[{i}].alert";
+                PositiveDuration(m, path + ".for", alert.For);
+                if (alert.Below is null && alert.Above is null)
+                {
+                    Report(DiagnosticIds.KpiAlertRange, m.Origin.Key(path),
+                        $"the alert of KPI '{monitoring.Kpis[i].Name}' sets neither below nor above, so it can never fire",
+                        "set below, above or both, e.g. below: 0.2");
+                }
+                else if (alert.Below >= alert.Above)
+                {
+                    Report(DiagnosticIds.KpiAlertRange, m.Origin.Value(path + ".below"),
+                        $"the alert of KPI '{monitoring.Kpis[i].Name}' has below {alert.Below} at or over above {alert.Above}, so it always fires",
+                        "below is the lower bound of the healthy range and above its upper bound: below must be smaller");
+                }
+            }
         }
 
         private void Resources(ModelSpec m, string path, ResourceRequest r)

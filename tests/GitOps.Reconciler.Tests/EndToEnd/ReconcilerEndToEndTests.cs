@@ -26,7 +26,7 @@ public sealed class ReconcilerEndToEndTests
         return files;
     }
 
-    private static async Task<EnvironmentStatus> StatusWhenAsync(FakeCluster cluster, Func<EnvironmentStatus, bool> condition)
+    internal static async Task<EnvironmentStatus> StatusWhenAsync(FakeCluster cluster, Func<EnvironmentStatus, bool> condition)
     {
         var store = new ConfigMapStatusStore(cluster.Connection, ReconcilerRig.StatusNamespace);
         EnvironmentStatus? last = null;

@@ -5,11 +5,13 @@ using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Hosting;
 using GitOps.Reconciler.Leadership;
+using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Reconciler.Webhooks;
 using GitOps.Testing.FakeGitHub;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Tests.EndToEnd;
 
@@ -21,6 +23,9 @@ namespace GitOps.Reconciler.Tests.EndToEnd;
 internal sealed class RunningReconciler : IAsyncDisposable
 {
     public const string WebhookSecretValue = "e2e-webhook-secret";
+
+    /// <summary>Unused by <c>file://</c> stores, which are all the end-to-end tests use.</summary>
+    private static readonly HttpClient ArtifactsHttp = new();
 
     private readonly CancellationTokenSource _stop = new();
     private readonly string _cache;
@@ -38,7 +43,8 @@ internal sealed class RunningReconciler : IAsyncDisposable
 
     public static async Task<RunningReconciler> StartAsync(KubernetesApiConnection connection, string repository, string identity,
         TimeSpan? interval = null, int applyParallelism = 8, GitCredentials? credentials = null,
-        TimeSpan? gitTimeout = null, TimeSpan? passTimeout = null, TimeSpan? driftDebounce = null, bool watchDrift = false)
+        TimeSpan? gitTimeout = null, TimeSpan? passTimeout = null, TimeSpan? driftDebounce = null, bool watchDrift = false,
+        bool registry = false)
     {
         var cache = Directory.CreateTempSubdirectory("gitops-e2e-cache-").FullName;
         var logs = new ListLoggerProvider();
@@ -51,6 +57,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
             RetryPeriod = TimeSpan.FromMilliseconds(100),
         }, TimeProvider.System);
         var driver = new KubernetesClusterDriver(connection);
+        var facts = new ConfigMapRegistryFactStore(connection, ReconcilerRig.StatusNamespace);
         var app = new ReconcilerApp(
             new ReconcilerOptions
             {
@@ -78,8 +85,11 @@ internal sealed class RunningReconciler : IAsyncDisposable
                 driver,
                 new ConfigMapStatusStore(connection, ReconcilerRig.StatusNamespace),
                 new LeaseLeadership(elector, identity),
-                new ClusterRegistry(new ConfigMapRegistryFactStore(connection, ReconcilerRig.StatusNamespace)),
-                watchDrift ? driver : null),
+                new ClusterRegistry(facts),
+                watchDrift ? driver : null,
+                Admission: registry ? new RegistryAdmission(RegistryStores.Opener(ArtifactsHttp, null), TimeProvider.System,
+                    logs.CreateFactory().CreateLogger<RegistryAdmission>()) : null,
+                Facts: registry ? facts : null),
             TimeProvider.System, logs.CreateFactory(), RepositoryValidator.Validate);
         var running = new RunningReconciler(app, cache, logs);
         running._run = Task.Run(() => app.RunAsync(running._stop.Token));

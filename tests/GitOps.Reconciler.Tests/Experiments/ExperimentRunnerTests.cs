@@ -38,29 +38,13 @@ public sealed class ExperimentRunnerTests
             """;
         var model = SpecRepository.Model("fraud", trees: 100)
             .Replace("    hyperparameters:", "    resources:\n      gpus: 1\n      pool: a100\n    hyperparameters:", StringComparison.Ordinal);
-        var experiment = """
-            apiVersion: ml.gitops/v1alpha1
-            kind: Experiment
-            metadata:
-              name: fraud-sweep
-            spec:
-              model: fraud
-              search:
-                method: grid
-                parameters:
-                  - name: numberOfTrees
-                    values: [10, 20, 30, 40]
-              objective:
-                metric: auc
-                direction: maximize
-              maxTrials: 4
-              parallelism: 3
+        var experiment = TrialFixtures.Experiment(parallelism: 3, """
               earlyStopping:
                 rule: median
                 minTrials: 2
                 startStep: 1
 
-            """;
+            """);
         var load = RepositoryValidator.Validate([
             SourceFile.FromText("environments/prod/environment.yaml", environment),
             SourceFile.FromText("models/fraud/model.yaml", model),
@@ -108,20 +92,7 @@ public sealed class ExperimentRunnerTests
             }
         }
 
-        private async Task CompleteAsync(int trial, double auc)
-        {
-            var t = _plan.Trials[trial - 1].Trial;
-            var metrics = string.Create(CultureInfo.InvariantCulture, $$$"""{"auc": {{{auc}}}, "model": {"sizeBytes": 5, "sizeMb": 0.000005, "latencyP50Ms": 0.02, "latencyP99Ms": 0.05, "latencyRuns": 200}}""");
-            await _store.CreateAsync(RegistryLayout.ArtifactFile(t.Model.Name, t.Version, TrainingContract.MetricsFile), new MemoryStream(Encoding.UTF8.GetBytes(metrics)), "application/json", CancellationToken.None);
-            await _store.CreateAsync(RegistryLayout.ModelFile(t.Model.Name, t.Version), new MemoryStream("onnx!"u8.ToArray()), "application/octet-stream", CancellationToken.None);
-            _cluster.Server.SetStatus(TrialJobs.Key(_plan.Environment, _plan.Trials[trial - 1].Name), new JsonObject
-            {
-                ["succeeded"] = 1,
-                ["startTime"] = "2026-11-30T12:00:00Z",
-                ["completionTime"] = "2026-11-30T12:05:00Z",
-                ["conditions"] = new JsonArray { new JsonObject { ["type"] = "Complete", ["status"] = "True" } },
-            });
-        }
+        private Task CompleteAsync(int trial, double auc) => TrialFixtures.CompleteAsync(_cluster.Server, _store, _plan, trial, auc);
 
         [Fact]
         public async Task Should_Start_Only_As_Many_Trials_As_The_Gpu_Quota_Allows_When_Parallelism_Is_Higher()
@@ -200,11 +171,7 @@ public sealed class ExperimentRunnerTests
             // Given a runner that started two trials, one of which failed
             await Runner().StepAsync(_plan, CancellationToken.None);
             await CompleteAsync(1, 0.8);
-            _cluster.Server.SetStatus(TrialJobs.Key(_plan.Environment, _plan.Trials[1].Name), new JsonObject
-            {
-                ["failed"] = 3,
-                ["conditions"] = new JsonArray { new JsonObject { ["type"] = "Failed", ["status"] = "True", ["reason"] = "BackoffLimitExceeded", ["message"] = "Job has reached the specified backoff limit" } },
-            });
+            TrialFixtures.Fail(_cluster.Server, _plan, 2);
 
             // When a new runner steps
             var progress = await Runner().StepAsync(_plan, CancellationToken.None);

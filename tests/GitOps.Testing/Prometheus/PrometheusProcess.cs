@@ -82,20 +82,11 @@ public sealed class PrometheusProcess : IAsyncDisposable
     {
         var input = Path.Combine(folder, "history.om");
         await File.WriteAllTextAsync(input, history, cancellationToken);
-        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Binary)!, "promtool"))
+        var result = await PrometheusTools.RunAsync(PrometheusTools.Promtool,
+            ["tsdb", "create-blocks-from", "openmetrics", input, Path.Combine(folder, "data")], cancellationToken);
+        if (result.ExitCode != 0)
         {
-            ArgumentList = { "tsdb", "create-blocks-from", "openmetrics", input, Path.Combine(folder, "data") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var promtool = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start");
-        var output = promtool.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = promtool.StandardError.ReadToEndAsync(cancellationToken);
-        await promtool.WaitForExitAsync(cancellationToken);
-        if (promtool.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"promtool could not write the history (exit {promtool.ExitCode}): {await errors}{await output}");
+            throw new InvalidOperationException($"promtool could not write the history (exit {result.ExitCode}): {result.Output}");
         }
     }
 

@@ -93,6 +93,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         Put(data, "rollouts", Truncate(status.RolloutSummary));
         Put(data, "held", Truncate(status.Held));
         Put(data, "training", Truncate(status.Training));
+        Put(data, "experiments", Truncate(status.Experiments));
         Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         Put(data, "lastAppliedTime", status.LastAppliedTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         return new JsonObject
@@ -131,6 +132,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
             RolloutSummary = Get("rollouts"),
             Held = Get("held"),
             Training = Get("training"),
+            Experiments = Get("experiments"),
             LastAttemptTime = Time("lastAttemptTime"),
             LastAppliedTime = Time("lastAppliedTime"),
             ResourceVersion = configMap["metadata"]?["resourceVersion"]?.GetValue<string>(),

@@ -110,6 +110,7 @@ public sealed class LocalRuntime : IAsyncDisposable
                 _log.LogInformation("routes updated: {Routes}", string.Join("; ", Proxy.Current.Models.Select(m => $"{m.Path} -> {m.Destinations} server(s)")));
             }
             Prometheus.WriteTargets(endpoints);
+            Prometheus.WriteRules([.. objects.Where(o => Kind(o) == ManagedKinds.PrometheusRule.Kind)]);
         }
     }
 

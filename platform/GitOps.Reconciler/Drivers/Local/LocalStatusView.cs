@@ -41,6 +41,9 @@ public sealed record EnvironmentStatusView(
     /// null when serving is open. A path, never the token.</summary>
     public string? TokenFile { get; init; }
 
+    /// <summary>One line per experiment the reconciler runs in the environment (trials, best trial, candidate).</summary>
+    public ImmutableArray<string> Experiments { get; init; } = [];
+
     /// <summary>Every model trained, its replicas ready and reachable through its route.</summary>
     public bool AllServing => Models.Length > 0 && Models.All(m => m.Url is not null && m.DesiredReplicas > 0 && m.ReadyReplicas >= m.DesiredReplicas);
 }
@@ -113,7 +116,10 @@ public static class LocalStatusViews
             });
         }
         return new EnvironmentStatusView(environment, status?.Outcome ?? "Pending", status?.LastAttemptedCommit, status?.Message,
-            proxy, prometheus, prometheusProblem, running, models.ToImmutable());
+            proxy, prometheus, prometheusProblem, running, models.ToImmutable())
+        {
+            Experiments = [.. (status?.Experiments ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)],
+        };
     }
 
     /// <summary>Status lines of the form <c>MODEL VERSION STATE: REASON</c> (held versions, training runs) by model,

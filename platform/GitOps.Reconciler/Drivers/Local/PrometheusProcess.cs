@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Formatting;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Drivers.Local;
@@ -20,6 +21,7 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
     private const string Id = "prometheus";
 
     private string _targets = "";
+    private string _rules = "";
 
     /// <summary>Why Prometheus does not run, with what to do; null when it runs.</summary>
     public string? Problem { get; private set; }
@@ -30,6 +32,7 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
     private string Folder => state.PrometheusFolder;
     private string ConfigFile => Path.Combine(Folder, "prometheus.yml");
     private string TargetsFile => Path.Combine(Folder, "targets", "serving.json");
+    private string RulesFolder => Path.Combine(Folder, "rules");
 
     /// <summary>Names the <c>prometheus</c> binary to run, instead of looking for one.</summary>
     public const string BinaryVariable = "GITOPS_PROMETHEUS";
@@ -62,6 +65,7 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
         }
         Directory.CreateDirectory(Path.Combine(Folder, "data"));
         Directory.CreateDirectory(Path.GetDirectoryName(TargetsFile)!);
+        Directory.CreateDirectory(RulesFolder);
         if (!File.Exists(TargetsFile))
         {
             StateFolder.WriteAtomically(TargetsFile, "[]");
@@ -169,6 +173,43 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
         }
     }
 
+    /// <summary>
+    /// Loads the environment's alert rules the way the Prometheus operator loads <c>PrometheusRule</c> objects: each
+    /// object's rule groups become one file of the rules folder, files of removed objects are deleted, and Prometheus
+    /// reloads its configuration when anything changed.
+    /// </summary>
+    public void WriteRules(IReadOnlyList<JsonObject> prometheusRules)
+    {
+        if (Address is null)
+        {
+            return;
+        }
+        var files = prometheusRules
+            .Select(o => (Name: $"{o["metadata"]?["name"]?.GetValue<string>()}.yml", Text: YamlWriter.Write(o["spec"])))
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
+            .ToList();
+        var fingerprint = string.Join("\n", files.Select(f => f.Name + "\n" + f.Text));
+        if (fingerprint == _rules)
+        {
+            return;
+        }
+        _rules = fingerprint;
+        foreach (var (name, text) in files)
+        {
+            StateFolder.WriteAtomically(Path.Combine(RulesFolder, name), text);
+        }
+        var wanted = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.EnumerateFiles(RulesFolder, "*.yml").Where(f => !wanted.Contains(Path.GetFileName(f))))
+        {
+            File.Delete(stale);
+        }
+        if (processes.Find(Id) is { IsAlive: true } running)
+        {
+            OsProcesses.Reload(running.Pid, running.StartTime);
+            log.LogInformation("Prometheus reloads {Count} alert rule file(s) from {Folder}", files.Count, RulesFolder);
+        }
+    }
+
     /// <summary>Stops Prometheus (gitops down).</summary>
     public async Task StopAsync(CancellationToken ct)
     {
@@ -187,6 +228,9 @@ public sealed class PrometheusProcess(StateFolder state, ProcessTable processes,
         text.AppendLine("global:");
         text.AppendLine("  scrape_interval: 2s");
         text.AppendLine("  evaluation_interval: 2s");
+        // The environment's PrometheusRule objects, one file each (WriteRules).
+        text.AppendLine("rule_files:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  - '{Path.Combine(RulesFolder, "*.yml")}'");
         text.AppendLine("scrape_configs:");
         text.AppendLine("  - job_name: gitops-serving");
         text.AppendLine("    scrape_interval: 1s");
