@@ -9,9 +9,20 @@ namespace GitOps.Reconciler.Lifecycle;
 /// </summary>
 public static class RegistryStores
 {
-    public static Func<string, IArtifactStore> Opener(HttpClient http, string? bearerToken, Func<string, string>? map = null) => uri =>
+    public static Func<string, IArtifactStore> Opener(HttpClient http, string? bearerToken, Func<string, string>? map = null) =>
+        WithTokens(http, _ => (bearerToken, null), map);
+
+    /// <summary>Opens each store with the token <paramref name="tokenFor"/> gives its URI; a problem instead of a
+    /// token is a fault of the store (its versions wait).</summary>
+    public static Func<string, IArtifactStore> WithTokens(HttpClient http, Func<string, (string? Token, string? Problem)> tokenFor,
+        Func<string, string>? map = null) => uri =>
     {
-        var (store, error) = ArtifactStores.Open(map is null ? uri : map(uri), http, bearerToken);
+        var (token, problem) = tokenFor(uri);
+        if (problem is not null)
+        {
+            throw new ArtifactStoreException(problem);
+        }
+        var (store, error) = ArtifactStores.Open(map is null ? uri : map(uri), http, token);
         return store ?? throw new ArtifactStoreException(error!);
     };
 }
