@@ -16,7 +16,7 @@ namespace GitOps.Training.Tests;
 
 public sealed class ContractTrainingRunTests
 {
-    public sealed class TheRunAsyncMethod : IDisposable
+    public sealed class TheRunAsyncMethod(StoreKinds stores) : IDisposable, IClassFixture<StoreKinds>
     {
         private readonly string _root = Directory.CreateTempSubdirectory("gitops-contract-run-").FullName;
         private readonly HttpClient _http = new();
@@ -144,21 +144,24 @@ public sealed class ContractTrainingRunTests
             Assert.True(File.Exists(Path.Combine(store, "model.onnx")));
         }
 
-        [Fact]
-        public async Task Should_Find_The_Published_Version_Without_Training_When_A_Job_Is_Retried_After_A_Complete_Publish()
+        [Theory]
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+        public async Task Should_Find_The_Published_Version_Without_Training_When_A_Job_Is_Retried_After_A_Complete_Publish(string kind)
         {
             // Given a version an earlier attempt trained and published completely
             var (bytes, sha) = FraudCsv();
             var local = Path.Combine(_root, "local.csv");
             File.WriteAllBytes(local, bytes);
-            var store = Path.Combine(_root, "store", "fraud", "0123456789ab");
-            var run = new ContractTrainingRun(new ArtifactTransfer(_http), TimeProvider.System);
-            var first = await run.RunAsync(Inputs("unused", sha, new Uri(store).AbsoluteUri) with { Dataset = local }, CancellationToken.None);
-            var published = File.ReadAllBytes(Path.Combine(store, "model.onnx"));
+            var folder = $"t-{Guid.NewGuid():N}/fraud/0123456789ab";
+            var store = stores.Uri(kind, folder);
+            var run = new ContractTrainingRun(new ArtifactTransfer(_http, null, stores.Variables), TimeProvider.System);
+            var first = await run.RunAsync(Inputs("unused", sha, store) with { Dataset = local }, CancellationToken.None);
+            var published = await stores.ReadAsync(kind, $"{folder}/model.onnx");
+            var keys = await stores.KeysAsync(kind, folder);
             var retryOutput = Path.Combine(_root, "retry-output");
 
             // When the Job is retried (e.g. its pod was evicted after publishing)
-            var retry = await run.RunAsync(Inputs("unused", sha, new Uri(store).AbsoluteUri) with { Dataset = local, OutputDirectory = retryOutput },
+            var retry = await run.RunAsync(Inputs("unused", sha, store) with { Dataset = local, OutputDirectory = retryOutput },
                 CancellationToken.None);
 
             // Then it succeeds with the published version's digest, trains nothing and writes nothing
@@ -166,10 +169,11 @@ public sealed class ContractTrainingRunTests
             Assert.True(retry.AlreadyPublished);
             Assert.True(retry.Published!.Succeeded, retry.Published.Error);
             Assert.Equal(PublishKind.AlreadyPublished, retry.Published.Publish);
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(published)), retry.Published.Sha256);
+            Assert.Equal(keys, await stores.KeysAsync(kind, folder));
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(published!)), retry.Published.Sha256);
             Assert.Equal(first.Published.Sha256, retry.Published.Sha256);
             Assert.False(Directory.Exists(retryOutput));
-            Assert.Equal(published, File.ReadAllBytes(Path.Combine(store, "model.onnx")));
+            Assert.Equal(published, await stores.ReadAsync(kind, $"{folder}/model.onnx"));
         }
     }
 }

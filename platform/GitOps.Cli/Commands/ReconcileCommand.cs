@@ -170,6 +170,8 @@ public static class ReconcileCommand
             await using var notifier = github.Create(parse, loggers);
             var driver = new KubernetesClusterDriver(connection);
             var facts = new ConfigMapRegistryFactStore(connection, stateNamespace);
+            // Each environment's store is opened with the token of its spec.artifacts.tokenSecretRef; the variables are for the others.
+            var tokens = new ArtifactStoreTokens(new KubernetesSecrets(connection), artifactsToken, TimeProvider.System, loggers.CreateLogger<ArtifactStoreTokens>());
             var app = new ReconcilerApp(
                 new ReconcilerOptions
                 {
@@ -186,7 +188,7 @@ public static class ReconcileCommand
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
                     leader, new ClusterRegistry(facts), driver,
-                    new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>()),
+                    new RegistryAdmission(tokens.Opener(artifactsHttp), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>(), tokens),
                     new KubernetesTrainingPods(connection),
                     new ConfigMapRolloutStateStore(connection),
                     facts),

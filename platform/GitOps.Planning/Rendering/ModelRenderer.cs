@@ -77,7 +77,8 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         objects.Add(ModelConfigMap(model, sharedVersion, inputs));
 
         TrainingPlan? training = null;
-        if (!trained && held is null)
+        // An environment with promotion.from never trains: it receives the source's artifact after the soak.
+        if (!trained && held is null && env.Spec.Promotion is null)
         {
             var (job, plan) = TrainingJob(model, version, effective.TrainingResources, trainingPool, timeout);
             objects.Add(job);

@@ -20,15 +20,19 @@ namespace GitOps.Reconciler.Lifecycle;
 /// (create-only: of two reconcilers racing, one writes and both use the winner's verdict). A passing version whose
 /// artifact still has its recorded sha256 is admitted; a failing one is held as rejected; a store that cannot be
 /// read or written holds the version as waiting (nothing is served on a guess). Records never change, so each is
-/// read once per process.
+/// read once per process. With <paramref name="tokens"/>, each HTTP(S) store is opened with the token of the Secret
+/// its environment names (read at the start of each admission, see <see cref="ArtifactStoreTokens"/>). An environment
+/// with <c>promotion.from</c> never trains: its versions go through <see cref="PromotionAdmission"/> instead.
 /// </summary>
 public sealed class RegistryAdmission(
     Func<string, IArtifactStore> openStore,
     TimeProvider time,
-    ILogger<RegistryAdmission> log) : IVersionAdmission
+    ILogger<RegistryAdmission> log,
+    ArtifactStoreTokens? tokens = null) : IVersionAdmission
 {
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), ModelRecord> _records = new();
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), string> _verified = new();
+    private readonly PromotionAdmission _promotions = new(openStore, time, log);
 
     /// <summary>How this admission opens an environment's store (the deploy history is written to the same one).</summary>
     public Func<string, IArtifactStore> OpenStore => openStore;
@@ -36,6 +40,11 @@ public sealed class RegistryAdmission(
     public async Task<RegistryFacts> AdmitAsync(SpecSet specs, EnvironmentSpec environment, string commit, RegistryFacts facts,
         IReadOnlyList<JsonObject> observed, CancellationToken ct)
     {
+        if (tokens is not null)
+        {
+            // Every store opened in this pass (this admission, the deploy history, experiments) uses these tokens.
+            await tokens.RefreshAsync(specs, ct);                                                  // I/O: Secrets
+        }
         IArtifactStore? store = null;
         string? unusable = null;
         foreach (var model in specs.Models.Where(m => m.Spec.Environments.Contains(environment.Name)))
@@ -43,6 +52,16 @@ public sealed class RegistryAdmission(
             var version = ModelVersions.Compute(model, environment);
             var known = facts.For(model.Name);
             var deployed = known.In(environment.Name);
+            if (environment.Spec.Promotion is not null)
+            {
+                // Never trained here: the version is received from the promotion source after its soak.
+                if (deployed.StableVersion != version && deployed.Canary?.Version != version)
+                {
+                    var promoted = await _promotions.AdmitAsync(specs, environment, model, version, commit, deployed.StableVersion, ct);
+                    facts = promoted is null ? facts.WithTrained(model.Name, version) : facts.WithHeld(model.Name, version, promoted);
+                }
+                continue;
+            }
             if (!known.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version)
             {
                 continue;

@@ -17,16 +17,15 @@ namespace GitOps.Reconciler.Tests.EndToEnd;
 /// Secrets given to the reconciler (the Git token from a mounted file, the webhook secret, its API server token) and
 /// named by the specs (the serving token's and the artifact store token's Secrets, which exist in the cluster) never
 /// show up where operators and other tenants can read: the status ConfigMaps (which hold the plan), the applied
-/// objects, the logs at every level, or <c>/metrics</c> — also when things go wrong. The reconciler never reads a
-/// Secret. (<c>gitops github pr-check</c>'s credentials are checked by the CLI's leak test.)
+/// objects, the logs at every level, or <c>/metrics</c> — also when things go wrong. This reconciler reads no
+/// Secret (one with a registry of record reads its artifact stores' token Secrets). (<c>gitops github pr-check</c>'s
+/// credentials are checked by the CLI's leak test.)
 /// </summary>
 public sealed class SecretLeakTests
 {
     private const string GitToken = "ghp_SecretGitToken0123456789abcdef";
     private const string ServingToken = "serving-token-5d1f0e9a7c3b2468";
     private const string ArtifactsToken = "artifacts-token-9b8a7c6d5e4f3210";
-
-    private static readonly FakeResourceType Secrets = new("", "v1", "Secret", "secrets");
 
     private static JsonObject Secret(string name, string value) => new()
     {
@@ -61,7 +60,7 @@ public sealed class SecretLeakTests
         {
             // Given a reconciler with a Git token file and a webhook secret, an API server that fails some requests, and
             // the Secrets the environment names
-            await using var cluster = await FakeCluster.StartAsync(options: new FakeKubernetesApiServerOptions { ResourceTypes = [.. FakeResourceType.Defaults, Secrets] });
+            await using var cluster = await FakeCluster.StartAsync();
             cluster.Server.Seed(Secret("model-serving-token", ServingToken));
             cluster.Server.Seed(Secret("artifact-store-token", ArtifactsToken));
             using var repo = FakeGitRepo.Create();

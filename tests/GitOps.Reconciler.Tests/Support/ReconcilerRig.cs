@@ -48,8 +48,13 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 
     private int _validations;
 
-    public static async Task<ReconcilerRig> StartAsync(Func<ListLoggerProvider, IVersionAdmission>? admission = null) =>
-        new(await FakeCluster.StartAsync(), admission);
+    /// <summary>A rig on a new fake cluster; <paramref name="started"/> sees the cluster before the admission is built.</summary>
+    public static async Task<ReconcilerRig> StartAsync(Func<ListLoggerProvider, IVersionAdmission>? admission = null, Action<FakeCluster>? started = null)
+    {
+        var cluster = await FakeCluster.StartAsync();
+        started?.Invoke(cluster);
+        return new(cluster, admission);
+    }
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
     public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,

@@ -1,21 +1,22 @@
 using System.Text;
 using GitOps.Registry.Publishing;
 using GitOps.Registry.Stores;
+using GitOps.Testing.Artifacts;
 
 namespace GitOps.Registry.Tests.Publishing;
 
 public sealed class VersionPublicationTests
 {
-    public sealed class ThePublishAsyncMethod : IDisposable
+    public sealed class ThePublishAsyncMethod(StoreKinds stores) : IDisposable, IClassFixture<StoreKinds>
     {
-        private readonly StoreFixture _stores = new();
         private readonly string _outputs = Directory.CreateTempSubdirectory("gitops-publication-").FullName;
 
-        public void Dispose()
-        {
-            _stores.Dispose();
-            Directory.Delete(_outputs, recursive: true);
-        }
+        /// <summary>This case's version folder in the shared stores.</summary>
+        private readonly string _folder = $"t-{Guid.NewGuid():N}/fraud/abc";
+
+        public void Dispose() => Directory.Delete(_outputs, recursive: true);
+
+        private IArtifactStore Open(string kind) => stores.Open(kind, _folder);
 
         private string Output(string name, string model, string metrics)
         {
@@ -27,13 +28,12 @@ public sealed class VersionPublicationTests
         }
 
         [Theory]
-        [InlineData(StoreFixture.File)]
-        [InlineData(StoreFixture.Http)]
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
         public async Task Should_Adopt_The_Winners_Files_When_Another_Attempt_Commits_First(string kind)
         {
             // Given two attempts of the same version whose outputs differ (measured latency differs between runs),
             // the second committing between the first's staging and its commit
-            var inner = _stores.Open(kind);
+            var inner = Open(kind);
             var winner = Output("winner", "winner onnx", "{\"auc\":0.91}");
             var loser = Output("loser", "loser onnx", "{\"auc\":0.92}");
             var racing = new CommitRace(inner, () => new VersionPublication(inner).PublishAsync(winner, ["model.onnx", "metrics.json"], CancellationToken.None));
@@ -50,12 +50,11 @@ public sealed class VersionPublicationTests
         }
 
         [Theory]
-        [InlineData(StoreFixture.File)]
-        [InlineData(StoreFixture.Http)]
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
         public async Task Should_Refuse_Other_Bytes_When_The_Version_Is_Already_Published(string kind)
         {
             // Given
-            var store = _stores.Open(kind);
+            var store = Open(kind);
             await new VersionPublication(store).PublishAsync(Output("first", "first onnx", "{}"), ["model.onnx", "metrics.json"], CancellationToken.None);
 
             // When
@@ -69,12 +68,11 @@ public sealed class VersionPublicationTests
         }
 
         [Theory]
-        [InlineData(StoreFixture.File)]
-        [InlineData(StoreFixture.Http)]
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
         public async Task Should_Say_What_To_Do_When_An_Uncommitted_Canonical_File_Blocks_The_Version(string kind)
         {
             // Given a metrics.json published the old way by an attempt that died before model.onnx
-            var store = _stores.Open(kind);
+            var store = Open(kind);
             await store.CreateAsync("metrics.json", new MemoryStream("{\"auc\":0.5}"u8.ToArray()), "application/json", CancellationToken.None);
 
             // When
@@ -86,6 +84,41 @@ public sealed class VersionPublicationTests
             Assert.Contains("metrics.json", outcome.Conflict);
             Assert.Contains("delete the files", outcome.Conflict);
             Assert.Equal("{\"auc\":0.5}", await TextAsync(store, "metrics.json"));
+        }
+
+        [Theory]
+        [MemberData(nameof(StoreKinds.Racing), MemberType = typeof(StoreKinds))]
+        public async Task Should_Let_Exactly_One_Publisher_Commit_When_Attempts_Of_A_Version_Race(string kind)
+        {
+            // Given six attempts of the same version, each with its own store client and its own output
+            var attempts = Enumerable.Range(1, 6)
+                .Select(i => (Store: Open(kind), Output: Output($"attempt-{i}", $"onnx of attempt {i}", $"{{\"auc\":0.9{i}}}")))
+                .ToList();
+
+            // When they publish at once
+            var outcomes = await Task.WhenAll(attempts.Select(a =>
+                Task.Run(() => new VersionPublication(a.Store).PublishAsync(a.Output, ["model.onnx", "metrics.json"], CancellationToken.None))));
+
+            // Then one committed; every other either adopted its files (it raced the commit) or, arriving after it with
+            // other bytes, was refused; the version holds exactly the winner's bytes, model and metrics alike
+            var winner = Assert.Single(outcomes, o => o is { Succeeded: true, Kind: PublishKind.Published });
+            Assert.All(outcomes.Where(o => o != winner), o =>
+            {
+                if (o.Succeeded)
+                {
+                    Assert.Equal((PublishKind.PublishedByAnother, winner.Manifest!.Attempt), (o.Kind, o.Manifest!.Attempt));
+                }
+                else
+                {
+                    Assert.Contains("write-once", o.Conflict);
+                }
+            });
+            var store = Open(kind);
+            var model = await TextAsync(store, "model.onnx");
+            var number = model["onnx of attempt ".Length..];
+            Assert.Equal($"{{\"auc\":0.9{number}}}", await TextAsync(store, "metrics.json"));
+            var found = await new VersionPublication(store).FindAsync(CancellationToken.None);
+            Assert.Equal((PublishKind.AlreadyPublished, winner.Manifest!.Attempt), (found!.Kind, found.Manifest!.Attempt));
         }
 
         private static async Task<string> TextAsync(IArtifactStore store, string key) =>

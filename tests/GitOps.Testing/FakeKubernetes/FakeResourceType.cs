@@ -16,10 +16,13 @@ public sealed record FakeResourceType(string Group, string Version, string Kind,
     /// <summary>Pods, which tests seed by hand the way the Job controller and the kubelet would create them.</summary>
     public static readonly FakeResourceType Pod = new("", "v1", "Pod", "pods");
 
+    /// <summary>Secrets, which tests seed by hand as a person with kubectl would.</summary>
+    public static readonly FakeResourceType Secret = new("", "v1", "Secret", "secrets");
+
     public static FakeResourceType From(ManagedKind kind) =>
         new(kind.Group, kind.Version, kind.Kind, kind.Plural,
             BuiltIn: kind.Group is not ("gateway.networking.k8s.io" or "networking.istio.io"));
 
-    /// <summary>Every <see cref="ManagedKinds"/> kind plus leases and pods (configmaps are managed already).</summary>
-    public static IReadOnlyList<FakeResourceType> Defaults { get; } = [.. ManagedKinds.All.Select(From), Lease, Pod];
+    /// <summary>Every <see cref="ManagedKinds"/> kind plus leases, pods and secrets (configmaps are managed already).</summary>
+    public static IReadOnlyList<FakeResourceType> Defaults { get; } = [.. ManagedKinds.All.Select(From), Lease, Pod, Secret];
 }

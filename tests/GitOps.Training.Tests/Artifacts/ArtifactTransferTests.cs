@@ -169,7 +169,7 @@ public sealed class ArtifactTransferTests : IDisposable
         }
     }
 
-    public sealed class ThePushAsyncMethod : IDisposable
+    public sealed class ThePushAsyncMethod(StoreKinds stores) : IDisposable, IClassFixture<StoreKinds>
     {
         private readonly ArtifactTransferTests _t = new();
 
@@ -258,129 +258,92 @@ public sealed class ArtifactTransferTests : IDisposable
             Assert.Equal("onnx bytes", File.ReadAllText(Path.Combine(_t._root, "models", "model.onnx")));
         }
 
-        [Fact]
-        public async Task Should_Accept_Republishing_The_Same_Bytes_When_A_Job_Is_Retried()
+        [Theory]
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+        public async Task Should_Accept_Republishing_The_Same_Bytes_When_A_Job_Is_Retried(string kind)
         {
             // Given
-            using var server = new ArtifactHttpServer();
             var output = _t.WriteOutputDirectory();
-            var uri = $"{server.BaseUri}/fraud/abc";
-            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
+            var before = await stores.KeysAsync(kind, _folder);
 
             // When
-            var again = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            var again = await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
 
-            // Then nothing more is written
+            // Then nothing more is written: no other attempt was staged
             Assert.True(again.Succeeded, again.Error);
             Assert.Equal(PublishKind.AlreadyPublished, again.Publish);
-            Assert.Equal(7, server.PutOrder.Count);
+            Assert.Equal(7, before.Count);
+            Assert.Equal(before, await stores.KeysAsync(kind, _folder));
         }
 
         [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public async Task Should_Refuse_To_Overwrite_A_Published_Model_When_The_Bytes_Differ(bool overHttp)
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+        public async Task Should_Refuse_To_Overwrite_A_Published_Model_When_The_Bytes_Differ(string kind)
         {
             // Given
-            using var server = new ArtifactHttpServer();
             var output = _t.WriteOutputDirectory();
-            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
-            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
             File.WriteAllText(Path.Combine(output, "model.onnx"), "other onnx bytes");
 
             // When
-            var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            var outcome = await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
 
             // Then
             Assert.False(outcome.Succeeded);
             Assert.Equal(ExitCode.Findings, outcome.ExitCode);
             Assert.Contains("write-once", outcome.Error);
-            var stored = overHttp
-                ? Encoding.UTF8.GetString(server.Files["/fraud/abc/model.onnx"])
-                : File.ReadAllText(Path.Combine(_t._root, "store", "fraud", "abc", "model.onnx"));
-            Assert.Equal("onnx bytes", stored);
+            Assert.Equal("onnx bytes", await StoredAsync(kind, "model.onnx"));
         }
 
         [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public async Task Should_Ignore_What_An_Attempt_Left_When_It_Died_Before_Committing(bool overHttp)
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+        public async Task Should_Ignore_What_An_Attempt_Left_When_It_Died_Before_Committing(string kind)
         {
             // Given an attempt that staged its JSON files with other measured facts and died before publish.json
-            using var server = new ArtifactHttpServer();
             var output = _t.WriteOutputDirectory();
-            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
-            var leftover = overHttp ? null : Path.Combine(_t._root, "store", "fraud", "abc", "attempts", "dead", "metrics.json");
-            if (leftover is null)
-            {
-                server.Files["/fraud/abc/attempts/dead/metrics.json"] = Encoding.UTF8.GetBytes("{\"auc\": 0.5}");
-            }
-            else
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(leftover)!);
-                await File.WriteAllTextAsync(leftover, "{\"auc\": 0.5}");
-            }
+            await stores.WriteAsync(kind, $"{_folder}/attempts/dead/metrics.json", Encoding.UTF8.GetBytes("{\"auc\": 0.5}"));
 
             // When the retry publishes its own files
-            var outcome = await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
+            var outcome = await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
 
             // Then the version is complete with the retry's files, and the leftover was neither read nor touched
             Assert.True(outcome.Succeeded, outcome.Error);
             Assert.Equal(PublishKind.Published, outcome.Publish);
-            Assert.Equal("{\"auc\":0.9}", Stored(server, overHttp, "metrics.json"));
-            Assert.Equal("{\"auc\": 0.5}", Stored(server, overHttp, "attempts/dead/metrics.json"));
+            Assert.Equal("{\"auc\":0.9}", await StoredAsync(kind, "metrics.json"));
+            Assert.Equal("{\"auc\": 0.5}", await StoredAsync(kind, "attempts/dead/metrics.json"));
         }
 
         [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public async Task Should_Complete_A_Committed_Version_From_Its_Staged_Files_When_The_Attempt_Died_Before_The_Model(bool overHttp)
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+        public async Task Should_Complete_A_Committed_Version_From_Its_Staged_Files_When_The_Attempt_Died_Before_The_Model(string kind)
         {
             // Given a committed version whose attempt died after publish.json and the JSON files, before model.onnx
-            using var server = new ArtifactHttpServer();
             var output = _t.WriteOutputDirectory();
-            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
-            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
-            if (overHttp)
-            {
-                server.Files.TryRemove("/fraud/abc/model.onnx", out _);
-            }
-            else
-            {
-                File.Delete(Path.Combine(_t._root, "store", "fraud", "abc", "model.onnx"));
-            }
+            await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
+            await stores.DeleteAsync(kind, $"{_folder}/model.onnx");
 
             // When a retried Job asks for the published version before training
-            var found = await new ArtifactTransfer(_t._http).FindPublishedAsync(uri, CancellationToken.None);
+            var found = await Transfer().FindPublishedAsync(Uri(kind), CancellationToken.None);
 
             // Then the committed model is completed from its staged copy, byte for byte
             Assert.NotNull(found);
             Assert.True(found.Succeeded, found.Error);
             Assert.Equal(Sha(Encoding.UTF8.GetBytes("onnx bytes")), found.Sha256);
-            Assert.Equal("onnx bytes", Stored(server, overHttp, "model.onnx"));
+            Assert.Equal("onnx bytes", await StoredAsync(kind, "model.onnx"));
         }
 
         [Theory]
-        [InlineData(true)]
-        [InlineData(false)]
-        public async Task Should_Refuse_Loudly_When_A_Published_File_Was_Changed_In_The_Store(bool overHttp)
+        [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+        public async Task Should_Refuse_Loudly_When_A_Published_File_Was_Changed_In_The_Store(string kind)
         {
             // Given a published version whose metrics.json was edited in the store afterwards
-            using var server = new ArtifactHttpServer();
             var output = _t.WriteOutputDirectory();
-            var uri = overHttp ? $"{server.BaseUri}/fraud/abc" : new Uri(Path.Combine(_t._root, "store", "fraud", "abc")).AbsoluteUri;
-            await new ArtifactTransfer(_t._http).PushAsync(output, uri, CancellationToken.None);
-            if (overHttp)
-            {
-                server.Files["/fraud/abc/metrics.json"] = Encoding.UTF8.GetBytes("{\"auc\":0.99}");
-            }
-            else
-            {
-                File.WriteAllText(Path.Combine(_t._root, "store", "fraud", "abc", "metrics.json"), "{\"auc\":0.99}");
-            }
+            await Transfer().PushAsync(output, Uri(kind), CancellationToken.None);
+            await stores.WriteAsync(kind, $"{_folder}/metrics.json", Encoding.UTF8.GetBytes("{\"auc\":0.99}"));
 
             // When
-            var found = await new ArtifactTransfer(_t._http).FindPublishedAsync(uri, CancellationToken.None);
+            var found = await Transfer().FindPublishedAsync(Uri(kind), CancellationToken.None);
 
             // Then
             Assert.NotNull(found);
@@ -402,9 +365,15 @@ public sealed class ArtifactTransferTests : IDisposable
             Assert.Null(found);
         }
 
-        private string Stored(ArtifactHttpServer server, bool overHttp, string file) => overHttp
-            ? Encoding.UTF8.GetString(server.Files[$"/fraud/abc/{file}"])
-            : File.ReadAllText(Path.Combine(_t._root, "store", "fraud", "abc", file));
+        /// <summary>A publish/retry case's own folder in the shared stores.</summary>
+        private readonly string _folder = $"t-{Guid.NewGuid():N}/fraud/abc";
+
+        private ArtifactTransfer Transfer() => new(_t._http, null, stores.Variables);
+
+        private string Uri(string kind) => stores.Uri(kind, _folder);
+
+        private async Task<string?> StoredAsync(string kind, string file) =>
+            await stores.ReadAsync(kind, $"{_folder}/{file}") is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
         [Fact]
         public async Task Should_Refuse_Unsupported_Schemes()
