@@ -48,15 +48,15 @@ public sealed partial class DocumentedCommandsTests
             var rendered = await CliRunner.RunAsync("render", RepositoryPaths.Root, "--env", "prod", "--commit", "f37b4c399a0668c9d95be3143c5dc3e52e8170e1");
             Assert.Equal(0, rendered.ExitCode);
 
-            // When someone edits the fraud-detector training Job by hand
-            var edited = new Regex("backoffLimit: \\d+").Replace(rendered.Stdout, "backoffLimit: 5", 1);
+            // When someone edits the default-deny NetworkPolicy by hand (prod never trains, so it has no training Job)
+            var edited = new Regex("    - Ingress\n    - Egress\n").Replace(rendered.Stdout, "    - Ingress\n", 1);
             Assert.NotEqual(rendered.Stdout, edited);
 
             // Then (GITOPS_UPDATE_GOLDEN=1 rewrites the sample when the render changes)
             GoldenFile.AssertMatches(Sample, """
                 # A sample live state for 'gitops plan --env prod --live docs/examples/live-prod.yaml': the objects of the prod
                 # environment as 'kubectl get ... -o yaml' prints them after a first deploy, with one field edited by hand (the
-                # training Job's backoffLimit), so the plan shows how it reports drift. Make your own with the kubectl command in
+                # default-deny NetworkPolicy lost its Egress policy type), so the plan shows how it reports drift. Make your own with the kubectl command in
                 # docs/planning.md (a missing --live file prints it too).
 
                 """ + edited);
@@ -71,7 +71,7 @@ public sealed partial class DocumentedCommandsTests
             // Then
             Assert.Equal(0, plan.ExitCode);
             Assert.Contains("0 to create, 1 to update, 0 to delete", plan.Stdout);
-            Assert.Contains("backoffLimit", plan.Stdout);
+            Assert.Contains("policyTypes", plan.Stdout);
         }
 
         [Fact]

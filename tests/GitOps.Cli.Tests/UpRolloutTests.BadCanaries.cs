@@ -42,7 +42,7 @@ public sealed partial class UpRolloutTests
         public StateFolder State => StateFolder.For(Path.Combine(_repo.Path, StateFolder.DefaultName));
 
         /// <summary>A canary at half the pods, judged by its error rate and by how far its median score is from the
-        /// stable version's, both measured every 2 s over the last 10 s.</summary>
+        /// stable version's, both measured every 2 s over the last 10 s; two query errors in a row end the analysis.</summary>
         private const string Policy = """
             apiVersion: ml.gitops/v1alpha1
             kind: RolloutPolicy
@@ -65,6 +65,7 @@ public sealed partial class UpRolloutTests
                   interval: 2s
                   count: 6
                   inconclusiveLimit: 6
+                  errorLimit: 1
                 - name: score-drift
                   query: >-
                     abs(
@@ -75,6 +76,7 @@ public sealed partial class UpRolloutTests
                   interval: 2s
                   count: 6
                   inconclusiveLimit: 6
+                  errorLimit: 1
 
             """;
 
@@ -243,6 +245,17 @@ public sealed partial class UpRolloutTests
             Assert.Equal(AnalysisPhase.Failed, analysis.Phase);
             Assert.Contains(analysis.Measurements, m => m is { Metric: "error-rate", Phase: MeasurementPhase.Failed, Value: >= 0.2 and <= 1 });
             Assert.Contains(state.History, e => e.Kind == RolloutEventKind.RolledBack);
+            // within 2 analysis intervals of its first traffic, counted in the recorded measurements: from the first one
+            // that saw the canary's traffic (those before it had no data yet: the new route, the canary's first answers
+            // and Prometheus's first scrapes of them take a few seconds) to the one that failed it, whose pass rolled back
+            var errorRate = analysis.Measurements.Where(m => m.Metric == "error-rate").ToList();
+            var firstTraffic = errorRate.First(m => m.Value is { } v && !double.IsNaN(v));
+            var deciding = errorRate.First(m => m.Phase == MeasurementPhase.Failed);
+            Assert.All(errorRate.TakeWhile(m => m != firstTraffic), m => Assert.Equal(MeasurementPhase.Inconclusive, m.Phase));
+            Assert.Equal((deciding.At, deciding.At), (rejected.At, analysis.CompletedAt!.Value));
+            var intervals = Slot(analysis.StartedAt, deciding.At) - Slot(analysis.StartedAt, firstTraffic.At);
+            Assert.True(intervals <= 2, $"rolled back {intervals} intervals after the first measured traffic:\n"
+                + string.Join("\n", errorRate.Select(m => $"{m.At:O} {m.Phase} {m.Value} {m.Reason}")));
             // the canary is scaled to 0 and every request is answered by v1 again
             await run.Up.EventuallyAsync(() => Task.FromResult(run.ServedVersions().SequenceEqual([stable])), "the canary's servers to stop");
             for (var i = 0; i < 10; i++)
@@ -292,6 +305,46 @@ public sealed partial class UpRolloutTests
             Assert.DoesNotContain(analysis.Measurements, m => m is { Metric: "error-rate", Phase: MeasurementPhase.Failed or MeasurementPhase.Error });
             await run.Up.EventuallyAsync(() => Task.FromResult(run.ServedVersions().SequenceEqual([stable])), "the canary's servers to stop");
         }
+
+        [Fact]
+        public async Task Should_Roll_Back_And_Never_Promote_When_Prometheus_Is_Killed_Mid_Analysis()
+        {
+            // Given a good canary whose analysis has measured real traffic at least once
+            await run.RestartAsync(environment: null);
+            var stable = (await run.StateAsync())!.Stable!;
+            await run.NewVersionAsync();
+            await run.Up.EventuallyAsync(async () => (await run.StateAsync())?.StepAnalysis?.Measurements.Any(m => m.Phase == MeasurementPhase.Successful) is true,
+                "the canary's analysis to measure", TimeSpan.FromMinutes(3));
+            var measuring = (await run.StateAsync())!;
+            var canary = measuring.Canary!;
+
+            // When Prometheus is killed mid-analysis (gitops up does not restart it)
+            var prometheus = run.Up.Processes.Single(p => p.Role == ProcessRole.Prometheus);
+            OsProcesses.ForceKill(prometheus.Pid, prometheus.StartTime);
+            var state = await run.RolledBackAsync("the canary whose analysis cannot reach Prometheus");
+
+            // Then its queries are Error measurements, retried 10 s later; the second in a row (more than errorLimit 1)
+            // ends the analysis Error, and Error rolls the canary back: it was never promoted
+            var rejected = state.Rejected.Last();
+            Assert.Equal((stable, canary, RolloutPhase.Degraded, 0), (state.Stable, rejected.Version, state.Phase, state.Weight));
+            Assert.Contains("Error", rejected.Reason, StringComparison.Ordinal);
+            Assert.Contains("consecutive query errors, more than errorLimit 1", rejected.Reason, StringComparison.Ordinal);
+            Assert.Contains("cannot reach Prometheus", rejected.Reason, StringComparison.Ordinal);
+            var analysis = state.PastRuns.Last();
+            Assert.Equal(AnalysisPhase.Error, analysis.Phase);
+            Assert.Contains(analysis.Measurements, m => m.Phase == MeasurementPhase.Successful);
+            var errors = analysis.Measurements.Where(m => m.Phase == MeasurementPhase.Error).GroupBy(m => m.Metric)
+                .First(g => rejected.Reason.Contains($"{g.Key}: 2 consecutive", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, errors.Count);
+            Assert.True(errors[1].At - errors[0].At >= AnalysisMetric.ErrorRetryDelay, $"retried after {errors[1].At - errors[0].At}");
+            Assert.All(errors, e => Assert.Null(e.Value));
+            Assert.DoesNotContain(state.History, e => e.Kind == RolloutEventKind.Promoted && e.At >= measuring.RolloutStartedAt);
+            await run.Up.EventuallyAsync(() => Task.FromResult(run.ServedVersions().SequenceEqual([stable])), "the canary's servers to stop");
+        }
+
+        /// <summary>The fixed-rate analysis slot (interval 2 s) of a measurement taken at <paramref name="at"/> in a run
+        /// started at <paramref name="start"/>.</summary>
+        private static long Slot(DateTimeOffset start, DateTimeOffset at) => (at - start).Ticks / TimeSpan.FromSeconds(2).Ticks;
 
         /// <summary>The example fraud dataset with its label flipped on every row.</summary>
         private static string FlippedLabels()

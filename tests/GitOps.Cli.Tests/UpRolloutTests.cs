@@ -109,7 +109,7 @@ public sealed partial class UpRolloutTests : IDisposable
     }
 
     [Fact]
-    public async Task Should_Pause_Without_Traffic_And_Continue_When_Promoted_Through_The_Store()
+    public async Task Should_Pause_Without_Traffic_And_Continue_When_An_Operator_Runs_Rollout_Promote()
     {
         // Given the example model served by gitops up, with no traffic at all
         using var up = Start(inconclusiveLimit: 0);
@@ -120,15 +120,22 @@ public sealed partial class UpRolloutTests : IDisposable
         await NewVersionAsync();
         await up.EventuallyAsync(async () => (await StateAsync())?.Phase == RolloutPhase.Paused, "the rollout to pause", TimeSpan.FromMinutes(3));
         var paused = (await StateAsync())!;
-        Assert.Equal(v1, paused.Stable);
+        Assert.Equal((v1, 50), (paused.Stable, paused.Weight));
         Assert.Contains("Inconclusive", paused.PauseReason, StringComparison.Ordinal);
+        Assert.Contains("run 'gitops rollout promote' to continue", paused.PauseReason, StringComparison.Ordinal);
+        var analysis = paused.StepAnalysis!;
+        Assert.Equal(AnalysisPhase.Inconclusive, analysis.Phase);
+        Assert.All(analysis.Measurements, m => Assert.Equal(MeasurementPhase.Inconclusive, m.Phase));
 
-        // Then promote, handed over through the state store, continues it to the end
-        await new LocalRolloutStateStore(StateFolder.For(State)).WriteCommandAsync(Local, Model,
-            new RolloutCommand(RolloutCommandKind.Promote, "e2e-operator", DateTimeOffset.UtcNow), CancellationToken.None);
+        // Then the operator's command continues it to the end
+        var promote = await CliRunner.RunAsync("rollout", "promote", "--model", Model, "--actor", "e2e-operator", _repo.Path, "--state", State);
+        Assert.Equal((0, ""), (promote.ExitCode, promote.Stderr));
+        Assert.Contains("recorded by e2e-operator", promote.Stdout, StringComparison.Ordinal);
         await up.EventuallyAsync(async () => (await StateAsync())?.Stable is { } s && s != v1, "the promoted canary to become stable", TimeSpan.FromMinutes(2));
         var state = (await StateAsync())!;
+        Assert.Equal(paused.Canary, state.Stable);
         Assert.Contains(state.History, e => e.Actor == "e2e-operator" && e.Kind == RolloutEventKind.Resumed);
+        Assert.Contains(state.History, e => e.Kind == RolloutEventKind.Promoted);
         Assert.Contains(state.PastRuns, r => r.Phase == AnalysisPhase.Inconclusive);
     }
 }

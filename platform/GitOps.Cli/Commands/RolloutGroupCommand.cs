@@ -144,9 +144,10 @@ public static class RolloutGroupCommand
             {
                 throw new UserError(e.Message);
             }
-            var replaced = stored.PendingCommand is { } earlier
-                ? $" It replaces the pending {RolloutConfigMap.CommandName(earlier.Command.Kind)} by {earlier.Command.Actor}."
-                : "";
+            var earlier = stored.PendingCommands.Select(p => $"{Verb(p.Command.Kind)} by {p.Command.Actor}").ToList();
+            var replaced = earlier.Count == 0
+                ? ""
+                : $" Also pending: {string.Join(", ", earlier)}; all are applied in that pass, in the order given, an abort winning over a promote.";
             await parse.Out().WriteLineAsync(
                 $"{Verb(effective)} of {modelName} ({stored.State.Canary ?? stored.State.Stable}) in environment {target.Environment} recorded "
                 + $"by {command.Actor} at {RolloutTree.Time(command.At)} (command {written.Id}); the reconciler applies it on its next pass.{replaced}");
@@ -155,9 +156,5 @@ public static class RolloutGroupCommand
         return command;
     }
 
-    private static string Verb(RolloutCommandKind kind) => kind switch
-    {
-        RolloutCommandKind.PromoteFull => "promote --full",
-        _ => RolloutConfigMap.CommandName(kind),
-    };
+    private static string Verb(RolloutCommandKind kind) => RolloutCommands.Name(kind);
 }

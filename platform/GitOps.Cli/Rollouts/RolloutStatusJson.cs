@@ -37,9 +37,7 @@ public static class RolloutStatusJson
                 ["step"] = step.ToString(),
                 ["status"] = !s.InProgress ? "notRunning" : i < s.StepIndex ? "completed" : i == s.StepIndex ? "current" : "pending",
             })]),
-            ["pendingCommand"] = rollout.PendingCommand is { } pending
-                ? JsonNode.Parse(RolloutConfigMap.CommandText(pending))
-                : null,
+            ["pendingCommands"] = new JsonArray([.. rollout.PendingCommands.Select(p => (JsonNode)RolloutConfigMap.CommandJson(p))]),
             ["lastCompletedCommandId"] = rollout.LastCompletedCommandId,
             ["resourceVersion"] = rollout.ResourceVersion,
             ["state"] = JsonNode.Parse(RolloutStateJson.Serialize(s)),

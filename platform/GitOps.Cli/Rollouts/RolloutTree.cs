@@ -53,9 +53,9 @@ public static class RolloutTree
         {
             Field(text, "Previous", $"{previous} (kept until {Time(s.ScaleDownAt)} for an instant abort)");
         }
-        if (rollout.PendingCommand is { } pending)
+        foreach (var pending in rollout.PendingCommands)
         {
-            Field(text, "Pending", $"{RolloutConfigMap.CommandName(pending.Command.Kind)} by {pending.Command.Actor} at {Time(pending.Command.At)} (waiting for the reconciler)");
+            Field(text, "Pending", $"{RolloutCommands.Name(pending.Command.Kind)} by {pending.Command.Actor} at {Time(pending.Command.At)} (waiting for the reconciler)");
         }
 
         if (policy is { Steps.Length: > 0 } && policy.Strategy == RolloutStrategy.Canary)
@@ -106,7 +106,7 @@ public static class RolloutTree
             text.Append("\nHistory\n");
             foreach (var e in s.History.TakeLast(HistoryShown))
             {
-                text.Append($"  {Time(e.At)}  {e.Kind,-17} {e.Message}{(e.Actor is null ? "" : $" (by {e.Actor})")}\n");
+                text.Append($"  {Time(e.At)}  {e.Kind,-17} {e.Message}{(e.Actor is null ? "" : $" (by {e.Actor}{(e.GivenAt is { } given ? $", given {Time(given)}" : "")})")}\n");
             }
         }
         return text.ToString();

@@ -64,7 +64,8 @@ public static class EnvironmentPlanner
         var relevant = observed.Where(o => o.Key.Namespace == env.Spec.Namespace || o.Environment == environment).ToList();
         var plan = Planner.Plan(environment, render.Objects, relevant, new PlanOptions(env.Spec.SelfHeal));
         var summary = Summarize(specs, env, facts, render, plan, relevant);
-        return new EnvironmentPlan(environment, render.Namespace, plan, summary, render.Diagnostics, render.Stats);
+        return new EnvironmentPlan(environment, render.Namespace, plan, summary,
+            render.Diagnostics.AddRange(PromotionReadiness.Check(env, facts, render.Models)), render.Stats);
     }
 
     private static MlSummary Summarize(SpecSet specs, EnvironmentSpec env, RegistryFacts facts, RenderResult render,
@@ -86,7 +87,9 @@ public static class EnvironmentPlanner
             if (from is null)
             {
                 change = "new";
-                detail = m.Training is not null ? "first version: train, then serve" : "first version: serve";
+                detail = m.Training is not null ? "first version: train, then serve"
+                    : env.Spec.Promotion is { } p ? $"first version: received from {p.From} after its soak, then served"
+                    : "first version: serve";
             }
             else if (from == to)
             {
@@ -96,7 +99,9 @@ public static class EnvironmentPlanner
             else
             {
                 change = "changed";
-                detail = m.Training is not null ? "new version: train, check gates, then roll out" : "new version: check gates, then roll out";
+                detail = m.Training is not null ? "new version: train, check gates, then roll out"
+                    : env.Spec.Promotion is { } p ? $"new version: received from {p.From} after its soak, check gates, then roll out"
+                    : "new version: check gates, then roll out";
             }
             if (m.Held is { } held)
             {
@@ -135,14 +140,9 @@ public static class EnvironmentPlanner
                     gates.Add(new GateCheck(m.Model, to, gate,
                         spec is null ? ["(gate not defined)"] : [.. spec.Spec.Rules.Select(r => $"{r.Name}: {r.Condition}")]));
                 }
-                if (env.Spec.Promotion is { } promotion)
+                if (PromotionReadiness.Warning(env, facts, m) is { } promotionWarning)
                 {
-                    var source = facts.For(m.Model).In(promotion.From);
-                    if (source.StableVersion != to && source.Canary?.Version != to)
-                    {
-                        var seen = source.StableVersion is null ? "nothing" : source.StableVersion;
-                        warnings.Add($"{env.Name} would run {m.Model} {to}, a version never seen in {promotion.From} ({promotion.From} serves {seen})");
-                    }
+                    warnings.Add(promotionWarning);
                 }
             }
         }

@@ -77,7 +77,8 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         objects.Add(ModelConfigMap(model, sharedVersion, inputs));
 
         TrainingPlan? training = null;
-        if (!trained && held is null)
+        // An environment with promotion.from never trains: it receives the source's artifact after the soak.
+        if (!trained && held is null && env.Spec.Promotion is null)
         {
             var (job, plan) = TrainingJob(model, version, effective.TrainingResources, trainingPool, timeout);
             objects.Add(job);
@@ -86,24 +87,27 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
 
         if (stable is not null)
         {
-            // blueGreen keeps the version it switched away from running, without traffic, in the canary slot.
-            var second = canary ?? decision.PreviousStable;
+            // blueGreen: the preview runs in the canary Deployment, and the switch sends live traffic to it while the
+            // version switched away from stays in the stable Deployment; both stay exactly as they were, so the switch
+            // and an abort within scaleDownDelay move only Services and routes, and no Deployment rolls.
+            var stableSlot = decision.LiveOnCanary ? decision.PreviousStable ?? stable : stable;
+            var second = decision.LiveOnCanary ? stable : canary ?? decision.PreviousStable;
             var secondReplicas = canary is not null ? decision.CanaryReplicas : decision.StableReplicas;
             var autoscaled = effective.Autoscaling is not null && !(byReplicas && canary is not null);
-            objects.Add(ServingDeployment(model, stable, TrackStable, autoscaled ? null : decision.StableReplicas, effective, servingPool));
+            objects.Add(ServingDeployment(model, stableSlot, TrackStable, autoscaled ? null : decision.StableReplicas, effective, servingPool));
             if (second is not null)
             {
                 objects.Add(ServingDeployment(model, second, TrackCanary, secondReplicas, effective, servingPool));
             }
-            // Without a router the shared Service is the traffic split; a blueGreen preview or the version kept
-            // after a switch must not get live traffic through it.
-            var stableOnly = byReplicas && (decision.Preview || canary is null && second is not null);
-            objects.Add(ModelService(model, sharedVersion, null, stableOnly));
+            // Without a router the shared Service is the traffic split; a blueGreen preview, the version kept after a
+            // switch or a rolled-back canary must not get live traffic through it: it selects the live track only.
+            var liveOnly = byReplicas && (decision.Preview || second is not null && (canary is null || decision.CanaryReplicas == 0));
+            objects.Add(ModelService(model, sharedVersion, null, liveOnly ? (decision.LiveOnCanary ? TrackCanary : TrackStable) : null));
             if (!byReplicas || decision.Preview)
             {
                 if (!byReplicas)
                 {
-                    objects.Add(ModelService(model, stable, TrackStable));
+                    objects.Add(ModelService(model, stableSlot, TrackStable));
                 }
                 if (second is not null)
                 {
@@ -461,13 +465,13 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         return Finish(deployment);
     }
 
-    private JsonObject ModelService(ModelSpec model, string version, string? track, bool stableOnly = false)
+    private JsonObject ModelService(ModelSpec model, string version, string? track, string? liveTrack = null)
     {
         var name = track is null ? ResourceNames.Of(model.Name) : ResourceNames.Of(model.Name, track);
         var selector = Selector(model.Name, track);
-        if (stableOnly)
+        if (liveTrack is not null)
         {
-            selector[ManagedLabels.Track] = TrackStable;
+            selector[ManagedLabels.Track] = liveTrack;
         }
         var service = new V1Service
         {
@@ -560,7 +564,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var weighted = decision.Canary is not null && !decision.Preview;
         var backends = new JsonArray
         {
-            Backend(ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100),
+            Backend(decision.LiveOnCanary ? canaryService : ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100),
         };
         if (weighted)
         {
@@ -635,7 +639,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
     {
         var canaryHost = ResourceNames.Of(model.Name, TrackCanary);
         var weighted = decision.Canary is not null && !decision.Preview;
-        var routes = new JsonArray { Destination(ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100) };
+        var routes = new JsonArray { Destination(decision.LiveOnCanary ? canaryHost : ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100) };
         if (weighted)
         {
             routes.Add(Destination(canaryHost, decision.CanaryWeight));

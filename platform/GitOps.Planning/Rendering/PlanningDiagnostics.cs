@@ -11,4 +11,5 @@ public static class PlanningDiagnostics
     public const string NameCollision = "GITOPS0606";
     public const string InvalidLiveState = "GITOPS0610";
     public const string PodSecurityViolation = "GITOPS0620";
+    public const string PromotionNotReady = "GITOPS0630";
 }

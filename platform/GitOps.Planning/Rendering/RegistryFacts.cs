@@ -80,6 +80,10 @@ public sealed record ModelFacts(
 /// terminal until its inputs change) or <see cref="Waiting"/> (the registry cannot be read or written yet).</summary>
 public sealed record HeldVersion(string State, string Reason)
 {
+    /// <summary>When a waiting version is expected to become ready (a promotion's soak ends): the reconciler looks
+    /// again then instead of after its interval.</summary>
+    public DateTimeOffset? ReadyAt { get; init; }
+
     public const string Rejected = "rejected";
     public const string Waiting = "waiting";
 }

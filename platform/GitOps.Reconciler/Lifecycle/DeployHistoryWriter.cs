@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using GitOps.Planning.Rendering;
 using GitOps.Registry;
+using GitOps.Registry.Promotion;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
 using GitOps.Rollouts.Rollout;
@@ -51,7 +52,10 @@ public sealed class DeployHistoryWriter(Func<string, IArtifactStore> openStore, 
             {
                 case TransitionRecorded { Event: { Kind: RolloutEventKind.Deployed or RolloutEventKind.Promoted } e } when state.Stable is { } stable:
                     events.Add(Entry(e.Kind == RolloutEventKind.Deployed ? RegistryEventTypes.Deployed : RegistryEventTypes.Promoted,
-                        stable, e.At, e.Actor, e.Message));
+                        stable, e.At, e.Actor, e.Message) with
+                    {
+                        Evidence = ImmutableSortedDictionary<string, string>.Empty.Add(EvidenceKeys.Analyses, Analyses(state)),
+                    });
                     break;
                 case RolledBack b:
                     var by = state.History.LastOrDefault(h => h.Kind == RolloutEventKind.RolledBack);
@@ -61,6 +65,15 @@ public sealed class DeployHistoryWriter(Func<string, IArtifactStore> openStore, 
             }
         }
         return events.ToImmutable();
+
+        static string Analyses(RolloutState state)
+        {
+            // The runs of the rollout that just finished: those started since its last Started event.
+            var started = state.History.LastOrDefault(h => h.Kind == RolloutEventKind.Started)?.At;
+            var runs = state.PastRuns.Where(r => started is null || r.StartedAt >= started).ToList();
+            return runs.Count == 0 ? "none"
+                : string.Join("; ", runs.Select(r => $"{r.Id} [{string.Join(", ", r.Metrics)}]: {r.Phase} ({r.Measurements.Length} measurement(s))"));
+        }
 
         RegistryEvent Entry(string type, string version, DateTimeOffset at, string? actor, string reason) => new()
         {

@@ -21,7 +21,8 @@ namespace GitOps.Reconciler.Lifecycle;
 /// artifact still has its recorded sha256 is admitted; a failing one is held as rejected; a store that cannot be
 /// read or written holds the version as waiting (nothing is served on a guess). Records never change, so each is
 /// read once per process. With <paramref name="tokens"/>, each HTTP(S) store is opened with the token of the Secret
-/// its environment names (read at the start of each admission, see <see cref="ArtifactStoreTokens"/>).
+/// its environment names (read at the start of each admission, see <see cref="ArtifactStoreTokens"/>). An environment
+/// with <c>promotion.from</c> never trains: its versions go through <see cref="PromotionAdmission"/> instead.
 /// </summary>
 public sealed class RegistryAdmission(
     Func<string, IArtifactStore> openStore,
@@ -31,6 +32,7 @@ public sealed class RegistryAdmission(
 {
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), ModelRecord> _records = new();
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), string> _verified = new();
+    private readonly PromotionAdmission _promotions = new(openStore, time, log);
 
     /// <summary>How this admission opens an environment's store (the deploy history is written to the same one).</summary>
     public Func<string, IArtifactStore> OpenStore => openStore;
@@ -50,6 +52,16 @@ public sealed class RegistryAdmission(
             var version = ModelVersions.Compute(model, environment);
             var known = facts.For(model.Name);
             var deployed = known.In(environment.Name);
+            if (environment.Spec.Promotion is not null)
+            {
+                // Never trained here: the version is received from the promotion source after its soak.
+                if (deployed.StableVersion != version && deployed.Canary?.Version != version)
+                {
+                    var promoted = await _promotions.AdmitAsync(specs, environment, model, version, commit, deployed.StableVersion, ct);
+                    facts = promoted is null ? facts.WithTrained(model.Name, version) : facts.WithHeld(model.Name, version, promoted);
+                }
+                continue;
+            }
             if (!known.IsTrained(version) || deployed.StableVersion == version || deployed.Canary?.Version == version)
             {
                 continue;

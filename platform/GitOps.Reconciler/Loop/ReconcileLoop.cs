@@ -164,6 +164,11 @@ public sealed class ReconcileLoop(
                         {
                             after = rollout;
                         }
+                        // A version waiting for its promotion soak is looked at again when the soak ends.
+                        if (pass.ReadyWait(outcome.Environment, finished) is { } ready && ready < after)
+                        {
+                            after = ready;
+                        }
                         due[outcome.Environment] = finished + after;
                     }
                     FollowDrift(run);

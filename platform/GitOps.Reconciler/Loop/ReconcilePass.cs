@@ -68,6 +68,7 @@ public sealed class ReconcilePass(
     private readonly TrainingWatch _training = new(settings.TrainingPods, metrics, log);
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RolloutStepResult> _rollouts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _experiments = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
 
@@ -77,6 +78,11 @@ public sealed class ReconcilePass(
     /// pause, pods awaited); null when no rollout is under way there.</summary>
     public TimeSpan? RolloutWait(string environment) =>
         _rollouts.TryGetValue(environment, out var step) ? step.NextCheck : null;
+
+    /// <summary>How long until the first version held as waiting in <paramref name="environment"/> is expected to be
+    /// ready (a promotion's soak ends), from <paramref name="now"/>; null when none says when.</summary>
+    public TimeSpan? ReadyWait(string environment, DateTimeOffset now) =>
+        _readyAt.TryGetValue(environment, out var at) ? at > now ? at - now : TimeSpan.Zero : null;
 
     /// <summary>The namespace <paramref name="environment"/> converges in, as the last loaded commit says; null before
     /// a commit defining it was loaded.</summary>
@@ -210,6 +216,14 @@ public sealed class ReconcilePass(
             facts = await admission.AdmitAsync(load.Specs, env, commit, facts, observed, ct);      // I/O: gates + registry of record
         }
         var held = Held(facts);
+        if (facts.Models.Values.SelectMany(m => m.Held.Values).Select(h => h.ReadyAt).Where(t => t is not null).Min() is { } readyAt)
+        {
+            _readyAt[environment] = readyAt;
+        }
+        else
+        {
+            _readyAt.Remove(environment);
+        }
         var training = TrainingLines(await _training.ObserveAsync(environment, env.Spec.Namespace, observed, ct)); // I/O: pods of unfinished Jobs
         if (settings.Rollouts is { } rollouts)
         {

@@ -22,13 +22,25 @@ public static class CanaryReadiness
             return false;
         }
         var wanted = TrafficDecision.For(state, policy, replicas, routed).CanaryReplicas;
-        var name = ResourceNames.Of(model, RolloutMachine.CanaryTrack);
+        return IsRolledOut(observed, ResourceNames.Of(model, RolloutMachine.CanaryTrack), canary, wanted);
+    }
+
+    /// <summary>Whether the stable Deployment runs the stable version with every pod it asks for updated and ready
+    /// (after a blueGreen switch, live traffic returns to it only then).</summary>
+    public static bool IsStableReady(IReadOnlyList<JsonObject> observed, string model, RolloutState state) =>
+        state.Stable is { } stable && IsRolledOut(observed, ResourceNames.Of(model, RolloutMachine.StableTrack), stable, wanted: null);
+
+    /// <summary>The Deployment runs <paramref name="version"/> with <paramref name="wanted"/> replicas (null: as many as
+    /// it asks for, at least one), all updated and ready, as of its current generation.</summary>
+    private static bool IsRolledOut(IReadOnlyList<JsonObject> observed, string name, string version, int? wanted)
+    {
         var deployment = observed.FirstOrDefault(o => o["kind"]?.ToString() == "Deployment" && o["metadata"]?["name"]?.ToString() == name);
-        if (deployment is null || ObjectKeys.Label(deployment, ManagedLabels.Version) != canary)
+        if (deployment is null || ObjectKeys.Label(deployment, ManagedLabels.Version) != version)
         {
             return false;
         }
         var specReplicas = Int(deployment["spec"]?["replicas"]) ?? 1;
+        var want = wanted ?? Math.Max(1, specReplicas);
         var status = deployment["status"];
         // availableReplicas counts only updated pods that are ready where the driver reports it (the local runtime).
         var ready = Math.Min(Int(status?["readyReplicas"]) ?? 0, Int(status?["availableReplicas"]) ?? int.MaxValue);
@@ -36,7 +48,7 @@ public static class CanaryReadiness
         var generation = Int(deployment["metadata"]?["generation"]);
         var observedGeneration = Int(status?["observedGeneration"]);
         var current = generation is null || observedGeneration is null || observedGeneration >= generation;
-        return current && specReplicas == wanted && ready >= wanted && updated >= wanted;
+        return current && specReplicas == want && ready >= want && updated >= want;
     }
 
     private static int? Int(JsonNode? node) =>

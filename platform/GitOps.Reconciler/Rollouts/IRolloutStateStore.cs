@@ -18,8 +18,8 @@ public interface IRolloutStateStore
 
     /// <summary>
     /// Stores <paramref name="state"/> if nobody wrote since <paramref name="resourceVersion"/> was read (null: only when
-    /// nothing is stored yet). When <paramref name="completedCommandId"/> names the pending command, it is marked done in
-    /// the same write, so a command is never applied twice nor lost across a crash. Returns what was stored, with its
+    /// nothing is stored yet). When <paramref name="completedCommandId"/> names a pending command, it and every command
+    /// recorded before it are marked done in the same write, so a command is never applied twice nor lost across a crash. Returns what was stored, with its
     /// new version; throws <see cref="RolloutStateConflictException"/> when the read was stale.
     /// </summary>
     Task<StoredRollout> SaveAsync(RolloutScope scope, string model, RolloutState state, string? resourceVersion, CancellationToken ct, string? completedCommandId = null);
@@ -28,15 +28,16 @@ public interface IRolloutStateStore
     Task<ImmutableArray<StoredRollout>> ListAsync(RolloutScope scope, CancellationToken ct);
 
     /// <summary>
-    /// Records an operator's command for the reconciler to apply on its next pass; a command still pending is replaced
-    /// (the newest word wins). Throws <see cref="RolloutNotFoundException"/> when the model has no stored rollout.
+    /// Records an operator's command for the reconciler to apply on its next pass, after the commands still pending
+    /// (all of them are applied in that pass, see <see cref="RolloutCommands.Arrange"/>). Throws <see cref="RolloutNotFoundException"/> when the model has no stored rollout.
     /// </summary>
     Task<PendingRolloutCommand> WriteCommandAsync(RolloutScope scope, string model, RolloutCommand command, CancellationToken ct);
 
-    /// <summary>The commands waiting for the reconciler (at most one per model), oldest first. They stay pending until
-    /// marked done, so a reconciler that dies while applying one applies it after its restart.</summary>
+    /// <summary>The commands waiting for the reconciler, in the order they were recorded. They stay pending until
+    /// marked done, so a reconciler that dies while applying them applies them after its restart.</summary>
     Task<ImmutableArray<PendingRolloutCommand>> TakePendingCommandsAsync(RolloutScope scope, string model, CancellationToken ct);
 
-    /// <summary>Marks the command done (it is no longer pending); false when it is no longer the pending command.</summary>
+    /// <summary>Marks the command, and every command recorded before it, done (no longer pending); false when it is not
+    /// pending.</summary>
     Task<bool> MarkCommandDoneAsync(RolloutScope scope, string model, string commandId, CancellationToken ct);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,8 +9,9 @@ namespace GitOps.Reconciler.Rollouts;
 
 /// <summary>
 /// The ConfigMap that holds one model's rollout: <c>gitops-rollout-&lt;model&gt;</c>, key <c>state.json</c>
-/// (<see cref="RolloutStateJson"/>), the pending operator command as annotation <c>gitops.ml/rollout-command</c>
-/// (<c>{"command","actor","at","id"}</c>) and the id of the last command applied as
+/// (<see cref="RolloutStateJson"/>), the pending operator commands as annotation <c>gitops.ml/rollout-command</c>
+/// (a list of <c>{"command","actor","at","id"}</c>, oldest first; one such object alone is read as a list of one) and
+/// the id of the last command applied as
 /// <c>gitops.ml/rollout-command-done</c>. The local runtime keeps the same object in its state folder. It carries no
 /// managed-object labels: it is never part of a plan and never pruned.
 /// </summary>
@@ -48,36 +50,48 @@ public static class RolloutConfigMap
     };
 
     /// <summary>The merge patch that stores <paramref name="state"/> if the object is still at
-    /// <paramref name="resourceVersion"/>, and clears the pending command when it is <paramref name="completedCommandId"/>.</summary>
-    public static JsonObject StatePatch(RolloutState state, string resourceVersion, string? completedCommandId, PendingRolloutCommand? pending)
+    /// <paramref name="resourceVersion"/>, and marks <paramref name="completedCommandId"/> (and the commands recorded
+    /// before it) done when it is one of <paramref name="pending"/>.</summary>
+    public static JsonObject StatePatch(RolloutState state, string resourceVersion, string? completedCommandId, ImmutableArray<PendingRolloutCommand> pending)
     {
         var metadata = new JsonObject { ["resourceVersion"] = resourceVersion };
-        if (completedCommandId is not null && pending?.Id == completedCommandId)
+        if (completedCommandId is not null && pending.Any(p => p.Id == completedCommandId))
         {
-            metadata["annotations"] = new JsonObject { [CommandAnnotation] = null, [CommandDoneAnnotation] = completedCommandId };
+            metadata["annotations"] = DoneAnnotations(completedCommandId, pending);
         }
         return new JsonObject { ["metadata"] = metadata, ["data"] = new JsonObject { [StateKey] = RolloutStateJson.Serialize(state) } };
     }
 
-    /// <summary>The merge patch that records <paramref name="command"/> as the pending command.</summary>
-    public static JsonObject CommandPatch(PendingRolloutCommand command, string resourceVersion) => new()
+    /// <summary>The merge patch that records <paramref name="command"/> after the <paramref name="pending"/> ones.</summary>
+    public static JsonObject CommandPatch(PendingRolloutCommand command, ImmutableArray<PendingRolloutCommand> pending, string resourceVersion) => new()
     {
         ["metadata"] = new JsonObject
         {
             ["resourceVersion"] = resourceVersion,
-            ["annotations"] = new JsonObject { [CommandAnnotation] = CommandText(command) },
+            ["annotations"] = new JsonObject { [CommandAnnotation] = CommandsText([.. pending, command]) },
         },
     };
 
-    /// <summary>The merge patch that marks <paramref name="commandId"/> done.</summary>
-    public static JsonObject DonePatch(string commandId, string resourceVersion) => new()
+    /// <summary>The merge patch that marks <paramref name="commandId"/> and the commands recorded before it done.</summary>
+    public static JsonObject DonePatch(string commandId, ImmutableArray<PendingRolloutCommand> pending, string resourceVersion) => new()
     {
         ["metadata"] = new JsonObject
         {
             ["resourceVersion"] = resourceVersion,
-            ["annotations"] = new JsonObject { [CommandAnnotation] = null, [CommandDoneAnnotation] = commandId },
+            ["annotations"] = DoneAnnotations(commandId, pending),
         },
     };
+
+    private static JsonObject DoneAnnotations(string commandId, ImmutableArray<PendingRolloutCommand> pending)
+    {
+        var index = pending.IndexOf(pending.First(p => p.Id == commandId));
+        var remaining = pending[(index + 1)..];
+        return new JsonObject
+        {
+            [CommandAnnotation] = remaining.IsEmpty ? null : CommandsText(remaining),
+            [CommandDoneAnnotation] = commandId,
+        };
+    }
 
     /// <summary>Reads a stored rollout; a damaged <c>state.json</c> is reported with the object's name, never half-read.</summary>
     public static StoredRollout Read(string environment, JsonObject configMap)
@@ -97,7 +111,7 @@ public static class RolloutConfigMap
             model,
             state,
             metadata["resourceVersion"]?.GetValue<string>() ?? "",
-            ParseCommand(annotations?[CommandAnnotation]?.GetValue<string>()),
+            ParseCommands(annotations?[CommandAnnotation]?.GetValue<string>()),
             annotations?[CommandDoneAnnotation]?.GetValue<string>());
     }
 
@@ -125,26 +139,46 @@ public static class RolloutConfigMap
     /// <summary>A new command id: time-ordered and unique (a UUIDv7 without dashes).</summary>
     public static string NewCommandId(TimeProvider time) => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
 
-    public static string CommandText(PendingRolloutCommand command) => new JsonObject
+    public static JsonObject CommandJson(PendingRolloutCommand command) => new()
     {
         ["command"] = CommandName(command.Command.Kind),
         ["actor"] = command.Command.Actor,
         ["at"] = command.Command.At.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture),
         ["id"] = command.Id,
-    }.ToJsonString();
+    };
 
-    /// <summary>The command in an annotation, or null when there is none or it cannot be read (a hand-written
-    /// annotation that is not a command is ignored rather than guessed at).</summary>
-    public static PendingRolloutCommand? ParseCommand(string? text)
+    /// <summary>The annotation's text for <paramref name="commands"/>: a JSON list, oldest first.</summary>
+    public static string CommandsText(IEnumerable<PendingRolloutCommand> commands) =>
+        new JsonArray([.. commands.Select(c => (JsonNode)CommandJson(c))]).ToJsonString();
+
+    /// <summary>The commands in an annotation (a list, or one command object written by hand), in the order recorded;
+    /// an entry that is not a command is ignored rather than guessed at.</summary>
+    public static ImmutableArray<PendingRolloutCommand> ParseCommands(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return null;
+            return [];
         }
         try
         {
-            if (JsonNode.Parse(text) is not JsonObject json
-                || json["command"]?.GetValue<string>() is not { } name
+            return JsonNode.Parse(text) switch
+            {
+                JsonObject one => ParseCommand(one) is { } command ? [command] : [],
+                JsonArray many => [.. many.OfType<JsonObject>().Select(ParseCommand).OfType<PendingRolloutCommand>()],
+                _ => [],
+            };
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static PendingRolloutCommand? ParseCommand(JsonObject json)
+    {
+        try
+        {
+            if (json["command"]?.GetValue<string>() is not { } name
                 || KindOf(name) is not { } kind
                 || json["id"]?.GetValue<string>() is not { Length: > 0 } id)
             {
@@ -155,7 +189,7 @@ public static class RolloutConfigMap
                 : DateTimeOffset.MinValue;
             return new PendingRolloutCommand(id, new RolloutCommand(kind, json["actor"]?.GetValue<string>() ?? "unknown", at));
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
             return null;
         }

@@ -89,12 +89,13 @@ public sealed class RolloutController(
             && (modelFacts.IsTrained(version) || before.Stable == version || before.Canary == version || deployed.StableVersion == version);
         var replicas = effective.Autoscaling?.MinReplicas ?? effective.Replicas;
         var routed = env.Spec.Router != TrafficRouters.Replicas;
-        var pending = stored?.PendingCommand;
+        var pending = stored?.PendingCommands ?? [];
         var input = new RolloutInput
         {
             DesiredVersion = trained ? version : null,
             CanaryReady = CanaryReadiness.IsReady(observed, model.Name, before, policy, replicas, routed),
-            Command = pending?.Command,
+            StableReady = before.LiveOnCanary && CanaryReadiness.IsStableReady(observed, model.Name, before),
+            Commands = [.. pending.Select(p => p.Command)],
         };
         var now = time.GetUtcNow();
         var first = RolloutMachine.Next(before, policy, input, now);                                  // pure
@@ -108,18 +109,26 @@ public sealed class RolloutController(
                 : null;
             var values = new QueryValues(model.Name, state.Canary ?? version, env.Spec.Namespace, RolloutMachine.CanaryTrack, env.Name);
             var observations = await AnalysisMeasurements.TakeAsync(requests, policy, client, values, now, ct); // I/O
-            var second = RolloutMachine.Next(state, policy, input with { Command = null, Observations = observations }, now); // pure
+            // Readiness again for the state the first step left (a rollout it started has no ready pods yet).
+            var again = input with
+            {
+                Commands = [],
+                Observations = observations,
+                CanaryReady = CanaryReadiness.IsReady(observed, model.Name, state, policy, replicas, routed),
+            };
+            var second = RolloutMachine.Next(state, policy, again, now);                             // pure
             actions.AddRange(second.Actions.Where(a => a is not MeasureRequest));
             state = second.State;
         }
 
         // Nothing is stored for a model that serves nothing yet (no version trained): no ConfigMap per untrained model.
         var worthKeeping = stored is not null || state.Stable is not null || state.Canary is not null;
-        if (worthKeeping && (stored is null || pending is not null || RolloutStateJson.Serialize(state) != RolloutStateJson.Serialize(stored.State)))
+        if (worthKeeping && (stored is null || !pending.IsEmpty || RolloutStateJson.Serialize(state) != RolloutStateJson.Serialize(stored.State)))
         {
             try
             {
-                await store.SaveAsync(scope, model.Name, state, stored?.ResourceVersion, ct, pending?.Id);  // I/O
+                // Every command read is applied (or refused) in this state: all of them are marked done with it.
+                await store.SaveAsync(scope, model.Name, state, stored?.ResourceVersion, ct, pending.IsEmpty ? null : pending[^1].Id);  // I/O
             }
             catch (RolloutStateConflictException e)
             {
@@ -193,7 +202,7 @@ public sealed class RolloutController(
     /// <summary>How soon the rollout needs another pass: the next measurement or the end of a pause, at most <see cref="MaxWait"/>.</summary>
     private TimeSpan? Wait(RolloutState state, RolloutPolicy policy, DateTimeOffset now)
     {
-        if (!state.InProgress && state.PreviousStable is null)
+        if (!state.InProgress && state.PreviousStable is null && !state.LiveOnCanary)
         {
             return null;
         }

@@ -30,4 +30,7 @@ public static class RegistryEventTypes
     public const string Promoted = "promoted";
     public const string RolledBack = "rolledBack";
     public const string Aborted = "aborted";
+    /// <summary>An environment with <c>promotion.from</c> received the source's artifact after its soak; the event's
+    /// <see cref="RegistryEvent.Evidence"/> says from where, since when, with which sha256 and which analyses passed.</summary>
+    public const string Received = "received";
 }

@@ -14,17 +14,23 @@ public static class RolloutMachine
     /// <summary>The <c>track</c> label of the new version's pods, used in analysis queries.</summary>
     public const string CanaryTrack = "canary";
 
+    /// <summary>The <c>track</c> label of the stable version's pods.</summary>
+    public const string StableTrack = "stable";
+
     public static RolloutTransition Next(RolloutState state, RolloutPolicy policy, RolloutInput input, DateTimeOffset now)
     {
         var pass = new Pass(state, policy, now);
         pass.ScaleDownPrevious();
+        pass.ReturnToStable(input.StableReady);
         pass.FollowDesired(input.DesiredVersion);
-        if (input.Command is { } command)
+        foreach (var (command, notApplied) in RolloutCommands.Arrange(input.Commands))
         {
-            pass.Apply(command);
+            pass.Apply(command, notApplied);
         }
         pass.Record(input.Observations);
-        pass.Progress(input.CanaryReady);
+        // The readiness the shell observed is that of the state it passed in: when this pass started a rollout (a new
+        // version, a supersede, a retry), it says nothing about the new canary's pods, which do not even exist yet.
+        pass.Progress(input.CanaryReady && pass.State.Generation == state.Generation);
         pass.RequestMeasurements();
         return new RolloutTransition(pass.State, [.. pass.Actions]);
     }
@@ -33,6 +39,9 @@ public static class RolloutMachine
     {
         public RolloutState State { get; private set; } = state;
         public List<RolloutAction> Actions { get; } = [];
+
+        /// <summary>The operator's command being applied, whose time the events it causes record.</summary>
+        private RolloutCommand? _giving;
 
         private RolloutState S { get => State; set => State = value; }
 
@@ -45,9 +54,26 @@ public static class RolloutMachine
             }
         }
 
+        /// <summary>blueGreen after the scale-down of the previous version: once the stable Deployment runs the stable
+        /// version, ready, live traffic goes back to it and the canary Deployment is removed.</summary>
+        public void ReturnToStable(bool stableReady)
+        {
+            if (S.LiveOnCanary && S.PreviousStable is null && stableReady)
+            {
+                S = S with { LiveOnCanary = false };
+                Event(RolloutEventKind.ScaledDown, $"traffic moved to the stable Deployment, now running {S.Stable}; the canary Deployment is removed");
+            }
+        }
+
         public void FollowDesired(string? desired)
         {
             if (desired is null || desired == S.Canary && S.Canary is not null)
+            {
+                return;
+            }
+            // blueGreen right after a switch, the canary Deployment serves live traffic: a newer version waits until
+            // traffic is back on the stable Deployment (scaleDownDelay, then its readiness) rather than take it over.
+            if (S.LiveOnCanary && desired != S.Stable && policy.Strategy != RolloutStrategy.Direct)
             {
                 return;
             }
@@ -85,7 +111,7 @@ public static class RolloutMachine
             {
                 var previous = S.Stable;
                 ArchiveRuns();
-                S = Cleared(S) with { Stable = desired, Canary = null, Phase = RolloutPhase.Healthy, PreviousStable = null, ScaleDownAt = null };
+                S = Cleared(S) with { Stable = desired, Canary = null, Phase = RolloutPhase.Healthy, PreviousStable = null, ScaleDownAt = null, LiveOnCanary = false };
                 Event(RolloutEventKind.Promoted, $"version {desired} replaced {previous} at once (strategy direct)");
                 return;
             }
@@ -96,12 +122,27 @@ public static class RolloutMachine
             StartRollout(desired);
         }
 
-        public void Apply(RolloutCommand command)
+        /// <summary>Applies an operator's command, or records why it is not applied (<paramref name="notApplied"/>, or a
+        /// refusal by the state). Either way the history says who gave it and when.</summary>
+        public void Apply(RolloutCommand command, string? notApplied = null)
         {
-            if (RolloutCommands.Refusal(S, command.Kind) is { } refusal)
+            _giving = command;
+            try
+            {
+                ApplyGiven(command, notApplied);
+            }
+            finally
+            {
+                _giving = null;
+            }
+        }
+
+        private void ApplyGiven(RolloutCommand command, string? notApplied)
+        {
+            if ((notApplied ?? RolloutCommands.Refusal(S, command.Kind)) is { } refusal)
             {
                 Actions.Add(new CommandRefused(command, refusal));
-                Event(RolloutEventKind.CommandRefused, $"{Name(command.Kind)} refused: {refusal}", command.Actor);
+                Event(RolloutEventKind.CommandRefused, $"{RolloutCommands.Name(command.Kind)} refused: {refusal}", command.Actor);
                 return;
             }
             switch (command.Kind)
@@ -293,7 +334,8 @@ public static class RolloutMachine
             var previous = S.Stable;
             var version = S.Canary!;
             ArchiveRuns();
-            var keep = policy.Strategy == RolloutStrategy.BlueGreen && policy.ScaleDownDelay > TimeSpan.Zero;
+            var blueGreen = policy.Strategy == RolloutStrategy.BlueGreen;
+            var keep = blueGreen && policy.ScaleDownDelay > TimeSpan.Zero;
             S = Cleared(S) with
             {
                 Stable = version,
@@ -301,6 +343,8 @@ public static class RolloutMachine
                 Phase = RolloutPhase.Healthy,
                 PreviousStable = keep ? previous : null,
                 ScaleDownAt = keep ? now + policy.ScaleDownDelay : null,
+                // The switch moves live traffic to the pods that ran the preview; no Deployment changes.
+                LiveOnCanary = blueGreen,
             };
             Event(RolloutEventKind.Promoted, policy.Strategy == RolloutStrategy.BlueGreen
                 ? $"all traffic switched to {version}; {previous} kept {(keep ? $"until {now + policy.ScaleDownDelay:u} for an instant rollback" : "no longer")}"
@@ -433,6 +477,7 @@ public static class RolloutMachine
                 Canary = version,
                 PreviousStable = null,
                 ScaleDownAt = null,
+                LiveOnCanary = false,
                 Phase = RolloutPhase.Degraded,
                 Rejected = [.. rejected.TakeLast(RolloutState.MaxRejected)],
             };
@@ -508,16 +553,10 @@ public static class RolloutMachine
 
         private void Event(RolloutEventKind kind, string message, string? actor = null)
         {
-            var e = new RolloutEvent(now, kind, message, actor);
+            var e = new RolloutEvent(now, kind, message, actor, actor is not null && _giving?.Actor == actor ? _giving.At : null);
             S = S with { History = [.. S.History.Append(e).TakeLast(RolloutState.MaxHistory)] };
             Actions.Add(new TransitionRecorded(e));
         }
-
-        private static string Name(RolloutCommandKind kind) => kind switch
-        {
-            RolloutCommandKind.PromoteFull => "promote --full",
-            _ => kind.ToString().ToLowerInvariant(),
-        };
 
         private static string Name(RolloutStrategy strategy) => strategy switch
         {

@@ -7,8 +7,10 @@ namespace GitOps.Rollouts.Rollout;
 /// <summary>A version rolled back in this environment; it gets no traffic again until its inputs change.</summary>
 public sealed record RejectedVersion(string Version, DateTimeOffset At, string Reason);
 
-/// <summary>Something that happened to a rollout, kept in its history and written to the log.</summary>
-public sealed record RolloutEvent(DateTimeOffset At, RolloutEventKind Kind, string Message, string? Actor = null);
+/// <summary>Something that happened to a rollout, kept in its history and written to the log. For an operator's
+/// command, <paramref name="Actor"/> is who gave it and <paramref name="GivenAt"/> when they gave it (<paramref name="At"/>
+/// is when the reconciler applied it).</summary>
+public sealed record RolloutEvent(DateTimeOffset At, RolloutEventKind Kind, string Message, string? Actor = null, DateTimeOffset? GivenAt = null);
 
 public enum RolloutEventKind
 {
@@ -60,6 +62,13 @@ public sealed record RolloutState
     /// <summary>blueGreen: the version switched away from, kept running until <see cref="ScaleDownAt"/>.</summary>
     public string? PreviousStable { get; init; }
     public DateTimeOffset? ScaleDownAt { get; init; }
+    /// <summary>
+    /// blueGreen after a switch: live traffic goes to the canary Deployment, which runs the stable version exactly as
+    /// it ran as the preview (the switch and an abort within <c>scaleDownDelay</c> only move routes, no Deployment rolls).
+    /// Once <see cref="PreviousStable"/> is scaled down, the stable Deployment moves to the stable version and, when it
+    /// is ready, traffic returns to it and this is cleared.
+    /// </summary>
+    public bool LiveOnCanary { get; init; }
     public ImmutableArray<RejectedVersion> Rejected { get; init; } = [];
     /// <summary>Finished analysis runs of this and earlier rollouts, newest last (bounded).</summary>
     public ImmutableArray<AnalysisRun> PastRuns { get; init; } = [];

@@ -22,6 +22,10 @@ public sealed record TrafficDecision
     public bool Preview { get; init; }
     /// <summary>blueGreen: the version switched away from, still running (no traffic) for an instant rollback.</summary>
     public string? PreviousStable { get; init; }
+    /// <summary>blueGreen after a switch: all live traffic goes to the canary Deployment, which runs <see cref="Stable"/>;
+    /// the stable Deployment runs <see cref="PreviousStable"/> (kept for an instant abort) or, after it, moves to
+    /// <see cref="Stable"/> without traffic until it is ready.</summary>
+    public bool LiveOnCanary { get; init; }
 
     /// <summary>
     /// The decision for <paramref name="state"/>. <paramref name="replicas"/> is the model's pod count;
@@ -29,7 +33,13 @@ public sealed record TrafficDecision
     /// </summary>
     public static TrafficDecision For(RolloutState state, RolloutPolicy policy, int replicas, bool routed)
     {
-        var stable = new TrafficDecision { Stable = state.Stable, StableReplicas = replicas, PreviousStable = state.PreviousStable };
+        var stable = new TrafficDecision
+        {
+            Stable = state.Stable,
+            StableReplicas = replicas,
+            PreviousStable = state.PreviousStable,
+            LiveOnCanary = state.LiveOnCanary && !state.InProgress,
+        };
         if (state.Canary is not { } canary)
         {
             return stable;

@@ -94,6 +94,27 @@ public sealed class RolloutCommandTests
     public sealed class TheOperatorCommands
     {
         [Fact]
+        public async Task Should_Keep_Both_Commands_And_Say_How_They_Apply_When_A_Second_One_Is_Given_Before_The_Pass()
+        {
+            // Given a promote by alice still pending
+            using var repo = new RolloutRepository();
+            await repo.SeedAsync("fraud-detector", repo.InAnalysis());
+            await CliRunner.RunWithVariablesAsync(Alice, repo.Args("rollout", "promote", "--model", "fraud-detector"));
+
+            // When bob aborts before the reconciler's next pass
+            var abort = await CliRunner.RunAsync(repo.Args("rollout", "abort", "--model", "fraud-detector", "--actor", "bob"));
+            var status = await CliRunner.RunAsync(repo.Args("rollout", "status", "--model", "fraud-detector"));
+
+            // Then neither replaces the other: both wait for the reconciler, which applies them as documented
+            Assert.Equal((0, ""), (abort.ExitCode, abort.Stderr));
+            Assert.Contains("Also pending: promote by alice; all are applied in that pass, in the order given, an abort winning over a promote.", abort.Stdout);
+            var pending = await repo.Store.TakePendingCommandsAsync(RolloutRepository.Local, "fraud-detector", CancellationToken.None);
+            Assert.Equal([(RolloutCommandKind.Promote, "alice"), (RolloutCommandKind.Abort, "bob")], pending.Select(p => (p.Command.Kind, p.Command.Actor)));
+            Assert.Contains("Pending:         promote by alice at ", status.Stdout);
+            Assert.Contains("Pending:         abort by bob at ", status.Stdout);
+        }
+
+        [Fact]
         public async Task Should_Record_Promote_With_Who_And_When_For_The_Reconciler()
         {
             // Given
@@ -247,7 +268,7 @@ public sealed class RolloutCommandTests
             // Then
             Assert.Equal((0, ""), (promote.ExitCode, promote.Stderr));
             var annotation = server.GetObject("v1", "ConfigMap", "ml-prod", "gitops-rollout-fraud-detector")!["metadata"]!["annotations"]!["gitops.ml/rollout-command"]!.GetValue<string>();
-            var command = JsonNode.Parse(annotation)!;
+            var command = Assert.Single(JsonNode.Parse(annotation)!.AsArray())!;
             Assert.Equal(("promote", "alice"), (command["command"]!.GetValue<string>(), command["actor"]!.GetValue<string>()));
             Assert.Equal(0, status.ExitCode);
             Assert.Contains("Pending:         promote by alice at ", status.Stdout);

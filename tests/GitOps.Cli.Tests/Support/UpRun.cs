@@ -33,9 +33,17 @@ public sealed class UpRun : IDisposable
     /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c>, with <paramref name="options"/> after it.</summary>
     public static UpRun Start(string repository, params string[] options) => Start(repository, environment: null, options);
 
+    /// <summary>Starts <c>gitops up REPO --env ENV --state STATE --listen 127.0.0.1:0</c>: one of several local
+    /// environments of a repository, each with its own state folder.</summary>
+    public static UpRun StartEnvironment(string repository, string environment, string state) =>
+        Start(repository, null, state, ["--env", environment, "--state", state]);
+
     /// <summary>Starts <c>gitops up REPO --listen 127.0.0.1:0</c> with <paramref name="options"/> after it, and
     /// <paramref name="environment"/> added to its environment (and so to every process it starts).</summary>
-    public static UpRun Start(string repository, IReadOnlyDictionary<string, string>? environment, params string[] options)
+    public static UpRun Start(string repository, IReadOnlyDictionary<string, string>? environment, params string[] options) =>
+        Start(repository, environment, Path.Combine(repository, StateFolder.DefaultName), options);
+
+    private static UpRun Start(string repository, IReadOnlyDictionary<string, string>? environment, string state, string[] options)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -46,7 +54,7 @@ public sealed class UpRun : IDisposable
         {
             psi.ArgumentList.Add(arg);
         }
-        var run = new UpRun(Process.Start(psi)!, Path.Combine(repository, StateFolder.DefaultName));
+        var run = new UpRun(Process.Start(psi)!, state);
         run._process.OutputDataReceived += (_, e) => run._output.Enqueue(e.Data ?? "");
         run._process.ErrorDataReceived += (_, e) => run._output.Enqueue(e.Data ?? "");
         run._process.BeginOutputReadLine();

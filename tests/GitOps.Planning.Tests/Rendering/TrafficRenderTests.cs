@@ -69,7 +69,9 @@ public sealed class TrafficRenderTests
             Rejected = [new RejectedVersion(canary, At, "analysis of step 2 Failed")],
         },
         "bluegreen-preview" => Progressing(canary),
-        "bluegreen-switched" => RolloutState.Initial with { Stable = canary, PreviousStable = Old, ScaleDownAt = At.AddSeconds(30) },
+        "bluegreen-switched" => RolloutState.Initial with { Stable = canary, PreviousStable = Old, ScaleDownAt = At.AddSeconds(30), LiveOnCanary = true },
+        "bluegreen-aborted" => State("rolled-back", canary),
+        "bluegreen-scaled-down" => RolloutState.Initial with { Stable = canary, LiveOnCanary = true },
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 
@@ -122,17 +124,23 @@ public sealed class TrafficRenderTests
         [InlineData(TrafficRouters.GatewayApi, "rolled-back")]
         [InlineData(TrafficRouters.GatewayApi, "bluegreen-preview")]
         [InlineData(TrafficRouters.GatewayApi, "bluegreen-switched")]
+        [InlineData(TrafficRouters.GatewayApi, "bluegreen-aborted")]
+        [InlineData(TrafficRouters.GatewayApi, "bluegreen-scaled-down")]
         [InlineData(TrafficRouters.Istio, "stable-only")]
         [InlineData(TrafficRouters.Istio, "canary-weight-30")]
         [InlineData(TrafficRouters.Istio, "header-route-and-mirror")]
         [InlineData(TrafficRouters.Istio, "rolled-back")]
         [InlineData(TrafficRouters.Istio, "bluegreen-preview")]
         [InlineData(TrafficRouters.Istio, "bluegreen-switched")]
+        [InlineData(TrafficRouters.Istio, "bluegreen-aborted")]
+        [InlineData(TrafficRouters.Istio, "bluegreen-scaled-down")]
         [InlineData(TrafficRouters.Replicas, "stable-only")]
         [InlineData(TrafficRouters.Replicas, "canary-weight-30")]
         [InlineData(TrafficRouters.Replicas, "rolled-back")]
         [InlineData(TrafficRouters.Replicas, "bluegreen-preview")]
         [InlineData(TrafficRouters.Replicas, "bluegreen-switched")]
+        [InlineData(TrafficRouters.Replicas, "bluegreen-aborted")]
+        [InlineData(TrafficRouters.Replicas, "bluegreen-scaled-down")]
         public void Should_Draw_The_Rollout_State_When_The_Reconciler_Hands_It_Over(string router, string scenario)
         {
             // Given
@@ -146,6 +154,60 @@ public sealed class TrafficRenderTests
             // Then
             Assert.Empty(result.Diagnostics);
             GoldenFile.AssertMatches($"tests/GitOps.Planning.Tests/testdata/traffic/{router}/{scenario}.yaml", Summary(result));
+        }
+
+        [Theory]
+        [InlineData(TrafficRouters.GatewayApi)]
+        [InlineData(TrafficRouters.Istio)]
+        [InlineData(TrafficRouters.Replicas)]
+        public void Should_Switch_And_Switch_Back_Without_Changing_A_Pod_Template_When_BlueGreen(string router)
+        {
+            // Given the preview of a blueGreen rollout
+            var specs = Specs(router, BlueGreenPolicy());
+            var canary = Desired(specs);
+            RenderResult Render(string scenario) => Renderer.Render(specs, "prod",
+                RegistryFacts.Empty.WithDeployment("fraud-detector", "prod", new DeploymentFacts(null, null, State(scenario, canary))), Commit);
+
+            // When it switches, then is aborted within scaleDownDelay
+            var preview = Render("bluegreen-preview");
+            var switched = Render("bluegreen-switched");
+            var aborted = Render("bluegreen-aborted");
+
+            // Then no Deployment's pod template changes, so no Deployment rolls: the switch and the switch back only move
+            // traffic, and the rejected version's pods are scaled to 0
+            foreach (var name in new[] { "fraud-detector-stable", "fraud-detector-canary" })
+            {
+                Assert.Equal(Template(preview, name), Template(switched, name));
+                Assert.Equal(Template(preview, name), Template(aborted, name));
+            }
+            Assert.Equal((5, 5), (Replicas(switched, "fraud-detector-stable"), Replicas(switched, "fraud-detector-canary")));
+            Assert.Equal((5, 0), (Replicas(aborted, "fraud-detector-stable"), Replicas(aborted, "fraud-detector-canary")));
+            Assert.Equal(("stable", "canary", "stable"), (Live(preview, router), Live(switched, router), Live(aborted, router)));
+        }
+
+        private static JsonObject Deployment(RenderResult result, string name) =>
+            result.Objects.Single(o => o["kind"]!.ToString() == "Deployment" && o["metadata"]!["name"]!.ToString() == name);
+
+        private static string Template(RenderResult result, string name) => Deployment(result, name)["spec"]!["template"]!.ToJsonString();
+
+        private static int Replicas(RenderResult result, string name) => Deployment(result, name)["spec"]!["replicas"]!.GetValue<int>();
+
+        /// <summary>The track that gets all live traffic: the route's only weighted backend, or (without a router) the
+        /// track the shared Service selects.</summary>
+        private static string Live(RenderResult result, string router)
+        {
+            if (router == TrafficRouters.Replicas)
+            {
+                return result.Objects.Single(o => o["kind"]!.ToString() == "Service" && o["metadata"]!["name"]!.ToString() == "fraud-detector")
+                    ["spec"]!["selector"]![ManagedLabels.Track]!.ToString();
+            }
+            var route = result.Objects.Single(o => o["kind"]!.ToString() is "HTTPRoute" or "VirtualService")["spec"]!;
+            var backends = router == TrafficRouters.Istio
+                ? route["http"]!.AsArray().Last()!["route"]!.AsArray().Select(r => (r!["destination"]!["host"]!.ToString(), r["weight"]!.GetValue<int>()))
+                : route["rules"]!.AsArray().Last()!["backendRefs"]!.AsArray().Select(b => (b!["name"]!.ToString(), b["weight"]!.GetValue<int>()));
+            var live = Assert.Single(backends, b => b.Item2 > 0);
+            Assert.Equal(100, live.Item2);
+            return live.Item1["fraud-detector-".Length..];
         }
 
         [Fact]

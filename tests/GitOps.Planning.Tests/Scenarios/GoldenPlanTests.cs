@@ -129,22 +129,27 @@ public sealed class GoldenPlanTests
         }
 
         [Fact]
-        public void Should_Start_A_Training_Job_When_A_Hyperparameter_Changes()
+        public void Should_Train_In_Staging_Only_And_Fail_Prod_Until_Staging_Serves_The_Version_When_A_Hyperparameter_Changes()
         {
             // When
             var (plan, _) = PlanCase("hyperparameter-change");
 
-            // Then
-            foreach (var env in plan.Environments.Where(e => e.Environment is "staging" or "prod"))
-            {
-                var create = Assert.Single(env.Plan.Changes);
-                Assert.Equal(("Job", ActionKind.Create), (create.Key.Kind, create.Action));
-                var training = Assert.Single(env.Summary.Training);
-                Assert.Equal((1, "a100", 7.34m), (training.Gpus, training.Pool, training.EstimatedCost));
-                Assert.Single(env.Summary.Rollouts);
-            }
-            Assert.Contains(plan.Environments.Single(e => e.Environment == "prod").Summary.Warnings,
-                w => w.Contains("never seen in staging", StringComparison.Ordinal));
+            // Then staging trains the new version and rolls it out
+            var staging = plan.Environments.Single(e => e.Environment == "staging");
+            var create = Assert.Single(staging.Plan.Changes);
+            Assert.Equal(("Job", ActionKind.Create), (create.Key.Kind, create.Action));
+            var training = Assert.Single(staging.Summary.Training);
+            Assert.Equal((1, "a100", 7.34m), (training.Gpus, training.Pool, training.EstimatedCost));
+            Assert.Single(staging.Summary.Rollouts);
+
+            // and prod, which promotes from staging, trains nothing: the plan is an error while staging serves another version
+            var prod = plan.Environments.Single(e => e.Environment == "prod");
+            Assert.Empty(prod.Plan.Changes);
+            Assert.Empty(prod.Summary.Training);
+            var error = Assert.Single(prod.Diagnostics, d => d.Id == PlanningDiagnostics.PromotionNotReady);
+            Assert.True(error.IsError);
+            Assert.Contains("but staging does not serve it as stable", error.Message, StringComparison.Ordinal);
+            Assert.Equal("environments/prod/environment.yaml", error.Span.File);
         }
 
         [Fact]

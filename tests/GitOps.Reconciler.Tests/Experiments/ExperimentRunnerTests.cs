@@ -165,6 +165,38 @@ public sealed class ExperimentRunnerTests
             Assert.Equal(["fraud-sweep"], (await registry.ExperimentsAsync(CancellationToken.None)).AsEnumerable());
         }
 
+        [Theory]
+        [InlineData(null, "metrics.json was not published at")]
+        [InlineData("{\"auc\": ", "is not valid JSON")]
+        [InlineData("{\"auc\": \"high\", \"model\": {\"sizeMb\": 0.1, \"latencyP99Ms\": 1.0}}", "metric 'auc' must be a finite number")]
+        public async Task Should_Record_The_Trial_As_Failed_With_The_Reason_When_Its_Metrics_Are_Missing_Or_Malformed(string? metrics, string reason)
+        {
+            // Given a trial whose Job completed without a usable metrics.json
+            var runner = Runner();
+            await runner.StepAsync(_plan, CancellationToken.None);
+            var t = _plan.Trials[0].Trial;
+            if (metrics is not null)
+            {
+                await _store.CreateAsync(RegistryLayout.ArtifactFile(t.Model.Name, t.Version, TrainingContract.MetricsFile),
+                    new MemoryStream(Encoding.UTF8.GetBytes(metrics)), "application/json", CancellationToken.None);
+            }
+            _cluster.Server.SetStatus(TrialJobs.Key(_plan.Environment, _plan.Trials[0].Name), new JsonObject
+            {
+                ["succeeded"] = 1,
+                ["conditions"] = new JsonArray { new JsonObject { ["type"] = "Complete", ["status"] = "True" } },
+            });
+
+            // When
+            var progress = await runner.StepAsync(_plan, CancellationToken.None);
+
+            // Then the run goes on without it, and its record says why
+            Assert.Equal(TrialPhase.Failed, progress.Trials[t.Name].Phase);
+            var record = await new ExperimentRegistry(_store).ReadTrialAsync("fraud-sweep", _plan.Run, t.Name, CancellationToken.None);
+            Assert.Equal("failed", record!.Status);
+            Assert.Contains(reason, record.Reason);
+            Assert.Contains("fraud-sweep-t03", progress.Started);
+        }
+
         [Fact]
         public async Task Should_Resume_From_The_Registry_And_The_Cluster_When_A_New_Runner_Takes_Over()
         {

@@ -14,6 +14,7 @@ using GitOps.Registry;
 using GitOps.Registry.Stores;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
+using GitOps.Testing.Artifacts;
 using GitOps.Testing.Git;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -151,5 +152,31 @@ public sealed class ReconcilerExperimentTests : IAsyncLifetime
         // Then
         Assert.Equal(["fraud-sweep: not run here: prod trains nothing, it receives versions from staging"], lines.AsEnumerable());
         Assert.Empty(_cluster.Server.ListObjects("batch/v1", "Job", SpecRepository.Namespace));
+    }
+
+    [Fact]
+    public async Task Should_Start_No_Trial_And_Say_It_Waits_When_The_Artifact_Store_Is_Down()
+    {
+        // Given an experiment whose environment's store does not answer
+        using var server = new ArtifactHttpServer { Down = true };
+        using var http = new HttpClient();
+        var files = Files();
+        files["environments/prod/environment.yaml"] = SpecRepository.Environment() + $"  artifacts:\n    uri: {server.BaseUri}/prod\n";
+        var load = RepositoryValidator.Validate([.. files.Select(f => SourceFile.FromText(f.Key, f.Value!))]);
+        Assert.False(load.HasErrors, string.Join("\n", load.Diagnostics));
+        var open = RegistryStores.Opener(http, null);
+        var experiments = new ExperimentPass(_cluster.Driver(), open, new RegistryAdmission(open, TimeProvider.System, NullLogger<RegistryAdmission>.Instance),
+            new ConfigMapRegistryFactStore(_cluster.Connection, ReconcilerRig.StatusNamespace), TimeProvider.System, NullLogger<ExperimentPass>.Instance);
+        var prod = load.Specs.Environment("prod")!;
+
+        // When
+        var down = await experiments.StepAsync(load.Specs, prod, "c0ffee", CancellationToken.None);
+        server.Down = false;
+        var up = await experiments.StepAsync(load.Specs, prod, "c0ffee", CancellationToken.None);
+
+        // Then nothing started while it was down, and the run began once it answered
+        Assert.Matches(@"^fraud-sweep run [0-9a-f]{12}: waiting: .*503", Assert.Single(down));
+        Assert.Contains("0 of 4 trial(s) finished, running fraud-sweep-t01, fraud-sweep-t02", Assert.Single(up));
+        Assert.Equal(2, _cluster.Server.ListObjects("batch/v1", "Job", SpecRepository.Namespace).Count);
     }
 }

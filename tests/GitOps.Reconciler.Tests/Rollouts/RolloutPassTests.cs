@@ -49,7 +49,29 @@ public sealed class RolloutPassTests
 
         """;
 
+    /// <summary>A blueGreen policy under the same name: the preview at full size, switched once ready.</summary>
+    private const string BlueGreenPolicy = """
+        apiVersion: ml.gitops/v1alpha1
+        kind: RolloutPolicy
+        metadata:
+          name: fast
+        spec:
+          strategy: blueGreen
+          scaleDownDelay: 30s
+
+        """;
+
     private static string Environment() => SpecRepository.Environment() + "  prometheus:\n    url: http://127.0.0.1:9\n";
+
+    /// <summary>The repository with the blueGreen policy, in an environment whose traffic goes through
+    /// <paramref name="router"/>.</summary>
+    private static Dictionary<string, string> BlueGreenFiles(int trees, string router)
+    {
+        var files = Files(trees);
+        files["policies/rollouts/fast.yaml"] = BlueGreenPolicy;
+        files["environments/prod/environment.yaml"] = Environment().Replace("router: replicas", $"router: {router}", StringComparison.Ordinal);
+        return files;
+    }
 
     private static string Model(string name, int trees) =>
         SpecRepository.Model(name, replicas: 2, trees: trees).Replace("  environments:", "  rollout: fast\n  environments:", StringComparison.Ordinal);
@@ -104,7 +126,11 @@ public sealed class RolloutPassTests
         public ReconcilerMetrics Metrics { get; private set; } = null!;
         public ReconcilePass Pass { get; private set; } = null!;
 
-        public static async Task<Rig> StartAsync() => new(await FakeCluster.StartAsync());
+        /// <summary>The repository at a number of trees (a new number trains a new version).</summary>
+        public Func<int, Dictionary<string, string>> Repository { get; init; } = trees => Files(trees);
+
+        public static async Task<Rig> StartAsync(Func<int, Dictionary<string, string>>? repository = null) =>
+            new(await FakeCluster.StartAsync()) { Repository = repository ?? (trees => Files(trees)) };
 
         /// <summary>A new pass and controller over the same cluster: everything a restarted reconciler has.</summary>
         public void Restart()
@@ -128,6 +154,21 @@ public sealed class RolloutPassTests
         public string? VersionOf(string deployment) => Deployment(deployment) is { } d ? ObjectKeys.Label(d, ManagedLabels.Version) : null;
 
         public int? ReplicasOf(string deployment) => Deployment(deployment)?["spec"]?["replicas"]?.GetValue<int>();
+
+        /// <summary>The track all live traffic goes to: the HTTPRoute's weighted backend, or without a router the track
+        /// the model's shared Service selects.</summary>
+        public string LiveTrack(string router)
+        {
+            if (router == "replicas")
+            {
+                var service = Cluster.Server.ListObjects("v1", "Service", SpecRepository.Namespace).Single(s => s["metadata"]!["name"]!.ToString() == "fraud");
+                return service["spec"]!["selector"]![ManagedLabels.Track]!.ToString();
+            }
+            var route = Cluster.Server.ListObjects("gateway.networking.k8s.io/v1", "HTTPRoute", SpecRepository.Namespace).Single();
+            var live = Assert.Single(route["spec"]!["rules"]!.AsArray().Last()!["backendRefs"]!.AsArray(), b => b!["weight"]!.GetValue<int>() > 0)!;
+            Assert.Equal(100, live["weight"]!.GetValue<int>());
+            return live["name"]!.ToString()["fraud-".Length..];
+        }
 
         /// <summary>Training Jobs succeed; with <paramref name="canary"/> false the canary's pods never become ready.</summary>
         public void Settle(bool canary = true)
@@ -171,10 +212,10 @@ public sealed class RolloutPassTests
         /// <summary>v1 stable, then v2 committed and trained: the rollout of v2 has started.</summary>
         public async Task<(string V1, string V2)> StartRolloutAsync()
         {
-            Git.Commit(Files(trees: 100));
+            Git.Commit(Repository(100));
             await RunUntilAsync(() => VersionOf("fraud-stable") is not null);
             var v1 = VersionOf("fraud-stable")!;
-            Git.Commit(Files(trees: 200));
+            Git.Commit(Repository(200));
             await RunUntilAsync(() => VersionOf("fraud-canary") is { } c && c != v1);
             return (v1, VersionOf("fraud-canary")!);
         }
@@ -330,9 +371,107 @@ public sealed class RolloutPassTests
 
             // Then the command was applied once, recorded with its actor, and is no longer pending
             var stored = await rig.Store.LoadAsync(Scope, "fraud", CancellationToken.None);
-            Assert.Null(stored!.PendingCommand);
+            Assert.Empty(stored!.PendingCommands);
             Assert.Single(stored.State.History, e => e.Actor == "alice");
             Assert.Contains("gitops_analysis_verdicts_total{environment=\"prod\",model=\"fraud\",verdict=\"Inconclusive\"} 1", await rig.ExportAsync(), StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("gatewayApi")]
+        [InlineData("replicas")]
+        public async Task Should_Switch_Traffic_Back_At_Once_Without_Rolling_A_Deployment_When_A_BlueGreen_Switch_Is_Aborted(string router)
+        {
+            // Given a blueGreen switch from v1 to v2: the preview's pods now serve everyone, v1's are kept
+            await using var rig = await Rig.StartAsync(trees => BlueGreenFiles(trees, router));
+            var (v1, v2) = await rig.StartRolloutAsync();
+            await rig.RunUntilAsync(() => rig.StateAsync().Result is { LiveOnCanary: true } s && s.Stable == v2);
+            var stableBefore = rig.Deployment("fraud-stable")!.DeepClone();
+            var canaryBefore = rig.Deployment("fraud-canary")!.DeepClone();
+            Assert.Equal((v1, v2), (rig.VersionOf("fraud-stable"), rig.VersionOf("fraud-canary")));
+            Assert.Equal("canary", rig.LiveTrack(router));
+
+            // When an operator aborts within scaleDownDelay, in the very next pass (no pod became ready in between)
+            await rig.Store.WriteCommandAsync(Scope, "fraud", new RolloutCommand(RolloutCommandKind.Abort, "bob", rig.Time.GetUtcNow()), CancellationToken.None);
+            rig.Time.Advance(TimeSpan.FromSeconds(1));
+            await rig.PassAsync();
+
+            // Then traffic is back on v1's pods at once: only the route (or the Service selector) changed; v1's
+            // Deployment is untouched (same generation and pod template), v2's keeps its pod template and is scaled to 0
+            var state = await rig.StateAsync();
+            Assert.Equal((v1, RolloutPhase.Degraded, false), (state.Stable, state.Phase, state.LiveOnCanary));
+            Assert.True(state.IsRejected(v2));
+            Assert.Equal("stable", rig.LiveTrack(router));
+            var stable = rig.Deployment("fraud-stable")!;
+            Assert.Equal(stableBefore["metadata"]!["generation"]!.GetValue<long>(), stable["metadata"]!["generation"]!.GetValue<long>());
+            Assert.True(JsonNode.DeepEquals(stableBefore["spec"], stable["spec"]));
+            var canary = rig.Deployment("fraud-canary")!;
+            Assert.True(JsonNode.DeepEquals(canaryBefore["spec"]!["template"], canary["spec"]!["template"]));
+            Assert.Equal(0, rig.ReplicasOf("fraud-canary"));
+        }
+
+        [Fact]
+        public async Task Should_Move_Traffic_To_The_Stable_Deployment_Only_When_It_Runs_The_New_Version_After_ScaleDownDelay()
+        {
+            // Given a blueGreen switch from v1 to v2
+            await using var rig = await Rig.StartAsync(trees => BlueGreenFiles(trees, "gatewayApi"));
+            var (_, v2) = await rig.StartRolloutAsync();
+            await rig.RunUntilAsync(() => rig.StateAsync().Result is { LiveOnCanary: true } s && s.Stable == v2);
+
+            // When scaleDownDelay passes, with the stable Deployment's new pods not ready yet
+            rig.Time.Advance(TimeSpan.FromSeconds(31));
+            await rig.PassAsync();
+            Assert.Equal(v2, rig.VersionOf("fraud-stable"));
+            await rig.PassAsync();
+
+            // Then traffic stays on the canary Deployment until they are, then moves and the canary Deployment goes
+            Assert.Equal("canary", rig.LiveTrack("gatewayApi"));
+            await rig.RunUntilAsync(() => !rig.StateAsync().Result.LiveOnCanary);
+            await rig.PassAsync();
+            Assert.Equal("stable", rig.LiveTrack("gatewayApi"));
+            Assert.Null(rig.Deployment("fraud-canary"));
+        }
+
+        [Fact]
+        public async Task Should_Apply_Every_Pending_Command_In_One_Pass_With_Abort_Winning_Over_Promote()
+        {
+            // Given a paused rollout, and before the next pass: promote --full by alice, abort by bob, promote by carol
+            await using var rig = await Rig.StartAsync();
+            var (v1, v2) = await rig.StartRolloutAsync();
+            rig.Prometheus.Answer = q => Observation.NoData(q);
+            await rig.RunUntilAsync(() => rig.StateAsync().Result.Phase == RolloutPhase.Paused);
+            var given = rig.Time.GetUtcNow();
+            var commands = new[]
+            {
+                new RolloutCommand(RolloutCommandKind.PromoteFull, "alice", given.AddSeconds(-3)),
+                new RolloutCommand(RolloutCommandKind.Abort, "bob", given.AddSeconds(-2)),
+                new RolloutCommand(RolloutCommandKind.Promote, "carol", given.AddSeconds(-1)),
+            };
+            var written = new List<PendingRolloutCommand>();
+            foreach (var command in commands)
+            {
+                written.Add(await rig.Store.WriteCommandAsync(Scope, "fraud", command, CancellationToken.None));
+            }
+
+            // When one pass runs
+            rig.Settle();
+            rig.Time.Advance(TimeSpan.FromSeconds(1));
+            await rig.PassAsync();
+
+            // Then all three were read in that pass and marked done in the same write as the new state: the rollout is
+            // rolled back (abort wins; nothing was promoted), and each command is in the history with who and when
+            var stored = (await rig.Store.LoadAsync(Scope, "fraud", CancellationToken.None))!;
+            Assert.Empty(stored.PendingCommands);
+            Assert.Equal(written[^1].Id, stored.LastCompletedCommandId);
+            Assert.Equal((v1, RolloutPhase.Degraded), (stored.State.Stable, stored.State.Phase));
+            Assert.True(stored.State.IsRejected(v2));
+            Assert.Equal((v1, 0), (rig.VersionOf("fraud-stable"), rig.ReplicasOf("fraud-canary")));
+            var byOperators = stored.State.History.Where(e => e.Actor is not null).Select(e => (e.Actor, e.GivenAt, e.Kind)).ToList();
+            Assert.Equal([
+                ("alice", commands[0].At, RolloutEventKind.CommandRefused),
+                ("bob", commands[1].At, RolloutEventKind.RolledBack),
+                ("carol", commands[2].At, RolloutEventKind.CommandRefused),
+            ], byOperators.Select(e => (e.Actor!, e.GivenAt!.Value, e.Kind)));
+            Assert.DoesNotContain(stored.State.History, e => e.Kind == RolloutEventKind.Promoted && e.Message.Contains(v2, StringComparison.Ordinal));
         }
     }
 }

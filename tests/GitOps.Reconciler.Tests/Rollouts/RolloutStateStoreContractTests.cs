@@ -109,7 +109,8 @@ public sealed class RolloutStateStoreContractTests
 
         // Then
         Assert.NotNull(loaded);
-        Assert.Equal(("prod", "fraud", saved.ResourceVersion, null), (loaded.Environment, loaded.Model, loaded.ResourceVersion, loaded.PendingCommand));
+        Assert.Equal(("prod", "fraud", saved.ResourceVersion), (loaded.Environment, loaded.Model, loaded.ResourceVersion));
+        Assert.Empty(loaded.PendingCommands);
         Assert.Equal(RolloutStateJson.Serialize(Canary20), RolloutStateJson.Serialize(loaded.State));
         Assert.Equal(Canary20.History.ToArray(), loaded.State.History.ToArray());
     }
@@ -196,7 +197,7 @@ public sealed class RolloutStateStoreContractTests
 
         // Then
         var again = await harness.Writer.LoadAsync(Prod, "fraud", CancellationToken.None);
-        Assert.Equal(RolloutCommandKind.Abort, again!.PendingCommand!.Command.Kind);
+        Assert.Equal(RolloutCommandKind.Abort, Assert.Single(again!.PendingCommands).Command.Kind);
     }
 
     [Theory]
@@ -214,28 +215,34 @@ public sealed class RolloutStateStoreContractTests
 
         // Then
         var loaded = await harness.Reader.LoadAsync(Prod, "fraud", CancellationToken.None);
-        Assert.Equal(saved with { State = loaded!.State }, loaded);
-        Assert.Equal((null, command.Id, 2), (loaded!.PendingCommand, loaded.LastCompletedCommandId, loaded.State.StepIndex));
+        Assert.Equal((saved.ResourceVersion, saved.LastCompletedCommandId), (loaded!.ResourceVersion, loaded.LastCompletedCommandId));
+        Assert.Empty(loaded.PendingCommands);
+        Assert.Equal((command.Id, 2), (loaded.LastCompletedCommandId, loaded.State.StepIndex));
         Assert.Empty(await harness.Reader.TakePendingCommandsAsync(Prod, "fraud", CancellationToken.None));
     }
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task Should_Keep_A_Newer_Command_Pending_When_An_Older_One_Is_Marked_Done(string store)
+    public async Task Should_Keep_Every_Command_In_The_Order_Given_And_Mark_Them_Done_Up_To_One(string store)
     {
-        // Given
+        // Given three commands given one after the other before the reconciler's pass
         await using var harness = await StartAsync(store);
         await harness.Writer.SaveAsync(Prod, "fraud", Canary20, null, CancellationToken.None);
-        var older = await harness.Reader.WriteCommandAsync(Prod, "fraud", Promote("alice"), CancellationToken.None);
-        var newer = await harness.Reader.WriteCommandAsync(Prod, "fraud", new RolloutCommand(RolloutCommandKind.Abort, "bob", Now), CancellationToken.None);
+        var first = await harness.Reader.WriteCommandAsync(Prod, "fraud", Promote("alice"), CancellationToken.None);
+        var second = await harness.Reader.WriteCommandAsync(Prod, "fraud", new RolloutCommand(RolloutCommandKind.Abort, "bob", Now), CancellationToken.None);
+        var third = await harness.Reader.WriteCommandAsync(Prod, "fraud", Promote("carol"), CancellationToken.None);
 
-        // When
-        var done = await harness.Writer.MarkCommandDoneAsync(Prod, "fraud", older.Id, CancellationToken.None);
+        // When the first two are marked done
+        var pendingBefore = await harness.Writer.TakePendingCommandsAsync(Prod, "fraud", CancellationToken.None);
+        var done = await harness.Writer.MarkCommandDoneAsync(Prod, "fraud", second.Id, CancellationToken.None);
 
-        // Then
-        Assert.False(done);
-        Assert.Equal(newer, Assert.Single(await harness.Writer.TakePendingCommandsAsync(Prod, "fraud", CancellationToken.None)));
-        Assert.True(await harness.Writer.MarkCommandDoneAsync(Prod, "fraud", newer.Id, CancellationToken.None));
+        // Then none was lost or replaced, and only the newest stays pending
+        Assert.Equal(new[] { first, second, third }, pendingBefore.ToArray());
+        Assert.True(done);
+        Assert.Equal(third, Assert.Single(await harness.Writer.TakePendingCommandsAsync(Prod, "fraud", CancellationToken.None)));
+        Assert.Equal(second.Id, (await harness.Reader.LoadAsync(Prod, "fraud", CancellationToken.None))!.LastCompletedCommandId);
+        Assert.False(await harness.Writer.MarkCommandDoneAsync(Prod, "fraud", first.Id, CancellationToken.None));
+        Assert.True(await harness.Writer.MarkCommandDoneAsync(Prod, "fraud", third.Id, CancellationToken.None));
         Assert.Empty(await harness.Writer.TakePendingCommandsAsync(Prod, "fraud", CancellationToken.None));
     }
 
@@ -301,8 +308,25 @@ public sealed class RolloutStateStoreContractTests
             Assert.StartsWith("{\"schemaVersion\":1,", cm["data"]!["state.json"]!.GetValue<string>());
             var annotation = JsonNode.Parse(cm["metadata"]!["annotations"]!["gitops.ml/rollout-command"]!.GetValue<string>())!;
             Assert.Equal(
-                $$"""{"command":"promoteFull","actor":"alice","at":"2026-03-04T14:07:00.0000000Z","id":"{{command.Id}}"}""",
+                $$"""[{"command":"promoteFull","actor":"alice","at":"2026-03-04T14:07:00.0000000Z","id":"{{command.Id}}"}]""",
                 annotation.ToJsonString());
+        }
+
+        [Fact]
+        public void Should_Read_A_Command_Written_By_Hand_As_One_Object_And_Ignore_What_Is_Not_A_Command()
+        {
+            // Given the annotation as kubectl annotate writes it by hand (one object), and a list with a foreign entry
+            var byHand = """{"command":"abort","actor":"carol","at":"2026-03-04T14:08:00Z","id":"by-hand-1"}""";
+            var list = """[{"command":"promote","actor":"alice","at":"2026-03-04T14:07:00Z","id":"a"},{"note":"x"},{"command":"abort","actor":"bob","at":"2026-03-04T14:07:30Z","id":"b"}]""";
+
+            // When
+            var one = RolloutConfigMap.ParseCommands(byHand);
+            var several = RolloutConfigMap.ParseCommands(list);
+
+            // Then
+            Assert.Equal(new PendingRolloutCommand("by-hand-1", new RolloutCommand(RolloutCommandKind.Abort, "carol", new DateTimeOffset(2026, 3, 4, 14, 8, 0, TimeSpan.Zero))), Assert.Single(one));
+            Assert.Equal(["a", "b"], several.Select(c => c.Id));
+            Assert.Empty(RolloutConfigMap.ParseCommands("not json"));
         }
 
         [Fact]

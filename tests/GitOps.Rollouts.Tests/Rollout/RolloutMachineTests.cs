@@ -44,6 +44,20 @@ public sealed class RolloutMachineTests
         }
 
         [Fact]
+        public void Should_Not_Give_Traffic_To_A_New_Canary_Whose_Pods_Were_Not_Observed_When_The_Readiness_Was_Of_The_Previous_One()
+        {
+            // Given v2 rolled back: its canary Deployment at 0 pods is "ready" for that state
+            var driver = new RolloutDriver(Standard()) { Answer = Bad };
+            driver.RunUntil(s => s.Phase == RolloutPhase.Degraded);
+
+            // When v3 arrives in a pass whose readiness was observed for v2's 0 pods
+            var transition = RolloutMachine.Next(driver.State, driver.Policy, new RolloutInput { DesiredVersion = "v3", CanaryReady = true }, driver.Now);
+
+            // Then v3's rollout starts but waits for its own pods before its first weight
+            Assert.Equal(("v3", RolloutPhase.Progressing, 0, 0), (transition.State.Canary, transition.State.Phase, transition.State.StepIndex, transition.State.Weight));
+        }
+
+        [Fact]
         public void Should_Pass_Every_Step_And_Wait_For_Promote_When_The_Canary_Is_Good()
         {
             // Given a healthy canary
@@ -393,6 +407,89 @@ public sealed class RolloutMachineTests
         }
     }
 
+    /// <summary>Several commands given before one pass (the reconciler reads every pending one at once).</summary>
+    public sealed class SeveralCommandsInOnePass
+    {
+        private static RolloutCommand Given(RolloutCommandKind kind, string actor, RolloutDriver driver, int secondsAgo) =>
+            new(kind, actor, driver.Now.AddSeconds(-secondsAgo));
+
+        [Fact]
+        public void Should_Roll_Back_When_Abort_Comes_After_A_Promote_Full_That_Would_Have_Completed_The_Rollout()
+        {
+            // Given a rollout paused for a human, and promote --full then abort given before the next pass
+            var driver = new RolloutDriver(Standard());
+            driver.RunUntil(s => s.Phase == RolloutPhase.Paused);
+            var promote = Given(RolloutCommandKind.PromoteFull, "alice", driver, 20);
+            var abort = Given(RolloutCommandKind.Abort, "bob", driver, 10);
+
+            // When
+            var transition = driver.Step(promote, abort);
+
+            // Then abort wins: the canary is rolled back, never promoted, and both are in the history with who and when
+            Assert.Equal(("v1", RolloutPhase.Degraded), (driver.State.Stable, driver.State.Phase));
+            Assert.True(driver.State.IsRejected("v2"));
+            Assert.DoesNotContain(transition.Actions.OfType<TransitionRecorded>(), t => t.Event.Kind == RolloutEventKind.Promoted);
+            var refused = Assert.Single(transition.Actions.OfType<CommandRefused>());
+            Assert.Equal(promote, refused.Command);
+            Assert.Contains("abort by bob", refused.Reason);
+            var history = driver.State.History.Where(e => e.At == driver.Now && e.Actor is not null).ToList();
+            Assert.Equal([("alice", promote.At, RolloutEventKind.CommandRefused), ("bob", abort.At, RolloutEventKind.RolledBack)],
+                history.Select(e => (e.Actor!, e.GivenAt!.Value, e.Kind)));
+        }
+
+        [Fact]
+        public void Should_Roll_Back_And_Not_Promote_When_A_Promote_Comes_After_An_Abort()
+        {
+            // Given
+            var driver = new RolloutDriver(Standard());
+            driver.RunUntil(s => s.Phase == RolloutPhase.Paused);
+
+            // When the commands arrive in the store out of order (the promote was given later)
+            var transition = driver.Step(Given(RolloutCommandKind.Promote, "alice", driver, 5), Given(RolloutCommandKind.Abort, "bob", driver, 30));
+
+            // Then
+            Assert.Equal(RolloutPhase.Degraded, driver.State.Phase);
+            Assert.Equal("alice", Assert.Single(transition.Actions.OfType<CommandRefused>()).Command.Actor);
+            Assert.Equal(["bob", "alice"], driver.State.History.Where(e => e.At == driver.Now && e.Actor is not null).Select(e => e.Actor!));
+        }
+
+        [Fact]
+        public void Should_Skip_Only_One_Step_When_Promote_Is_Given_Twice()
+        {
+            // Given a rollout waiting at its 5-minute pause (step 3)
+            var driver = new RolloutDriver(Standard());
+            driver.RunUntil(s => s.StepIndex == 2);
+
+            // When two operators promote before the next pass
+            var transition = driver.Step(Given(RolloutCommandKind.Promote, "alice", driver, 20), Given(RolloutCommandKind.Promote, "carol", driver, 10));
+
+            // Then the pause is skipped once; the analysis of step 5 is not skipped by the second promote
+            Assert.Equal(4, driver.State.StepIndex);
+            Assert.Equal(50, driver.State.Weight);
+            Assert.Equal("1-step-5", driver.State.StepAnalysis?.Id);
+            var refused = Assert.Single(transition.Actions.OfType<CommandRefused>());
+            Assert.Equal("carol", refused.Command.Actor);
+            Assert.Contains("the same command as promote by alice", refused.Reason);
+            Assert.Contains(driver.State.History, e => e is { Kind: RolloutEventKind.Resumed, Actor: "alice" });
+        }
+
+        [Fact]
+        public void Should_Apply_Abort_Then_Retry_In_The_Order_They_Were_Given()
+        {
+            // Given
+            var driver = new RolloutDriver(Standard());
+            driver.Step();
+
+            // When
+            driver.Step(Given(RolloutCommandKind.Retry, "carol", driver, 5), Given(RolloutCommandKind.Abort, "bob", driver, 10));
+
+            // Then the rollout was stopped, then started again from the first step
+            Assert.Equal((RolloutPhase.Progressing, 2, false), (driver.State.Phase, driver.State.Generation, driver.State.IsRejected("v2")));
+            Assert.Equal([RolloutEventKind.RolledBack, RolloutEventKind.Retried],
+                driver.State.History.Where(e => e.Actor is not null).Select(e => e.Kind));
+        }
+    }
+
     public sealed class TheBlueGreenStrategy
     {
         [Fact]
@@ -408,12 +505,38 @@ public sealed class RolloutMachineTests
             driver.CanaryReady = true;
             driver.Step();
 
-            // Then the new version is stable and the old one is kept for scaleDownDelay
-            Assert.Equal("v2", driver.State.Stable);
-            Assert.Equal("v1", driver.State.PreviousStable);
+            // Then the new version is stable, served by the pods that ran the preview, and the old one is kept for
+            // scaleDownDelay
+            Assert.Equal(("v2", "v1", true), (driver.State.Stable, driver.State.PreviousStable, driver.State.LiveOnCanary));
             driver.Run(TimeSpan.FromSeconds(30));
             Assert.Null(driver.State.PreviousStable);
             Assert.Contains(driver.Events, e => e.Kind == RolloutEventKind.ScaledDown);
+
+            // And traffic returns to the stable Deployment only once it runs the new version, ready
+            Assert.True(driver.State.LiveOnCanary);
+            driver.StableReady = true;
+            driver.Step();
+            Assert.False(driver.State.LiveOnCanary);
+            Assert.Contains(driver.Events, e => e.Message.StartsWith("traffic moved to the stable Deployment, now running v2", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Should_Not_Start_A_Newer_Version_On_The_Pods_That_Serve_Live_Traffic_After_A_Switch()
+        {
+            // Given a switch to v2 that just happened
+            var driver = new RolloutDriver(BlueGreen());
+            driver.Step();
+
+            // When v3 is committed within scaleDownDelay
+            driver.Desired = "v3";
+            driver.Run(TimeSpan.FromSeconds(20));
+
+            // Then it waits: the canary Deployment serves v2 to everyone until traffic is back on the stable one
+            Assert.Equal(("v2", (string?)null, true), (driver.State.Stable, driver.State.Canary, driver.State.LiveOnCanary));
+            driver.StableReady = true;
+            driver.CanaryReady = false;
+            driver.Run(TimeSpan.FromSeconds(20));
+            Assert.Equal(("v2", "v3", RolloutPhase.Progressing), (driver.State.Stable, driver.State.Canary, driver.State.Phase));
         }
 
         [Fact]
@@ -430,6 +553,22 @@ public sealed class RolloutMachineTests
             Assert.Equal("v1", driver.State.Stable);
             Assert.True(driver.State.IsRejected("v2"));
             Assert.Equal(RolloutPhase.Degraded, driver.State.Phase);
+            Assert.False(driver.State.LiveOnCanary);
+        }
+
+        [Fact]
+        public void Should_Refuse_Abort_Once_The_Previous_Version_Is_Scaled_Down()
+        {
+            // Given a switch longer ago than scaleDownDelay
+            var driver = new RolloutDriver(BlueGreen());
+            driver.Run(TimeSpan.FromSeconds(40));
+
+            // When
+            var transition = driver.Command(RolloutCommandKind.Abort);
+
+            // Then nothing to switch back to: v2 stays
+            Assert.Contains("nothing to abort", Assert.Single(transition.Actions.OfType<CommandRefused>()).Reason);
+            Assert.Equal("v2", driver.State.Stable);
         }
 
         [Fact]

@@ -18,6 +18,8 @@ internal sealed class RolloutDriver(RolloutPolicy policy, RolloutState? state = 
     public RolloutState State { get; private set; } = state ?? new RolloutState { Stable = "v1" };
     public string? Desired { get; set; } = "v2";
     public bool CanaryReady { get; set; } = true;
+    /// <summary>Whether the stable Deployment runs the stable version, ready (false by default: it has to roll).</summary>
+    public bool StableReady { get; set; }
     /// <summary>Answers a metric query; by default every metric is healthy.</summary>
     public Func<MeasureRequest, Observation> Answer { get; set; } = r => Observation.Of(r.Metric, 0.001, 1000);
     public List<RolloutAction> Actions { get; } = [];
@@ -25,16 +27,24 @@ internal sealed class RolloutDriver(RolloutPolicy policy, RolloutState? state = 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>One reconcile pass: advance, take the measurements asked for, and advance again with their answers.</summary>
-    public RolloutTransition Step(RolloutCommand? command = null)
+    public RolloutTransition Step(params RolloutCommand[] commands)
     {
-        var first = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = CanaryReady, Command = command });
+        var generation = State.Generation;
+        var first = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = CanaryReady, StableReady = StableReady, Commands = [.. commands] });
+        if (CanaryReady && first.State.Generation != generation)
+        {
+            // A rollout started: the pods of the new canary exist only from this pass on. With pods that are ready at
+            // once, the next pass (taken at the same instant) sees them ready.
+            var ready = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = true, StableReady = StableReady });
+            first = new RolloutTransition(ready.State, [.. first.Actions, .. ready.Actions]);
+        }
         var requested = first.Measurements.ToImmutableArray();
         if (requested.IsEmpty)
         {
             return first;
         }
         var observations = requested.Select(r => new RunObservation(r.RunId, r.Metric, Now, Answer(r))).ToImmutableArray();
-        var second = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = CanaryReady, Observations = observations });
+        var second = Next(new RolloutInput { DesiredVersion = Desired, CanaryReady = CanaryReady, StableReady = StableReady, Observations = observations });
         return new RolloutTransition(second.State, [.. first.Actions, .. second.Actions]);
     }
 

@@ -67,5 +67,23 @@ public sealed class TrafficDecisionTests
             Assert.True(decision.Preview);
             Assert.Equal((3, 0), (decision.CanaryReplicas, decision.CanaryWeight));
         }
+
+        [Fact]
+        public void Should_Send_Live_Traffic_To_The_Preview_Pods_After_A_BlueGreen_Switch_And_Back_When_Aborted()
+        {
+            // Given a blueGreen switch to v2
+            var driver = new RolloutDriver(BlueGreen());
+            driver.Step();
+
+            // When
+            var switched = TrafficDecision.For(driver.State, driver.Policy, 3, routed: true);
+            driver.Command(RolloutCommandKind.Abort);
+            var aborted = TrafficDecision.For(driver.State, driver.Policy, 3, routed: true);
+
+            // Then after the switch the preview's pods serve v2 and v1 is kept; after the abort v1 serves again and
+            // the rejected v2 has no pods
+            Assert.Equal((true, "v2", "v1", 3), (switched.LiveOnCanary, switched.Stable, switched.PreviousStable, switched.StableReplicas));
+            Assert.Equal((false, "v1", "v2", 0, (string?)null), (aborted.LiveOnCanary, aborted.Stable, aborted.Canary, aborted.CanaryReplicas, aborted.PreviousStable));
+        }
     }
 }

@@ -43,8 +43,9 @@ public sealed class ConfigMapRolloutStateStore(KubernetesApiConnection api, Time
         }
         else
         {
-            // The patch clears the command only when it is still the one applied: a newer command stays pending.
-            var pending = completedCommandId is null ? null : (await LoadAsync(scope, model, ct))?.PendingCommand;
+            // The patch clears the commands up to the one applied: a newer command stays pending (and a save based on a
+            // read from before it was written is refused anyway, by its resourceVersion).
+            var pending = completedCommandId is null ? [] : (await LoadAsync(scope, model, ct))?.PendingCommands ?? [];
             response = await api.SendAsync(HttpMethod.Patch, KubernetesPaths.Item("v1", "configmaps", scope.Namespace, name),
                 RolloutConfigMap.StatePatch(state, resourceVersion, completedCommandId, pending), MergePatch, ct);
         }
@@ -80,7 +81,7 @@ public sealed class ConfigMapRolloutStateStore(KubernetesApiConnection api, Time
         for (var attempt = 1; attempt <= 5; attempt++)
         {
             var stored = await LoadAsync(scope, model, ct) ?? throw new RolloutNotFoundException(scope.Environment, model);
-            if (await PatchAsync(scope, model, RolloutConfigMap.CommandPatch(pending, stored.ResourceVersion), ct))
+            if (await PatchAsync(scope, model, RolloutConfigMap.CommandPatch(pending, stored.PendingCommands, stored.ResourceVersion), ct))
             {
                 return pending;
             }
@@ -89,18 +90,18 @@ public sealed class ConfigMapRolloutStateStore(KubernetesApiConnection api, Time
     }
 
     public async Task<ImmutableArray<PendingRolloutCommand>> TakePendingCommandsAsync(RolloutScope scope, string model, CancellationToken ct) =>
-        (await LoadAsync(scope, model, ct))?.PendingCommand is { } pending ? [pending] : [];
+        (await LoadAsync(scope, model, ct))?.PendingCommands ?? [];
 
     public async Task<bool> MarkCommandDoneAsync(RolloutScope scope, string model, string commandId, CancellationToken ct)
     {
         for (var attempt = 1; attempt <= 5; attempt++)
         {
             var stored = await LoadAsync(scope, model, ct);
-            if (stored?.PendingCommand?.Id != commandId)
+            if (stored is null || !stored.PendingCommands.Any(p => p.Id == commandId))
             {
                 return false;
             }
-            if (await PatchAsync(scope, model, RolloutConfigMap.DonePatch(commandId, stored.ResourceVersion), ct))
+            if (await PatchAsync(scope, model, RolloutConfigMap.DonePatch(commandId, stored.PendingCommands, stored.ResourceVersion), ct))
             {
                 return true;
             }

@@ -45,7 +45,7 @@ public sealed class LocalRolloutStateStore(StateFolder state, TimeProvider? time
         }
         else
         {
-            var pending = RolloutConfigMap.Read(scope.Environment, current).PendingCommand;
+            var pending = RolloutConfigMap.Read(scope.Environment, current).PendingCommands;
             next = current;
             RolloutConfigMap.ApplyMergePatch(next, RolloutConfigMap.StatePatch(rollout, resourceVersion!, completedCommandId, pending));
         }
@@ -73,24 +73,26 @@ public sealed class LocalRolloutStateStore(StateFolder state, TimeProvider? time
         var current = StateFolder.ReadJson(PathOf(scope.Environment, model)) ?? throw new RolloutNotFoundException(scope.Environment, model);
         var version = current["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
         var pending = new PendingRolloutCommand(RolloutConfigMap.NewCommandId(_time), command);
-        RolloutConfigMap.ApplyMergePatch(current, RolloutConfigMap.CommandPatch(pending, version));
+        var earlier = RolloutConfigMap.Read(scope.Environment, current).PendingCommands;
+        RolloutConfigMap.ApplyMergePatch(current, RolloutConfigMap.CommandPatch(pending, earlier, version));
         Write(scope.Environment, model, current, version);
         return pending;
     }
 
     public async Task<ImmutableArray<PendingRolloutCommand>> TakePendingCommandsAsync(RolloutScope scope, string model, CancellationToken ct) =>
-        (await LoadAsync(scope, model, ct))?.PendingCommand is { } pending ? [pending] : [];
+        (await LoadAsync(scope, model, ct))?.PendingCommands ?? [];
 
     public async Task<bool> MarkCommandDoneAsync(RolloutScope scope, string model, string commandId, CancellationToken ct)
     {
         using var held = await LockAsync(scope.Environment, model, ct);
         var current = StateFolder.ReadJson(PathOf(scope.Environment, model));
-        if (current is null || RolloutConfigMap.Read(scope.Environment, current).PendingCommand?.Id != commandId)
+        var pending = current is null ? [] : RolloutConfigMap.Read(scope.Environment, current).PendingCommands;
+        if (current is null || !pending.Any(p => p.Id == commandId))
         {
             return false;
         }
         var version = current["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
-        RolloutConfigMap.ApplyMergePatch(current, RolloutConfigMap.DonePatch(commandId, version));
+        RolloutConfigMap.ApplyMergePatch(current, RolloutConfigMap.DonePatch(commandId, pending, version));
         Write(scope.Environment, model, current, version);
         return true;
     }
