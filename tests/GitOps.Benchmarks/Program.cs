@@ -17,12 +17,13 @@ return args.FirstOrDefault() switch
     "kube-client" => await GitOps.Benchmarks.Kubernetes.KubernetesClientBenchmark.RunAsync(args[1..]),
     "local" => await GitOps.Benchmarks.Local.LocalBenchmark.RunAsync(args[1..]),
     "lifecycle" => await GitOps.Benchmarks.Lifecycle.LifecycleBenchmark.RunAsync(args[1..]),
+    "drift" => GitOps.Benchmarks.Monitoring.DriftBenchmark.Run(Console.Out),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift");
     return 2;
 }
