@@ -50,16 +50,22 @@ public sealed class VersionPublication(IArtifactStore store)
         var existing = await ReadManifestAsync(ct) is { } committed
             ? await CompleteAsync(committed, PublishKind.AlreadyPublished, null, ct)
             : await FindUncommittedModelAsync(local.Select(f => f.Path), ct);
-        if (existing is not null)
+        if (existing is null && await LeftoverAsync(local, ct) is { } leftover)
         {
-            return !existing.Succeeded || SameFiles(existing.Manifest!, local) ? existing : PublishOutcome.Refused(Differs(existing.Manifest!, local));
-        }
-        if (await LeftoverAsync(local, ct) is { } leftover)
-        {
-            return PublishOutcome.Refused(
+            // Another attempt may have committed after the manifest was read above: its canonical files are then the
+            // committed version, not a leftover.
+            existing = await ReadManifestAsync(ct) is { } late ? await CompleteAsync(late, PublishKind.AlreadyPublished, null, ct) : null;
+            if (existing is null)
+            {
+                return PublishOutcome.Refused(
                 $"'{store.Describe(leftover)}' exists although the version was never committed ({ManifestKey} is missing): an attempt published it " +
                 $"before versions were committed through {ManifestKey} and died before {TrainingContract.ModelFile}. Files are never overwritten: " +
                 $"delete the files of '{store.Root}' by hand, then retry the training");
+            }
+        }
+        if (existing is not null)
+        {
+            return !existing.Succeeded || SameFiles(existing.Manifest!, local) ? existing : PublishOutcome.Refused(Differs(existing.Manifest!, local));
         }
         var attempt = Guid.NewGuid().ToString("N");
         foreach (var file in local)
