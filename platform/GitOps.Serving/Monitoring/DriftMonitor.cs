@@ -66,7 +66,7 @@ public sealed class DriftMonitor
         foreach (var feature in profile.Features)
         {
             var inputName = feature.Input ?? feature.Name;
-            var input = inputs.IndexOf(inputs.FirstOrDefault(i => i.Name == inputName)!);
+            var input = inputs.Select(i => i.Name).ToList().IndexOf(inputName);
             if (input < 0)
             {
                 throw new ModelLoadException($"the training profile names feature '{feature.Name}' of input '{inputName}', which the model does not have; inputs: {string.Join(", ", inputs.Select(i => i.Name))}");
