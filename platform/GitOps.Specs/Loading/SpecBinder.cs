@@ -114,6 +114,7 @@ internal static class SpecBinder
                 Timeout = Str(training, "timeout") ?? "1h",
                 Retries = Int(training, "retries") ?? 2,
                 SecurityContext = Map(training, "securityContext") is { } sc ? new TrainerSecurity(Bool(sc, "runAsRoot") ?? false) : null,
+                Retrain = Map(training, "retrain") is { } retrain ? Retrain(retrain) : null,
             },
             Gates = Strs(s, "gates"),
             Serving = Serving(Map(s, "serving")) ?? new ServingSpec(),
@@ -123,6 +124,16 @@ internal static class SpecBinder
             Monitoring = Map(s, "monitoring") is { } monitoring ? Monitoring(monitoring) : null,
         };
     }
+
+    private static RetrainSpec Retrain(YMapping r) => new()
+    {
+        UriTemplate = Str(r, "uriTemplate") ?? "",
+        Schedule = Str(r, "schedule"),
+        OnDrift = Map(r, "onDrift") is { } d
+            ? new DriftTrigger(Str(d, "metric") ?? DriftTriggerMetrics.Score, Str(d, "feature"), Double(d, "threshold"), Str(d, "for") ?? "1h")
+            : null,
+        MinInterval = Str(r, "minInterval") ?? "1d",
+    };
 
     private static MonitoringSpec Monitoring(YMapping m)
     {

@@ -61,6 +61,8 @@ public sealed record TrainingSpec
     public int Retries { get; init; } = 2;
     /// <summary>How the custom trainer's container runs; absent: as a non-root user under the restricted profile.</summary>
     public TrainerSecurity? SecurityContext { get; init; }
+    /// <summary>Training again on newer data, on a schedule or on drift; null: only a commit retrains.</summary>
+    public RetrainSpec? Retrain { get; init; }
 }
 
 /// <summary>A custom trainer image that must run as root says so; only environments below <c>restricted</c> accept it.</summary>
