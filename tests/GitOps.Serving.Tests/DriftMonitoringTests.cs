@@ -5,8 +5,8 @@ using GitOps.Serving.Hosting;
 using GitOps.Serving.Model;
 using GitOps.Specs.Contracts;
 using GitOps.Testing.Logging;
-using Microsoft.Extensions.Logging;
 using GitOps.Training.Datasets;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Serving.Tests;
 
