@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using GitOps.Cli.Commands;
 using GitOps.Planning.Monitoring;
 using GitOps.Planning.Monitoring.Dashboards;
-using GitOps.Cli.Commands;
 using GitOps.Policy;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;

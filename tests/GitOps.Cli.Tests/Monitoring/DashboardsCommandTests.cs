@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using GitOps.Planning.Monitoring.Dashboards;
 using GitOps.Cli.Commands;
+using GitOps.Planning.Monitoring.Dashboards;
 using GitOps.Policy;
 using GitOps.Testing.Golden;
 using Xunit;
