@@ -29,7 +29,7 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
         using var client = Http.Client(server);
         for (var i = 0; i < requests; i++)
         {
-            var (status, response) = await Http.PostAsync(client, "/v2/models/fraud/infer", body(i % 4 * 50, 50));
+            var (status, response) = await Http.PostAsync(client, "/v2/models/fraud/infer", body(i * 50, 50));
             Assert.True(status == HttpStatusCode.OK, response.ToString());
         }
         return await client.GetStringAsync("/metrics");
@@ -38,8 +38,11 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
     [Fact]
     public async Task Should_Show_Little_Drift_When_Live_Rows_Come_From_The_Training_Distribution()
     {
-        // Given / When 400 rows drawn like the training data
-        var metrics = await ServeAsync((from, count) => fixture.InferBody(from, count), requests: 8);
+        // Given rows from the example dataset generator without a shift, drawn with another seed than the training data
+        var rows = GeneratedRows(seed: 77);
+
+        // When
+        var metrics = await ServeAsync((from, count) => ServingFixture.InferBody(rows, from, count), requests: 8);
 
         // Then
         Assert.Equal(400, Http.Sample(metrics, MonitoringMetrics.WindowRows, Labels));
@@ -59,11 +62,13 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
     [Fact]
     public async Task Should_Show_Drift_And_Out_Of_Range_Values_Only_For_The_Feature_That_Moved_When_One_Is_Shifted()
     {
-        // Given amount multiplied by 10 (a client sending cents instead of euros)
+        // Given rows from the example dataset generator with amount multiplied by 10 (a client sending cents instead of
+        // euros), drawn with another seed than the training data
         var max = Profile().Features.Single(f => f.Name == "amount").Max;
+        var shifted = GeneratedRows(seed: 77, new DatasetShift("amount", 10, 0));
 
         // When
-        var metrics = await ServeAsync((from, count) => Scale(fixture.InferBody(from, count), "amount", 10), requests: 8);
+        var metrics = await ServeAsync((from, count) => ServingFixture.InferBody(shifted, from, count), requests: 8);
 
         // Then
         var amount = $"{Labels},feature=\"amount\"";
@@ -84,8 +89,14 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
         Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.MissingValues, $"{Labels},feature=\"amount\""));
     }
 
-    private static string Scale(string body, string feature, double factor) => Data(body, feature, v =>
-        (double.Parse(v, CultureInfo.InvariantCulture) * factor).ToString("R", CultureInfo.InvariantCulture));
+    /// <summary>400 rows of the example dataset generator (feature values only).</summary>
+    private static float[][] GeneratedRows(int seed, params DatasetShift[] shifts)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        FraudDataset.Write(writer, 400, seed, shifts);
+        return [.. writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => line.Split(',').Take(FraudDataset.Features.Count).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray())];
+    }
 
     private static string Nulls(string body, string feature) => Data(body, feature, _ => "null");
 
