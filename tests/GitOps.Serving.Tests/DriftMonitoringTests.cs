@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using GitOps.Serving.Hosting;
+using GitOps.Serving.Model;
 using GitOps.Specs.Contracts;
+using GitOps.Testing.Logging;
 using GitOps.Training.Datasets;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Serving.Tests;
 
@@ -87,6 +90,63 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
         // Then the requests were answered (status 200 above) and each null counted
         Assert.Equal(100, Http.Sample(metrics, MonitoringMetrics.MissingValues, $"{Labels},feature=\"hour\""));
         Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.MissingValues, $"{Labels},feature=\"amount\""));
+    }
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    public async Task Should_Serve_Without_Drift_Metrics_And_Warn_Once_When_The_Version_Has_No_Profile(bool measureDrift, int warnings)
+    {
+        // Given a version trained before profiles were written (no profile), drift left on or turned off on purpose
+        using var logs = new ListLoggerProvider();
+        var options = fixture.Options() with { Profile = null, MeasureDrift = measureDrift };
+
+        // When
+        await using var server = await InferenceServer.StartAsync(options, b => b.AddProvider(logs), TimeProvider.System, CancellationToken.None);
+        using var client = Http.Client(server);
+        var (status, _) = await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(0, 50));
+        var metrics = await client.GetStringAsync("/metrics");
+
+        // Then requests are answered, no drift series is exported, and the warning says why and what to do
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain(MonitoringMetrics.FeatureDriftPsi + "{", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(MonitoringMetrics.WindowRows + "{", metrics, StringComparison.Ordinal);
+        var warned = logs.Lines.Where(l => l.Contains("No training profile for fraud version v1", StringComparison.Ordinal)).ToList();
+        Assert.Equal(warnings, warned.Count);
+        Assert.All(warned, w => Assert.Contains("serving is unaffected. Retrain to write one, pass --profile FILE, or --no-drift", w, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Should_Refuse_To_Start_And_Name_The_Feature_When_The_Profile_Does_Not_Match_The_Model()
+    {
+        // Given a profile of another model: one of its features is not an input of this one
+        var profile = Profile();
+        var foreign = profile with { Features = [.. profile.Features.Select(f => f.Name == "hour" ? f with { Name = "hour_of_day" } : f)] };
+
+        // When
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => ServingFixture.StartAsync(fixture.Options() with { Profile = foreign }));
+
+        // Then
+        Assert.Contains("the training profile names feature 'hour_of_day'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("which the model does not have; inputs: amount, hour", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Refuse_A_Request_With_A_Value_That_Overflows_Float32_And_Keep_It_Out_Of_The_Window()
+    {
+        // Given
+        await using var server = await ServingFixture.StartAsync(fixture.Options() with { Profile = Profile(), DriftWindow = 400 });
+        using var client = Http.Client(server);
+
+        // When every amount is sent as 1e39, which is +Inf as FP32
+        var (status, body) = await Http.PostAsync(client, "/v2/models/fraud/infer", Data(fixture.InferBody(0, 50), "amount", _ => "1e39"));
+        var metrics = await client.GetStringAsync("/metrics");
+
+        // Then the request is refused with what is wrong, and none of its rows reaches the drift window
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("input 'amount': element 0 is 1e39, which is not a valid FP32 value", body.GetProperty("error").GetString());
+        Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.WindowRows, Labels));
+        Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.OutOfRange, $"{Labels},feature=\"amount\""));
     }
 
     /// <summary>400 rows of the example dataset generator (feature values only).</summary>
