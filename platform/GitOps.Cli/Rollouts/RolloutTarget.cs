@@ -75,7 +75,7 @@ public sealed class RolloutTarget : IDisposable
         {
             return null;
         }
-        return specs.RolloutPolicy(name) is { } policy ? RolloutPolicy.From(policy) : null;
+        return specs.RolloutPolicy(name) is { } policy ? RolloutPolicy.From(policy, spec) : null;
     }
 
     public void Dispose() => _connection?.Dispose();
