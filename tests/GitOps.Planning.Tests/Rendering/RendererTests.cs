@@ -266,10 +266,11 @@ public sealed class RendererTests
             // When
             var prod = Renderer.Render(specs, "prod", facts, Commit);
 
-            // Then two Pods metrics with average values, named as prometheus-adapter serves the servers' series
+            // Then two Pods metrics with average values (quantities in canonical form, as the API server returns them),
+            // named as prometheus-adapter serves the servers' series
             var metrics = Find(prod, "HorizontalPodAutoscaler", "fraud-detector-stable")["spec"]!["metrics"]!.AsArray();
             Assert.Equal(
-                [("Pods", "gitops_inference_in_flight_requests", "AverageValue", "4"), ("Pods", "gitops_inference_requests_per_second", "AverageValue", "2.5")],
+                [("Pods", "gitops_inference_in_flight_requests", "AverageValue", "4"), ("Pods", "gitops_inference_requests_per_second", "AverageValue", "2500m")],
                 metrics.Select(m => (m!["type"]!.ToString(), m["pods"]!["metric"]!["name"]!.ToString(), m["pods"]!["target"]!["type"]!.ToString(), m["pods"]!["target"]!["averageValue"]!.ToString())));
         }
 
