@@ -201,7 +201,12 @@ internal static class SpecBinder
             Replicas = Int(s, "replicas"),
             Autoscaling = autoscaling is null
                 ? null
-                : new Autoscaling(Int(autoscaling, "minReplicas") ?? 1, Int(autoscaling, "maxReplicas") ?? 1, Int(autoscaling, "targetCpuUtilization") ?? 80),
+                : new Autoscaling(Int(autoscaling, "minReplicas") ?? 1, Int(autoscaling, "maxReplicas") ?? 1,
+                    Int(autoscaling, "targetCpuUtilization") ?? (Double(autoscaling, "targetInFlightRequests") is null && Double(autoscaling, "targetRequestsPerSecond") is null ? 80 : null))
+                {
+                    TargetInFlightRequests = Double(autoscaling, "targetInFlightRequests"),
+                    TargetRequestsPerSecond = Double(autoscaling, "targetRequestsPerSecond"),
+                },
             Resources = Resources(Map(s, "resources")),
             Batching = batching is null ? null : new Batching(Int(batching, "maxBatchSize") ?? 1, Str(batching, "maxDelay") ?? "5ms"),
             MinAvailable = Int(s, "minAvailable"),
