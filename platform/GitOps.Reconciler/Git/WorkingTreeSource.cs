@@ -9,40 +9,65 @@ namespace GitOps.Reconciler.Git;
 /// not. The revision is the HEAD commit when the spec files match it, else the HEAD commit (or <c>worktree</c> outside
 /// Git) with a digest of the files, so every edit is a new revision and an unchanged tree is the same one. With
 /// <paramref name="followEdits"/> false the tree is read once and that snapshot is the desired state from then on.
+/// A tree that changed since the last read is read again after <see cref="Settle"/> and taken only when both reads
+/// agree: an editor (or a script) writing a file in place empties it first, and a half-written tree read at that
+/// moment would be a desired state without the model, whose objects the pass would prune.
 /// </summary>
 public sealed class WorkingTreeSource(string root, bool followEdits = true) : IGitSource
 {
-    private GitFetchResult? _snapshot;
+    /// <summary>How long a changed tree must stay the same before it is taken.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(150);
 
-    public Task<GitFetchResult> FetchAsync(CancellationToken ct)
+    private const int SettleAttempts = 20;
+
+    private GitFetchResult? _snapshot;
+    private string? _digest;
+
+    public async Task<GitFetchResult> FetchAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         if (_snapshot is { Succeeded: true } && !followEdits)
         {
-            return Task.FromResult(_snapshot);
+            return _snapshot;
         }
         try
         {
-            var files = SpecFileReader.Read(root).Select(f => new GitFile(f.Path, f.Content)).ToList();
-            var (revision, time, message) = Revision(files);
+            var (files, digest) = Read();
+            for (var attempt = 0; digest != _digest && _digest is not null && attempt < SettleAttempts; attempt++)
+            {
+                await Task.Delay(Settle, ct);
+                var (again, againDigest) = Read();
+                if (againDigest == digest)
+                {
+                    break;
+                }
+                (files, digest) = (again, againDigest);
+            }
+            var (revision, time, message) = Revision(digest);
+            _digest = digest;
             _snapshot = GitFetchResult.Success(new GitCheckout(revision, "working tree", root, time, message, files));
-            return Task.FromResult(_snapshot);
+            return _snapshot;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Task.FromResult(GitFetchResult.Failure($"cannot read the working tree at {root}: {e.Message}", null));
+            return GitFetchResult.Failure($"cannot read the working tree at {root}: {e.Message}", null);
         }
     }
 
-    private (string Revision, DateTimeOffset Time, string Message) Revision(IReadOnlyList<GitFile> files)
+    private (List<GitFile> Files, string Digest) Read()
     {
+        var files = SpecFileReader.Read(root).Select(f => new GitFile(f.Path, f.Content)).ToList();
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
         {
             digest.AppendData(System.Text.Encoding.UTF8.GetBytes(file.Path + "\n"));
             digest.AppendData(file.Content.Span);
         }
-        var content = Convert.ToHexStringLower(digest.GetHashAndReset())[..12];
+        return (files, Convert.ToHexStringLower(digest.GetHashAndReset())[..12]);
+    }
+
+    private (string Revision, DateTimeOffset Time, string Message) Revision(string content)
+    {
         var discovered = Repository.Discover(root);
         if (discovered is null)
         {

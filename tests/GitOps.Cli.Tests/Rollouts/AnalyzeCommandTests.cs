@@ -155,8 +155,10 @@ public sealed class AnalyzeCommandTests
             using var repo = new RolloutRepository();
             await File.WriteAllTextAsync(Path.Combine(repo.Root, "policies", "rollouts", "canary-kpi.yaml"), KpiPolicy);
             var model = Path.Combine(repo.Root, "models", "fraud-detector", "model.yaml");
-            await File.WriteAllTextAsync(model, (await File.ReadAllTextAsync(model)).Replace("  rollout: canary-standard\n",
-                "  rollout: canary-kpi\n  monitoring:\n    kpis:\n      - name: approval-rate\n        query: sum(increase(payments_approved_total{namespace=\"{{namespace}}\"}[2m])) / sum(increase(payments_total{namespace=\"{{namespace}}\"}[2m]))\n",
+            var text = await File.ReadAllTextAsync(model);
+            Assert.Contains("  monitoring:\n", text, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(model, text.Replace("  rollout: canary-standard\n", "  rollout: canary-kpi\n", StringComparison.Ordinal).Replace("  monitoring:\n",
+                "  monitoring:\n    kpis:\n      - name: approval-rate\n        query: sum(increase(payments_approved_total{namespace=\"{{namespace}}\"}[2m])) / sum(increase(payments_total{namespace=\"{{namespace}}\"}[2m]))\n",
                 StringComparison.Ordinal));
             var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds() / 3600 * 3600);
             await using var prometheus = await PrometheusProcess.StartAsync([], CancellationToken.None, Payments(start));
