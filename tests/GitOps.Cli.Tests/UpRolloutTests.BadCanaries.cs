@@ -12,6 +12,7 @@ using GitOps.Reconciler.Rollouts;
 using GitOps.Rollouts.Analysis;
 using GitOps.Rollouts.Rollout;
 using GitOps.Testing.Git;
+using GitOps.Testing.Rollouts;
 using GitOps.Training.Datasets;
 using Xunit;
 
@@ -41,49 +42,10 @@ public sealed partial class UpRolloutTests
 
         public StateFolder State => StateFolder.For(Path.Combine(_repo.Path, StateFolder.DefaultName));
 
-        /// <summary>A canary at half the pods, judged by its error rate and by how far its median score is from the
-        /// stable version's, both measured every 2 s over the last 10 s; two query errors in a row end the analysis.</summary>
-        private const string Policy = """
-            apiVersion: ml.gitops/v1alpha1
-            kind: RolloutPolicy
-            metadata:
-              name: e2e-guarded
-            spec:
-              strategy: canary
-              progressDeadline: 2m
-              steps:
-                - setWeight: 50
-                - analysis: {templates: [error-rate, score-drift]}
-                - setWeight: 100
-              analysis:
-                - name: error-rate
-                  query: >-
-                    (sum(rate(gitops_inference_requests_total{model="{{model}}",version="{{version}}",track="{{track}}",code=~"5.."}[10s])) or vector(0))
-                    / sum(rate(gitops_inference_requests_total{model="{{model}}",version="{{version}}",track="{{track}}"}[10s]))
-                  successCondition: result < 0.05
-                  failureCondition: result >= 0.2
-                  interval: 2s
-                  count: 6
-                  inconclusiveLimit: 6
-                  errorLimit: 1
-                - name: score-drift
-                  query: >-
-                    abs(
-                      histogram_quantile(0.5, sum by (le) (rate(gitops_inference_score_bucket{model="{{model}}",version="{{version}}",track="canary"}[10s])))
-                      - histogram_quantile(0.5, sum by (le) (rate(gitops_inference_score_bucket{model="{{model}}",track="stable"}[10s])))
-                    )
-                  successCondition: result < 0.1
-                  interval: 2s
-                  count: 6
-                  inconclusiveLimit: 6
-                  errorLimit: 1
-
-            """;
-
         public async Task InitializeAsync()
         {
             var files = UpRun.ExampleFiles(PrometheusPort);
-            files["policies/rollouts/e2e-guarded.yaml"] = Policy;
+            files["policies/rollouts/e2e-guarded.yaml"] = GuardedCanaryPolicy.Yaml("e2e-guarded");
             files[$"models/{Model}/model.yaml"] = files[$"models/{Model}/model.yaml"]!
                 .Replace("    local:\n      rollout: direct\n", "    local:\n      rollout: e2e-guarded\n", StringComparison.Ordinal);
             _repo.Commit("example with a guarded canary locally", files);

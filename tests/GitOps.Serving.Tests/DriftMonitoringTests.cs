@@ -2,8 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using GitOps.Serving.Hosting;
+using GitOps.Serving.Model;
 using GitOps.Specs.Contracts;
+using GitOps.Testing.Logging;
 using GitOps.Training.Datasets;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Serving.Tests;
 
@@ -29,7 +32,7 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
         using var client = Http.Client(server);
         for (var i = 0; i < requests; i++)
         {
-            var (status, response) = await Http.PostAsync(client, "/v2/models/fraud/infer", body(i % 4 * 50, 50));
+            var (status, response) = await Http.PostAsync(client, "/v2/models/fraud/infer", body(i * 50, 50));
             Assert.True(status == HttpStatusCode.OK, response.ToString());
         }
         return await client.GetStringAsync("/metrics");
@@ -38,8 +41,11 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
     [Fact]
     public async Task Should_Show_Little_Drift_When_Live_Rows_Come_From_The_Training_Distribution()
     {
-        // Given / When 400 rows drawn like the training data
-        var metrics = await ServeAsync((from, count) => fixture.InferBody(from, count), requests: 8);
+        // Given rows from the example dataset generator without a shift, drawn with another seed than the training data
+        var rows = GeneratedRows(seed: 77);
+
+        // When
+        var metrics = await ServeAsync((from, count) => ServingFixture.InferBody(rows, from, count), requests: 8);
 
         // Then
         Assert.Equal(400, Http.Sample(metrics, MonitoringMetrics.WindowRows, Labels));
@@ -59,11 +65,13 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
     [Fact]
     public async Task Should_Show_Drift_And_Out_Of_Range_Values_Only_For_The_Feature_That_Moved_When_One_Is_Shifted()
     {
-        // Given amount multiplied by 10 (a client sending cents instead of euros)
+        // Given rows from the example dataset generator with amount multiplied by 10 (a client sending cents instead of
+        // euros), drawn with another seed than the training data
         var max = Profile().Features.Single(f => f.Name == "amount").Max;
+        var shifted = GeneratedRows(seed: 77, new DatasetShift("amount", 10, 0));
 
         // When
-        var metrics = await ServeAsync((from, count) => Scale(fixture.InferBody(from, count), "amount", 10), requests: 8);
+        var metrics = await ServeAsync((from, count) => ServingFixture.InferBody(shifted, from, count), requests: 8);
 
         // Then
         var amount = $"{Labels},feature=\"amount\"";
@@ -84,8 +92,71 @@ public sealed partial class DriftMonitoringTests(ServingFixture fixture)
         Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.MissingValues, $"{Labels},feature=\"amount\""));
     }
 
-    private static string Scale(string body, string feature, double factor) => Data(body, feature, v =>
-        (double.Parse(v, CultureInfo.InvariantCulture) * factor).ToString("R", CultureInfo.InvariantCulture));
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    public async Task Should_Serve_Without_Drift_Metrics_And_Warn_Once_When_The_Version_Has_No_Profile(bool measureDrift, int warnings)
+    {
+        // Given a version trained before profiles were written (no profile), drift left on or turned off on purpose
+        using var logs = new ListLoggerProvider();
+        var options = fixture.Options() with { Profile = null, MeasureDrift = measureDrift };
+
+        // When
+        await using var server = await InferenceServer.StartAsync(options, b => b.AddProvider(logs), TimeProvider.System, CancellationToken.None);
+        using var client = Http.Client(server);
+        var (status, _) = await Http.PostAsync(client, "/v2/models/fraud/infer", fixture.InferBody(0, 50));
+        var metrics = await client.GetStringAsync("/metrics");
+
+        // Then requests are answered, no drift series is exported, and the warning says why and what to do
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain(MonitoringMetrics.FeatureDriftPsi + "{", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(MonitoringMetrics.WindowRows + "{", metrics, StringComparison.Ordinal);
+        var warned = logs.Lines.Where(l => l.Contains("No training profile for fraud version v1", StringComparison.Ordinal)).ToList();
+        Assert.Equal(warnings, warned.Count);
+        Assert.All(warned, w => Assert.Contains("serving is unaffected. Retrain to write one, pass --profile FILE, or --no-drift", w, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Should_Refuse_To_Start_And_Name_The_Feature_When_The_Profile_Does_Not_Match_The_Model()
+    {
+        // Given a profile of another model: one of its features is not an input of this one
+        var profile = Profile();
+        var foreign = profile with { Features = [.. profile.Features.Select(f => f.Name == "hour" ? f with { Name = "hour_of_day" } : f)] };
+
+        // When
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => ServingFixture.StartAsync(fixture.Options() with { Profile = foreign }));
+
+        // Then
+        Assert.Contains("the training profile names feature 'hour_of_day'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("which the model does not have; inputs: amount, hour", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Should_Refuse_A_Request_With_A_Value_That_Overflows_Float32_And_Keep_It_Out_Of_The_Window()
+    {
+        // Given
+        await using var server = await ServingFixture.StartAsync(fixture.Options() with { Profile = Profile(), DriftWindow = 400 });
+        using var client = Http.Client(server);
+
+        // When every amount is sent as 1e39, which is +Inf as FP32
+        var (status, body) = await Http.PostAsync(client, "/v2/models/fraud/infer", Data(fixture.InferBody(0, 50), "amount", _ => "1e39"));
+        var metrics = await client.GetStringAsync("/metrics");
+
+        // Then the request is refused with what is wrong, and none of its rows reaches the drift window
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("input 'amount': element 0 is 1e39, which is not a valid FP32 value", body.GetProperty("error").GetString());
+        Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.WindowRows, Labels));
+        Assert.Equal(0, Http.Sample(metrics, MonitoringMetrics.OutOfRange, $"{Labels},feature=\"amount\""));
+    }
+
+    /// <summary>400 rows of the example dataset generator (feature values only).</summary>
+    private static float[][] GeneratedRows(int seed, params DatasetShift[] shifts)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        FraudDataset.Write(writer, 400, seed, shifts);
+        return [.. writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => line.Split(',').Take(FraudDataset.Features.Count).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray())];
+    }
 
     private static string Nulls(string body, string feature) => Data(body, feature, _ => "null");
 

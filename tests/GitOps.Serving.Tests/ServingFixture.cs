@@ -69,7 +69,10 @@ public sealed class ServingFixture : IAsyncLifetime
         InferenceServer.StartAsync(options, configureLogging: null, TimeProvider.System, CancellationToken.None);
 
     /// <summary>A v2 infer body with one [n, 1] FP32 tensor per feature for rows [from, from + count).</summary>
-    public string InferBody(int from, int count, string? id = null)
+    public string InferBody(int from, int count, string? id = null) => InferBody(Rows, from, count, id);
+
+    /// <summary>A v2 infer body for rows [from, from + count) of <paramref name="rows"/> (feature values in dataset order).</summary>
+    public static string InferBody(IReadOnlyList<float[]> rows, int from, int count, string? id = null)
     {
         var json = new StringBuilder();
         json.Append('{');
@@ -85,7 +88,7 @@ public sealed class ServingFixture : IAsyncLifetime
                 json.Append(',');
             }
             json.Append(CultureInfo.InvariantCulture, $"{{\"name\":\"{FraudDataset.Features[f]}\",\"datatype\":\"FP32\",\"shape\":[{count},1],\"data\":[");
-            json.Append(string.Join(',', Enumerable.Range(from, count).Select(r => Rows[r][f].ToString("R", CultureInfo.InvariantCulture))));
+            json.Append(string.Join(',', Enumerable.Range(from, count).Select(r => rows[r][f].ToString("R", CultureInfo.InvariantCulture))));
             json.Append("]}");
         }
         json.Append("]}");

@@ -147,6 +147,7 @@ public static class ServeCommand
                 ScoreBuckets = buckets,
                 Faults = faults,
                 Profile = profile,
+                MeasureDrift = !parse.GetValue(noDrift),
                 DriftWindow = parse.GetValue(driftWindow),
             };
             var problems = options.Validate();

@@ -159,6 +159,13 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             logger.LogWarning("Fault injection is on: {Faults} (a testing tool; see docs/serving.md)", options.Faults);
         }
+        if (options.Profile is null && options.MeasureDrift)
+        {
+            logger.LogWarning(
+                "No training profile for {Model} version {Version} (trained before profiles were written, or profile.json is not beside the model): "
+                + "drift and data-quality metrics are not exported; serving is unaffected. Retrain to write one, pass --profile FILE, or --no-drift to silence this",
+                options.ModelName, options.ModelVersion);
+        }
         logger.LogInformation(
             "Serving {Model} version {Version} ({Track}) on {Address} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}",
             options.ModelName, options.ModelVersion, options.Track, server.BaseAddress, model.ExecutionProvider,

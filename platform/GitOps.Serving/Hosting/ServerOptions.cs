@@ -33,6 +33,8 @@ public sealed record ServerOptions
     /// <summary>The version's training profile (<c>profile.json</c>); drift and data quality are measured against it.
     /// None: no drift metrics.</summary>
     public TrainingProfile? Profile { get; init; }
+    /// <summary>False when drift was turned off on purpose (<c>--no-drift</c>): then a missing profile is not warned about.</summary>
+    public bool MeasureDrift { get; init; } = true;
     /// <summary>Rows per feature in the drift window.</summary>
     public int DriftWindow { get; init; } = 2000;
     /// <summary>Faults added on purpose (game days, tests of rollout analysis); none by default.</summary>

@@ -30,8 +30,9 @@ public static class FraudDataset
     public const int DefaultRows = 20_000;
     public const int DefaultSeed = 42;
 
-    /// <summary>Writes <paramref name="rows"/> transactions as CSV (header first, LF line ends).</summary>
-    public static void Write(TextWriter writer, int rows, int seed)
+    /// <summary>Writes <paramref name="rows"/> transactions as CSV (header first, LF line ends), with
+    /// <paramref name="shifts"/> applied to what the model sees (none: the training distribution).</summary>
+    public static void Write(TextWriter writer, int rows, int seed, IReadOnlyList<DatasetShift>? shifts = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         var random = new SplitMix64(unchecked((ulong)seed * 0x2545F4914F6CDD1DUL + 1));
@@ -40,18 +41,51 @@ public static class FraudDataset
         writer.Write(Label);
         writer.Write('\n');
         var line = new StringBuilder(128);
+        var values = new double[Features.Count];
         for (var i = 0; i < rows; i++)
         {
             var t = Next(random);
             line.Clear();
-            line.Append(CultureInfo.InvariantCulture, $"{t.Amount:F2},{t.Hour},{t.MerchantRisk:F4},{t.DistanceKm:F2},");
-            line.Append(CultureInfo.InvariantCulture, $"{t.Count1h},{t.Count24h},{t.AmountRatio:F4},{(t.IsForeign ? 1 : 0)},{t.CardAgeDays},{(t.IsFraud ? 1 : 0)}\n");
+            if (shifts is not { Count: > 0 })
+            {
+                line.Append(CultureInfo.InvariantCulture, $"{t.Amount:F2},{t.Hour},{t.MerchantRisk:F4},{t.DistanceKm:F2},");
+                line.Append(CultureInfo.InvariantCulture, $"{t.Count1h},{t.Count24h},{t.AmountRatio:F4},{(t.IsForeign ? 1 : 0)},{t.CardAgeDays},{(t.IsFraud ? 1 : 0)}\n");
+                writer.Write(line);
+                continue;
+            }
+            (values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]) =
+                (t.Amount, t.Hour, t.MerchantRisk, t.DistanceKm, t.Count1h, t.Count24h, t.AmountRatio, t.IsForeign ? 1 : 0, t.CardAgeDays);
+            foreach (var shift in shifts)
+            {
+                var column = IndexOf(shift.Feature);
+                values[column] = shift.Apply(values[column]);
+            }
+            for (var f = 0; f < values.Length; f++)
+            {
+                line.Append(values[f].ToString(Formats[f], CultureInfo.InvariantCulture)).Append(',');
+            }
+            line.Append(t.IsFraud ? '1' : '0').Append('\n');
             writer.Write(line);
         }
     }
 
+    /// <summary>How each feature column is written when shifted (the unshifted rows keep their exact bytes).</summary>
+    private static readonly string[] Formats = ["F2", "0.####", "F4", "F2", "0.####", "0.####", "F4", "0.####", "0.####"];
+
+    private static int IndexOf(string feature)
+    {
+        for (var i = 0; i < Features.Count; i++)
+        {
+            if (Features[i] == feature)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"'{feature}' is not a feature of the fraud dataset", nameof(feature));
+    }
+
     /// <summary>Writes the dataset to <paramref name="path"/>, creating its directory.</summary>
-    public static void WriteFile(string path, int rows, int seed)
+    public static void WriteFile(string path, int rows, int seed, IReadOnlyList<DatasetShift>? shifts = null)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir))
@@ -59,7 +93,7 @@ public static class FraudDataset
             Directory.CreateDirectory(dir);
         }
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        Write(writer, rows, seed);
+        Write(writer, rows, seed, shifts);
     }
 
     private readonly record struct Transaction(

@@ -221,7 +221,7 @@ public static class LocalBenchmark
 
     private static string Gitops => Path.Combine(AppContext.BaseDirectory, "gitops.dll");
 
-    private static void Run(string fileName, IEnumerable<string> args)
+    internal static void Run(string fileName, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
@@ -238,7 +238,7 @@ public static class LocalBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

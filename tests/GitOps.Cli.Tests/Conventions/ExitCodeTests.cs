@@ -27,6 +27,7 @@ public sealed class ExitCodeTests
         [InlineData(ExitCode.Usage, "render", "{repo}", "--env", "prdo")]
         [InlineData(ExitCode.Usage, "schema")]
         [InlineData(ExitCode.Usage, "datasets", "generate", "fraud", "--rows", "0")]
+        [InlineData(ExitCode.Usage, "datasets", "generate", "fraud", "--rows", "10", "--out", "{tmp}/d.csv", "--shift", "amout*10")]
         [InlineData(ExitCode.Usage, "train", "verify-output", "{missing}")]
         [InlineData(ExitCode.Usage, "train", "--dataset", "{missing}")]
         [InlineData(ExitCode.Usage, "reconcile", "--repo", "{missing}", "--env", "prod", "--interval", "soon")]

@@ -12,7 +12,9 @@ namespace GitOps.Reconciler.Tests.Analysis;
 /// A Kestrel server on 127.0.0.1 that answers like a misbehaving Prometheus, one behaviour per path prefix:
 /// <c>/error/</c> (HTTP 503 with a Prometheus error), <c>/slow/</c> (never answers until the test ends),
 /// <c>/html/</c> (a proxy's HTML page), <c>/auth/</c> (401 without the expected bearer token),
-/// <c>/vector-for-range/</c> (a vector to a range query), <c>/strings/</c> (a string result).
+/// <c>/vector-for-range/</c> (a vector to a range query), <c>/strings/</c> (a string result), <c>/matrix/</c> (a range
+/// vector where one number is expected), <c>/nan/</c> and <c>/inf/</c> (one sample of <c>NaN</c> or <c>+Inf</c>) and
+/// <c>/empty/</c> (an empty vector).
 /// </summary>
 public sealed class FakePrometheusApi : IAsyncLifetime
 {
@@ -54,9 +56,20 @@ public sealed class FakePrometheusApi : IAsyncLifetime
             Results.Json(new { status = "success", data = new { resultType = "vector", result = Array.Empty<object>() } }));
         _app.MapPost("/strings/api/v1/query", () =>
             Results.Json(new { status = "success", data = new { resultType = "string", result = new object[] { 1700000000, "hello" } } }));
+        _app.MapPost("/matrix/api/v1/query", () => Results.Json(new
+        {
+            status = "success",
+            data = new { resultType = "matrix", result = new[] { new { metric = new { }, values = new[] { new object[] { 1700000000, "0.01" }, new object[] { 1700000015, "0.02" } } } } },
+        }));
+        _app.MapPost("/nan/api/v1/query", () => Vector("NaN"));
+        _app.MapPost("/inf/api/v1/query", () => Vector("+Inf"));
+        _app.MapPost("/empty/api/v1/query", () => Results.Json(new { status = "success", data = new { resultType = "vector", result = Array.Empty<object>() } }));
         await _app.StartAsync();
         BaseUrl = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
+
+    private static IResult Vector(string value) =>
+        Results.Json(new { status = "success", data = new { resultType = "vector", result = new[] { new { metric = new { }, value = new object[] { 1700000000.5, value } } } } });
 
     public Uri At(string prefix) => new(BaseUrl, prefix + "/");
 

@@ -9,6 +9,7 @@ using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
+using GitOps.Reconciler.Tests.Analysis;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Reconciler.Tests.Support;
 using GitOps.Rollouts.Analysis;
@@ -121,6 +122,9 @@ public sealed class RolloutPassTests
         public ScriptedGitSource Git { get; } = new();
         public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         public ScriptedMetrics Prometheus { get; } = new();
+
+        /// <summary>When set, the analysis queries this instead of <see cref="Prometheus"/> (e.g. a real client).</summary>
+        public IMetricsQuery? Source { get; set; }
         public RecordingNotifier Notifier { get; } = new();
         public ConfigMapRolloutStateStore Store { get; }
         public ReconcilerMetrics Metrics { get; private set; } = null!;
@@ -137,7 +141,7 @@ public sealed class RolloutPassTests
         {
             Metrics = new ReconcilerMetrics(includeProcessMetrics: false);
             var controller = new RolloutController(new ConfigMapRolloutStateStore(Cluster.Connection), Metrics.Rollouts, Time,
-                NullLogger.Instance, _ => Prometheus);
+                NullLogger.Instance, _ => Source ?? Prometheus);
             Pass = new ReconcilePass(Git, Cluster.Driver(), new InMemoryStatusStore(),
                 new ClusterRegistry(new InMemoryRegistryFactStore()), Metrics, Time,
                 new ReconcilePassSettings { Validate = RepositoryValidator.Validate, Rollouts = controller, Notifier = Notifier },
@@ -472,6 +476,54 @@ public sealed class RolloutPassTests
                 ("carol", commands[2].At, RolloutEventKind.CommandRefused),
             ], byOperators.Select(e => (e.Actor!, e.GivenAt!.Value, e.Kind)));
             Assert.DoesNotContain(stored.State.History, e => e.Kind == RolloutEventKind.Promoted && e.Message.Contains(v2, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// The analysis with the real Prometheus client against a Prometheus that misbehaves: each answer is the phase the
+    /// decided semantics give it, and none of them ever promotes the canary.
+    /// </summary>
+    public sealed class WhenPrometheusMisbehaves(FakePrometheusApi api) : IClassFixture<FakePrometheusApi>
+    {
+        [Theory]
+        [InlineData("error", MeasurementPhase.Error, RolloutPhase.Degraded)]
+        [InlineData("slow", MeasurementPhase.Error, RolloutPhase.Degraded)]
+        [InlineData("html", MeasurementPhase.Error, RolloutPhase.Degraded)]
+        [InlineData("matrix", MeasurementPhase.Error, RolloutPhase.Degraded)]
+        [InlineData("unreachable", MeasurementPhase.Error, RolloutPhase.Degraded)]
+        [InlineData("nan", MeasurementPhase.Inconclusive, RolloutPhase.Paused)]
+        [InlineData("empty", MeasurementPhase.Inconclusive, RolloutPhase.Paused)]
+        [InlineData("inf", MeasurementPhase.Failed, RolloutPhase.Degraded)]
+        public async Task Should_Never_Promote_When_Prometheus_Answers(string answer, MeasurementPhase measured, RolloutPhase ends)
+        {
+            // Given a rollout whose analysis asks a Prometheus that answers badly (errors are retried 10 s apart,
+            // more than errorLimit 4 in a row end the analysis)
+            await using var rig = await Rig.StartAsync();
+            var baseUrl = answer == "unreachable" ? new Uri($"http://127.0.0.1:{ClosedPort()}/") : api.At(answer);
+            var options = new PrometheusOptions { BaseUrl = baseUrl, Timeout = TimeSpan.FromMilliseconds(300) };
+            using var http = PrometheusClient.CreateHttpClient(options);
+            rig.Source = new PrometheusClient(http, options);
+            var (v1, v2) = await rig.StartRolloutAsync();
+
+            // When the reconciler keeps passing
+            await rig.RunUntilAsync(() => rig.StateAsync().Result.Phase == ends, passes: 80);
+
+            // Then every measurement has the phase the semantics give that answer, and v2 never became stable
+            var state = await rig.StateAsync();
+            var measurements = state.PastRuns.Concat(state.StepAnalysis is { } step ? [step] : []).SelectMany(r => r.Measurements).ToList();
+            Assert.NotEmpty(measurements);
+            Assert.All(measurements, m => Assert.Equal(measured, m.Phase));
+            Assert.Equal(v1, state.Stable);
+            Assert.Equal(v1, rig.VersionOf("fraud-stable"));
+            Assert.DoesNotContain(state.History, e => e.Kind == RolloutEventKind.Promoted && e.Message.Contains(v2, StringComparison.Ordinal));
+            Assert.Equal(ends == RolloutPhase.Degraded, state.IsRejected(v2));
+        }
+
+        private static int ClosedPort()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

@@ -11,21 +11,44 @@ namespace GitOps.Testing.Artifacts;
 /// </summary>
 public sealed class ArtifactHttpServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private const int BindAttempts = 20;
+
+    private readonly HttpListener _listener;
     private readonly Task _loop;
     private readonly string? _token;
 
     public ArtifactHttpServer(string? token = null)
     {
         _token = token;
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        BaseUri = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(BaseUri + "/");
-        _listener.Start();
+        (_listener, BaseUri) = Bind();
         _loop = Task.Run(ServeAsync);
+    }
+
+    /// <summary>
+    /// HttpListener cannot bind port 0, so a free port is probed first; another process may take it between the
+    /// probe and the bind, hence a few attempts on fresh ports.
+    /// </summary>
+    private static (HttpListener Listener, string BaseUri) Bind()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var baseUri = $"http://127.0.0.1:{port}";
+            var listener = new HttpListener();
+            listener.Prefixes.Add(baseUri + "/");
+            try
+            {
+                listener.Start();
+                return (listener, baseUri);
+            }
+            catch (HttpListenerException) when (attempt < BindAttempts)
+            {
+                listener.Abort();
+            }
+        }
     }
 
     public string BaseUri { get; }
@@ -108,8 +131,16 @@ public sealed class ArtifactHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        // Close alone: Stop followed by Close makes the managed listener look its port up again, which binds it
+        // anew and fails with "address already in use" when another test took the port in between.
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            _listener.Abort();
+        }
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
 }
