@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Experiments;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
@@ -12,7 +13,6 @@ using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.WebConsole;
-using GitOps.Reconciler.Drivers.Local;
 using GitOps.Specs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
