@@ -38,6 +38,7 @@ public static class GitOpsCommandLine
         SchemaCommand.Create(),
         RenderCommand.Create(),
         AlertsCommand.Create(),
+        DashboardsCommand.Create(),
         PlanCommand.Create(),
         TrainCommand.Create(),
         DatasetsCommand.Create(),

@@ -13,7 +13,7 @@ public sealed class SpecSchemasTests
     [
         "$schema", "title", "description", "default", "type", "properties", "required", "additionalProperties",
         "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "items", "minItems", "uniqueItems",
-        "minProperties", "maxProperties",
+        "minProperties", "maxProperties", "oneOf",
     ];
 
     public sealed class TheAllProperty
@@ -89,6 +89,7 @@ public sealed class SpecSchemasTests
         [InlineData("uniqueItems", "environments: [prod, prod]", "", DiagnosticIds.DuplicateItem, "spec.environments")]
         [InlineData("minProperties", "", "", DiagnosticIds.ExactlyOneOf, "spec.steps[0]")]
         [InlineData("maxProperties", "", "", DiagnosticIds.ExactlyOneOf, "spec.cluster")]
+        [InlineData("oneOf", "", "", DiagnosticIds.ExactlyOneOf, "spec.analysis[0]")]
         public void Should_Reject_A_Document_That_Breaks_The_Keyword(string keyword, string specLine, string trainingLine, string id, string path)
         {
             // Given
@@ -99,6 +100,7 @@ public sealed class SpecSchemasTests
                 "maxProperties" => ("environments/e.yaml", SpecText.Environment().Replace("    local: {}", "    local: {}\n    kubernetes: {context: x}", StringComparison.Ordinal)),
                 "minItems" => ("policies/g.yaml", "apiVersion: ml.gitops/v1alpha1\nkind: QualityGate\nmetadata: {name: g}\nspec:\n  rules: []\n"),
                 "minProperties" => ("policies/r.yaml", SpecText.Rollout("strategy: canary\nsteps:\n  - {}\n")),
+                "oneOf" => ("policies/r.yaml", SpecText.Rollout("strategy: direct\nanalysis:\n  - {name: a, query: up, kpi: b}\n")),
                 _ => ("models/m.yaml", SpecText.Model(specExtra: specLine, trainingExtra: trainingLine.TrimStart())),
             };
 

@@ -76,9 +76,14 @@ public static partial class AnalyzeCommand
             else
             {
                 var modelName = parse.GetValue(model) ?? throw new UserError("--model is needed to read the model's data from Prometheus (or pass a measurements file with -f).");
-                if (specs.Model(modelName) is null)
+                var modelSpec = specs.Model(modelName) ?? throw new UserError(Unknown("--model", modelName, "Model", specs.Models.Select(m => m.Name)));
+                // Templates that name a business KPI measure this model's KPI query.
+                rollout = RolloutPolicy.From(policySpec, modelSpec);
+                foreach (var name in names.Where(n => rollout.Metrics[n] is { Kpi: not null, Query.Length: 0 }))
                 {
-                    throw new UserError(Unknown("--model", modelName, "Model", specs.Models.Select(m => m.Name)));
+                    var kpis = modelSpec.Spec.Monitoring?.Kpis.Select(k => k.Name).ToList() ?? [];
+                    throw new UserError($"analysis template {name} of {policyName} measures KPI '{rollout.Metrics[name].Kpi}', which model {modelName} does not define under spec.monitoring.kpis"
+                        + (kpis.Count == 0 ? " (it has no KPIs)." : $" (its KPIs: {string.Join(", ", kpis)})."));
                 }
                 var environment = parse.GetValue(env) is { } e
                     ? specs.Environment(e) ?? throw new UserError(Unknown("--env", e, "Environment", specs.Environments.Select(x => x.Name)))

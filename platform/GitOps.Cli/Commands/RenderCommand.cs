@@ -127,6 +127,22 @@ internal static class CliInputs
     }
 
     /// <summary>
+    /// Reads and validates the repository and finds the Environment <paramref name="name"/> in it (what alerts and
+    /// dashboards are generated from). On failure prints what is wrong and returns no environment with the exit code.
+    /// </summary>
+    public static (SpecSet? Specs, EnvironmentSpec? Environment, int ExitCode) LoadEnvironment(string root, string name, TextWriter stderr)
+    {
+        var (input, exitCode) = Load(root, null, null, stderr);
+        if (input is null)
+        {
+            return (null, null, exitCode);
+        }
+        return EnvironmentsExist(input.Specs, [name], stderr)
+            ? (input.Specs, input.Specs.Environment(name)!, (int)ExitCode.Success)
+            : (null, null, (int)ExitCode.Usage);
+    }
+
+    /// <summary>
     /// Reads and validates the repository, then the live state ('-': standard input). On failure prints what is wrong
     /// and returns no input with the exit code: 1 for spec errors, 2 for I/O or usage problems.
     /// </summary>

@@ -29,9 +29,9 @@ public static class ModelAlerts
     public const string MissingValuesMetric = MonitoringMetrics.MissingValues;
     public const string OutOfRangeMetric = MonitoringMetrics.OutOfRange;
 
-    private const string Requests = "gitops_inference_requests_total";
-    private const string Duration = "gitops_inference_request_duration_seconds";
-    private const string Rows = "gitops_inference_batch_size_sum";
+    private const string Requests = InferenceMetrics.RequestsTotal;
+    private const string Duration = InferenceMetrics.RequestDuration;
+    private const string Rows = InferenceMetrics.BatchSize + "_sum";
 
     public static RuleGroup For(ModelSpec model, AlertScope scope)
     {
@@ -131,12 +131,12 @@ public static class ModelAlerts
 
         string[] lifecycle = [PromQl.Eq("model", model.Name)];
         string[] failed = [.. lifecycle, PromQl.Ne("outcome", "succeeded")];
-        rules.Add(Rule(TrainingFailed, NewOrIncreased("gitops_training_runs_total", failed, "1h", "model, outcome"),
+        rules.Add(Rule(TrainingFailed, NewOrIncreased(PlatformMetrics.TrainingRuns, failed, "1h", "model, outcome"),
             null, labels.Remove("environment").Remove("namespace"), Severities.Ticket, scope,
             $"Training of {model.Name} failed: {{{{ $labels.outcome }}}}",
             "A training Job ended without a model; the version is not retried until its inputs change. gitops status shows the reason and the end of the pod's termination message."));
         string[] rollbacks = [PromQl.Eq("environment", scope.Environment), .. lifecycle];
-        rules.Add(Rule(RolledBack, NewOrIncreased("gitops_rollbacks_total", rollbacks, "15m", "environment, model"),
+        rules.Add(Rule(RolledBack, NewOrIncreased(PlatformMetrics.Rollbacks, rollbacks, "15m", "environment, model"),
             null, labels, Severities.Ticket, scope,
             $"A new version of {model.Name} was rolled back in {scope.Environment}",
             "The rollout's analysis failed, its progressDeadline passed or someone aborted it; the stable version serves all traffic. gitops rollout status shows the measurements."));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Planning.Monitoring;
 
@@ -15,8 +16,8 @@ public static class PlatformAlerts
     public const string NoLeader = "GitOpsNoLeader";
     public const string SplitBrain = "GitOpsSplitBrain";
 
-    private const string Outcomes = "gitops_reconcile_outcomes_total";
-    private const string LastSync = "gitops_last_successful_sync_timestamp_seconds";
+    private const string Outcomes = PlatformMetrics.ReconcileOutcomes;
+    private const string LastSync = PlatformMetrics.LastSuccessfulSync;
 
     public static RuleGroup For(AlertScope scope)
     {
@@ -48,11 +49,11 @@ public static class PlatformAlerts
         if (scope.LeaderElection)
         {
             var platform = labels.Remove("environment");
-            rules.Add(ModelAlerts.Rule(NoLeader, "(max(gitops_leader) or on() vector(0)) < 1",
+            rules.Add(ModelAlerts.Rule(NoLeader, $"(max({PlatformMetrics.Leader}) or on() vector(0)) < 1",
                 "5m", platform, Severities.Page, scope,
                 "No reconciler replica holds the leader Lease",
                 "Nothing reconciles: no commit, rollout or training advances."));
-            rules.Add(ModelAlerts.Rule(SplitBrain, "sum(gitops_leader) > 1",
+            rules.Add(ModelAlerts.Rule(SplitBrain, $"sum({PlatformMetrics.Leader}) > 1",
                 "2m", platform, Severities.Page, scope,
                 "More than one reconciler replica believes it leads",
                 "Two leaders write to the same objects; check the replicas' clocks and the Lease."));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Monitoring.Dashboards;
 using GitOps.Rollouts.Rollout;
 using GitOps.Rollouts.Traffic;
 using GitOps.Specs;
@@ -55,7 +56,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         var inputs = ModelVersions.Inputs(model, env);
         var version = CanonicalJson.Hash(inputs)[..ModelVersions.Length];
         var deployed = facts.In(EnvName);
-        var rolloutPolicy = policy is null ? RolloutPolicy.Direct : RolloutPolicy.From(policy);
+        var rolloutPolicy = policy is null ? RolloutPolicy.Direct : RolloutPolicy.From(policy, model);
         var known = deployed.Rollout;
         // A held version (rejected by its gates, or waiting for the registry) is trained but neither served nor trained again.
         var held = facts.HeldBack(version);
@@ -178,6 +179,44 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             ["spec"] = spec,
         };
         return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
+    }
+
+    /// <summary>
+    /// A Grafana dashboard as a ConfigMap of the environment, labelled for the Grafana sidecar and annotated with its
+    /// folder. The folder is part of the spec hash, so moving the dashboards to another folder re-applies them.
+    /// </summary>
+    public JsonObject DashboardConfigMap(GrafanaDashboard dashboard, string? folder)
+    {
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = ManagedKinds.ConfigMap.ApiVersion,
+            ["kind"] = ManagedKinds.ConfigMap.Kind,
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = dashboard.Name,
+                ["namespace"] = Ns,
+                ["labels"] = new JsonObject
+                {
+                    [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
+                    [ManagedLabels.Environment] = EnvName,
+                    [DashboardSet.SidecarLabel] = DashboardSet.SidecarLabelValue,
+                },
+            },
+            ["data"] = DashboardSet.ConfigMapData(dashboard),
+        };
+        var stamped = Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
+        if (folder is not null)
+        {
+            var annotations = (JsonObject)stamped["metadata"]!["annotations"]!;
+            var hash = annotations[ManagedLabels.SpecHashAnnotation]!.GetValue<string>();
+            stamped["metadata"]!["annotations"] = CanonicalJson.Sort(new JsonObject
+            {
+                [DashboardSet.FolderAnnotation] = folder,
+                [ManagedLabels.SpecHashAnnotation] = CanonicalJson.Sha256Hex(hash + "\n" + folder)[..16],
+                [ManagedLabels.CommitAnnotation] = commit,
+            });
+        }
+        return stamped;
     }
 
     private GpuPool? Pool(ResourceRequest resources) =>

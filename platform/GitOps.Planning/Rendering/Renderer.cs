@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Monitoring;
+using GitOps.Planning.Monitoring.Dashboards;
 using GitOps.Planning.Security;
 using GitOps.Rollouts.Persistence;
 using GitOps.Specs.Diagnostics;
@@ -81,6 +82,12 @@ public static class Renderer
             var renderer = new ModelRenderer(env, context.Commit);
             objects.AddRange(AlertRuleSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
                 .Select(g => renderer.EnvironmentObject(ManagedKinds.PrometheusRule, g.Name, AlertRuleSet.ToJson([g]))));
+        }
+        if (env.Spec.Grafana is { Dashboards: true } grafana)
+        {
+            var renderer = new ModelRenderer(env, context.Commit);
+            objects.AddRange(DashboardSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
+                .Select(d => renderer.DashboardConfigMap(d, grafana.Folder)));
         }
         var reused = reusedFlags.Count(r => r);
         var rendered = served.Count - reused;

@@ -25,6 +25,11 @@ public static partial class AnalysisQueryChecks
             for (var i = 0; i < rollout.Spec.Analysis.Length; i++)
             {
                 var template = rollout.Spec.Analysis[i];
+                if (template.Kpi is not null)
+                {
+                    // The KPI's query is checked as the model's (below); GITOPS0233 checks that each model has it.
+                    continue;
+                }
                 foreach (var d in Check(rollout, $"spec.analysis[{i}].query", template.Query ?? "",
                     $"query of analysis '{template.Name}' of RolloutPolicy '{rollout.Name}'", Placeholders, canaryScoped: true))
                 {

@@ -22,7 +22,9 @@ namespace GitOps.Reconciler.Lifecycle;
 /// </summary>
 public sealed class PromotionAdmission(Func<string, IArtifactStore> openStore, TimeProvider time, ILogger log)
 {
-    private static readonly string[] CopiedFiles = [TrainingContract.ModelFile, TrainingContract.MetricsFile, TrainingContract.LineageFile];
+    // The training profile travels with the model so the target's servers measure drift against it; a version trained
+    // before profiles were written has none, and nothing is copied for it.
+    private static readonly string[] CopiedFiles = [TrainingContract.ModelFile, TrainingContract.MetricsFile, TrainingContract.LineageFile, TrainingProfile.File];
 
     private readonly ConcurrentDictionary<(string Store, string Model, string Version), HeldVersion?> _decided = new();
 

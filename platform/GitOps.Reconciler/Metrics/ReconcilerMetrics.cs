@@ -1,4 +1,5 @@
 using GitOps.Reconciler.Loop;
+using GitOps.Specs.Contracts;
 using Prometheus;
 
 namespace GitOps.Reconciler.Metrics;
@@ -29,30 +30,30 @@ public sealed class ReconcilerMetrics
             DotNetStats.Register(Registry);
         }
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        _duration = factory.CreateHistogram("gitops_reconcile_duration_seconds",
+        _duration = factory.CreateHistogram(PlatformMetrics.ReconcileDuration,
             "Duration of one reconcile pass of an environment, from fetch to status written.",
             new HistogramConfiguration
             {
                 LabelNames = ["environment"],
                 Buckets = Histogram.ExponentialBuckets(0.01, 2, 14),
             });
-        _outcomes = factory.CreateCounter("gitops_reconcile_outcomes_total",
+        _outcomes = factory.CreateCounter(PlatformMetrics.ReconcileOutcomes,
             "Reconcile passes by environment and outcome (Applied, NoChange, Stalled, Refused, Retry).",
             new CounterConfiguration { LabelNames = ["environment", "outcome"] });
-        _applied = factory.CreateCounter("gitops_objects_applied_total",
+        _applied = factory.CreateCounter(PlatformMetrics.ObjectsApplied,
             "Objects created or updated by server-side apply.", new CounterConfiguration { LabelNames = ["environment"] });
-        _pruned = factory.CreateCounter("gitops_objects_pruned_total",
+        _pruned = factory.CreateCounter(PlatformMetrics.ObjectsPruned,
             "Managed objects deleted because Git no longer defines them.", new CounterConfiguration { LabelNames = ["environment"] });
-        _drift = factory.CreateCounter("gitops_drift_detected_total",
+        _drift = factory.CreateCounter(PlatformMetrics.DriftDetected,
             "Objects found changed in the cluster although their commit did not change.",
             new CounterConfiguration { LabelNames = ["environment"] });
-        _fetchDuration = factory.CreateHistogram("gitops_git_fetch_duration_seconds", "Duration of a Git fetch.",
+        _fetchDuration = factory.CreateHistogram(PlatformMetrics.GitFetchDuration, "Duration of a Git fetch.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
-        _fetchErrors = factory.CreateCounter("gitops_git_fetch_errors_total", "Git fetches that failed.");
-        _lastSuccess = factory.CreateGauge("gitops_last_successful_sync_timestamp_seconds",
+        _fetchErrors = factory.CreateCounter(PlatformMetrics.GitFetchErrors, "Git fetches that failed.");
+        _lastSuccess = factory.CreateGauge(PlatformMetrics.LastSuccessfulSync,
             "Unix time of the last pass that ended Applied or NoChange.", new GaugeConfiguration { LabelNames = ["environment"] });
-        _leader = factory.CreateGauge("gitops_leader", "1 while this replica holds the leader Lease, else 0.");
-        _trainingRuns = factory.CreateCounter("gitops_training_runs_total",
+        _leader = factory.CreateGauge(PlatformMetrics.Leader, "1 while this replica holds the leader Lease, else 0.");
+        _trainingRuns = factory.CreateCounter(PlatformMetrics.TrainingRuns,
             "Training Jobs by model and outcome (succeeded, backoff_exhausted, deadline_exceeded, image_pull_error, unschedulable, failed), each counted once.",
             new CounterConfiguration { LabelNames = ["model", "outcome"] });
         Rollouts = new RolloutMetrics(factory);

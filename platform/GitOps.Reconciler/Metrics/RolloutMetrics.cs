@@ -1,5 +1,6 @@
 using GitOps.Rollouts.Analysis;
 using GitOps.Rollouts.Rollout;
+using GitOps.Specs.Contracts;
 using Prometheus;
 
 namespace GitOps.Reconciler.Metrics;
@@ -20,19 +21,19 @@ public sealed class RolloutMetrics
 
     public RolloutMetrics(IMetricFactory factory)
     {
-        _phase = factory.CreateGauge("gitops_rollout_phase",
+        _phase = factory.CreateGauge(PlatformMetrics.RolloutPhase,
             "1 for the current phase of each model's rollout (Healthy, Progressing, Paused, Degraded), 0 for the others.",
             new GaugeConfiguration { LabelNames = ["environment", "model", "phase"] });
-        _weight = factory.CreateGauge("gitops_rollout_weight",
+        _weight = factory.CreateGauge(PlatformMetrics.RolloutWeight,
             "Percent of live traffic the rollout sends to the new version (canary).",
             new GaugeConfiguration { LabelNames = ["environment", "model"] });
-        _measurements = factory.CreateCounter("gitops_analysis_measurements_total",
+        _measurements = factory.CreateCounter(PlatformMetrics.AnalysisMeasurements,
             "Analysis measurements counted, by phase (Successful, Failed, Inconclusive, Error).",
             new CounterConfiguration { LabelNames = ["environment", "model", "metric", "phase"] });
-        _verdicts = factory.CreateCounter("gitops_analysis_verdicts_total",
+        _verdicts = factory.CreateCounter(PlatformMetrics.AnalysisVerdicts,
             "Analysis runs that reached a verdict (Successful, Failed, Inconclusive, Error).",
             new CounterConfiguration { LabelNames = ["environment", "model", "verdict"] });
-        _rollbacks = factory.CreateCounter("gitops_rollbacks_total",
+        _rollbacks = factory.CreateCounter(PlatformMetrics.Rollbacks,
             "New versions rolled back (by analysis, progressDeadline or abort).",
             new CounterConfiguration { LabelNames = ["environment", "model"] });
     }

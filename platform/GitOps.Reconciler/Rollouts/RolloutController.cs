@@ -77,7 +77,7 @@ public sealed class RolloutController(
     {
         var effective = EffectiveModel.Of(model, env.Name);
         var policySpec = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
-        var policy = policySpec is null ? RolloutPolicy.Direct : RolloutPolicy.From(policySpec);
+        var policy = policySpec is null ? RolloutPolicy.Direct : RolloutPolicy.From(policySpec, model);
         var version = ModelVersions.Compute(model, env);
         var modelFacts = facts.For(model.Name);
         var deployed = modelFacts.In(env.Name);

@@ -11,6 +11,6 @@ public static class RolloutPolicies
     public static RolloutPolicy? Of(SpecSet specs, string model, string environment) =>
         specs.Model(model) is { } spec && ModelSettings.For(spec, environment).Rollout is { } name
             && specs.RolloutPolicy(name) is { } policy
-            ? RolloutPolicy.From(policy)
+            ? RolloutPolicy.From(policy, spec)
             : null;
 }

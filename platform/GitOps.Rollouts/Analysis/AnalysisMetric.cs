@@ -11,6 +11,8 @@ public sealed record AnalysisMetric
 
     public required string Name { get; init; }
     public required string Query { get; init; }
+    /// <summary>The business KPI whose query <see cref="Query"/> is, when the template names one.</summary>
+    public string? Kpi { get; init; }
     public string? SuccessCondition { get; init; }
     public string? FailureCondition { get; init; }
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(1);
@@ -21,11 +23,16 @@ public sealed record AnalysisMetric
     public int MinSamples { get; init; }
     public MeasurementPhase OnNoData { get; init; } = MeasurementPhase.Inconclusive;
 
-    /// <summary>From a validated template; an unparsable interval (rejected by validation) falls back to 1m.</summary>
-    public static AnalysisMetric From(AnalysisTemplate t) => new()
+    /// <summary>
+    /// From a validated template; an unparsable interval (rejected by validation) falls back to 1m. A template that
+    /// names a KPI takes that KPI's query from <paramref name="monitoring"/>, the section of the model being rolled out;
+    /// without it (or without that KPI, which validation refuses) the query is empty and every measurement an error.
+    /// </summary>
+    public static AnalysisMetric From(AnalysisTemplate t, MonitoringSpec? monitoring = null) => new()
     {
         Name = t.Name,
-        Query = t.Query,
+        Query = t.Kpi is { } kpi ? monitoring?.Kpi(kpi)?.Query ?? "" : t.Query,
+        Kpi = t.Kpi,
         SuccessCondition = t.SuccessCondition,
         FailureCondition = t.FailureCondition,
         Interval = Durations.TryParse(t.Interval, out var interval) && interval > TimeSpan.Zero ? interval : TimeSpan.FromMinutes(1),

@@ -1,4 +1,5 @@
 using System.Text;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Rollouts.Analysis;
 
@@ -25,11 +26,16 @@ public static class QueryTemplate
 {
     /// <summary>The query the reconciler asks for the number of requests of a window, for <c>minSamples</c>.</summary>
     public const string SamplesQuery =
-        "sum(increase(gitops_inference_requests_total{model=\"{{model}}\",version=\"{{version}}\",track=\"{{track}}\"}[{{window}}]))";
+        "sum(increase(" + InferenceMetrics.RequestsTotal + "{model=\"{{model}}\",version=\"{{version}}\",track=\"{{track}}\"}[{{window}}]))";
 
     /// <summary>The rendered query, or the reason it cannot be rendered.</summary>
     public static (string? Query, string? Error) Render(string template, QueryValues values, string? window = null)
     {
+        if (string.IsNullOrWhiteSpace(template))
+        {
+            // A template that names a KPI the model lacks (refused by validation as GITOPS0233) has no query.
+            return (null, "the query is empty");
+        }
         var output = new StringBuilder(template.Length + 32);
         char? quote = null;
         for (var i = 0; i < template.Length; i++)

@@ -73,8 +73,9 @@ public sealed record RolloutPolicy
         return weight;
     }
 
-    /// <summary>From a validated spec; values validation rejects fall back to their defaults.</summary>
-    public static RolloutPolicy From(RolloutPolicySpec spec)
+    /// <summary>From a validated spec; values validation rejects fall back to their defaults. Templates that name a
+    /// business KPI measure the KPI of <paramref name="model"/>, the model the policy rolls out.</summary>
+    public static RolloutPolicy From(RolloutPolicySpec spec, ModelSpec? model = null)
     {
         var s = spec.Spec;
         return new RolloutPolicy
@@ -96,7 +97,7 @@ public sealed record RolloutPolicy
                 Mirror = step.Mirror is { } m ? Math.Clamp(m, 0, 100) : null,
             })],
             Metrics = s.Analysis.GroupBy(a => a.Name, StringComparer.Ordinal)
-                .ToImmutableDictionary(g => g.Key, g => AnalysisMetric.From(g.First()), StringComparer.Ordinal),
+                .ToImmutableDictionary(g => g.Key, g => AnalysisMetric.From(g.First(), model?.Spec.Monitoring), StringComparer.Ordinal),
             BackgroundAnalysis = s.BackgroundAnalysis?.Templates ?? [],
             BackgroundStartingStep = Math.Max(0, s.BackgroundAnalysis?.StartingStep ?? 0),
             OnInconclusive = s.OnInconclusive switch

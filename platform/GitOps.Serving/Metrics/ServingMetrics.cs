@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GitOps.Serving.Protocol;
+using GitOps.Specs.Contracts;
 using Prometheus;
 
 namespace GitOps.Serving.Metrics;
@@ -14,14 +15,14 @@ public sealed record ModelIdentity(string Name, string Version, string Track);
 /// </summary>
 public sealed class ServingMetrics
 {
-    public const string RequestsTotal = "gitops_inference_requests_total";
-    public const string RequestDuration = "gitops_inference_request_duration_seconds";
-    public const string BatchSize = "gitops_inference_batch_size";
-    public const string InFlight = "gitops_inference_in_flight_requests";
-    public const string Score = "gitops_inference_score";
-    public const string ModelInfo = "gitops_inference_model_info";
-    public const string Ready = "gitops_inference_ready";
-    public const string InjectedFaults = "gitops_inference_injected_faults_total";
+    public const string RequestsTotal = InferenceMetrics.RequestsTotal;
+    public const string RequestDuration = InferenceMetrics.RequestDuration;
+    public const string BatchSize = InferenceMetrics.BatchSize;
+    public const string InFlight = InferenceMetrics.InFlight;
+    public const string Score = InferenceMetrics.Score;
+    public const string ModelInfo = InferenceMetrics.ModelInfo;
+    public const string Ready = InferenceMetrics.Ready;
+    public const string InjectedFaults = InferenceMetrics.InjectedFaults;
     public const string InjectedError = "error";
     public const string InjectedLatency = "latency";
 

@@ -66,4 +66,6 @@ public static class DiagnosticIds
     public const string InvalidObjectName = "GITOPS0226";
     public const string KpiAlertRange = "GITOPS0230";
     public const string LatencyBucket = "GITOPS0231";
+    public const string GrafanaFolderUnused = "GITOPS0232";
+    public const string UnknownKpi = "GITOPS0233";
 }

@@ -39,6 +39,7 @@ internal static class SpecBinder
             Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
             Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
             Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "", Bool(p, "rules") ?? false, Str(p, "runbookUrl")) : null,
+            Grafana = Map(s, "grafana") is { } g ? new GrafanaTarget(Bool(g, "dashboards") ?? false, Str(g, "folder")) : null,
             Artifacts = Map(s, "artifacts") is { } a
                 ? new ArtifactStore(Str(a, "uri") ?? "", SecretKey(Map(a, "tokenSecretRef")),
                     Map(a, "s3") is { } s3 ? new S3Endpoint(Str(s3, "region"), Str(s3, "endpoint"), Bool(s3, "forcePathStyle") ?? false) : null)
@@ -230,6 +231,7 @@ internal static class SpecBinder
         {
             Name = Str(a, "name") ?? "",
             Query = Str(a, "query") ?? "",
+            Kpi = Str(a, "kpi"),
             SuccessCondition = Str(a, "successCondition"),
             FailureCondition = Str(a, "failureCondition"),
             Interval = Str(a, "interval") ?? "1m",

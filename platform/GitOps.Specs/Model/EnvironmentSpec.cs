@@ -17,6 +17,8 @@ public sealed record EnvironmentBody
     /// <summary>Parent Gateway for <c>HTTPRoute</c>s when the router is <c>gatewayApi</c>.</summary>
     public GatewayRef? Gateway { get; init; }
     public PrometheusTarget? Prometheus { get; init; }
+    /// <summary>Grafana dashboards rendered as ConfigMaps for the Grafana sidecar; none when absent.</summary>
+    public GrafanaTarget? Grafana { get; init; }
     public ArtifactStore? Artifacts { get; init; }
     public ImmutableArray<GpuPool> GpuPools { get; init; } = [];
     public Promotion? Promotion { get; init; }
@@ -127,6 +129,10 @@ public sealed record GatewayRef(string Name, string? Namespace);
 /// <summary>The Prometheus of an environment: analysis queries go to <see cref="Url"/>; with <see cref="Rules"/> the
 /// renderer emits <c>PrometheusRule</c> objects, whose alerts link <see cref="RunbookUrl"/>.</summary>
 public sealed record PrometheusTarget(string Url, bool Rules = false, string? RunbookUrl = null);
+
+/// <summary>With <see cref="Dashboards"/> the renderer emits one ConfigMap per dashboard (the platform's and each
+/// model's) labelled <c>grafana_dashboard: "1"</c> for the Grafana sidecar, in <see cref="Folder"/> when set.</summary>
+public sealed record GrafanaTarget(bool Dashboards, string? Folder = null);
 
 /// <summary>Where trained versions are published and fetched from; an http(s) store may take a bearer token from a Secret
 /// (<see cref="TokenSecretRef"/>), mounted as a file into training and serving pods; an s3:// store takes its region,

@@ -12,6 +12,9 @@ public sealed record MonitoringSpec
     public DriftLimits? Drift { get; init; }
     public DataQualityLimits? DataQuality { get; init; }
     public ImmutableArray<BusinessKpi> Kpis { get; init; } = [];
+
+    /// <summary>The KPI named <paramref name="name"/>, or null.</summary>
+    public BusinessKpi? Kpi(string name) => Kpis.FirstOrDefault(k => k.Name == name);
 }
 
 /// <summary>Objectives of the inference endpoint over <see cref="Window"/>, alerted on by multi-window burn rate.</summary>

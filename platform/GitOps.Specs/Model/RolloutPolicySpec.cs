@@ -60,8 +60,12 @@ public sealed record HeaderRoute(string Name, string Header, string Value);
 public sealed record AnalysisTemplate
 {
     public required string Name { get; init; }
-    /// <summary>PromQL with placeholders <c>{{model}} {{version}} {{namespace}} {{track}} {{environment}}</c>.</summary>
-    public required string Query { get; init; }
+    /// <summary>PromQL with placeholders <c>{{model}} {{version}} {{namespace}} {{track}} {{environment}}</c>; empty
+    /// when <see cref="Kpi"/> is set (the schema asks for exactly one of them).</summary>
+    public string Query { get; init; } = "";
+    /// <summary>The name of a business KPI (<c>spec.monitoring.kpis</c>) of each model that uses the policy: its query
+    /// is measured instead of <see cref="Query"/>, with the same placeholders filled in.</summary>
+    public string? Kpi { get; init; }
     /// <summary>CEL over <c>result</c> (a number).</summary>
     public string? SuccessCondition { get; init; }
     public string? FailureCondition { get; init; }

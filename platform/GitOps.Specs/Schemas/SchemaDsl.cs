@@ -48,6 +48,14 @@ internal static class SchemaDsl
         return o;
     }
 
+    /// <summary><paramref name="schema"/> (an object) with exactly one of the properties <paramref name="names"/> set
+    /// (<c>oneOf</c> of <c>required</c>, which NJsonSchema enforces; reported as GITOPS0107).</summary>
+    public static JObject OneRequired(JObject schema, params string[] names)
+    {
+        schema["oneOf"] = new JArray(names.Select(n => new JObject { ["required"] = new JArray(n) }));
+        return schema;
+    }
+
     public static JObject Map(string description, JObject values) => new()
     {
         ["type"] = "object",

@@ -97,6 +97,10 @@ internal static class SchemaFastPath
                 case "items" when p.Value is JObject items:
                     node.Items = Compile(items);
                     break;
+                case "oneOf" when p.Value is JArray choices && choices.All(c => c is JObject { Count: 1 } o && o["required"] is JArray { Count: 1 } r && r[0] is JValue { Value: string }):
+                    // SchemaDsl.OneRequired: exactly one of these properties is present.
+                    node.OneOfRequired = [.. choices.Select(c => (string)((JValue)c["required"]![0]!).Value!)];
+                    break;
                 case "minProperties" when Integer(p.Value) is { } n:
                     node.MinProperties = n;
                     break;
@@ -157,6 +161,7 @@ internal static class SchemaFastPath
         public Node? Items { get; set; }
         public long? MinProperties { get; set; }
         public long? MaxProperties { get; set; }
+        public string[] OneOfRequired { get; set; } = [];
 
         public bool Accepts(YNode node)
         {
@@ -186,6 +191,10 @@ internal static class SchemaFastPath
                 {
                     return false;
                 }
+            }
+            if (OneOfRequired.Length > 0 && OneOfRequired.Count(name => m.Find(name) is not null) != 1)
+            {
+                return false;
             }
             foreach (var entry in m.Entries)
             {

@@ -24,11 +24,14 @@ internal static class SchemaReference
             return;
         }
         var required = (schema["required"] as JArray)?.Select(r => (string)r!).ToHashSet(StringComparer.Ordinal) ?? [];
+        // SchemaDsl.OneRequired: exactly one of these properties.
+        var oneOf = (schema["oneOf"] as JArray)?.Select(c => (string)c["required"]![0]!).ToList() ?? [];
         foreach (var p in properties.Properties())
         {
             var child = (JObject)p.Value;
             var childPath = path + "." + p.Name;
-            sb.Append(CultureInfo.InvariantCulture, $"| `{childPath}` | {Type(child)} | {(required.Contains(p.Name) ? "yes" : "")} | {Default(child)} | {Escape((string?)child["description"] ?? "")} |\n");
+            var mark = required.Contains(p.Name) ? "yes" : oneOf.Contains(p.Name) ? "one of " + string.Join(", ", oneOf.Select(n => $"`{n}`")) : "";
+            sb.Append(CultureInfo.InvariantCulture, $"| `{childPath}` | {Type(child)} | {mark} | {Default(child)} | {Escape((string?)child["description"] ?? "")} |\n");
             if (child["type"]?.ToString() == "object")
             {
                 if (child["properties"] is JObject)

@@ -64,6 +64,19 @@ internal static class SchemaValidation
 
     private static void Map(ValidationError error, SourceSpan documentSpan, List<Diagnostic> result)
     {
+        if (error.Kind == ValidationErrorKind.NotOneOf && error.Schema?.OneOf is { Count: > 0 } choices
+            && choices.All(c => c.RequiredProperties.Count == 1))
+        {
+            // oneOf of single required properties (SchemaDsl.OneRequired): both set, or neither.
+            var names = choices.Select(c => c.RequiredProperties.Single()).ToList();
+            var at = Info(error.Token);
+            var found = error.Token is JObject o ? names.Count(n => o.ContainsKey(n)) : 0;
+            var where = at?.Path is { Length: > 0 } p ? $"'{p}'" : "the document";
+            result.Add(Error(DiagnosticIds.ExactlyOneOf, at?.KeySpan ?? at?.ValueSpan ?? documentSpan,
+                $"{where} must set exactly one of {Suggestions.List(names)}, found {(found == 0 ? "neither" : "both")}",
+                found == 0 ? $"add one of them, e.g. {names[0]}" : "keep one of them"));
+            return;
+        }
         if (error is ChildSchemaValidationError child && error.Kind is not ValidationErrorKind.NoTypeValidates)
         {
             foreach (var inner in child.Errors.Values.SelectMany(e => e))

@@ -199,6 +199,12 @@ public static class SemanticChecker
             {
                 NetworkPeers(e, network);
             }
+            if (s.Grafana is { Dashboards: false, Folder: { } folder })
+            {
+                Report(DiagnosticIds.GrafanaFolderUnused, e.Origin.Value("spec.grafana.folder"),
+                    $"grafana.folder is '{folder}' but grafana.dashboards is not true, so no dashboard is rendered into it",
+                    "set 'dashboards: true' to render the dashboards as ConfigMaps, or remove the folder", Severity.Warning);
+            }
             for (var i = 0; i < s.Policies.Length; i++)
             {
                 Reference(e, $"spec.policies[{i}]", SpecKinds.Policy, s.Policies[i], _policies);
@@ -388,6 +394,7 @@ public static class SemanticChecker
             {
                 Monitoring(m, monitoring);
             }
+            AnalysisKpis(m);
         }
 
         private void Monitoring(ModelSpec m, MonitoringSpec monitoring)
@@ -443,6 +450,43 @@ public static class SemanticChecker
                     Report(DiagnosticIds.KpiAlertRange, m.Origin.Value(path + ".below"),
                         $"the alert of KPI '{monitoring.Kpis[i].Name}' has below {alert.Below} at or over above {alert.Above}, so it always fires",
                         "below is the lower bound of the healthy range and above its upper bound: below must be smaller");
+                }
+            }
+        }
+
+        /// <summary>GITOPS0233: every analysis template that names a KPI finds it among the KPIs of each model whose
+        /// rollout policy (its own, or an environment's override) holds the template.</summary>
+        private void AnalysisKpis(ModelSpec m)
+        {
+            var uses = new List<(string Rollout, string Path)>();
+            if (m.Spec.Rollout is { } rollout)
+            {
+                uses.Add((rollout, "spec.rollout"));
+            }
+            foreach (var (env, o) in m.Spec.Overrides)
+            {
+                if (o.Rollout is { } overridden && m.Spec.Environments.Contains(env))
+                {
+                    uses.Add((overridden, DocumentWalker.Child("spec.overrides", env) + ".rollout"));
+                }
+            }
+            var kpis = m.Spec.Monitoring?.Kpis.Select(k => k.Name).ToList() ?? [];
+            foreach (var (name, path) in uses)
+            {
+                if (!_rollouts.TryGetValue(name, out var policy))
+                {
+                    continue;
+                }
+                for (var i = 0; i < policy.Spec.Analysis.Length; i++)
+                {
+                    var template = policy.Spec.Analysis[i];
+                    if (template.Kpi is not { } kpi || kpis.Contains(kpi))
+                    {
+                        continue;
+                    }
+                    Report(DiagnosticIds.UnknownKpi, m.Origin.Value(path),
+                        $"Model '{m.Name}' uses RolloutPolicy '{name}', whose analysis '{template.Name}' measures KPI '{kpi}' (at {policy.Origin.Value($"spec.analysis[{i}].kpi")}), but the model has no KPI of that name",
+                        Suggestions.DidYouMean(kpi, kpis) ?? $"add it under spec.monitoring.kpis ({(kpis.Count == 0 ? "the model has no KPIs" : "KPIs: " + string.Join(", ", kpis))}), or use another rollout policy");
                 }
             }
         }

@@ -147,6 +147,93 @@ public sealed class AnalyzeCommandTests
                 + "(Failed: error-rate: 2 failed measurement(s), more than failureLimit 1; last: result = 0.12: failureCondition 'result >= 0.05' is true).\n", result.Stdout);
         }
 
+        [Fact]
+        public async Task Should_Measure_The_Models_Kpi_When_A_Template_Names_It()
+        {
+            // Given a policy whose template names the approval-rate KPI, which fraud-detector defines over payments of its
+            // namespace, and a Prometheus where approvals fall from 90 % to 30 % after 10 minutes (other namespaces stay high)
+            using var repo = new RolloutRepository();
+            await File.WriteAllTextAsync(Path.Combine(repo.Root, "policies", "rollouts", "canary-kpi.yaml"), KpiPolicy);
+            var model = Path.Combine(repo.Root, "models", "fraud-detector", "model.yaml");
+            await File.WriteAllTextAsync(model, (await File.ReadAllTextAsync(model)).Replace("  rollout: canary-standard\n",
+                "  rollout: canary-kpi\n  monitoring:\n    kpis:\n      - name: approval-rate\n        query: sum(increase(payments_approved_total{namespace=\"{{namespace}}\"}[2m])) / sum(increase(payments_total{namespace=\"{{namespace}}\"}[2m]))\n",
+                StringComparison.Ordinal));
+            var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds() / 3600 * 3600);
+            await using var prometheus = await PrometheusProcess.StartAsync([], CancellationToken.None, Payments(start));
+
+            // When
+            var result = await CliRunner.RunAsync(["analyze", "--policy", "canary-kpi", "--model", "fraud-detector", "--env", "prod",
+                "--prometheus", prometheus.BaseUrl.ToString(), "--from", start.AddMinutes(5).ToString("O", CultureInfo.InvariantCulture),
+                "--to", start.AddMinutes(20).ToString("O", CultureInfo.InvariantCulture), repo.Root]);
+
+            // Then the KPI's query, filled for prod's namespace, passes at first and fails once approvals fall
+            Assert.True((1, "") == (result.ExitCode, result.Stderr), result.Stdout + result.Stderr);
+            Assert.True(result.Stdout.Contains("approval  ✔ Successful   0.9", StringComparison.Ordinal), result.Stdout);
+            Assert.True(result.Stdout.Contains("approval  ✖ Failed       0.3", StringComparison.Ordinal), result.Stdout);
+            Assert.Contains("would have been aborted", result.Stdout, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Should_Say_Which_Kpi_The_Model_Lacks_When_The_Policy_Names_One()
+        {
+            // Given fraud-detector defines no KPI
+            using var repo = new RolloutRepository();
+            await File.WriteAllTextAsync(Path.Combine(repo.Root, "policies", "rollouts", "canary-kpi.yaml"), KpiPolicy);
+
+            // When
+            var result = await CliRunner.RunAsync(["analyze", "--policy", "canary-kpi", "--model", "fraud-detector", "--env", "prod",
+                "--prometheus", "http://127.0.0.1:9", "--from", "2h", repo.Root]);
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal("error: analysis template approval of canary-kpi measures KPI 'approval-rate', which model fraud-detector does not define under spec.monitoring.kpis (it has no KPIs).\n", result.Stderr);
+        }
+
+        private const string KpiPolicy = """
+            apiVersion: ml.gitops/v1alpha1
+            kind: RolloutPolicy
+            metadata:
+              name: canary-kpi
+            spec:
+              strategy: canary
+              steps:
+                - setWeight: 10
+                - analysis: {templates: [approval]}
+              analysis:
+                - name: approval
+                  kpi: approval-rate
+                  successCondition: result >= 0.5
+                  interval: 1m
+                  count: 20
+            """;
+
+        /// <summary>20 minutes of payment counters, a sample every 15 s: 100 payments a second in ml-prod, 90 % approved
+        /// for 10 minutes and 30 % after; ml-staging approves 95 % throughout.</summary>
+        private static string Payments(DateTimeOffset start)
+        {
+            var text = new StringBuilder("# TYPE payments_total counter\n");
+            foreach (var ns in new[] { "ml-prod", "ml-staging" })
+            {
+                double total = 0;
+                for (var t = 0; t <= 20 * 60; t += 15)
+                {
+                    total += 100 * 15;
+                    text.Append(CultureInfo.InvariantCulture, $"payments_total{{namespace=\"{ns}\"}} {total} {start.ToUnixTimeSeconds() + t}\n");
+                }
+            }
+            text.Append("# TYPE payments_approved_total counter\n");
+            foreach (var ns in new[] { "ml-prod", "ml-staging" })
+            {
+                double approved = 0;
+                for (var t = 0; t <= 20 * 60; t += 15)
+                {
+                    approved += 100 * 15 * (ns == "ml-staging" ? 0.95 : t <= 10 * 60 ? 0.9 : 0.3);
+                    text.Append(CultureInfo.InvariantCulture, $"payments_approved_total{{namespace=\"{ns}\"}} {approved} {start.ToUnixTimeSeconds() + t}\n");
+                }
+            }
+            return text.Append("# EOF\n").ToString();
+        }
+
         private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
         /// <summary>

@@ -20,7 +20,7 @@ internal static class MonitoredRepository
         ],
     };
 
-    public static SpecSet Specs(bool rules = true)
+    public static SpecSet Specs(bool rules = true, GrafanaTarget? grafana = null)
     {
         var specs = TestSpecs.Repository(m => m.Name == "fraud-detector"
             ? m with { Metadata = m.Metadata with { Labels = m.Metadata.Labels.SetItem("team", "payments") }, Spec = m.Spec with { Monitoring = Monitoring } }
@@ -29,7 +29,7 @@ internal static class MonitoredRepository
         {
             Environments = [.. specs.Environments.Select(e => e with
             {
-                Spec = e.Spec with { Prometheus = new PrometheusTarget("http://prometheus.monitoring:9090", rules) },
+                Spec = e.Spec with { Prometheus = new PrometheusTarget("http://prometheus.monitoring:9090", rules), Grafana = grafana },
             })],
         };
     }

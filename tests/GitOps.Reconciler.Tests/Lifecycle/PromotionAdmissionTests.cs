@@ -9,6 +9,7 @@ using GitOps.Registry;
 using GitOps.Registry.Promotion;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
+using GitOps.Specs.Contracts;
 using GitOps.Testing.Time;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,7 @@ public sealed class PromotionAdmissionTests : IDisposable
     private const string StagingNamespace = "ml-staging";
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 14, 7, 0, TimeSpan.Zero);
     private static readonly byte[] ModelBytes = Encoding.UTF8.GetBytes("onnx bytes trained in staging");
+    private static readonly byte[] ProfileBytes = Encoding.UTF8.GetBytes("""{"schema": 1, "rows": 20000, "features": []}""");
 
     private readonly string _root = Directory.CreateTempSubdirectory("gitops-promotion-tests-").FullName;
     private readonly HttpClient _http = new();
@@ -91,6 +93,7 @@ public sealed class PromotionAdmissionTests : IDisposable
             {"trainer": {"name": "gitops-builtin", "version": "0.1.0"}, "dataset": {"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "rows": 20000},
              "hyperparameters": {}, "timing": {"startedAt": "2026-11-30T06:00:00Z", "finishedAt": "2026-11-30T06:01:00Z"}}
             """)), "application/json", CancellationToken.None);
+        await store.CreateAsync(RegistryLayout.ArtifactFile("fraud", version, TrainingProfile.File), new MemoryStream(ProfileBytes), "application/json", CancellationToken.None);
         await store.CreateAsync(RegistryLayout.ModelFile("fraud", version), new MemoryStream(ModelBytes), "application/octet-stream", CancellationToken.None);
         rig.Cluster.Server.SetStatus(new ResourceKey(job["apiVersion"]!.GetValue<string>(), "Job", StagingNamespace, job["metadata"]!["name"]!.GetValue<string>()),
             new JsonObject { ["succeeded"] = 1 });
@@ -142,6 +145,7 @@ public sealed class PromotionAdmissionTests : IDisposable
         Assert.Empty(Kind(rig, "prod", "Job"));
         var copied = await File.ReadAllBytesAsync(Path.Combine(ProdStore, "fraud", version, "model.onnx"));
         Assert.Equal(ModelBytes, copied);
+        Assert.Equal(ProfileBytes, await File.ReadAllBytesAsync(Path.Combine(ProdStore, "fraud", version, TrainingProfile.File)));
         var stagingRecord = await new ModelRegistry(new FileArtifactStore(StagingStore)).ReadAsync("fraud", version, CancellationToken.None);
         var prodRegistry = new ModelRegistry(new FileArtifactStore(ProdStore));
         var prodRecord = await prodRegistry.ReadAsync("fraud", version, CancellationToken.None);

@@ -296,6 +296,41 @@ public sealed class RolloutPassTests
         }
 
         [Fact]
+        public async Task Should_Roll_Back_When_The_Business_Kpi_A_Template_Names_Leaves_Its_Range()
+        {
+            // Given a policy measuring the model's approval-rate KPI, whose query reads the payments of this namespace
+            await using var rig = await Rig.StartAsync(trees =>
+            {
+                var files = Files(trees);
+                files["policies/rollouts/fast.yaml"] = Policy.Replace(
+                    "      query: sum(rate(errors_total{model=\"{{model}}\",track=\"{{track}}\"}[1m]))\n      successCondition: result < 0.05\n",
+                    "      kpi: approval-rate\n      successCondition: result >= 0.5\n", StringComparison.Ordinal);
+                files["models/fraud/model.yaml"] = Model("fraud", trees).Replace("  environments:",
+                    "  monitoring:\n    kpis:\n      - name: approval-rate\n        query: sum(rate(payments_approved_total{namespace=\"{{namespace}}\"}[5m]))\n  environments:",
+                    StringComparison.Ordinal);
+                return files;
+            });
+            var (v1, v2) = await rig.StartRolloutAsync();
+            var asked = new List<string>();
+            rig.Prometheus.Answer = q =>
+            {
+                asked.Add(q);
+                return Observation.Of(q, q.Contains("payments_approved_total", StringComparison.Ordinal) ? 0.2 : 1.0);
+            };
+
+            // When
+            await rig.RunUntilAsync(() => rig.StateAsync().Result.Phase == RolloutPhase.Degraded);
+
+            // Then the KPI's query was measured with the environment's namespace filled in, and its failure rolled v2 back
+            Assert.Contains($"sum(rate(payments_approved_total{{namespace=\"{SpecRepository.Namespace}\"}}[5m]))", asked);
+            Assert.Equal((v1, 0), (rig.VersionOf("fraud-stable"), rig.ReplicasOf("fraud-canary")));
+            var rejected = Assert.Single((await rig.StateAsync()).Rejected);
+            Assert.Equal(v2, rejected.Version);
+            Assert.Contains("error-rate", rejected.Reason, StringComparison.Ordinal);
+            Assert.Contains("result = 0.2", rejected.Reason, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task Should_Roll_Back_When_The_Canary_Is_Not_Ready_Within_The_Progress_Deadline()
         {
             // Given
