@@ -303,6 +303,38 @@ public sealed class SpecLoaderTests
             Assert.Equal(21, model.Origin.Value("spec.overrides.prod.serving.resources").Line);
         }
 
+        [Theory]
+        [InlineData("{minReplicas: 2, maxReplicas: 8}", 80, null, null)]
+        [InlineData("{minReplicas: 2, maxReplicas: 8, targetRequestsPerSecond: 40}", null, null, 40.0)]
+        [InlineData("{minReplicas: 2, maxReplicas: 8, targetInFlightRequests: 3.5, targetCpuUtilization: 70}", 70, 3.5, null)]
+        public void Should_Target_Cpu_Only_When_Asked_Or_When_No_Target_Is_Given(string autoscaling, int? cpu, double? inFlight, double? rps)
+        {
+            // Given
+            var text = SpecText.Model(specExtra: $"serving:\n  autoscaling: {autoscaling}");
+
+            // When
+            var result = SpecValidator.Validate(SpecText.Files(("models/fraud/model.yaml", text)));
+
+            // Then
+            Assert.Empty(result.Diagnostics);
+            var bound = result.Specs.Models.Single().Spec.Serving.Autoscaling!;
+            Assert.Equal((2, 8, cpu, inFlight, rps), (bound.MinReplicas, bound.MaxReplicas, bound.TargetCpuUtilization, bound.TargetInFlightRequests, bound.TargetRequestsPerSecond));
+        }
+
+        [Fact]
+        public void Should_Refuse_A_Load_Target_That_Is_Not_Positive()
+        {
+            // Given
+            var text = SpecText.Model(specExtra: "serving:\n  autoscaling: {minReplicas: 1, maxReplicas: 4, targetRequestsPerSecond: 0}");
+
+            // When
+            var result = SpecValidator.Validate(SpecText.Files(("models/fraud/model.yaml", text)));
+
+            // Then
+            var d = Assert.Single(result.Diagnostics);
+            Assert.Contains("targetRequestsPerSecond", d.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void Should_Report_A_Duplicate_Key_At_The_Second_Occurrence()
         {

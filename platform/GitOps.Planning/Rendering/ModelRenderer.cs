@@ -543,22 +543,49 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
                 },
                 MinReplicas = autoscaling.MinReplicas,
                 MaxReplicas = autoscaling.MaxReplicas,
-                Metrics =
-                [
-                    new V2MetricSpec
-                    {
-                        Type = "Resource",
-                        Resource = new V2ResourceMetricSource
-                        {
-                            Name = "cpu",
-                            Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = autoscaling.TargetCpuUtilization },
-                        },
-                    },
-                ],
+                Metrics = [.. AutoscalerMetrics(autoscaling)],
             },
         };
         return Finish(hpa);
     }
+
+    /// <summary>
+    /// CPU utilisation and/or load per pod. The load metrics are the servers' own series as the custom metrics API
+    /// serves them through prometheus-adapter: the in-flight gauge by its name, the request counter as a rate
+    /// (<c>_total</c> becomes <c>_per_second</c>, the adapter's usual rule; docs/serving.md).
+    /// </summary>
+    private static IEnumerable<V2MetricSpec> AutoscalerMetrics(Autoscaling autoscaling)
+    {
+        if (autoscaling.TargetCpuUtilization is { } cpu)
+        {
+            yield return new V2MetricSpec
+            {
+                Type = "Resource",
+                Resource = new V2ResourceMetricSource { Name = "cpu", Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = cpu } },
+            };
+        }
+        if (autoscaling.TargetInFlightRequests is { } inFlight)
+        {
+            yield return PodsMetric(InferenceMetrics.InFlight, inFlight);
+        }
+        if (autoscaling.TargetRequestsPerSecond is { } rps)
+        {
+            yield return PodsMetric(RequestsPerSecond, rps);
+        }
+    }
+
+    /// <summary>The request counter as prometheus-adapter's usual rule serves it: a rate, <c>_total</c> renamed <c>_per_second</c>.</summary>
+    public static readonly string RequestsPerSecond = InferenceMetrics.RequestsTotal[..^"_total".Length] + "_per_second";
+
+    private static V2MetricSpec PodsMetric(string name, double target) => new()
+    {
+        Type = "Pods",
+        Pods = new V2PodsMetricSource
+        {
+            Metric = new V2MetricIdentifier { Name = name },
+            Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity(target.ToString("0.###", CultureInfo.InvariantCulture)) },
+        },
+    };
 
     /// <summary>With <c>minAvailable</c> set, it is used; otherwise a budget of one unavailable pod is rendered
     /// when at least two pods run, and none for a single pod (it would block every node drain).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GitOps.Planning.Retraining;
 using GitOps.Specs.Model;
 
 namespace GitOps.Planning.Rendering;
@@ -20,6 +21,12 @@ public static class ModelVersions
     /// <summary>The version <paramref name="model"/> has in <paramref name="environment"/> (the trainer image may differ per environment).</summary>
     public static string Compute(ModelSpec model, EnvironmentSpec environment) =>
         CanonicalJson.Hash(Inputs(model, environment))[..Length];
+
+    /// <summary>The version <paramref name="model"/> has in <paramref name="environment"/> once <paramref name="retrain"/>
+    /// (a recorded retrain generation, or null) is applied: the Git inputs with the generation's resolved dataset
+    /// sha256 in place of the pinned one (<see cref="RetrainedModels.Apply(ModelSpec, RetrainGeneration?)"/>).</summary>
+    public static string Compute(ModelSpec model, EnvironmentSpec environment, RetrainGeneration? retrain) =>
+        Compute(RetrainedModels.Apply(model, retrain), environment);
 
     /// <summary>The artifact store of <paramref name="environment"/>: <c>spec.artifacts.uri</c> or the default, without a trailing slash.</summary>
     public static string ArtifactStore(EnvironmentSpec environment) => ModelRenderer.StoreUri(environment);

@@ -115,6 +115,7 @@ internal static class SpecBinder
                 Timeout = Str(training, "timeout") ?? "1h",
                 Retries = Int(training, "retries") ?? 2,
                 SecurityContext = Map(training, "securityContext") is { } sc ? new TrainerSecurity(Bool(sc, "runAsRoot") ?? false) : null,
+                Retrain = Map(training, "retrain") is { } retrain ? Retrain(retrain) : null,
             },
             Gates = Strs(s, "gates"),
             Serving = Serving(Map(s, "serving")) ?? new ServingSpec(),
@@ -124,6 +125,16 @@ internal static class SpecBinder
             Monitoring = Map(s, "monitoring") is { } monitoring ? Monitoring(monitoring) : null,
         };
     }
+
+    private static RetrainSpec Retrain(YMapping r) => new()
+    {
+        UriTemplate = Str(r, "uriTemplate") ?? "",
+        Schedule = Str(r, "schedule"),
+        OnDrift = Map(r, "onDrift") is { } d
+            ? new DriftTrigger(Str(d, "metric") ?? DriftTriggerMetrics.Score, Str(d, "feature"), Double(d, "threshold"), Str(d, "for") ?? "1h")
+            : null,
+        MinInterval = Str(r, "minInterval") ?? "1d",
+    };
 
     private static MonitoringSpec Monitoring(YMapping m)
     {
@@ -190,7 +201,12 @@ internal static class SpecBinder
             Replicas = Int(s, "replicas"),
             Autoscaling = autoscaling is null
                 ? null
-                : new Autoscaling(Int(autoscaling, "minReplicas") ?? 1, Int(autoscaling, "maxReplicas") ?? 1, Int(autoscaling, "targetCpuUtilization") ?? 80),
+                : new Autoscaling(Int(autoscaling, "minReplicas") ?? 1, Int(autoscaling, "maxReplicas") ?? 1,
+                    Int(autoscaling, "targetCpuUtilization") ?? (Double(autoscaling, "targetInFlightRequests") is null && Double(autoscaling, "targetRequestsPerSecond") is null ? 80 : null))
+                {
+                    TargetInFlightRequests = Double(autoscaling, "targetInFlightRequests"),
+                    TargetRequestsPerSecond = Double(autoscaling, "targetRequestsPerSecond"),
+                },
             Resources = Resources(Map(s, "resources")),
             Batching = batching is null ? null : new Batching(Int(batching, "maxBatchSize") ?? 1, Str(batching, "maxDelay") ?? "5ms"),
             MinAvailable = Int(s, "minAvailable"),

@@ -61,6 +61,8 @@ public sealed record TrainingSpec
     public int Retries { get; init; } = 2;
     /// <summary>How the custom trainer's container runs; absent: as a non-root user under the restricted profile.</summary>
     public TrainerSecurity? SecurityContext { get; init; }
+    /// <summary>Training again on newer data, on a schedule or on drift; null: only a commit retrains.</summary>
+    public RetrainSpec? Retrain { get; init; }
 }
 
 /// <summary>A custom trainer image that must run as root says so; only environments below <c>restricted</c> accept it.</summary>
@@ -103,7 +105,19 @@ public sealed record ServingSpec
     public int? MinAvailable { get; init; }
 }
 
-public sealed record Autoscaling(int MinReplicas, int MaxReplicas, int TargetCpuUtilization);
+/// <summary>
+/// Horizontal pod autoscaling of the stable pods: on CPU and/or on load per pod, read from the servers' own metrics
+/// through the custom metrics API (prometheus-adapter; docs/serving.md#autoscaling-on-load). CPU is 80% when no target
+/// is given at all.
+/// </summary>
+public sealed record Autoscaling(int MinReplicas, int MaxReplicas, int? TargetCpuUtilization)
+{
+    /// <summary>Average <c>gitops_inference_in_flight_requests</c> per pod to aim for.</summary>
+    public double? TargetInFlightRequests { get; init; }
+
+    /// <summary>Average infer requests per second per pod to aim for (<c>gitops_inference_requests_per_second</c>).</summary>
+    public double? TargetRequestsPerSecond { get; init; }
+}
 
 public sealed record Batching(int MaxBatchSize, string MaxDelay);
 

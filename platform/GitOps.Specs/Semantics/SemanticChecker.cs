@@ -344,6 +344,10 @@ public static class SemanticChecker
                 }
             }
             PositiveDuration(m, "spec.training.timeout", t.Timeout);
+            if (t.Retrain is { } retrain)
+            {
+                Retrain(m, retrain);
+            }
             Resources(m, "spec.training.resources", t.Resources);
             Serving(m, "spec.serving", s.Serving);
 
@@ -395,6 +399,63 @@ public static class SemanticChecker
                 Monitoring(m, monitoring);
             }
             AnalysisKpis(m);
+        }
+
+        private void Retrain(ModelSpec m, RetrainSpec retrain)
+        {
+            const string path = "spec.training.retrain";
+            if (DatasetTemplates.Check(retrain.UriTemplate) is { } problem)
+            {
+                Report(DiagnosticIds.RetrainTemplate, m.Origin.Value(path + ".uriTemplate"),
+                    $"the dataset URI template '{retrain.UriTemplate}' cannot be resolved: {problem}",
+                    "e.g. uriTemplate: s3://data/fraud/{date:yyyy-MM-dd}.csv");
+            }
+            else if (m.Spec.Training.Builtin is not null && ArtifactScheme(retrain.UriTemplate) is { } scheme
+                && !TrainingContract.ArtifactSchemes.Contains(scheme))
+            {
+                Report(DiagnosticIds.DatasetScheme, m.Origin.Value(path + ".uriTemplate"),
+                    $"dataset template '{retrain.UriTemplate}' uses scheme '{scheme}'; the builtin trainer can only fetch file://, http://, https:// or s3://",
+                    "use s3://bucket/key, an HTTPS endpoint, a file:// path on a mounted volume, or a custom trainer image that fetches it itself");
+            }
+            if (retrain.Schedule is { } schedule && !RetrainSchedules.TryParse(schedule, out _))
+            {
+                Report(DiagnosticIds.RetrainSchedule, m.Origin.Value(path + ".schedule"),
+                    $"schedule '{schedule}' is neither a positive duration nor a cron expression",
+                    "use a duration since the last retrain (7d, 12h) or five cron fields in UTC (minute hour day-of-month month day-of-week), e.g. '0 3 * * 1'");
+            }
+            if (retrain.Schedule is null && retrain.OnDrift is null)
+            {
+                Report(DiagnosticIds.RetrainTrigger, m.Origin.Key(path),
+                    "retrain sets neither schedule nor onDrift, so only 'gitops models retrain' would ever retrain",
+                    "add schedule: 7d (or a cron expression), onDrift: {metric: score}, or both", Severity.Warning);
+            }
+            PositiveDuration(m, path + ".minInterval", retrain.MinInterval);
+            if (retrain.OnDrift is not { } drift)
+            {
+                return;
+            }
+            PositiveDuration(m, path + ".onDrift.for", drift.For);
+            if (drift.Feature is { } feature)
+            {
+                var inputs = m.Spec.Inputs.Select(i => i.Name).ToList();
+                if (drift.Metric != DriftTriggerMetrics.Feature)
+                {
+                    Report(DiagnosticIds.RetrainTrigger, m.Origin.Key(path + ".onDrift.feature"),
+                        $"onDrift names feature '{feature}' but watches the {drift.Metric} metric", "set metric: feature, or remove 'feature'");
+                }
+                else if (!inputs.Contains(feature))
+                {
+                    Report(DiagnosticIds.UnknownReference, m.Origin.Value(path + ".onDrift.feature"),
+                        $"Model '{m.Name}' retrains on drift of '{feature}', which is not one of its inputs",
+                        Suggestions.DidYouMean(feature, inputs) ?? (inputs.Count == 0 ? "list the inputs under spec.inputs" : $"inputs: {string.Join(", ", inputs)}"));
+                }
+            }
+            if (drift.Threshold is null && m.Spec.Monitoring?.Drift is null)
+            {
+                Report(DiagnosticIds.RetrainTrigger, m.Origin.Key(path + ".onDrift"),
+                    "onDrift sets no threshold and the model declares no monitoring.drift limits to take it from",
+                    "set onDrift.threshold (e.g. 0.25) or spec.monitoring.drift");
+            }
         }
 
         private void Monitoring(ModelSpec m, MonitoringSpec monitoring)

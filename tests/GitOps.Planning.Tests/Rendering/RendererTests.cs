@@ -248,6 +248,33 @@ public sealed class RendererTests
         }
 
         [Fact]
+        public void Should_Scale_On_Load_Per_Pod_Through_The_Custom_Metrics_Api_When_Load_Targets_Are_Set()
+        {
+            // Given prod autoscaling on in-flight requests and requests per second, no CPU target
+            var specs = TestSpecs.Repository(m => m.Name != "fraud-detector" ? m : m with
+            {
+                Spec = m.Spec with
+                {
+                    Overrides = m.Spec.Overrides.Add("prod", new ModelOverride
+                    {
+                        Serving = new ServingSpec { Autoscaling = new Autoscaling(2, 20, null) { TargetInFlightRequests = 4, TargetRequestsPerSecond = 2.5 } },
+                    }),
+                },
+            });
+            var facts = Served(specs, "fraud-detector", "prod");
+
+            // When
+            var prod = Renderer.Render(specs, "prod", facts, Commit);
+
+            // Then two Pods metrics with average values (quantities in canonical form, as the API server returns them),
+            // named as prometheus-adapter serves the servers' series
+            var metrics = Find(prod, "HorizontalPodAutoscaler", "fraud-detector-stable")["spec"]!["metrics"]!.AsArray();
+            Assert.Equal(
+                [("Pods", "gitops_inference_in_flight_requests", "AverageValue", "4"), ("Pods", "gitops_inference_requests_per_second", "AverageValue", "2500m")],
+                metrics.Select(m => (m!["type"]!.ToString(), m["pods"]!["metric"]!["name"]!.ToString(), m["pods"]!["target"]!["type"]!.ToString(), m["pods"]!["target"]!["averageValue"]!.ToString())));
+        }
+
+        [Fact]
         public void Should_Label_And_Annotate_Every_Object_With_Valid_Names()
         {
             // Given
