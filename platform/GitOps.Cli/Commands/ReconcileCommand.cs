@@ -21,7 +21,7 @@ namespace GitOps.Cli.Commands;
 /// <summary>
 /// <c>gitops reconcile --repo URL --branch BRANCH --env ENV... [--once]</c>: follows a branch and converges each
 /// environment to it. Without <c>--once</c> it runs until stopped (SIGTERM/Ctrl+C), serving <c>/healthz</c>,
-/// <c>/readyz</c>, <c>/metrics</c> and <c>/webhook/github</c>, and applies only while it holds the leader Lease.
+/// <c>/readyz</c>, <c>/metrics</c>, <c>/webhook/github</c> and, with <c>--console</c>, the web console, and applies only while it holds the leader Lease.
 /// On SIGTERM the pass in flight finishes (within <c>--shutdown-timeout</c>), the Lease is released and it exits 0.
 /// Exit codes: 0 converged (or stopped), 1 a <c>--once</c> pass ended Stalled or Retry, 2 usage or I/O problem.
 /// </summary>
@@ -59,9 +59,11 @@ public static class ReconcileCommand
             command.Options.Add(option);
         }
         var github = GitHubReporting.AddTo(command);
+        var console = WebConsoleServing.AddTo(command);
         command.WithExamples(
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --once", "one pass over prod, print the outcome and exit"),
-            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env staging --env prod --in-cluster", "the in-cluster reconciler (see docs/operations.md)"));
+            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env staging --env prod --in-cluster", "the in-cluster reconciler (see docs/operations.md)"),
+            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --in-cluster --console --console-token-file /var/run/console/token", "with the web console on /console/ (see docs/console.md)"));
         // Synchronous on purpose (as serve and up): after SIGTERM the pass in flight gets --shutdown-timeout to finish,
         // which the command line library's short grace period for asynchronous actions would cut off.
         command.SetAction((ParseResult parse) =>
@@ -104,6 +106,7 @@ public static class ReconcileCommand
                 return (int)ExitCode.Usage;
             }
             var runOnce = parse.GetValue(once);
+            var consoleOptions = runOnce ? null : console.Resolve(parse, endpoint);
             WebhookSecret? secret;
             try
             {
@@ -180,6 +183,7 @@ public static class ReconcileCommand
                     Interval = every,
                     Listen = endpoint,
                     WebhookSecret = secret,
+                    Console = consoleOptions,
                     Once = runOnce,
                     ShutdownTimeout = parse.GetValue(shutdownTimeout),
                     PassTimeout = parse.GetValue(passTimeout),

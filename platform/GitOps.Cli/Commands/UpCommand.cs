@@ -15,6 +15,7 @@ using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
+using GitOps.Reconciler.WebConsole;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
@@ -36,30 +37,34 @@ public static class UpCommand
         var state = new Option<string?>("--state") { Description = "State folder: objects, processes, logs, artifacts (default: the environment's local.stateDir, else .gitops/ in the repository)" };
         var once = new Option<bool>("--once") { Description = "Converge to the working tree as it is now and keep serving it, without following later edits" };
         var watch = new Option<bool>("--watch") { Description = "Follow the working tree: every edit or commit is converged (the default)" };
-        var listen = new Option<string>("--listen") { Description = "HOST:PORT of the model routes and the platform's /metrics", DefaultValueFactory = _ => DefaultListen };
+        var listen = new Option<string>("--listen") { Description = "HOST:PORT of the model routes, the platform's /metrics and the web console", DefaultValueFactory = _ => DefaultListen };
         var command = new Command("up", "Run a local environment on this machine (train, serve, route, measure) and keep it converged to the working tree")
         {
             env, state, once, watch, listen,
         };
         var repository = RepositoryPath.AddTo(command);
         var github = GitHubReporting.AddTo(command);
+        var console = WebConsoleServing.AddTo(command);
         command.WithExamples(
             ("gitops up", "the repository's local environment, following every edit until Ctrl+C"),
             ("gitops up ../ml-platform --env local --once", "converge to the tree as it is now and keep serving it"),
-            ("gitops up --listen 127.0.0.1:0 --state /tmp/gitops-state", "any free port, state kept elsewhere"));
+            ("gitops up --listen 127.0.0.1:0 --state /tmp/gitops-state", "any free port, state kept elsewhere"),
+            ("gitops up --console --console-auth none", "with the web console on http://127.0.0.1:8000/console/ (see docs/console.md)"));
         // Synchronous on purpose (as serve): stopping drains the servers, which must not be cut short by the command
         // line library's grace period after SIGTERM.
         command.SetAction((ParseResult parse) => RunAsync(parse, repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state),
-            parse.GetValue(once) && !parse.GetValue(watch), parse.GetValue(listen)!, github).GetAwaiter().GetResult());
+            parse.GetValue(once) && !parse.GetValue(watch), parse.GetValue(listen)!, github, console).GetAwaiter().GetResult());
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, string path, string? envName, string? stateDir, bool once, string listenText, GitHubReporting github)
+    private static async Task<int> RunAsync(ParseResult parse, string path, string? envName, string? stateDir, bool once, string listenText, GitHubReporting github,
+        WebConsoleServing webConsole)
     {
         var stdout = parse.Out();
         var stderr = parse.Err();
         var listen = ReconcilerHost.ParseListen(listenText)
                      ?? throw new UserError($"--listen '{listenText}' is not HOST:PORT; use e.g. {DefaultListen} or 127.0.0.1:0 (any free port).");
+        var consoleOptions = webConsole.Resolve(parse, listen);
         var target = LocalEnvironment.Resolve(path, envName, stateDir, mustBeLocal: true);
         if (target.Load.HasErrors)
         {
@@ -91,6 +96,17 @@ public static class UpCommand
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(log)
             .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error).AddFilter("Yarp", LogLevel.Warning));
         var metrics = new ReconcilerMetrics();
+        var rolloutStore = new LocalRolloutStateStore(state);
+        var factStore = new LocalRegistryFactStore(state);
+        ReconcilePass? pass = null;
+        var consoleSite = consoleOptions is null ? null : new ConsoleSite(consoleOptions, new ConsoleSources
+        {
+            Environments = () => ConsoleEnvironment.From(pass?.LastGoodSpecs ?? target.Load.Specs, [env.Name]),
+            Status = (name, _) => Task.FromResult(LocalStatusViews.FromStateFolder(state, name)),
+            Rollouts = rolloutStore,
+            Facts = factStore,
+            Specs = () => pass?.LastGoodSpecs ?? target.Load.Specs,
+        });
         var prometheusListen = PrometheusEndpoint(env.Spec.Prometheus?.Url);
         LocalRuntime runtime;
         try
@@ -101,6 +117,7 @@ public static class UpCommand
                 ProxyListen = listen,
                 PrometheusListen = prometheusListen,
                 Datasets = LocalDatasets.In(state),
+                Console = consoleSite,
             }, metrics.Registry, loggers, TimeProvider.System, stop.Token);
         }
         catch (IOException e)
@@ -125,6 +142,11 @@ public static class UpCommand
             await stderr.WriteLineAsync($"warning: {prometheusProblem}");
         }
         await stdout.WriteLineAsync($"gitops up: environment {env.Name} from {target.Root}{(once ? "" : " (following the working tree)")}; state in {state.Root}; Ctrl+C stops it.");
+        if (consoleSite is not null)
+        {
+            await stdout.WriteLineAsync($"gitops up: web console on {new Uri(runtime.Proxy.Address, "console/")}"
+                + (consoleSite.Options.Token is { } token ? $" (token from {token.Source}; open it once with ?token=TOKEN)" : ""));
+        }
 
         var statuses = new LocalStatusStore(state, env.Spec.Namespace);
         await using var notifier = github.Create(parse, loggers, new Dictionary<string, string> { [env.Name] = $"http://{runtime.Proxy.Address}/" });
@@ -136,12 +158,12 @@ public static class UpCommand
         using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var admission = new RegistryAdmission(RegistryStores.Opener(artifactsHttp, artifactsToken, state.LocalArtifactUri), TimeProvider.System,
             loggers.CreateLogger<RegistryAdmission>());
-        var pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(new LocalRegistryFactStore(state)), metrics,
+        pass = new ReconcilePass(new WorkingTreeSource(target.Root, followEdits: !once), runtime.Cluster, statuses, new ClusterRegistry(factStore), metrics,
             TimeProvider.System, new ReconcilePassSettings
             {
                 Validate = RepositoryValidator.Validate,
                 Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
-                Rollouts = new RolloutController(new LocalRolloutStateStore(state), metrics.Rollouts, TimeProvider.System,
+                Rollouts = new RolloutController(rolloutStore, metrics.Rollouts, TimeProvider.System,
                     loggers.CreateLogger<RolloutController>(),
                     history: new DeployHistoryWriter(admission.OpenStore, loggers.CreateLogger<DeployHistoryWriter>())),
                 Admission = admission,

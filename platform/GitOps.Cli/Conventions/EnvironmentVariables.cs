@@ -33,6 +33,7 @@ public static class EnvironmentVariables
         new(Workdir, "--workdir", "where reconcile clones the repository"),
         new(GitToken, "--git-token-file", "token for HTTPS Git remotes (reconcile)"),
         new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
+        new(GitOps.Reconciler.WebConsole.ConsoleToken.EnvironmentVariable, "--console-token-file", "Web console bearer token (reconcile, up)"),
         new(TrainingContract.ArtifactsToken, TrainingContract.ArtifactsTokenFile, "bearer token for http(s) artifact stores (artifacts, train)"),
         new(TrainingContract.ArtifactsTokenFile, "(none)", "file holding the artifact store token, a mounted Secret (artifacts, train; what rendered pods use)"),
         new(GitOps.Cli.Rollouts.OperatorIdentity.Variable, "--actor", "who gives rollout promote/abort/retry, recorded in the rollout's history (default: the login name)"),

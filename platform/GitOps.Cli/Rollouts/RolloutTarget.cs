@@ -68,15 +68,7 @@ public sealed class RolloutTarget : IDisposable
     }
 
     /// <summary>The rollout policy the repository gives the model in this environment, or null when it has none (direct).</summary>
-    public RolloutPolicy? PolicyOf(string model)
-    {
-        var specs = Repository.Load.Specs;
-        if (specs.Model(model) is not { } spec || ModelSettings.For(spec, Environment).Rollout is not { } name)
-        {
-            return null;
-        }
-        return specs.RolloutPolicy(name) is { } policy ? RolloutPolicy.From(policy, spec) : null;
-    }
+    public RolloutPolicy? PolicyOf(string model) => RolloutPolicies.Of(Repository.Load.Specs, model, Environment);
 
     public void Dispose() => _connection?.Dispose();
 }

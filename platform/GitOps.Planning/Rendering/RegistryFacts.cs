@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using GitOps.Planning.Retraining;
 using GitOps.Rollouts.Rollout;
 
 namespace GitOps.Planning.Rendering;
@@ -13,6 +14,15 @@ public sealed record RegistryFacts(ImmutableSortedDictionary<string, ModelFacts>
 {
     public static readonly RegistryFacts Empty = new(ImmutableSortedDictionary<string, ModelFacts>.Empty);
 
+    /// <summary>Each model's last recorded retrain generation in this environment (docs/retraining.md); derived
+    /// facts kept with the others, never in Git.</summary>
+    public ImmutableSortedDictionary<string, RetrainGeneration> Retrains { get; init; } =
+        ImmutableSortedDictionary<string, RetrainGeneration>.Empty;
+
+    /// <summary>Records <paramref name="generation"/> as the last retrain of <paramref name="model"/>.</summary>
+    public RegistryFacts WithRetrain(string model, RetrainGeneration generation) =>
+        this with { Retrains = Retrains.SetItem(model, generation) };
+
     /// <summary>The facts of <paramref name="model"/>, or <see cref="ModelFacts.None"/>.</summary>
     public ModelFacts For(string model) => Models.TryGetValue(model, out var facts) ? facts : ModelFacts.None;
 
@@ -20,21 +30,21 @@ public sealed record RegistryFacts(ImmutableSortedDictionary<string, ModelFacts>
     public RegistryFacts WithTrained(string model, string version)
     {
         var facts = For(model);
-        return new(Models.SetItem(model, facts with { TrainedVersions = facts.TrainedVersions.Add(version) }));
+        return this with { Models = Models.SetItem(model, facts with { TrainedVersions = facts.TrainedVersions.Add(version) }) };
     }
 
     /// <summary>Records what <paramref name="environment"/> serves for <paramref name="model"/>.</summary>
     public RegistryFacts WithDeployment(string model, string environment, DeploymentFacts deployment)
     {
         var facts = For(model);
-        return new(Models.SetItem(model, facts with { Environments = facts.Environments.SetItem(environment, deployment) }));
+        return this with { Models = Models.SetItem(model, facts with { Environments = facts.Environments.SetItem(environment, deployment) }) };
     }
 
     /// <summary>Records that <paramref name="version"/> of <paramref name="model"/> is trained but held back.</summary>
     public RegistryFacts WithHeld(string model, string version, HeldVersion held)
     {
         var facts = For(model);
-        return new(Models.SetItem(model, facts with { Held = facts.Held.SetItem(version, held) }));
+        return this with { Models = Models.SetItem(model, facts with { Held = facts.Held.SetItem(version, held) }) };
     }
 
     /// <summary>Combines two fact sets; where both know a model's environment, <paramref name="other"/> wins.</summary>
@@ -48,7 +58,7 @@ public sealed record RegistryFacts(ImmutableSortedDictionary<string, ModelFacts>
                 mine.TrainedVersions.Union(theirs.TrainedVersions),
                 mine.Environments.SetItems(theirs.Environments)));
         }
-        return new(result);
+        return this with { Models = result, Retrains = Retrains.SetItems(other.Retrains) };
     }
 }
 

@@ -66,6 +66,34 @@ public sealed class PrometheusClient(HttpClient http, PrometheusOptions options)
         }
     }
 
+    /// <summary>Every series of an instant query with its labels (for tables such as drift per feature, not for analysis).</summary>
+    public async Task<VectorAnswer> QueryVectorAsync(string query, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["query"] = query,
+            ["time"] = Seconds(at),
+        };
+        var (data, error) = await PostAsync("api/v1/query", form, cancellationToken);
+        if (error is not null)
+        {
+            return VectorAnswer.Failed(query, error);
+        }
+        var type = data.GetProperty("resultType").GetString();
+        if (type != "vector")
+        {
+            return VectorAnswer.Failed(query, $"the query returned a {type}, not an instant vector");
+        }
+        var series = ImmutableArray.CreateBuilder<LabeledSample>();
+        foreach (var item in data.GetProperty("result").EnumerateArray())
+        {
+            var labels = item.GetProperty("metric").EnumerateObject()
+                .ToImmutableSortedDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
+            series.Add(new LabeledSample(labels, Value(item.GetProperty("value")[1])));
+        }
+        return new VectorAnswer(query, series.ToImmutable(), null);
+    }
+
     public async Task<RangeAnswer> QueryRangeAsync(string query, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using GitOps.Planning.Cluster;
+using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Experiments;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Leadership;
@@ -11,6 +12,7 @@ using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
+using GitOps.Reconciler.WebConsole;
 using GitOps.Specs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -25,6 +27,10 @@ public sealed record ReconcilerOptions
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(1);
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 8080);
     public WebhookSecret? WebhookSecret { get; init; }
+
+    /// <summary>Serve the read-only web console under <c>/console/</c> (<c>--console</c>); null: not served.</summary>
+    public ConsoleOptions? Console { get; init; }
+
     public Backoff Backoff { get; init; } = Backoff.Default;
     public int ApplyParallelism { get; init; } = 8;
 
@@ -67,12 +73,14 @@ public sealed class ReconcilerApp
 {
     private readonly ReconcilerOptions _options;
     private readonly ILoggerFactory _loggers;
+    private readonly ReconcilerPorts _ports;
 
     public ReconcilerApp(ReconcilerOptions options, ReconcilerPorts ports, TimeProvider time, ILoggerFactory loggers,
         Func<IEnumerable<SourceFile>, LoadResult> validate)
     {
         _options = options;
         _loggers = loggers;
+        _ports = ports;
         Metrics = new ReconcilerMetrics();
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
@@ -132,12 +140,13 @@ public sealed class ReconcilerApp
             Listen = _options.Listen,
             Branch = _options.Branch,
             WebhookSecret = _options.WebhookSecret,
+            Console = _options.Console is { } console ? new ConsoleSite(console, ConsoleSources()) : null,
         }, Metrics, Trigger, Health, _loggers);
         await host.StartAsync(ct);
         try
         {
             Address = ReconcilerHost.BoundAddress(host);
-            _loggers.CreateLogger<ReconcilerApp>().LogInformation("Serving /healthz /readyz /metrics /webhook/github on {Address}", Address);
+            _loggers.CreateLogger<ReconcilerApp>().LogInformation("Serving /healthz /readyz /metrics /webhook/github{Console} on {Address}", _options.Console is null ? "" : " /console/", Address);
             await Loop.RunAsync(ct);
         }
         finally
@@ -147,6 +156,19 @@ public sealed class ReconcilerApp
             await host.DisposeAsync();
         }
     }
+
+    /// <summary>What the web console reads: the status ConfigMaps, rollouts and registry facts this reconciler keeps,
+    /// and the specs of the last good commit.</summary>
+    public ConsoleSources ConsoleSources() => new()
+    {
+        Environments = () => ConsoleEnvironment.From(Pass.LastGoodSpecs, _options.Environments),
+        Status = async (environment, ct) => await _ports.Status.ReadAsync(environment, ct) is { } status
+            ? LocalStatusViews.FromStatus(status)
+            : LocalStatusViews.Build(environment, [], null, null, null, null, running: true),
+        Rollouts = _ports.Rollouts,
+        Facts = _ports.Facts,
+        Specs = () => Pass.LastGoodSpecs,
+    };
 
     /// <summary>One pass over every environment, without HTTP endpoints or leader election.</summary>
     public Task<ImmutableArray<ReconcileOutcome>> RunOnceAsync(CancellationToken ct) => Loop.RunOnceAsync(ct);

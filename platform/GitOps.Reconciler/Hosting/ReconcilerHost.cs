@@ -1,6 +1,7 @@
 using System.Net;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
+using GitOps.Reconciler.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,11 +24,14 @@ public sealed record ReconcilerHostOptions
 
     /// <summary>Without a secret <c>/webhook/github</c> is not served (404): unsigned deliveries are never trusted.</summary>
     public WebhookSecret? WebhookSecret { get; init; }
+
+    /// <summary>The web console under <c>/console/</c>; null (the default) does not serve it.</summary>
+    public ConsoleSite? Console { get; init; }
 }
 
 /// <summary>
-/// The reconciler's HTTP surface on Kestrel: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and
-/// <c>/webhook/github</c>. It only reports and triggers; passes run in <see cref="ReconcileLoop"/>.
+/// The reconciler's HTTP surface on Kestrel: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>,
+/// <c>/webhook/github</c> and, when enabled, the read-only web console under <c>/console/</c>. It only reports and triggers; passes run in <see cref="ReconcileLoop"/>.
 /// </summary>
 public static class ReconcilerHost
 {
@@ -68,6 +72,12 @@ public static class ReconcilerHost
         app.MapMetrics("/metrics", metrics.Registry);
 
         var log = loggerFactory.CreateLogger(typeof(ReconcilerHost));
+        if (options.Console is { } console)
+        {
+            ConsoleEndpoints.Map(app, console, TimeProvider.System);
+            log.LogInformation("Web console enabled on /console/ ({Auth})",
+                console.Options.Token is { } token ? $"token from {token.Source}" : "no token: loopback only");
+        }
         if (options.WebhookSecret is { } secret)
         {
             var endpoint = new GitHubWebhookEndpoint(secret, options.Branch, trigger,

@@ -29,26 +29,10 @@ public sealed class WebhookSecret
     /// <c>kubectl create secret --from-file</c>), else from <see cref="EnvironmentVariable"/>; null when neither is set.
     /// Throws <see cref="IOException"/> with the path when the file cannot be read or is empty.
     /// </summary>
-    public static WebhookSecret? Load(string? file, Func<string, string?> environment)
-    {
-        if (!string.IsNullOrEmpty(file))
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(file).TrimEnd('\r', '\n');
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"cannot read the webhook secret file {file}: {e.Message}", e);
-            }
-            return text.Length == 0
-                ? throw new IOException($"the webhook secret file {file} is empty")
-                : new WebhookSecret(text, $"file {file}");
-        }
-        var env = environment(EnvironmentVariable);
-        return string.IsNullOrEmpty(env) ? null : new WebhookSecret(env, $"env {EnvironmentVariable}");
-    }
+    public static WebhookSecret? Load(string? file, Func<string, string?> environment) =>
+        SecretSource.Read(file, EnvironmentVariable, "webhook secret", environment) is { } secret
+            ? new WebhookSecret(secret.Value, secret.Source)
+            : null;
 
     public override string ToString() => $"<webhook secret from {Source}>";
 }

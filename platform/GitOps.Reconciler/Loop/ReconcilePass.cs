@@ -71,6 +71,7 @@ public sealed class ReconcilePass(
     private readonly Dictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _experiments = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
+    private volatile SpecSet? _lastGoodSpecs;
 
     private sealed record LoadedCommit(string Commit, LoadResult Load);
 
@@ -88,6 +89,10 @@ public sealed class ReconcilePass(
     /// a commit defining it was loaded.</summary>
     public string? NamespaceOf(string environment) =>
         _lastLoad is { Load.HasErrors: false } last ? last.Load.Specs.Environment(environment)?.Spec.Namespace : null;
+
+    /// <summary>The specs of the last commit loaded without errors (what the web console reads policies and
+    /// namespaces from); null before one was.</summary>
+    public SpecSet? LastGoodSpecs => _lastGoodSpecs;
 
     /// <summary>Runs a pass for <paramref name="environments"/> (one fetch for all) and returns one outcome per environment.</summary>
     public async Task<ImmutableArray<ReconcileOutcome>> RunAsync(IReadOnlyList<string> environments, CancellationToken ct)
@@ -301,6 +306,10 @@ public sealed class ReconcilePass(
         // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
         var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()))));
         _lastLoad = new LoadedCommit(checkout.Revision, load);
+        if (!load.HasErrors)
+        {
+            _lastGoodSpecs = load.Specs;
+        }
         return load;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Rendering;
+using GitOps.Reconciler.Retraining;
 
 namespace GitOps.Reconciler.Registry;
 
@@ -30,11 +31,11 @@ public static class DurableFacts
             }
             models = models.SetItem(name, new ModelFacts(seen.TrainedVersions.Union(kept.TrainedVersions), environments));
         }
-        return new RegistryFacts(models);
+        return new RegistryFacts(models) { Retrains = stored.Retrains.SetItems(observed.Retrains) };
     }
 
     /// <summary>The stored form: <c>{"models":{"fraud":{"trained":["v1"],"stable":{"prod":"v1"}}}}</c>, keys sorted,
-    /// so equal facts are equal text.</summary>
+    /// so equal facts are equal text; each model's last retrain generation, if any, under <c>"retrain"</c>.</summary>
     public static string ToText(RegistryFacts facts)
     {
         var models = new JsonObject();
@@ -58,7 +59,12 @@ public static class DurableFacts
                 ["stable"] = stable,
             };
         }
-        return new JsonObject { ["models"] = models }.ToJsonString();
+        var root = new JsonObject { ["models"] = models };
+        if (!facts.Retrains.IsEmpty)
+        {
+            root["retrain"] = new JsonObject(facts.Retrains.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)RetrainJson.ToJson(r.Value))));
+        }
+        return root.ToJsonString();
     }
 
     /// <summary>Reads <see cref="ToText"/>'s form; unreadable text reads as no facts (they are learnt again from the cluster).</summary>
@@ -89,6 +95,13 @@ public static class DurableFacts
                 {
                     facts = facts.WithDeployment(name, environment, new DeploymentFacts(v, null));
                 }
+            }
+        }
+        foreach (var (name, node) in root?["retrain"] as JsonObject ?? [])
+        {
+            if (node is JsonObject generation && RetrainJson.FromJson(generation) is { } g)
+            {
+                facts = facts.WithRetrain(name, g);
             }
         }
         return facts;

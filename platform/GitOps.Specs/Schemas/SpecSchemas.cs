@@ -172,7 +172,7 @@ public static class SpecSchemas
             P("retries", Int("Retries of a failed training Job.", 0, 100, 2)),
             P("securityContext", Obj("How the custom trainer's container runs. By default it runs as user 65532, without privileges, on a read-only root filesystem (writable /output and /tmp).",
                 P("runAsRoot", Bool("The custom image must run as root (user 0, writable root filesystem); refused in environments with podSecurity: restricted (GITOPS0408).", false)))),
-            P("retrain", Obj("Train again on newer data without a commit, on a schedule, on drift or by hand (gitops models retrain). Each retrain resolves uriTemplate, pins the dataset's sha256 in a recorded fact and yields a new version that goes through gates and rollout (docs/retraining.md).",
+            P("retrain", Obj("Train again on newer data without a commit, on a schedule or on drift. Each retrain resolves uriTemplate, pins the dataset's sha256 in a recorded fact and yields a new version that goes through gates and rollout (docs/retraining.md).",
                 R("uriTemplate", Str("Dataset URI with placeholders filled at retrain time: {date} (UTC date, yyyy-MM-dd) or {date:FORMAT} with y M d H m s and - _ . /, e.g. s3://data/fraud/{date:yyyy-MM-dd}.csv (GITOPS0240).", minLength: 1)),
                 P("schedule", Str("When to retrain: a duration since the last retrain (7d) or a five-field cron expression in UTC (0 3 * * 1) (GITOPS0241).", minLength: 1)),
                 P("onDrift", Obj("Retrain when the served version's drift stays over a limit (read from the environment's Prometheus).",

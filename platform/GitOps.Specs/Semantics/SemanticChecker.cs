@@ -426,7 +426,7 @@ public static class SemanticChecker
             if (retrain.Schedule is null && retrain.OnDrift is null)
             {
                 Report(DiagnosticIds.RetrainTrigger, m.Origin.Key(path),
-                    "retrain sets neither schedule nor onDrift, so only 'gitops models retrain' would ever retrain",
+                    "retrain sets neither schedule nor onDrift, so nothing ever retrains",
                     "add schedule: 7d (or a cron expression), onDrift: {metric: score}, or both", Severity.Warning);
             }
             PositiveDuration(m, path + ".minInterval", retrain.MinInterval);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Drivers.Local.Routing;
 using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.WebConsole;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -27,6 +28,9 @@ public sealed record LocalRuntimeOptions
 
     /// <summary>Waits between failed training attempts and between restarts of a server that keeps dying.</summary>
     public Backoff Backoff { get; init; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+
+    /// <summary>The web console the proxy serves under <c>/console/</c>; null (the default) does not serve it.</summary>
+    public ConsoleSite? Console { get; init; }
 
     /// <summary>Time between steps of the controllers when nothing changed.</summary>
     public TimeSpan Period { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -74,7 +78,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         TimeProvider time, CancellationToken ct)
     {
         options.State.Create();
-        var proxy = await LocalTrafficProxy.StartAsync(options.ProxyListen, metrics, loggers, ct);
+        var proxy = await LocalTrafficProxy.StartAsync(options.ProxyListen, metrics, loggers, ct, options.Console);
         var runtime = new LocalRuntime(options, proxy, time, loggers);
         foreach (var gone in runtime.Processes.All.Where(r => !r.IsAlive && r.Role != ProcessRole.Training))
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using GitOps.Reconciler.Hosting;
+using GitOps.Reconciler.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,7 @@ namespace GitOps.Reconciler.Drivers.Local.Routing;
 /// The routes of a local environment: a YARP reverse proxy inside <c>gitops up</c> that gives every model one stable
 /// address (<c>/v2/models/NAME/infer</c>) whatever servers stand behind it, configured from the rendered
 /// <c>HTTPRoute</c>s (<see cref="RouteTable"/>) and updated in place as servers come and go. It also serves the
-/// platform's own <c>/metrics</c> and <c>/healthz</c>.
+/// platform's own <c>/metrics</c> and <c>/healthz</c>, and the web console under <c>/console/</c> when enabled.
 /// </summary>
 public sealed class LocalTrafficProxy : IAsyncDisposable
 {
@@ -47,7 +48,8 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
     public RouteTable Current { get; private set; }
 
     /// <summary>Starts listening on <paramref name="listen"/>; throws <see cref="IOException"/> when the port is taken.</summary>
-    public static async Task<LocalTrafficProxy> StartAsync(IPEndPoint listen, CollectorRegistry metrics, ILoggerFactory loggers, CancellationToken ct)
+    public static async Task<LocalTrafficProxy> StartAsync(IPEndPoint listen, CollectorRegistry metrics, ILoggerFactory loggers, CancellationToken ct,
+        ConsoleSite? console = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "gitops-local-proxy" });
         builder.Logging.ClearProviders();
@@ -64,6 +66,10 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         var proxy = new LocalTrafficProxy(app);
         app.MapHealthChecks("/healthz", HealthEndpoints.Options(tag: null));
         app.MapMetrics("/metrics", metrics);
+        if (console is not null)
+        {
+            ConsoleEndpoints.Map(app, console, TimeProvider.System);
+        }
         app.MapReverseProxy(pipeline =>
         {
             // A custom pipeline replaces YARP's default one: load balancing (the weighted split between stable and

@@ -1,22 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using GitOps.Reconciler.Rollouts;
 using GitOps.Rollouts.Persistence;
 using GitOps.Rollouts.Replay;
 using GitOps.Rollouts.Rollout;
 
-namespace GitOps.Cli.Rollouts;
+namespace GitOps.Reconciler.Rollouts;
 
 /// <summary>
 /// <c>gitops rollout status -o json</c>: <c>{"rollouts": [...]}</c>, each with its summary, its steps, the pending
 /// command, the whole persisted state (<c>state</c>, the <c>state.json</c> of the ConfigMap) and its measurements as a
-/// measurements file (<c>recording</c>) that <c>gitops analyze --measurements</c> replays.
+/// measurements file (<c>recording</c>) that <c>gitops analyze --measurements</c> replays. The web console's rollout
+/// API serves the same document.
 /// </summary>
 public static class RolloutStatusJson
 {
     public static string Render(IEnumerable<(StoredRollout Rollout, RolloutPolicy? Policy)> rollouts) =>
-        new JsonObject { ["rollouts"] = new JsonArray([.. rollouts.Select(r => (JsonNode)Of(r.Rollout, r.Policy))]) }
-            .ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        ToJson(rollouts).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    public static JsonObject ToJson(IEnumerable<(StoredRollout Rollout, RolloutPolicy? Policy)> rollouts) =>
+        new() { ["rollouts"] = new JsonArray([.. rollouts.Select(r => (JsonNode)Of(r.Rollout, r.Policy))]) };
 
     private static JsonObject Of(StoredRollout rollout, RolloutPolicy? policy)
     {
