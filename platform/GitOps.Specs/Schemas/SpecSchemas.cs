@@ -164,7 +164,7 @@ public static class SpecSchemas
             P("image", Str("Custom training image (Kubernetes only).", minLength: 1)),
             P("command", Arr("Command of the custom image.", Str("Argument."))),
             R("dataset", Obj("Training data, pinned by content hash.",
-                R("uri", Str("Dataset URI. The builtin trainer fetches file://, http://, https:// or a plain path in the pod; other schemes (s3://, ...) are GITOPS0219. A custom trainer image fetches its own data, from any scheme.", minLength: 1)),
+                R("uri", Str("Dataset URI. The builtin trainer fetches file://, http://, https://, s3:// or a plain path in the pod; other schemes (gs://, ...) are GITOPS0219. A custom trainer image fetches its own data, from any scheme.", minLength: 1)),
                 R("sha256", Str("SHA-256 of the dataset content, 64 lowercase hex characters.", "^[0-9a-f]{64}$")))),
             P("hyperparameters", Map("Hyperparameters passed to the trainer, kept as written.", Scalar("Hyperparameter value."))),
             P("resources", Resources("Compute of the training Job.")),
