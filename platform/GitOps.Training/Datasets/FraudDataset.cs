@@ -42,11 +42,13 @@ public static class FraudDataset
         writer.Write('\n');
         var line = new StringBuilder(128);
         var values = new double[Features.Count];
+        // Each shift's column, looked up once rather than per row.
+        var columns = shifts?.Select(s => (Column: IndexOf(s.Feature), Shift: s)).ToArray() ?? [];
         for (var i = 0; i < rows; i++)
         {
             var t = Next(random);
             line.Clear();
-            if (shifts is not { Count: > 0 })
+            if (columns.Length == 0)
             {
                 line.Append(CultureInfo.InvariantCulture, $"{t.Amount:F2},{t.Hour},{t.MerchantRisk:F4},{t.DistanceKm:F2},");
                 line.Append(CultureInfo.InvariantCulture, $"{t.Count1h},{t.Count24h},{t.AmountRatio:F4},{(t.IsForeign ? 1 : 0)},{t.CardAgeDays},{(t.IsFraud ? 1 : 0)}\n");
@@ -55,9 +57,8 @@ public static class FraudDataset
             }
             (values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]) =
                 (t.Amount, t.Hour, t.MerchantRisk, t.DistanceKm, t.Count1h, t.Count24h, t.AmountRatio, t.IsForeign ? 1 : 0, t.CardAgeDays);
-            foreach (var shift in shifts)
+            foreach (var (column, shift) in columns)
             {
-                var column = IndexOf(shift.Feature);
                 values[column] = shift.Apply(values[column]);
             }
             for (var f = 0; f < values.Length; f++)
@@ -72,17 +73,8 @@ public static class FraudDataset
     /// <summary>How each feature column is written when shifted (the unshifted rows keep their exact bytes).</summary>
     private static readonly string[] Formats = ["F2", "0.####", "F4", "F2", "0.####", "0.####", "F4", "0.####", "0.####"];
 
-    private static int IndexOf(string feature)
-    {
-        for (var i = 0; i < Features.Count; i++)
-        {
-            if (Features[i] == feature)
-            {
-                return i;
-            }
-        }
-        throw new ArgumentException($"'{feature}' is not a feature of the fraud dataset", nameof(feature));
-    }
+    private static int IndexOf(string feature) =>
+        Features.ToList().IndexOf(feature) is var i and >= 0 ? i : throw new ArgumentException($"'{feature}' is not a feature of the fraud dataset", nameof(feature));
 
     /// <summary>Writes the dataset to <paramref name="path"/>, creating its directory.</summary>
     public static void WriteFile(string path, int rows, int seed, IReadOnlyList<DatasetShift>? shifts = null)
