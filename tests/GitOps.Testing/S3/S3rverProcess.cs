@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using GitOps.Testing.Net;
 using System.Text.RegularExpressions;
+using GitOps.Testing.Net;
 
 namespace GitOps.Testing.S3;
 
