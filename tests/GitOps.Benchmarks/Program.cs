@@ -18,6 +18,7 @@ return args.FirstOrDefault() switch
     "local" => await GitOps.Benchmarks.Local.LocalBenchmark.RunAsync(args[1..]),
     "lifecycle" => await GitOps.Benchmarks.Lifecycle.LifecycleBenchmark.RunAsync(args[1..]),
     "drift" => GitOps.Benchmarks.Monitoring.DriftBenchmark.Run(Console.Out),
+    "cache" => await CacheBenchmark.RunAsync(Console.Out),
     "rollout" => await GitOps.Benchmarks.Rollouts.RolloutBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -25,6 +26,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
     return 2;
 }

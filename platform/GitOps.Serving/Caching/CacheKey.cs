@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,29 +24,48 @@ public readonly record struct CacheKey(string Scope, string InputHash)
     /// </summary>
     public static CacheKey Of(string scope, IReadOnlyList<Tensor> inputs)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> number = stackalloc byte[8];
+        // One buffer and one hash call: cheaper than feeding an incremental hash many small pieces.
+        var size = 0;
         foreach (var input in inputs)
         {
-            AppendText(hash, input.Name, number);
-            AppendText(hash, input.Datatype.Name, number);
-            BinaryPrimitives.WriteInt64LittleEndian(number, input.Shape.Length);
-            hash.AppendData(number);
-            foreach (var dimension in input.Shape)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(number, dimension);
-                hash.AppendData(number);
-            }
-            hash.AppendData(TensorBytes.Of(input.Data));
+            size += 16 + Encoding.UTF8.GetMaxByteCount(input.Name.Length) + Encoding.UTF8.GetMaxByteCount(input.Datatype.Name.Length)
+                + 8 * (input.Shape.Length + 1) + 8 + Buffer.ByteLength(input.Data);
         }
-        return new CacheKey(scope, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        var rented = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var written = 0;
+            foreach (var input in inputs)
+            {
+                written += WriteText(rented.AsSpan(written), input.Name);
+                written += WriteText(rented.AsSpan(written), input.Datatype.Name);
+                BinaryPrimitives.WriteInt64LittleEndian(rented.AsSpan(written), input.Shape.Length);
+                written += 8;
+                foreach (var dimension in input.Shape)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(rented.AsSpan(written), dimension);
+                    written += 8;
+                }
+                var data = TensorBytes.Of(input.Data);
+                BinaryPrimitives.WriteInt64LittleEndian(rented.AsSpan(written), data.Length);
+                written += 8;
+                data.CopyTo(rented.AsSpan(written));
+                written += data.Length;
+            }
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(rented.AsSpan(0, written), hash);
+            return new CacheKey(scope, Convert.ToHexStringLower(hash));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    private static void AppendText(IncrementalHash hash, string text, Span<byte> number)
+    private static int WriteText(Span<byte> destination, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        BinaryPrimitives.WriteInt64LittleEndian(number, bytes.Length);
-        hash.AppendData(number);
-        hash.AppendData(bytes);
+        var length = Encoding.UTF8.GetBytes(text, destination[8..]);
+        BinaryPrimitives.WriteInt64LittleEndian(destination, length);
+        return 8 + length;
     }
 }

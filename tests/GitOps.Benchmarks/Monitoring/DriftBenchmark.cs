@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
-using System.Globalization;
+using GitOps.Benchmarks.Harness;
 using GitOps.Serving.Monitoring;
 using GitOps.Serving.Protocol;
 using GitOps.Specs.Contracts;
@@ -35,40 +34,20 @@ public static class DriftBenchmark
             var request = Request(names, rows, random);
             var scores = new Tensor("Probability", TensorDatatype.Fp32, [rows, 1], Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray());
             const int iterations = 200_000;
-            var perRequest = Median(() =>
+            var perRequest = MicroTimer.Median(() =>
             {
                 for (var i = 0; i < iterations; i++)
                 {
                     monitor.Observe(request, rows, scores);
                 }
             }) / iterations;
-            output.WriteLine($"| Observe, {rows}-row request | {Ns(perRequest)} per request |");
+            output.WriteLine($"| Observe, {rows}-row request | {MicroTimer.Ns(perRequest)} per request |");
         }
-        var perScrape = Median(() => monitor.Update());
-        output.WriteLine($"| Update (PSI and KS of {Features} features and the score over {Window} rows) | {Ns(perScrape)} per scrape |");
+        var perScrape = MicroTimer.Median(() => monitor.Update());
+        output.WriteLine($"| Update (PSI and KS of {Features} features and the score over {Window} rows) | {MicroTimer.Ns(perScrape)} per scrape |");
         return 0;
     }
 
     private static ImmutableArray<Tensor> Request(string[] names, int rows, Random random) =>
         [.. names.Select(n => new Tensor(n, TensorDatatype.Fp32, [rows, 1], Enumerable.Range(0, rows).Select(_ => (float)(random.NextDouble() * 100)).ToArray()))];
-
-    private static double Median(Action run)
-    {
-        run();
-        var times = new List<double>();
-        for (var i = 0; i < 7; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            run();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1e6);
-        }
-        times.Sort();
-        return times[3];
-    }
-
-    private static string Ns(double nanoseconds) => nanoseconds >= 1e6
-        ? (nanoseconds / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " ms"
-        : nanoseconds >= 1e3
-            ? (nanoseconds / 1e3).ToString("0.00", CultureInfo.InvariantCulture) + " µs"
-            : nanoseconds.ToString("0", CultureInfo.InvariantCulture) + " ns";
 }
