@@ -10,6 +10,7 @@ using GitOps.Reconciler.Retraining;
 using GitOps.Registry;
 using GitOps.Registry.Stores;
 using GitOps.Specs.Diagnostics;
+using GitOps.Training.Artifacts;
 using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
