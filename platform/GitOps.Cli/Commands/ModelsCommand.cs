@@ -9,9 +9,9 @@ using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Retraining;
 using GitOps.Registry;
 using GitOps.Registry.Stores;
+using GitOps.Specs.Contracts;
 using GitOps.Specs.Diagnostics;
 using GitOps.Training.Artifacts;
-using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Commands;
 
