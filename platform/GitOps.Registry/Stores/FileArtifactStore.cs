@@ -1,13 +1,17 @@
+using System.Runtime.InteropServices;
+
 namespace GitOps.Registry.Stores;
 
 /// <summary>
-/// A store on a local or mounted file system. A create writes a temporary file beside the key and moves it into
-/// place without overwriting (a hard link on Unix, which fails atomically when the key exists), so a reader sees
-/// either nothing or the whole file, and of two racing writers exactly one wins.
+/// A store on a local or mounted file system. A create writes a temporary file beside the key and puts it in place
+/// without overwriting, so a reader sees either nothing or the whole file, and of two racing writers exactly one wins.
+/// On Unix that is a hard link, which the kernel refuses atomically when the key exists (<c>File.Move</c> without
+/// overwrite checks and then renames, so two writers can both succeed); on Windows a move without replace is atomic.
 /// </summary>
 public sealed class FileArtifactStore(string rootPath) : IArtifactStore
 {
     private const int BufferSize = 1 << 16;
+    private const int ErrorAlreadyExists = 17; // EEXIST on Linux and macOS
 
     public string Root { get; } = Path.GetFullPath(rootPath);
 
@@ -62,15 +66,7 @@ public sealed class FileArtifactStore(string rootPath) : IArtifactStore
                 await content.CopyToAsync(output, BufferSize, ct);
                 await output.FlushAsync(ct);
             }
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return false;
-            }
+            return PutInPlace(temp, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -84,4 +80,35 @@ public sealed class FileArtifactStore(string rootPath) : IArtifactStore
             }
         }
     }
+
+    /// <summary>Makes <paramref name="temp"/> visible as <paramref name="path"/> unless it exists; false when it
+    /// does.</summary>
+    private static bool PutInPlace(string temp, string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            if (Link(temp, path) == 0)
+            {
+                return true;
+            }
+            var error = Marshal.GetLastPInvokeError();
+            if (error == ErrorAlreadyExists)
+            {
+                return false;
+            }
+            // A file system without hard links (some network and FUSE mounts): the move below is the best it offers.
+        }
+        try
+        {
+            File.Move(temp, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string created);
 }

@@ -30,6 +30,33 @@ public sealed class CreateOnlyStoreTests
         }
 
         [Fact]
+        public async Task Should_Let_Exactly_One_Writer_Win_When_Many_Race_For_The_Same_Key()
+        {
+            // Given a file store and, for each of many keys, one writer per core released at the same instant
+            var store = _stores.Open(StoreFixture.File);
+            var writers = Math.Max(2, Environment.ProcessorCount);
+            for (var round = 0; round < 300; round++)
+            {
+                var key = $"fraud/index/{round}.json";
+                using var start = new Barrier(writers);
+                var attempts = Enumerable.Range(0, writers).Select(w => Task.Factory.StartNew(() =>
+                {
+                    start.SignalAndWait();
+                    return (Writer: w, Result: store.CreateAsync(key, Body($"writer {w}"), "application/json", CancellationToken.None).GetAwaiter().GetResult());
+                }, TaskCreationOptions.LongRunning)).ToArray();
+
+                // When they race
+                var results = await Task.WhenAll(attempts);
+
+                // Then one created the key, the others were told it exists, and the key holds the winner's bytes
+                var winners = results.Where(r => r.Result == CreateResult.Created).ToArray();
+                Assert.Single(winners);
+                Assert.Equal($"writer {winners[0].Writer}", Encoding.UTF8.GetString((await store.ReadAllBytesAsync(key, CancellationToken.None))!));
+            }
+            Assert.Empty(Directory.EnumerateFiles(((FileArtifactStore)store).Root, "*.partial", SearchOption.AllDirectories));
+        }
+
+        [Fact]
         public void Should_Offer_No_Way_To_Replace_A_Key()
         {
             // Given / When the store port's write methods
