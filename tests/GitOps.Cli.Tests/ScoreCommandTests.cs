@@ -58,8 +58,8 @@ public sealed class ScoreCommandTests
             var metrics = Path.Combine(_dir, "score.prom");
 
             // When
-            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--output", output,
-                "--batch-size", "64", "--format", "json", "--metrics-file", metrics, "--name", "fraud-detector", "--version", "v7");
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", output,
+                "--batch-size", "64", "--output", "json", "--metrics-file", metrics, "--name", "fraud-detector", "--version", "v7");
 
             // Then
             Assert.Equal(0, result.ExitCode);
@@ -84,7 +84,7 @@ public sealed class ScoreCommandTests
             File.WriteAllText(output, "previous run\n");
 
             // When
-            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--output", output, "--batch-size", "2");
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", output, "--batch-size", "2");
 
             // Then
             Assert.Equal(2, result.ExitCode);
@@ -103,7 +103,7 @@ public sealed class ScoreCommandTests
             var metrics = Path.Combine(_dir, "score.prom");
 
             // When
-            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--output", output, "--on-error", "skip",
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", output, "--on-error", "skip",
                 "--metrics-file", metrics);
 
             // Then
@@ -123,7 +123,7 @@ public sealed class ScoreCommandTests
             File.WriteAllLines(input, [.. File.ReadAllLines(trained.Dataset).Select((l, i) => i == 0 ? l.Replace("distance_km", "distance", StringComparison.Ordinal) : l)]);
 
             // When
-            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--output", Path.Combine(_dir, "scores.csv"), "--on-error", "skip");
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", Path.Combine(_dir, "scores.csv"), "--on-error", "skip");
 
             // Then
             Assert.Equal(2, result.ExitCode);
@@ -139,7 +139,7 @@ public sealed class ScoreCommandTests
 
             // When
             var result = await CliRunner.RunAsync("score", "--model", "fraud-detector", "--env", "staging", "--repo", trained.Registry.Repo,
-                "--input", Path.Combine(_dir, "{date}.csv"), "--output", Path.Combine(_dir, "{date:yyyyMMdd}-scores.csv"), "--date", "2026-11-30", "--format", "json");
+                "--input", Path.Combine(_dir, "{date}.csv"), "--out", Path.Combine(_dir, "{date:yyyyMMdd}-scores.csv"), "--date", "2026-11-30", "--output", "json");
 
             // Then
             Assert.Equal(0, result.ExitCode);
@@ -153,7 +153,7 @@ public sealed class ScoreCommandTests
         public async Task Should_Refuse_A_File_Whose_Format_Is_Unknown()
         {
             // When
-            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--output", Path.Combine(_dir, "scores.json"));
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", Path.Combine(_dir, "scores.json"));
 
             // Then
             Assert.Equal(2, result.ExitCode);

@@ -25,7 +25,8 @@ public static class ScoreCommand
     {
         var model = new Option<string>("--model") { Description = "ONNX model file (or a folder with model.onnx), or NAME[@VERSION] from the registry of --env or --store (default version: the one --env serves as stable, else the latest)", Required = true, HelpName = "MODEL" };
         var input = new Option<string>("--input") { Description = "Rows to score: a .csv file as a path, file://, http(s):// or s3:// URI; {date} or {date:FORMAT} is filled with --date", Required = true, HelpName = "URI" };
-        var output = new Option<string>("--output") { Description = "Where the scores go (.csv), same schemes and placeholders; replaced (a local file) or created (a store) only when the run succeeds", Required = true, HelpName = "URI" };
+        // --out, as gitops train and gitops artifacts fetch name the file they write: --output is every command's format.
+        var output = new Option<string>("--out") { Description = "Where the scores go (.csv), same schemes and placeholders; replaced (a local file) or created (a store) only when the run succeeds", Required = true, HelpName = "URI" };
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per model run", DefaultValueFactory = _ => BatchErrorModes.DefaultBatchSize, HelpName = "N" };
         var onError = new Option<string>("--on-error") { Description = "A malformed row: fail stops the run (exit 2, nothing written); skip leaves it out, reports it and scores the rest (exit 1)", DefaultValueFactory = _ => BatchErrorModes.Fail };
         onError.AcceptOnlyFromAmong([.. BatchErrorModes.All]);
@@ -35,23 +36,22 @@ public static class ScoreCommand
         var version = new Option<string?>("--version") { Description = "Model version in the summary and metrics (default: the registry version, else 12 hex of the file's sha256)" };
         var env = new Option<string?>("--env") { Description = "Take NAME from the registry of this environment of the repository", HelpName = "ENV" };
         var store = new Option<string?>("--store") { Description = "Take NAME from this artifact store: a path, file://, http(s):// or s3:// URI", HelpName = "URI" };
-        var repo = new Option<string?>("--repo") { Description = $"Root of the GitOps repository, for --env (default: ${RepositoryPath.Variable}, else the current directory)", HelpName = "PATH" };
         var date = new Option<string?>("--date") { Description = "UTC date filled into {date} placeholders, yyyy-MM-dd (default: today); for re-running a past day", HelpName = "DATE" };
         var metricsFile = new Option<string?>("--metrics-file") { Description = "Write the run's metrics to this file in the node exporter textfile-collector format (replaced whole at the end)", HelpName = "FILE" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "auto (CUDA when usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
-        // --output names the scores file here, as in the CronJob's arguments; the summary's format is --format.
-        var format = new Option<string>("--format") { Description = "Summary format: text, or json (one line: what a CronJob's log keeps)", DefaultValueFactory = _ => "text", HelpName = "FORMAT" };
-        format.AcceptOnlyFromAmong("text", "json");
+        var format = OutputOption.Create("text, or json (one line: what a CronJob's log keeps)", "text", "json");
 
         var command = new Command("score", "Score a file of rows in batches with an ONNX model, as a Model's spec.batch CronJob does (docs/batch-scoring.md)")
         {
-            model, input, output, batchSize, onError, maxErrors, keys, name, version, env, store, repo, date, metricsFile, threads, device, format,
+            model, input, output, batchSize, onError, maxErrors, keys, name, version, env, store, date, metricsFile, threads, device, format,
         };
+        var repository = RepositoryPath.AddTo(command);
+        env.CompleteEnvironments(repository);
         command.WithExamples(
-            ("gitops score --model artifacts/fraud-example/model --input fraud.csv --output scores.csv", "score a local CSV with a trained model"),
-            ("gitops score --model fraud-detector --env prod --input s3://data/{date}.csv --output s3://scores/{date}.csv --on-error skip --format json", "score today's file with the version prod serves"));
+            ("gitops score --model artifacts/fraud-example/model --input fraud.csv --out scores.csv", "score a local CSV with a trained model"),
+            ("gitops score --model fraud-detector --env prod --input s3://data/{date}.csv --out s3://scores/{date}.csv --on-error skip -o json", "score today's file with the version prod serves"));
         command.SetAction(async (ParseResult parse, CancellationToken ct) =>
         {
             var stderr = parse.Err();
@@ -67,10 +67,10 @@ public static class ScoreCommand
                     : throw new UserError($"--date '{dateText}' is not a date in the form yyyy-MM-dd, e.g. 2026-11-30.");
             }
             var inputUri = Resolve(parse.GetValue(input)!, "--input", at);
-            var outputUri = Resolve(parse.GetValue(output)!, "--output", at);
+            var outputUri = Resolve(parse.GetValue(output)!, "--out", at);
             if (inputUri == outputUri)
             {
-                throw new UserError($"--output '{outputUri}' is the input; write the scores to another file.");
+                throw new UserError($"--out '{outputUri}' is the input; write the scores to another file.");
             }
             var options = new ScoringOptions
             {
@@ -79,8 +79,7 @@ public static class ScoreCommand
                 MaxErrors = parse.GetValue(maxErrors),
                 Keys = parse.GetValue(keys) is { } k ? [.. k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
             };
-            var repository = parse.GetValue(repo) ?? CliEnvironment.Current.Get(RepositoryPath.Variable) ?? ".";
-            using var scoreModel = await ScoreModel.ResolveAsync(parse.GetValue(model)!, parse.GetValue(name), parse.GetValue(version), repository,
+            using var scoreModel = await ScoreModel.ResolveAsync(parse.GetValue(model)!, parse.GetValue(name), parse.GetValue(version), repository.Resolve(parse),
                 parse.GetValue(env), parse.GetValue(store), ct);
             OnnxModel onnx;
             try

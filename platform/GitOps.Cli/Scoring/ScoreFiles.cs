@@ -33,7 +33,7 @@ public sealed class ScoreFiles(ArtifactTransfer transfer) : IDisposable
     /// <summary>The temporary file the scores of <paramref name="output"/> are written to.</summary>
     public string StagingFor(string output)
     {
-        var location = Location(output, "--output");
+        var location = Location(output, "--out");
         if (!location.IsLocal)
         {
             return Temporary(output);
@@ -42,7 +42,7 @@ public sealed class ScoreFiles(ArtifactTransfer transfer) : IDisposable
         var directory = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory))
         {
-            throw new UserError($"--output '{output}': the folder {directory} does not exist.");
+            throw new UserError($"--out '{output}': the folder {directory} does not exist.");
         }
         var staging = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
         _temporary.Add(staging);
@@ -62,14 +62,14 @@ public sealed class ScoreFiles(ArtifactTransfer transfer) : IDisposable
         var (store, error) = transfer.Open(folder);
         if (store is null)
         {
-            throw new UserError($"--output: {error}");
+            throw new UserError($"--out: {error}");
         }
         using var owned = store as IDisposable;
         await using var content = File.OpenRead(staging);
         var contentType = BatchFiles.FormatOf(output) == BatchFiles.Parquet ? "application/vnd.apache.parquet" : "text/csv";
         if (await store.CreateAsync(name, content, contentType, ct) == CreateResult.AlreadyExists)
         {
-            throw new UserError($"--output '{output}' already exists, and an artifact store is never overwritten; " +
+            throw new UserError($"--out '{output}' already exists, and an artifact store is never overwritten; " +
                                 "name a new file per run, e.g. with {date} in spec.batch.output.");
         }
     }
