@@ -11,6 +11,7 @@ using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Registry.Stores;
 using GitOps.Specs;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
@@ -195,7 +196,8 @@ public static class ReconcileCommand
                     new RegistryAdmission(tokens.Opener(artifactsHttp), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>(), tokens),
                     new KubernetesTrainingPods(connection),
                     new ConfigMapRolloutStateStore(connection),
-                    facts),
+                    facts,
+                    (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct)),
                 TimeProvider.System, loggers, RepositoryValidator.Validate);
 
             if (runOnce)

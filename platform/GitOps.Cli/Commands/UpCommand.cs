@@ -14,8 +14,10 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Retraining;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.WebConsole;
+using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
 using GitOps.Training.Artifacts;
 using Microsoft.Extensions.Logging;
@@ -167,6 +169,8 @@ public static class UpCommand
                     loggers.CreateLogger<RolloutController>(),
                     history: new DeployHistoryWriter(admission.OpenStore, loggers.CreateLogger<DeployHistoryWriter>())),
                 Admission = admission,
+                Retraining = new RetrainStep(factStore, (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct),
+                    TimeProvider.System, loggers.CreateLogger<RetrainStep>()),
             }, loggers.CreateLogger<ReconcilePass>());
         var controllers = runtime.RunAsync(stop.Token);
         var ready = false;

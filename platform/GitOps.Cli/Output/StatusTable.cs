@@ -62,6 +62,7 @@ public static class StatusTable
             {
                 rows.Add(new Markup($"[yellow]{Markup.Escape(problem)}[/]"));
             }
+            rows.AddRange(view.Retraining.Select(x => new Markup($"{Markup.Escape(view.Environment)} {Markup.Escape(x)}")));
             rows.AddRange(view.Experiments.Select(x => new Markup($"{Markup.Escape(view.Environment)} experiment {Markup.Escape(x)}")));
         }
         rows.AddRange(recent.Select(r => new Markup($"[grey]{Markup.Escape(r)}[/]")));
@@ -89,6 +90,10 @@ public static class StatusTable
             {
                 text.Append(CultureInfo.InvariantCulture, $"\n    not served: {held}");
             }
+        }
+        foreach (var retrain in view.Retraining)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  {retrain}");
         }
         foreach (var experiment in view.Experiments)
         {

@@ -59,7 +59,8 @@ public static class RetrainSchedule
             : trigger.Feature is { } f && limits?.Features.TryGetValue(f, out var own) == true ? own : limits?.Threshold)
         ?? 0.2;
 
-    internal static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+    /// <summary><c>2026-11-23 03:00Z</c>: how retrain texts show a time.</summary>
+    public static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

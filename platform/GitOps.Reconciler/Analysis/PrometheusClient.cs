@@ -33,6 +33,14 @@ public sealed class PrometheusClient(HttpClient http, PrometheusOptions options)
         return new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>A client of the Prometheus at <paramref name="url"/> with the default options (what a pass uses for an
+    /// environment's <c>spec.prometheus.url</c>).</summary>
+    public static IMetricsQuery For(Uri url)
+    {
+        var options = new PrometheusOptions { BaseUrl = url };
+        return new PrometheusClient(CreateHttpClient(options), options);
+    }
+
     public async Task<Observation> QueryAsync(string query, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string>

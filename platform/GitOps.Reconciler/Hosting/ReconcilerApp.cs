@@ -10,6 +10,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Retraining;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.WebConsole;
@@ -52,7 +53,8 @@ public sealed record ReconcilerOptions
 
 /// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.
 /// Experiments run when <see cref="Admission"/> is a <see cref="RegistryAdmission"/> (their store) and <see cref="Facts"/>
-/// is set (where a candidate of <c>promote: best</c> is recorded as trained).</summary>
+/// is set (where a candidate of <c>promote: best</c> is recorded as trained). Retraining (<c>spec.training.retrain</c>)
+/// runs when <see cref="Facts"/> (where generations are recorded) and <see cref="Datasets"/> are set.</summary>
 public sealed record ReconcilerPorts(
     IGitSource Git,
     IClusterDriver Cluster,
@@ -63,7 +65,8 @@ public sealed record ReconcilerPorts(
     IVersionAdmission? Admission = null,
     ITrainingPods? TrainingPods = null,
     IRolloutStateStore? Rollouts = null,
-    IRegistryFactStore? Facts = null);
+    IRegistryFactStore? Facts = null,
+    DatasetHasher? Datasets = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -102,6 +105,9 @@ public sealed class ReconcilerApp
                     : null,
                 Experiments = ports.Admission is RegistryAdmission admission && ports.Facts is { } facts
                     ? new ExperimentPass(ports.Cluster, admission.OpenStore, admission, facts, time, loggers.CreateLogger<ExperimentPass>())
+                    : null,
+                Retraining = ports.Facts is { } retrainFacts && ports.Datasets is { } datasets
+                    ? new RetrainStep(retrainFacts, datasets, time, loggers.CreateLogger<RetrainStep>())
                     : null,
             },
             loggers.CreateLogger<ReconcilePass>());

@@ -9,6 +9,7 @@ using GitOps.Reconciler.Lifecycle;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Retraining;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Specs;
@@ -46,6 +47,10 @@ public sealed record ReconcilePassSettings
 
     /// <summary>Steps the environment's experiments after each converged pass; null: experiments are not run.</summary>
     public ExperimentPass? Experiments { get; init; }
+
+    /// <summary>Decides and records retrains before admission (docs/retraining.md); null: <c>spec.training.retrain</c>
+    /// is not acted on.</summary>
+    public RetrainStep? Retraining { get; init; }
 }
 
 /// <summary>
@@ -70,6 +75,7 @@ public sealed class ReconcilePass(
     private readonly Dictionary<string, RolloutStepResult> _rollouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _experiments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImmutableArray<string>> _retraining = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
     private volatile SpecSet? _lastGoodSpecs;
 
@@ -216,9 +222,17 @@ public sealed class ReconcilePass(
 
         var observed = await cluster.ReadManagedAsync(environment, env.Spec.Namespace, ct);    // I/O
         var facts = await registry.ReadAsync(environment, observed, ct);                         // I/O
+        var specs = load.Specs;
+        if (settings.Retraining is { } retraining)
+        {
+            // Recorded before anything trains; from here on every step sees the retrained models.
+            var retrained = await retraining.StepAsync(specs, env, facts, ct);                     // I/O: Prometheus, dataset, facts
+            (specs, facts) = (retrained.Specs, retrained.Facts);
+            _retraining[environment] = retrained.Lines;
+        }
         if (settings.Admission is { } admission)
         {
-            facts = await admission.AdmitAsync(load.Specs, env, commit, facts, observed, ct);      // I/O: gates + registry of record
+            facts = await admission.AdmitAsync(specs, env, commit, facts, observed, ct);           // I/O: gates + registry of record
         }
         var held = Held(facts);
         if (facts.Models.Values.SelectMany(m => m.Held.Values).Select(h => h.ReadyAt).Where(t => t is not null).Min() is { } readyAt)
@@ -232,11 +246,11 @@ public sealed class ReconcilePass(
         var training = TrainingLines(await _training.ObserveAsync(environment, env.Spec.Namespace, observed, ct)); // I/O: pods of unfinished Jobs
         if (settings.Rollouts is { } rollouts)
         {
-            var step = await rollouts.AdvanceAsync(load.Specs, env, facts, observed, commit, settings.Notifier, ct); // I/O + pure
+            var step = await rollouts.AdvanceAsync(specs, env, facts, observed, commit, settings.Notifier, ct); // I/O + pure
             facts = step.Facts;
             _rollouts[environment] = step;
         }
-        var planned = EnvironmentPlanner.PlanEnvironment(load.Specs, environment, facts,           // pure
+        var planned = EnvironmentPlanner.PlanEnvironment(specs, environment, facts,               // pure
             new RenderContext(commit), observed, _renderCache);
         if (planned.HasErrors)
         {
@@ -255,7 +269,7 @@ public sealed class ReconcilePass(
         }
         if (!plan.HasChanges)
         {
-            await StepExperimentsAsync(load.Specs, env, commit, ct);                              // I/O
+            await StepExperimentsAsync(specs, env, commit, ct);                                   // I/O
             return new ReconcileOutcome.NoChange(environment, commit, summary, drift) { Held = held, Training = training };
         }
 
@@ -275,7 +289,7 @@ public sealed class ReconcilePass(
             return new ReconcileOutcome.Refused(environment, commit, settings.Backoff.Max, $"{first}{more}{others}",
                 executed.Refused, summary);
         }
-        await StepExperimentsAsync(load.Specs, env, commit, ct);                                  // I/O
+        await StepExperimentsAsync(specs, env, commit, ct);                                       // I/O
         var healed = plan.Actions.Count(a => a.Action == ActionKind.Update && IsDrift(a));
         return new ReconcileOutcome.Applied(environment, commit, summary, healed, changes) { Held = held, Training = training };
     }
@@ -337,6 +351,10 @@ public sealed class ReconcilePass(
             if (_rollouts.TryGetValue(outcome.Environment, out var rollouts))
             {
                 next = next with { RolloutSummary = rollouts.Summary.IsEmpty ? null : string.Join('\n', rollouts.Summary) };
+            }
+            if (_retraining.TryGetValue(outcome.Environment, out var retrains))
+            {
+                next = next with { Retraining = retrains.IsEmpty ? null : string.Join('\n', retrains) };
             }
             if (_experiments.TryGetValue(outcome.Environment, out var experiments))
             {

@@ -39,13 +39,7 @@ public sealed class RolloutController(
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<Uri, IMetricsQuery> _clients = new();
-    private readonly Func<Uri, IMetricsQuery> _prometheus = prometheus ?? DefaultClient;
-
-    private static IMetricsQuery DefaultClient(Uri url)
-    {
-        var options = new PrometheusOptions { BaseUrl = url };
-        return new PrometheusClient(PrometheusClient.CreateHttpClient(options), options);
-    }
+    private readonly Func<Uri, IMetricsQuery> _prometheus = prometheus ?? PrometheusClient.For;
 
     /// <summary>Advances every rollout of <paramref name="env"/>; <paramref name="notifier"/> hears of automatic rollbacks.</summary>
     public async Task<RolloutStepResult> AdvanceAsync(SpecSet specs, EnvironmentSpec env, RegistryFacts facts,

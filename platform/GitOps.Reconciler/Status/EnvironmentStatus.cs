@@ -37,6 +37,10 @@ public sealed record EnvironmentStatus
     /// trial and candidate.</summary>
     public string? Experiments { get; init; }
 
+    /// <summary>One line per model with <c>spec.training.retrain</c>: why it was retrained (reason, detail, dataset), why
+    /// a due retrain waits, or when the next one is due (docs/retraining.md).</summary>
+    public string? Retraining { get; init; }
+
     public DateTimeOffset? LastAttemptTime { get; init; }
 
     public DateTimeOffset? LastAppliedTime { get; init; }

@@ -52,18 +52,7 @@ public sealed class PromotionAdmissionTests : IDisposable
             ["environments/prod/environment.yaml"] = SpecRepository.Environment()
                 + $"  artifacts:\n    uri: {new Uri(ProdStore).AbsoluteUri}\n  promotion:\n    from: staging\n    soak: 30m\n",
             ["models/fraud/model.yaml"] = model,
-            ["policies/gates/fraud-quality.yaml"] = """
-                apiVersion: ml.gitops/v1alpha1
-                kind: QualityGate
-                metadata:
-                  name: fraud-quality
-                spec:
-                  rules:
-                    - name: auc-floor
-                      condition: metrics.auc >= 0.85
-                  onNoChampion: pass
-
-                """,
+            [SpecRepository.GatePath] = SpecRepository.Gate,
         };
     }
 

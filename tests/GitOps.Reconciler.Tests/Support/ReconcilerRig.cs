@@ -8,6 +8,7 @@ using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Notifications;
 using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Retraining;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using Microsoft.Extensions.Logging;
@@ -22,9 +23,13 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 {
     public const string StatusNamespace = "gitops-system";
 
-    private ReconcilerRig(FakeCluster cluster, Func<ListLoggerProvider, IVersionAdmission>? admission)
+    private readonly Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? _retraining;
+
+    private ReconcilerRig(FakeCluster cluster, Func<ListLoggerProvider, IVersionAdmission>? admission,
+        Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? retraining = null)
     {
         Cluster = cluster;
+        _retraining = retraining;
         Git = new ScriptedGitSource();
         Status = new ConfigMapStatusStore(cluster.Connection, StatusNamespace);
         Metrics = new ReconcilerMetrics(includeProcessMetrics: false);
@@ -48,17 +53,22 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 
     private int _validations;
 
-    /// <summary>A rig on a new fake cluster; <paramref name="started"/> sees the cluster before the admission is built.</summary>
-    public static async Task<ReconcilerRig> StartAsync(Func<ListLoggerProvider, IVersionAdmission>? admission = null, Action<FakeCluster>? started = null)
+    /// <summary>A rig on a new fake cluster; <paramref name="started"/> sees the cluster before the admission is built;
+    /// with <paramref name="retraining"/>, each pass retrains over the registry facts it is given.</summary>
+    public static async Task<ReconcilerRig> StartAsync(Func<ListLoggerProvider, IVersionAdmission>? admission = null, Action<FakeCluster>? started = null,
+        Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? retraining = null)
     {
         var cluster = await FakeCluster.StartAsync();
         started?.Invoke(cluster);
-        return new(cluster, admission);
+        return new(cluster, admission, retraining);
     }
 
+    /// <summary>The registry facts store every pass of this rig uses.</summary>
+    public IRegistryFactStore Facts => new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace);
+
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
-    public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(new ConfigMapRegistryFactStore(Cluster.Connection, StatusNamespace)), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission, TrainingPods = new KubernetesTrainingPods(Cluster.Connection) },
+    public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(Facts), Metrics,
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission, TrainingPods = new KubernetesTrainingPods(Cluster.Connection), Retraining = _retraining?.Invoke(Facts, Logs) },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>

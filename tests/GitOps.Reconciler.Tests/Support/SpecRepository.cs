@@ -31,5 +31,25 @@ public static class SpecRepository
         return files;
     }
 
+    /// <summary>The <c>fraud-quality</c> QualityGate (<c>metrics.auc &gt;= 0.85</c>, passes without a champion), at
+    /// <see cref="GatePath"/>; a model lists it with <see cref="Gated"/>.</summary>
+    public const string Gate = """
+        apiVersion: ml.gitops/v1alpha1
+        kind: QualityGate
+        metadata:
+          name: fraud-quality
+        spec:
+          rules:
+            - name: auc-floor
+              condition: metrics.auc >= 0.85
+          onNoChampion: pass
+
+        """;
+
+    public const string GatePath = "policies/gates/fraud-quality.yaml";
+
+    /// <summary><paramref name="model"/> (a model document) gated by <see cref="Gate"/>.</summary>
+    public static string Gated(string model) => model.Replace("  serving:", "  gates: [fraud-quality]\n  serving:", StringComparison.Ordinal);
+
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

@@ -94,6 +94,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         Put(data, "held", Truncate(status.Held));
         Put(data, "training", Truncate(status.Training));
         Put(data, "experiments", Truncate(status.Experiments));
+        Put(data, "retraining", Truncate(status.Retraining));
         Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         Put(data, "lastAppliedTime", status.LastAppliedTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         return new JsonObject
@@ -133,6 +134,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
             Held = Get("held"),
             Training = Get("training"),
             Experiments = Get("experiments"),
+            Retraining = Get("retraining"),
             LastAttemptTime = Time("lastAttemptTime"),
             LastAppliedTime = Time("lastAppliedTime"),
             ResourceVersion = configMap["metadata"]?["resourceVersion"]?.GetValue<string>(),

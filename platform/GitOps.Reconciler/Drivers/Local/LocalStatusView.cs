@@ -44,6 +44,10 @@ public sealed record EnvironmentStatusView(
     /// <summary>One line per experiment the reconciler runs in the environment (trials, best trial, candidate).</summary>
     public ImmutableArray<string> Experiments { get; init; } = [];
 
+    /// <summary>One line per model with a retrain section: why it was retrained, why a due retrain waits, or when the
+    /// next one is due.</summary>
+    public ImmutableArray<string> Retraining { get; init; } = [];
+
     /// <summary>Every model trained, its replicas ready and reachable through its route.</summary>
     public bool AllServing => Models.Length > 0 && Models.All(m => m.Url is not null && m.DesiredReplicas > 0 && m.ReadyReplicas >= m.DesiredReplicas);
 }
@@ -119,6 +123,7 @@ public static class LocalStatusViews
             proxy, prometheus, prometheusProblem, running, models.ToImmutable())
         {
             Experiments = [.. (status?.Experiments ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)],
+            Retraining = [.. (status?.Retraining ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)],
         };
     }
 
