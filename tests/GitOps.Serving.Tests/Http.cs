@@ -37,13 +37,24 @@ internal static class Http
     public static JsonElement Output(JsonElement response, string name) =>
         response.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == name);
 
-    /// <summary>The value of one sample in a Prometheus text exposition.</summary>
+    /// <summary>
+    /// The sum of the samples of <paramref name="name"/> whose labels include every one of <paramref name="labels"/>
+    /// (<c>a="x",b="y"</c>), as PromQL's <c>sum(name{labels})</c> reads it.
+    /// </summary>
     public static double Sample(string exposition, string name, string labels)
     {
-        var prefix = $"{name}{{{labels}}} ";
-        var line = exposition.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
-            ?? throw new Xunit.Sdk.XunitException($"no sample {prefix.Trim()} in:\n{exposition}");
-        return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var wanted = labels.Split("\",").Select(l => l.EndsWith('"') ? l : l + "\"").ToList();
+        var prefix = name + "{";
+        var matching = exposition.Split('\n')
+            .Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(l => (Labels: l[prefix.Length..l.IndexOf("} ", StringComparison.Ordinal)], Value: l[(l.IndexOf("} ", StringComparison.Ordinal) + 2)..]))
+            .Where(s => wanted.All(w => s.Labels.Split("\",").Select(l => l.EndsWith('"') ? l : l + "\"").Contains(w)))
+            .ToList();
+        if (matching.Count == 0)
+        {
+            throw new Xunit.Sdk.XunitException($"no sample {name}{{{labels}}} in:\n{exposition}");
+        }
+        return matching.Sum(s => double.Parse(s.Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>

@@ -12,7 +12,7 @@ public sealed partial class ServingMetricsTests
     {
         // Given a server's metrics after one request
         var metrics = new ServingMetrics(new ModelIdentity("fraud", "v1", "stable"), "CPU", 1);
-        metrics.RecordRequest(200, TimeSpan.FromMilliseconds(3));
+        metrics.RecordRequest(ServingMetrics.Rest, 200, TimeSpan.FromMilliseconds(3));
 
         // When the registry is scraped
         using var stream = new MemoryStream();

@@ -28,6 +28,7 @@ public static class ServeCommand
         track.AcceptOnlyFromAmong("stable", "canary");
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", DefaultValueFactory = _ => 8080 };
+        var grpcPort = new Option<int?>("--grpc-port") { Description = "Also serve the Open Inference Protocol over gRPC (plain-text HTTP/2) on this port, e.g. 8081 (default: no gRPC)", HelpName = "PORT" };
         var maxBatchSize = new Option<int>("--max-batch-size") { Description = "Rows merged into one model run; 1 turns batching off", DefaultValueFactory = _ => 64 };
         var maxBatchDelay = DurationOption.Create("--max-batch-delay", "How long a request may wait for others to join its batch, e.g. 2ms; 0 = greedy: only requests that queued while the model was busy (a bare number is milliseconds)", "0", TimeSpan.FromMilliseconds(1));
         var maxConcurrency = new Option<int>("--max-concurrency") { Description = "Infer requests processed at once; more get 429", DefaultValueFactory = _ => 256 };
@@ -48,13 +49,14 @@ public static class ServeCommand
         var noDrift = new Option<bool>("--no-drift") { Description = "Measure no drift or data quality, even with a training profile" };
         var driftWindow = new Option<int>("--drift-window") { Description = "Rows per feature in the sliding window drift is measured over", DefaultValueFactory = _ => 2000, HelpName = "ROWS" };
 
-        var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST) with Prometheus metrics")
+        var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST, and gRPC with --grpc-port) with Prometheus metrics")
         {
-            model, name, version, track, host, port, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
+            model, name, version, track, host, port, grpcPort, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
             faultErrors, faultLatency, faultTrack, profileOption, noDrift, driftWindow,
         };
         command.WithExamples(
             ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
+            ("gitops serve --model model.onnx --name fraud-detector --port 8080 --grpc-port 8081", "REST on 8080 and the gRPC inference service on 8081"),
             ("GITOPS_SERVING_TOKEN=secret gitops serve --model model.onnx --name fraud --host 0.0.0.0 --max-batch-delay 2ms", "require a bearer token and batch for up to 2 ms"),
             ("GITOPS_SERVING_FAULT_ERRORS=0.3 GITOPS_SERVING_FAULT_TRACK=canary gitops up", "game day: every canary gitops up starts answers 30% of requests with 500"));
         // A synchronous action on purpose: the command line library gives asynchronous actions only a short
@@ -129,6 +131,7 @@ public static class ServeCommand
                 Track = parse.GetValue(track)!,
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
+                GrpcPort = parse.GetValue(grpcPort),
                 Batching = new BatchingOptions
                 {
                     MaxBatchSize = parse.GetValue(maxBatchSize),
@@ -182,7 +185,7 @@ public static class ServeCommand
             }
             catch (IOException e)
             {
-                await stderr.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}: {e.Message}");
+                await stderr.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}{(options.GrpcPort is { } g ? $" and :{g} (gRPC)" : "")}: {e.Message}");
                 return (int)ExitCode.Usage;
             }
             // Returns when the host stops on SIGTERM or Ctrl+C; readiness has dropped by then and the stop drains.

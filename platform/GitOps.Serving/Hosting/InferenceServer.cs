@@ -1,19 +1,15 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using GitOps.Serving.Batching;
-using GitOps.Serving.Faults;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
 using GitOps.Serving.Monitoring;
 using GitOps.Serving.Protocol;
+using GitOps.Serving.Protocol.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,9 +19,10 @@ using Prometheus;
 namespace GitOps.Serving.Hosting;
 
 /// <summary>
-/// The inference server every serving Deployment runs: Open Inference Protocol v2 over REST on Kestrel,
-/// Prometheus metrics on <c>/metrics</c>, readiness after a warm-up run, 429 above the concurrency limit,
-/// optional bearer token, and a graceful stop that finishes accepted requests.
+/// The inference server every serving Deployment runs: Open Inference Protocol v2 over REST on Kestrel, and over
+/// gRPC on a port of its own when asked (<see cref="ServerOptions.GrpcPort"/>), Prometheus metrics on <c>/metrics</c>,
+/// readiness after a warm-up run, 429 above the concurrency limit, optional bearer token, and a graceful stop that
+/// finishes accepted requests. Both protocols go through one <see cref="InferencePipeline"/>.
 /// </summary>
 public sealed class InferenceServer : IAsyncDisposable
 {
@@ -34,13 +31,8 @@ public sealed class InferenceServer : IAsyncDisposable
     private readonly InferenceExecutor _executor;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
-    private readonly byte[]? _token;
     private readonly TimeProvider _time;
-    // ASP.NET Core's concurrency limiter, with no queue: a request over the limit is answered 429 at once.
-    private readonly ConcurrencyLimiter _concurrency;
-    // Null unless faults are asked for this server's track.
-    private readonly FaultInjector? _faults;
-    private volatile bool _ready;
+    private readonly InferencePipeline _pipeline;
     private int _stopped;
 
     private InferenceServer(WebApplication app, OnnxModel model, InferenceExecutor executor, InferenceService service,
@@ -52,17 +44,10 @@ public sealed class InferenceServer : IAsyncDisposable
         Service = service;
         Metrics = metrics;
         _options = options;
-        _time = time;
         _logger = logger;
-        _token = options.Token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
+        _time = time;
         Identity = new ModelIdentity(options.ModelName, options.ModelVersion, options.Track);
-        _faults = options.Faults.AppliesTo(options.Track) ? new FaultInjector(options.Faults) : null;
-        _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = options.MaxConcurrency,
-            QueueLimit = 0,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        _pipeline = new InferencePipeline(service, metrics, Identity, options, time, logger);
     }
 
     public ModelIdentity Identity { get; }
@@ -70,9 +55,11 @@ public sealed class InferenceServer : IAsyncDisposable
     public InferenceService Service { get; }
     /// <summary>Where the server listens, with the real port when 0 was asked for.</summary>
     public Uri BaseAddress { get; private set; } = null!;
-    public bool IsReady => _ready;
+    /// <summary>Where the gRPC endpoint listens (plain-text HTTP/2), with the real port; null when it is off.</summary>
+    public Uri? GrpcAddress { get; private set; }
+    public bool IsReady => _pipeline.IsReady;
     /// <summary>Infer requests accepted and not yet answered.</summary>
-    public int InFlightRequests => _options.MaxConcurrency - (int)(_concurrency.GetStatistics()?.CurrentAvailablePermits ?? _options.MaxConcurrency);
+    public int InFlightRequests => _pipeline.InFlightRequests;
     public string ExecutionProvider => _model.ExecutionProvider;
 
     /// <summary>
@@ -91,12 +78,28 @@ public sealed class InferenceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
+        ListenOptions rest = null!;
+        ListenOptions? grpc = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            kestrel.Listen(address, options.Port);
+            kestrel.Listen(address, options.Port, listen => rest = listen);
+            if (options.GrpcPort is { } grpcPort)
+            {
+                // Plain-text gRPC needs HTTP/2 only: offered both without TLS, Kestrel speaks HTTP/1.1 alone.
+                kestrel.Listen(address, grpcPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    grpc = listen;
+                });
+            }
         });
+        InferenceServer? created = null;
+        if (options.GrpcPort is not null)
+        {
+            GrpcInferenceEndpoint.AddTo(builder.Services, options.MaxRequestBodyBytes, () => created!._pipeline);
+        }
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(c => c.SuppressStatusMessages = true);
         var app = builder.Build();
@@ -121,13 +124,12 @@ public sealed class InferenceServer : IAsyncDisposable
             model.Dispose();
             throw;
         }
-        var server = new InferenceServer(app, model, executor, service, metrics, options, time, logger);
+        var server = created = new InferenceServer(app, model, executor, service, metrics, options, time, logger);
         server.MapEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             // Readiness drops first so load balancers stop sending while accepted requests finish.
-            server._ready = false;
-            metrics.SetReady(false);
+            server._pipeline.IsReady = false;
             logger.LogInformation("Stopping: draining {InFlight} in-flight request(s)", server.InFlightRequests);
         });
 
@@ -140,8 +142,9 @@ public sealed class InferenceServer : IAsyncDisposable
             await server.DisposeResourcesAsync();
             throw;
         }
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        server.BaseAddress = new Uri(addresses.First().Replace("[::]", "localhost", StringComparison.Ordinal));
+        // Kestrel writes the bound endpoint back into the listen options, with the real port when 0 was asked for.
+        server.BaseAddress = Address(rest);
+        server.GrpcAddress = grpc is null ? null : Address(grpc);
 
         var warmUp = time.GetTimestamp();
         try
@@ -153,9 +156,8 @@ public sealed class InferenceServer : IAsyncDisposable
             await server.StopAsync(CancellationToken.None);
             throw new ModelLoadException($"warm-up inference on one row of zeros failed: {e.Message.Split('\n')[0]}");
         }
-        server._ready = true;
-        metrics.SetReady(true);
-        if (server._faults is not null)
+        server._pipeline.IsReady = true;
+        if (server._pipeline.InjectsFaults)
         {
             logger.LogWarning("Fault injection is on: {Faults} (a testing tool; see docs/serving.md)", options.Faults);
         }
@@ -167,13 +169,23 @@ public sealed class InferenceServer : IAsyncDisposable
                 options.ModelName, options.ModelVersion);
         }
         logger.LogInformation(
-            "Serving {Model} version {Version} ({Track}) on {Address} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}",
-            options.ModelName, options.ModelVersion, options.Track, server.BaseAddress, model.ExecutionProvider,
+            "Serving {Model} version {Version} ({Track}) on {Address}{Grpc} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}",
+            options.ModelName, options.ModelVersion, options.Track, server.BaseAddress,
+            server.GrpcAddress is null ? "" : $" and gRPC on {server.GrpcAddress}", model.ExecutionProvider,
             time.GetElapsedTime(warmUp).TotalMilliseconds,
             !executor.Batching ? "off"
                 : options.Batching.MaxDelay == TimeSpan.Zero ? $"greedy, up to {options.Batching.MaxBatchSize} rows"
                 : $"up to {options.Batching.MaxBatchSize} rows or {options.Batching.MaxDelay.TotalMilliseconds} ms");
         return server;
+    }
+
+    private static Uri Address(ListenOptions listen)
+    {
+        var endpoint = listen.IPEndPoint!;
+        var host = endpoint.Address.Equals(IPAddress.IPv6Any) ? "localhost"
+            : endpoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]"
+            : endpoint.Address.ToString();
+        return new Uri($"http://{host}:{endpoint.Port}");
     }
 
     private static IPAddress ParseHost(string host) => host switch
@@ -187,12 +199,12 @@ public sealed class InferenceServer : IAsyncDisposable
     private void MapEndpoints()
     {
         _app.MapGet("/v2/health/live", (HttpContext ctx) => WriteJsonAsync(ctx, 200, j => { j.WriteStartObject(); j.WriteBoolean("live", true); j.WriteEndObject(); }));
-        _app.MapGet("/v2/health/ready", (HttpContext ctx) => WriteJsonAsync(ctx, _ready ? 200 : 503, j => { j.WriteStartObject(); j.WriteBoolean("ready", _ready); j.WriteEndObject(); }));
+        _app.MapGet("/v2/health/ready", (HttpContext ctx) => WriteJsonAsync(ctx, IsReady ? 200 : 503, j => { j.WriteStartObject(); j.WriteBoolean("ready", IsReady); j.WriteEndObject(); }));
         _app.MapGet("/v2", (HttpContext ctx) => WriteJsonAsync(ctx, 200, j =>
         {
             j.WriteStartObject();
-            j.WriteString("name", "gitops-serving");
-            j.WriteString("version", typeof(InferenceServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+            j.WriteString("name", InferResponseWriter.ServerName);
+            j.WriteString("version", InferResponseWriter.ServerVersion);
             j.WriteStartArray("extensions");
             j.WriteEndArray();
             j.WriteEndObject();
@@ -204,6 +216,11 @@ public sealed class InferenceServer : IAsyncDisposable
         _app.MapPost("/v2/models/{name}/infer", (HttpContext ctx, string name) => InferAsync(ctx, name, null));
         _app.MapPost("/v2/models/{name}/versions/{version}/infer", (HttpContext ctx, string name, string version) => InferAsync(ctx, name, version));
         _app.MapMetrics("/metrics", Metrics.Registry);
+        if (_options.GrpcPort is not null)
+        {
+            GrpcInferenceEndpoint.UseMessageLimits(_app, Metrics, _time);
+            _app.MapGrpcService<GrpcInferenceEndpoint>();
+        }
     }
 
     private async Task MetadataAsync(HttpContext ctx, string name, string? version)
@@ -221,11 +238,12 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             return;
         }
-        await WriteJsonAsync(ctx, _ready ? 200 : 503, j =>
+        var ready = IsReady;
+        await WriteJsonAsync(ctx, ready ? 200 : 503, j =>
         {
             j.WriteStartObject();
             j.WriteString("name", Identity.Name);
-            j.WriteBoolean("ready", _ready);
+            j.WriteBoolean("ready", ready);
             j.WriteEndObject();
         });
     }
@@ -233,138 +251,62 @@ public sealed class InferenceServer : IAsyncDisposable
     /// <summary>Answers 401/404 for requests that are not authorised or not for this model.</summary>
     private async Task<bool> RejectAsync(HttpContext ctx, string name, string? version)
     {
-        if (!Authorized(ctx))
-        {
-            ctx.Response.Headers.WWWAuthenticate = "Bearer";
-            await WriteErrorAsync(ctx, 401, "missing or invalid bearer token; send 'Authorization: Bearer <token>'");
-            return true;
-        }
-        if (name != Identity.Name)
-        {
-            await WriteErrorAsync(ctx, 404, $"model '{name}' is not served here; this server serves '{Identity.Name}'");
-            return true;
-        }
-        if (version is not null && version != Identity.Version)
-        {
-            await WriteErrorAsync(ctx, 404, $"version '{version}' of model '{name}' is not served here; this server serves version '{Identity.Version}'");
-            return true;
-        }
-        return false;
-    }
-
-    private bool Authorized(HttpContext ctx)
-    {
-        if (_token is null)
-        {
-            return true;
-        }
-        var header = ctx.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        if (_pipeline.Admit(ctx.Request.Headers.Authorization.ToString(), name, version) is not { } error)
         {
             return false;
         }
-        // Hashes have one length, so the comparison time says nothing about the token's length or its first bytes.
-        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim())), _token);
+        await WriteErrorAsync(ctx, error);
+        return true;
     }
 
     private async Task InferAsync(HttpContext ctx, string name, string? version)
     {
-        var start = _time.GetTimestamp();
-        try
+        var call = new InferCall(ServingMetrics.Rest, ctx.Request.Headers.Authorization.ToString(), name, version);
+        var outcome = await _pipeline.InferAsync(call, ct => ReadRequestAsync(ctx, ct), ctx.RequestAborted);
+        if (outcome.Error is { } error)
         {
-            if (await RejectAsync(ctx, name, version))
-            {
-                return;
-            }
-            if (!_ready)
-            {
-                await WriteErrorAsync(ctx, 503, "the model is not ready (warming up or shutting down); retry shortly");
-                return;
-            }
-            using var permit = _concurrency.AttemptAcquire();
-            if (!permit.IsAcquired)
-            {
-                ctx.Response.Headers.RetryAfter = "1";
-                await WriteErrorAsync(ctx, 429, $"too many concurrent requests (limit {_options.MaxConcurrency}); retry shortly");
-                return;
-            }
-            Metrics.RequestStarted();
-            try
-            {
-                await InferAcceptedAsync(ctx);
-            }
-            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
-            {
-                // The client went away; 499 (client closed request) keeps it apart from server errors in the metrics.
-                ctx.Response.StatusCode = 499;
-            }
-            catch (OnnxRuntimeException e)
-            {
-                _logger.LogError(e, "Inference failed");
-                if (!ctx.Response.HasStarted)
-                {
-                    await WriteErrorAsync(ctx, 500, $"inference failed: {e.Message.Split('\n')[0]}");
-                }
-            }
-            finally
-            {
-                Metrics.RequestFinished();
-            }
+            await WriteErrorAsync(ctx, error);
+            return;
         }
-        finally
-        {
-            Metrics.RecordRequest(ctx.Response.StatusCode, _time.GetElapsedTime(start));
-        }
+        await WriteJsonAsync(ctx, 200, j => InferResponseWriter.WriteResult(j, Identity, outcome.Result!));
     }
 
-    private async Task InferAcceptedAsync(HttpContext ctx)
+    private async ValueTask<(InferenceRequest? Request, ProtocolError? Error)> ReadRequestAsync(HttpContext ctx, CancellationToken ct)
     {
-        if (_faults is not null && await InjectFaultsAsync(ctx))
-        {
-            return;
-        }
         if (ctx.Request.ContentLength > _options.MaxRequestBodyBytes)
         {
-            await WriteErrorAsync(ctx, 413, $"request body of {ctx.Request.ContentLength} bytes exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request");
-            return;
+            return (null, new ProtocolError(413, $"request body of {ctx.Request.ContentLength} bytes exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request"));
         }
         byte[] body;
         try
         {
             using var buffer = new MemoryStream(ctx.Request.ContentLength is { } length ? (int)length : 4096);
-            await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+            await ctx.Request.Body.CopyToAsync(buffer, ct);
             body = buffer.ToArray();
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await WriteErrorAsync(ctx, 413, $"request body exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request");
-            return;
+            return (null, new ProtocolError(413, $"request body exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request"));
         }
-        var (result, error) = await Service.InferAsync(body, ctx.RequestAborted);
-        if (result is null)
-        {
-            await WriteErrorAsync(ctx, error!.Status, error.Message);
-            return;
-        }
-        await WriteJsonAsync(ctx, 200, j => InferResponseWriter.WriteResult(j, Identity, result));
+        return InferRequestParser.Parse(body, _model.Inputs, _model.Outputs);
     }
 
-    /// <summary>Adds the injected latency; answers 500 and returns true when this request is an injected error.</summary>
-    private async Task<bool> InjectFaultsAsync(HttpContext ctx)
+    private static Task WriteErrorAsync(HttpContext ctx, ProtocolError error)
     {
-        if (_faults!.Options.Latency > TimeSpan.Zero)
+        switch (error.Status)
         {
-            Metrics.RecordInjectedFault(ServingMetrics.InjectedLatency);
-            await Task.Delay(_faults.Options.Latency, _time, ctx.RequestAborted);
+            case InferencePipeline.ClientClosedRequest:
+                // Nobody is left to read an answer.
+                ctx.Response.StatusCode = error.Status;
+                return Task.CompletedTask;
+            case 401:
+                ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                break;
+            case 429:
+                ctx.Response.Headers.RetryAfter = "1";
+                break;
         }
-        if (!_faults.NextFails())
-        {
-            return false;
-        }
-        Metrics.RecordInjectedFault(ServingMetrics.InjectedError);
-        await WriteErrorAsync(ctx, 500, "injected fault: this server answers a share of requests with 500 on purpose (--fault-errors)");
-        return true;
+        return WriteErrorAsync(ctx, error.Status, error.Message);
     }
 
     private static Task WriteErrorAsync(HttpContext ctx, int status, string message) =>
@@ -398,7 +340,7 @@ public sealed class InferenceServer : IAsyncDisposable
 
     private async Task DisposeResourcesAsync()
     {
-        await _concurrency.DisposeAsync();
+        await _pipeline.DisposeAsync();
         await _executor.DisposeAsync();
         _model.Dispose();
         await _app.DisposeAsync();

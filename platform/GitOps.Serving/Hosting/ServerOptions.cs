@@ -18,6 +18,9 @@ public sealed record ServerOptions
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>Port to listen on; 0 picks a free one (see <see cref="InferenceServer.BaseAddress"/>).</summary>
     public int Port { get; init; } = 8080;
+    /// <summary>Port of the Open Inference Protocol gRPC endpoint (plain-text HTTP/2) on <see cref="Host"/>; null: no gRPC.
+    /// 0 picks a free one (see <see cref="InferenceServer.GrpcAddress"/>).</summary>
+    public int? GrpcPort { get; init; }
     public BatchingOptions Batching { get; init; } = new();
     /// <summary>Infer requests processed at once; more are answered 429.</summary>
     public int MaxConcurrency { get; init; } = 256;
@@ -50,6 +53,8 @@ public sealed record ServerOptions
         if (string.IsNullOrWhiteSpace(ModelVersion)) { problems.Add("--version must not be empty"); }
         if (!Tracks.Contains(Track)) { problems.Add($"--track must be stable or canary, found '{Track}'"); }
         if (Port is < 0 or > 65535) { problems.Add($"--port must be between 0 and 65535, found {Port}"); }
+        if (GrpcPort is < 0 or > 65535) { problems.Add($"--grpc-port must be between 0 and 65535, found {GrpcPort}"); }
+        if (GrpcPort is { } grpc && grpc != 0 && grpc == Port) { problems.Add($"--grpc-port must differ from --port ({Port}): gRPC needs a port of its own"); }
         if (Batching.MaxBatchSize < 1) { problems.Add($"--max-batch-size must be at least 1 (1 turns batching off), found {Batching.MaxBatchSize}"); }
         if (Batching.MaxDelay < TimeSpan.Zero || Batching.MaxDelay > TimeSpan.FromSeconds(10)) { problems.Add($"--max-batch-delay must be between 0 and 10000 ms, found {Batching.MaxDelay.TotalMilliseconds} ms"); }
         if (MaxConcurrency < 1) { problems.Add($"--max-concurrency must be at least 1, found {MaxConcurrency}"); }

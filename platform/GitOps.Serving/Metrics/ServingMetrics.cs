@@ -24,6 +24,9 @@ public sealed class ServingMetrics
     public const string Ready = InferenceMetrics.Ready;
     public const string InjectedFaults = InferenceMetrics.InjectedFaults;
     public const string InjectedError = "error";
+    /// <summary>Values of the <c>protocol</c> label of the request series.</summary>
+    public const string Rest = InferenceMetrics.RestProtocol;
+    public const string Grpc = InferenceMetrics.GrpcProtocol;
     public const string InjectedLatency = "latency";
 
     /// <summary>Default buckets for the score histogram: probabilities in steps of 0.05.</summary>
@@ -31,9 +34,14 @@ public sealed class ServingMetrics
 
     private static readonly string[] ModelLabels = ["model", "version", "track"];
 
-    private readonly Counter.Child[] _requestsByStatus = new Counter.Child[600];
+    // Children by status code, one table per protocol: looked up on every request without allocating.
+    private readonly Counter.Child[] _restRequestsByStatus = new Counter.Child[600];
+    private readonly Counter.Child[] _grpcRequestsByStatus = new Counter.Child[600];
     private readonly Counter _requests;
-    private readonly Histogram.Child _duration;
+    private readonly Histogram _duration;
+    private readonly Histogram.Child _restDuration;
+    // Created at the first gRPC request, so a server without gRPC exports no empty gRPC series.
+    private Histogram.Child? _grpcDuration;
     private readonly Histogram.Child _batchSize;
     private readonly Gauge.Child _inFlight;
     private readonly Histogram.Child _score;
@@ -47,10 +55,11 @@ public sealed class ServingMetrics
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _labels = [model.Name, model.Version, model.Track];
 
-        _requests = factory.CreateCounter(RequestsTotal, "Inference requests by HTTP status code.",
-            new CounterConfiguration { LabelNames = [.. ModelLabels, "code"] });
-        _duration = factory.CreateHistogram(RequestDuration, "Inference request duration, from receipt to response.",
-            new HistogramConfiguration { LabelNames = ModelLabels, Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18) }).WithLabels(_labels);
+        _requests = factory.CreateCounter(RequestsTotal, "Inference requests by HTTP status code (gRPC statuses as their HTTP equivalent) and protocol (rest or grpc).",
+            new CounterConfiguration { LabelNames = [.. ModelLabels, "code", InferenceMetrics.ProtocolLabel] });
+        _duration = factory.CreateHistogram(RequestDuration, "Inference request duration, from receipt until the answer is ready, by protocol.",
+            new HistogramConfiguration { LabelNames = [.. ModelLabels, InferenceMetrics.ProtocolLabel], Buckets = Histogram.ExponentialBuckets(0.0001, 2, 18) });
+        _restDuration = _duration.WithLabels([.. _labels, Rest]);
         _batchSize = factory.CreateHistogram(BatchSize, "Rows per model run (requests merged by dynamic batching).",
             new HistogramConfiguration { LabelNames = ModelLabels, Buckets = Histogram.ExponentialBuckets(1, 2, 11) }).WithLabels(_labels);
         _inFlight = factory.CreateGauge(InFlight, "Inference requests being processed.",
@@ -68,14 +77,22 @@ public sealed class ServingMetrics
 
     public CollectorRegistry Registry { get; }
 
-    public void RecordRequest(int statusCode, TimeSpan duration)
+    /// <param name="protocol"><see cref="Rest"/> or <see cref="Grpc"/>.</param>
+    public void RecordRequest(string protocol, int statusCode, TimeSpan duration)
     {
+        var grpc = protocol == Grpc;
         var child = statusCode is >= 100 and < 600
-            ? _requestsByStatus[statusCode] ??= _requests.WithLabels([.. _labels, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-            : _requests.WithLabels([.. _labels, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            ? (grpc ? _grpcRequestsByStatus : _restRequestsByStatus)[statusCode] ??= RequestCounter(protocol, statusCode)
+            : RequestCounter(protocol, statusCode);
         child.Inc();
-        _duration.Observe(duration.TotalSeconds);
+        var durations = grpc
+            ? _grpcDuration ??= _duration.WithLabels([.. _labels, Grpc])
+            : _restDuration;
+        durations.Observe(duration.TotalSeconds);
     }
+
+    private Counter.Child RequestCounter(string protocol, int statusCode) =>
+        _requests.WithLabels([.. _labels, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), protocol]);
 
     public void RecordInjectedFault(string kind) => _injected.WithLabels([.. _labels, kind]).Inc();
 

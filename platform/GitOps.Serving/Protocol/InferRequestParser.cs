@@ -50,7 +50,7 @@ public static class InferRequestParser
             return Fail($"request must have an \"inputs\" array; the model takes {DescribeAll(inputs)}");
         }
 
-        var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var tensors = new List<Tensor>();
         var index = 0;
         foreach (var element in inputsElement.EnumerateArray())
         {
@@ -59,33 +59,10 @@ public static class InferRequestParser
             {
                 return (null, error);
             }
-            if (!byName.TryAdd(tensor.Name, tensor))
-            {
-                return Fail($"input '{tensor.Name}' is given more than once");
-            }
-        }
-        var missing = inputs.Where(s => !byName.ContainsKey(s.Name)).ToList();
-        if (missing.Count > 0)
-        {
-            return Fail($"missing input{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => m.Describe()))}");
+            tensors.Add(tensor);
         }
 
-        var ordered = inputs.Select(s => byName[s.Name]).ToImmutableArray();
-        var rows = ordered[0].Shape.Length > 0 ? ordered[0].Shape[0] : 1;
-        foreach (var tensor in ordered)
-        {
-            var tensorRows = tensor.Shape.Length > 0 ? tensor.Shape[0] : 1;
-            if (tensorRows != rows)
-            {
-                return Fail($"all inputs must have the same batch size (first dimension): '{ordered[0].Name}' has {rows}, '{tensor.Name}' has {tensorRows}");
-            }
-        }
-        if (rows < 1)
-        {
-            return Fail("batch size (first dimension) must be at least 1");
-        }
-
-        var requested = ImmutableArray.CreateBuilder<string>();
+        var requested = new List<string>();
         if (root.TryGetProperty("outputs", out var outputsElement))
         {
             if (outputsElement.ValueKind != JsonValueKind.Array)
@@ -98,18 +75,10 @@ public static class InferRequestParser
                 {
                     return Fail("each entry of \"outputs\" must be an object with a string \"name\"");
                 }
-                var name = nameElement.GetString()!;
-                if (!outputs.Any(o => o.Name == name))
-                {
-                    return Fail($"unknown output '{name}'; the model returns {string.Join(", ", outputs.Select(o => o.Name))}");
-                }
-                if (!requested.Contains(name))
-                {
-                    requested.Add(name);
-                }
+                requested.Add(nameElement.GetString()!);
             }
         }
-        return (new InferenceRequest(id, ordered, (int)rows, requested.ToImmutable()), null);
+        return InferRequestContract.Assemble(id, tensors, requested, inputs, outputs);
     }
 
     private static (Tensor? Tensor, ProtocolError? Error) ParseInput(JsonElement element, int index, IReadOnlyList<TensorSignature> inputs)
@@ -123,19 +92,18 @@ public static class InferRequestParser
             return FailInput($"inputs[{index}] has no string \"name\"; the model takes {DescribeAll(inputs)}");
         }
         var name = nameElement.GetString()!;
-        var signature = inputs.FirstOrDefault(s => s.Name == name);
+        var (signature, unknown) = InferRequestContract.FindInput(name, inputs);
         if (signature is null)
         {
-            return FailInput($"unknown input '{name}'; the model takes {DescribeAll(inputs)}");
+            return (null, unknown);
         }
         if (!element.TryGetProperty("datatype", out var datatypeElement) || datatypeElement.ValueKind != JsonValueKind.String)
         {
             return FailInput($"input '{name}' has no string \"datatype\"; expected \"{signature.Datatype.Name}\"");
         }
-        var datatype = datatypeElement.GetString()!;
-        if (datatype != signature.Datatype.Name)
+        if (InferRequestContract.CheckDatatype(signature, datatypeElement.GetString()!) is { } wrongType)
         {
-            return FailInput($"input '{name}' has datatype {datatype} but the model expects {signature.Datatype.Name}");
+            return (null, wrongType);
         }
         if (!element.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
         {
@@ -150,55 +118,30 @@ public static class InferRequestParser
             }
             shape.Add(value);
         }
-        if (!ShapeMatches(shape, signature.Shape))
+        var (expected, wrongShape) = InferRequestContract.CheckShape(signature, shape);
+        if (wrongShape is not null)
         {
-            return FailInput($"input '{name}' has shape {TensorSignature.FormatShape(shape)} but the model expects {TensorSignature.FormatShape(signature.Shape)} (-1 = any size)");
-        }
-        long expected = 1;
-        foreach (var dim in shape)
-        {
-            expected = checked(expected * dim);
-            if (expected > int.MaxValue)
-            {
-                return FailInput($"input '{name}' with shape {TensorSignature.FormatShape(shape)} is too large");
-            }
+            return (null, wrongShape);
         }
         if (!element.TryGetProperty("data", out var dataElement) || dataElement.ValueKind != JsonValueKind.Array)
         {
             return FailInput($"input '{name}' has no \"data\" array");
         }
-        var data = signature.Datatype.NewArray((int)expected);
+        var data = signature.Datatype.NewArray(expected);
         var count = 0;
-        var error = Fill(dataElement, signature.Datatype, data, ref count);
-        if (error is not null)
+        if (Fill(dataElement, signature.Datatype, data, ref count) is { } invalid)
         {
-            return FailInput($"input '{name}': {error}");
+            return (null, InferRequestContract.InvalidElement(name, invalid.Index, invalid.Value, signature.Datatype));
         }
         if (count != expected)
         {
-            return FailInput($"input '{name}' has {count} data elements but shape {TensorSignature.FormatShape(shape)} needs {expected}");
+            return (null, InferRequestContract.CountMismatch(name, shape, count, expected));
         }
         return (new Tensor(name, signature.Datatype, shape.ToImmutable(), data), null);
     }
 
-    private static bool ShapeMatches(IReadOnlyList<long> actual, ImmutableArray<long> expected)
-    {
-        if (actual.Count != expected.Length)
-        {
-            return false;
-        }
-        for (var i = 0; i < actual.Count; i++)
-        {
-            if (expected[i] >= 0 && expected[i] != actual[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /// <summary>Copies flat or nested (row-major) JSON data into <paramref name="data"/>.</summary>
-    private static string? Fill(JsonElement array, TensorDatatype type, Array data, ref int count)
+    private static (int Index, string Value)? Fill(JsonElement array, TensorDatatype type, Array data, ref int count)
     {
         foreach (var item in array.EnumerateArray())
         {
@@ -234,7 +177,7 @@ public static class InferRequestParser
                 };
             if (!ok)
             {
-                return $"element {count} is {item.GetRawText()}, which is not a valid {type.Name} value";
+                return (count, item.GetRawText());
             }
             count++;
         }
@@ -260,7 +203,7 @@ public static class InferRequestParser
         return true;
     }
 
-    private static string DescribeAll(IReadOnlyList<TensorSignature> inputs) => string.Join(", ", inputs.Select(i => i.Describe()));
+    private static string DescribeAll(IReadOnlyList<TensorSignature> inputs) => InferRequestContract.DescribeAll(inputs);
 
     private static string FirstSentence(string message) => message.Split(". ")[0].TrimEnd('.');
 

@@ -6,6 +6,12 @@ namespace GitOps.Serving.Protocol;
 /// <summary>Writes v2 infer responses, model metadata and errors as JSON.</summary>
 public static class InferResponseWriter
 {
+    /// <summary>The <c>platform</c> of the model metadata, in KServe's naming.</summary>
+    public const string Platform = "onnxruntime_onnx";
+    /// <summary>The server's <c>name</c> in the server metadata.</summary>
+    public const string ServerName = "gitops-serving";
+    public static string ServerVersion { get; } = typeof(InferResponseWriter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
     public static void WriteResult(Utf8JsonWriter json, ModelIdentity model, InferenceResult result)
     {
         json.WriteStartObject();
@@ -79,7 +85,7 @@ public static class InferResponseWriter
         json.WriteStartArray("versions");
         json.WriteStringValue(model.Version);
         json.WriteEndArray();
-        json.WriteString("platform", "onnxruntime_onnx");
+        json.WriteString("platform", Platform);
         WriteSignatures(json, "inputs", inputs);
         WriteSignatures(json, "outputs", outputs);
         json.WriteEndObject();

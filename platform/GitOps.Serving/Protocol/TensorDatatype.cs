@@ -24,5 +24,13 @@ public sealed record TensorDatatype(string Name, Type ElementType, TensorElement
 
     public Array NewArray(int length) => Array.CreateInstance(ElementType, length);
 
+    /// <summary>Bytes per element in the protocol's raw (binary) contents: BOOL is one byte.</summary>
+    public int ElementSize => Name switch
+    {
+        "FP64" or "INT64" => 8,
+        "FP32" or "INT32" => 4,
+        _ => 1,
+    };
+
     public override string ToString() => Name;
 }

@@ -7,9 +7,10 @@ namespace GitOps.Specs.Contracts;
 /// </summary>
 public static class InferenceMetrics
 {
-    /// <summary>Counter, with the HTTP status <c>code</c>.</summary>
+    /// <summary>Counter, with the HTTP status <c>code</c> (a gRPC status counts as its HTTP equivalent, so one error-rate
+    /// query covers both) and the <see cref="ProtocolLabel"/>.</summary>
     public const string RequestsTotal = "gitops_inference_requests_total";
-    /// <summary>Histogram with the bounds of <see cref="ServingHistograms.RequestDurationBounds"/>.</summary>
+    /// <summary>Histogram with the bounds of <see cref="ServingHistograms.RequestDurationBounds"/> and the <see cref="ProtocolLabel"/>.</summary>
     public const string RequestDuration = "gitops_inference_request_duration_seconds";
     /// <summary>Histogram of rows per model run; its <c>_sum</c> counts rows.</summary>
     public const string BatchSize = "gitops_inference_batch_size";
@@ -19,6 +20,11 @@ public static class InferenceMetrics
     public const string ModelInfo = "gitops_inference_model_info";
     public const string Ready = "gitops_inference_ready";
     public const string InjectedFaults = "gitops_inference_injected_faults_total";
+
+    /// <summary>Label of the request series saying which endpoint answered: <see cref="RestProtocol"/> or <see cref="GrpcProtocol"/>.</summary>
+    public const string ProtocolLabel = "protocol";
+    public const string RestProtocol = "rest";
+    public const string GrpcProtocol = "grpc";
 
     /// <summary>The series of a histogram named <paramref name="histogram"/>.</summary>
     public static string Bucket(string histogram) => histogram + "_bucket";

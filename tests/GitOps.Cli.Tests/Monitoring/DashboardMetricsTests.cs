@@ -86,8 +86,8 @@ public sealed partial class DashboardMetricsTests
         var input = new Tensor("amount", TensorDatatype.Fp32, [rows, 1], Enumerable.Range(0, rows).Select(i => i % 10 == 0 ? float.NaN : (float)(i * 0.02)).ToArray());
         var scores = new Tensor("Probability", TensorDatatype.Fp32, [rows, 1], Enumerable.Range(0, rows).Select(_ => (float)random.NextDouble()).ToArray());
         drift.Observe([input], rows, scores);
-        serving.RecordRequest(200, TimeSpan.FromMilliseconds(3));
-        serving.RecordRequest(500, TimeSpan.FromMilliseconds(3));
+        serving.RecordRequest(ServingMetrics.Rest, 200, TimeSpan.FromMilliseconds(3));
+        serving.RecordRequest(ServingMetrics.Rest, 500, TimeSpan.FromMilliseconds(3));
         serving.RecordBatch(rows);
         serving.RecordScores(scores);
         serving.RecordInjectedFault(ServingMetrics.InjectedError);
