@@ -150,6 +150,22 @@ public sealed class ScoreCommandTests
         }
 
         [Fact]
+        public async Task Should_Write_Parquet_When_The_Output_Is_A_Parquet_File()
+        {
+            // Given
+            var output = Path.Combine(_dir, "scores.parquet");
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", output);
+
+            // Then
+            Assert.Equal(0, result.ExitCode);
+            await using var reader = await Parquet.ParquetReader.CreateAsync(output, null, CancellationToken.None);
+            Assert.Equal(["row", "PredictedLabel", "Score", "Probability"], reader.Schema.GetDataFields().Select(f => f.Name));
+            Assert.Equal(500, Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.OpenRowGroupReader(g).RowCount));
+        }
+
+        [Fact]
         public async Task Should_Refuse_A_File_Whose_Format_Is_Unknown()
         {
             // When
@@ -157,7 +173,7 @@ public sealed class ScoreCommandTests
 
             // Then
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("is not a .csv", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("is neither a .csv nor a .parquet file", result.Stderr, StringComparison.Ordinal);
         }
 
         private string WithBadLine(int line)

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GitOps.Cli.Commands;
 
 /// <summary>
-/// <c>gitops score</c>: batch scoring of a CSV file through the ONNX Runtime session code the inference server runs
+/// <c>gitops score</c>: batch scoring of a CSV or Parquet file through the ONNX Runtime session code the inference server runs
 /// (what a Model's <c>spec.batch</c> CronJob runs; docs/batch-scoring.md). Exit 0: every row scored; 1: malformed
 /// rows skipped (<c>--on-error skip</c>), the rest written; 2: stopped, nothing written.
 /// </summary>
@@ -24,9 +24,9 @@ public static class ScoreCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "ONNX model file (or a folder with model.onnx), or NAME[@VERSION] from the registry of --env or --store (default version: the one --env serves as stable, else the latest)", Required = true, HelpName = "MODEL" };
-        var input = new Option<string>("--input") { Description = "Rows to score: a .csv file as a path, file://, http(s):// or s3:// URI; {date} or {date:FORMAT} is filled with --date", Required = true, HelpName = "URI" };
+        var input = new Option<string>("--input") { Description = "Rows to score: a .csv or .parquet file as a path, file://, http(s):// or s3:// URI; {date} or {date:FORMAT} is filled with --date", Required = true, HelpName = "URI" };
         // --out, as gitops train and gitops artifacts fetch name the file they write: --output is every command's format.
-        var output = new Option<string>("--out") { Description = "Where the scores go (.csv), same schemes and placeholders; replaced (a local file) or created (a store) only when the run succeeds", Required = true, HelpName = "URI" };
+        var output = new Option<string>("--out") { Description = "Where the scores go (.csv or .parquet), same schemes and placeholders; replaced (a local file) or created (a store) only when the run succeeds", Required = true, HelpName = "URI" };
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per model run", DefaultValueFactory = _ => BatchErrorModes.DefaultBatchSize, HelpName = "N" };
         var onError = new Option<string>("--on-error") { Description = "A malformed row: fail stops the run (exit 2, nothing written); skip leaves it out, reports it and scores the rest (exit 1)", DefaultValueFactory = _ => BatchErrorModes.Fail };
         onError.AcceptOnlyFromAmong([.. BatchErrorModes.All]);
@@ -112,8 +112,12 @@ public static class ScoreCommand
             {
                 summary = await ProgressDisplay.RunAsync(parse, $"Scoring {inputUri}", async update =>
                 {
-                    await using var source = await CsvRowSource.OpenAsync(inputUri, new StreamReader(localInput, Encoding.UTF8, true, 1 << 16), ct);
-                    await using var sink = new CsvScoreSink(new StreamWriter(staging, false, new UTF8Encoding(false), 1 << 16));
+                    await using var source = BatchFiles.FormatOf(inputUri) == BatchFiles.Parquet
+                        ? await ParquetRowSource.OpenAsync(inputUri, localInput, ct)
+                        : (IRowSource)await CsvRowSource.OpenAsync(inputUri, new StreamReader(localInput, Encoding.UTF8, true, 1 << 16), ct);
+                    await using var sink = BatchFiles.FormatOf(outputUri) == BatchFiles.Parquet
+                        ? new ParquetScoreSink(File.Create(staging))
+                        : (IScoreSink)new CsvScoreSink(new StreamWriter(staging, false, new UTF8Encoding(false), 1 << 16));
                     return await scorer.ScoreAsync(source, sink, options,
                         p => update($"{p.Rows:N0} rows, {p.Errors:N0} malformed, {p.RowsPerSecond:N0} rows/s"), ct);
                 });
@@ -157,12 +161,9 @@ public static class ScoreCommand
             throw new UserError($"{option} '{uri}' cannot be resolved: {problem}.");
         }
         var resolved = DatasetTemplates.Resolve(uri, at);
-        return BatchFiles.FormatOf(resolved) switch
-        {
-            BatchFiles.Csv => resolved,
-            BatchFiles.Parquet => throw new UserError($"{option} '{resolved}' is a Parquet file, which gitops score does not read or write yet; convert it to CSV (docs/batch-scoring.md)."),
-            _ => throw new UserError($"{option} '{resolved}' is not a .csv file; the format is told by the file name's extension."),
-        };
+        return BatchFiles.FormatOf(resolved) is not null
+            ? resolved
+            : throw new UserError($"{option} '{resolved}' is neither a .csv nor a .parquet file; the format is told by the file name's extension.");
     }
 
     /// <summary>Replaces the file whole (written beside it, then renamed), as the textfile collector requires.</summary>
