@@ -43,6 +43,7 @@ public static class GitOpsCommandLine
         TrainCommand.Create(),
         DatasetsCommand.Create(),
         ServeCommand.Create(),
+        ScoreCommand.Create(),
         ReconcileCommand.Create(),
         ArtifactsCommand.Create(),
         ExperimentsCommand.Create(),

@@ -164,8 +164,8 @@ public sealed class SpecLoaderTests
             // Then
             Assert.Equal(1, origin.DocumentIndex);
             Assert.Equal("models/fraud-detector/model.yaml", origin.File);
-            Assert.Equal(77, origin.DocumentSpan.Line);
-            Assert.Equal("models/fraud-detector/model.yaml:85:13", origin.Value("spec.search.method").ToString());
+            Assert.Equal(86, origin.DocumentSpan.Line);
+            Assert.Equal("models/fraud-detector/model.yaml:94:13", origin.Value("spec.search.method").ToString());
         }
 
         [Fact]

@@ -15,6 +15,7 @@ public static class ManagedKinds
     public static readonly ManagedKind ConfigMap = new("v1", "ConfigMap", "configmaps");
     public static readonly ManagedKind Service = new("v1", "Service", "services");
     public static readonly ManagedKind Job = new("batch/v1", "Job", "jobs");
+    public static readonly ManagedKind CronJob = new("batch/v1", "CronJob", "cronjobs");
     public static readonly ManagedKind Deployment = new("apps/v1", "Deployment", "deployments");
     public static readonly ManagedKind HorizontalPodAutoscaler = new("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers");
     public static readonly ManagedKind PodDisruptionBudget = new("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets");
@@ -24,7 +25,7 @@ public static class ManagedKinds
     public static readonly ManagedKind PrometheusRule = new("monitoring.coreos.com/v1", "PrometheusRule", "prometheusrules");
 
     public static readonly ImmutableArray<ManagedKind> All =
-        [ConfigMap, Service, Job, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, HttpRoute, VirtualService, NetworkPolicy, PrometheusRule];
+        [ConfigMap, Service, Job, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, HttpRoute, VirtualService, NetworkPolicy, PrometheusRule, CronJob];
 
     public static ManagedKind? Find(string apiVersion, string kind) =>
         All.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind);

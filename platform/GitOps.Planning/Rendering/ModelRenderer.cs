@@ -21,7 +21,7 @@ internal sealed record ModelRender(ImmutableArray<JsonObject> Objects, RenderedM
 /// Decides what one model needs in one environment (training Job, stable/canary Deployments, Services, route,
 /// autoscaler, disruption budget, ConfigMap) and builds the objects.
 /// </summary>
-internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
+internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
 {
     public const string DefaultServingImage = "gitops/server:0.1.0";
     public const string DefaultArtifactStore = ContainerPaths.DefaultArtifactStore;
@@ -136,9 +136,20 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
             }
         }
 
+        var batch = stable is not null && BatchRunsHere(model) ? BatchCronJob(model, stable, effective, servingPool) : null;
+        if (batch is not null)
+        {
+            objects.Add(batch);
+        }
+
         if (env.Spec.NetworkPolicy is { } network)
         {
             AddNetworkPolicies(objects, network, model.Name, sharedVersion, training is not null, stable is not null);
+            if (batch is not null)
+            {
+                var (name, spec) = NetworkPolicies.Batch(env, network, model.Name);
+                objects.Add(Custom(ManagedKinds.NetworkPolicy, name, model.Name, sharedVersion, spec));
+            }
         }
 
         var info = new RenderedModel(model.Name, version, stable, canary, decision.CanaryWeight, training, effective.Rollout, effective.Gates) { Held = held };
@@ -436,17 +447,7 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         podLabels[RoleLabel] = RoleServing;
         var podSpec = new V1PodSpec
         {
-            InitContainers =
-            [
-                new V1Container
-                {
-                    Name = "fetch-model",
-                    Image = image,
-                    Command = [GitOpsExecutable],
-                    Args = ["artifacts", "fetch", "--uri", $"{ArtifactUri(model.Name, version)}/{TrainingContract.ModelFile}", "--out", ModelPath],
-                    VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models" }],
-                },
-            ],
+            InitContainers = [FetchModel(model, version, image)],
             Containers =
             [
                 new V1Container
@@ -503,6 +504,17 @@ internal sealed class ModelRenderer(EnvironmentSpec env, string commit)
         };
         return Finish(deployment);
     }
+
+    /// <summary>The init container that fetches the version's model.onnx from the artifact store into the
+    /// <c>models</c> emptyDir, as the serving and batch pods get it.</summary>
+    private V1Container FetchModel(ModelSpec model, string version, string image) => new()
+    {
+        Name = "fetch-model",
+        Image = image,
+        Command = [GitOpsExecutable],
+        Args = ["artifacts", "fetch", "--uri", $"{ArtifactUri(model.Name, version)}/{TrainingContract.ModelFile}", "--out", ModelPath],
+        VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models" }],
+    };
 
     private JsonObject ModelService(ModelSpec model, string version, string? track, string? liveTrack = null)
     {

@@ -58,7 +58,15 @@ internal static class NetworkPolicies
     }
 
     /// <summary>Name and spec of the policy of a model's training pods.</summary>
-    public static (string Name, JsonObject Spec) Training(EnvironmentSpec env, NetworkPolicySettings network, string model)
+    public static (string Name, JsonObject Spec) Training(EnvironmentSpec env, NetworkPolicySettings network, string model) =>
+        (ResourceNames.Of(model, "training"), OutboundOnly(env, network, model, ModelRenderer.TrackTraining));
+
+    /// <summary>Name and spec of the policy of a model's batch scoring pods: like training, nothing connects to them
+    /// and they reach DNS and the egress endpoints (the artifact store, where input and output files live).</summary>
+    public static (string Name, JsonObject Spec) Batch(EnvironmentSpec env, NetworkPolicySettings network, string model) =>
+        (ResourceNames.Of(model, "batch"), OutboundOnly(env, network, model, ModelRenderer.TrackBatch));
+
+    private static JsonObject OutboundOnly(EnvironmentSpec env, NetworkPolicySettings network, string model, string track)
     {
         var spec = new JsonObject
         {
@@ -68,14 +76,14 @@ internal static class NetworkPolicies
                 {
                     [ManagedLabels.Environment] = env.Name,
                     [ManagedLabels.Model] = model,
-                    [ManagedLabels.Track] = ModelRenderer.TrackTraining,
+                    [ManagedLabels.Track] = track,
                 },
             },
-            // No ingress rule: nothing may connect to a trainer.
+            // No ingress rule: nothing may connect to a trainer or a batch job.
             ["policyTypes"] = new JsonArray("Ingress", "Egress"),
             ["egress"] = Egress(network),
         };
-        return (ResourceNames.Of(model, "training"), spec);
+        return spec;
     }
 
     /// <summary>The spec of the policy that selects every pod of the namespace and admits nothing.</summary>

@@ -10,32 +10,7 @@ public static class DatasetDigests
     /// <see cref="ArtifactStoreException"/> for an unsupported URI or a store that cannot be read.</summary>
     public static async Task<StoredDigest?> OfAsync(string uri, HttpClient http, string? bearerToken, Func<string, string?>? variables, CancellationToken ct)
     {
-        var location = ArtifactLocation.Parse(uri);
-        if (location.UnsupportedScheme is { } scheme)
-        {
-            throw new ArtifactStoreException(ArtifactLocation.UnsupportedMessage(uri, scheme));
-        }
-        string folder, name;
-        if (location.S3 is { } s3)
-        {
-            var (parent, key) = s3.Split();
-            (folder, name) = (parent.ToString(), key);
-        }
-        else if (location.LocalPath is { } path)
-        {
-            (folder, name) = (Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/", Path.GetFileName(path));
-        }
-        else
-        {
-            var url = location.Url!;
-            var text = url.GetLeftPart(UriPartial.Path);
-            var slash = text.LastIndexOf('/');
-            (folder, name) = (text[..slash] + url.Query, Uri.UnescapeDataString(text[(slash + 1)..]));
-        }
-        if (name.Length == 0)
-        {
-            throw new ArtifactStoreException($"'{uri}' names a folder, not a dataset file");
-        }
+        var (folder, name) = ArtifactFileUri.Split(uri);
         var (store, error) = ArtifactStores.Open(folder, http, bearerToken, variables);
         if (store is null)
         {

@@ -71,4 +71,7 @@ public static class DiagnosticIds
     public const string RetrainTemplate = "GITOPS0240";
     public const string RetrainSchedule = "GITOPS0241";
     public const string RetrainTrigger = "GITOPS0242";
+    public const string BatchSchedule = "GITOPS0250";
+    public const string BatchLocation = "GITOPS0251";
+    public const string BatchSettings = "GITOPS0252";
 }

@@ -123,8 +123,21 @@ internal static class SpecBinder
             Environments = Strs(s, "environments"),
             Overrides = Overrides(Map(s, "overrides")),
             Monitoring = Map(s, "monitoring") is { } monitoring ? Monitoring(monitoring) : null,
+            Batch = Map(s, "batch") is { } batch ? Batch(batch) : null,
         };
     }
+
+    private static BatchSpec Batch(YMapping b) => new()
+    {
+        Schedule = Str(b, "schedule") ?? "",
+        Input = Str(b, "input") ?? "",
+        Output = Str(b, "output") ?? "",
+        OnError = Str(b, "onError") ?? BatchErrorModes.Fail,
+        MaxErrors = Int(b, "maxErrors"),
+        BatchSize = Int(b, "batchSize") ?? BatchErrorModes.DefaultBatchSize,
+        Keys = Strs(b, "keys"),
+        Environments = Strs(b, "environments"),
+    };
 
     private static RetrainSpec Retrain(YMapping r) => new()
     {

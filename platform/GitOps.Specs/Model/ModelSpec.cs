@@ -31,6 +31,8 @@ public sealed record ModelBody
     /// <summary>SLOs, drift and data-quality limits and business KPIs watched once the model is live; null: only the
     /// platform's own alerts apply.</summary>
     public MonitoringSpec? Monitoring { get; init; }
+    /// <summary>Scheduled batch scoring with the served version; null: the model is only served online.</summary>
+    public BatchSpec? Batch { get; init; }
 }
 
 public static class ModelTasks

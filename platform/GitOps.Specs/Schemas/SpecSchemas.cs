@@ -190,7 +190,18 @@ public static class SpecSchemas
             P("rollout", Name("RolloutPolicy used in this environment.")),
             P("gates", Arr("QualityGates used in this environment (replace the model's).", Name("QualityGate name."), unique: true)),
             P("trainingResources", Resources("Training resources in this environment (replace the model's)."))))),
-        P("monitoring", Monitoring()));
+        P("monitoring", Monitoring()),
+        P("batch", Batch()));
+
+    private static JObject Batch() => Obj("Scheduled batch scoring with the served version: a CronJob runs gitops score over a CSV or Parquet file (docs/batch-scoring.md).",
+        R("schedule", Str("Five-field cron expression in UTC (minute hour day-of-month month day-of-week), e.g. 0 2 * * * (GITOPS0250).", minLength: 1)),
+        R("input", Str("Rows to score: a .csv or .parquet file as a plain path, file://, http(s):// or s3:// URI; {date} or {date:FORMAT} is filled with the run's UTC date (GITOPS0251).", minLength: 1)),
+        R("output", Str("Where the scores are written, same schemes, formats and placeholders as input; written whole or not at all (GITOPS0251).", minLength: 1)),
+        P("onError", Enum("What a malformed row does: fail stops the run and writes nothing; skip leaves the row out, reports it and scores the rest.", BatchErrorModes.All, BatchErrorModes.Fail)),
+        P("maxErrors", Int("With onError skip: the most malformed rows tolerated; one more fails the run (GITOPS0252). Absent: no limit.", 0, int.MaxValue)),
+        P("batchSize", Int("Rows per model run.", 1, 65_536, BatchErrorModes.DefaultBatchSize)),
+        P("keys", Arr("Input columns copied to the output beside the scores (ids); absent: a row column with the row number.", Str("Column name.", minLength: 1), unique: true)),
+        P("environments", Arr("Environments the job runs in (each one the model is served in); absent: all of them.", Name("Environment name."), unique: true)));
 
     private static JObject Monitoring() => Obj("What to watch once the model is live; each part becomes alert rules routed by the model's owner (docs/monitoring.md).",
         P("slo", Obj("Objectives of the inference endpoint, alerted on by multi-window burn rate (fast: 1h and 5m at 14.4 times the budget rate; slow: 6h and 30m at 6 times).",

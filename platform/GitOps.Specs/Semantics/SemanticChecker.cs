@@ -398,7 +398,75 @@ public static class SemanticChecker
             {
                 Monitoring(m, monitoring);
             }
+            if (s.Batch is { } batch)
+            {
+                Batch(m, batch);
+            }
             AnalysisKpis(m);
+        }
+
+        private void Batch(ModelSpec m, BatchSpec batch)
+        {
+            const string path = "spec.batch";
+            if (!RetrainSchedules.IsCron(batch.Schedule))
+            {
+                Report(DiagnosticIds.BatchSchedule, m.Origin.Value(path + ".schedule"),
+                    $"schedule '{batch.Schedule}' is not a five-field cron expression",
+                    "write minute hour day-of-month month day-of-week in UTC, e.g. '0 2 * * *' for 02:00 every day");
+            }
+            BatchLocation(m, path + ".input", batch.Input);
+            BatchLocation(m, path + ".output", batch.Output);
+            if (batch.Input == batch.Output && batch.Input.Length > 0)
+            {
+                Report(DiagnosticIds.BatchLocation, m.Origin.Value(path + ".output"),
+                    $"the batch output '{batch.Output}' is its input", "write the scores to another file, e.g. beside the input with a .scores.csv name");
+            }
+            if (batch.MaxErrors is not null && batch.OnError != BatchErrorModes.Skip)
+            {
+                Report(DiagnosticIds.BatchSettings, m.Origin.Key(path + ".maxErrors"),
+                    "maxErrors has no effect with onError: fail, where the first malformed row stops the run",
+                    "set onError: skip to tolerate up to maxErrors malformed rows, or remove maxErrors", Severity.Warning);
+            }
+            var inputs = m.Spec.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < batch.Keys.Length; i++)
+            {
+                if (inputs.Contains(batch.Keys[i]))
+                {
+                    Report(DiagnosticIds.BatchSettings, m.Origin.Value($"{path}.keys[{i}]"),
+                        $"key column '{batch.Keys[i]}' is an input of the model, not an id", "list the columns that identify a row (e.g. transaction_id)", Severity.Warning);
+                }
+            }
+            for (var i = 0; i < batch.Environments.Length; i++)
+            {
+                var env = batch.Environments[i];
+                if (!m.Spec.Environments.Contains(env))
+                {
+                    Report(DiagnosticIds.BatchSettings, m.Origin.Value($"{path}.environments[{i}]"),
+                        $"Model '{m.Name}' scores batches in Environment '{env}' but is not served there, so there is no version to score with",
+                        Suggestions.DidYouMean(env, m.Spec.Environments)
+                            ?? (m.Spec.Environments.IsEmpty ? $"add '{env}' to spec.environments" : $"use one of: {string.Join(", ", m.Spec.Environments)}"));
+                }
+            }
+        }
+
+        private void BatchLocation(ModelSpec m, string path, string uri)
+        {
+            if (DatasetTemplates.Check(uri) is { } problem)
+            {
+                Report(DiagnosticIds.BatchLocation, m.Origin.Value(path),
+                    $"'{uri}' cannot be resolved: {problem}", "e.g. s3://scores/fraud/{date:yyyy-MM-dd}.csv");
+            }
+            else if (ArtifactScheme(uri) is { } scheme && !TrainingContract.ArtifactSchemes.Contains(scheme))
+            {
+                Report(DiagnosticIds.BatchLocation, m.Origin.Value(path),
+                    $"'{uri}' uses scheme '{scheme}'; gitops score reads and writes file://, http://, https:// or s3://",
+                    "use s3://bucket/key, an HTTPS endpoint, or a path on a mounted volume");
+            }
+            else if (BatchFiles.FormatOf(uri) is null)
+            {
+                Report(DiagnosticIds.BatchLocation, m.Origin.Value(path),
+                    $"'{uri}' is neither a .csv nor a .parquet file, so its format is unknown", "name the file with a .csv or .parquet extension");
+            }
         }
 
         private void Retrain(ModelSpec m, RetrainSpec retrain)

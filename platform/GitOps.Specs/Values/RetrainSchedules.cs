@@ -26,6 +26,10 @@ public sealed record RetrainScheduleValue(TimeSpan? Every, string? Cron)
 /// work too).</summary>
 public static class RetrainSchedules
 {
+    /// <summary>True for a standard five-field cron expression (also what <c>spec.batch.schedule</c> takes).</summary>
+    public static bool IsCron(string? text) =>
+        !string.IsNullOrWhiteSpace(text) && CronExpression.TryParse(text.Trim(), CronFormat.Standard, out _);
+
     public static bool TryParse(string? text, out RetrainScheduleValue schedule)
     {
         schedule = new RetrainScheduleValue(null, null);
@@ -42,7 +46,7 @@ public static class RetrainSchedules
             schedule = new RetrainScheduleValue(every, null);
             return true;
         }
-        if (CronExpression.TryParse(text.Trim(), CronFormat.Standard, out _))
+        if (IsCron(text))
         {
             schedule = new RetrainScheduleValue(null, text.Trim());
             return true;

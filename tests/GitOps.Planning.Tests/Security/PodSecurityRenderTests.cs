@@ -72,7 +72,7 @@ public sealed class PodSecurityRenderTests
             // Then
             Assert.Empty(result.Diagnostics);
             var templates = PodTemplates(result).ToList();
-            var expectedKinds = phase == Phase.Training ? new[] { "Job" } : ["Deployment"];
+            var expectedKinds = phase == Phase.Training ? new[] { "Job" } : ["Deployment", "CronJob"];
             // An environment that receives versions by promotion may never train.
             if (phase != Phase.Training || specs.Environment(env)!.Spec.Promotion is null)
             {

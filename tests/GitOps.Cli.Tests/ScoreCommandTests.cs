@@ -1,0 +1,190 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using GitOps.Specs.Model;
+using GitOps.Training.Builtin;
+using GitOps.Training.Datasets;
+using Xunit;
+
+namespace GitOps.Cli.Tests;
+
+public sealed class ScoreCommandTests
+{
+    /// <summary>A small fraud model trained once, the example dataset it scores, and a registry (the
+    /// <see cref="ModelsCommandTests.Registry"/> repository) whose staging environment serves it.</summary>
+    public sealed class TrainedModel : IAsyncLifetime
+    {
+        public ModelsCommandTests.Registry Registry { get; } = new();
+        public string Root => Registry.Root;
+        public string ModelDir => Path.Combine(Root, "model");
+        public string Dataset => Path.Combine(Root, "fraud.csv");
+
+        public async Task InitializeAsync()
+        {
+            FraudDataset.WriteFile(Dataset, 500, 7);
+            var (outcome, _) = await new TabularTrainer(TimeProvider.System).TrainWithModelAsync(new TrainingRequest
+            {
+                DatasetPath = Dataset,
+                Label = FraudDataset.Label,
+                Task = ModelTasks.BinaryClassification,
+                Algorithm = BuiltinAlgorithms.FastTree,
+                Seed = 1,
+                Hyperparameters = ImmutableSortedDictionary<string, string>.Empty.Add("numberOfTrees", "5"),
+                OutputDirectory = ModelDir,
+            }, CancellationToken.None);
+            Assert.True(outcome.Succeeded, outcome.Error);
+            var stored = Path.Combine(Root, "store", "fraud-detector", ModelsCommandTests.Registry.Passing);
+            Directory.CreateDirectory(stored);
+            File.Copy(outcome.Result!.ModelPath, Path.Combine(stored, "model.onnx"));
+        }
+
+        public Task DisposeAsync()
+        {
+            Registry.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+
+    public sealed class TheScoreCommand(TrainedModel trained) : IClassFixture<TrainedModel>, IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("gitops-score-cli-").FullName;
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+        [Fact]
+        public async Task Should_Write_Scores_A_Json_Summary_And_A_Metrics_File_When_Every_Row_Is_Good()
+        {
+            // Given
+            var output = Path.Combine(_dir, "scores.csv");
+            var metrics = Path.Combine(_dir, "score.prom");
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", output,
+                "--batch-size", "64", "--output", "json", "--metrics-file", metrics, "--name", "fraud-detector", "--version", "v7");
+
+            // Then
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal("", result.Stderr);
+            var summary = JsonDocument.Parse(result.Stdout).RootElement;
+            Assert.Equal("complete", summary.GetProperty("outcome").GetString());
+            Assert.Equal(500, summary.GetProperty("rows").GetInt64());
+            Assert.Equal(500, summary.GetProperty("scored").GetInt64());
+            Assert.Equal(501, File.ReadAllLines(output).Length);
+            var text = File.ReadAllText(metrics);
+            Assert.Contains("gitops_batch_scored_rows{model=\"fraud-detector\",version=\"v7\"} 500\n", text, StringComparison.Ordinal);
+            Assert.Contains("gitops_batch_success{model=\"fraud-detector\",version=\"v7\"} 1\n", text, StringComparison.Ordinal);
+            Assert.Equal(["score.prom", "scores.csv"], Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Exit_2_And_Write_Nothing_When_A_Row_Is_Malformed_And_OnError_Is_Fail()
+        {
+            // Given: an older scores file from a previous run, and an input with a word for a number on line 4
+            var input = WithBadLine(4);
+            var output = Path.Combine(_dir, "scores.csv");
+            File.WriteAllText(output, "previous run\n");
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", output, "--batch-size", "2");
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"error: {input}:4: column 'hour' (field 2) must be a number, found 'noon'", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("Nothing was written", result.Stderr, StringComparison.Ordinal);
+            Assert.Equal("previous run\n", File.ReadAllText(output));
+            Assert.Equal(["input.csv", "scores.csv"], Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Exit_1_With_The_Count_When_Malformed_Rows_Are_Skipped()
+        {
+            // Given
+            var input = WithBadLine(4);
+            var output = Path.Combine(_dir, "scores.csv");
+            var metrics = Path.Combine(_dir, "score.prom");
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", output, "--on-error", "skip",
+                "--metrics-file", metrics);
+
+            // Then
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"warning: {input}:4: column 'hour' (field 2) must be a number, found 'noon'", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("Scored 499 of 500 rows", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains("skipped 1 malformed row(s)", result.Stdout, StringComparison.Ordinal);
+            Assert.Equal(500, File.ReadAllLines(output).Length);
+            Assert.Contains("gitops_batch_malformed_rows{model=\"model\",", File.ReadAllText(metrics), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Should_Exit_2_Naming_The_Header_When_A_Feature_Column_Is_Missing()
+        {
+            // Given
+            var input = Path.Combine(_dir, "input.csv");
+            File.WriteAllLines(input, [.. File.ReadAllLines(trained.Dataset).Select((l, i) => i == 0 ? l.Replace("distance_km", "distance", StringComparison.Ordinal) : l)]);
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", Path.Combine(_dir, "scores.csv"), "--on-error", "skip");
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"error: {input}:1: feature column 'distance_km' is not in the header", result.Stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(_dir, "scores.csv")));
+        }
+
+        [Fact]
+        public async Task Should_Take_The_Version_The_Environment_Serves_From_The_Registry_And_Fill_The_Date()
+        {
+            // Given: staging serves fraud-detector 9a75b5701b77; the input is named by date
+            File.Copy(trained.Dataset, Path.Combine(_dir, "2026-11-30.csv"));
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", "fraud-detector", "--env", "staging", "--repo", trained.Registry.Repo,
+                "--input", Path.Combine(_dir, "{date}.csv"), "--out", Path.Combine(_dir, "{date:yyyyMMdd}-scores.csv"), "--date", "2026-11-30", "--output", "json");
+
+            // Then
+            Assert.Equal(0, result.ExitCode);
+            var summary = JsonDocument.Parse(result.Stdout).RootElement;
+            Assert.Equal("fraud-detector", summary.GetProperty("model").GetString());
+            Assert.Equal(ModelsCommandTests.Registry.Passing, summary.GetProperty("version").GetString());
+            Assert.Equal(501, File.ReadAllLines(Path.Combine(_dir, "20261130-scores.csv")).Length);
+        }
+
+        [Fact]
+        public async Task Should_Write_Parquet_When_The_Output_Is_A_Parquet_File()
+        {
+            // Given
+            var output = Path.Combine(_dir, "scores.parquet");
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", output);
+
+            // Then
+            Assert.Equal(0, result.ExitCode);
+            await using var reader = await Parquet.ParquetReader.CreateAsync(output, null, CancellationToken.None);
+            Assert.Equal(["row", "PredictedLabel", "Score", "Probability"], reader.Schema.GetDataFields().Select(f => f.Name));
+            Assert.Equal(500, Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.OpenRowGroupReader(g).RowCount));
+        }
+
+        [Fact]
+        public async Task Should_Refuse_A_File_Whose_Format_Is_Unknown()
+        {
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", Path.Combine(_dir, "scores.json"));
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("is neither a .csv nor a .parquet file", result.Stderr, StringComparison.Ordinal);
+        }
+
+        private string WithBadLine(int line)
+        {
+            var lines = File.ReadAllLines(trained.Dataset);
+            var cells = lines[line - 1].Split(',');
+            cells[1] = "noon";
+            lines[line - 1] = string.Join(',', cells);
+            var input = Path.Combine(_dir, "input.csv");
+            File.WriteAllLines(input, lines);
+            return input;
+        }
+    }
+}
