@@ -54,7 +54,11 @@ public sealed record LocalEnvironment(string Root, IReadOnlyList<SourceFile> Fil
         {
             throw new UserError($"several local environments ({string.Join(", ", locals.Select(l => l.Name))}); pick one with --env.");
         }
-        var folder = state ?? (env?.Spec.Cluster.Local?.StateDir is { } dir ? Path.Combine(root, dir) : Path.Combine(root, StateFolder.DefaultName));
-        return new LocalEnvironment(root, files, load, env, StateFolder.For(folder));
+        return new LocalEnvironment(root, files, load, env, state is not null ? StateFolder.For(state) : StateOf(root, env));
     }
+
+    /// <summary>The state folder of <paramref name="environment"/> in the repository at <paramref name="root"/> when no
+    /// --state is given: its <c>local.stateDir</c>, else <c>.gitops/</c>.</summary>
+    public static StateFolder StateOf(string root, EnvironmentSpec? environment) =>
+        StateFolder.For(environment?.Spec.Cluster.Local?.StateDir is { } dir ? Path.Combine(root, dir) : Path.Combine(root, StateFolder.DefaultName));
 }

@@ -2,16 +2,23 @@ using System.CommandLine;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Models;
 using GitOps.Cli.Output;
+using GitOps.Cli.Rollouts;
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Drivers.Local;
+using GitOps.Reconciler.Registry;
+using GitOps.Reconciler.Retraining;
 using GitOps.Registry;
 using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
+using GitOps.Specs.Diagnostics;
+using GitOps.Training.Artifacts;
 
 namespace GitOps.Cli.Commands;
 
 /// <summary>
 /// <c>gitops models list|show|history</c>: the registry of record of an environment's artifact store (or of a store
 /// named directly): recorded versions with their lineage, metrics and gate verdicts, where each is served, and an
-/// environment's deploy history.
+/// environment's deploy history; <c>gitops models retrain</c> records a manual retrain for the reconciler to train.
 /// </summary>
 public static class ModelsCommand
 {
@@ -21,10 +28,12 @@ public static class ModelsCommand
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateShow());
         command.Subcommands.Add(CreateHistory());
+        command.Subcommands.Add(CreateRetrain());
         command.WithExamples(
             ("gitops models list --env staging", "every model recorded in staging's artifact store"),
             ("gitops models show fraud-detector --env prod", "the latest version: lineage, metrics, gate verdicts, where it is served"),
-            ("gitops models history fraud-detector --env prod -o json", "prod's deploy history of the model, as JSON"));
+            ("gitops models history fraud-detector --env prod -o json", "prod's deploy history of the model, as JSON"),
+            ("gitops models retrain --model fraud-detector --env staging", "retrain now on today's dataset (spec.training.retrain)"));
         return command;
     }
 
@@ -75,6 +84,75 @@ public static class ModelsCommand
             var history = await ModelViews.HistoryAsync(target, parse.GetValue(model)!, parse.GetValue(common.Env)!, ct);
             return parse.GetValue(common.Output) == "json" ? ModelViews.Json(history) : views.History(history);
         }));
+        return command;
+    }
+
+    private static Command CreateRetrain()
+    {
+        var model = new Option<string>("--model") { Description = "The model to retrain (it must declare spec.training.retrain)", Required = true };
+        var env = new Option<string>("--env") { Description = "The environment it is retrained in (one that trains, not one fed by promotion)", Required = true, HelpName = "ENV" };
+        var state = new Option<string?>("--state") { Description = "State folder of a local environment (default: as gitops up chooses it)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubernetes environment: kubeconfig file (default: $KUBECONFIG or ~/.kube/config); the context is the environment's" };
+        var @namespace = new Option<string>("--namespace") { Description = "Kubernetes environment: namespace of the reconciler's registry facts ConfigMaps", DefaultValueFactory = _ => "gitops-system" };
+        var actor = new Option<string?>("--actor") { Description = $"Who asks, recorded with the retrain (default: ${OperatorIdentity.Variable}, else the login name)" };
+        var command = new Command("retrain", "Retrain a model now: resolve its dataset URI template for today, pin the dataset's sha256 and record a manual retrain the reconciler trains, gates and rolls out")
+        {
+            model, env, state, kubeconfig, @namespace, actor,
+        };
+        var repository = RepositoryPath.AddTo(command);
+        env.CompleteEnvironments(repository);
+        model.CompleteModels(repository);
+        command.WithExamples(
+            ("gitops models retrain --model fraud-detector --env local", "the local environment (gitops up) retrains on today's dataset"),
+            ("gitops models retrain --model fraud-detector --env staging --actor alice", "in a cluster, recorded as asked by alice"));
+        command.SetAction(async (ParseResult parse, CancellationToken ct) =>
+        {
+            var target = LocalEnvironment.Resolve(repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state), mustBeLocal: false);
+            var environment = target.Environment!;
+            var name = parse.GetValue(model)!;
+            var specs = target.Load.Specs;
+            if (target.Load.HasErrors)
+            {
+                throw new UserError($"the repository has validation errors; run 'gitops validate {target.Root}' and fix them first.");
+            }
+            if (specs.Model(name) is not { } spec)
+            {
+                var known = specs.Models.Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+                throw new UserError($"--model '{name}' is not a Model of this repository"
+                    + (Suggestions.Closest(name, known) is { } close ? $"; did you mean '{close}'?" : $" (models: {(known.Count == 0 ? "none" : string.Join(", ", known))})."));
+            }
+            if (!spec.Spec.Environments.Contains(environment.Name))
+            {
+                throw new UserError($"model {name} is not served in environment {environment.Name} (spec.environments: {string.Join(", ", spec.Spec.Environments)}).");
+            }
+            if (spec.Spec.Training.Retrain is null)
+            {
+                throw new UserError($"model {name} declares no spec.training.retrain: add one (uriTemplate, and a schedule or onDrift if it should also retrain by itself), or commit a new dataset pin to train on other data.");
+            }
+            if (environment.Spec.Promotion is { } promotion)
+            {
+                throw new UserError($"environment {environment.Name} is fed by promotion from {promotion.From} and never trains: retrain in {promotion.From} (--env {promotion.From}); the retrained version reaches {environment.Name} by promotion.");
+            }
+            var (token, tokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
+            if (tokenError is not null)
+            {
+                throw new UserError(tokenError);
+            }
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            using var connection = environment.Spec.Cluster.Kubernetes is { } kubernetes ? StatusCommand.Connect(parse.GetValue(kubeconfig), kubernetes.Context) : null;
+            IRegistryFactStore store = connection is null
+                ? new LocalRegistryFactStore(target.State)
+                : new ConfigMapRegistryFactStore(connection, parse.GetValue(@namespace)!);
+            var outcome = await ManualRetrains.RecordAsync(store, (uri, c) => DatasetDigests.OfAsync(uri, http, token, CliEnvironment.Current.Variable, c),
+                environment, spec, OperatorIdentity.Resolve(parse.GetValue(actor)), TimeProvider.System.GetUtcNow(), ct);
+            if (outcome.Failed)
+            {
+                await parse.Err().WriteLineAsync($"error: {outcome.Message}");
+                return (int)ExitCode.Findings;
+            }
+            await parse.Out().WriteLineAsync(outcome.Message);
+            return (int)ExitCode.Success;
+        });
         return command;
     }
 

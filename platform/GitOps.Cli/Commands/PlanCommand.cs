@@ -2,6 +2,7 @@ using System.CommandLine;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Experiments;
 using GitOps.Cli.Output;
+using GitOps.Cli.Retraining;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
@@ -106,11 +107,12 @@ public static class PlanCommand
                     () => EnvironmentPlanner.Plan(input.Specs, names, input.Facts, new RenderContext(input.Commit), input.Observed));
             }
             var experiments = parse.GetValue(format) == "json" ? [] : await PlanExperiments.ReadAsync(repository.Resolve(parse), input.Specs, names, ct);
+            var retraining = parse.GetValue(format) == "json" ? [] : await PlanRetraining.ReadAsync(repository.Resolve(parse), input.Specs, names, TimeProvider.System.GetUtcNow(), ct);
             var text = parse.GetValue(format) switch
             {
-                "markdown" => PlanMarkdown.Format(plan) + PlanExperiments.Markdown(experiments),
+                "markdown" => PlanMarkdown.Format(plan) + PlanRetraining.Markdown(retraining) + PlanExperiments.Markdown(experiments),
                 "json" => PlanJson.Format(plan),
-                _ => PlanText.Format(plan, ColorMode.Painter(parse)) + PlanExperiments.Text(experiments),
+                _ => PlanText.Format(plan, ColorMode.Painter(parse)) + PlanRetraining.Text(retraining) + PlanExperiments.Text(experiments),
             };
             stdout.Write(text);
             if (plan.HasErrors)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GitOps.Cli.Conventions;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Caching;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Hosting;
 using GitOps.Serving.Model;
@@ -47,17 +48,23 @@ public static class ServeCommand
         faultTrack.AcceptOnlyFromAmong("stable", "canary");
         var profileOption = new Option<string?>("--profile") { Description = $"Training profile to measure drift and data quality against (default: {TrainingProfile.File} beside --model, when there is one)", HelpName = "FILE" };
         var noDrift = new Option<bool>("--no-drift") { Description = "Measure no drift or data quality, even with a training profile" };
+        var cache = new Option<string>("--cache") { Description = "Response cache for repeated inputs: off, memory (per server, LRU) or redis (shared by replicas)", DefaultValueFactory = _ => "off" };
+        cache.AcceptOnlyFromAmong("off", "memory", "redis");
+        var cacheMaxBytes = new Option<string>("--cache-max-bytes") { Description = "Memory cache: size bound, e.g. 64Mi or 1Gi; the least recently used answers go first", DefaultValueFactory = _ => "64Mi", HelpName = "SIZE" };
+        var cacheTtl = DurationOption.Create("--cache-ttl", "How long an answer is kept, e.g. 10m (default: until evicted in memory, 1 day in Redis; a bare number is seconds)", defaultValue: null, TimeSpan.FromSeconds(1));
+        var cacheRedis = new Option<string?>("--cache-redis") { Description = $"Redis cache: host:port[,password=...] (or env {EnvironmentVariables.CacheRedis})", HelpName = "ADDRESS" };
         var driftWindow = new Option<int>("--drift-window") { Description = "Rows per feature in the sliding window drift is measured over", DefaultValueFactory = _ => 2000, HelpName = "ROWS" };
 
         var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST, and gRPC with --grpc-port) with Prometheus metrics")
         {
             model, name, version, track, host, port, grpcPort, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
-            faultErrors, faultLatency, faultTrack, profileOption, noDrift, driftWindow,
+            faultErrors, faultLatency, faultTrack, profileOption, noDrift, driftWindow, cache, cacheMaxBytes, cacheTtl, cacheRedis,
         };
         command.WithExamples(
             ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
             ("gitops serve --model model.onnx --name fraud-detector --port 8080 --grpc-port 8081", "REST on 8080 and the gRPC inference service on 8081"),
             ("GITOPS_SERVING_TOKEN=secret gitops serve --model model.onnx --name fraud --host 0.0.0.0 --max-batch-delay 2ms", "require a bearer token and batch for up to 2 ms"),
+            ("gitops serve --model model.onnx --name fraud --cache memory --cache-max-bytes 256Mi", "answer repeated inputs from a 256 MiB in-memory cache"),
             ("GITOPS_SERVING_FAULT_ERRORS=0.3 GITOPS_SERVING_FAULT_TRACK=canary gitops up", "game day: every canary gitops up starts answers 30% of requests with 500"));
         // A synchronous action on purpose: the command line library gives asynchronous actions only a short
         // grace period after SIGTERM before it ends the process, which would cut the drain short. With a
@@ -123,6 +130,18 @@ public static class ServeCommand
                 await stderr.WriteLineAsync($"error: --drift-window is {parse.GetValue(driftWindow)}; use at least {DriftMonitor.MinRows} rows, or --no-drift");
                 return (int)ExitCode.Usage;
             }
+            if (!Quantities.TryParseValue(parse.GetValue(cacheMaxBytes), out var maxBytes) || maxBytes < 0 || maxBytes > long.MaxValue)
+            {
+                await stderr.WriteLineAsync($"error: --cache-max-bytes must be a size such as 64Mi or 1Gi, found '{parse.GetValue(cacheMaxBytes)}'");
+                return (int)ExitCode.Usage;
+            }
+            var cacheOptions = new ResponseCacheOptions
+            {
+                Store = Enum.Parse<ResponseCacheStore>(parse.GetValue(cache)!, ignoreCase: true),
+                MaxBytes = (long)maxBytes,
+                TimeToLive = parse.GetResult(cacheTtl) is null ? null : parse.GetValue(cacheTtl),
+                Redis = parse.GetValue(cacheRedis) ?? (CliEnvironment.Current.Get(EnvironmentVariables.CacheRedis) is { Length: > 0 } redis ? redis : null),
+            };
             var options = new ServerOptions
             {
                 ModelPath = parse.GetValue(model)!,
@@ -152,6 +171,7 @@ public static class ServeCommand
                 Profile = profile,
                 MeasureDrift = !parse.GetValue(noDrift),
                 DriftWindow = parse.GetValue(driftWindow),
+                Cache = cacheOptions,
             };
             var problems = options.Validate();
             if (!problems.IsEmpty)

@@ -23,6 +23,7 @@ public static class EnvironmentVariables
     public const string FaultErrors = "GITOPS_SERVING_FAULT_ERRORS";
     public const string FaultLatency = "GITOPS_SERVING_FAULT_LATENCY";
     public const string FaultTrack = "GITOPS_SERVING_FAULT_TRACK";
+    public const string CacheRedis = "GITOPS_CACHE_REDIS";
 
     public static readonly ImmutableArray<EnvironmentVariable> All =
     [
@@ -38,6 +39,7 @@ public static class EnvironmentVariables
         new(TrainingContract.ArtifactsTokenFile, "(none)", "file holding the artifact store token, a mounted Secret (artifacts, train; what rendered pods use)"),
         new(GitOps.Cli.Rollouts.OperatorIdentity.Variable, "--actor", "who gives rollout promote/abort/retry, recorded in the rollout's history (default: the login name)"),
         new(ServingToken, "--token", "bearer token required by serve on model endpoints"),
+        new(CacheRedis, "--cache-redis", "Redis connection of serve's response cache, host:port[,password=...] (a Secret, kept out of the arguments)"),
         new(FaultErrors, "--fault-errors", "testing only: fraction of infer requests serve answers 500 (inherited by the servers gitops up starts)"),
         new(FaultLatency, "--fault-latency", "testing only: latency serve adds to every infer request, e.g. 200ms"),
         new(FaultTrack, "--fault-track", "inject the serve faults only on this track: stable or canary"),

@@ -39,6 +39,15 @@ public sealed record RetrainGeneration(
         model.Spec.Training.Dataset.Uri, model.Spec.Training.Dataset.Sha256.ToLowerInvariant(), at,
         model.Spec.Training.Dataset.Sha256.ToLowerInvariant(), model.Spec.Training.Retrain?.UriTemplate ?? "");
 
+    /// <summary>For status lines and plans: <c>retrained: schedule every 7d (last ...) → dataset URI sha256 ab12cd34ef56
+    /// (generation 2 at 2026-11-30 03:00Z)</c>, or, for the baseline, <c>trains on the dataset pinned in Git</c>.</summary>
+    public string Describe() => Generation == 0
+        ? "trains on the dataset pinned in Git"
+        : $"retrained: {Detail} → dataset {DatasetUri} sha256 {ShortSha(DatasetSha256)} (generation {Generation} at {RetrainSchedule.Time(At)})";
+
+    /// <summary>The first 12 hex characters of a sha256, as status lines show it.</summary>
+    public static string ShortSha(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
+
     /// <summary>The next generation after this one.</summary>
     public RetrainGeneration Next(string reason, string detail, string datasetUri, string datasetSha256, DateTimeOffset at, string? by = null) =>
         new(Generation + 1, reason, detail, datasetUri, datasetSha256.ToLowerInvariant(), at, BaseSha256, UriTemplate, by);

@@ -206,11 +206,7 @@ public sealed class RetrainStep(
         }
     }
 
-    /// <summary><c>retrained: schedule every 7d (last ...) → dataset URI sha256 ab12cd34ef56 (generation 2 at ...)</c>,
-    /// or the baseline.</summary>
-    private static string Describe(RetrainGeneration g) => g.Generation == 0
-        ? "retrain: trains on the dataset pinned in Git"
-        : $"retrained: {g.Detail} → dataset {g.DatasetUri} sha256 {Short(g.DatasetSha256)} (generation {g.Generation} at {RetrainSchedule.Time(g.At)})";
+    private static string Describe(RetrainGeneration g) => g.Generation == 0 ? $"retrain: {g.Describe()}" : g.Describe();
 
-    private static string Short(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
+    private static string Short(string sha256) => RetrainGeneration.ShortSha(sha256);
 }

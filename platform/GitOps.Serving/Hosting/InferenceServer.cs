@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Caching;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
 using GitOps.Serving.Monitoring;
@@ -29,6 +30,7 @@ public sealed class InferenceServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly OnnxModel _model;
     private readonly InferenceExecutor _executor;
+    private readonly ResponseCache? _cache;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -36,9 +38,10 @@ public sealed class InferenceServer : IAsyncDisposable
     private int _stopped;
 
     private InferenceServer(WebApplication app, OnnxModel model, InferenceExecutor executor, InferenceService service,
-        ServingMetrics metrics, ServerOptions options, TimeProvider time, ILogger logger)
+        ServingMetrics metrics, ServerOptions options, TimeProvider time, ILogger logger, ResponseCache? cache)
     {
         _app = app;
+        _cache = cache;
         _model = model;
         _executor = executor;
         Service = service;
@@ -109,6 +112,7 @@ public sealed class InferenceServer : IAsyncDisposable
         ServingMetrics metrics;
         InferenceService service;
         InferenceExecutor executor;
+        ResponseCache? cache = null;
         try
         {
             metrics = new ServingMetrics(new ModelIdentity(options.ModelName, options.ModelVersion, options.Track),
@@ -117,14 +121,21 @@ public sealed class InferenceServer : IAsyncDisposable
             var drift = options.Profile is { } profile
                 ? DriftMonitor.Create(profile, model.Inputs, metrics.Registry, [options.ModelName, options.ModelVersion, options.Track], options.DriftWindow)
                 : null;
-            service = new InferenceService(model, executor, metrics, options.ScoreOutput, drift);
+            cache = options.Cache.Enabled
+                ? await ResponseCache.OpenAsync(options.Cache, options.ModelPath, options.ModelName, options.ModelVersion, metrics, logger, time, ct)
+                : null;
+            service = new InferenceService(model, executor, metrics, options.ScoreOutput, drift, cache);
         }
         catch
         {
             model.Dispose();
+            if (cache is not null)
+            {
+                await cache.DisposeAsync();
+            }
             throw;
         }
-        var server = created = new InferenceServer(app, model, executor, service, metrics, options, time, logger);
+        var server = created = new InferenceServer(app, model, executor, service, metrics, options, time, logger, cache);
         server.MapEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
         {
@@ -169,13 +180,19 @@ public sealed class InferenceServer : IAsyncDisposable
                 options.ModelName, options.ModelVersion);
         }
         logger.LogInformation(
-            "Serving {Model} version {Version} ({Track}) on {Address}{Grpc} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}",
+            "Serving {Model} version {Version} ({Track}) on {Address}{Grpc} with {Provider}; warm-up took {WarmUpMs:F1} ms; batching {Batching}; response cache {Cache}",
             options.ModelName, options.ModelVersion, options.Track, server.BaseAddress,
             server.GrpcAddress is null ? "" : $" and gRPC on {server.GrpcAddress}", model.ExecutionProvider,
             time.GetElapsedTime(warmUp).TotalMilliseconds,
             !executor.Batching ? "off"
                 : options.Batching.MaxDelay == TimeSpan.Zero ? $"greedy, up to {options.Batching.MaxBatchSize} rows"
-                : $"up to {options.Batching.MaxBatchSize} rows or {options.Batching.MaxDelay.TotalMilliseconds} ms");
+                : $"up to {options.Batching.MaxBatchSize} rows or {options.Batching.MaxDelay.TotalMilliseconds} ms",
+            options.Cache.Store switch
+            {
+                ResponseCacheStore.Memory => $"in memory, up to {options.Cache.MaxBytes / (1024 * 1024)} MiB",
+                ResponseCacheStore.Redis => $"in Redis at {RedisResponseCacheStore.Redact(options.Cache.Redis!)}",
+                _ => "off",
+            });
         return server;
     }
 
@@ -342,6 +359,10 @@ public sealed class InferenceServer : IAsyncDisposable
     {
         await _pipeline.DisposeAsync();
         await _executor.DisposeAsync();
+        if (_cache is not null)
+        {
+            await _cache.DisposeAsync();
+        }
         _model.Dispose();
         await _app.DisposeAsync();
     }

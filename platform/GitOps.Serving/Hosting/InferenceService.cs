@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Caching;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Model;
 using GitOps.Serving.Monitoring;
@@ -8,11 +9,12 @@ using GitOps.Serving.Protocol;
 namespace GitOps.Serving.Hosting;
 
 /// <summary>
-/// The server's core without HTTP: parse and validate a request body, run it (batched when enabled),
-/// keep the requested outputs and record the primary score.
+/// The server's core without HTTP: parse and validate a request body, run it (batched when enabled, or
+/// answered from the response cache when it is on and has seen the inputs), keep the requested outputs and record the
+/// primary score. Cached answers are recorded like computed ones: drift and the score histogram see all traffic.
 /// </summary>
 public sealed class InferenceService(OnnxModel model, InferenceExecutor executor, ServingMetrics metrics, string? scoreOutput = null,
-    DriftMonitor? drift = null)
+    DriftMonitor? drift = null, ResponseCache? cache = null)
 {
     /// <summary>The output whose values feed the score histogram.</summary>
     public string? ScoreOutput { get; } = ChooseScoreOutput(model.Outputs, scoreOutput);
@@ -31,7 +33,7 @@ public sealed class InferenceService(OnnxModel model, InferenceExecutor executor
 
     public async Task<InferenceResult> InferAsync(InferenceRequest request, CancellationToken ct)
     {
-        var outputs = await executor.RunAsync(request, ct);
+        var outputs = cache is null ? await executor.RunAsync(request, ct) : await cache.GetOrRunAsync(request, executor.RunAsync, ct);
         Tensor? scores = null;
         if (ScoreOutput is not null)
         {

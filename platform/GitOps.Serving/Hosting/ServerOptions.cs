@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GitOps.Serving.Batching;
+using GitOps.Serving.Caching;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Model;
 using GitOps.Specs.Contracts;
@@ -42,6 +43,8 @@ public sealed record ServerOptions
     public int DriftWindow { get; init; } = 2000;
     /// <summary>Faults added on purpose (game days, tests of rollout analysis); none by default.</summary>
     public FaultInjectionOptions Faults { get; init; } = FaultInjectionOptions.None;
+    /// <summary>Answers to repeated inputs kept in memory or Redis; off by default.</summary>
+    public ResponseCacheOptions Cache { get; init; } = ResponseCacheOptions.Off;
 
     public static readonly ImmutableArray<string> Tracks = ["stable", "canary"];
 
@@ -62,6 +65,7 @@ public sealed record ServerOptions
         if (MaxRequestBodyBytes < 1024) { problems.Add($"--max-body-bytes must be at least 1024, found {MaxRequestBodyBytes}"); }
         if (Token is { Length: 0 }) { problems.Add("--token must not be empty when given"); }
         problems.AddRange(Faults.Validate(Tracks));
+        problems.AddRange(Cache.Validate());
         return problems.ToImmutable();
     }
 }

@@ -48,6 +48,7 @@ public sealed class ServingMetrics
     private readonly Gauge.Child _ready;
     private readonly Counter _injected;
     private readonly string[] _labels;
+    private Counter.Child[] _cache = [];
 
     public ServingMetrics(ModelIdentity model, string executionProvider, int threads, IReadOnlyList<double>? scoreBuckets = null)
     {
@@ -90,6 +91,30 @@ public sealed class ServingMetrics
             : _restDuration;
         durations.Observe(duration.TotalSeconds);
     }
+
+    /// <summary>Registers the response cache's series; <paramref name="memory"/> adds its size gauges.</summary>
+    public void TrackCache(Caching.MemoryResponseCacheStore? memory)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var requests = factory.CreateCounter(InferenceMetrics.CacheRequests, "Response cache lookups by result: hit, miss, or error (the store did not answer; the request was computed).",
+            new CounterConfiguration { LabelNames = [.. ModelLabels, "result"] });
+        _cache = [.. Enum.GetValues<Caching.CacheResult>().Select(r => requests.WithLabels([.. _labels, r.ToString().ToLowerInvariant()]))];
+        if (memory is null)
+        {
+            return;
+        }
+        var bytes = factory.CreateGauge(InferenceMetrics.CacheBytes, "Estimated bytes of the answers in the in-memory response cache.",
+            new GaugeConfiguration { LabelNames = ModelLabels }).WithLabels(_labels);
+        var entries = factory.CreateGauge(InferenceMetrics.CacheEntries, "Answers in the in-memory response cache.",
+            new GaugeConfiguration { LabelNames = ModelLabels }).WithLabels(_labels);
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            bytes.Set(memory.Bytes);
+            entries.Set(memory.Count);
+        });
+    }
+
+    public void RecordCache(Caching.CacheResult result) => _cache[(int)result].Inc();
 
     private Counter.Child RequestCounter(string protocol, int statusCode) =>
         _requests.WithLabels([.. _labels, statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture), protocol]);

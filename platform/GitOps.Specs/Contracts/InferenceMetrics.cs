@@ -20,6 +20,13 @@ public static class InferenceMetrics
     public const string ModelInfo = "gitops_inference_model_info";
     public const string Ready = "gitops_inference_ready";
     public const string InjectedFaults = "gitops_inference_injected_faults_total";
+    /// <summary>Counter of response cache lookups, with <c>result</c>: <c>hit</c>, <c>miss</c> or <c>error</c> (the store
+    /// did not answer); exported only when the cache is on.</summary>
+    public const string CacheRequests = "gitops_inference_cache_requests_total";
+    /// <summary>Gauge: estimated bytes of the answers in the in-memory cache.</summary>
+    public const string CacheBytes = "gitops_inference_cache_bytes";
+    /// <summary>Gauge: answers in the in-memory cache.</summary>
+    public const string CacheEntries = "gitops_inference_cache_entries";
 
     /// <summary>Label of the request series saying which endpoint answered: <see cref="RestProtocol"/> or <see cref="GrpcProtocol"/>.</summary>
     public const string ProtocolLabel = "protocol";

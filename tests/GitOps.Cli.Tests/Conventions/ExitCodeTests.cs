@@ -32,6 +32,8 @@ public sealed class ExitCodeTests
         [InlineData(ExitCode.Usage, "train", "--dataset", "{missing}")]
         [InlineData(ExitCode.Usage, "reconcile", "--repo", "{missing}", "--env", "prod", "--interval", "soon")]
         [InlineData(ExitCode.Usage, "serve", "--model", "{missing}", "--name", "m", "--score-buckets", "0.9,0.1")]
+        [InlineData(ExitCode.Usage, "serve", "--model", "{missing}", "--name", "m", "--cache", "redis")]
+        [InlineData(ExitCode.Usage, "serve", "--model", "{missing}", "--name", "m", "--cache", "memory", "--cache-max-bytes", "lots")]
         [InlineData(ExitCode.Usage, "artifacts", "fetch", "--uri", "gs://bucket/m.onnx", "--out", "{tmp}/m.onnx")]
         [InlineData(ExitCode.Findings, "artifacts", "fetch", "--uri", "{missing}", "--out", "{tmp}/m.onnx")]
         [InlineData(ExitCode.Usage, "artifacts", "push", "--from", "{missing}", "--uri", "{tmp}/store")]

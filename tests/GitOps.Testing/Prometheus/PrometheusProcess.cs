@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using GitOps.Testing.Net;
 
 namespace GitOps.Testing.Prometheus;
 
@@ -36,7 +35,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
         {
             await WriteHistoryAsync(folder, history, cancellationToken);
         }
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var config = Path.Combine(folder, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
@@ -100,19 +99,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The folder is in the temporary directory; a leftover is harmless.
-        }
-    }
+    public ValueTask DisposeAsync() => TestProcesses.StopAsync(_process, _folder);
 
     private async Task WaitReadyAsync(TimeSpan limit, CancellationToken cancellationToken)
     {
@@ -142,14 +129,5 @@ public sealed class PrometheusProcess : IAsyncDisposable
             }
             await Task.Delay(100, cancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }

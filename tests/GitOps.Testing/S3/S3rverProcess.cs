@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using GitOps.Testing.Net;
 
 namespace GitOps.Testing.S3;
 
@@ -93,21 +94,5 @@ public sealed partial class S3rverProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // The folder is in the temporary directory; a leftover is harmless.
-        }
-    }
+    public ValueTask DisposeAsync() => TestProcesses.StopAsync(_process, _folder);
 }
