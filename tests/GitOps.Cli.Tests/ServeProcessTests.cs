@@ -6,11 +6,15 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using GitOps.Planning.Rendering;
+using GitOps.Serving.Protocol.Grpc;
 using GitOps.Specs;
 using GitOps.Specs.Model;
 using GitOps.Testing.Golden;
 using GitOps.Training.Builtin;
 using GitOps.Training.Datasets;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Xunit;
 
 namespace GitOps.Cli.Tests;
@@ -30,6 +34,7 @@ public sealed partial class ServeProcessTests
         private readonly ConcurrentQueue<string> _log = new();
         private Process? _server;
         private Uri? _address;
+        private Uri? _grpcAddress;
 
         public async Task InitializeAsync()
         {
@@ -57,6 +62,7 @@ public sealed partial class ServeProcessTests
             Replace(args, "--model", outcome.Result!.ModelPath);
             Replace(args, "--host", "127.0.0.1");
             Replace(args, "--port", "0");
+            Replace(args, "--grpc-port", "0");
 
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gitops.dll"));
@@ -76,6 +82,8 @@ public sealed partial class ServeProcessTests
                 Assert.True(DateTime.UtcNow < deadline, $"gitops serve did not start listening:\n{string.Join("\n", _log)}");
                 var line = _log.Select(l => ListeningOn().Match(l)).FirstOrDefault(m => m.Success);
                 _address = line is null ? null : new Uri(line.Groups["url"].Value);
+                var grpcLine = _log.Select(l => GrpcListeningOn().Match(l)).FirstOrDefault(m => m.Success);
+                _grpcAddress = grpcLine is null ? null : new Uri(grpcLine.Groups["url"].Value);
                 await Task.Delay(20);
             }
         }
@@ -115,6 +123,32 @@ public sealed partial class ServeProcessTests
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
             Assert.DoesNotContain(Token, await metrics.Content.ReadAsStringAsync());
             Assert.DoesNotContain(_log, l => l.Contains(Token, StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public async Task Should_Serve_The_Grpc_Inference_Service_On_The_Rendered_Grpc_Port_With_The_Same_Token()
+        {
+            // Given
+            Assert.NotNull(_grpcAddress);
+            using var channel = GrpcChannel.ForAddress(_grpcAddress);
+            var client = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+            var request = new ModelInferRequest { ModelName = "fraud-detector" };
+            foreach (var feature in FraudDataset.Features)
+            {
+                request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = feature, Datatype = "FP32", Shape = { 1, 1 } });
+                request.RawInputContents.Add(ByteString.CopyFrom(BitConverter.GetBytes(0.5f)));
+            }
+
+            // When
+            var live = await client.ServerLiveAsync(new ServerLiveRequest());
+            var none = await Assert.ThrowsAsync<RpcException>(async () => await client.ModelInferAsync(request));
+            var right = await client.ModelInferAsync(request, new Grpc.Core.Metadata { { "authorization", "Bearer " + Token } });
+
+            // Then
+            Assert.True(live.Live);
+            Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
+            Assert.Equal(["PredictedLabel", "Score", "Probability"], right.Outputs.Select(o => o.Name));
+            Assert.Equal(4, right.RawOutputContents[2].Length);
         }
 
         private static async Task<HttpResponseMessage> Send(HttpClient client, string body, string authorization)
@@ -160,4 +194,7 @@ public sealed partial class ServeProcessTests
 
     [GeneratedRegex(@" on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
+
+    [GeneratedRegex(@"gRPC on (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex GrpcListeningOn();
 }

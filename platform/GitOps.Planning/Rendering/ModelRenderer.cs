@@ -26,6 +26,8 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     public const string DefaultServingImage = "gitops/server:0.1.0";
     public const string DefaultArtifactStore = ContainerPaths.DefaultArtifactStore;
     public const int Port = 8080;
+    /// <summary>The server's gRPC port: rendered servers answer the Open Inference Protocol over gRPC too, as KServe's do.</summary>
+    public const int GrpcPort = 8081;
     public const string TrackStable = "stable";
     public const string TrackCanary = "canary";
     public const string TrackTraining = ManagedLabels.TrainingTrack;
@@ -434,6 +436,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         {
             "serve", "--model", ModelPath, "--name", model.Name, "--version", version,
             "--track", track, "--host", "0.0.0.0", "--port", Port.ToString(CultureInfo.InvariantCulture),
+            "--grpc-port", GrpcPort.ToString(CultureInfo.InvariantCulture),
         };
         if (effective.Batching is { } batching)
         {
@@ -456,7 +459,11 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
                     Image = image,
                     Command = [GitOpsExecutable],
                     Args = args,
-                    Ports = [new V1ContainerPort { Name = "http", ContainerPort = Port, Protocol = "TCP" }],
+                    Ports =
+                    [
+                        new V1ContainerPort { Name = "http", ContainerPort = Port, Protocol = "TCP" },
+                        new V1ContainerPort { Name = "grpc", ContainerPort = GrpcPort, Protocol = "TCP" },
+                    ],
                     ReadinessProbe = new V1Probe
                     {
                         HttpGet = new V1HTTPGetAction { Path = "/v2/health/ready", Port = "http" },
@@ -532,7 +539,12 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
             Spec = new V1ServiceSpec
             {
                 Selector = selector,
-                Ports = [new V1ServicePort { Name = "http", Port = Port, TargetPort = "http", Protocol = "TCP" }],
+                Ports =
+                [
+                    new V1ServicePort { Name = "http", Port = Port, TargetPort = "http", Protocol = "TCP" },
+                    // Plain-text HTTP/2: the appProtocol tells meshes and gateways not to speak HTTP/1.1 to it.
+                    new V1ServicePort { Name = "grpc", Port = GrpcPort, TargetPort = "grpc", Protocol = "TCP", AppProtocol = "kubernetes.io/h2c" },
+                ],
             },
         };
         return Finish(service);

@@ -50,7 +50,7 @@ internal static class NetworkPolicies
             ["policyTypes"] = new JsonArray("Ingress", "Egress"),
             ["ingress"] = new JsonArray
             {
-                new JsonObject { ["from"] = from, ["ports"] = new JsonArray(Port(ModelRenderer.Port, "TCP")) },
+                new JsonObject { ["from"] = from, ["ports"] = new JsonArray(Port(ModelRenderer.Port, "TCP"), Port(ModelRenderer.GrpcPort, "TCP")) },
             },
             ["egress"] = Egress(network),
         };

@@ -117,7 +117,7 @@ public static class ServingBenchmark
         }
     }
 
-    private static async Task<string> TrainExampleModelAsync(string root)
+    internal static async Task<string> TrainExampleModelAsync(string root)
     {
         var csv = Path.Combine(root, "fraud.csv");
         FraudDataset.WriteFile(csv, FraudDataset.DefaultRows, FraudDataset.DefaultSeed);
@@ -193,16 +193,23 @@ public static class ServingBenchmark
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        Uri Target(int i) => targets[i % targets.Count];
+        return await MeasureClosedLoopAsync(i => SendAsync(client, targets[i % targets.Count], bodies[i % bodies.Length]), concurrency, duration, mode);
+    }
 
-        // Warm-up: open connections and JIT the paths, not measured.
+    /// <summary>
+    /// A closed loop of <paramref name="concurrency"/> workers, each calling <paramref name="send"/> (with a running
+    /// request number; true when answered well) one request after the other for <paramref name="duration"/>, after
+    /// 1 s of warm-up that opens connections and JITs the paths.
+    /// </summary>
+    internal static async Task<Measurement> MeasureClosedLoopAsync(Func<int, Task<bool>> send, int concurrency, TimeSpan duration, string mode)
+    {
         var warmUpEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
         {
             var i = w;
             while (Stopwatch.GetTimestamp() < warmUpEnd)
             {
-                await SendAsync(client, Target(i), bodies[i++ % bodies.Length]);
+                await send(i++);
             }
         }));
 
@@ -217,7 +224,7 @@ public static class ServingBenchmark
             while (Stopwatch.GetTimestamp() < end)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var ok = await SendAsync(client, Target(i), bodies[i++ % bodies.Length]);
+                var ok = await send(i++);
                 mine.Add(Stopwatch.GetTimestamp() - t0);
                 if (!ok)
                 {

@@ -131,6 +131,11 @@ public sealed class PodCommand(GitOpsExecutable executable, StateFolder state)
             {
                 rest[i + 1] = p.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (rest[i] == "--grpc-port")
+            {
+                // The local router carries REST only; a free port keeps the servers of one machine apart.
+                rest[i + 1] = "0";
+            }
         }
         arguments.AddRange(rest);
         var environment = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);

@@ -11,12 +11,12 @@ public sealed class PodCommandTests
     public sealed class TheForMethod
     {
         [Fact]
-        public void Should_Run_The_Server_On_Loopback_At_Its_Port_With_Mounts_And_The_Default_Store_Mapped_When_A_Serving_Container_Is_Given()
+        public void Should_Run_The_Server_On_Loopback_At_Its_Port_And_A_Free_Grpc_Port_With_Mounts_And_The_Default_Store_Mapped_When_A_Serving_Container_Is_Given()
         {
             // Given a rendered server container and its init container
             var server = JsonNode.Parse("""
                 {"name":"server","image":"gitops/server:0.1.0","command":["/app/gitops"],
-                 "args":["serve","--model","/models/model.onnx","--name","fraud","--host","0.0.0.0","--port","8080"],
+                 "args":["serve","--model","/models/model.onnx","--name","fraud","--host","0.0.0.0","--port","8080","--grpc-port","8081"],
                  "volumeMounts":[{"name":"models","mountPath":"/models"}]}
                 """)!.AsObject();
             var fetch = JsonNode.Parse("""
@@ -34,7 +34,7 @@ public sealed class PodCommandTests
             Assert.Null(serveError);
             Assert.Null(initError);
             Assert.Equal("dotnet", serve!.FileName);
-            Assert.Equal(["/bin/gitops.dll", "serve", "--model", "/state/pods/p/volumes/models/model.onnx", "--name", "fraud", "--host", "127.0.0.1", "--port", "41234"],
+            Assert.Equal(["/bin/gitops.dll", "serve", "--model", "/state/pods/p/volumes/models/model.onnx", "--name", "fraud", "--host", "127.0.0.1", "--port", "41234", "--grpc-port", "0"],
                 serve.Arguments.ToArray());
             Assert.Equal("/state/pods/p", serve.WorkingDirectory);
             Assert.Equal(["/bin/gitops.dll", "artifacts", "fetch", "--uri", "file:///state/artifacts/fraud/v1/model.onnx", "--out", "/state/pods/p/volumes/models/model.onnx"],
