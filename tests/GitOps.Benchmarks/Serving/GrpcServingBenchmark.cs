@@ -24,23 +24,9 @@ public static class GrpcServingBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = 5.0;
-        string? outFile = null;
-        for (var i = 0; i < args.Length; i++)
+        if (!ServingBenchmark.TryParseOptions(args, out var seconds, out var outFile))
         {
-            switch (args[i])
-            {
-                case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 120:
-                    seconds = s;
-                    i++;
-                    break;
-                case "--out" when i + 1 < args.Length:
-                    outFile = args[++i];
-                    break;
-                default:
-                    Console.Error.WriteLine($"unknown or invalid option '{args[i]}'; options: --seconds N (0-120], --out FILE");
-                    return 2;
-            }
+            return 2;
         }
 
         var root = Directory.CreateTempSubdirectory("gitops-bench-grpc-").FullName;

@@ -30,10 +30,12 @@ public static class ServingBenchmark
         public double Rps => Requests / Seconds;
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>The options the serving benchmarks share: <c>--seconds N</c> (0-120], default 5) per measurement and
+    /// <c>--out FILE</c> for the results; false, with the reason on stderr, for anything else.</summary>
+    internal static bool TryParseOptions(string[] args, out double seconds, out string? outFile)
     {
-        var seconds = 5.0;
-        string? outFile = null;
+        seconds = 5.0;
+        outFile = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -47,8 +49,17 @@ public static class ServingBenchmark
                     break;
                 default:
                     Console.Error.WriteLine($"unknown or invalid option '{args[i]}'; options: --seconds N (0-120], --out FILE");
-                    return 2;
+                    return false;
             }
+        }
+        return true;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (!ServingBenchmark.TryParseOptions(args, out var seconds, out var outFile))
+        {
+            return 2;
         }
 
         var root = Directory.CreateTempSubdirectory("gitops-bench-serving-").FullName;
