@@ -36,7 +36,7 @@ public static class PeerBenchmark
             Git(repo, "init", "-q", "-b", "main");
             Git(repo, "add", "-A");
             Git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "clone the example models");
-             {what} repository: {models:N0} clones of the example models × {ExampleModelClones.Environments.Length} environments, " +
+            Console.WriteLine($"repository: {models:N0} clones of the example models × {ExampleModelClones.Environments.Length} environments, " +
                               $"{Directory.EnumerateFiles(repo, "*", SearchOption.AllDirectories).Count(f => !f.Contains("/.git/", StringComparison.Ordinal)):N0} files, built in {sw.Elapsed.TotalSeconds:F1} s");
             var ajv = InstallAjv(Path.Combine(dir.FullName, "npm"));
             if (ajv is null)
@@ -46,8 +46,8 @@ public static class PeerBenchmark
             var schema = Path.Combine(root, "docs", "schemas", "model.schema.json");
             var peer = new Tool("ajv-cli 5 (Model schema only)", ajv, ["validate", "--spec=draft2020", "--allow-union-types", "-s", schema, "-d", Path.Combine(repo, "models", "*", "model.yaml")], false);
             var forms = GitOpsForms(root);
-             {what} machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average before: {LoadAverage()}");
-             {what} peer: {string.Join(' ', [Path.GetFileName(peer.FileName), .. peer.Prefix.Select(a => a.Replace(dir.FullName, "$TMP", StringComparison.Ordinal))])}");
+            Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average before: {LoadAverage()}");
+            Console.WriteLine($"peer: {string.Join(' ', [Path.GetFileName(peer.FileName), .. peer.Prefix.Select(a => a.Replace(dir.FullName, "$TMP", StringComparison.Ordinal))])}");
             var failed = false;
 
             // ajv-cli prints one "valid" line per file; gitops validate prints its findings (none expected).
@@ -58,7 +58,7 @@ public static class PeerBenchmark
                 (_, m) => m.ExitCode == 0);
             failed |= plan is null;
             Console.WriteLine();
-             {what} Load average after: {LoadAverage()}. Medians of {runs} runs after one warm-up each; tools alternate in every round.");
+            Console.WriteLine($"Load average after: {LoadAverage()}. Medians of {runs} runs after one warm-up each; tools alternate in every round.");
             Console.WriteLine();
             Print(validate, "validate");
             Print(plan, "plan --all (empty cluster)");
@@ -68,7 +68,7 @@ public static class PeerBenchmark
         {
             if (keep)
             {
-                 {what} kept: {dir.FullName}");
+                Console.WriteLine($"kept: {dir.FullName}");
             }
             else
             {
@@ -159,7 +159,7 @@ public static class PeerBenchmark
         var version = (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(prefix, "node_modules", "ajv-cli", "package.json")))?["version"];
         var ajvVersion = (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(prefix, "node_modules", "ajv", "package.json")))?["version"];
         var node = ProcessProbe.Run("node", ["--version"]).Stdout.Trim();
-         {what} ajv-cli {version} (ajv {ajvVersion}, YAML through js-yaml), node {node}; npm install took {sw.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"ajv-cli {version} (ajv {ajvVersion}, YAML through js-yaml), node {node}; npm install took {sw.Elapsed.TotalSeconds:F1} s");
         return bin;
     }
 
