@@ -1,7 +1,7 @@
 using GitOps.Policy;
 using GitOps.Specs;
-using GitOps.Testing.Golden;
 using GitOps.Testing.Generators;
+using GitOps.Testing.Golden;
 using Xunit;
 
 namespace GitOps.Cli.Tests;

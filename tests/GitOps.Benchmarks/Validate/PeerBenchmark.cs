@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOps.Benchmarks.Harness;
-using GitOps.Testing.Golden;
 using GitOps.Testing.Generators;
+using GitOps.Testing.Golden;
 
 namespace GitOps.Benchmarks.Validate;
 
