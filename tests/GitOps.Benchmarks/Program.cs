@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5),
     "serving" => await ServingBenchmark.RunAsync(args[1..]),
     "serving-grpc" => await GrpcServingBenchmark.RunAsync(args[1..]),
+    "serving-peer" => await PeerServingBenchmark.RunAsync(args[1..]),
     "reconcile" => await GitOps.Benchmarks.Reconcile.ReconcileBenchmark.RunAsync(args[1..]),
     "kube-client" => await GitOps.Benchmarks.Kubernetes.KubernetesClientBenchmark.RunAsync(args[1..]),
     "local" => await GitOps.Benchmarks.Local.LocalBenchmark.RunAsync(args[1..]),
@@ -27,6 +28,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
     return 2;
 }

@@ -163,7 +163,7 @@ public static class ServingBenchmark
         [.. FraudDataset.Features.Select((f, i) => new Tensor(f, TensorDatatype.Fp32, [count, 1], Enumerable.Range(from, count).Select(r => rows[r % rows.Length][i]).ToArray()))];
 
     /// <summary>Rows per second of <c>session.Run</c> without HTTP or JSON: one row per call and 64 rows per call.</summary>
-    private static List<(string Mode, double RowsPerSecond)> MeasureInProcess(string modelPath, float[][] rows, TimeSpan duration)
+    internal static List<(string Mode, double RowsPerSecond)> MeasureInProcess(string modelPath, float[][] rows, TimeSpan duration)
     {
         using var model = OnnxModel.Load(modelPath, new ModelSessionOptions { Device = DevicePreference.Cpu }, NullLogger.Instance);
         var results = new List<(string, double)>();
