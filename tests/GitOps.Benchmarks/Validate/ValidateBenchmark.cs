@@ -19,11 +19,16 @@ public static class ValidateBenchmark
     /// </summary>
     public static int Phases(string[] args)
     {
-        var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-        var dir = Directory.CreateTempSubdirectory($"gitops-bench-{n}-");
+        // An existing folder (such as a repository kept by validate-peer --keep) is measured as it is.
+        var existing = args.Length > 0 && Directory.Exists(args[0]) ? new DirectoryInfo(args[0]) : null;
+        var n = existing is null && args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        var dir = existing ?? Directory.CreateTempSubdirectory($"gitops-bench-{n}-");
         try
         {
-            SyntheticRepository.WriteTo(dir.FullName, n);
+            if (existing is null)
+            {
+                SyntheticRepository.WriteTo(dir.FullName, n);
+            }
             Console.WriteLine("| pass | read | load + schema | semantic | policy | total |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|");
             foreach (var pass in new[] { "cold", "warm" })
@@ -42,7 +47,10 @@ public static class ValidateBenchmark
         }
         finally
         {
-            dir.Delete(true);
+            if (existing is null)
+            {
+                dir.Delete(true);
+            }
         }
         return 0;
     }
