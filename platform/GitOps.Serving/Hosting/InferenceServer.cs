@@ -81,6 +81,9 @@ public sealed class InferenceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
+        // With any log level on, hosting opens a logging scope for every request; its request lines are not wanted
+        // (the request metrics count every request), and Kestrel still logs application errors under its own category.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         ListenOptions rest = null!;
         ListenOptions? grpc = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -294,18 +297,31 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             return (null, new ProtocolError(413, $"request body of {ctx.Request.ContentLength} bytes exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request"));
         }
-        byte[] body;
+        var body = ctx.Request.BodyReader;
         try
         {
-            using var buffer = new MemoryStream(ctx.Request.ContentLength is { } length ? (int)length : 4096);
-            await ctx.Request.Body.CopyToAsync(buffer, ct);
-            body = buffer.ToArray();
+            // Parsed straight from the pipe's buffers once the body is complete: no copy into a stream and an array.
+            while (true)
+            {
+                var read = await body.ReadAsync(ct);
+                if (read.IsCompleted)
+                {
+                    try
+                    {
+                        return InferRequestParser.Parse(read.Buffer, _model.Inputs, _model.Outputs);
+                    }
+                    finally
+                    {
+                        body.AdvanceTo(read.Buffer.End);
+                    }
+                }
+                body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            }
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, new ProtocolError(413, $"request body exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request"));
         }
-        return InferRequestParser.Parse(body, _model.Inputs, _model.Outputs);
     }
 
     private static Task WriteErrorAsync(HttpContext ctx, ProtocolError error)
