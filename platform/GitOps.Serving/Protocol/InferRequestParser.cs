@@ -31,6 +31,11 @@ public static class InferRequestParser
     private static (InferenceRequest? Request, ProtocolError? Error) Parse(
         ref Utf8JsonReader reader, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs)
     {
+        // Most requests are read in one pass without a document; the rest (and every error) go through the document.
+        if (InferRequestFastReader.TryRead(reader, inputs, outputs) is { } request)
+        {
+            return (request, null);
+        }
         JsonDocument document;
         try
         {
