@@ -10,6 +10,7 @@ using GitOps.Serving.Protocol.Grpc;
 using GitOps.Specs;
 using GitOps.Specs.Model;
 using GitOps.Testing.Golden;
+using GitOps.Testing.Redis;
 using GitOps.Training.Builtin;
 using GitOps.Training.Datasets;
 using Google.Protobuf;
@@ -22,11 +23,14 @@ namespace GitOps.Cli.Tests;
 public sealed partial class ServeProcessTests
 {
     private const string Token = "correct-horse-battery-staple";
+    private const string RedisPassword = "tr0ub4dor&3";
 
     /// <summary>
     /// Starts <c>gitops serve</c> as its own process with the arguments the renderer gives the server of the example prod
     /// environment (which requires a token), the token file where the kubelet would mount the Secret's key, and the
-    /// model where the init container would fetch it; only the listening address is changed to loopback.
+    /// model where the init container would fetch it; only the listening address is changed to loopback. The model
+    /// caches its answers in the environment's Redis (a real, password-protected <c>redis-server</c>), whose password
+    /// file is mounted the same way.
     /// </summary>
     public sealed class TheServeCommand : IAsyncLifetime
     {
@@ -35,9 +39,11 @@ public sealed partial class ServeProcessTests
         private Process? _server;
         private Uri? _address;
         private Uri? _grpcAddress;
+        private RedisProcess? _redis;
 
         public async Task InitializeAsync()
         {
+            _redis = await RedisProcess.StartAsync(CancellationToken.None, RedisPassword);
             var dataset = Path.Combine(_root, "fraud.csv");
             FraudDataset.WriteFile(dataset, 400, 3);
             var (outcome, _) = await new TabularTrainer(TimeProvider.System).TrainWithModelAsync(new TrainingRequest
@@ -59,6 +65,10 @@ public sealed partial class ServeProcessTests
             // As kubectl create secret --from-file writes it: with the file's trailing newline.
             File.WriteAllText(tokenFile, Token + "\n");
             Replace(args, "--token-file", tokenFile);
+            var passwordFile = Path.Combine(_root, "secret", Path.GetFileName(args[args.IndexOf("--cache-redis-password-file") + 1]));
+            File.WriteAllText(passwordFile, RedisPassword + "\n");
+            Replace(args, "--cache-redis-password-file", passwordFile);
+            Replace(args, "--cache-redis", _redis.Address);
             Replace(args, "--model", outcome.Result!.ModelPath);
             Replace(args, "--host", "127.0.0.1");
             Replace(args, "--port", "0");
@@ -96,6 +106,10 @@ public sealed partial class ServeProcessTests
                 await _server.WaitForExitAsync();
             }
             _server?.Dispose();
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
             Directory.Delete(_root, recursive: true);
         }
 
@@ -151,6 +165,38 @@ public sealed partial class ServeProcessTests
             Assert.Equal(4, right.RawOutputContents[2].Length);
         }
 
+        [Fact]
+        public async Task Should_Answer_A_Repeated_Request_From_The_Environments_Redis_With_The_Mounted_Password()
+        {
+            // Given
+            using var client = new HttpClient { BaseAddress = _address };
+            var body = InferBody(0.25f);
+            var first = await Send(client, body, "Bearer " + Token);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            var computed = await first.Content.ReadAsStringAsync();
+
+            // When the same question is asked again until Redis holds the answer (its writes are not waited for)
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            string metrics;
+            string again;
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"no cache hit from Redis:\n{string.Join("\n", _log)}");
+                again = await (await Send(client, body, "Bearer " + Token)).Content.ReadAsStringAsync();
+                metrics = await client.GetStringAsync("/metrics");
+            }
+            while (!CacheHit().IsMatch(metrics));
+
+            // Then the answer from Redis is the computed one, and the password never shows
+            Assert.Equal(Outputs(computed), Outputs(again));
+            Assert.DoesNotContain(RedisPassword, metrics);
+            Assert.DoesNotContain(_log, l => l.Contains(RedisPassword, StringComparison.Ordinal));
+            Assert.StartsWith("-NOAUTH", await _redis!.CommandAsync("DBSIZE", CancellationToken.None), StringComparison.Ordinal);
+        }
+
+        private static string Outputs(string response) =>
+            System.Text.Json.JsonDocument.Parse(response).RootElement.GetProperty("outputs").GetRawText();
+
         private static async Task<HttpResponseMessage> Send(HttpClient client, string body, string authorization)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/fraud-detector/infer")
@@ -165,7 +211,26 @@ public sealed partial class ServeProcessTests
     /// <summary>The command and arguments of the server container of fraud-detector's stable Deployment in prod.</summary>
     private static List<string> RenderedServerArguments()
     {
-        var specs = SpecValidator.Validate(SpecFileReader.Read(RepositoryPaths.Root)).Specs;
+        // The example prod environment, with a Redis for the response cache that fraud-detector uses there.
+        var examples = SpecValidator.Validate(SpecFileReader.Read(RepositoryPaths.Root)).Specs;
+        var specs = SpecSet.From(examples.All.Select(s => s switch
+        {
+            EnvironmentSpec { Name: "prod" } e => e with
+            {
+                Spec = e.Spec with
+                {
+                    Serving = e.Spec.Serving! with
+                    {
+                        CacheRedis = new RedisEndpoint("redis.ml-cache.svc.cluster.local:6379", new SecretKeyRef("model-serving-cache", "password")),
+                    },
+                },
+            },
+            ModelSpec { Name: "fraud-detector" } m => m with
+            {
+                Spec = m.Spec with { Serving = m.Spec.Serving with { Cache = new ServingCache(CacheStores.Redis) { Ttl = "10m" } } },
+            },
+            _ => s,
+        }));
         var model = specs.Model("fraud-detector")!;
         var version = ModelVersions.Compute(model, specs.Environment("prod")!);
         var facts = RegistryFacts.Empty.WithTrained(model.Name, version)
@@ -185,15 +250,18 @@ public sealed partial class ServeProcessTests
         args[i + 1] = value;
     }
 
-    private static string InferBody()
+    private static string InferBody(float value = 0.5f)
     {
         var inputs = FraudDataset.Features.Select(f =>
-            string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"{f}\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[0.5]}}"));
+            string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"{f}\",\"datatype\":\"FP32\",\"shape\":[1,1],\"data\":[{value}]}}"));
         return $"{{\"inputs\":[{string.Join(',', inputs)}]}}";
     }
 
     [GeneratedRegex(@" on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
+
+    [GeneratedRegex(@"gitops_inference_cache_requests_total\{[^}]*result=""hit""[^}]*\} [1-9]")]
+    private static partial Regex CacheHit();
 
     [GeneratedRegex(@"gRPC on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex GrpcListeningOn();

@@ -58,10 +58,14 @@ internal static class Http
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 20_000)
+    public static Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 20_000) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), what, timeoutMs);
+
+    /// <summary>Polls an asynchronous <paramref name="condition"/> until it holds or the deadline passes.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutMs = 20_000)
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {

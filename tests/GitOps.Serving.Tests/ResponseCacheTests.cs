@@ -203,6 +203,36 @@ public sealed class ResponseCacheTests
         }
 
         [Fact]
+        public async Task Should_Answer_From_A_Redis_That_Requires_A_Password_When_Given_The_Password_And_Only_Then()
+        {
+            // Given a Redis with a password, a server that has it and one that does not
+            await using var redis = await RedisProcess.StartAsync(CancellationToken.None, password: "s3cret pass,word");
+            var cache = new ResponseCacheOptions { Store = ResponseCacheStore.Redis, Redis = redis.Address };
+            await using var trusted = await ServingFixture.StartAsync(fixture.Options() with { Cache = cache with { RedisPassword = "s3cret pass,word" } });
+            await using var stranger = await ServingFixture.StartAsync(fixture.Options() with { Cache = cache });
+            using var trustedClient = Http.Client(trusted);
+            using var strangerClient = Http.Client(stranger);
+            var body = fixture.InferBody(20, 2);
+
+            // When each asks the same question until the trusted server answers from Redis (writes are not waited for)
+            Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync(trustedClient, "/v2/models/fraud/infer", body)).Status);
+            await Http.WaitUntilAsync(async () =>
+            {
+                Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync(trustedClient, "/v2/models/fraud/infer", body)).Status);
+                return Lookups(await trustedClient.GetStringAsync("/metrics"), "v1", "hit") >= 1;
+            }, "the password-protected Redis answers the trusted server");
+            var (status, response) = await Http.PostAsync(strangerClient, "/v2/models/fraud/infer", body);
+
+            // Then the server without the password still answers, from the model, and counts the refused lookup
+            Assert.Equal(HttpStatusCode.OK, status);
+            var probabilities = Http.Output(response, "Probability").GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            Assert.Equal(fixture.ExpectedProbabilities[20..22], probabilities, (a, b) => Math.Abs(a - b) < 1e-5);
+            var strangerMetrics = await strangerClient.GetStringAsync("/metrics");
+            Assert.Equal(0, Lookups(strangerMetrics, "v1", "hit"));
+            Assert.Equal(1, Lookups(strangerMetrics, "v1", "error"));
+        }
+
+        [Fact]
         public async Task Should_Compute_Every_Request_And_Count_Errors_When_Redis_Is_Not_Reachable()
         {
             // Given a server whose Redis address has nothing listening

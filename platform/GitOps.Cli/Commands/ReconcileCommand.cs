@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using GitOps.Cli.Conventions;
 using GitOps.Policy;
@@ -30,6 +31,12 @@ public static class ReconcileCommand
 {
     public const string GitTokenVariable = EnvironmentVariables.GitToken;
 
+    /// <summary>Writes in flight at once during a wave, unless <c>--apply-parallelism</c> says otherwise.</summary>
+    public const int DefaultApplyParallelism = 8;
+
+    /// <summary>Far more than an API server serves one client at once (its default is 200 writes for all clients).</summary>
+    public const int MaxApplyParallelism = 64;
+
     /// <summary>How long <c>--once</c> waits, after the pass, for GitHub notifications still queued.</summary>
     private static readonly TimeSpan NotifierFlushTimeout = TimeSpan.FromSeconds(30);
 
@@ -53,9 +60,10 @@ public static class ReconcileCommand
         var shutdownTimeout = DurationOption.Create("--shutdown-timeout", "On SIGTERM, how long the pass in flight may take to finish before it is cancelled and the Lease released", "30s");
         var passTimeout = DurationOption.Create("--pass-timeout", "A pass running longer is stuck: the leader gives up its Lease so a standby takes over, and /healthz fails", "10m");
         var driftDebounce = DurationOption.Create("--drift-debounce", "After a hand edit of a managed object, how long to collect further edits before the pass that heals them", "2s");
+        var applyParallelism = new Option<int?>("--apply-parallelism") { Description = $"Objects applied at once within a wave, 1-{MaxApplyParallelism} (default: ${EnvironmentVariables.ApplyParallelism}, else {DefaultApplyParallelism}); throttling by the API server (429 Retry-After) is waited out", HelpName = "N" };
         var workdir = new Option<string?>("--workdir") { Description = $"Where the repository is cloned (default: ${EnvironmentVariables.Workdir}, else a temporary folder)" };
         var command = new Command("reconcile", "Follow a Git branch and converge environments to it (the in-cluster reconciler)");
-        foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, gitTimeout, shutdownTimeout, passTimeout, driftDebounce, workdir })
+        foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, gitTimeout, shutdownTimeout, passTimeout, driftDebounce, applyParallelism, workdir })
         {
             command.Options.Add(option);
         }
@@ -99,6 +107,15 @@ public static class ReconcileCommand
                     stderr.WriteLine($"error: {name} must be longer than 0; use e.g. 30s, 1m or 5m.");
                     return (int)ExitCode.Usage;
                 }
+            }
+            var parallelismText = parse.GetValue(applyParallelism)?.ToString(CultureInfo.InvariantCulture)
+                ?? CliEnvironment.Current.Get(EnvironmentVariables.ApplyParallelism);
+            var parallel = DefaultApplyParallelism;
+            if (parallelismText is not null
+                && (!int.TryParse(parallelismText, NumberStyles.None, CultureInfo.InvariantCulture, out parallel) || parallel is < 1 or > MaxApplyParallelism))
+            {
+                stderr.WriteLine($"error: --apply-parallelism (or ${EnvironmentVariables.ApplyParallelism}) is '{parallelismText}'; use a whole number from 1 to {MaxApplyParallelism}, e.g. {DefaultApplyParallelism}.");
+                return (int)ExitCode.Usage;
             }
             var endpoint = ReconcilerHost.ParseListen(parse.GetValue(listen)!);
             if (endpoint is null)
@@ -189,6 +206,7 @@ public static class ReconcileCommand
                     ShutdownTimeout = parse.GetValue(shutdownTimeout),
                     PassTimeout = parse.GetValue(passTimeout),
                     DriftDebounce = parse.GetValue(driftDebounce),
+                    ApplyParallelism = parallel,
                     Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 },
                 new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),

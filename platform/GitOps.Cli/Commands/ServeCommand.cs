@@ -53,12 +53,13 @@ public static class ServeCommand
         var cacheMaxBytes = new Option<string>("--cache-max-bytes") { Description = "Memory cache: size bound, e.g. 64Mi or 1Gi; the least recently used answers go first", DefaultValueFactory = _ => "64Mi", HelpName = "SIZE" };
         var cacheTtl = DurationOption.Create("--cache-ttl", "How long an answer is kept, e.g. 10m (default: until evicted in memory, 1 day in Redis; a bare number is seconds)", defaultValue: null, TimeSpan.FromSeconds(1));
         var cacheRedis = new Option<string?>("--cache-redis") { Description = $"Redis cache: host:port[,password=...] (or env {EnvironmentVariables.CacheRedis})", HelpName = "ADDRESS" };
+        var cacheRedisPasswordFile = new Option<string?>("--cache-redis-password-file") { Description = "Redis cache: read the password from a file (a mounted Secret)", HelpName = "FILE" };
         var driftWindow = new Option<int>("--drift-window") { Description = "Rows per feature in the sliding window drift is measured over", DefaultValueFactory = _ => 2000, HelpName = "ROWS" };
 
         var command = new Command("serve", "Serve an ONNX model over the Open Inference Protocol v2 (REST, and gRPC with --grpc-port) with Prometheus metrics")
         {
             model, name, version, track, host, port, grpcPort, maxBatchSize, maxBatchDelay, maxConcurrency, threads, token, tokenFile, device, maxBody, shutdownTimeout, scoreOutput, scoreBuckets,
-            faultErrors, faultLatency, faultTrack, profileOption, noDrift, driftWindow, cache, cacheMaxBytes, cacheTtl, cacheRedis,
+            faultErrors, faultLatency, faultTrack, profileOption, noDrift, driftWindow, cache, cacheMaxBytes, cacheTtl, cacheRedis, cacheRedisPasswordFile,
         };
         command.WithExamples(
             ("gitops serve --model artifacts/fraud-example/model/model.onnx --name fraud-detector --port 8080", "serve a model on 127.0.0.1:8080"),
@@ -135,12 +136,26 @@ public static class ServeCommand
                 await stderr.WriteLineAsync($"error: --cache-max-bytes must be a size such as 64Mi or 1Gi, found '{parse.GetValue(cacheMaxBytes)}'");
                 return (int)ExitCode.Usage;
             }
+            string? redisPassword = null;
+            if (parse.GetValue(cacheRedisPasswordFile) is { } passwordPath)
+            {
+                try
+                {
+                    redisPassword = (await File.ReadAllTextAsync(passwordPath, ct)).TrimEnd('\r', '\n');
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await stderr.WriteLineAsync($"error: cannot read --cache-redis-password-file {passwordPath}: {e.Message}");
+                    return (int)ExitCode.Usage;
+                }
+            }
             var cacheOptions = new ResponseCacheOptions
             {
                 Store = Enum.Parse<ResponseCacheStore>(parse.GetValue(cache)!, ignoreCase: true),
                 MaxBytes = (long)maxBytes,
                 TimeToLive = parse.GetResult(cacheTtl) is null ? null : parse.GetValue(cacheTtl),
                 Redis = parse.GetValue(cacheRedis) ?? (CliEnvironment.Current.Get(EnvironmentVariables.CacheRedis) is { Length: > 0 } redis ? redis : null),
+                RedisPassword = redisPassword,
             };
             var options = new ServerOptions
             {

@@ -24,6 +24,7 @@ public static class EnvironmentVariables
     public const string FaultLatency = "GITOPS_SERVING_FAULT_LATENCY";
     public const string FaultTrack = "GITOPS_SERVING_FAULT_TRACK";
     public const string CacheRedis = "GITOPS_CACHE_REDIS";
+    public const string ApplyParallelism = "GITOPS_APPLY_PARALLELISM";
 
     public static readonly ImmutableArray<EnvironmentVariable> All =
     [
@@ -33,6 +34,7 @@ public static class EnvironmentVariables
         new(Kubeconfig, "--kubeconfig", "kubeconfig files, separated by ':' as kubectl reads them (default ~/.kube/config)"),
         new(Workdir, "--workdir", "where reconcile clones the repository"),
         new(GitToken, "--git-token-file", "token for HTTPS Git remotes (reconcile)"),
+        new(ApplyParallelism, "--apply-parallelism", "objects reconcile applies at once within a wave (default 8)"),
         new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
         new(GitOps.Reconciler.WebConsole.ConsoleToken.EnvironmentVariable, "--console-token-file", "Web console bearer token (reconcile, up)"),
         new(TrainingContract.ArtifactsToken, TrainingContract.ArtifactsTokenFile, "bearer token for http(s) artifact stores (artifacts, train)"),

@@ -7,7 +7,7 @@ namespace GitOps.Planning.Rendering;
 /// A model's settings in one environment after merging, lowest precedence first:
 /// product defaults → the model's <c>spec</c> → <c>spec.overrides[environment]</c>.
 /// Scalars (<c>replicas</c>, <c>minAvailable</c>, <c>rollout</c>) are replaced when the override sets them;
-/// records (<c>autoscaling</c>, <c>batching</c>, <c>serving.resources</c>, <c>trainingResources</c>) and lists
+/// records (<c>autoscaling</c>, <c>batching</c>, <c>cache</c>, <c>serving.resources</c>, <c>trainingResources</c>) and lists
 /// (<c>gates</c>) are replaced as a whole, never merged element by element, so an override reads exactly as it applies.
 /// </summary>
 public sealed record EffectiveModel(
@@ -20,6 +20,9 @@ public sealed record EffectiveModel(
     ImmutableArray<string> Gates,
     ResourceRequest TrainingResources)
 {
+    /// <summary>The response cache in this environment; null when there is none or the override turns it off.</summary>
+    public ServingCache? Cache { get; init; }
+
     public const int DefaultReplicas = 1;
 
     public static EffectiveModel Of(ModelSpec model, string environment)
@@ -36,6 +39,9 @@ public sealed record EffectiveModel(
             MinAvailable: over?.MinAvailable ?? serving.MinAvailable,
             Rollout: o?.Rollout ?? spec.Rollout,
             Gates: o?.Gates ?? spec.Gates,
-            TrainingResources: o?.TrainingResources ?? spec.Training.Resources);
+            TrainingResources: o?.TrainingResources ?? spec.Training.Resources)
+        {
+            Cache = (over?.Cache ?? serving.Cache) is { } cache && cache.Store != CacheStores.Off ? cache : null,
+        };
     }
 }

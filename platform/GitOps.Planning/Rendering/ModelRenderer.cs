@@ -505,7 +505,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = PodSecurity.Harden(ServingToken.Mount(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, podSpec.InitContainers), env.Spec.Serving?.Auth)),
+                    Spec = PodSecurity.Harden(ServingCacheArgs.Apply(ServingToken.Mount(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, podSpec.InitContainers), env.Spec.Serving?.Auth), effective.Cache, env.Spec.Serving)),
                 },
             },
         };

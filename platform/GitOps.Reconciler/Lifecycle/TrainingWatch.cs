@@ -37,9 +37,15 @@ public sealed class TrainingWatch(ITrainingPods? pods, ReconcilerMetrics metrics
             }
         }
         var runs = TrainingRuns.Classify(jobs, podList);                                            // pure
-        foreach (var run in runs)
+        // By name, not by a search per run: thousands of Jobs are observed on every pass.
+        var byName = new Dictionary<string, JsonObject>(jobs.Count, StringComparer.Ordinal);
+        foreach (var job in jobs)
         {
-            Count(environment, @namespace, jobs.First(j => ObjectKeys.Of(j).Name == run.Job), run);
+            byName.TryAdd(ObjectKeys.Of(job).Name, job);
+        }
+        foreach (var run in runs.Where(r => r.IsFinished || r.NeedsAttention))
+        {
+            Count(environment, @namespace, byName[run.Job], run);
         }
         return runs;
     }

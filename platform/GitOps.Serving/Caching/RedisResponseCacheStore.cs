@@ -29,8 +29,9 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore
     public bool Connected => _connection.IsConnected;
 
     /// <summary>Connects to Redis. The server starts even when Redis is down: lookups then count as errors until it
-    /// is back. Throws <see cref="ArgumentException"/> for a configuration string that does not parse.</summary>
-    public static async Task<RedisResponseCacheStore> ConnectAsync(string configuration, TimeSpan? timeToLive, TimeSpan timeout)
+    /// is back. Throws <see cref="ArgumentException"/> for a configuration string that does not parse. A
+    /// <paramref name="password"/> (read from a mounted Secret) replaces any password in the configuration.</summary>
+    public static async Task<RedisResponseCacheStore> ConnectAsync(string configuration, TimeSpan? timeToLive, TimeSpan timeout, string? password = null)
     {
         ConfigurationOptions options;
         try
@@ -40,6 +41,10 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore
         catch (ArgumentException e)
         {
             throw new ArgumentException($"--cache-redis '{Redact(configuration)}' is not a Redis address such as redis:6379 or host:6379,password=...: {e.Message}", e);
+        }
+        if (password is not null)
+        {
+            options.Password = password;
         }
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = (int)Math.Max(timeout.TotalMilliseconds * 10, 1000);

@@ -30,7 +30,7 @@ public sealed class ResponseCache(IResponseCacheStore store, string scope, Servi
         IResponseCacheStore store;
         if (options.Store == ResponseCacheStore.Redis)
         {
-            var redis = await RedisResponseCacheStore.ConnectAsync(options.Redis!, options.TimeToLive, options.RedisTimeout);
+            var redis = await RedisResponseCacheStore.ConnectAsync(options.Redis!, options.TimeToLive, options.RedisTimeout, options.RedisPassword);
             if (!redis.Connected)
             {
                 logger.LogWarning("Response cache: Redis at {Redis} is not reachable; requests are computed until it is", RedisResponseCacheStore.Redact(options.Redis!));

@@ -20,6 +20,8 @@ public sealed record ResponseCacheOptions
     public TimeSpan? TimeToLive { get; init; }
     /// <summary>Redis store: the connection, in StackExchange.Redis form (<c>host:port,password=...</c>).</summary>
     public string? Redis { get; init; }
+    /// <summary>Redis store: the password, read from <c>--cache-redis-password-file</c> (a mounted Secret).</summary>
+    public string? RedisPassword { get; init; }
     /// <summary>Redis store: how long a lookup may take before the request is computed instead.</summary>
     public TimeSpan RedisTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -74,4 +74,5 @@ public static class DiagnosticIds
     public const string BatchSchedule = "GITOPS0250";
     public const string BatchLocation = "GITOPS0251";
     public const string BatchSettings = "GITOPS0252";
+    public const string ServingCache = "GITOPS0253";
 }

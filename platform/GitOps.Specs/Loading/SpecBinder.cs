@@ -55,6 +55,9 @@ internal static class SpecBinder
             Serving = Map(s, "serving") is { } serving ? new EnvironmentServing
             {
                 Auth = SecretKey(Map(Map(serving, "auth"), "secretRef")) is { } secret ? new ServingAuth(secret) : null,
+                CacheRedis = Map(Map(serving, "cache"), "redis") is { } redis
+                    ? new RedisEndpoint(Str(redis, "address") ?? "", SecretKey(Map(redis, "passwordSecretRef")))
+                    : null,
             } : null,
         };
     }
@@ -209,6 +212,7 @@ internal static class SpecBinder
         }
         var autoscaling = Map(s, "autoscaling");
         var batching = Map(s, "batching");
+        var cache = Map(s, "cache");
         return new ServingSpec
         {
             Replicas = Int(s, "replicas"),
@@ -222,6 +226,7 @@ internal static class SpecBinder
                 },
             Resources = Resources(Map(s, "resources")),
             Batching = batching is null ? null : new Batching(Int(batching, "maxBatchSize") ?? 1, Str(batching, "maxDelay") ?? "5ms"),
+            Cache = cache is null ? null : new ServingCache(Str(cache, "store") ?? CacheStores.Off) { MaxBytes = Str(cache, "maxBytes"), Ttl = Str(cache, "ttl") },
             MinAvailable = Int(s, "minAvailable"),
         };
     }

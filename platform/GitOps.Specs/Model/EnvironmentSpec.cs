@@ -96,6 +96,26 @@ public sealed record EnvironmentServing
 {
     /// <summary>Requires a bearer token on inference endpoints.</summary>
     public ServingAuth? Auth { get; init; }
+    /// <summary>The Redis that models with <c>serving.cache.store: redis</c> share in this environment.</summary>
+    public RedisEndpoint? CacheRedis { get; init; }
+}
+
+/// <summary>A Redis server: <see cref="Address"/> is <c>host:port</c>; its password, if any, comes from a Secret mounted
+/// as a file, never an argument or an environment variable.</summary>
+public sealed record RedisEndpoint(string Address, SecretKeyRef? PasswordSecretRef = null)
+{
+    /// <summary>True for <c>host:port</c> with a port in 1–65535 and a host without spaces or commas (the server
+    /// reads the address as a StackExchange.Redis configuration, where a comma starts an option).</summary>
+    public static bool IsValidAddress(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || address.AsSpan(0, colon).IndexOfAny(" ,=\t") >= 0)
+        {
+            return false;
+        }
+        return int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            && port is >= 1 and <= 65535;
+    }
 }
 
 /// <summary>The token is read from a key of a Secret in the environment's namespace, mounted as a file.</summary>

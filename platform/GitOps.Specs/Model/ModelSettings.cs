@@ -13,7 +13,7 @@ public sealed record EffectiveModelSettings(
 
 /// <summary>
 /// How <c>overrides.&lt;env&gt;</c> applies: <c>serving</c> merges field by field (<c>replicas</c> and
-/// <c>autoscaling</c> count as one field: setting either replaces both; <c>resources</c> and <c>batching</c> replace
+/// <c>autoscaling</c> count as one field: setting either replaces both; <c>resources</c>, <c>batching</c> and <c>cache</c> replace
 /// as a whole); <c>rollout</c>, <c>gates</c> and <c>trainingResources</c> replace the model's.
 /// </summary>
 public static class ModelSettings
@@ -47,6 +47,7 @@ public static class ModelSettings
             Autoscaling = scale ? over.Autoscaling : model.Autoscaling,
             Resources = over.Resources ?? model.Resources,
             Batching = over.Batching ?? model.Batching,
+            Cache = over.Cache ?? model.Cache,
             MinAvailable = over.MinAvailable ?? model.MinAvailable,
         };
     }

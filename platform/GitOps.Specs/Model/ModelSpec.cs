@@ -103,6 +103,8 @@ public sealed record ServingSpec
     public Autoscaling? Autoscaling { get; init; }
     public ResourceRequest? Resources { get; init; }
     public Batching? Batching { get; init; }
+    /// <summary>The servers' response cache for repeated inputs; none when absent.</summary>
+    public ServingCache? Cache { get; init; }
     /// <summary>Minimum pods kept available during voluntary disruptions.</summary>
     public int? MinAvailable { get; init; }
 }
@@ -122,6 +124,34 @@ public sealed record Autoscaling(int MinReplicas, int MaxReplicas, int? TargetCp
 }
 
 public sealed record Batching(int MaxBatchSize, string MaxDelay);
+
+/// <summary>
+/// The inference servers' response cache (docs/serving.md#response-cache): answers to repeated inputs, keyed by model
+/// version and a hash of the input tensors, kept in each server's memory (<c>memory</c>, bounded by
+/// <see cref="MaxBytes"/>) or in the environment's Redis shared by every replica (<c>redis</c>); <c>off</c> lets an
+/// environment's override turn a model's cache off.
+/// </summary>
+public sealed record ServingCache(string Store)
+{
+    /// <summary>Memory store: the bound on the cached answers, a Kubernetes quantity such as 64Mi.</summary>
+    public string? MaxBytes { get; init; }
+    /// <summary>How long an answer is kept, e.g. 10m; absent: until evicted (memory) or a day (Redis).</summary>
+    public string? Ttl { get; init; }
+}
+
+public static class ServingCacheLimits
+{
+    public const string DefaultMaxBytes = "64Mi";
+    public const decimal MinBytes = 1024 * 1024;
+}
+
+public static class CacheStores
+{
+    public const string Off = "off";
+    public const string Memory = "memory";
+    public const string Redis = "redis";
+    public static readonly ImmutableArray<string> All = [Off, Memory, Redis];
+}
 
 /// <summary>What an environment changes of a model: serving settings, rollout policy, gates.</summary>
 public sealed record ModelOverride

@@ -113,7 +113,11 @@ public static class SpecSchemas
             P("defaultDeny", Bool("Also render a policy that denies all traffic to and from every other pod of the namespace.", false)))),
         P("serving", Obj("Settings of the inference servers.",
             P("auth", Obj("Require 'Authorization: Bearer <token>' on inference endpoints (health and /metrics stay open).",
-                R("secretRef", SecretKey("The Secret in the environment's namespace holding the token; it is mounted as a file, never put in an environment variable, the plan or the status.")))))));
+                R("secretRef", SecretKey("The Secret in the environment's namespace holding the token; it is mounted as a file, never put in an environment variable, the plan or the status.")))),
+            P("cache", Obj("The response cache's shared store in this environment.",
+                P("redis", Obj("The Redis that models with serving.cache.store: redis use; every replica of a version shares its answers there. With networkPolicy, list it under egress.",
+                    R("address", Str("host:port of the Redis server, e.g. redis.ml-cache.svc.cluster.local:6379 (GITOPS0253).", minLength: 1)),
+                    P("passwordSecretRef", SecretKey("The Secret holding the Redis password; mounted as a file into the server container, never an argument or environment variable.")))))))));
 
     private static JObject SecretKey(string description) => Obj(description,
         R("name", Name("Secret name.")),
@@ -143,6 +147,10 @@ public static class SpecSchemas
         P("batching", Obj("Server-side request batching.",
             R("maxBatchSize", Int("Largest batch.", 1, 65_536)),
             P("maxDelay", Duration("Longest a request waits for a batch to fill.", "5ms")))),
+        P("cache", Obj("Answer repeated inputs from a cache keyed by model version and a hash of the input tensors; a version never sees another's answers (docs/serving.md#response-cache).",
+            R("store", Enum("memory: each server keeps its own answers; redis: replicas share the environment's spec.serving.cache.redis; off: no cache (to turn a model's cache off in one environment).", CacheStores.All)),
+            P("maxBytes", StrOrNum("Memory store: the bound on the cached answers, a quantity of at least 1Mi, e.g. 256Mi; default 64Mi; the least recently used go first (GITOPS0253).")),
+            P("ttl", Duration("How long an answer is kept, at least 1s; absent: until evicted (memory) or one day (redis).")))),
         P("minAvailable", Int("Pods kept available during voluntary disruptions (PodDisruptionBudget).", 0, 10_000)));
 
     private static JObject Tensor(string description) => Obj(description,

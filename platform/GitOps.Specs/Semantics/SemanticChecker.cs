@@ -195,6 +195,12 @@ public static class SemanticChecker
                     $"artifacts.tokenSecretRef is set but the store '{tokenStore.Uri}' is not http:// or https://, so the token is never sent",
                     "remove tokenSecretRef, or use the store's http(s) endpoint", Severity.Warning);
             }
+            if (s.Serving?.CacheRedis is { } redis && !RedisEndpoint.IsValidAddress(redis.Address))
+            {
+                Report(DiagnosticIds.ServingCache, e.Origin.Value("spec.serving.cache.redis.address"),
+                    $"'spec.serving.cache.redis.address' is '{redis.Address}', not host:port",
+                    "write e.g. redis.ml-cache.svc.cluster.local:6379; the password goes in passwordSecretRef");
+            }
             if (s.NetworkPolicy is { } network)
             {
                 NetworkPeers(e, network);
@@ -392,6 +398,7 @@ public static class SemanticChecker
                 if (_environments.TryGetValue(env, out var environment))
                 {
                     GpuPools(m, environment);
+                    CacheStore(m, environment);
                 }
             }
             if (s.Monitoring is { } monitoring)
@@ -650,6 +657,68 @@ public static class SemanticChecker
             if (s.Batching is not null)
             {
                 Duration(m, path + ".batching.maxDelay", s.Batching.MaxDelay);
+            }
+            if (s.Cache is { } cache)
+            {
+                Cache(m, path + ".cache", cache);
+            }
+        }
+
+        private void Cache(ModelSpec m, string path, ServingCache cache)
+        {
+            if (cache.MaxBytes is { } text)
+            {
+                if (!Quantities.TryParseValue(text, out var bytes) || bytes < ServingCacheLimits.MinBytes)
+                {
+                    Report(DiagnosticIds.ServingCache, m.Origin.Value(path + ".maxBytes"),
+                        $"'{path}.maxBytes' is '{text}', not a size of at least 1Mi", "use a quantity such as 64Mi, 256Mi or 1Gi");
+                }
+                else if (cache.Store != CacheStores.Memory)
+                {
+                    Report(DiagnosticIds.ServingCache, m.Origin.Key(path + ".maxBytes"),
+                        $"'{path}.maxBytes' bounds only the memory store, but store is '{cache.Store}'",
+                        "remove maxBytes, or use store: memory", Severity.Warning);
+                }
+            }
+            if (cache.Ttl is { } ttl)
+            {
+                if (Durations.TryParse(ttl, out var duration) && duration < TimeSpan.FromSeconds(1))
+                {
+                    Report(DiagnosticIds.ServingCache, m.Origin.Value(path + ".ttl"),
+                        $"'{path}.ttl' is '{ttl}'; answers must be kept at least 1s", "use e.g. 30s, 10m or 1h, or leave ttl out");
+                }
+                else
+                {
+                    Duration(m, path + ".ttl", ttl);
+                }
+            }
+        }
+
+        /// <summary>A model cached in Redis needs the environment's Redis; the memory store's bound must leave room for
+        /// the server in the pod's memory.</summary>
+        private void CacheStore(ModelSpec m, EnvironmentSpec environment)
+        {
+            var serving = ModelSettings.For(m, environment.Name).Serving;
+            if (serving.Cache is not { } cache)
+            {
+                return;
+            }
+            var o = m.Spec.Overrides.GetValueOrDefault(environment.Name);
+            var path = o?.Serving?.Cache is not null ? DocumentWalker.Child("spec.overrides", environment.Name) + ".serving.cache" : "spec.serving.cache";
+            if (cache.Store == CacheStores.Redis && environment.Spec.Serving?.CacheRedis is null)
+            {
+                Report(DiagnosticIds.ServingCache, m.Origin.Value(path + ".store"),
+                    $"Model '{m.Name}' caches in Redis in Environment '{environment.Name}', which names no Redis",
+                    $"set spec.serving.cache.redis.address in Environment '{environment.Name}', or use store: memory");
+            }
+            if (cache.Store == CacheStores.Memory
+                && Quantities.TryParseValue(cache.MaxBytes ?? ServingCacheLimits.DefaultMaxBytes, out var bytes)
+                && serving.Resources?.Memory is { } memoryText && Quantities.TryParseValue(memoryText, out var memory)
+                && bytes * 2 > memory)
+            {
+                Report(DiagnosticIds.ServingCache, m.Origin.Value(path + (cache.MaxBytes is null ? ".store" : ".maxBytes")),
+                    $"the memory cache may take {cache.MaxBytes ?? ServingCacheLimits.DefaultMaxBytes} of the serving pod's {memoryText} in Environment '{environment.Name}', leaving too little for the model and the server",
+                    "keep maxBytes at most half of serving.resources.memory, or use store: redis", Severity.Warning);
             }
         }
 

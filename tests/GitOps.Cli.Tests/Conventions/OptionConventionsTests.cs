@@ -165,4 +165,31 @@ public sealed class OptionConventionsTests
             Assert.Contains("2ms, 30s, 5m or 1h", result.Stderr);
         }
     }
+
+    public sealed class TheApplyParallelismOption
+    {
+        [Fact]
+        public async Task Should_Reject_A_Parallelism_Outside_The_Range_And_Say_Which_Values_Work_When_Given_As_A_Flag()
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync("reconcile", "--repo", "x", "--env", "prod", "--apply-parallelism", "0");
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("--apply-parallelism", result.Stderr);
+            Assert.Contains("from 1 to 64", result.Stderr);
+        }
+
+        [Fact]
+        public async Task Should_Reject_A_Parallelism_That_Is_Not_A_Number_When_Given_As_A_Variable()
+        {
+            // Given / When
+            var result = await CliRunner.RunWithVariablesAsync(new Dictionary<string, string> { ["GITOPS_APPLY_PARALLELISM"] = "many" },
+                "reconcile", "--repo", "x", "--env", "prod");
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("GITOPS_APPLY_PARALLELISM) is 'many'", result.Stderr);
+        }
+    }
 }

@@ -11,6 +11,7 @@ using GitOps.Reconciler.Registry;
 using GitOps.Reconciler.Retraining;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
+using GitOps.Testing.FakeKubernetes;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Tests.Support;
@@ -25,10 +26,13 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 
     private readonly Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? _retraining;
 
+    private readonly int _applyParallelism;
+
     private ReconcilerRig(FakeCluster cluster, Func<ListLoggerProvider, IVersionAdmission>? admission,
-        Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? retraining = null)
+        Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? retraining = null, int applyParallelism = 8)
     {
         Cluster = cluster;
+        _applyParallelism = applyParallelism;
         _retraining = retraining;
         Git = new ScriptedGitSource();
         Status = new ConfigMapStatusStore(cluster.Connection, StatusNamespace);
@@ -56,11 +60,12 @@ internal sealed class ReconcilerRig : IAsyncDisposable
     /// <summary>A rig on a new fake cluster; <paramref name="started"/> sees the cluster before the admission is built;
     /// with <paramref name="retraining"/>, each pass retrains over the registry facts it is given.</summary>
     public static async Task<ReconcilerRig> StartAsync(Func<ListLoggerProvider, IVersionAdmission>? admission = null, Action<FakeCluster>? started = null,
-        Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? retraining = null)
+        Func<IRegistryFactStore, ListLoggerProvider, RetrainStep>? retraining = null, FakeKubernetesApiServerOptions? server = null,
+        RetryPolicy? retry = null, int applyParallelism = 8)
     {
-        var cluster = await FakeCluster.StartAsync();
+        var cluster = await FakeCluster.StartAsync(retry, options: server);
         started?.Invoke(cluster);
-        return new(cluster, admission, retraining);
+        return new(cluster, admission, retraining, applyParallelism);
     }
 
     /// <summary>The registry facts store every pass of this rig uses.</summary>
@@ -68,7 +73,7 @@ internal sealed class ReconcilerRig : IAsyncDisposable
 
     /// <summary>A second pass instance over the same cluster and Git (what a restarted or other replica has).</summary>
     public ReconcilePass NewPass(IClusterDriver? driver = null, bool once = false, IGitSource? git = null, INotifier? notifier = null) => new(git ?? Git, driver ?? Cluster.Driver(), Status, new ClusterRegistry(Facts), Metrics,
-        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission, TrainingPods = new KubernetesTrainingPods(Cluster.Connection), Retraining = _retraining?.Invoke(Facts, Logs) },
+        TimeProvider.System, new ReconcilePassSettings { Validate = files => { Interlocked.Increment(ref _validations); return RepositoryValidator.Validate(files); }, Backoff = new Backoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5)), ApplyParallelism = _applyParallelism, Once = once, Notifier = notifier ?? NoOpNotifier.Instance, Admission = Admission, TrainingPods = new KubernetesTrainingPods(Cluster.Connection), Retraining = _retraining?.Invoke(Facts, Logs) },
         Logs.CreateFactory().CreateLogger<ReconcilePass>());
 
     public async Task<ReconcileOutcome> RunAsync(string environment = "prod") =>

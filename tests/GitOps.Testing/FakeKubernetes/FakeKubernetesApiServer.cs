@@ -27,6 +27,14 @@ public sealed record FakeKubernetesApiServerOptions
     public int HistoryLimit { get; init; } = 1000;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>As kube-apiserver's <c>--max-mutating-requests-inflight</c>: a write (create, update, patch, apply,
+    /// delete) arriving while this many are being served is answered 429 <c>TooManyRequests</c> with
+    /// <c>Retry-After: 1</c>, as the real server's in-flight and priority-and-fairness filters answer. Null: no limit.</summary>
+    public int? MaxMutatingRequestsInFlight { get; init; }
+
+    /// <summary>How long serving each write takes (the real server's admission and storage); none by default.</summary>
+    public TimeSpan WriteLatency { get; init; }
 }
 
 /// <summary>One request the server received, as the audit log would show it.</summary>
@@ -55,6 +63,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly List<FakeRefusal> _refusals = [];
     private readonly Lock _faultGate = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _writesInFlight;
+    private int _peakWritesInFlight;
+    private int _throttled;
 
     private FakeKubernetesApiServer(WebApplication app, FakeKubernetesApiServerOptions options)
     {
@@ -68,6 +79,13 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     public long CurrentResourceVersion => _store.CurrentResourceVersion;
 
     public IReadOnlyList<FakeApiRequest> Requests => [.. _requests];
+
+    /// <summary>The most writes that were ever in flight at once, counting those answered 429: how many the
+    /// clients sent in parallel.</summary>
+    public int PeakMutatingRequestsInFlight => Volatile.Read(ref _peakWritesInFlight);
+
+    /// <summary>Writes answered 429 because <see cref="FakeKubernetesApiServerOptions.MaxMutatingRequestsInFlight"/> were in flight.</summary>
+    public int ThrottledRequests => Volatile.Read(ref _throttled);
 
     public static async Task<FakeKubernetesApiServer> StartAsync(FakeKubernetesApiServerOptions? options = null, CancellationToken ct = default)
     {
@@ -235,6 +253,52 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             return;
         }
 
+        if (verb is "create" or "update" or "patch" or "apply" or "delete")
+        {
+            var inFlight = Interlocked.Increment(ref _writesInFlight);
+            try
+            {
+                RecordPeak(inFlight);
+                if (inFlight > _options.MaxMutatingRequestsInFlight)
+                {
+                    Interlocked.Increment(ref _throttled);
+                    context.Response.Headers.RetryAfter = "1";
+                    await WriteAsync(context, 429, KubernetesStatus.TooManyRequests(1));
+                    return;
+                }
+                if (_options.WriteLatency > TimeSpan.Zero)
+                {
+                    await Task.Delay(_options.WriteLatency, _options.TimeProvider, ct);
+                }
+                await ServeAsync(context, route, type, verb);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _writesInFlight);
+            }
+            return;
+        }
+        await ServeAsync(context, route, type, verb);
+    }
+
+    private void RecordPeak(int inFlight)
+    {
+        var peak = Volatile.Read(ref _peakWritesInFlight);
+        while (inFlight > peak)
+        {
+            var was = Interlocked.CompareExchange(ref _peakWritesInFlight, inFlight, peak);
+            if (was == peak)
+            {
+                return;
+            }
+            peak = was;
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context, Route route, FakeResourceType? type, string verb)
+    {
+        var request = context.Request;
+        var ct = context.RequestAborted;
         FakeRefusal? refusal;
         lock (_faultGate)
         {

@@ -64,6 +64,10 @@ public static class KubernetesStatus
 
     public static JsonObject BadRequest(string message) => Failure(400, "BadRequest", message);
 
+    /// <summary>What the max-in-flight and priority-and-fairness filters answer (with the header <c>Retry-After</c>).</summary>
+    public static JsonObject TooManyRequests(int retryAfterSeconds) =>
+        Failure(429, "TooManyRequests", "Too many requests, please try again later.", new JsonObject { ["retryAfterSeconds"] = retryAfterSeconds });
+
     public static JsonObject Invalid(FakeResourceType type, string name, string message) =>
         Failure(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {message}", Details(type, name));
 

@@ -29,7 +29,9 @@ public sealed class RedisProcess : IAsyncDisposable
     /// <summary>The address in the form clients take: <c>127.0.0.1:PORT</c>.</summary>
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
-    public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts a server on a free loopback port; with <paramref name="password"/> it refuses clients that do not
+    /// authenticate (<c>requirepass</c>).</summary>
+    public static async Task<RedisProcess> StartAsync(CancellationToken cancellationToken, string? password = null)
     {
         var folder = Directory.CreateTempSubdirectory("gitops-redis-").FullName;
         var port = LoopbackPorts.Free();
@@ -40,6 +42,11 @@ public sealed class RedisProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(password);
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{Binary} did not start");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -83,7 +90,8 @@ public sealed class RedisProcess : IAsyncDisposable
             }
             try
             {
-                if (await CommandAsync("PING", cancellationToken) == "+PONG")
+                // A server with a password answers PING from an unauthenticated client with NOAUTH: it is up.
+                if (await CommandAsync("PING", cancellationToken) is "+PONG" or ['-', 'N', 'O', 'A', 'U', 'T', 'H', ..])
                 {
                     return;
                 }

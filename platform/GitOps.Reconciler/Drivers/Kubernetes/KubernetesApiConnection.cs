@@ -45,6 +45,15 @@ public sealed class KubernetesApiConnection : IDisposable
 
     public RetryPolicy Retry { get; }
 
+    /// <summary>Answers that asked this connection to slow down (<see cref="RetryPolicy.IsThrottled"/>), since it was made.</summary>
+    public long ThrottledAnswers => Interlocked.Read(ref _throttledAnswers);
+
+    private long _throttledAnswers;
+
+    /// <summary>UTC ticks before which no request is sent: the last <c>Retry-After</c> holds back every request of
+    /// this connection, not only the one that got it, so parallel applies do not keep hitting a throttled server.</summary>
+    private long _quietUntilTicks;
+
     public TimeProvider Time { get; }
 
     /// <summary>The namespace of the kubeconfig context, or of the service account when in the cluster.</summary>
@@ -82,8 +91,11 @@ public sealed class KubernetesApiConnection : IDisposable
     public async Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType, CancellationToken ct)
     {
         var payload = body?.ToJsonString();
+        var throttles = 0;
+        var throttledSince = 0L;
         for (var attempt = 1; ; attempt++)
         {
+            await WaitUntilQuietAsync(ct);
             TimeSpan? retryAfter = null;
             KubernetesResponse? transientAnswer = null;
             Exception? fault = null;
@@ -93,14 +105,25 @@ public sealed class KubernetesApiConnection : IDisposable
             {
                 using var request = await CreateRequestAsync(method, pathAndQuery, payload, contentType, timeout.Token);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-                var text = await response.Content.ReadAsStringAsync(timeout.Token);
-                var answer = new KubernetesResponse((int)response.StatusCode, TryParse(text), text);
+                var answer = await ReadAnswerAsync(response, timeout.Token);
                 if (!RetryPolicy.IsTransient(answer.StatusCode))
                 {
                     return answer;
                 }
+                retryAfter = RetryAfter(response);
+                if (RetryPolicy.IsThrottled(answer.StatusCode, answer.Body?["reason"]?.GetValue<string>()))
+                {
+                    Interlocked.Increment(ref _throttledAnswers);
+                    throttledSince = throttles++ == 0 ? Time.GetTimestamp() : throttledSince;
+                    if (Time.GetElapsedTime(throttledSince) < Retry.ThrottleBudget)
+                    {
+                        // Slowing down is what the server asked for, not a failure: the attempt is not counted.
+                        attempt--;
+                        QuietFor(Retry.ThrottleDelay(throttles, retryAfter));
+                        continue;
+                    }
+                }
                 transientAnswer = answer;
-                retryAfter = response.Headers.RetryAfter?.Delta;
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
             {
@@ -120,6 +143,39 @@ public sealed class KubernetesApiConnection : IDisposable
                     $"{method} {pathAndQuery} failed after {attempt} attempts: {fault!.Message}", 0, null, null, fault);
             }
             await Task.Delay(Retry.DelayBefore(attempt, retryAfter), Time, ct);
+        }
+    }
+
+    /// <summary>The server's <c>Retry-After</c>, given in seconds (what the API server sends) or as a date.</summary>
+    private TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter is not { } header ? null
+        : header.Delta ?? (header.Date is { } date ? date - Time.GetUtcNow() : null);
+
+    private void QuietFor(TimeSpan wait)
+    {
+        var until = Time.GetUtcNow().UtcTicks + wait.Ticks;
+        var seen = Interlocked.Read(ref _quietUntilTicks);
+        while (seen < until)
+        {
+            var was = Interlocked.CompareExchange(ref _quietUntilTicks, until, seen);
+            if (was == seen)
+            {
+                return;
+            }
+            seen = was;
+        }
+    }
+
+    private async Task WaitUntilQuietAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var wait = Interlocked.Read(ref _quietUntilTicks) - Time.GetUtcNow().UtcTicks;
+            if (wait <= 0)
+            {
+                return;
+            }
+            await Task.Delay(TimeSpan.FromTicks(wait), Time, ct);
         }
     }
 
@@ -200,6 +256,29 @@ public sealed class KubernetesApiConnection : IDisposable
         }
         await _authorize(request, ct);
         return request;
+    }
+
+    /// <summary>Parses the body from its bytes: a list of thousands of objects is never held as a string too. The text
+    /// is kept only where a message may quote it (a failure, or a body that is not a JSON object).</summary>
+    private static async Task<KubernetesResponse> ReadAnswerAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+        var body = TryParse(bytes);
+        var status = (int)response.StatusCode;
+        var text = body is not null && status is >= 200 and < 300 ? "" : Encoding.UTF8.GetString(bytes);
+        return new KubernetesResponse(status, body, text);
+    }
+
+    private static JsonObject? TryParse(byte[] utf8)
+    {
+        try
+        {
+            return JsonNode.Parse(utf8) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static JsonObject? TryParse(string text)

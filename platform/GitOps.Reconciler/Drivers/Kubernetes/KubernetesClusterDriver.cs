@@ -302,7 +302,18 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         {
             throw ApiRefusal.Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
         }
-        var items = (response.Body["items"] as JsonArray)?.OfType<JsonObject>().Select(i => Normalize(kind, i)).ToList() ?? [];
+        var items = new List<JsonObject>();
+        if (response.Body["items"] is JsonArray array)
+        {
+            items.Capacity = array.Count;
+            items.AddRange(array.OfType<JsonObject>());
+            // Detached from the list, each item is completed in place rather than copied.
+            array.Clear();
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
+            items[i] = Normalize(kind, items[i]);
+        }
         var rv = response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
         return new KindList(items, rv);
     }
@@ -311,17 +322,15 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         _options.Kinds.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind)
         ?? throw new ArgumentException($"{apiVersion} {kind} is not a kind GitOps manages");
 
-    /// <summary>List items of built-in kinds come without kind/apiVersion; put them back, first, for stable output.</summary>
+    /// <summary>List items of built-in kinds come without kind/apiVersion; put them back, first, for stable output.
+    /// An object that belongs to no parent (an answer's body, a detached list item) is completed in place.</summary>
     private static JsonObject Normalize(ManagedKind kind, JsonObject obj)
     {
-        var result = new JsonObject { ["apiVersion"] = kind.ApiVersion, ["kind"] = kind.Kind };
-        foreach (var (k, v) in obj)
-        {
-            if (k is not ("apiVersion" or "kind"))
-            {
-                result[k] = v?.DeepClone();
-            }
-        }
+        var result = obj.Parent is null ? obj : (JsonObject)obj.DeepClone();
+        result.Remove("apiVersion");
+        result.Remove("kind");
+        result.Insert(0, "apiVersion", kind.ApiVersion);
+        result.Insert(1, "kind", kind.Kind);
         return result;
     }
 

@@ -90,6 +90,23 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
+        public async Task Should_Keep_Retrying_A_Throttled_Apply_Beyond_The_Attempt_Budget()
+        {
+            // Given a server that answers 429 TooManyRequests to twice as many applies as the attempts allowed
+            await using var cluster = await FakeCluster.StartAsync(FakeCluster.FastRetry with { MaxThrottleWait = TimeSpan.FromMilliseconds(5) });
+            var throttled = FakeCluster.FastRetry.MaxAttempts * 2;
+            cluster.Server.FailNext(throttled, 429, verb: "apply");
+
+            // When
+            var applied = await cluster.Driver().ApplyAsync(FakeCluster.ConfigMap("prod-config"), dryRun: false, CancellationToken.None);
+
+            // Then throttling is waited out, not counted as failed attempts
+            Assert.Equal("prod-config", applied["metadata"]!["name"]!.GetValue<string>());
+            Assert.Equal(throttled, cluster.Connection.ThrottledAnswers);
+            Assert.Equal(throttled + 1, cluster.Server.RequestCount("apply"));
+        }
+
+        [Fact]
         public async Task Should_Give_Up_After_The_Retry_Budget_With_The_Servers_Reason()
         {
             // Given

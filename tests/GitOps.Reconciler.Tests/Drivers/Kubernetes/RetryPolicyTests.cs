@@ -5,6 +5,43 @@ namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
 
 public sealed class RetryPolicyTests
 {
+    public sealed class TheThrottleDelayMethod
+    {
+        [Fact]
+        public void Should_Wait_What_Retry_After_Says_Up_To_The_Longest_Throttle_Wait()
+        {
+            // Given
+            var policy = RetryPolicy.Default with { MaxThrottleWait = TimeSpan.FromSeconds(30) };
+
+            // When
+            var hinted = policy.ThrottleDelay(1, TimeSpan.FromSeconds(20));
+            var capped = policy.ThrottleDelay(1, TimeSpan.FromMinutes(5));
+            var unhinted = policy.ThrottleDelay(3, null);
+
+            // Then the hint is kept even beyond the backoff's cap of 10 s; without one the backoff applies
+            Assert.Equal(TimeSpan.FromSeconds(20), hinted);
+            Assert.Equal(TimeSpan.FromSeconds(30), capped);
+            Assert.Equal(TimeSpan.FromMilliseconds(800), unhinted);
+        }
+
+        [Theory]
+        [InlineData(429, null, true)]
+        [InlineData(429, "TooManyRequests", true)]
+        [InlineData(503, "TooManyRequests", true)]
+        [InlineData(503, "ServiceUnavailable", false)]
+        [InlineData(500, null, false)]
+        public void Should_Tell_Throttling_From_Failure_By_Code_And_Reason(int code, string? reason, bool throttled)
+        {
+            // Given a status code and the Status reason the server sent
+
+            // When
+            var actual = RetryPolicy.IsThrottled(code, reason);
+
+            // Then
+            Assert.Equal(throttled, actual);
+        }
+    }
+
     public sealed class TheDelayBeforeMethod
     {
         [Theory]
