@@ -8,12 +8,17 @@ public static class ProcessProbe
 {
     public sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode, string Stdout, string Stderr);
 
-    public static Measurement Run(string fileName, IEnumerable<string> args)
+    /// <param name="environment">Variables set for the child on top of this process's (e.g. GC settings).</param>
+    public static Measurement Run(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
