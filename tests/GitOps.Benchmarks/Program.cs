@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "validate" => ValidateBenchmark.Run(args[1..]),
     "validate-phases" => ValidateBenchmark.Phases(args[1..]),
+    "validate-peer" => PeerBenchmark.Run(args[1..]),
     "plan" => GitOps.Benchmarks.Planning.PlanningBench.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000),
     "plan-process" => GitOps.Benchmarks.Planning.PlanningBench.RunProcess(Console.Out,
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000),
@@ -28,6 +29,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models], validate-peer [--models N] [--runs N] [--keep], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile, kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
     return 2;
 }

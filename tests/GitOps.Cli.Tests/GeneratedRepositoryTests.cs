@@ -1,5 +1,7 @@
 using GitOps.Policy;
+using GitOps.Specs;
 using GitOps.Testing.Generators;
+using GitOps.Testing.Golden;
 using Xunit;
 
 namespace GitOps.Cli.Tests;
@@ -36,6 +38,40 @@ public sealed class GeneratedRepositoryTests
             // Then
             Assert.Equal(["models/model-00007/model.yaml"], differing);
             Assert.True(a.Zip(SyntheticRepository.Generate(models: 20)).All(p => p.First.Content.SequenceEqual(p.Second.Content)));
+        }
+    }
+    public sealed class TheExampleModelClones
+    {
+        [Fact]
+        public void Should_Validate_Clean_With_Every_Model_Unique_And_Served_In_Three_Environments_When_Built_From_The_Examples()
+        {
+            // Given the 2,000-model repository the validate and plan benchmarks measure against their peer
+            var files = ExampleModelClones.Generate(RepositoryPaths.Root, models: 2000);
+
+            // When
+            var result = RepositoryValidator.Validate(RepositoryFiles.Select(files));
+
+            // Then
+            Assert.True(result.Diagnostics.IsEmpty, string.Join("\n", result.Diagnostics.Take(10)));
+            Assert.Equal(2000, result.Specs.Models.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count());
+            Assert.Equal(ExampleModelClones.Environments.Order(StringComparer.Ordinal), result.Specs.Environments.Select(e => e.Name));
+            Assert.All(result.Specs.Models, m => Assert.Equal(ExampleModelClones.Environments, m.Spec.Environments));
+            Assert.Contains(files, f => f.Path == "README.md");
+            Assert.Contains(files, f => f.Path == ".github/workflows/gitops.yaml");
+        }
+
+        [Fact]
+        public void Should_Refuse_To_Clone_When_The_Example_No_Longer_Has_The_Expected_Shape()
+        {
+            // Given an example whose environments line was reworded
+            var text = File.ReadAllText(RepositoryPaths.Combine("models", "fraud-detector", "model.yaml"))
+                .Replace("environments: [dev, staging, prod, local]", "environments: [dev, prod]", StringComparison.Ordinal);
+
+            // When
+            var error = Assert.Throws<InvalidOperationException>(() => ExampleModelClones.Clone("fraud-detector", text, "fraud-detector-0000"));
+
+            // Then
+            Assert.Contains("environments: [dev, staging, prod, local]", error.Message, StringComparison.Ordinal);
         }
     }
 }

@@ -8,8 +8,13 @@ public static class ProcessProbe
 {
     public sealed record Measurement(TimeSpan Wall, long PeakRssBytes, int ExitCode, string Stdout, string Stderr);
 
+    /// <summary>
+    /// Runs <paramref name="fileName"/>; with <paramref name="includeChildren"/> the peak is the largest VmHWM of the
+    /// process and its descendants (<c>dotnet run</c> starts the program as a child process).
+    /// </summary>
     /// <param name="environment">Variables set for the child on top of this process's (e.g. GC settings).</param>
-    public static Measurement Run(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    public static Measurement Run(string fileName, IEnumerable<string> args, bool includeChildren = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
@@ -29,6 +34,10 @@ public static class ProcessProbe
         while (!p.WaitForExit(5))
         {
             peak = Math.Max(peak, ReadHighWaterMark(status));
+            if (includeChildren)
+            {
+                peak = Math.Max(peak, DescendantsHighWaterMark(p.Id));
+            }
         }
         sw.Stop();
         Task.WaitAll(drainOut, drainErr);
@@ -36,6 +45,26 @@ public static class ProcessProbe
     }
 
     private static long ReadHighWaterMark(string statusPath) => ReadStatusBytes(statusPath, "VmHWM:");
+
+    private static long DescendantsHighWaterMark(int pid)
+    {
+        long peak = 0;
+        string children;
+        try
+        {
+            children = File.ReadAllText($"/proc/{pid}/task/{pid}/children");
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var id = int.Parse(child, CultureInfo.InvariantCulture);
+            peak = Math.Max(peak, Math.Max(ReadHighWaterMark($"/proc/{id}/status"), DescendantsHighWaterMark(id)));
+        }
+        return peak;
+    }
 
     /// <summary>The resident memory (VmRSS) of a running process in bytes; 0 when it has ended.</summary>
     public static long ResidentBytes(int pid) => ReadStatusBytes($"/proc/{pid}/status", "VmRSS:");

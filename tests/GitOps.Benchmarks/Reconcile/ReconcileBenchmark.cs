@@ -209,7 +209,7 @@ public static class ReconcileBenchmark
 
     private static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var m = ProcessProbe.Run(fileName, args, environment);
+        var m = ProcessProbe.Run(fileName, args, environment: environment);
         if (m.ExitCode != 0)
         {
             Console.Error.WriteLine(m.Stdout);
