@@ -62,7 +62,7 @@ public static class EnvironmentPlanner
         var env = specs.Environment(environment)!;
         // Only objects in this environment's namespace can collide with ours, only ours labelled with it can be pruned.
         var relevant = observed.Where(o => o.Key.Namespace == env.Spec.Namespace || o.Environment == environment).ToList();
-        var plan = Planner.Plan(environment, render.Objects, relevant, new PlanOptions(env.Spec.SelfHeal));
+        var plan = Planner.Plan(environment, render.Objects, relevant, new PlanOptions(env.Spec.SelfHeal), cache);
         var summary = Summarize(specs, env, facts, render, plan, relevant);
         return new EnvironmentPlan(environment, render.Namespace, plan, summary,
             render.Diagnostics.AddRange(PromotionReadiness.Check(env, facts, render.Models)), render.Stats);

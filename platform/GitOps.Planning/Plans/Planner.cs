@@ -26,8 +26,9 @@ public static class Planner
         PlanOptions? options = null) =>
         Plan(environment, desired, ObservedObject.Index(observed), options);
 
+    /// <param name="cache">Where objects found equal in an earlier pass are remembered, to skip comparing them again.</param>
     internal static Plan Plan(string environment, IReadOnlyList<JsonObject> desired, IReadOnlyList<ObservedObject> observed,
-        PlanOptions? options)
+        PlanOptions? options, RenderCache? cache = null)
     {
         options ??= PlanOptions.Default;
         var observedByKey = new Dictionary<ResourceKey, ObservedObject>(observed.Count);
@@ -42,7 +43,7 @@ public static class Planner
         Parallel.For(0, desired.Count, Parallelism.For(desired.Count), i =>
         {
             keys[i] = ObjectKeys.Of(desired[i]);
-            decisions[i] = Decide(environment, keys[i], desired[i], observedByKey, options);
+            decisions[i] = Decide(environment, keys[i], desired[i], observedByKey, options, cache);
         });
         var actions = new List<PlanAction>(desired.Count + 16);
         var conflicts = ImmutableArray.CreateBuilder<PlanConflict>();
@@ -75,7 +76,7 @@ public static class Planner
     }
 
     private static (PlanAction? Action, PlanConflict? Conflict) Decide(string environment, ResourceKey key, JsonObject d,
-        Dictionary<ResourceKey, ObservedObject> observedByKey, PlanOptions options)
+        Dictionary<ResourceKey, ObservedObject> observedByKey, PlanOptions options, RenderCache? cache)
     {
         var wave = WaveOf(key.Kind);
         if (!observedByKey.TryGetValue(key, out var observed))
@@ -90,9 +91,14 @@ public static class Planner
                 ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
                 : $"{key} belongs to environment '{observed.Environment}' (managed-by {owner}): left untouched"));
         }
+        if (cache?.KnownToMatch(key, d, o) == true)
+        {
+            return (new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o }, null);
+        }
         var diff = ObjectDiff.Compare(d, o);
         if (diff.IsEmpty)
         {
+            cache?.RememberMatch(key, d, o);
             return (new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o }, null);
         }
         var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
 using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Planning.Rendering;
@@ -15,12 +16,37 @@ public sealed class RenderCache
 {
     private readonly ConcurrentDictionary<(string Environment, string Model), Entry> _entries = new();
 
+    /// <summary>Per object: the desired tree (as this cache handed it out) and the observed object's identity (uid and
+    /// resourceVersion) it was last found to match. Any change in the cluster, drift included, changes the
+    /// resourceVersion; any change in the desired state hands out a new tree: either way the objects are compared again.</summary>
+    private readonly ConcurrentDictionary<ResourceKey, (JsonObject Desired, string Observed)> _matches = new();
+
     public int Count => _entries.Count;
 
     internal bool TryGet(string environment, string model, string inputHash, out Entry entry) =>
         _entries.TryGetValue((environment, model), out entry!) && entry.InputHash == inputHash;
 
     internal void Put(string environment, string model, Entry entry) => _entries[(environment, model)] = entry;
+
+    /// <summary>True when <paramref name="desired"/> already matched <paramref name="observed"/> in this very version,
+    /// so comparing them again would find nothing.</summary>
+    internal bool KnownToMatch(ResourceKey key, JsonObject desired, JsonObject observed) =>
+        ObservedIdentity(observed) is { } identity && _matches.TryGetValue(key, out var match)
+        && ReferenceEquals(match.Desired, desired) && match.Observed == identity;
+
+    /// <summary>Records that <paramref name="desired"/> and <paramref name="observed"/> were compared and are equal.</summary>
+    internal void RememberMatch(ResourceKey key, JsonObject desired, JsonObject observed)
+    {
+        if (ObservedIdentity(observed) is { } identity)
+        {
+            _matches[key] = (desired, identity);
+        }
+    }
+
+    private static string? ObservedIdentity(JsonObject observed) =>
+        observed["metadata"] is JsonObject metadata && metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } version
+            ? $"{metadata["uid"]?.GetValue<string>()}/{version}"
+            : null;
 
     /// <summary>Objects are never handed out to be mutated: the renderer copies them when it restamps a commit.</summary>
     internal sealed record Entry(

@@ -12,12 +12,18 @@ public static class ProcessProbe
     /// Runs <paramref name="fileName"/>; with <paramref name="includeChildren"/> the peak is the largest VmHWM of the
     /// process and its descendants (<c>dotnet run</c> starts the program as a child process).
     /// </summary>
-    public static Measurement Run(string fileName, IEnumerable<string> args, bool includeChildren = false)
+    /// <param name="environment">Variables set for the child on top of this process's (e.g. GC settings).</param>
+    public static Measurement Run(string fileName, IEnumerable<string> args, bool includeChildren = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;

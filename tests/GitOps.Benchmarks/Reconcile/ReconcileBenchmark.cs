@@ -18,33 +18,65 @@ namespace GitOps.Benchmarks.Reconcile;
 /// <summary>
 /// <c>dotnet run -c Release --project tests/GitOps.Benchmarks -- reconcile [models]</c>: one environment with N
 /// models (default 2,000) in a real Git repository, reconciled against the fake Kubernetes API server over HTTP with
-/// the real driver. Measures a warm reconciler's pass with no change and with a single-model change (median of 5),
-/// then the reconciler as a process: <c>gitops reconcile --once</c> wall time and peak RSS on the converged cluster.
+/// the real driver. Measures first passes on empty clusters at several apply parallelisms (with a per-write latency,
+/// and against a server that throttles writes with 429 Retry-After), a warm reconciler's pass with no change and with
+/// a single-model change (median of 5), then the reconciler as a process: <c>gitops reconcile --once</c> wall time and
+/// peak RSS on the converged cluster under each garbage collector setting.
 /// </summary>
 public static class ReconcileBenchmark
 {
     private const string Environment = "prod";
     private const string Namespace = "ml";
 
+    /// <summary>First passes measured, each against a new, empty API server: the apply parallelism, and how the
+    /// server answers writes (latency per write; writes it admits at once before answering 429 with Retry-After).</summary>
+    private static readonly (int Parallelism, TimeSpan WriteLatency, int? ServerLimit)[] FirstPasses =
+    [
+        (1, TimeSpan.FromMilliseconds(5), null),
+        (8, TimeSpan.FromMilliseconds(5), null),
+        (32, TimeSpan.FromMilliseconds(5), null),
+        (32, TimeSpan.FromMilliseconds(5), 8),
+    ];
+
+    /// <summary>The reconciler process under the garbage collectors it may run with: the <c>gitops</c> default and
+    /// what the reconciler image sets (platform/deploy/reconciler/Dockerfile).</summary>
+    private static readonly (string Name, Dictionary<string, string> Variables)[] Collectors =
+    [
+        ("server GC (the `gitops` default)", new() { ["DOTNET_gcServer"] = "1" }),
+        ("workstation GC (`DOTNET_gcServer=0`, the reconciler image)", new() { ["DOTNET_gcServer"] = "0" }),
+        ("workstation GC, `DOTNET_GCConserveMemory=5`", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "5" }),
+        ("workstation GC, 16 MiB gen0 budget (`DOTNET_GCgen0size=0x1000000`)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCgen0size"] = "0x1000000" }),
+    ];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var models = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
-        await using var server = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = "bench" });
         var work = Directory.CreateTempSubdirectory("gitops-bench-reconcile-");
         try
         {
             using var repo = FakeGitRepo.Create();
             repo.Commit("initial", Repository(models));
-            var kubeconfig = server.WriteKubeconfig(Path.Combine(work.FullName, "kubeconfig"), contextName: "bench", token: "bench", @namespace: Namespace);
-            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "bench");
-            var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
-            var pass = new ReconcilePass(
-                new GitSource(new GitSourceOptions { Url = repo.Path, Branch = "main", CacheDirectory = Path.Combine(work.FullName, "cache") }),
-                new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, "gitops-system"), new ClusterRegistry(new ConfigMapRegistryFactStore(connection, "gitops-system")),
-                metrics, TimeProvider.System, new ReconcilePassSettings { Validate = RepositoryValidator.Validate },
-                NullLogger<ReconcilePass>.Instance);
-
             Console.WriteLine($"gitops reconcile, {models:N0} models in one environment, fake API server over HTTP, {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}");
+
+            var firstPasses = new List<string>();
+            for (var i = 0; i < FirstPasses.Length; i++)
+            {
+                var (parallelism, latency, limit) = FirstPasses[i];
+                await using var empty = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions
+                {
+                    BearerToken = "bench",
+                    WriteLatency = latency,
+                    MaxMutatingRequestsInFlight = limit,
+                });
+                using var rig = Rig.Create(empty, repo, Path.Combine(work.FullName, $"first-{i}"), parallelism);
+                firstPasses.Add(await FirstPassAsync(rig, empty, parallelism, latency, limit));
+            }
+
+            // The rest continues from a first pass at the default parallelism, on a server that answers at once.
+            await using var server = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = "bench" });
+            using var main = Rig.Create(server, repo, Path.Combine(work.FullName, "main"), parallelism: 8);
+            var pass = main.Pass;
+            var kubeconfig = main.Kubeconfig;
             var (initial, initialOutcome) = await TimeAsync(pass);
             Require(initialOutcome, "Applied");
             var objects = server.CurrentResourceVersion;
@@ -69,32 +101,91 @@ public static class ReconcileBenchmark
 
             // The reconciler as a process: a fresh `gitops reconcile --once` on the converged cluster.
             var gitops = Path.Combine(AppContext.BaseDirectory, "gitops.dll");
-            var process = Enumerable.Range(0, 3).Select(_ => ProbeAndReport("dotnet",
+            var processes = Collectors.Select(c => (c.Name, Runs: Enumerable.Range(0, 3).Select(_ => ProbeAndReport("dotnet",
                 [gitops, "reconcile", "--once", "--repo", repo.Path, "--branch", "main", "--env", Environment,
                  "--kubeconfig", kubeconfig, "--context", "bench", "--namespace", "gitops-system",
-                 "--workdir", Path.Combine(work.FullName, "once")])).OrderBy(m => m.Wall).ToList();
-            var median = process[1];
+                 "--workdir", Path.Combine(work.FullName, "once")], c.Variables)).ToList())).ToList();
 
+            Console.WriteLine();
+            Console.WriteLine("| first pass (create everything, empty cluster) | wall | 429 answers | peak writes in flight |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            foreach (var line in firstPasses)
+            {
+                Console.WriteLine(line);
+            }
             Console.WriteLine();
             Console.WriteLine("| pass | median of 5 | min | max |");
             Console.WriteLine("|---|---:|---:|---:|");
-            Console.WriteLine($"| first pass (create everything, {initialOutcome}) | {Ms(initial)} | | |");
+            Console.WriteLine($"| first pass (create everything, {initialOutcome}, 8 at once) | {Ms(initial)} | | |");
             Console.WriteLine($"| no change | {Ms(Median(noChange))} | {Ms(noChange.Min())} | {Ms(noChange.Max())} |");
             Console.WriteLine($"| one model changed | {Ms(Median(oneChange))} | {Ms(oneChange.Min())} | {Ms(oneChange.Max())} |");
             Console.WriteLine();
-            Console.WriteLine("| reconciler process (`gitops reconcile --once`, converged cluster, median of 3) | wall | peak RSS | exit |");
-            Console.WriteLine("|---|---:|---:|---:|");
-            Console.WriteLine($"| fresh process: clone, validate, render, list, plan | {median.Wall.TotalSeconds:F2} s | {median.PeakRssBytes / 1048576.0:F0} MiB | {median.ExitCode} |");
+            Console.WriteLine("| reconciler process (`gitops reconcile --once`, converged cluster, median of 3) | wall | peak RSS | min–max peak RSS | exit |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (var (name, runs) in processes)
+            {
+                var median = runs.OrderBy(m => m.Wall).ElementAt(runs.Count / 2);
+                var rss = runs.Select(m => m.PeakRssBytes / 1048576.0).Order().ToList();
+                Console.WriteLine($"| fresh process, {name}: clone, validate, render, list, plan | {median.Wall.TotalSeconds:F2} s | {rss[rss.Count / 2]:F0} MiB | {rss[0]:F0}–{rss[^1]:F0} MiB | {median.ExitCode} |");
+            }
             Console.WriteLine();
             Console.WriteLine($"objects in the cluster after the first pass: {server.ListObjects("batch/v1", "Job", Namespace).Count + server.ListObjects("v1", "ConfigMap", Namespace).Count:N0} (resource version {objects:N0})");
             Console.WriteLine($"benchmark process: peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB (reconciler, fake API server and Git repository together)");
-            return median.ExitCode == 0 ? 0 : 1;
+            Console.WriteLine($"load average: {LoadAverage()}");
+            return processes.All(p => p.Runs.All(m => m.ExitCode == 0)) ? 0 : 1;
         }
         finally
         {
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>A pass over one fake API server, wired as <c>gitops reconcile</c> wires it.</summary>
+    private sealed class Rig : IDisposable
+    {
+        private readonly KubernetesApiConnection _connection;
+
+        private Rig(KubernetesApiConnection connection, ReconcilePass pass, string kubeconfig)
+        {
+            _connection = connection;
+            Pass = pass;
+            Kubeconfig = kubeconfig;
+        }
+
+        public ReconcilePass Pass { get; }
+
+        public string Kubeconfig { get; }
+
+        public long Throttled => _connection.ThrottledAnswers;
+
+        public static Rig Create(FakeKubernetesApiServer server, FakeGitRepo repo, string directory, int parallelism)
+        {
+            Directory.CreateDirectory(directory);
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(directory, "kubeconfig"), contextName: "bench", token: "bench", @namespace: Namespace);
+            var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "bench");
+            var pass = new ReconcilePass(
+                new GitSource(new GitSourceOptions { Url = repo.Path, Branch = "main", CacheDirectory = Path.Combine(directory, "cache") }),
+                new KubernetesClusterDriver(connection), new ConfigMapStatusStore(connection, "gitops-system"), new ClusterRegistry(new ConfigMapRegistryFactStore(connection, "gitops-system")),
+                new ReconcilerMetrics(includeProcessMetrics: false), TimeProvider.System,
+                new ReconcilePassSettings { Validate = RepositoryValidator.Validate, ApplyParallelism = parallelism },
+                NullLogger<ReconcilePass>.Instance);
+            return new Rig(connection, pass, kubeconfig);
+        }
+
+        public void Dispose() => _connection.Dispose();
+    }
+
+    private static async Task<string> FirstPassAsync(Rig rig, FakeKubernetesApiServer server, int parallelism, TimeSpan latency, int? limit)
+    {
+        var (time, outcome) = await TimeAsync(rig.Pass);
+        Require(outcome, "Applied");
+        var setting = $"{parallelism} at once" + (latency > TimeSpan.Zero ? $", {latency.TotalMilliseconds:0} ms per write" : "")
+            + (limit is { } l ? $", server admits {l} writes at once" : "");
+        return $"| {setting} | {Ms(time)} | {rig.Throttled:N0} | {server.PeakMutatingRequestsInFlight} |";
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static async Task<(TimeSpan, string)> TimeAsync(ReconcilePass pass)
     {
@@ -118,9 +209,9 @@ public static class ReconcileBenchmark
     private static Dictionary<string, string?> Repository(int models) =>
         SingleEnvironmentRepository.Files(Namespace, Enumerable.Range(0, models).Select(i => ($"m{i:00000}", 100)));
 
-    private static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args)
+    private static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var m = ProcessProbe.Run(fileName, args);
+        var m = ProcessProbe.Run(fileName, args, environment: environment);
         if (m.ExitCode != 0)
         {
             Console.Error.WriteLine(m.Stdout);

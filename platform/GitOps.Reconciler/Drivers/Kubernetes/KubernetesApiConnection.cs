@@ -50,10 +50,6 @@ public sealed class KubernetesApiConnection : IDisposable
 
     private long _throttledAnswers;
 
-    /// <summary>UTC ticks before which no request is sent: the last <c>Retry-After</c> holds back every request of
-    /// this connection, not only the one that got it, so parallel applies do not keep hitting a throttled server.</summary>
-    private long _quietUntilTicks;
-
     public TimeProvider Time { get; }
 
     /// <summary>The namespace of the kubeconfig context, or of the service account when in the cluster.</summary>
@@ -95,7 +91,6 @@ public sealed class KubernetesApiConnection : IDisposable
         var throttledSince = 0L;
         for (var attempt = 1; ; attempt++)
         {
-            await WaitUntilQuietAsync(ct);
             TimeSpan? retryAfter = null;
             KubernetesResponse? transientAnswer = null;
             Exception? fault = null;
@@ -119,7 +114,7 @@ public sealed class KubernetesApiConnection : IDisposable
                     {
                         // Slowing down is what the server asked for, not a failure: the attempt is not counted.
                         attempt--;
-                        QuietFor(Retry.ThrottleDelay(throttles, retryAfter));
+                        await Task.Delay(Retry.ThrottleDelay(throttles, retryAfter), Time, ct);
                         continue;
                     }
                 }
@@ -150,34 +145,6 @@ public sealed class KubernetesApiConnection : IDisposable
     private TimeSpan? RetryAfter(HttpResponseMessage response) =>
         response.Headers.RetryAfter is not { } header ? null
         : header.Delta ?? (header.Date is { } date ? date - Time.GetUtcNow() : null);
-
-    private void QuietFor(TimeSpan wait)
-    {
-        var until = Time.GetUtcNow().UtcTicks + wait.Ticks;
-        var seen = Interlocked.Read(ref _quietUntilTicks);
-        while (seen < until)
-        {
-            var was = Interlocked.CompareExchange(ref _quietUntilTicks, until, seen);
-            if (was == seen)
-            {
-                return;
-            }
-            seen = was;
-        }
-    }
-
-    private async Task WaitUntilQuietAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var wait = Interlocked.Read(ref _quietUntilTicks) - Time.GetUtcNow().UtcTicks;
-            if (wait <= 0)
-            {
-                return;
-            }
-            await Task.Delay(TimeSpan.FromTicks(wait), Time, ct);
-        }
-    }
 
     /// <summary>Opens a watch and yields each event object (<c>{"type":..., "object":...}</c>) until the server
     /// ends the stream. Opening is retried like any request; a non-success answer throws.</summary>

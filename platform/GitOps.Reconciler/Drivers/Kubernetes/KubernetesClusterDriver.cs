@@ -313,6 +313,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         for (var i = 0; i < items.Count; i++)
         {
             items[i] = Normalize(kind, items[i]);
+            // Planning never reads who owns which field, and with server-side apply that record is as large as the
+            // object itself: held for thousands of objects it would double the memory of every pass (client-go's
+            // informers drop it for the same reason).
+            (items[i]["metadata"] as JsonObject)?.Remove("managedFields");
         }
         var rv = response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
         return new KindList(items, rv);

@@ -36,6 +36,25 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
+        public async Task Should_Leave_Out_Field_Ownership_And_Keep_Identity_When_Listing_Applied_Objects()
+        {
+            // Given an object applied by GitOps: the server records its field manager
+            await using var cluster = await FakeCluster.StartAsync();
+            await cluster.Driver().ApplyAsync(FakeCluster.Managed("apps/v1", "Deployment", "web"), dryRun: false, CancellationToken.None);
+            Assert.NotNull(cluster.Server.GetObject(WebDeployment)!["metadata"]!["managedFields"]);
+
+            // When
+            var listed = Assert.Single(await cluster.Driver().ReadManagedAsync("prod", "ml", CancellationToken.None));
+
+            // Then the list carries what planning reads, without the ownership record
+            var metadata = listed["metadata"]!.AsObject();
+            Assert.False(metadata.ContainsKey("managedFields"));
+            Assert.Equal(cluster.Server.GetObject(WebDeployment)!["metadata"]!["resourceVersion"]!.GetValue<string>(), metadata["resourceVersion"]!.GetValue<string>());
+            Assert.Equal(["apiVersion", "kind"], listed.Select(p => p.Key).Take(2));
+            Assert.Equal(1, listed["spec"]!["replicas"]!.GetValue<int>());
+        }
+
+        [Fact]
         public async Task Should_Treat_A_Kind_The_Cluster_Does_Not_Serve_As_Empty()
         {
             // Given
