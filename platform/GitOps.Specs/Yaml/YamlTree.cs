@@ -15,6 +15,31 @@ internal abstract class YNode(SourceSpan span)
 
     /// <summary>The node an alias points to; the node itself otherwise.</summary>
     public virtual YNode Resolved => this;
+
+    /// <summary>Sets <see cref="ExpandedSize"/> and <see cref="ExpandedHeight"/> of a finished mapping or sequence from its children.</summary>
+    public void MeasureExpansion()
+    {
+        long size = 1;
+        var height = 0;
+        if (this is YMapping map)
+        {
+            foreach (var entry in map.Entries)
+            {
+                size += entry.Key.ExpandedSize + entry.Value.ExpandedSize;
+                height = Math.Max(height, entry.Value.ExpandedHeight);
+            }
+        }
+        else if (this is YSequence sequence)
+        {
+            foreach (var item in sequence.Items)
+            {
+                size += item.ExpandedSize;
+                height = Math.Max(height, item.ExpandedHeight);
+            }
+        }
+        ExpandedSize = size;
+        ExpandedHeight = height + 1;
+    }
 }
 
 internal sealed class YScalar(SourceSpan span, string text, object? value, bool isPlain) : YNode(span)
