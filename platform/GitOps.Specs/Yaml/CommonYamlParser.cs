@@ -149,7 +149,7 @@ internal sealed class CommonYamlParser
 
     private bool Count() => ++_nodes <= _limits.MaxNodesPerDocument;
 
-    private SourceSpan Span((int Line, int Column) start, (int Line, int Column) end) =>
+    private YSpan Span((int Line, int Column) start, (int Line, int Column) end) =>
         new(_path, start.Line, start.Column, end.Line, end.Column);
 
     /// <summary>A block mapping or sequence starting at the current token.</summary>
@@ -280,12 +280,17 @@ internal sealed class CommonYamlParser
         {
             return Indent > indent ? BlockCollection() : BlockSequence(indent);
         }
-        return Scalar(after, after, "", plain: true);
+        return PlainScalar(after, after, []);
     }
 
     /// <summary>A scalar or flow collection that ends on this line; the next token must not continue it.</summary>
     private YNode? InlineValue(int indent)
     {
+        if (At(0) is '|' or '>')
+        {
+            var block = BlockScalar(indent);
+            return block is null || (SkipToContent() && Indent > indent) ? null : block;
+        }
         var node = At(0) switch
         {
             '[' or '{' => Flow(),
@@ -354,10 +359,10 @@ internal sealed class CommonYamlParser
         {
             return Placeholder;
         }
-        return Scalar(start, end, _text.Substring(begin, length), plain: true);
+        return PlainScalar(start, end, _text.AsSpan(begin, length));
     }
 
-    private static readonly YScalar Placeholder = new(SourceSpan.StartOf(""), "", null, true);
+    private static readonly YScalar Placeholder = new(new YSpan("", 1, 1, 1, 1), "", null, true);
 
     /// <summary>
     /// A plain scalar: in block context up to a comment or the end of the line; in a flow collection up to ',', a
@@ -403,7 +408,7 @@ internal sealed class CommonYamlParser
             _pos++;
         }
         _pos = last;
-        return Scalar(start, Mark(), _text.Substring(begin, last - begin), plain: true);
+        return PlainScalar(start, Mark(), _text.AsSpan(begin, last - begin));
     }
 
     private static bool CanStartPlain(char c, char next, bool flow) => c switch
@@ -415,6 +420,105 @@ internal sealed class CommonYamlParser
         '-' => next is not (' ' or '\n' or '\0') && !(flow && next is ',' or '[' or ']' or '{' or '}'),
         _ => true,
     };
+
+    /// <summary>
+    /// A literal (<c>|</c>) or folded (<c>&gt;</c>) block scalar with clip or strip (<c>-</c>) chomping and detected
+    /// indentation, read line by line as YamlDotNet's scanner reads it (its folding and its span). Keep chomping,
+    /// explicit indentation and empty block scalars go to the general path.
+    /// </summary>
+    private YScalar? BlockScalar(int parentIndent)
+    {
+        var start = Mark();
+        var literal = At(0) == '|';
+        _pos++;
+        var strip = At(0) == '-';
+        if (strip)
+        {
+            _pos++;
+        }
+        if (At(0) is not (' ' or '\n') || !RestOfLineIsBlank())
+        {
+            return null;
+        }
+        NextLine();
+        var value = new System.Text.StringBuilder();
+        var indent = 0;
+        var trailingBreaks = Breaks(ref indent, parentIndent);
+        var leadingBreak = false;
+        var leadingBlank = false;
+        var lines = 0;
+        while (Indent == indent && _pos < _text.Length)
+        {
+            var trailingBlank = At(0) == ' ';
+            if (!literal && leadingBreak && !leadingBlank && !trailingBlank)
+            {
+                if (trailingBreaks == 0)
+                {
+                    value.Append(' ');
+                }
+            }
+            else if (leadingBreak)
+            {
+                value.Append('\n');
+            }
+            value.Append('\n', trailingBreaks);
+            leadingBlank = trailingBlank;
+            var end = _text.IndexOf('\n', _pos);
+            value.Append(_text, _pos, end - _pos);
+            _pos = end;
+            NextLine();
+            leadingBreak = true;
+            lines++;
+            trailingBreaks = Breaks(ref indent, parentIndent);
+        }
+        if (lines == 0)
+        {
+            return null;
+        }
+        if (!strip)
+        {
+            value.Append('\n');
+        }
+        var text = value.ToString();
+        // YamlDotNet ends the scalar at the start of the line that ends it, before that line's indentation.
+        return Count() ? new YScalar(Span(start, (_line, 1)), text, text, false) : null;
+    }
+
+    private void NextLine()
+    {
+        _pos++;
+        _line++;
+        _lineStart = _pos;
+    }
+
+    /// <summary>
+    /// Skips the indentation of the lines that follow and counts the empty ones; sets <paramref name="indent"/> from
+    /// them and the first non-empty line when it is not known yet.
+    /// </summary>
+    private int Breaks(ref int indent, int parentIndent)
+    {
+        var breaks = 0;
+        var maxIndent = 0;
+        while (true)
+        {
+            while ((indent == 0 || Indent < indent) && At(0) == ' ')
+            {
+                _pos++;
+            }
+            maxIndent = Math.Max(maxIndent, Indent);
+            if (At(0) != '\n')
+            {
+                break;
+            }
+            NextLine();
+            breaks++;
+        }
+        if (indent == 0)
+        {
+            indent = Math.Max(Math.Max(maxIndent, parentIndent + 1), 1);
+        }
+        return breaks;
+    }
 
     /// <summary>A one-line single- or double-quoted scalar with only the simplest escapes.</summary>
     private YScalar? Quoted()
@@ -467,7 +571,7 @@ internal sealed class CommonYamlParser
         }
         var text = unescaped?.ToString() ?? _text.Substring(begin, _pos - begin);
         _pos++;
-        return Scalar(start, Mark(), text, plain: false);
+        return Count() ? new YScalar(Span(start, Mark()), text, text, false) : null;
     }
 
     private YNode? QuotedProbe()
@@ -567,13 +671,30 @@ internal sealed class CommonYamlParser
         _ => Plain(flow: true),
     };
 
-    private YScalar? Scalar((int Line, int Column) start, (int Line, int Column) end, string text, bool plain)
+    // Keys and values repeat across the files a thread parses ("name", "float32", "-1"): their strings and resolved
+    // values are shared instead of allocated again for every file.
+    [ThreadStatic]
+    private static Dictionary<string, (string Text, object? Value)>? t_plain;
+    private const int MaxSharedLength = 64;
+    private const int MaxShared = 16_384;
+
+    private YScalar? PlainScalar((int Line, int Column) start, (int Line, int Column) end, ReadOnlySpan<char> chars)
     {
         if (!Count())
         {
             return null;
         }
-        return new YScalar(Span(start, end), text, plain ? CoreSchema.Resolve(text) : text, plain);
+        var shared = t_plain ??= new Dictionary<string, (string Text, object? Value)>(StringComparer.Ordinal);
+        if (chars.Length > MaxSharedLength || !shared.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var entry))
+        {
+            var text = chars.ToString();
+            entry = (text, CoreSchema.Resolve(text));
+            if (chars.Length <= MaxSharedLength && shared.Count < MaxShared)
+            {
+                shared[text] = entry;
+            }
+        }
+        return new YScalar(Span(start, end), entry.Text, entry.Value, true);
     }
 
     /// <summary>Ends a collection at the current token, as the general path's Pop does.</summary>
@@ -582,7 +703,7 @@ internal sealed class CommonYamlParser
         _depth--;
         // At the end of the text (which ends with a line break) this is the start of the line after the last, where
         // YamlDotNet ends open collections too.
-        node.Span = Span(start, Mark());
+        node.Place = Span(start, Mark());
         node.MeasureExpansion();
         return node;
     }

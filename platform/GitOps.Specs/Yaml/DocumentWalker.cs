@@ -74,14 +74,14 @@ internal static class DocumentWalker
     private static (object? Raw, JToken? Json) Visit(YNode node, string path, SourceSpan? keySpan,
         Dictionary<string, SourceSpan>? keys, Dictionary<string, SourceSpan>? values, bool withJson)
     {
-        // Paths are only built for the views that need them.
+        // Paths and spans are only built for the views that need them.
         var paths = keys is not null || withJson;
         // An alias is reported where it is used; what it expands to keeps the anchor's spans below it.
-        var valueSpan = node.Span;
+        var valueSpan = paths ? node.Span : null;
         var resolved = node.Resolved;
         if (path.Length > 0)
         {
-            values?[path] = valueSpan;
+            values?[path] = valueSpan!;
         }
         switch (resolved)
         {
@@ -92,13 +92,14 @@ internal static class DocumentWalker
                     foreach (var entry in m.Entries)
                     {
                         var childPath = paths ? Child(path, entry.Key.Text) : "";
-                        keys?[childPath] = entry.Key.Span;
-                        var (r, j) = Visit(entry.Value, childPath, entry.Key.Span, keys, values, withJson);
+                        var childKeySpan = paths ? entry.Key.Span : null;
+                        keys?[childPath] = childKeySpan!;
+                        var (r, j) = Visit(entry.Value, childPath, childKeySpan, keys, values, withJson);
                         raw[entry.Key.Text] = r;
                         // Keys are unique (the reader drops duplicates), so add without a lookup.
                         json?.Add(new JProperty(entry.Key.Text, j));
                     }
-                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan!));
                     return (raw, json);
                 }
             case YSequence s:
@@ -111,7 +112,7 @@ internal static class DocumentWalker
                         raw.Add(r);
                         json?.Add(j!);
                     }
-                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan!));
                     return (raw, json);
                 }
             case YScalar sc:
@@ -129,7 +130,7 @@ internal static class DocumentWalker
                         bool b => new JValue(b),
                         var other => new JValue(other.ToString()),
                     };
-                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan!));
                     return (sc.Value, json);
                 }
             default:

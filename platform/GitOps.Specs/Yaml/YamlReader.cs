@@ -23,16 +23,23 @@ internal static class YamlReader
     /// </summary>
     internal static List<YDocument> Read(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics, bool common)
     {
-        var documents = new List<YDocument>();
         var text = Decode(file, limits, diagnostics);
         if (text is null)
         {
-            return documents;
+            return [];
         }
         if (common && CommonYamlParser.TryParse(file.Path, text, limits) is { } parsed)
         {
             return parsed;
         }
+        return ReadWithYamlDotNet(file, text, limits, diagnostics);
+    }
+
+    // Kept out of Read so that compiling Read does not load YamlDotNet: a repository of common-shape files never needs it.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<YDocument> ReadWithYamlDotNet(SourceFile file, string text, LoaderLimits limits, List<Diagnostic> diagnostics)
+    {
+        var documents = new List<YDocument>();
         var reader = new DocumentBuilder(file.Path, limits, diagnostics, documents);
         try
         {
@@ -338,7 +345,7 @@ internal static class YamlReader
             var frame = _stack.Pop();
             var done = frame.Node;
             // The start event only marks where the collection begins; widen the span to its end.
-            done.Span = Span(path, frame.Start, end.Start);
+            done.Place = Span(path, frame.Start, end.Start);
             done.MeasureExpansion();
             if (frame.Anchor is not null)
             {
