@@ -18,6 +18,9 @@ public sealed class InferenceExecutor : IAsyncDisposable
     private readonly Channel<Pending>? _queue;
     private readonly SemaphoreSlim? _slots;
     private readonly Task? _loop;
+    // Requests handed to the batching loop and not yet running: in its channel or in a batch waiting for a slot.
+    private int _waiting;
+    private volatile bool _closed;
 
     private sealed record Pending(InferenceRequest Request, TaskCompletionSource<ImmutableArray<Tensor>> Completion);
 
@@ -46,13 +49,46 @@ public sealed class InferenceExecutor : IAsyncDisposable
             _onBatch?.Invoke(request.Rows);
             return Task.FromResult(_model.Run(request.Inputs));
         }
+        if (_options.MaxDelay == TimeSpan.Zero && TryRunAlone(request) is { } alone)
+        {
+            return alone;
+        }
         var pending = new Pending(request, new TaskCompletionSource<ImmutableArray<Tensor>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(pending))
         {
+            Interlocked.Decrement(ref _waiting);
             throw new InvalidOperationException("the inference executor is shut down");
         }
         // Cancelling the wait does not withdraw the rows from a batch; the batch runs for the others.
         return pending.Completion.Task.WaitAsync(ct);
+    }
+
+    /// <summary>
+    /// Greedy batching with a free slot and nobody waiting: the loop would make a batch of this request alone, so it
+    /// runs here, on the caller's thread, without the two thread hops of the hand-off (to the loop and back). Null when
+    /// the request has to go through the loop.
+    /// </summary>
+    private Task<ImmutableArray<Tensor>>? TryRunAlone(InferenceRequest request)
+    {
+        if (Volatile.Read(ref _waiting) != 0 || _closed || !_slots!.Wait(0))
+        {
+            return null;
+        }
+        try
+        {
+            // Checked again with the slot held: a request queued meanwhile goes first, in its batch.
+            if (Volatile.Read(ref _waiting) != 0)
+            {
+                return null;
+            }
+            _onBatch?.Invoke(request.Rows);
+            return Task.FromResult(_model.Run(request.Inputs));
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     private async Task CollectBatchesAsync()
@@ -130,6 +166,7 @@ public sealed class InferenceExecutor : IAsyncDisposable
 
     private void Execute(List<Pending> batch)
     {
+        Interlocked.Add(ref _waiting, -batch.Count);
         try
         {
             var requests = batch.Select(p => p.Request).ToList();
@@ -181,6 +218,7 @@ public sealed class InferenceExecutor : IAsyncDisposable
     {
         if (_queue is not null)
         {
+            _closed = true;
             _queue.Writer.TryComplete();
             await _loop!;
             for (var i = 0; i < Math.Max(1, _options.MaxConcurrentBatches); i++)

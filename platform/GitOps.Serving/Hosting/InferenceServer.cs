@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using GitOps.Serving.Batching;
@@ -81,6 +82,9 @@ public sealed class InferenceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
+        // With any log level on, hosting opens a logging scope for every request; its request lines are not wanted
+        // (the request metrics count every request), and Kestrel still logs application errors under its own category.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         ListenOptions rest = null!;
         ListenOptions? grpc = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -294,18 +298,31 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             return (null, new ProtocolError(413, $"request body of {ctx.Request.ContentLength} bytes exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request"));
         }
-        byte[] body;
+        var body = ctx.Request.BodyReader;
         try
         {
-            using var buffer = new MemoryStream(ctx.Request.ContentLength is { } length ? (int)length : 4096);
-            await ctx.Request.Body.CopyToAsync(buffer, ct);
-            body = buffer.ToArray();
+            // Parsed straight from the pipe's buffers once the body is complete: no copy into a stream and an array.
+            while (true)
+            {
+                var read = await body.ReadAsync(ct);
+                if (read.IsCompleted)
+                {
+                    try
+                    {
+                        return InferRequestParser.Parse(read.Buffer, _model.Inputs, _model.Outputs);
+                    }
+                    finally
+                    {
+                        body.AdvanceTo(read.Buffer.End);
+                    }
+                }
+                body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            }
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, new ProtocolError(413, $"request body exceeds the limit of {_options.MaxRequestBodyBytes} bytes; send fewer rows per request"));
         }
-        return InferRequestParser.Parse(body, _model.Inputs, _model.Outputs);
     }
 
     private static Task WriteErrorAsync(HttpContext ctx, ProtocolError error)
@@ -329,15 +346,36 @@ public sealed class InferenceServer : IAsyncDisposable
     private static Task WriteErrorAsync(HttpContext ctx, int status, string message) =>
         WriteJsonAsync(ctx, status, j => InferResponseWriter.WriteError(j, message));
 
-    private static async Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)
+    // One JSON writer and buffer per thread: an answer is written and copied out before anything can yield the thread.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_answer;
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_json;
+
+    /// <summary>
+    /// Writes the answer with its Content-Length, so that Kestrel sends headers and body in one write when the request
+    /// ends. Written straight to the response, with no length, it went out chunked: headers and body at the flush, then
+    /// the closing chunk in a second write, which a client waits for.
+    /// </summary>
+    private static Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)
     {
+        var answer = t_answer ??= new ArrayBufferWriter<byte>(1024);
+        var json = t_json ??= new Utf8JsonWriter(answer);
+        answer.ResetWrittenCount();
+        json.Reset(answer);
+        write(json);
+        json.Flush();
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
-        using (var json = new Utf8JsonWriter(ctx.Response.BodyWriter))
+        ctx.Response.ContentLength = answer.WrittenCount;
+        ctx.Response.BodyWriter.Write(answer.WrittenSpan);
+        if (answer.Capacity > 64 * 1024)
         {
-            write(json);
+            // A large answer (many rows) does not keep its buffer on the thread.
+            t_answer = null;
+            t_json = null;
         }
-        await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
+        return Task.CompletedTask;
     }
 
     /// <summary>Completes when the host stops (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>

@@ -15,7 +15,10 @@ public sealed class OnnxModel : IDisposable
     public const string CpuProvider = "cpu";
 
     private readonly InferenceSession _session;
-    private readonly ImmutableArray<string> _graphOutputNames;
+    private readonly string[] _graphInputNames;
+    private readonly string[] _graphOutputNames;
+    // Shared by every run: ONNX Runtime only reads run options (no run here sets a tag or a terminate flag).
+    private readonly RunOptions _runOptions = new();
 
     private OnnxModel(InferenceSession session, string executionProvider, string? fallbackReason)
     {
@@ -23,6 +26,7 @@ public sealed class OnnxModel : IDisposable
         ExecutionProvider = executionProvider;
         FallbackReason = fallbackReason;
         Inputs = [.. session.InputNames.Select(n => Signature(n, n, session.InputMetadata[n]))];
+        _graphInputNames = [.. session.InputNames];
         _graphOutputNames = [.. session.OutputNames];
         Outputs = [.. session.OutputNames.Select(n => Signature(n, ServedName(n), session.OutputMetadata[n]))];
         Batchable = Inputs.All(i => i.Shape.Length > 0 && i.Shape[0] < 0) && Outputs.All(o => o.Shape.Length > 0 && o.Shape[0] < 0);
@@ -141,8 +145,7 @@ public sealed class OnnxModel : IDisposable
             {
                 values[i] = CreateValue(inputs[i]);
             }
-            using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, [.. Inputs.Select(s => s.Name)], values, _graphOutputNames);
+            using var results = _session.Run(_runOptions, _graphInputNames, values, _graphOutputNames);
             var outputs = ImmutableArray.CreateBuilder<Tensor>(results.Count);
             for (var i = 0; i < results.Count; i++)
             {
@@ -202,7 +205,11 @@ public sealed class OnnxModel : IDisposable
         return new Tensor(signature.Name, signature.Datatype, shape, data);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }
 
 /// <summary>A model that cannot be served, with a message for the operator.</summary>

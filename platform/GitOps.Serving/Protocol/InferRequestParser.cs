@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Text.Json;
 
@@ -10,13 +11,34 @@ namespace GitOps.Serving.Protocol;
 /// </summary>
 public static class InferRequestParser
 {
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
     public static (InferenceRequest? Request, ProtocolError? Error) Parse(
         ReadOnlySpan<byte> body, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs)
     {
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        return Parse(ref reader, inputs, outputs);
+    }
+
+    /// <summary>Parses a body as it arrived, possibly in several buffers (a request body read from its pipe).</summary>
+    public static (InferenceRequest? Request, ProtocolError? Error) Parse(
+        in ReadOnlySequence<byte> body, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs)
+    {
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        return Parse(ref reader, inputs, outputs);
+    }
+
+    private static (InferenceRequest? Request, ProtocolError? Error) Parse(
+        ref Utf8JsonReader reader, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs)
+    {
+        // Most requests are read in one pass without a document; the rest (and every error) go through the document.
+        if (InferRequestFastReader.TryRead(reader, inputs, outputs) is { } request)
+        {
+            return (request, null);
+        }
         JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
             document = JsonDocument.ParseValue(ref reader);
         }
         catch (JsonException e)

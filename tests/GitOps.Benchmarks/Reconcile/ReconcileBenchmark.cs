@@ -64,7 +64,9 @@ public static class ReconcileBenchmark
                 var (parallelism, latency, limit) = FirstPasses[i];
                 await using var empty = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions
                 {
-                    BearerToken = "bench", WriteLatency = latency, MaxMutatingRequestsInFlight = limit,
+                    BearerToken = "bench",
+                    WriteLatency = latency,
+                    MaxMutatingRequestsInFlight = limit,
                 });
                 using var rig = Rig.Create(empty, repo, Path.Combine(work.FullName, $"first-{i}"), parallelism);
                 firstPasses.Add(await FirstPassAsync(rig, empty, parallelism, latency, limit));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -6,6 +7,14 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOps.Serving.Batching;
+using GitOps.Serving.Hosting;
+using GitOps.Serving.Metrics;
+using GitOps.Serving.Model;
+using GitOps.Serving.Monitoring;
+using GitOps.Serving.Protocol;
+using GitOps.Specs.Contracts;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitOps.Benchmarks.Serving;
 
@@ -17,7 +26,7 @@ namespace GitOps.Benchmarks.Serving;
 /// take turns so that background load hits them alike. The npm packages are installed into a temporary folder for the
 /// run (never into the product); everything the benchmark starts stops when it ends.
 /// Options: <c>--seconds N</c> per measurement (default 10), <c>--warmup N</c> seconds before each (default 2),
-/// <c>--rounds N</c> (default 1), <c>--gitops PATH</c> (another gitops executable to measure), <c>--node-dir DIR</c>
+/// <c>--rounds N</c> (default 1; with several, medians too), <c>--connections 1,16</c>, <c>--gitops PATH</c> (another gitops executable to measure), <c>--node-dir DIR</c>
 /// (keep the npm install there and reuse it), <c>--out FILE</c>.
 /// </summary>
 public static class PeerServingBenchmark
@@ -25,9 +34,7 @@ public static class PeerServingBenchmark
     private const string OnnxRuntimeNode = "onnxruntime-node@1.30.0";
     private const string Autocannon = "autocannon@9.0.0";
     private const string PeerName = "Node.js + onnxruntime-node 1.30.0";
-    private static readonly int[] Concurrencies = [1, 16];
-
-    private sealed record Options(double Seconds, double WarmUp, int Rounds, IReadOnlyList<string> Executables, string? NodeDir, string? OutFile);
+    private sealed record Options(double Seconds, double WarmUp, int Rounds, IReadOnlyList<int> Connections, IReadOnlyList<string> Executables, string? NodeDir, string? OutFile);
 
     private sealed record Row(string Server, int Concurrency, int Round, double Rps, double P50Ms, double P99Ms, double AutocannonP99Ms, long Errors, double CpuMsPer1k, string Load);
 
@@ -128,6 +135,7 @@ public static class PeerServingBenchmark
             File.Copy(Path.Combine(AppContext.BaseDirectory, "Serving", "Peer", "load.js"), loadScript, overwrite: true);
 
             var inProcess = ServingBenchmark.MeasureInProcess(model, rows, TimeSpan.FromSeconds(Math.Min(3, options.Seconds)));
+            inProcess.AddRange(await MeasureCoreAsync(model, bodies, TimeSpan.FromSeconds(Math.Min(3, options.Seconds))));
 
             var ours = options.Executables.Select(exe => (Name: Describe(exe), Exe: exe)).ToList();
             foreach (var (name, exe) in ours)
@@ -138,7 +146,7 @@ public static class PeerServingBenchmark
             await CheckSameAnswersAsync(started, bodies, stopping.Token);
 
             var results = new List<Row>();
-            foreach (var concurrency in Concurrencies)
+            foreach (var concurrency in options.Connections)
             {
                 for (var round = 1; round <= options.Rounds; round++)
                 {
@@ -176,6 +184,77 @@ public static class PeerServingBenchmark
         }
     }
 
+    /// <summary>
+    /// The server's own work per request without HTTP, one thread: parsing the JSON body, then the core
+    /// (<see cref="InferenceService"/>: model run, score histogram, drift window), then writing the JSON answer, each
+    /// step added to the previous one. Next to one model run per row, it shows what the server adds to ONNX Runtime.
+    /// </summary>
+    private static async Task<List<(string Mode, double RowsPerSecond)>> MeasureCoreAsync(string modelPath, string[] bodies, TimeSpan duration)
+    {
+        using var model = OnnxModel.Load(modelPath, new ModelSessionOptions { Device = DevicePreference.Cpu }, NullLogger.Instance);
+        var metrics = new ServingMetrics(new ModelIdentity("fraud", "bench", "stable"), model.ExecutionProvider, 1);
+        await using var executor = new InferenceExecutor(model, new BatchingOptions(), TimeProvider.System, metrics.RecordBatch);
+        var profile = Path.Combine(Path.GetDirectoryName(modelPath)!, TrainingProfile.File);
+        var drift = File.Exists(profile) && TrainingProfile.Parse(await File.ReadAllBytesAsync(profile)).Profile is { } p
+            ? DriftMonitor.Create(p, model.Inputs, metrics.Registry, ["fraud", "bench", "stable"], 2000)
+            : null;
+        var service = new InferenceService(model, executor, metrics, null, drift);
+        var utf8 = bodies.Select(Encoding.UTF8.GetBytes).ToArray();
+        var identity = new ModelIdentity("fraud", "bench", "stable");
+        var output = new ArrayBufferWriter<byte>(4096);
+        var parsed = utf8.Select(b => InferRequestParser.Parse(b, model.Inputs, model.Outputs).Request!).ToArray();
+        var results = new List<(string, double)>();
+        (string Mode, int Steps)[] modes =
+        [
+            ("one model run of a parsed request", 0),
+            ("server core, no HTTP: parse the JSON body", 1),
+            ("… + infer (model run, score histogram, drift window)", 2),
+            ("… + write the JSON answer", 3),
+        ];
+        using var self = Process.GetCurrentProcess();
+        foreach (var (mode, steps) in modes)
+        {
+            long count = 0;
+            var warmUp = Stopwatch.StartNew();
+            var stopwatch = new Stopwatch();
+            var cpuStart = TimeSpan.Zero;
+            while (stopwatch.Elapsed < duration)
+            {
+                if (!stopwatch.IsRunning && warmUp.ElapsedMilliseconds >= 300)
+                {
+                    count = 0;
+                    self.Refresh();
+                    cpuStart = self.TotalProcessorTime;
+                    stopwatch.Start();
+                }
+                if (steps == 0)
+                {
+                    model.Run(parsed[count % parsed.Length].Inputs);
+                    count++;
+                    continue;
+                }
+                var (request, _) = InferRequestParser.Parse(utf8[count % utf8.Length], model.Inputs, model.Outputs);
+                if (steps >= 2)
+                {
+                    var result = await service.InferAsync(request!, CancellationToken.None);
+                    if (steps >= 3)
+                    {
+                        output.ResetWrittenCount();
+                        using var json = new Utf8JsonWriter(output);
+                        InferResponseWriter.WriteResult(json, identity, result);
+                    }
+                }
+                count++;
+            }
+            self.Refresh();
+            // CPU time of the whole process per request: steadier than wall time on a machine shared with other work.
+            var cpuUs = (self.TotalProcessorTime - cpuStart).TotalMicroseconds / count;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process {mode}: {count / stopwatch.Elapsed.TotalSeconds:F0} per s, {cpuUs:F1} µs CPU each"));
+            results.Add((mode + " — CPU µs each: " + cpuUs.ToString("F1", CultureInfo.InvariantCulture), count / stopwatch.Elapsed.TotalSeconds));
+        }
+        return results;
+    }
+
     private static void StopAll(List<ServerProcess> servers)
     {
         lock (servers)
@@ -192,6 +271,7 @@ public static class PeerServingBenchmark
     {
         double warmUp = 2;
         var rounds = 1;
+        IReadOnlyList<int> connections = [1, 16];
         string? nodeDir = null;
         var executables = new List<string> { ReleaseBuild() };
         if (PublishedSingleFile() is { } single)
@@ -212,6 +292,10 @@ public static class PeerServingBenchmark
                     rounds = r;
                     i++;
                     break;
+                case "--connections" when value is not null && value.Split(',').All(c => int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1024):
+                    connections = [.. value.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))];
+                    i++;
+                    break;
                 case "--gitops" when value is not null && File.Exists(value):
                     executables.Add(Path.GetFullPath(value));
                     i++;
@@ -220,8 +304,8 @@ public static class PeerServingBenchmark
                     nodeDir = Path.GetFullPath(value);
                     i++;
                     break;
-                case "--warmup" or "--rounds" or "--gitops" or "--node-dir":
-                    Console.Error.WriteLine($"invalid value for {args[i]}: '{value}'; options: --seconds N (0-120], --warmup N [0-60], --rounds N [1-10], --gitops EXECUTABLE, --node-dir DIR, --out FILE");
+                case "--warmup" or "--rounds" or "--connections" or "--gitops" or "--node-dir":
+                    Console.Error.WriteLine($"invalid value for {args[i]}: '{value}'; options: --seconds N (0-120], --warmup N [0-60], --rounds N [1-10], --connections 1,16, --gitops EXECUTABLE, --node-dir DIR, --out FILE");
                     return null;
                 default:
                     rest.Add(args[i]);
@@ -236,7 +320,7 @@ public static class PeerServingBenchmark
         {
             return null;
         }
-        return new Options(seconds, warmUp, rounds, executables, nodeDir, outFile);
+        return new Options(seconds, warmUp, rounds, connections, executables, nodeDir, outFile);
     }
 
     /// <summary>The <c>gitops</c> executable built beside this benchmark (Release when the benchmark runs in Release).</summary>
@@ -502,14 +586,35 @@ public static class PeerServingBenchmark
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {name} | {row.Concurrency} | {row.Rps:F0} | {row.P50Ms:F2} | {row.P99Ms:F2} | {row.AutocannonP99Ms:F0} | {row.Errors} | {ratio} | {row.CpuMsPer1k:F0} | {row.Load} |");
         }
+        if (options.Rounds > 1)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Medians over the {options.Rounds} rounds:");
+            md.AppendLine();
+            md.AppendLine("| server | connections | requests/s | p99 ms | ours / peer requests/s (median of the rounds' ratios) | server CPU ms per 1k requests |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var group in rows.GroupBy(r => (r.Server, r.Concurrency)))
+            {
+                var ratios = group.Select(r => r.Rps / rows.First(p => p.Server == PeerName && p.Concurrency == r.Concurrency && p.Round == r.Round).Rps);
+                var ratio = group.Key.Server == PeerName ? "" : Median(ratios).ToString("F2", CultureInfo.InvariantCulture) + "×";
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {group.Key.Server} | {group.Key.Concurrency} | {Median(group.Select(r => r.Rps)):F0} | {Median(group.Select(r => r.P99Ms)):F2} | {ratio} | {Median(group.Select(r => r.CpuMsPer1k)):F0} |");
+            }
+        }
         md.AppendLine();
-        md.AppendLine("| in-process ONNX Runtime, the ceiling (no HTTP, no JSON) | rows/s |");
+        md.AppendLine("| in-process, the ceiling (no HTTP) | rows or requests/s |");
         md.AppendLine("|---|---:|");
         foreach (var (mode, rps) in inProcess)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| {mode} | {rps:F0} |");
         }
         return md.ToString();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string NodeVersion()
