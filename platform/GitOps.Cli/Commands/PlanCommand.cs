@@ -78,6 +78,10 @@ public static class PlanCommand
             {
                 return Exit(ExitCode.Usage);
             }
+            if (!fromCluster && parse.GetValue(format) == "text")
+            {
+                return await WriteTextPlanAsync(parse, input, names, repository.Resolve(parse), ct);
+            }
             RepositoryPlan plan;
             var dryRunFailed = false;
             if (fromCluster)
@@ -132,6 +136,47 @@ public static class PlanCommand
             int Exit(ExitCode code) => (int)DetailedExitCode(parse, code);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The text plan, one environment at a time: each environment is planned, written and let go before the next is
+    /// planned, so a first deploy of thousands of models holds one environment's objects and never the whole text.
+    /// The output is the same as <see cref="PlanText.Format"/> of the whole plan.
+    /// </summary>
+    private static async Task<int> WriteTextPlanAsync(ParseResult parse, CliInput input, IReadOnlyList<string> names,
+        string root, CancellationToken ct)
+    {
+        var stdout = parse.InvocationConfiguration.Output;
+        var stderr = parse.InvocationConfiguration.Error;
+        var painter = ColorMode.Painter(parse);
+        var hasChanges = false;
+        var hasErrors = false;
+        var diagnostics = new List<GitOps.Specs.Diagnostics.Diagnostic>();
+        PlanText.WriteHeader(stdout, input.Commit, painter);
+        using (var plans = EnvironmentPlanner.PlanEach(input.Specs, names, input.Facts, new RenderContext(input.Commit), input.Observed).GetEnumerator())
+        {
+            while (ProgressDisplay.Run(parse, $"Planning {Environments(names)}", plans.MoveNext))
+            {
+                var env = plans.Current;
+                PlanText.WriteEnvironment(stdout, env, painter);
+                hasChanges |= env.Plan.HasChanges;
+                hasErrors |= env.HasErrors;
+                diagnostics.AddRange(env.Diagnostics);
+            }
+        }
+        PlanText.WriteFooter(stdout, hasChanges);
+        var experiments = await PlanExperiments.ReadAsync(root, input.Specs, names, ct);
+        var retraining = await PlanRetraining.ReadAsync(root, input.Specs, names, TimeProvider.System.GetUtcNow(), ct);
+        stdout.Write(PlanRetraining.Text(retraining) + PlanExperiments.Text(experiments));
+        if (hasErrors)
+        {
+            foreach (var d in diagnostics)
+            {
+                stderr.WriteLine(d.ToString());
+            }
+            return (int)ExitCode.Findings;
+        }
+        return parse.GetValue<bool>(DetailedExitCodeOption) && hasChanges ? (int)ExitCode.PlanHasChanges : (int)ExitCode.Success;
     }
 
     private static string Environments(IReadOnlyCollection<string> names) =>

@@ -11,58 +11,101 @@ public static class PlanText
 
     public static string Format(RepositoryPlan plan, TextPainter? painter = null)
     {
-        var sb = new StringBuilder();
-        var paint = painter ?? PlainText.Painter;
-        string C(TextStyle style, string text) => paint(style, text);
-        sb.Append(C(TextStyle.Heading, $"Plan for commit {plan.Commit}")).Append('\n');
+        var writer = new StringWriter { NewLine = "\n" };
+        Write(writer, plan, painter);
+        return writer.ToString();
+    }
+
+    /// <summary>Writes what <see cref="Format"/> returns.</summary>
+    public static void Write(TextWriter writer, RepositoryPlan plan, TextPainter? painter = null)
+    {
+        WriteHeader(writer, plan.Commit, painter);
         foreach (var env in plan.Environments)
         {
-            sb.Append('\n');
-            var p = env.Plan;
-            sb.Append(C(TextStyle.Heading, $"Environment {env.Environment}"))
-                .Append(env.Namespace.Length > 0 ? $" (namespace {env.Namespace})" : "")
-                .Append($": {p.Count(ActionKind.Create)} to create, {p.Count(ActionKind.Update)} to update, {p.Count(ActionKind.Delete)} to delete, {p.Count(ActionKind.Unchanged)} unchanged\n");
-            foreach (var d in env.Diagnostics)
+            WriteEnvironment(writer, env, painter);
+        }
+        WriteFooter(writer, plan.HasChanges);
+    }
+
+    /// <summary>
+    /// The first line of the plan. With <see cref="WriteEnvironment"/> and <see cref="WriteFooter"/> a plan can be
+    /// written one environment at a time, so that only one environment's objects are held at once.
+    /// </summary>
+    public static void WriteHeader(TextWriter writer, string commit, TextPainter? painter = null) =>
+        writer.Write($"{(painter ?? PlainText.Painter)(TextStyle.Heading, $"Plan for commit {commit}")}\n");
+
+    /// <summary>The section of one environment: counts, ML summary, the table of changes and each change's lines.</summary>
+    public static void WriteEnvironment(TextWriter writer, EnvironmentPlan env, TextPainter? painter = null)
+    {
+        var paint = painter ?? PlainText.Painter;
+        string C(TextStyle style, string text) => paint(style, text);
+        var sb = new StringBuilder();
+        sb.Append('\n');
+        var p = env.Plan;
+        sb.Append(C(TextStyle.Heading, $"Environment {env.Environment}"))
+            .Append(env.Namespace.Length > 0 ? $" (namespace {env.Namespace})" : "")
+            .Append($": {p.Count(ActionKind.Create)} to create, {p.Count(ActionKind.Update)} to update, {p.Count(ActionKind.Delete)} to delete, {p.Count(ActionKind.Unchanged)} unchanged\n");
+        foreach (var d in env.Diagnostics)
+        {
+            sb.Append("  ").Append(C(TextStyle.Error, d.ToString())).Append('\n');
+        }
+        if (env.HasErrors)
+        {
+            sb.Append("  not planned: fix the errors above\n");
+            writer.Write(sb);
+            return;
+        }
+        AppendSummary(sb, env.Summary, C);
+        var changes = p.Changes.ToList();
+        if (changes.Count == 0)
+        {
+            sb.Append("\n  No changes. The cluster matches the commit.\n");
+            writer.Write(sb);
+            return;
+        }
+        sb.Append('\n');
+        var rows = changes.Select(a => (Wave: Formats.Wave(a.Wave), Action: Formats.Action(a.Action), Object: a.Key.ToString(), a.Reason)).ToList();
+        var w1 = Math.Max(4, rows.Max(r => r.Wave.Length));
+        var w2 = Math.Max(6, rows.Max(r => r.Action.Length));
+        var w3 = Math.Max(6, rows.Max(r => r.Object.Length));
+        sb.Append("  ").Append("WAVE".PadRight(w1)).Append("  ").Append("ACTION".PadRight(w2)).Append("  ")
+            .Append("OBJECT".PadRight(w3)).Append("  REASON\n");
+        foreach (var (r, a) in rows.Zip(changes))
+        {
+            sb.Append("  ").Append(r.Wave.PadRight(w1)).Append("  ").Append(C(ColourOf(a.Action), r.Action.PadRight(w2))).Append("  ")
+                .Append(r.Object.PadRight(w3)).Append("  ").Append(r.Reason).Append('\n');
+        }
+        foreach (var a in changes)
+        {
+            sb.Append('\n').Append("  ").Append(C(ColourOf(a.Action), $"{Formats.Symbol(a.Action)} {a.Key}")).Append('\n');
+            if (a.Action == ActionKind.Create && ReferenceEquals(paint, PlainText.Painter))
             {
-                sb.Append("  ").Append(C(TextStyle.Error, d.ToString())).Append('\n');
+                // The YAML of a created object is most of a first deploy's plan: written in place, not as a text
+                // split into a string per line.
+                YamlWriter.AppendLines(sb, a.Desired, "      + ");
             }
-            if (env.HasErrors)
+            else
             {
-                sb.Append("  not planned: fix the errors above\n");
-                continue;
-            }
-            AppendSummary(sb, env.Summary, C);
-            var changes = p.Changes.ToList();
-            if (changes.Count == 0)
-            {
-                sb.Append("\n  No changes. The cluster matches the commit.\n");
-                continue;
-            }
-            sb.Append('\n');
-            var rows = changes.Select(a => (Wave: Formats.Wave(a.Wave), Action: Formats.Action(a.Action), Object: a.Key.ToString(), a.Reason)).ToList();
-            var w1 = Math.Max(4, rows.Max(r => r.Wave.Length));
-            var w2 = Math.Max(6, rows.Max(r => r.Action.Length));
-            var w3 = Math.Max(6, rows.Max(r => r.Object.Length));
-            sb.Append("  ").Append("WAVE".PadRight(w1)).Append("  ").Append("ACTION".PadRight(w2)).Append("  ")
-                .Append("OBJECT".PadRight(w3)).Append("  REASON\n");
-            foreach (var (r, a) in rows.Zip(changes))
-            {
-                sb.Append("  ").Append(r.Wave.PadRight(w1)).Append("  ").Append(C(ColourOf(a.Action), r.Action.PadRight(w2))).Append("  ")
-                    .Append(r.Object.PadRight(w3)).Append("  ").Append(r.Reason).Append('\n');
-            }
-            foreach (var a in changes)
-            {
-                sb.Append('\n').Append("  ").Append(C(ColourOf(a.Action), $"{Formats.Symbol(a.Action)} {a.Key}")).Append('\n');
                 foreach (var line in Formats.DiffLines(a))
                 {
                     var code = line.StartsWith('+') ? TextStyle.Added : line.StartsWith('-') ? TextStyle.Removed : line.StartsWith('~') ? TextStyle.Changed : TextStyle.Muted;
                     sb.Append("      ").Append(C(code, line)).Append('\n');
                 }
             }
+            // Written out in pieces of a few objects: a plan of thousands of objects is never held as one text, and a
+            // console writer (which flushes every write) is not called for every line.
+            if (sb.Length >= 32 * 1024)
+            {
+                writer.Write(sb);
+                sb.Clear();
+            }
         }
-        sb.Append('\n').Append(plan.HasChanges ? "Changes planned.\n" : "No changes.\n");
-        return sb.ToString();
+        writer.Write(sb);
     }
+
+    /// <summary>The closing line: whether anything changes in any environment planned.</summary>
+    public static void WriteFooter(TextWriter writer, bool hasChanges) =>
+        writer.Write(hasChanges ? "\nChanges planned.\n" : "\nNo changes.\n");
 
     private static TextStyle ColourOf(ActionKind kind) => kind switch
     {

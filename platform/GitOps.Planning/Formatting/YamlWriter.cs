@@ -32,48 +32,54 @@ public static partial class YamlWriter
         return sb.ToString();
     }
 
-    private static void WriteRoot(StringBuilder sb, JsonNode? node)
+    /// <summary>
+    /// Appends the YAML of <paramref name="node"/> to <paramref name="sb"/> with <paramref name="linePrefix"/> in
+    /// front of every line: the same lines as <see cref="Write"/>, without building the text of the object first.
+    /// </summary>
+    public static void AppendLines(StringBuilder sb, JsonNode? node, string linePrefix) => WriteRoot(sb, node, linePrefix);
+
+    private static void WriteRoot(StringBuilder sb, JsonNode? node, string prefix = "")
     {
         switch (node)
         {
             case JsonObject { Count: > 0 } obj:
-                WriteObject(sb, obj, 0);
+                WriteObject(sb, obj, 0, prefix);
                 break;
             case JsonArray { Count: > 0 } array:
-                WriteArray(sb, array, 0);
+                WriteArray(sb, array, 0, prefix);
                 break;
             default:
-                sb.Append(Scalar(node)).Append('\n');
+                sb.Append(prefix).Append(Scalar(node)).Append('\n');
                 break;
         }
     }
 
-    private static void WriteObject(StringBuilder sb, JsonObject obj, int indent, bool firstInline = false)
+    private static void WriteObject(StringBuilder sb, JsonObject obj, int indent, string prefix, bool firstInline = false)
     {
         var first = true;
         foreach (var (key, value) in obj)
         {
             if (!(first && firstInline))
             {
-                sb.Append(' ', indent);
+                sb.Append(prefix).Append(' ', indent);
             }
             first = false;
             sb.Append(Key(key)).Append(':');
-            WriteValue(sb, value, indent);
+            WriteValue(sb, value, indent, prefix);
         }
     }
 
-    private static void WriteValue(StringBuilder sb, JsonNode? value, int indent)
+    private static void WriteValue(StringBuilder sb, JsonNode? value, int indent, string prefix)
     {
         switch (value)
         {
             case JsonObject { Count: > 0 } child:
                 sb.Append('\n');
-                WriteObject(sb, child, indent + 2);
+                WriteObject(sb, child, indent + 2, prefix);
                 break;
             case JsonArray { Count: > 0 } array:
                 sb.Append('\n');
-                WriteArray(sb, array, indent + 2);
+                WriteArray(sb, array, indent + 2, prefix);
                 break;
             default:
                 sb.Append(' ').Append(Scalar(value)).Append('\n');
@@ -81,19 +87,19 @@ public static partial class YamlWriter
         }
     }
 
-    private static void WriteArray(StringBuilder sb, JsonArray array, int indent)
+    private static void WriteArray(StringBuilder sb, JsonArray array, int indent, string prefix)
     {
         foreach (var item in array)
         {
-            sb.Append(' ', indent).Append("- ");
+            sb.Append(prefix).Append(' ', indent).Append("- ");
             switch (item)
             {
                 case JsonObject { Count: > 0 } obj:
-                    WriteObject(sb, obj, indent + 2, firstInline: true);
+                    WriteObject(sb, obj, indent + 2, prefix, firstInline: true);
                     break;
                 case JsonArray { Count: > 0 } nested:
                     sb.Append('\n');
-                    WriteArray(sb, nested, indent + 2);
+                    WriteArray(sb, nested, indent + 2, prefix);
                     break;
                 default:
                     sb.Append(Scalar(item)).Append('\n');

@@ -39,11 +39,21 @@ public static class EnvironmentPlanner
     public static RepositoryPlan Plan(SpecSet specs, IEnumerable<string> environments, RegistryFacts facts,
         RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null)
     {
+        return new RepositoryPlan(context.Commit, [.. PlanEach(specs, environments, facts, context, observed, cache)]);
+    }
+
+    /// <summary>
+    /// The plans of <see cref="Plan"/>, one environment at a time, each planned only when it is asked for: a caller
+    /// that writes each plan out and lets it go holds the objects of one environment at once, never of all of them.
+    /// </summary>
+    public static IEnumerable<EnvironmentPlan> PlanEach(SpecSet specs, IEnumerable<string> environments, RegistryFacts facts,
+        RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null)
+    {
         var index = ObservedObject.Index(observed);
-        var plans = environments.Distinct().Order(StringComparer.Ordinal)
-            .Select(e => PlanEnvironment(specs, e, facts, context, index, cache))
-            .ToImmutableArray();
-        return new RepositoryPlan(context.Commit, plans);
+        foreach (var e in environments.Distinct().Order(StringComparer.Ordinal))
+        {
+            yield return PlanEnvironment(specs, e, facts, context, index, cache);
+        }
     }
 
     public static EnvironmentPlan PlanEnvironment(SpecSet specs, string environment, RegistryFacts facts,

@@ -47,4 +47,26 @@ public sealed class YamlWriterTests
             Assert.Equal(text, yaml);
         }
     }
+
+    public sealed class TheAppendLinesMethod
+    {
+        [Theory]
+        [InlineData("""{"a":{"b":[1,{"c":"x","d":[[],["y",{"e":null}]]}],"f":{}},"g":"two\nlines"}""")]
+        [InlineData("""[["a"],{"b":1}]""")]
+        [InlineData("\"plain\"")]
+        [InlineData("{}")]
+        public void Should_Write_The_Lines_Of_Write_Each_Behind_The_Prefix(string json)
+        {
+            // Given
+            var node = JsonNode.Parse(json);
+            var sb = new System.Text.StringBuilder();
+
+            // When
+            YamlWriter.AppendLines(sb, node, "  + ");
+
+            // Then
+            var expected = string.Concat(YamlWriter.Write(node).TrimEnd('\n').Split('\n').Select(l => $"  + {l}\n"));
+            Assert.Equal(expected, sb.ToString());
+        }
+    }
 }

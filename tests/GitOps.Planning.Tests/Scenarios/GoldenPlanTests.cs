@@ -60,6 +60,31 @@ public sealed class GoldenPlanTests
 
         [Theory]
         [MemberData(nameof(Cases), MemberType = typeof(GoldenPlanTests))]
+        public void Should_Write_The_Expected_Text_One_Environment_At_A_Time(string name)
+        {
+            // Given
+            var dir = Path.Combine(TestData, "plan", name);
+            var live = LiveState.Parse(File.ReadAllText(Path.Combine(dir, "live.yaml"))).Objects;
+            var specs = LoadRepository(dir);
+            var writer = new StringWriter();
+
+            // When: as `gitops plan` writes its text, each environment planned only when the previous one is written
+            PlanText.WriteHeader(writer, "4b7e9c2");
+            var hasChanges = false;
+            foreach (var env in EnvironmentPlanner.PlanEach(specs, specs.Environments.Select(e => e.Name),
+                         ObservedFacts.From(live), new RenderContext("4b7e9c2"), live))
+            {
+                PlanText.WriteEnvironment(writer, env);
+                hasChanges |= env.Plan.HasChanges;
+            }
+            PlanText.WriteFooter(writer, hasChanges);
+
+            // Then
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "plan.txt")).ReplaceLineEndings("\n"), writer.ToString());
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases), MemberType = typeof(GoldenPlanTests))]
         public void Should_Converge_After_Applying_The_Plan(string name)
         {
             // Given
