@@ -78,9 +78,6 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public long CurrentResourceVersion => _store.CurrentResourceVersion;
 
-    /// <summary>List answers given so far, each page of a paged list counted.</summary>
-    public int ListPages => _store.ListPages;
-
     /// <summary>Forgets the snapshots of paged lists, as etcd compaction does: a list continued after this answers 410 Expired.</summary>
     public void ExpireListSnapshots() => _store.ExpireListSnapshots();
 

@@ -115,7 +115,6 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
                 items.Add(type.BuiltIn ? WithoutTypeMeta(obj) : WithTypeMeta(type, obj));
                 last = name;
             }
-            ListPages++;
             var metadata = new JsonObject { ["resourceVersion"] = resourceVersion.ToString() };
             if (more)
             {
@@ -138,9 +137,6 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
             });
         }
     }
-
-    /// <summary>List answers given, pages of a paged list counted one by one.</summary>
-    public int ListPages { get; private set; }
 
     /// <summary>Forgets the snapshots paged lists continue from, as etcd compaction does: their tokens answer 410.</summary>
     public void ExpireListSnapshots()
