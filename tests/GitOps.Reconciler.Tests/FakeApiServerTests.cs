@@ -184,6 +184,51 @@ public sealed class FakeApiServerTests
         }
 
         [Fact]
+        public async Task Should_Page_A_List_From_One_Snapshot_Like_The_Api_Server()
+        {
+            // Given three ConfigMaps, one outside the selection
+            await _client.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("a", labels: new JsonObject { ["env"] = "prod" }));
+            await _client.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("b", labels: new JsonObject { ["env"] = "staging" }));
+            await _client.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("c", labels: new JsonObject { ["env"] = "prod" }));
+            var query = $"{ConfigMaps}?labelSelector=env%3Dprod&limit=1";
+
+            // When the first page is read, then an object is added, then the list is continued
+            var (_, first) = await _client.SendAsync(HttpMethod.Get, query);
+            await _client.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("d", labels: new JsonObject { ["env"] = "prod" }));
+            var token = first["metadata"]!["continue"]!.GetValue<string>();
+            var (code, second) = await _client.SendAsync(HttpMethod.Get, $"{query}&continue={Uri.EscapeDataString(token)}");
+
+            // Then each page holds at most the limit of the selection, the last page has no token, and the pages are
+            // the snapshot of the first one: its resourceVersion, without the object added since
+            Assert.Equal("a", Assert.Single(first["items"]!.AsArray())!["metadata"]!["name"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, code);
+            Assert.Equal("c", Assert.Single(second["items"]!.AsArray())!["metadata"]!["name"]!.GetValue<string>());
+            Assert.Null(second["metadata"]!["continue"]);
+            Assert.Equal(Rv(first), Rv(second));
+            Assert.NotEqual(_server.CurrentResourceVersion.ToString(), Rv(second));
+        }
+
+        [Fact]
+        public async Task Should_Answer_Expired_When_A_Snapshot_Is_Gone_And_BadRequest_For_A_Foreign_Token()
+        {
+            // Given a paged list whose snapshot was compacted away
+            await _client.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("a"));
+            await _client.SendAsync(HttpMethod.Post, ConfigMaps, ConfigMap("b"));
+            var (_, first) = await _client.SendAsync(HttpMethod.Get, $"{ConfigMaps}?limit=1");
+            _server.ExpireListSnapshots();
+
+            // When
+            var (expired, status) = await _client.SendAsync(HttpMethod.Get,
+                $"{ConfigMaps}?limit=1&continue={Uri.EscapeDataString(first["metadata"]!["continue"]!.GetValue<string>())}");
+            var (invalid, _) = await _client.SendAsync(HttpMethod.Get, $"{ConfigMaps}?limit=1&continue=bm90LWEtdG9rZW4%3D");
+
+            // Then
+            Assert.Equal(HttpStatusCode.Gone, expired);
+            Assert.Equal("Expired", status["reason"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.BadRequest, invalid);
+        }
+
+        [Fact]
         public async Task Should_Answer_Forbidden_Like_RBAC_Until_The_Refusal_Is_Lifted()
         {
             // Given

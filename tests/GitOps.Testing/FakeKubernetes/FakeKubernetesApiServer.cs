@@ -78,6 +78,13 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public long CurrentResourceVersion => _store.CurrentResourceVersion;
 
+    /// <summary>Forgets the snapshots of paged lists, as etcd compaction does: a list continued after this answers 410 Expired.</summary>
+    public void ExpireListSnapshots() => _store.ExpireListSnapshots();
+
+    /// <summary>The next list page answered with a <c>continue</c> token is the last its snapshot serves, as if etcd
+    /// compacted right after it: continuing from it answers 410 Expired.</summary>
+    public void ExpireListSnapshotAfterNextPage() => _store.ExpireListSnapshotAfterNextPage();
+
     public IReadOnlyList<FakeApiRequest> Requests => [.. _requests];
 
     /// <summary>The most writes that were ever in flight at once, counting those answered 429: how many the
@@ -381,7 +388,19 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
                 {
                     return;
                 }
-                result = _store.List(type, route.Namespace, selector);
+                int? limit = null;
+                if (query["limit"].ToString() is { Length: > 0 } limitText)
+                {
+                    if (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+                    {
+                        await WriteAsync(context, 400, KubernetesStatus.BadRequest($"limit: Invalid value: \"{limitText}\""));
+                        return;
+                    }
+                    // limit=0 means no limit, as on the real server.
+                    limit = parsed > 0 ? parsed : null;
+                }
+                result = _store.List(type, route.Namespace, selector, limit,
+                    query["continue"].ToString() is { Length: > 0 } token ? token : null);
                 break;
             case "get":
                 result = _store.Get(type, route.Namespace, route.Name!);

@@ -20,6 +20,7 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
     private readonly Dictionary<(FakeResourceType Type, string Ns, string Name), Entry> _objects = [];
     private readonly List<StoreEvent> _history = [];
     private readonly List<Watcher> _watchers = [];
+    private readonly Dictionary<(FakeResourceType Type, string Ns, long ResourceVersion), IReadOnlyList<KeyValuePair<string, JsonObject>>> _listSnapshots = [];
     private long _resourceVersion = 100;
     private long _historyFloor = 100;
 
@@ -62,29 +63,101 @@ internal sealed class FakeObjectStore(TimeProvider time, int historyLimit)
         }
     }
 
-    public StoreResult List(FakeResourceType type, string ns, LabelSelector selector)
+    /// <summary>
+    /// Lists like kube-apiserver: with <paramref name="limit"/>, at most that many items and, when more match, a
+    /// <c>continue</c> token; a request with that token goes on from the same snapshot (every page carries the first
+    /// page's resourceVersion) until the snapshot expires (<see cref="ExpireListSnapshots"/>, as etcd compaction does),
+    /// then answers 410 Expired. A token the server did not issue is 400 Bad Request.
+    /// </summary>
+    public StoreResult List(FakeResourceType type, string ns, LabelSelector selector, int? limit = null, string? continueToken = null)
     {
         lock (_gate)
         {
-            var items = new JsonArray();
-            foreach (var kv in _objects.Where(kv => kv.Key.Type == type && kv.Key.Ns == ns)
-                         .OrderBy(kv => kv.Key.Name, StringComparer.Ordinal))
+            long resourceVersion;
+            string? after = null;
+            IReadOnlyList<KeyValuePair<string, JsonObject>> source;
+            if (continueToken is not null)
             {
-                if (selector.Matches(kv.Value.Object))
+                if (ListContinue.Decode(continueToken) is not { } position)
                 {
-                    // Compiled-in types come back without kind/apiVersion on list items; custom resources keep them.
-                    items.Add(type.BuiltIn ? WithoutTypeMeta(kv.Value.Object) : WithTypeMeta(type, kv.Value.Object));
+                    return new StoreResult(400, KubernetesStatus.BadRequest($"continue key is not valid: {continueToken}"));
                 }
+                if (!_listSnapshots.TryGetValue((type, ns, position.ResourceVersion), out var snapshot))
+                {
+                    return new StoreResult(410, KubernetesStatus.Failure(410, "Expired",
+                        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."));
+                }
+                (resourceVersion, after, source) = (position.ResourceVersion, position.After, snapshot);
+            }
+            else
+            {
+                resourceVersion = _resourceVersion;
+                // Stored objects are replaced on every write, never changed in place: a snapshot can share them.
+                source = [.. _objects.Where(kv => kv.Key.Type == type && kv.Key.Ns == ns)
+                    .OrderBy(kv => kv.Key.Name, StringComparer.Ordinal)
+                    .Select(kv => new KeyValuePair<string, JsonObject>(kv.Key.Name, kv.Value.Object))];
+            }
+            var items = new JsonArray();
+            string? last = null;
+            var more = false;
+            foreach (var (name, obj) in source)
+            {
+                if (after is not null && string.CompareOrdinal(name, after) <= 0 || !selector.Matches(obj))
+                {
+                    continue;
+                }
+                if (items.Count == limit)
+                {
+                    more = true;
+                    break;
+                }
+                // Compiled-in types come back without kind/apiVersion on list items; custom resources keep them.
+                items.Add(type.BuiltIn ? WithoutTypeMeta(obj) : WithTypeMeta(type, obj));
+                last = name;
+            }
+            var metadata = new JsonObject { ["resourceVersion"] = resourceVersion.ToString() };
+            if (more)
+            {
+                if (_expireAfterNextPage)
+                {
+                    _expireAfterNextPage = false;
+                }
+                else
+                {
+                    _listSnapshots.TryAdd((type, ns, resourceVersion), source);
+                }
+                metadata["continue"] = ListContinue.Encode(resourceVersion, last!);
             }
             return new StoreResult(200, new JsonObject
             {
                 ["kind"] = type.Kind + "List",
                 ["apiVersion"] = type.ApiVersion,
-                ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString() },
+                ["metadata"] = metadata,
                 ["items"] = items,
             });
         }
     }
+
+    /// <summary>Forgets the snapshots paged lists continue from, as etcd compaction does: their tokens answer 410.</summary>
+    public void ExpireListSnapshots()
+    {
+        lock (_gate)
+        {
+            _listSnapshots.Clear();
+        }
+    }
+
+    /// <summary>The next page answered with a <c>continue</c> token is the last its snapshot serves, as if etcd
+    /// compacted right after it: continuing answers 410 Expired.</summary>
+    public void ExpireListSnapshotAfterNextPage()
+    {
+        lock (_gate)
+        {
+            _expireAfterNextPage = true;
+        }
+    }
+
+    private bool _expireAfterNextPage;
 
     public StoreResult Create(FakeResourceType type, string ns, JsonObject body, string manager, bool dryRun)
     {
@@ -716,4 +789,35 @@ internal sealed record WatchSubscription(
     public static WatchSubscription Failed(JsonObject status) => new([], null, null, status);
 
     public static WatchSubscription Expired(JsonObject errorEvent) => new([errorEvent], null, null, null, IsExpired: true);
+}
+
+/// <summary>
+/// The <c>continue</c> token of a paged list, in kube-apiserver's form: base64 of
+/// <c>{"v":"meta.k8s.io/v1","rv":N,"start":"NAME\u0000"}</c> (the snapshot's resourceVersion and the key to resume after).
+/// </summary>
+internal static class ListContinue
+{
+    public static string Encode(long resourceVersion, string lastName) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["v"] = "meta.k8s.io/v1",
+            ["rv"] = resourceVersion,
+            ["start"] = lastName + "\u0000",
+        }.ToJsonString()));
+
+    public static (long ResourceVersion, string After)? Decode(string token)
+    {
+        try
+        {
+            var json = JsonNode.Parse(Convert.FromBase64String(token)) as JsonObject;
+            return json?["v"]?.GetValue<string>() == "meta.k8s.io/v1" && json["rv"]?.GetValue<long>() is { } rv
+                && json["start"]?.GetValue<string>() is { Length: > 0 } start && start.EndsWith('\u0000')
+                ? (rv, start[..^1])
+                : null;
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

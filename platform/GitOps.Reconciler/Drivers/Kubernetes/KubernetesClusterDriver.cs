@@ -19,6 +19,10 @@ public sealed record KubernetesDriverOptions
     /// <summary>Take fields over from other managers on apply (the default: Git is the source of truth). When
     /// false a conflicting apply fails with <see cref="ApplyConflictException"/>.</summary>
     public bool ForceConflicts { get; init; } = true;
+
+    /// <summary>Objects asked for per list request (<c>limit</c>, then <c>continue</c> until the list is complete), as
+    /// client-go's pager does: one answer never holds a whole kind of a large environment.</summary>
+    public int ListPageSize { get; init; } = 500;
 }
 
 /// <summary>
@@ -291,36 +295,59 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
 
     private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct)
     {
-        var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}";
-        var response = await api.SendAsync(HttpMethod.Get, path, null, null, ct);
-        if (response.StatusCode == 404)
-        {
-            // The kind is not served (its CRD is not installed), so nothing of it can exist.
-            return null;
-        }
-        if (!response.IsSuccess || response.Body is null)
-        {
-            throw ApiRefusal.Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
-        }
+        var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}&limit={_options.ListPageSize}";
         var items = new List<JsonObject>();
-        if (response.Body["items"] is JsonArray array)
+        string? resourceVersion = null;
+        string? next = null;
+        var restarts = 0;
+        while (true)
         {
-            items.Capacity = array.Count;
-            items.AddRange(array.OfType<JsonObject>());
-            // Detached from the list, each item is completed in place rather than copied.
-            array.Clear();
+            var response = await api.SendAsync(HttpMethod.Get, next is null ? path : $"{path}&continue={Uri.EscapeDataString(next)}", null, null, ct);
+            if (response.StatusCode == 404)
+            {
+                // The kind is not served (its CRD is not installed), so nothing of it can exist.
+                return null;
+            }
+            if (response.StatusCode == 410 && next is not null && restarts++ < MaxListRestarts)
+            {
+                // The snapshot the pages were read from expired (compacted) between two pages: the pages read so far
+                // and the rest would not be one consistent list, so it is read again from the start.
+                items.Clear();
+                (resourceVersion, next) = (null, null);
+                continue;
+            }
+            if (!response.IsSuccess || response.Body is null)
+            {
+                throw ApiRefusal.Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
+            }
+            if (response.Body["items"] is JsonArray array)
+            {
+                items.EnsureCapacity(items.Count + array.Count);
+                var first = items.Count;
+                items.AddRange(array.OfType<JsonObject>());
+                // Detached from the list, each item is completed in place rather than copied.
+                array.Clear();
+                for (var i = first; i < items.Count; i++)
+                {
+                    items[i] = Normalize(kind, items[i]);
+                    // Planning never reads who owns which field, and with server-side apply that record is as large as
+                    // the object itself: held for thousands of objects it would double the memory of every pass
+                    // (client-go's informers drop it for the same reason).
+                    (items[i]["metadata"] as JsonObject)?.Remove("managedFields");
+                }
+            }
+            // Every page is read from the snapshot of the first: its resourceVersion is the list's.
+            resourceVersion ??= response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
+            next = response.Body["metadata"]?["continue"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(next))
+            {
+                return new KindList(items, resourceVersion);
+            }
         }
-        for (var i = 0; i < items.Count; i++)
-        {
-            items[i] = Normalize(kind, items[i]);
-            // Planning never reads who owns which field, and with server-side apply that record is as large as the
-            // object itself: held for thousands of objects it would double the memory of every pass (client-go's
-            // informers drop it for the same reason).
-            (items[i]["metadata"] as JsonObject)?.Remove("managedFields");
-        }
-        var rv = response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
-        return new KindList(items, rv);
     }
+
+    /// <summary>How often a paged list is read again from the start when its snapshot expires between pages.</summary>
+    private const int MaxListRestarts = 3;
 
     private ManagedKind Resolve(string apiVersion, string kind) =>
         _options.Kinds.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind)

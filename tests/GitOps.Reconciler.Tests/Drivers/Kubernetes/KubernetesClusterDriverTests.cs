@@ -55,6 +55,44 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
+        public async Task Should_Read_A_Kind_In_Pages_Of_The_Configured_Size()
+        {
+            // Given five managed ConfigMaps and pages of two
+            await using var cluster = await FakeCluster.StartAsync();
+            foreach (var name in new[] { "c1", "c2", "c3", "c4", "c5" })
+            {
+                cluster.Server.Seed(FakeCluster.ConfigMap(name));
+            }
+            cluster.Server.Seed(FakeCluster.ConfigMap("staging-config", environment: "staging"));
+
+            // When
+            var objects = await cluster.Driver(new KubernetesDriverOptions { ListPageSize = 2 }).ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then every object once, the ConfigMaps read in three requests (2 + 2 + 1), every other kind in one
+            Assert.Equal(["c1", "c2", "c3", "c4", "c5"], objects.Select(o => o["metadata"]!["name"]!.GetValue<string>()));
+            Assert.Equal(ManagedKinds.All.Length + 2, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Read_The_List_Again_When_Its_Snapshot_Expires_Between_Pages()
+        {
+            // Given the snapshot of the first page is compacted away before the second is asked for
+            await using var cluster = await FakeCluster.StartAsync();
+            foreach (var name in new[] { "c1", "c2", "c3", "c4", "c5" })
+            {
+                cluster.Server.Seed(FakeCluster.ConfigMap(name));
+            }
+            cluster.Server.ExpireListSnapshotAfterNextPage();
+
+            // When
+            var objects = await cluster.Driver(new KubernetesDriverOptions { ListPageSize = 2 }).ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then the list is read from the start again: every object exactly once (the 410 and three pages more)
+            Assert.Equal(["c1", "c2", "c3", "c4", "c5"], objects.Select(o => o["metadata"]!["name"]!.GetValue<string>()));
+            Assert.Equal(ManagedKinds.All.Length + 4, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
         public async Task Should_Treat_A_Kind_The_Cluster_Does_Not_Serve_As_Empty()
         {
             // Given
