@@ -67,10 +67,12 @@ public static class ValidateCommand
     {
         var files = RepositoryReader.Read(root);
         var result = RepositoryValidator.Validate(files);
+        // Only files with findings are decoded again, for the lines the findings quote.
+        var reported = result.Diagnostics.Select(d => d.Span.File).ToHashSet(StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            if (result.Diagnostics.Any(d => d.Span.File == file.Path))
+            if (reported.Contains(file.Path))
             {
                 sources[file.Path] = Encoding.UTF8.GetString(file.Content);
             }

@@ -35,23 +35,34 @@ public sealed class EvaluationMemo
         return outcome;
     }
 
-    private static string? Key(CompiledExpression expression, IReadOnlyDictionary<string, object?> variables)
+    // One builder for every key: the memo serves one evaluation pass on one thread.
+    private readonly StringBuilder _key = new();
+
+    private string? Key(CompiledExpression expression, IReadOnlyDictionary<string, object?> variables)
     {
         var shape = expression.Shape;
-        if (!expression.IsValid || shape.BoundNames.Any(variables.ContainsKey))
+        if (!expression.IsValid)
         {
             return null;
         }
-        var key = new StringBuilder();
+        foreach (var name in shape.BoundNames)
+        {
+            if (variables.ContainsKey(name))
+            {
+                return null;
+            }
+        }
+        // The memo is keyed by expression too, and an expression always lists the same variables and selections in the
+        // same order: the key needs only their values, each ended by a separator.
+        var key = _key.Clear();
         foreach (var name in shape.BareVariables)
         {
-            var value = variables.GetValueOrDefault(name);
+            var present = variables.TryGetValue(name, out var value);
             if (value is IDictionary<string, object?> or IList<object?>)
             {
                 return null;
             }
-            key.Append(name).Append('=');
-            Append(key, value, variables.ContainsKey(name));
+            Append(key, value, present);
             key.Append('\u001e');
         }
         foreach (var path in shape.Selections)
@@ -60,7 +71,6 @@ public sealed class EvaluationMemo
             {
                 return null;
             }
-            key.Append(string.Join('.', path)).Append('=');
             var i = 1;
             for (; i < path.Length; i++)
             {

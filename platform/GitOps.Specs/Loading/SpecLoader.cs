@@ -79,22 +79,26 @@ public static class SpecLoader
         }
         // Valid documents pass the fast check and need no JSON view; any other goes through the full validator,
         // which reports its errors.
-        var valid = SchemaFastPath.IsValid(kind, map);
-        var walked = DocumentWalker.Walk(map, json: !valid);
-        if (!valid)
+        SpecOrigin origin;
+        if (SchemaFastPath.IsValid(kind, map))
         {
-            var schemaErrors = SchemaValidation.Validate(kind, walked.Json!, document.Span);
-            diagnostics.AddRange(schemaErrors);
-            if (schemaErrors.Count > 0)
+            if (document.Failed)
             {
                 return null;
             }
+            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(map), DocumentWalker.Raw(map));
         }
-        if (document.Failed)
+        else
         {
-            return null;
+            var walked = DocumentWalker.Walk(map, json: true);
+            var schemaErrors = SchemaValidation.Validate(kind, walked.Json!, document.Span);
+            diagnostics.AddRange(schemaErrors);
+            if (schemaErrors.Count > 0 || document.Failed)
+            {
+                return null;
+            }
+            origin = new SpecOrigin(path, document.Index, document.Span, walked.KeySpans, walked.ValueSpans, walked.Raw);
         }
-        var origin = new SpecOrigin(path, document.Index, document.Span, walked.KeySpans, walked.ValueSpans, walked.Raw);
         var metadata = SpecBinder.Metadata(map.Get("metadata") as YMapping);
         return SpecBinder.Bind(kind, metadata, origin, map.Get("spec") as YMapping);
     }

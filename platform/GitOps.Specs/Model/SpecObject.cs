@@ -32,14 +32,48 @@ public sealed record Metadata(
 /// Where a spec document came from: its file, index in a multi-document file, and the span of every node by
 /// path (<c>spec.training.resources.gpus</c>, <c>spec.gates[1]</c>). Used to point diagnostics at the exact key or value.
 /// </summary>
-public sealed class SpecOrigin(
-    string file,
-    int documentIndex,
-    SourceSpan documentSpan,
-    IReadOnlyDictionary<string, SourceSpan> keySpans,
-    IReadOnlyDictionary<string, SourceSpan> valueSpans,
-    IReadOnlyDictionary<string, object?>? raw = null)
+public sealed class SpecOrigin
 {
+    // Span maps are built on first use: most documents are never pointed into, and building a path for every node of
+    // every document was a large part of loading.
+    private readonly Lazy<(IReadOnlyDictionary<string, SourceSpan> Keys, IReadOnlyDictionary<string, SourceSpan> Values)> _spans;
+
+    public SpecOrigin(
+        string file,
+        int documentIndex,
+        SourceSpan documentSpan,
+        IReadOnlyDictionary<string, SourceSpan> keySpans,
+        IReadOnlyDictionary<string, SourceSpan> valueSpans,
+        IReadOnlyDictionary<string, object?>? raw = null)
+        : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>((keySpans, valueSpans)), raw)
+    {
+    }
+
+    /// <summary>An origin whose span maps <paramref name="spans"/> builds when a span is first asked for.</summary>
+    internal SpecOrigin(
+        string file,
+        int documentIndex,
+        SourceSpan documentSpan,
+        Func<(IReadOnlyDictionary<string, SourceSpan> Keys, IReadOnlyDictionary<string, SourceSpan> Values)> spans,
+        IReadOnlyDictionary<string, object?> raw)
+        : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>(spans), raw)
+    {
+    }
+
+    private SpecOrigin(
+        string file,
+        int documentIndex,
+        SourceSpan documentSpan,
+        Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)> spans,
+        IReadOnlyDictionary<string, object?>? raw)
+    {
+        File = file;
+        DocumentIndex = documentIndex;
+        DocumentSpan = documentSpan;
+        _spans = spans;
+        Raw = raw ?? new Dictionary<string, object?>();
+    }
+
     public static readonly SpecOrigin None = new("<memory>", 0, SourceSpan.StartOf("<memory>"),
         new Dictionary<string, SourceSpan>(), new Dictionary<string, SourceSpan>());
 
@@ -52,17 +86,17 @@ public sealed class SpecOrigin(
     /// long, double, bool, null) with YAML 1.2 core-schema scalars: the shape CEL policies see as <c>object</c>.
     /// Empty for specs built in memory.
     /// </summary>
-    public IReadOnlyDictionary<string, object?> Raw { get; } = raw ?? new Dictionary<string, object?>();
+    public IReadOnlyDictionary<string, object?> Raw { get; }
 
-    public string File { get; } = file;
-    public int DocumentIndex { get; } = documentIndex;
-    public SourceSpan DocumentSpan { get; } = documentSpan;
+    public string File { get; }
+    public int DocumentIndex { get; }
+    public SourceSpan DocumentSpan { get; }
 
     /// <summary>Span of the key at <paramref name="path"/>, else the nearest ancestor's, else the document.</summary>
-    public SourceSpan Key(string path) => Find(keySpans, path) ?? Find(valueSpans, path) ?? DocumentSpan;
+    public SourceSpan Key(string path) => Find(_spans.Value.Keys, path) ?? Find(_spans.Value.Values, path) ?? DocumentSpan;
 
     /// <summary>Span of the value at <paramref name="path"/>, else its key's, else the nearest ancestor's.</summary>
-    public SourceSpan Value(string path) => Find(valueSpans, path) ?? Find(keySpans, path) ?? DocumentSpan;
+    public SourceSpan Value(string path) => Find(_spans.Value.Values, path) ?? Find(_spans.Value.Keys, path) ?? DocumentSpan;
 
     private static SourceSpan? Find(IReadOnlyDictionary<string, SourceSpan> spans, string path)
     {

@@ -39,18 +39,40 @@ public static class Quantities
     public static bool TryParseValue(string? text, out decimal value)
     {
         value = 0;
-        if (!TryParse(text, out ResourceQuantity quantity))
+        if (text is null)
         {
             return false;
+        }
+        // Thousands of models repeat a handful of quantities, and parsing one is costly: remember the answers.
+        if (!Values.TryGetValue(text, out var known))
+        {
+            known = ParseValue(text);
+            if (Values.Count < MaxRemembered)
+            {
+                Values[text] = known;
+            }
+        }
+        value = known.GetValueOrDefault();
+        return known.HasValue;
+    }
+
+    private const int MaxRemembered = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal?> Values = new(StringComparer.Ordinal);
+
+    private static decimal? ParseValue(string text)
+    {
+        if (!TryParse(text, out ResourceQuantity quantity))
+        {
+            return null;
         }
         try
         {
-            value = quantity.ToDecimal();
-            return true;
+            return quantity.ToDecimal();
         }
         catch (OverflowException)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -19,11 +19,27 @@ internal static class DocumentWalker
 {
     public static WalkedDocument Walk(YMapping root, bool json = true)
     {
-        var capacity = (int)Math.Min(root.ExpandedSize, 4096);
-        var keys = new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal);
-        var values = new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal);
+        var (keys, values) = NewSpanMaps(root);
         var (raw, tree) = Visit(root, "", null, keys, values, json);
         return new WalkedDocument((Dictionary<string, object?>)raw!, (JObject?)tree, keys, values);
+    }
+
+    /// <summary>The plain-data view alone, without the span maps (whose paths cost most of a walk).</summary>
+    public static Dictionary<string, object?> Raw(YMapping root) =>
+        (Dictionary<string, object?>)Visit(root, "", null, null, null, withJson: false).Raw!;
+
+    /// <summary>The span of every key and value by path.</summary>
+    public static (Dictionary<string, SourceSpan> Keys, Dictionary<string, SourceSpan> Values) Spans(YMapping root)
+    {
+        var (keys, values) = NewSpanMaps(root);
+        Visit(root, "", null, keys, values, withJson: false);
+        return (keys, values);
+    }
+
+    private static (Dictionary<string, SourceSpan>, Dictionary<string, SourceSpan>) NewSpanMaps(YMapping root)
+    {
+        var capacity = (int)Math.Min(root.ExpandedSize, 4096);
+        return (new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal), new Dictionary<string, SourceSpan>(capacity, StringComparer.Ordinal));
     }
 
     /// <summary>Path of a child key: <c>spec.training</c>, or <c>metadata.labels['app.kubernetes.io/name']</c> for keys with other characters.</summary>
@@ -54,15 +70,18 @@ internal static class DocumentWalker
         return true;
     }
 
+    /// <summary>Builds the plain data, the JSON (when <paramref name="withJson"/>) and fills the span maps (when given).</summary>
     private static (object? Raw, JToken? Json) Visit(YNode node, string path, SourceSpan? keySpan,
-        Dictionary<string, SourceSpan> keys, Dictionary<string, SourceSpan> values, bool withJson)
+        Dictionary<string, SourceSpan>? keys, Dictionary<string, SourceSpan>? values, bool withJson)
     {
+        // Paths and spans are only built for the views that need them.
+        var paths = keys is not null || withJson;
         // An alias is reported where it is used; what it expands to keeps the anchor's spans below it.
-        var valueSpan = node.Span;
+        var valueSpan = paths ? node.Span : null;
         var resolved = node.Resolved;
         if (path.Length > 0)
         {
-            values[path] = valueSpan;
+            values?[path] = valueSpan!;
         }
         switch (resolved)
         {
@@ -72,14 +91,15 @@ internal static class DocumentWalker
                     var json = withJson ? new JObject() : null;
                     foreach (var entry in m.Entries)
                     {
-                        var childPath = Child(path, entry.Key.Text);
-                        keys[childPath] = entry.Key.Span;
-                        var (r, j) = Visit(entry.Value, childPath, entry.Key.Span, keys, values, withJson);
+                        var childPath = paths ? Child(path, entry.Key.Text) : "";
+                        var childKeySpan = paths ? entry.Key.Span : null;
+                        keys?[childPath] = childKeySpan!;
+                        var (r, j) = Visit(entry.Value, childPath, childKeySpan, keys, values, withJson);
                         raw[entry.Key.Text] = r;
                         // Keys are unique (the reader drops duplicates), so add without a lookup.
                         json?.Add(new JProperty(entry.Key.Text, j));
                     }
-                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan!));
                     return (raw, json);
                 }
             case YSequence s:
@@ -88,11 +108,11 @@ internal static class DocumentWalker
                     var json = withJson ? new JArray() : null;
                     for (var i = 0; i < s.Items.Count; i++)
                     {
-                        var (r, j) = Visit(s.Items[i], Item(path, i), null, keys, values, withJson);
+                        var (r, j) = Visit(s.Items[i], paths ? Item(path, i) : "", null, keys, values, withJson);
                         raw.Add(r);
                         json?.Add(j!);
                     }
-                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json?.AddAnnotation(new NodeInfo(path, keySpan, valueSpan!));
                     return (raw, json);
                 }
             case YScalar sc:
@@ -110,7 +130,7 @@ internal static class DocumentWalker
                         bool b => new JValue(b),
                         var other => new JValue(other.ToString()),
                     };
-                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan));
+                    json.AddAnnotation(new NodeInfo(path, keySpan, valueSpan!));
                     return (sc.Value, json);
                 }
             default:

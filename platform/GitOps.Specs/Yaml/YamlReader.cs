@@ -14,14 +14,32 @@ internal static class YamlReader
 {
     private const string StrTag = "tag:yaml.org,2002:str";
 
-    public static List<YDocument> Read(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics)
+    public static List<YDocument> Read(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics) =>
+        Read(file, limits, diagnostics, common: true);
+
+    /// <summary>
+    /// With <paramref name="common"/>, files of the common shape are parsed by <see cref="CommonYamlParser"/>; every
+    /// other file, and every file without it, by YamlDotNet.
+    /// </summary>
+    internal static List<YDocument> Read(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics, bool common)
     {
-        var documents = new List<YDocument>();
         var text = Decode(file, limits, diagnostics);
         if (text is null)
         {
-            return documents;
+            return [];
         }
+        if (common && CommonYamlParser.TryParse(file.Path, text, limits) is { } parsed)
+        {
+            return parsed;
+        }
+        return ReadWithYamlDotNet(file, text, limits, diagnostics);
+    }
+
+    // Kept out of Read so that compiling Read does not load YamlDotNet: a repository of common-shape files never needs it.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<YDocument> ReadWithYamlDotNet(SourceFile file, string text, LoaderLimits limits, List<Diagnostic> diagnostics)
+    {
+        var documents = new List<YDocument>();
         var reader = new DocumentBuilder(file.Path, limits, diagnostics, documents);
         try
         {
@@ -62,6 +80,10 @@ internal static class YamlReader
         if (content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             content = content[3..];
+        }
+        if (Utf8.IsValid(content))
+        {
+            return System.Text.Encoding.UTF8.GetString(content);
         }
         var chars = new char[content.Length];
         var status = Utf8.ToUtf16(content, chars, out var read, out var written, replaceInvalidSequences: false);
@@ -323,27 +345,8 @@ internal static class YamlReader
             var frame = _stack.Pop();
             var done = frame.Node;
             // The start event only marks where the collection begins; widen the span to its end.
-            done.Span = Span(path, frame.Start, end.Start);
-            long size = 1;
-            var height = 0;
-            if (done is YMapping dm)
-            {
-                foreach (var entry in dm.Entries)
-                {
-                    size += entry.Key.ExpandedSize + entry.Value.ExpandedSize;
-                    height = Math.Max(height, entry.Value.ExpandedHeight);
-                }
-            }
-            else if (done is YSequence dsq)
-            {
-                foreach (var item in dsq.Items)
-                {
-                    size += item.ExpandedSize;
-                    height = Math.Max(height, item.ExpandedHeight);
-                }
-            }
-            done.ExpandedSize = size;
-            done.ExpandedHeight = height + 1;
+            done.Place = Span(path, frame.Start, end.Start);
+            done.MeasureExpansion();
             if (frame.Anchor is not null)
             {
                 _anchors[frame.Anchor] = done;

@@ -2,10 +2,20 @@ using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Specs.Yaml;
 
-/// <summary>A parsed YAML node with its span. Aliases stay shared (never copied); their expanded size is bounded.</summary>
-internal abstract class YNode(SourceSpan span)
+/// <summary>Where a node is, kept inside the node (a spec file has hundreds of nodes, most never reported on).</summary>
+internal readonly record struct YSpan(string File, int Line, int Column, int EndLine, int EndColumn)
 {
-    public SourceSpan Span { get; set; } = span;
+    public static implicit operator YSpan(SourceSpan s) => new(s.File, s.Line, s.Column, s.EndLine, s.EndColumn);
+}
+
+/// <summary>A parsed YAML node with its span. Aliases stay shared (never copied); their expanded size is bounded.</summary>
+internal abstract class YNode(YSpan place)
+{
+    /// <summary>Where the node is.</summary>
+    public YSpan Place { get; set; } = place;
+
+    /// <summary>Where the node is, as a diagnostic's span (a new object on each call).</summary>
+    public SourceSpan Span => new(Place.File, Place.Line, Place.Column, Place.EndLine, Place.EndColumn);
 
     /// <summary>Nodes this node stands for once every alias is expanded (itself included).</summary>
     public long ExpandedSize { get; set; } = 1;
@@ -15,9 +25,34 @@ internal abstract class YNode(SourceSpan span)
 
     /// <summary>The node an alias points to; the node itself otherwise.</summary>
     public virtual YNode Resolved => this;
+
+    /// <summary>Sets <see cref="ExpandedSize"/> and <see cref="ExpandedHeight"/> of a finished mapping or sequence from its children.</summary>
+    public void MeasureExpansion()
+    {
+        long size = 1;
+        var height = 0;
+        if (this is YMapping map)
+        {
+            foreach (var entry in map.Entries)
+            {
+                size += entry.Key.ExpandedSize + entry.Value.ExpandedSize;
+                height = Math.Max(height, entry.Value.ExpandedHeight);
+            }
+        }
+        else if (this is YSequence sequence)
+        {
+            foreach (var item in sequence.Items)
+            {
+                size += item.ExpandedSize;
+                height = Math.Max(height, item.ExpandedHeight);
+            }
+        }
+        ExpandedSize = size;
+        ExpandedHeight = height + 1;
+    }
 }
 
-internal sealed class YScalar(SourceSpan span, string text, object? value, bool isPlain) : YNode(span)
+internal sealed class YScalar(YSpan place, string text, object? value, bool isPlain) : YNode(place)
 {
     /// <summary>The scalar text as written (after YAML unescaping).</summary>
     public string Text { get; } = text;
@@ -28,12 +63,12 @@ internal sealed class YScalar(SourceSpan span, string text, object? value, bool 
     public bool IsPlain { get; } = isPlain;
 }
 
-internal sealed class YSequence(SourceSpan span) : YNode(span)
+internal sealed class YSequence(YSpan place) : YNode(place)
 {
     public List<YNode> Items { get; } = [];
 }
 
-internal sealed class YMapping(SourceSpan span) : YNode(span)
+internal sealed class YMapping(YSpan place) : YNode(place)
 {
     public List<YEntry> Entries { get; } = [];
 
@@ -54,7 +89,7 @@ internal sealed class YMapping(SourceSpan span) : YNode(span)
 
 internal sealed record YEntry(YScalar Key, YNode Value);
 
-internal sealed class YAlias(SourceSpan span, YNode target) : YNode(span)
+internal sealed class YAlias(YSpan place, YNode target) : YNode(place)
 {
     public YNode Target { get; } = target;
 
