@@ -63,7 +63,7 @@ public sealed class EvaluationMemoTests
             // Given
             var memo = new EvaluationMemo();
 
-            // When / Then
+            // When / Then: one sampling thread, as the memo serves one evaluation pass on one thread
             Variables.Array[1, 10].Sample(batch =>
             {
                 foreach (var variables in batch)
@@ -76,7 +76,7 @@ public sealed class EvaluationMemoTests
                         Assert.Equal(Describe(fresh), Describe(remembered));
                     }
                 }
-            }, iter: 60);
+            }, iter: 60, threads: 1);
             Assert.True(memo.Hits > 0);
         }
     }
