@@ -10,11 +10,35 @@ namespace GitOps.Cli;
 /// <summary>The <c>gitops</c> command tree; exit codes are <see cref="ExitCode"/> (listed in <c>gitops --help</c>).</summary>
 public static class GitOpsCommandLine
 {
-    public static RootCommand Build()
+    /// <summary>The whole command tree: help, completion and the reference of every command.</summary>
+    public static RootCommand Build() => Build(Factories.Select(f => f.Create()));
+
+    /// <summary>
+    /// The tree these arguments need. A run that names a command (<c>gitops validate ...</c>) parses and runs within that
+    /// command alone, so only that command's definition is built: building all of them is a measurable part of the
+    /// start-up of a short command. Anything else (bare <c>gitops</c>, a root option, a typo, a directive such as the
+    /// completion scripts' <c>[suggest]</c>) gets the whole tree.
+    /// </summary>
+    public static RootCommand BuildFor(IReadOnlyList<string> args)
+    {
+        if (args.Count > 0)
+        {
+            foreach (var (name, create) in Factories)
+            {
+                if (name == args[0])
+                {
+                    return Build([create()]);
+                }
+            }
+        }
+        return Build();
+    }
+
+    private static RootCommand Build(IEnumerable<Command> commands)
     {
         var root = new RootCommand("GitOps ML: run machine learning in production from a Git repository.");
         root.Options.Add(ColorMode.CreateOption());
-        foreach (var command in Commands())
+        foreach (var command in commands)
         {
             root.Subcommands.Add(command);
         }
@@ -32,30 +56,31 @@ public static class GitOpsCommandLine
         return root;
     }
 
-    private static IEnumerable<Command> Commands() =>
+    /// <summary>Every top-level command by the name it is typed with, in the order help lists them.</summary>
+    private static readonly (string Name, Func<Command> Create)[] Factories =
     [
-        ValidateCommand.Create(),
-        SchemaCommand.Create(),
-        RenderCommand.Create(),
-        AlertsCommand.Create(),
-        DashboardsCommand.Create(),
-        PlanCommand.Create(),
-        TrainCommand.Create(),
-        DatasetsCommand.Create(),
-        ServeCommand.Create(),
-        ScoreCommand.Create(),
-        ReconcileCommand.Create(),
-        ArtifactsCommand.Create(),
-        ExperimentsCommand.Create(),
-        ModelsCommand.Create(),
-        VersionCommand.Create(),
-        GitHubCommand.Create(),
-        UpCommand.Create(),
-        DownCommand.Create(),
-        StatusCommand.Create(),
-        RolloutGroupCommand.Create(),
-        AnalyzeCommand.Create(),
-        CompletionCommand.Create(),
+        ("validate", ValidateCommand.Create),
+        ("schema", SchemaCommand.Create),
+        ("render", RenderCommand.Create),
+        ("alerts", AlertsCommand.Create),
+        ("dashboards", DashboardsCommand.Create),
+        ("plan", PlanCommand.Create),
+        ("train", TrainCommand.Create),
+        ("datasets", DatasetsCommand.Create),
+        ("serve", ServeCommand.Create),
+        ("score", ScoreCommand.Create),
+        ("reconcile", ReconcileCommand.Create),
+        ("artifacts", ArtifactsCommand.Create),
+        ("experiments", ExperimentsCommand.Create),
+        ("models", ModelsCommand.Create),
+        ("version", VersionCommand.Create),
+        ("github", GitHubCommand.Create),
+        ("up", UpCommand.Create),
+        ("down", DownCommand.Create),
+        ("status", StatusCommand.Create),
+        ("rollout", RolloutGroupCommand.Create),
+        ("analyze", AnalyzeCommand.Create),
+        ("completion", CompletionCommand.Create),
     ];
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
@@ -64,7 +89,7 @@ public static class GitOpsCommandLine
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment, CancellationToken ct = default)
     {
         using var invocation = environment.Enter();
-        var parse = Build().Parse(args);
+        var parse = BuildFor(args).Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             foreach (var error in parse.Errors)

@@ -119,6 +119,56 @@ public sealed class CommandConventionsTests
         }
     }
 
+    public static TheoryData<string> TopLevelCommands()
+    {
+        var data = new TheoryData<string>();
+        foreach (var command in GitOpsCommandLine.Build().Subcommands)
+        {
+            data.Add(command.Name);
+        }
+        return data;
+    }
+
+    // What a command tree parses and shows: every command's path with its arguments, options, aliases and descriptions.
+    private static string Shape(Command root, string name) =>
+        string.Join('\n', Walk(root.Subcommands.Single(c => c.Name == name), name).Select(c =>
+            $"{c.Path} ({c.Command.Description}) args=[{string.Join(',', c.Command.Arguments.Select(a => a.Name))}] " +
+            $"options=[{string.Join(',', c.Command.Options.Select(o => $"{o.Name}|{string.Join('|', o.Aliases.Order(StringComparer.Ordinal))}:{o.Description}"))}]"));
+
+    public sealed class TheTreeForArguments
+    {
+        [Theory]
+        [MemberData(nameof(TopLevelCommands), MemberType = typeof(CommandConventionsTests))]
+        public void Should_Hold_The_Named_Command_Alone_As_The_Whole_Tree_Defines_It(string name)
+        {
+            // Given
+            var whole = GitOpsCommandLine.Build();
+
+            // When
+            var alone = GitOpsCommandLine.BuildFor([name, "--help"]);
+
+            // Then
+            Assert.Equal(name, Assert.Single(alone.Subcommands).Name);
+            Assert.Equal(Shape(whole, name), Shape(alone, name));
+            Assert.Equal(whole.Options.Select(o => o.Name), alone.Options.Select(o => o.Name));
+        }
+
+        [Theory]
+        [InlineData()]
+        [InlineData("--help")]
+        [InlineData("--color", "never", "validate")]
+        [InlineData("valdate")]
+        [InlineData("[suggest:4]", "val")]
+        public void Should_Hold_Every_Command_When_The_Arguments_Do_Not_Start_With_A_Command_Name(params string[] args)
+        {
+            // Given / When
+            var tree = GitOpsCommandLine.BuildFor(args);
+
+            // Then help, typo suggestions, root options and completion see every command
+            Assert.Equal(GitOpsCommandLine.Build().Subcommands.Select(c => c.Name), tree.Subcommands.Select(c => c.Name));
+        }
+    }
+
     public sealed class TheRootHelp
     {
         [Fact]
