@@ -1,6 +1,6 @@
+using System.Text.Json.Nodes;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
-using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
 
@@ -16,7 +16,7 @@ internal static class ArtifactToken
     public const string MountPath = "/var/run/secrets/gitops/artifacts";
     public const string FileName = "token";
 
-    public static V1PodSpec Mount(V1PodSpec pod, ArtifactStore? store, IEnumerable<V1Container> containers)
+    public static JsonObject Mount(JsonObject pod, ArtifactStore? store, IEnumerable<JsonObject> containers)
     {
         var targets = containers.ToList();
         S3Variables.Add(store, targets);
@@ -27,8 +27,7 @@ internal static class ArtifactToken
         var file = SecretFiles.Mount(pod, VolumeName, MountPath, FileName, secret, targets);
         foreach (var container in targets)
         {
-            container.Env = [.. (container.Env ?? []).Append(new V1EnvVar { Name = TrainingContract.ArtifactsTokenFile, Value = file })
-                .OrderBy(e => e.Name, StringComparer.Ordinal)];
+            PodSpecJson.AddEnv(container, [PodSpecJson.EnvVar(TrainingContract.ArtifactsTokenFile, file)]);
         }
         return pod;
     }

@@ -123,7 +123,11 @@ public static class CanonicalJson
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    /// <summary>
+    /// Writes <paramref name="node"/> with its keys sorted, or, <paramref name="asBuilt"/>, in the order it was built
+    /// and without its null-valued properties (for <see cref="Sorted"/>, which sorts as it reads back).
+    /// </summary>
+    private static void Write(Utf8JsonWriter writer, JsonNode? node, bool asBuilt = false)
     {
         switch (node)
         {
@@ -133,13 +137,17 @@ public static class CanonicalJson
             case JsonObject obj:
                 writer.WriteStartObject();
                 // Rendered trees are built sorted: they are written as they are, by index (no enumerator, no sort).
-                var sorted = IsSorted(obj);
+                var sorted = asBuilt || IsSorted(obj);
                 var properties = sorted ? null : obj.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
                 for (var i = 0; i < obj.Count; i++)
                 {
                     var (key, value) = sorted ? obj.GetAt(i) : properties![i];
+                    if (asBuilt && value is null)
+                    {
+                        continue;
+                    }
                     writer.WritePropertyName(key);
-                    Write(writer, value);
+                    Write(writer, value, asBuilt);
                 }
                 writer.WriteEndObject();
                 break;
@@ -147,7 +155,7 @@ public static class CanonicalJson
                 writer.WriteStartArray();
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Write(writer, array[i]);
+                    Write(writer, array[i], asBuilt);
                 }
                 writer.WriteEndArray();
                 break;
@@ -193,19 +201,18 @@ public static class CanonicalJson
     }
 
     /// <summary>
-    /// Serializes <paramref name="value"/> with <paramref name="options"/> and reads the text back as a tree whose
-    /// object keys are in ordinal order at every level: the canonical form in one pass, with every node built
-    /// (nothing is left to be parsed lazily).
+    /// The canonical form of an object built in code: object keys in ordinal order at every level, properties whose
+    /// value is null left out (an unset field, as Kubernetes serializers leave it out), every node built and strings and
+    /// integers shared as in a tree read from text. The object is written once and read back; it is not changed.
     /// </summary>
-    public static JsonObject SerializeSorted(object value, JsonSerializerOptions options)
+    public static JsonObject Sorted(JsonObject built)
     {
         var (buffer, writer) = Scratch();
-        JsonSerializer.Serialize(writer, value, value.GetType(), options);
+        Write(writer, built, asBuilt: true);
         writer.Flush();
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         reader.Read();
-        return ReadTree(ref reader, sortKeys: true) as JsonObject
-               ?? throw new InvalidOperationException($"{value.GetType().Name} did not serialize to a JSON object");
+        return (JsonObject)ReadTree(ref reader, sortKeys: true)!;
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
-using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
 
@@ -15,7 +14,7 @@ internal sealed partial class ModelRenderer
 
     /// <summary>Exit codes of <c>gitops score</c> that no retry can change: 1 (the output was written without the
     /// malformed rows) and 2 (the input or the settings must change).</summary>
-    private static readonly List<int> FinalScoreExitCodes = [(int)ExitCode.Findings, (int)ExitCode.Usage];
+    private static readonly int[] FinalScoreExitCodes = [(int)ExitCode.Findings, (int)ExitCode.Usage];
 
     /// <summary>True when the model declares <c>spec.batch</c> for this environment. A local environment runs no
     /// CronJobs (there is no scheduler): there <c>gitops score</c> is run by hand.</summary>
@@ -48,66 +47,64 @@ internal sealed partial class ModelRenderer
         // One JSON line in the pod's log is the run's record: a CronJob's pod is never scraped.
         args.AddRange(["--output", "json"]);
         var gpu = pool is not null && effective.ServingResources.Gpus > 0;
-        var score = new V1Container
+        var fetch = FetchModel(model, version, image);
+        var score = new JsonObject
         {
-            Name = "score",
-            Image = image,
-            Command = [GitOpsExecutable],
-            Args = args,
-            Resources = Resources(effective.ServingResources, pool),
-            VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models", ReadOnlyProperty = true }],
+            ["name"] = "score",
+            ["image"] = image,
+            ["command"] = new JsonArray(GitOpsExecutable),
+            ["args"] = PodSpecJson.Strings(args),
+            ["resources"] = Resources(effective.ServingResources, pool),
+            ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "models", ["mountPath"] = "/models", ["readOnly"] = true }),
         };
-        var podSpec = new V1PodSpec
+        var podSpec = new JsonObject
         {
-            RestartPolicy = "Never",
-            InitContainers = [FetchModel(model, version, image)],
-            Containers = [score],
-            Volumes = [new V1Volume { Name = "models", EmptyDir = new V1EmptyDirVolumeSource() }],
-            NodeSelector = gpu && !pool!.NodeSelector.IsEmpty ? new Dictionary<string, string>(pool.NodeSelector) : null,
-            Tolerations = gpu && !pool!.Tolerations.IsEmpty ? [.. pool.Tolerations.Select(ToToleration)] : null,
+            ["restartPolicy"] = "Never",
+            ["initContainers"] = new JsonArray(fetch),
+            ["containers"] = new JsonArray(score),
+            ["volumes"] = new JsonArray(new JsonObject { ["name"] = "models", ["emptyDir"] = new JsonObject() }),
+            ["nodeSelector"] = gpu && !pool!.NodeSelector.IsEmpty ? PodSpecJson.Map(pool.NodeSelector) : null,
+            ["tolerations"] = gpu && !pool!.Tolerations.IsEmpty ? Tolerations(pool) : null,
         };
         // The score container reads and writes the store too (s3:// inputs and outputs): it gets the same settings.
-        PodSecurity.Harden(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, [.. podSpec.InitContainers, score]));
-        var cronJob = new V1CronJob
+        PodSecurity.Harden(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, [fetch, score]));
+        var cronJob = new JsonObject
         {
-            ApiVersion = "batch/v1",
-            Kind = "CronJob",
-            Metadata = Meta(ResourceNames.Of(model.Name, TrackBatch), model.Name, version, TrackBatch),
-            Spec = new V1CronJobSpec
+            ["apiVersion"] = "batch/v1",
+            ["kind"] = "CronJob",
+            ["metadata"] = Meta(ResourceNames.Of(model.Name, TrackBatch), model.Name, version, TrackBatch),
+            ["spec"] = new JsonObject
             {
-                Schedule = batch.Schedule.Trim(),
-                TimeZone = "Etc/UTC",
-                ConcurrencyPolicy = "Forbid",
-                SuccessfulJobsHistoryLimit = 3,
-                FailedJobsHistoryLimit = 3,
-                JobTemplate = new V1JobTemplateSpec
+                ["schedule"] = batch.Schedule.Trim(),
+                ["timeZone"] = "Etc/UTC",
+                ["concurrencyPolicy"] = "Forbid",
+                ["successfulJobsHistoryLimit"] = 3,
+                ["failedJobsHistoryLimit"] = 3,
+                ["jobTemplate"] = new JsonObject
                 {
-                    Metadata = new V1ObjectMeta { Labels = Labels(model.Name, version, TrackBatch) },
-                    Spec = new V1JobSpec
+                    ["metadata"] = new JsonObject { ["labels"] = Labels(model.Name, version, TrackBatch) },
+                    ["spec"] = new JsonObject
                     {
-                        BackoffLimit = 2,
+                        ["backoffLimit"] = 2,
                         // A pod lost to its node or the OOM killer is retried; a run that ended in exit code 1 or 2
                         // fails the Job at once, since running it again gives the same answer.
-                        PodFailurePolicy = new V1PodFailurePolicy
+                        ["podFailurePolicy"] = new JsonObject
                         {
-                            Rules =
-                            [
-                                new V1PodFailurePolicyRule
+                            ["rules"] = new JsonArray(new JsonObject
+                            {
+                                ["action"] = "FailJob",
+                                ["onExitCodes"] = new JsonObject
                                 {
-                                    Action = "FailJob",
-                                    OnExitCodes = new V1PodFailurePolicyOnExitCodesRequirement
-                                    {
-                                        ContainerName = score.Name,
-                                        OperatorProperty = "In",
-                                        Values = FinalScoreExitCodes,
-                                    },
+                                    ["containerName"] = "score",
+                                    ["operator"] = "In",
+                                    ["values"] = new JsonArray([.. FinalScoreExitCodes.Select(c => (JsonNode)c)]),
                                 },
-                            ],
+                            }),
                         },
-                        Template = new V1PodTemplateSpec
+                        ["template"] = new JsonObject
                         {
-                            Metadata = new V1ObjectMeta { Labels = Labels(model.Name, version, TrackBatch) },
-                            Spec = podSpec,
+                            ["metadata"] = new JsonObject { ["labels"] = Labels(model.Name, version, TrackBatch) },
+                            ["spec"] = podSpec,
                         },
                     },
                 },

@@ -9,7 +9,6 @@ using GitOps.Specs;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Kubernetes;
 using GitOps.Specs.Model;
-using k8s;
 using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
@@ -239,7 +238,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         ? q
         : throw new InvalidOperationException($"the quantity '{text}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
 
-    private Dictionary<string, string> Labels(string model, string version, string track) => new(6)
+    private JsonObject Labels(string model, string version, string track) => new()
     {
         [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
         [ManagedLabels.Environment] = EnvName,
@@ -248,9 +247,9 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         [ManagedLabels.Track] = track,
     };
 
-    private Dictionary<string, string> Selector(string model, string? track)
+    private JsonObject Selector(string model, string? track)
     {
-        var selector = new Dictionary<string, string>(3)
+        var selector = new JsonObject
         {
             [ManagedLabels.Environment] = EnvName,
             [ManagedLabels.Model] = model,
@@ -266,8 +265,8 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         return selector;
     }
 
-    private V1ObjectMeta Meta(string name, string model, string version, string track) =>
-        new() { Name = name, NamespaceProperty = Ns, Labels = Labels(model, version, track) };
+    private JsonObject Meta(string name, string model, string version, string track) =>
+        new() { ["name"] = name, ["namespace"] = Ns, ["labels"] = Labels(model, version, track) };
 
     private JsonObject ModelConfigMap(ModelSpec model, string version, JsonObject inputs)
     {
@@ -279,12 +278,12 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
             ["inputs"] = inputs["inputs"]!.DeepClone(),
             ["outputs"] = inputs["outputs"]!.DeepClone(),
         };
-        var cm = new V1ConfigMap
+        var cm = new JsonObject
         {
-            ApiVersion = "v1",
-            Kind = "ConfigMap",
-            Metadata = Meta(ResourceNames.Of(model.Name, "model"), model.Name, version, TrackShared),
-            Data = new Dictionary<string, string> { ["model.json"] = CanonicalJson.ToText(signature) },
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = Meta(ResourceNames.Of(model.Name, "model"), model.Name, version, TrackShared),
+            ["data"] = new JsonObject { ["model.json"] = CanonicalJson.ToText(signature) },
         };
         return Finish(cm);
     }
@@ -301,7 +300,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         }
         // The trainer fetches the dataset itself, writes to a local emptyDir and publishes that folder to the
         // artifact store, where the serving pods' init container fetches model.onnx from.
-        var envVars = new List<V1EnvVar>
+        var envVars = new List<JsonObject>
         {
             Env(TrainingContract.DatasetUri, training.Dataset.Uri),
             Env(TrainingContract.DatasetSha256, training.Dataset.Sha256.ToLowerInvariant()),
@@ -321,45 +320,46 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         {
             envVars.Add(Env(TrainingContract.Label, model.Spec.Label));
         }
-        var container = new V1Container
+        var container = new JsonObject
         {
-            Name = "trainer",
-            Image = image,
+            ["name"] = "trainer",
+            ["image"] = image,
             // Set explicitly so the Job does not depend on the image's ENTRYPOINT.
-            Command = training.Builtin is not null ? [GitOpsExecutable]
-                : training.Command.Length > 0 ? [.. training.Command] : null,
-            Args = training.Builtin is not null ? ["train"] : null,
-            Env = [.. envVars.OrderBy(e => e.Name, StringComparer.Ordinal)],
-            Resources = Resources(resources, pool),
-            VolumeMounts = [new V1VolumeMount { Name = "output", MountPath = TrainingContract.OutputMountPath }],
+            ["command"] = training.Builtin is not null ? new JsonArray(GitOpsExecutable)
+                : training.Command.Length > 0 ? PodSpecJson.Strings(training.Command) : null,
+            ["args"] = training.Builtin is not null ? new JsonArray("train") : null,
+            ["resources"] = Resources(resources, pool),
+            ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "output", ["mountPath"] = TrainingContract.OutputMountPath }),
         };
-        var podSpec = new V1PodSpec
+        PodSpecJson.AddEnv(container, envVars);
+        var gpu = pool is not null && resources.Gpus > 0;
+        var podSpec = new JsonObject
         {
-            RestartPolicy = "Never",
-            Containers = [container],
-            Volumes = [new V1Volume { Name = "output", EmptyDir = new V1EmptyDirVolumeSource() }],
-            NodeSelector = pool is null || resources.Gpus <= 0 || pool.NodeSelector.IsEmpty ? null : new Dictionary<string, string>(pool.NodeSelector),
-            Tolerations = pool is null || resources.Gpus <= 0 || pool.Tolerations.IsEmpty ? null : [.. pool.Tolerations.Select(ToToleration)],
+            ["restartPolicy"] = "Never",
+            ["containers"] = new JsonArray(container),
+            ["volumes"] = new JsonArray(new JsonObject { ["name"] = "output", ["emptyDir"] = new JsonObject() }),
+            ["nodeSelector"] = gpu && !pool!.NodeSelector.IsEmpty ? PodSpecJson.Map(pool.NodeSelector) : null,
+            ["tolerations"] = gpu && !pool!.Tolerations.IsEmpty ? Tolerations(pool) : null,
         };
         ArtifactToken.Mount(podSpec, env.Spec.Artifacts, [container]);
         PodSecurity.Harden(podSpec, runAsRoot: training.Image is not null && training.SecurityContext is { RunAsRoot: true });
         // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
         // replaces the Job (create + delete) instead of planning an update the API server would reject.
-        var templateHash = CanonicalJson.Hash(Serialize(podSpec))[..6];
+        var templateHash = CanonicalJson.Hash(CanonicalJson.Sorted(podSpec))[..6];
         var name = ResourceNames.Of(model.Name, "train", version, templateHash);
-        var job = new V1Job
+        var job = new JsonObject
         {
-            ApiVersion = "batch/v1",
-            Kind = "Job",
-            Metadata = Meta(name, model.Name, version, TrackTraining),
-            Spec = new V1JobSpec
+            ["apiVersion"] = "batch/v1",
+            ["kind"] = "Job",
+            ["metadata"] = Meta(name, model.Name, version, TrackTraining),
+            ["spec"] = new JsonObject
             {
-                BackoffLimit = model.Spec.Training.Retries,
-                ActiveDeadlineSeconds = (long)timeout.TotalSeconds,
-                Template = new V1PodTemplateSpec
+                ["backoffLimit"] = model.Spec.Training.Retries,
+                ["activeDeadlineSeconds"] = (long)timeout.TotalSeconds,
+                ["template"] = new JsonObject
                 {
-                    Metadata = new V1ObjectMeta { Labels = Labels(model.Name, version, TrackTraining) },
-                    Spec = podSpec,
+                    ["metadata"] = new JsonObject { ["labels"] = Labels(model.Name, version, TrackTraining) },
+                    ["spec"] = podSpec,
                 },
             },
         };
@@ -395,36 +395,42 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     /// <summary>The artifact store (registry of record) of <paramref name="environment"/>, without a trailing slash.</summary>
     public static string StoreUri(EnvironmentSpec environment) => (environment.Spec.Artifacts?.Uri ?? DefaultArtifactStore).TrimEnd('/');
 
-    private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
+    private static JsonObject Env(string name, string value) => PodSpecJson.EnvVar(name, value);
 
-    private static V1Toleration ToToleration(Toleration t) =>
-        new() { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect, TolerationSeconds = t.TolerationSeconds };
-
-    private static V1ResourceRequirements? Resources(ResourceRequest request, GpuPool? pool)
+    private static JsonArray Tolerations(GpuPool pool) => new([.. pool.Tolerations.Select(t => (JsonNode)new JsonObject
     {
-        var requests = new Dictionary<string, ResourceQuantity>();
-        var limits = new Dictionary<string, ResourceQuantity>();
+        ["key"] = t.Key,
+        ["operator"] = t.Operator,
+        ["value"] = t.Value,
+        ["effect"] = t.Effect,
+        ["tolerationSeconds"] = t.TolerationSeconds,
+    })]);
+
+    private static JsonObject? Resources(ResourceRequest request, GpuPool? pool)
+    {
+        var requests = new JsonObject();
+        var limits = new JsonObject();
         if (request.Cpu is not null)
         {
-            requests["cpu"] = Quantity(request.Cpu);
+            requests["cpu"] = Quantity(request.Cpu).ToString();
         }
         if (request.Memory is not null)
         {
-            requests["memory"] = Quantity(request.Memory);
-            limits["memory"] = Quantity(request.Memory);
+            requests["memory"] = Quantity(request.Memory).ToString();
+            limits["memory"] = Quantity(request.Memory).ToString();
         }
         if (pool is not null && request.Gpus > 0)
         {
-            limits[pool.Resource] = new ResourceQuantity(request.Gpus.ToString(CultureInfo.InvariantCulture));
+            limits[pool.Resource] = new ResourceQuantity(request.Gpus.ToString(CultureInfo.InvariantCulture)).ToString();
         }
         if (requests.Count == 0 && limits.Count == 0)
         {
             return null;
         }
-        return new V1ResourceRequirements
+        return new JsonObject
         {
-            Requests = requests.Count == 0 ? null : requests,
-            Limits = limits.Count == 0 ? null : limits,
+            ["requests"] = requests.Count == 0 ? null : requests,
+            ["limits"] = limits.Count == 0 ? null : limits,
         };
     }
 
@@ -448,64 +454,56 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         var gpu = pool is not null && effective.ServingResources.Gpus > 0;
         var podLabels = Labels(model.Name, version, track);
         podLabels[RoleLabel] = RoleServing;
-        var podSpec = new V1PodSpec
+        var fetch = FetchModel(model, version, image);
+        var podSpec = new JsonObject
         {
-            InitContainers = [FetchModel(model, version, image)],
-            Containers =
-            [
-                new V1Container
-                {
-                    Name = "server",
-                    Image = image,
-                    Command = [GitOpsExecutable],
-                    Args = args,
-                    Ports =
-                    [
-                        new V1ContainerPort { Name = "http", ContainerPort = Port, Protocol = "TCP" },
-                        new V1ContainerPort { Name = "grpc", ContainerPort = GrpcPort, Protocol = "TCP" },
-                    ],
-                    ReadinessProbe = new V1Probe
-                    {
-                        HttpGet = new V1HTTPGetAction { Path = "/v2/health/ready", Port = "http" },
-                    },
-                    Resources = Resources(effective.ServingResources, pool),
-                    VolumeMounts =
-                    [
-                        new V1VolumeMount { Name = "models", MountPath = "/models", ReadOnlyProperty = true },
-                        new V1VolumeMount { Name = "model-config", MountPath = "/etc/gitops", ReadOnlyProperty = true },
-                    ],
-                },
-            ],
-            Volumes =
-            [
-                new V1Volume { Name = "models", EmptyDir = new V1EmptyDirVolumeSource() },
-                new V1Volume { Name = "model-config", ConfigMap = new V1ConfigMapVolumeSource { Name = ResourceNames.Of(model.Name, "model") } },
-            ],
-            NodeSelector = gpu && !pool!.NodeSelector.IsEmpty ? new Dictionary<string, string>(pool.NodeSelector) : null,
-            Tolerations = gpu && !pool!.Tolerations.IsEmpty ? [.. pool.Tolerations.Select(ToToleration)] : null,
-        };
-        var deployment = new V1Deployment
-        {
-            ApiVersion = "apps/v1",
-            Kind = "Deployment",
-            Metadata = Meta(ResourceNames.Of(model.Name, track), model.Name, version, track),
-            Spec = new V1DeploymentSpec
+            ["initContainers"] = new JsonArray(fetch),
+            ["containers"] = new JsonArray(new JsonObject
             {
-                Replicas = replicas,
-                Selector = new V1LabelSelector { MatchLabels = Selector(model.Name, track) },
-                Template = new V1PodTemplateSpec
+                ["name"] = "server",
+                ["image"] = image,
+                ["command"] = new JsonArray(GitOpsExecutable),
+                ["args"] = PodSpecJson.Strings(args),
+                ["ports"] = new JsonArray(
+                    new JsonObject { ["name"] = "http", ["containerPort"] = Port, ["protocol"] = "TCP" },
+                    new JsonObject { ["name"] = "grpc", ["containerPort"] = GrpcPort, ["protocol"] = "TCP" }),
+                ["readinessProbe"] = new JsonObject
                 {
-                    Metadata = new V1ObjectMeta
+                    ["httpGet"] = new JsonObject { ["path"] = "/v2/health/ready", ["port"] = "http" },
+                },
+                ["resources"] = Resources(effective.ServingResources, pool),
+                ["volumeMounts"] = new JsonArray(
+                    new JsonObject { ["name"] = "models", ["mountPath"] = "/models", ["readOnly"] = true },
+                    new JsonObject { ["name"] = "model-config", ["mountPath"] = "/etc/gitops", ["readOnly"] = true }),
+            }),
+            ["volumes"] = new JsonArray(
+                new JsonObject { ["name"] = "models", ["emptyDir"] = new JsonObject() },
+                new JsonObject { ["name"] = "model-config", ["configMap"] = new JsonObject { ["name"] = ResourceNames.Of(model.Name, "model") } }),
+            ["nodeSelector"] = gpu && !pool!.NodeSelector.IsEmpty ? PodSpecJson.Map(pool.NodeSelector) : null,
+            ["tolerations"] = gpu && !pool!.Tolerations.IsEmpty ? Tolerations(pool) : null,
+        };
+        var deployment = new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = Meta(ResourceNames.Of(model.Name, track), model.Name, version, track),
+            ["spec"] = new JsonObject
+            {
+                ["replicas"] = replicas,
+                ["selector"] = new JsonObject { ["matchLabels"] = Selector(model.Name, track) },
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject
                     {
-                        Labels = podLabels,
-                        Annotations = new Dictionary<string, string>
+                        ["labels"] = podLabels,
+                        ["annotations"] = new JsonObject
                         {
                             ["prometheus.io/scrape"] = "true",
                             ["prometheus.io/port"] = Port.ToString(CultureInfo.InvariantCulture),
                             ["prometheus.io/path"] = "/metrics",
                         },
                     },
-                    Spec = PodSecurity.Harden(ServingCacheArgs.Apply(ServingToken.Mount(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, podSpec.InitContainers), env.Spec.Serving?.Auth), effective.Cache, env.Spec.Serving)),
+                    ["spec"] = PodSecurity.Harden(ServingCacheArgs.Apply(ServingToken.Mount(ArtifactToken.Mount(podSpec, env.Spec.Artifacts, [fetch]), env.Spec.Serving?.Auth), effective.Cache, env.Spec.Serving)),
                 },
             },
         };
@@ -514,13 +512,13 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
 
     /// <summary>The init container that fetches the version's model.onnx from the artifact store into the
     /// <c>models</c> emptyDir, as the serving and batch pods get it.</summary>
-    private V1Container FetchModel(ModelSpec model, string version, string image) => new()
+    private JsonObject FetchModel(ModelSpec model, string version, string image) => new()
     {
-        Name = "fetch-model",
-        Image = image,
-        Command = [GitOpsExecutable],
-        Args = ["artifacts", "fetch", "--uri", $"{ArtifactUri(model.Name, version)}/{TrainingContract.ModelFile}", "--out", ModelPath],
-        VolumeMounts = [new V1VolumeMount { Name = "models", MountPath = "/models" }],
+        ["name"] = "fetch-model",
+        ["image"] = image,
+        ["command"] = new JsonArray(GitOpsExecutable),
+        ["args"] = PodSpecJson.Strings(["artifacts", "fetch", "--uri", $"{ArtifactUri(model.Name, version)}/{TrainingContract.ModelFile}", "--out", ModelPath]),
+        ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "models", ["mountPath"] = "/models" }),
     };
 
     private JsonObject ModelService(ModelSpec model, string version, string? track, string? liveTrack = null)
@@ -531,20 +529,18 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         {
             selector[ManagedLabels.Track] = liveTrack;
         }
-        var service = new V1Service
+        var service = new JsonObject
         {
-            ApiVersion = "v1",
-            Kind = "Service",
-            Metadata = Meta(name, model.Name, version, track ?? TrackShared),
-            Spec = new V1ServiceSpec
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = Meta(name, model.Name, version, track ?? TrackShared),
+            ["spec"] = new JsonObject
             {
-                Selector = selector,
-                Ports =
-                [
-                    new V1ServicePort { Name = "http", Port = Port, TargetPort = "http", Protocol = "TCP" },
+                ["selector"] = selector,
+                ["ports"] = new JsonArray(
+                    new JsonObject { ["name"] = "http", ["port"] = Port, ["targetPort"] = "http", ["protocol"] = "TCP" },
                     // Plain-text HTTP/2: the appProtocol tells meshes and gateways not to speak HTTP/1.1 to it.
-                    new V1ServicePort { Name = "grpc", Port = GrpcPort, TargetPort = "grpc", Protocol = "TCP", AppProtocol = "kubernetes.io/h2c" },
-                ],
+                    new JsonObject { ["name"] = "grpc", ["port"] = GrpcPort, ["targetPort"] = "grpc", ["protocol"] = "TCP", ["appProtocol"] = "kubernetes.io/h2c" }),
             },
         };
         return Finish(service);
@@ -552,22 +548,22 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
 
     private JsonObject Autoscaler(ModelSpec model, string version, Autoscaling autoscaling)
     {
-        var hpa = new V2HorizontalPodAutoscaler
+        var hpa = new JsonObject
         {
-            ApiVersion = "autoscaling/v2",
-            Kind = "HorizontalPodAutoscaler",
-            Metadata = Meta(ResourceNames.Of(model.Name, TrackStable), model.Name, version, TrackStable),
-            Spec = new V2HorizontalPodAutoscalerSpec
+            ["apiVersion"] = "autoscaling/v2",
+            ["kind"] = "HorizontalPodAutoscaler",
+            ["metadata"] = Meta(ResourceNames.Of(model.Name, TrackStable), model.Name, version, TrackStable),
+            ["spec"] = new JsonObject
             {
-                ScaleTargetRef = new V2CrossVersionObjectReference
+                ["scaleTargetRef"] = new JsonObject
                 {
-                    ApiVersion = "apps/v1",
-                    Kind = "Deployment",
-                    Name = ResourceNames.Of(model.Name, TrackStable),
+                    ["apiVersion"] = "apps/v1",
+                    ["kind"] = "Deployment",
+                    ["name"] = ResourceNames.Of(model.Name, TrackStable),
                 },
-                MinReplicas = autoscaling.MinReplicas,
-                MaxReplicas = autoscaling.MaxReplicas,
-                Metrics = [.. AutoscalerMetrics(autoscaling)],
+                ["minReplicas"] = autoscaling.MinReplicas,
+                ["maxReplicas"] = autoscaling.MaxReplicas,
+                ["metrics"] = new JsonArray([.. AutoscalerMetrics(autoscaling)]),
             },
         };
         return Finish(hpa);
@@ -578,14 +574,18 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     /// serves them through prometheus-adapter: the in-flight gauge by its name, the request counter as a rate
     /// (<c>_total</c> becomes <c>_per_second</c>, the adapter's usual rule; docs/serving.md).
     /// </summary>
-    private static IEnumerable<V2MetricSpec> AutoscalerMetrics(Autoscaling autoscaling)
+    private static IEnumerable<JsonNode> AutoscalerMetrics(Autoscaling autoscaling)
     {
         if (autoscaling.TargetCpuUtilization is { } cpu)
         {
-            yield return new V2MetricSpec
+            yield return new JsonObject
             {
-                Type = "Resource",
-                Resource = new V2ResourceMetricSource { Name = "cpu", Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = cpu } },
+                ["type"] = "Resource",
+                ["resource"] = new JsonObject
+                {
+                    ["name"] = "cpu",
+                    ["target"] = new JsonObject { ["type"] = "Utilization", ["averageUtilization"] = cpu },
+                },
             };
         }
         if (autoscaling.TargetInFlightRequests is { } inFlight)
@@ -601,13 +601,17 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     /// <summary>The request counter as prometheus-adapter's usual rule serves it: a rate, <c>_total</c> renamed <c>_per_second</c>.</summary>
     public static readonly string RequestsPerSecond = InferenceMetrics.RequestsTotal[..^"_total".Length] + "_per_second";
 
-    private static V2MetricSpec PodsMetric(string name, double target) => new()
+    private static JsonObject PodsMetric(string name, double target) => new()
     {
-        Type = "Pods",
-        Pods = new V2PodsMetricSource
+        ["type"] = "Pods",
+        ["pods"] = new JsonObject
         {
-            Metric = new V2MetricIdentifier { Name = name },
-            Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity(target.ToString("0.###", CultureInfo.InvariantCulture)) },
+            ["metric"] = new JsonObject { ["name"] = name },
+            ["target"] = new JsonObject
+            {
+                ["type"] = "AverageValue",
+                ["averageValue"] = new ResourceQuantity(target.ToString("0.###", CultureInfo.InvariantCulture)).ToString(),
+            },
         },
     };
 
@@ -620,27 +624,31 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         {
             return null;
         }
-        var pdb = new V1PodDisruptionBudget
+        var pdb = new JsonObject
         {
-            ApiVersion = "policy/v1",
-            Kind = "PodDisruptionBudget",
-            Metadata = Meta(ResourceNames.Of(model.Name), model.Name, version, TrackShared),
-            Spec = new V1PodDisruptionBudgetSpec
+            ["apiVersion"] = "policy/v1",
+            ["kind"] = "PodDisruptionBudget",
+            ["metadata"] = Meta(ResourceNames.Of(model.Name), model.Name, version, TrackShared),
+            ["spec"] = new JsonObject
             {
-                Selector = new V1LabelSelector { MatchLabels = Selector(model.Name, null) },
-                MinAvailable = effective.MinAvailable is { } min ? min.ToString(CultureInfo.InvariantCulture) : null,
-                MaxUnavailable = effective.MinAvailable is null ? "1" : null,
+                ["selector"] = new JsonObject { ["matchLabels"] = Selector(model.Name, null) },
+                // Integers, as the API server keeps them (int-or-string fields).
+                ["minAvailable"] = effective.MinAvailable,
+                ["maxUnavailable"] = effective.MinAvailable is null ? 1 : null,
             },
         };
-        var obj = Serialize(pdb);
-        // IntOrString serialises as a string; the API server keeps integers, so render integers.
+        var obj = CanonicalJson.Sorted(pdb);
+        // The field left unset is written as null, as budgets have always been rendered: leaving it out would change
+        // the spec hash of every budget in every cluster and re-apply them all. Keys stay sorted:
+        // maxUnavailable < minAvailable < selector.
         var spec = (JsonObject)obj["spec"]!;
-        foreach (var field in new[] { "minAvailable", "maxUnavailable" })
+        if (effective.MinAvailable is null)
         {
-            if (spec[field] is JsonValue v && v.TryGetValue<string>(out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var n))
-            {
-                spec[field] = n;
-            }
+            spec.Insert(1, "minAvailable", null);
+        }
+        else
+        {
+            spec.Insert(0, "maxUnavailable", null);
         }
         return Stamp(obj);
     }
@@ -771,35 +779,18 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
 
     private JsonObject Custom(ManagedKind kind, string name, string model, string version, JsonObject spec)
     {
-        var labels = new JsonObject();
-        foreach (var (k, v) in Labels(model, version, TrackShared))
-        {
-            labels[k] = v;
-        }
         var obj = new JsonObject
         {
             ["apiVersion"] = kind.ApiVersion,
             ["kind"] = kind.Kind,
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Ns, ["labels"] = labels },
+            ["metadata"] = Meta(name, model, version, TrackShared),
             ["spec"] = spec,
         };
         return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
-    // KubernetesClient's own serializer options (camelCase, nulls omitted, quantity and int-or-string converters),
-    // used to build the JSON tree directly instead of writing text and parsing it back.
-    private static readonly System.Text.Json.JsonSerializerOptions KubernetesOptions = CaptureKubernetesOptions();
-
-    private static System.Text.Json.JsonSerializerOptions CaptureKubernetesOptions()
-    {
-        System.Text.Json.JsonSerializerOptions? captured = null;
-        KubernetesJson.AddJsonOptions(o => captured = o);
-        return captured ?? throw new InvalidOperationException("KubernetesClient did not expose its JSON options");
-    }
-
-    private static JsonObject Serialize(object typed) => CanonicalJson.SerializeSorted(typed, KubernetesOptions);
-
-    private JsonObject Finish(object typed) => Stamp(Serialize(typed));
+    /// <summary>An object built in code, in canonical form and stamped.</summary>
+    private JsonObject Finish(JsonObject built) => Stamp(CanonicalJson.Sorted(built));
 
     /// <summary>
     /// Adds the spec-hash (of the object without its annotations) and source-commit annotations. The object is

@@ -1,4 +1,4 @@
-using k8s.Models;
+using System.Text.Json.Nodes;
 
 namespace GitOps.Planning.Rendering;
 
@@ -16,30 +16,30 @@ internal static class PodSecurity
     public const string TmpVolume = "tmp";
     public const string TmpPath = "/tmp";
 
-    public static V1PodSpec Harden(V1PodSpec pod, bool runAsRoot = false)
+    public static JsonObject Harden(JsonObject pod, bool runAsRoot = false)
     {
-        var seccomp = new V1SeccompProfile { Type = "RuntimeDefault" };
-        pod.AutomountServiceAccountToken = false;
-        pod.SecurityContext = runAsRoot
-            ? new V1PodSecurityContext { RunAsNonRoot = false, RunAsUser = 0, RunAsGroup = 0, SeccompProfile = seccomp }
-            : new V1PodSecurityContext
+        var seccomp = new JsonObject { ["type"] = "RuntimeDefault" };
+        pod["automountServiceAccountToken"] = false;
+        pod["securityContext"] = runAsRoot
+            ? new JsonObject { ["runAsNonRoot"] = false, ["runAsUser"] = 0L, ["runAsGroup"] = 0L, ["seccompProfile"] = seccomp }
+            : new JsonObject
             {
-                RunAsNonRoot = true,
-                RunAsUser = NonRootUser,
-                RunAsGroup = NonRootUser,
-                FsGroup = NonRootUser,
-                SeccompProfile = seccomp,
+                ["runAsNonRoot"] = true,
+                ["runAsUser"] = NonRootUser,
+                ["runAsGroup"] = NonRootUser,
+                ["fsGroup"] = NonRootUser,
+                ["seccompProfile"] = seccomp,
             };
-        pod.Volumes = [.. pod.Volumes ?? [], new V1Volume { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource() }];
-        foreach (var container in (pod.InitContainers ?? []).Concat(pod.Containers))
+        PodSpecJson.Append(pod, "volumes", new JsonObject { ["name"] = TmpVolume, ["emptyDir"] = new JsonObject() });
+        foreach (var container in PodSpecJson.Containers(pod))
         {
-            container.SecurityContext = new V1SecurityContext
+            container["securityContext"] = new JsonObject
             {
-                AllowPrivilegeEscalation = false,
-                Capabilities = runAsRoot ? null : new V1Capabilities { Drop = ["ALL"] },
-                ReadOnlyRootFilesystem = !runAsRoot,
+                ["allowPrivilegeEscalation"] = false,
+                ["capabilities"] = runAsRoot ? null : new JsonObject { ["drop"] = new JsonArray("ALL") },
+                ["readOnlyRootFilesystem"] = !runAsRoot,
             };
-            container.VolumeMounts = [.. container.VolumeMounts ?? [], new V1VolumeMount { Name = TmpVolume, MountPath = TmpPath }];
+            PodSpecJson.Append(container, "volumeMounts", new JsonObject { ["name"] = TmpVolume, ["mountPath"] = TmpPath });
         }
         return pod;
     }

@@ -1,6 +1,6 @@
+using System.Text.Json.Nodes;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Model;
-using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
 
@@ -11,28 +11,28 @@ namespace GitOps.Planning.Rendering;
 /// </summary>
 internal static class S3Variables
 {
-    public static void Add(ArtifactStore? store, IReadOnlyList<V1Container> containers)
+    public static void Add(ArtifactStore? store, IReadOnlyList<JsonObject> containers)
     {
         if (store?.S3 is not { } s3)
         {
             return;
         }
-        var variables = new List<V1EnvVar>();
+        var variables = new List<(string Name, string Value)>();
         if (s3.Region is { } region)
         {
-            variables.Add(new V1EnvVar { Name = TrainingContract.S3Region, Value = region });
+            variables.Add((TrainingContract.S3Region, region));
         }
         if (s3.Endpoint is { } endpoint)
         {
-            variables.Add(new V1EnvVar { Name = TrainingContract.S3Endpoint, Value = endpoint });
+            variables.Add((TrainingContract.S3Endpoint, endpoint));
         }
         if (s3.ForcePathStyle)
         {
-            variables.Add(new V1EnvVar { Name = TrainingContract.S3ForcePathStyle, Value = "true" });
+            variables.Add((TrainingContract.S3ForcePathStyle, "true"));
         }
         foreach (var container in containers)
         {
-            container.Env = [.. (container.Env ?? []).Concat(variables).OrderBy(e => e.Name, StringComparer.Ordinal)];
+            PodSpecJson.AddEnv(container, variables.Select(v => PodSpecJson.EnvVar(v.Name, v.Value)));
         }
     }
 }

@@ -1,5 +1,5 @@
+using System.Text.Json.Nodes;
 using GitOps.Specs.Model;
-using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
 
@@ -14,21 +14,21 @@ internal static class SecretFiles
     public const int FileMode = 0b100_100_000;
 
     /// <summary>Adds the volume and the mounts; returns the file's path inside the containers.</summary>
-    public static string Mount(V1PodSpec pod, string volume, string mountPath, string fileName, SecretKeyRef secret, IEnumerable<V1Container> containers)
+    public static string Mount(JsonObject pod, string volume, string mountPath, string fileName, SecretKeyRef secret, IEnumerable<JsonObject> containers)
     {
-        pod.Volumes = [.. pod.Volumes ?? [], new V1Volume
+        PodSpecJson.Append(pod, "volumes", new JsonObject
         {
-            Name = volume,
-            Secret = new V1SecretVolumeSource
+            ["name"] = volume,
+            ["secret"] = new JsonObject
             {
-                SecretName = secret.Name,
-                Items = [new V1KeyToPath { Key = secret.Key, Path = fileName }],
-                DefaultMode = FileMode,
+                ["secretName"] = secret.Name,
+                ["items"] = new JsonArray(new JsonObject { ["key"] = secret.Key, ["path"] = fileName }),
+                ["defaultMode"] = FileMode,
             },
-        }];
+        });
         foreach (var container in containers)
         {
-            container.VolumeMounts = [.. container.VolumeMounts ?? [], new V1VolumeMount { Name = volume, MountPath = mountPath, ReadOnlyProperty = true }];
+            PodSpecJson.Append(container, "volumeMounts", new JsonObject { ["name"] = volume, ["mountPath"] = mountPath, ["readOnly"] = true });
         }
         return $"{mountPath}/{fileName}";
     }

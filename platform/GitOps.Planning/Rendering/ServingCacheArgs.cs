@@ -1,5 +1,5 @@
+using System.Text.Json.Nodes;
 using GitOps.Specs.Model;
-using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
 
@@ -14,14 +14,14 @@ internal static class ServingCacheArgs
     public const string MountPath = "/var/run/secrets/gitops/cache";
     public const string FileName = "password";
 
-    public static V1PodSpec Apply(V1PodSpec pod, ServingCache? cache, EnvironmentServing? serving)
+    public static JsonObject Apply(JsonObject pod, ServingCache? cache, EnvironmentServing? serving)
     {
         if (cache is null)
         {
             return pod;
         }
-        var server = pod.Containers[0];
-        var args = new List<string>(server.Args ?? []) { "--cache", cache.Store };
+        var server = (JsonObject)pod["containers"]![0]!;
+        var args = new List<string> { "--cache", cache.Store };
         if (cache.Store == CacheStores.Memory && cache.MaxBytes is { } maxBytes)
         {
             args.AddRange(["--cache-max-bytes", maxBytes]);
@@ -38,7 +38,10 @@ internal static class ServingCacheArgs
                 args.AddRange(["--cache-redis-password-file", SecretFiles.Mount(pod, VolumeName, MountPath, FileName, secret, [server])]);
             }
         }
-        server.Args = args;
+        foreach (var arg in args)
+        {
+            PodSpecJson.Append(server, "args", arg);
+        }
         return pod;
     }
 }

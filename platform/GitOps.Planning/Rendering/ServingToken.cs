@@ -1,5 +1,5 @@
+using System.Text.Json.Nodes;
 using GitOps.Specs.Model;
-using k8s.Models;
 
 namespace GitOps.Planning.Rendering;
 
@@ -14,15 +14,16 @@ internal static class ServingToken
     public const string FileName = "token";
     public const string ServerOption = "--token-file";
 
-    public static V1PodSpec Mount(V1PodSpec pod, ServingAuth? auth)
+    public static JsonObject Mount(JsonObject pod, ServingAuth? auth)
     {
         if (auth is null)
         {
             return pod;
         }
-        var server = pod.Containers[0];
+        var server = (JsonObject)pod["containers"]![0]!;
         var file = SecretFiles.Mount(pod, VolumeName, MountPath, FileName, auth.SecretRef, [server]);
-        server.Args = [.. server.Args ?? [], ServerOption, file];
+        PodSpecJson.Append(server, "args", ServerOption);
+        PodSpecJson.Append(server, "args", file);
         return pod;
     }
 }

@@ -1,22 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Rendering;
-using k8s;
+using GitOps.Planning.Tests.Support;
 using k8s.Models;
 
 namespace GitOps.Planning.Tests.Rendering;
 
 public sealed class CanonicalJsonTests
 {
-    private static readonly JsonSerializerOptions KubernetesOptions = Capture();
-
-    private static JsonSerializerOptions Capture()
-    {
-        JsonSerializerOptions? captured = null;
-        KubernetesJson.AddJsonOptions(o => captured = o);
-        return captured!;
-    }
-
     private static V1Deployment Deployment() => new()
     {
         ApiVersion = "apps/v1",
@@ -52,6 +43,9 @@ public sealed class CanonicalJsonTests
         },
     };
 
+    /// <summary>The deployment as KubernetesClient writes it: keys in its declaration order, not sorted.</summary>
+    private static JsonObject Built() => JsonSerializer.SerializeToNode(Deployment(), KubernetesClientJson.Options)!.AsObject();
+
     private static void AssertSortedEverywhere(JsonNode? node)
     {
         switch (node)
@@ -73,33 +67,50 @@ public sealed class CanonicalJsonTests
         }
     }
 
-    public sealed class TheSerializeSortedMethod
+    public sealed class TheSortedMethod
     {
         [Fact]
-        public void Should_Give_The_Canonical_Text_Of_The_Serialized_Object_With_Keys_Sorted_At_Every_Level()
+        public void Should_Give_The_Same_Canonical_Text_With_Keys_Sorted_At_Every_Level()
         {
             // Given
-            var deployment = Deployment();
-            var reference = JsonSerializer.SerializeToNode(deployment, KubernetesOptions);
+            var built = Built();
 
             // When
-            var sorted = CanonicalJson.SerializeSorted(deployment, KubernetesOptions);
+            var sorted = CanonicalJson.Sorted(built);
 
             // Then
             AssertSortedEverywhere(sorted);
-            Assert.Equal(CanonicalJson.ToText(reference), CanonicalJson.ToText(sorted));
-            Assert.Equal(CanonicalJson.ToText(reference), sorted.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            Assert.Equal(CanonicalJson.ToText(built), CanonicalJson.ToText(sorted));
+            Assert.Equal(CanonicalJson.ToText(built), sorted.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        }
+
+        [Fact]
+        public void Should_Leave_Out_Properties_Whose_Value_Is_Null_Without_Changing_The_Built_Object()
+        {
+            // Given: an unset field, as an object built in code has it
+            var built = Built();
+            built["spec"]!["paused"] = null;
+            built["spec"]!["template"]!["spec"]!["containers"]![0]!["command"] = null;
+
+            // When
+            var sorted = CanonicalJson.Sorted(built);
+
+            // Then
+            Assert.False(sorted["spec"]!.AsObject().ContainsKey("paused"));
+            Assert.False(sorted["spec"]!["template"]!["spec"]!["containers"]![0]!.AsObject().ContainsKey("command"));
+            Assert.Equal(CanonicalJson.ToText(Built()), CanonicalJson.ToText(sorted));
+            Assert.True(built["spec"]!.AsObject().ContainsKey("paused"));
         }
 
         [Fact]
         public void Should_Keep_Numbers_Readable_As_Any_Numeric_Type_Like_A_Parsed_Tree()
         {
             // Given
-            var deployment = Deployment();
+            var built = Built();
 
             // When
-            var first = CanonicalJson.SerializeSorted(deployment, KubernetesOptions);
-            var second = CanonicalJson.SerializeSorted(deployment, KubernetesOptions);
+            var first = CanonicalJson.Sorted(built);
+            var second = CanonicalJson.Sorted(built);
 
             // Then: shared number elements still give every tree its own nodes
             var replicas = first["spec"]!["replicas"]!;
@@ -119,8 +130,8 @@ public sealed class CanonicalJsonTests
         public void Should_Be_The_Same_For_A_Tree_Built_Sorted_As_For_Any_Key_Order()
         {
             // Given
-            var sorted = CanonicalJson.SerializeSorted(Deployment(), KubernetesOptions);
-            var unsorted = JsonSerializer.SerializeToNode(Deployment(), KubernetesOptions)!.AsObject();
+            var sorted = CanonicalJson.Sorted(Built());
+            var unsorted = Built();
 
             // When
             var fast = SpecHash.Of(sorted);
@@ -134,8 +145,8 @@ public sealed class CanonicalJsonTests
         public void Should_Ignore_Annotations_Even_When_The_Tree_Already_Has_Them()
         {
             // Given
-            var plain = CanonicalJson.SerializeSorted(Deployment(), KubernetesOptions);
-            var annotated = CanonicalJson.SerializeSorted(Deployment(), KubernetesOptions);
+            var plain = CanonicalJson.Sorted(Built());
+            var annotated = CanonicalJson.Sorted(Built());
             annotated["metadata"]!.AsObject().Insert(0, "annotations", new JsonObject { ["note"] = "x" });
 
             // When / Then
