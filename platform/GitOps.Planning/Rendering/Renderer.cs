@@ -47,7 +47,7 @@ public static class Renderer
             var effective = EffectiveModel.Of(model, environment);
             var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
             var modelFacts = facts.For(model.Name);
-            var inputHash = cache is null ? "" : InputHash(model, envHash, modelFacts, policy, environment);
+            var inputHash = cache is null ? "" : InputHash(cache, model, envHash, modelFacts, policy, environment);
             if (cache is not null && cache.TryGet(environment, model.Name, inputHash, out var hit))
             {
                 reusedFlags[i] = true;
@@ -112,15 +112,15 @@ public static class Renderer
             diagnostics.ToImmutable(), new RenderStats(rendered, reused));
     }
 
-    private static string InputHash(ModelSpec model, string envHash, ModelFacts facts, RolloutPolicySpec? policy, string environment)
+    private static string InputHash(RenderCache cache, ModelSpec model, string envHash, ModelFacts facts, RolloutPolicySpec? policy, string environment)
     {
         var rollout = facts.In(environment).Rollout;
         var text = string.Concat(
             model.Name, "\n",
-            JsonSerializer.Serialize(model.Spec, SpecJson.Options), "\n",
+            cache.TextOf(model.Spec), "\n",
             envHash, "\n",
             JsonSerializer.Serialize(facts, SpecJson.Options), "\n",
-            policy is null ? "" : JsonSerializer.Serialize(policy.Spec, SpecJson.Options), "\n",
+            policy is null ? "" : cache.TextOf(policy.Spec), "\n",
             rollout is null ? "" : RolloutStateJson.Serialize(rollout));
         return CanonicalJson.Sha256Hex(text);
     }

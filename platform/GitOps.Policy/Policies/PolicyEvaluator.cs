@@ -25,15 +25,38 @@ public static class PolicyEvaluator
             return [];
         }
 
-        var documents = new Dictionary<SpecObject, Dictionary<string, object?>>(ReferenceEqualityComparer.Instance);
+        // Each object's document is built once. The targets of one object come one after another (a model once per
+        // environment it is served in) and environments are few, looked up by name: no object is hashed by identity,
+        // which cost more than building the documents in a repository of thousands of models.
+        SpecObject? current = null;
+        Dictionary<string, object?>? currentDocument = null;
+        var environments = new Dictionary<string, List<(EnvironmentSpec Spec, Dictionary<string, object?> Document)>>(StringComparer.Ordinal);
         Dictionary<string, object?> DocumentOf(SpecObject o)
         {
-            if (!documents.TryGetValue(o, out var d))
+            if (o is EnvironmentSpec environment)
             {
-                d = PolicyDocuments.Of(o);
-                documents[o] = d;
+                if (!environments.TryGetValue(environment.Name, out var named))
+                {
+                    named = [];
+                    environments[environment.Name] = named;
+                }
+                foreach (var (spec, document) in named)
+                {
+                    if (ReferenceEquals(spec, environment))
+                    {
+                        return document;
+                    }
+                }
+                var built = PolicyDocuments.Of(environment);
+                named.Add((environment, built));
+                return built;
             }
-            return d;
+            if (!ReferenceEquals(o, current))
+            {
+                current = o;
+                currentDocument = PolicyDocuments.Of(o);
+            }
+            return currentDocument!;
         }
 
         var notBoolean = new HashSet<(PolicySpec, int)>();

@@ -472,6 +472,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         }
         try
         {
+            // As kube-apiserver does, the answer's head is sent at once: a client knows its watch is open before any event.
+            await response.StartAsync(stop.Token);
+            await response.Body.FlushAsync(stop.Token);
             foreach (var e in subscription.Initial)
             {
                 await WriteLineAsync(response, e, stop.Token);

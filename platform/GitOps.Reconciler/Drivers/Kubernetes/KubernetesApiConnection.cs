@@ -147,8 +147,9 @@ public sealed class KubernetesApiConnection : IDisposable
         : header.Delta ?? (header.Date is { } date ? date - Time.GetUtcNow() : null);
 
     /// <summary>Opens a watch and yields each event object (<c>{"type":..., "object":...}</c>) until the server
-    /// ends the stream. Opening is retried like any request; a non-success answer throws.</summary>
-    public async IAsyncEnumerable<JsonObject> WatchAsync(string pathAndQuery, [EnumeratorCancellation] CancellationToken ct)
+    /// ends the stream. Opening is retried like any request; a non-success answer throws. <paramref name="opened"/> is
+    /// called once the server accepted the watch, before its first event.</summary>
+    public async IAsyncEnumerable<JsonObject> WatchAsync(string pathAndQuery, Action? opened, [EnumeratorCancellation] CancellationToken ct)
     {
         HttpResponseMessage response;
         for (var attempt = 1; ; attempt++)
@@ -161,6 +162,7 @@ public sealed class KubernetesApiConnection : IDisposable
                 if (candidate.IsSuccessStatusCode)
                 {
                     response = candidate;
+                    opened?.Invoke();
                     break;
                 }
                 var text = await candidate.Content.ReadAsStringAsync(ct);

@@ -40,13 +40,24 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     /// <summary>The resourceVersion of each object as this driver last wrote it, so its own writes are not taken for drift.</summary>
     private readonly ConcurrentDictionary<ResourceKey, string> _written = new();
 
+    /// <summary>What each running <see cref="WatchManagedAsync"/> has seen, by environment and namespace: what
+    /// <see cref="ReadManagedAsync"/> reads instead of listing while the watch can be trusted.</summary>
+    private readonly ConcurrentDictionary<(string Environment, string Namespace), WatchedObjects> _watched = new();
+
     public KubernetesApiConnection Connection => api;
 
     public static string ManagedSelector(string environment) =>
         $"{ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue},{ManagedLabels.Environment}={environment}";
 
+    /// <summary>The managed objects from memory while <see cref="WatchManagedAsync"/> runs for the environment and has
+    /// seen everything (see <see cref="WatchedObjects"/>); listed from the API server otherwise.</summary>
     public async Task<IReadOnlyList<JsonObject>> ReadManagedAsync(string environment, string @namespace, CancellationToken ct)
     {
+        var watched = _watched.GetValueOrDefault((environment, @namespace));
+        if (watched?.Read() is { } seen)
+        {
+            return seen;
+        }
         var selector = ManagedSelector(environment);
         var result = new List<JsonObject>();
         foreach (var kind in _options.Kinds)
@@ -56,8 +67,14 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 result.AddRange(listed.Items);
             }
         }
-        return [.. result.OrderBy(KeyOf)];
+        IReadOnlyList<JsonObject> sorted = [.. result.OrderBy(KeyOf)];
+        watched?.ListedInstead(sorted);
+        return sorted;
     }
+
+    /// <summary>True while <see cref="ReadManagedAsync"/> answers for the environment from its watch, without listing.</summary>
+    public bool ReadsFromWatch(string environment, string @namespace) =>
+        _watched.GetValueOrDefault((environment, @namespace))?.Read() is not null;
 
     public async Task<JsonObject?> GetAsync(ResourceKey key, CancellationToken ct)
     {
@@ -92,6 +109,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             if (!dryRun && stored["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
             {
                 _written[key] = rv;
+                foreach (var watched in WatchedIn(ns))
+                {
+                    watched.Applied(key, stored);
+                }
             }
             return stored;
         }
@@ -118,6 +139,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var response = await api.SendAsync(HttpMethod.Delete, path, null, null, ct);
         if (response.IsSuccess || response.StatusCode == 404)
         {
+            foreach (var watched in WatchedIn(ns))
+            {
+                watched.Deleted(key);
+            }
             return;
         }
         _written.TryRemove(new KeyValuePair<ResourceKey, string>(key, DeletedHere));
@@ -139,7 +164,9 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var channel = Channel.CreateUnbounded<ClusterChange>(new UnboundedChannelOptions { SingleReader = true });
         var selector = ManagedSelector(environment);
-        var watchers = _options.Kinds.Select(kind => WatchKindAsync(kind, @namespace, selector, channel.Writer, stop.Token)).ToArray();
+        var watched = new WatchedObjects(environment, _options.Kinds);
+        _watched[(environment, @namespace)] = watched;
+        var watchers = _options.Kinds.Select(kind => WatchKindAsync(kind, @namespace, selector, watched, channel.Writer, stop.Token)).ToArray();
         var completion = Task.WhenAll(watchers).ContinueWith(
             t => channel.Writer.TryComplete(t.IsFaulted ? t.Exception!.InnerException : null),
             CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
@@ -152,6 +179,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         finally
         {
+            _watched.TryRemove(new KeyValuePair<(string, string), WatchedObjects>((environment, @namespace), watched));
             await stop.CancelAsync();
             await completion;
         }
@@ -211,7 +239,8 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         return copy.ToJsonString();
     }
 
-    private async Task WatchKindAsync(ManagedKind kind, string ns, string selector, ChannelWriter<ClusterChange> writer, CancellationToken ct)
+    private async Task WatchKindAsync(ManagedKind kind, string ns, string selector, WatchedObjects watched, ChannelWriter<ClusterChange> writer,
+        CancellationToken ct)
     {
         string? resourceVersion = null;
         var failures = 0;
@@ -226,46 +255,59 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                         var listed = await ListKindAsync(kind, ns, selector, ct);
                         if (listed is null)
                         {
+                            watched.NotServed(kind);
                             return;
                         }
                         resourceVersion = listed.ResourceVersion;
+                        watched.Listed(kind, listed.Items);
                         await writer.WriteAsync(ClusterChange.Listed(kind, listed.Items, resourceVersion), ct);
                     }
                     var path = KubernetesPaths.Collection(kind, ns)
                         + $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"
                         + $"&labelSelector={Uri.EscapeDataString(selector)}&timeoutSeconds={_options.WatchTimeoutSeconds}";
-                    await foreach (var e in api.WatchAsync(path, ct))
+                    try
                     {
-                        var type = e["type"]?.GetValue<string>();
-                        var obj = e["object"] as JsonObject;
-                        if (type == "ERROR")
+                        await foreach (var e in api.WatchAsync(path, () => watched.Opened(kind), ct))
                         {
-                            var code = obj?["code"]?.GetValue<int>() ?? 0;
-                            if (code == 410)
+                            var type = e["type"]?.GetValue<string>();
+                            var obj = e["object"] as JsonObject;
+                            if (type == "ERROR")
                             {
-                                resourceVersion = null;
-                                break;
+                                var code = obj?["code"]?.GetValue<int>() ?? 0;
+                                if (code == 410)
+                                {
+                                    resourceVersion = null;
+                                    break;
+                                }
+                                throw new KubernetesApiException(
+                                    $"watch {kind.Plural} in {ns} failed: {obj?["message"]?.GetValue<string>()}", code, obj?["reason"]?.GetValue<string>(), obj);
                             }
-                            throw new KubernetesApiException(
-                                $"watch {kind.Plural} in {ns} failed: {obj?["message"]?.GetValue<string>()}", code, obj?["reason"]?.GetValue<string>(), obj);
+                            if (obj?["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
+                            {
+                                resourceVersion = rv;
+                            }
+                            var changeType = type switch
+                            {
+                                "ADDED" => ClusterChangeType.Added,
+                                "MODIFIED" => ClusterChangeType.Modified,
+                                "DELETED" => ClusterChangeType.Deleted,
+                                _ => (ClusterChangeType?)null,
+                            };
+                            if (changeType is { } t && obj is not null)
+                            {
+                                var normalized = WithoutFieldOwnership(Normalize(kind, obj));
+                                var key = KeyOf(normalized);
+                                // Kept before the change is told, so a pass the change triggers reads it.
+                                watched.Changed(t, key, normalized);
+                                await writer.WriteAsync(new ClusterChange(t, kind, key, normalized, resourceVersion ?? "", []), ct);
+                            }
+                            failures = 0;
                         }
-                        if (obj?["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
-                        {
-                            resourceVersion = rv;
-                        }
-                        var changeType = type switch
-                        {
-                            "ADDED" => ClusterChangeType.Added,
-                            "MODIFIED" => ClusterChangeType.Modified,
-                            "DELETED" => ClusterChangeType.Deleted,
-                            _ => (ClusterChangeType?)null,
-                        };
-                        if (changeType is { } t && obj is not null)
-                        {
-                            var normalized = Normalize(kind, obj);
-                            await writer.WriteAsync(new ClusterChange(t, kind, KeyOf(normalized), normalized, resourceVersion ?? "", []), ct);
-                        }
-                        failures = 0;
+                    }
+                    finally
+                    {
+                        // Until the watch is open again, changes may go unseen.
+                        watched.Interrupted(kind);
                     }
                 }
                 catch (KubernetesApiException e) when (e.StatusCode == 410)
@@ -329,11 +371,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 array.Clear();
                 for (var i = first; i < items.Count; i++)
                 {
-                    items[i] = Normalize(kind, items[i]);
-                    // Planning never reads who owns which field, and with server-side apply that record is as large as
-                    // the object itself: held for thousands of objects it would double the memory of every pass
-                    // (client-go's informers drop it for the same reason).
-                    (items[i]["metadata"] as JsonObject)?.Remove("managedFields");
+                    items[i] = WithoutFieldOwnership(Normalize(kind, items[i]));
                 }
             }
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
@@ -364,6 +402,18 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         result.Insert(1, "kind", kind.Kind);
         return result;
     }
+
+    /// <summary>Planning never reads who owns which field, and with server-side apply that record is as large as the
+    /// object itself: held for thousands of objects it would double the memory of every pass (client-go's informers
+    /// drop it for the same reason).</summary>
+    private static JsonObject WithoutFieldOwnership(JsonObject obj)
+    {
+        (obj["metadata"] as JsonObject)?.Remove("managedFields");
+        return obj;
+    }
+
+    private IEnumerable<WatchedObjects> WatchedIn(string @namespace) =>
+        _watched.Where(w => w.Key.Namespace == @namespace).Select(w => w.Value);
 
     private static ResourceKey KeyOf(JsonObject obj) => new(
         obj["apiVersion"]?.GetValue<string>() ?? "",

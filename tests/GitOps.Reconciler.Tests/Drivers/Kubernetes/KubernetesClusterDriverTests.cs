@@ -214,6 +214,193 @@ public sealed class KubernetesClusterDriverTests
         }
     }
 
+    /// <summary>While <see cref="KubernetesClusterDriver.WatchManagedAsync"/> runs (the reconciler's drift watch), reads
+    /// come from what the watch saw instead of a list, and must still show every change.</summary>
+    public sealed class TheReadManagedAsyncMethodWhileWatching
+    {
+        private static readonly KubernetesDriverOptions TwoKinds = new() { Kinds = [ManagedKinds.ConfigMap, ManagedKinds.Deployment] };
+
+        [Fact]
+        public async Task Should_Read_What_The_Watch_Saw_Without_Listing_Again()
+        {
+            // Given a driver watching the environment
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+            await using var watch = await WatchAsync(cluster);
+            var listed = cluster.Server.RequestCount("list");
+
+            // When
+            var objects = await watch.Driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then the same objects a list gives, in the same order, and no list request
+            Assert.Equal(Describe(await cluster.Driver(TwoKinds).ReadManagedAsync("prod", "ml", CancellationToken.None)), Describe(objects));
+            Assert.Equal(listed + TwoKinds.Kinds.Count, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Read_A_Change_Made_By_Hand_Once_The_Watch_Reports_It()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+            await using var watch = await WatchAsync(cluster);
+            var listed = cluster.Server.RequestCount("list");
+
+            // When someone scales the Deployment
+            var edited = cluster.Server.EditByHand(WebDeployment, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = 3 } });
+            Assert.Equal($"{WebDeployment} changed outside GitOps", await watch.NextDriftAsync());
+            var read = Assert.Single(await watch.Driver.ReadManagedAsync("prod", "ml", CancellationToken.None));
+
+            // Then the read shows the edited version, still without a list
+            Assert.Equal(3, read["spec"]!["replicas"]!.GetValue<int>());
+            Assert.Equal(ResourceVersion(edited), ResourceVersion(read));
+            Assert.Equal(listed, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_Leave_Out_An_Object_Deleted_By_Hand_Once_The_Watch_Reports_It()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+            await using var watch = await WatchAsync(cluster);
+
+            // When
+            cluster.Server.DeleteObject(WebDeployment);
+            Assert.Equal($"{WebDeployment} deleted outside GitOps", await watch.NextDriftAsync());
+            var objects = await watch.Driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Equal(["ConfigMap/prod-config"], Describe(objects));
+        }
+
+        [Fact]
+        public async Task Should_Read_Its_Own_Apply_And_Delete_At_Once()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
+            await using var watch = await WatchAsync(cluster);
+
+            // When the driver writes and reads again at once, before its watch may have shown the writes
+            var applied = await watch.Driver.ApplyAsync(FakeCluster.ConfigMap("prod-config"), dryRun: false, CancellationToken.None);
+            await watch.Driver.DeleteAsync(WebDeployment, CancellationToken.None);
+            var objects = await watch.Driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then the read shows both writes, in the versions written
+            Assert.Equal(["ConfigMap/prod-config"], Describe(objects));
+            Assert.Equal(ResourceVersion(applied), ResourceVersion(objects[0]));
+        }
+
+        [Fact]
+        public async Task Should_Read_From_The_Watch_Again_Once_It_Showed_The_Drivers_Writes()
+        {
+            // Given a write of the driver that its watch has not shown yet
+            await using var cluster = await FakeCluster.StartAsync();
+            await using var watch = await WatchAsync(cluster);
+            await watch.Driver.ApplyAsync(FakeCluster.ConfigMap("prod-config"), dryRun: false, CancellationToken.None);
+
+            // When
+            await Eventually.TrueAsync(() => watch.Driver.ReadsFromWatch("prod", "ml"));
+            var listed = cluster.Server.RequestCount("list");
+            var objects = await watch.Driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Equal(["ConfigMap/prod-config"], Describe(objects));
+            Assert.Equal(listed, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_List_Again_Once_The_Watch_Stops()
+        {
+            // Given
+            await using var cluster = await FakeCluster.StartAsync();
+            var watch = await WatchAsync(cluster);
+            var driver = watch.Driver;
+            await watch.DisposeAsync();
+            cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
+            var listed = cluster.Server.RequestCount("list");
+
+            // When
+            var objects = await driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.False(driver.ReadsFromWatch("prod", "ml"));
+            Assert.Equal(["ConfigMap/prod-config"], Describe(objects));
+            Assert.Equal(listed + TwoKinds.Kinds.Count, cluster.Server.RequestCount("list"));
+        }
+
+        [Fact]
+        public async Task Should_List_While_A_Kinds_Watch_Is_Disconnected()
+        {
+            // Given a watch whose reconnection waits for the clock
+            var time = new ObservableTimeProvider();
+            await using var cluster = await FakeCluster.StartAsync(RetryPolicy.Default, time);
+            await using var watch = await WatchAsync(cluster);
+            await Eventually.TrueAsync(() => cluster.Server.RequestCount("watch") == TwoKinds.Kinds.Count);
+            cluster.Server.FailNext(1, 503, verb: "watch");
+
+            // When the watches drop, and an object is created while one cannot reconnect
+            cluster.Server.CloseWatches();
+            await Eventually.TrueAsync(() => time.PendingTimerCount > 0);
+            cluster.Server.Seed(FakeCluster.ConfigMap("created-while-disconnected"));
+            var objects = await watch.Driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then the read lists, and so sees it
+            Assert.False(watch.Driver.ReadsFromWatch("prod", "ml"));
+            Assert.Equal(["ConfigMap/created-while-disconnected"], Describe(objects));
+        }
+
+        private static async Task<DriftWatching> WatchAsync(FakeCluster cluster)
+        {
+            var driver = cluster.Driver(TwoKinds);
+            var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var drift = driver.WatchDriftAsync("prod", "ml", stop.Token).GetAsyncEnumerator(stop.Token);
+            var first = drift.MoveNextAsync();
+            await Eventually.TrueAsync(() => driver.ReadsFromWatch("prod", "ml"));
+            return new DriftWatching(driver, drift, first, stop);
+        }
+
+        private static IReadOnlyList<string> Describe(IReadOnlyList<JsonObject> objects) =>
+            [.. objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}")];
+
+        private static string? ResourceVersion(JsonObject obj) => obj["metadata"]?["resourceVersion"]?.GetValue<string>();
+
+        /// <summary>A running drift watch of one driver, as the reconciler's <c>DriftWatch</c> keeps one.</summary>
+        private sealed class DriftWatching(KubernetesClusterDriver driver, IAsyncEnumerator<string> drift, ValueTask<bool> next,
+            CancellationTokenSource stop) : IAsyncDisposable
+        {
+            private ValueTask<bool> _next = next;
+
+            public KubernetesClusterDriver Driver => driver;
+
+            public async Task<string> NextDriftAsync()
+            {
+                Assert.True(await _next, "the watch ended unexpectedly");
+                var change = drift.Current;
+                _next = drift.MoveNextAsync();
+                return change;
+            }
+
+            public async ValueTask DisposeAsync()
+            {
+                await stop.CancelAsync();
+                try
+                {
+                    await _next;
+                }
+                catch (OperationCanceledException)
+                {
+                    // The watch ends by cancellation.
+                }
+                await drift.DisposeAsync();
+                stop.Dispose();
+            }
+        }
+    }
+
     public sealed class TheGetAsyncMethod
     {
         [Fact]
