@@ -166,6 +166,29 @@ public sealed class ReconcilerEndToEndTests
         }
 
         [Fact]
+        public async Task Should_Recreate_A_Job_Deleted_By_Hand_Long_Before_The_Interval_When_The_Watch_Sees_It()
+        {
+            // Given a reconciler that polls once an hour, watches its objects and reads them from that watch
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
+                interval: TimeSpan.FromHours(1), watchDrift: true, driftDebounce: TimeSpan.FromMilliseconds(200));
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
+            var job = Assert.Single(OfKind(cluster, "Job", "fraud"));
+            await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);
+            var before = reconciler.App.Drift!.DetectedCount;
+
+            // When someone deletes the training Job
+            cluster.Server.DeleteObject(KeyOf(job));
+
+            // Then the watch notices it and a pass creates it again, without waiting for the hourly pass
+            await Eventually.TrueAsync(() => reconciler.App.Drift!.DetectedCount > before, TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(() => OfKind(cluster, "Job", "fraud").Count == 1, TimeSpan.FromSeconds(60));
+            Assert.Contains(reconciler.Logs.Lines, l => l.Contains($"prod: {KeyOf(job)} deleted outside GitOps", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public async Task Should_Hand_The_Lease_To_A_Standby_When_Its_Pass_Hangs_On_A_Git_Remote_That_Never_Answers()
         {
             // Given a leader whose fetch waits on a silent remote far longer than a pass may take
