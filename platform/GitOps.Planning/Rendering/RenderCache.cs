@@ -23,15 +23,16 @@ public sealed class RenderCache
     /// resourceVersion; any change in the desired state hands out a new tree: either way the objects are compared again.</summary>
     private readonly ConcurrentDictionary<ResourceKey, (JsonObject Desired, string Observed)> _matches = new();
 
-    /// <summary>The JSON text of each spec record hashed, by instance: a commit's specs are loaded once and planned
-    /// on every pass, and serializing thousands of model specs again each time was most of a warm pass's render.
-    /// Records are immutable, so a record's text never changes; a new commit brings new records.</summary>
-    private readonly ConditionalWeakTable<object, string> _specTexts = new();
+    /// <summary>The hash of each spec record's JSON, by instance: a commit's specs are loaded once and planned on every
+    /// pass, and serializing thousands of model specs again each time was most of a warm pass's render. Records are
+    /// immutable, so a record's hash never changes; a new commit brings new records. The hash, not the text, is kept:
+    /// held for every model of a large repository the text would weigh megabytes.</summary>
+    private readonly ConditionalWeakTable<object, string> _specHashes = new();
 
     public int Count => _entries.Count;
 
-    internal string TextOf<T>(T spec) where T : class =>
-        _specTexts.GetValue(spec, s => JsonSerializer.Serialize((T)s, SpecJson.Options));
+    internal string HashOf<T>(T spec) where T : class =>
+        _specHashes.GetValue(spec, s => CanonicalJson.Sha256Hex(JsonSerializer.Serialize((T)s, SpecJson.Options)));
 
     internal bool TryGet(string environment, string model, string inputHash, out Entry entry) =>
         _entries.TryGetValue((environment, model), out entry!) && entry.InputHash == inputHash;

@@ -117,10 +117,10 @@ public static class Renderer
         var rollout = facts.In(environment).Rollout;
         var text = string.Concat(
             model.Name, "\n",
-            cache.TextOf(model.Spec), "\n",
+            cache.HashOf(model.Spec), "\n",
             envHash, "\n",
             JsonSerializer.Serialize(facts, SpecJson.Options), "\n",
-            policy is null ? "" : cache.TextOf(policy.Spec), "\n",
+            policy is null ? "" : cache.HashOf(policy.Spec), "\n",
             rollout is null ? "" : RolloutStateJson.Serialize(rollout));
         return CanonicalJson.Sha256Hex(text);
     }
