@@ -32,8 +32,8 @@ public static class Renderer
         }
 
         // Only the cache keys need it: without a cache, a cold process skips setting up the serializer for the spec
-        // records (about 0.1 s the first time).
-        var envHash = cache is null ? "" : CanonicalJson.Sha256Hex(JsonSerializer.Serialize(env.Spec, SpecJson.Options));
+        // records (about 0.1 s the first time); with one, the environment's record is hashed once like every other.
+        var envHash = cache is null ? "" : cache.HashOf(env.Spec);
         var objects = new List<JsonObject>();
         var models = ImmutableArray.CreateBuilder<RenderedModel>();
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();

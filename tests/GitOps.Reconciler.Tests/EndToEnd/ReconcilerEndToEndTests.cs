@@ -26,6 +26,11 @@ public sealed class ReconcilerEndToEndTests
         return files;
     }
 
+    /// <summary>A reconciler that polls once an hour but watches its objects: only the drift watch can trigger a pass.</summary>
+    private static Task<RunningReconciler> StartHourlyWatchingAsync(FakeCluster cluster, FakeGitRepo repo) =>
+        RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
+            interval: TimeSpan.FromHours(1), watchDrift: true, driftDebounce: TimeSpan.FromMilliseconds(200));
+
     internal static async Task<EnvironmentStatus> StatusWhenAsync(FakeCluster cluster, Func<EnvironmentStatus, bool> condition)
     {
         var store = new ConfigMapStatusStore(cluster.Connection, ReconcilerRig.StatusNamespace);
@@ -139,8 +144,7 @@ public sealed class ReconcilerEndToEndTests
             await using var cluster = await FakeCluster.StartAsync();
             using var repo = FakeGitRepo.Create();
             var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
-            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
-                interval: TimeSpan.FromHours(1), watchDrift: true, driftDebounce: TimeSpan.FromMilliseconds(200));
+            await using var reconciler = await StartHourlyWatchingAsync(cluster, repo);
             await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
             cluster.Server.SetStatus(KeyOf(Assert.Single(OfKind(cluster, "Job", "fraud"))), new JsonObject { ["succeeded"] = 1 });
             Assert.Equal(HttpStatusCode.Accepted, await reconciler.PushWebhookAsync());
@@ -172,8 +176,7 @@ public sealed class ReconcilerEndToEndTests
             await using var cluster = await FakeCluster.StartAsync();
             using var repo = FakeGitRepo.Create();
             var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
-            await using var reconciler = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
-                interval: TimeSpan.FromHours(1), watchDrift: true, driftDebounce: TimeSpan.FromMilliseconds(200));
+            await using var reconciler = await StartHourlyWatchingAsync(cluster, repo);
             await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
             var job = Assert.Single(OfKind(cluster, "Job", "fraud"));
             await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);

@@ -92,7 +92,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
     /// <summary>This driver deleted <paramref name="key"/>: reads wait until the watch shows it gone.</summary>
     public void Deleted(ResourceKey key)
     {
-        if (!kinds.Any(k => Is(k, key)))
+        if (!IsOfWatchedKind(key))
         {
             return;
         }
@@ -146,9 +146,11 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
 
     /// <summary>Only objects this watch selects ever come back through it.</summary>
     private bool IsWatchedHere(ResourceKey key, JsonObject obj) =>
-        kinds.Any(k => Is(k, key))
+        IsOfWatchedKind(key)
         && ObjectKeys.Label(obj, ManagedLabels.ManagedBy) == ManagedLabels.ManagedByValue
         && ObjectKeys.Label(obj, ManagedLabels.Environment) == environment;
+
+    private bool IsOfWatchedKind(ResourceKey key) => kinds.Any(k => Is(k, key));
 
     private static bool Is(ManagedKind kind, ResourceKey key) => key.ApiVersion == kind.ApiVersion && key.Kind == kind.Kind;
 

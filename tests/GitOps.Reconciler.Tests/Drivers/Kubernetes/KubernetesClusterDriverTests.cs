@@ -9,6 +9,7 @@ namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
 public sealed class KubernetesClusterDriverTests
 {
     private static readonly ResourceKey WebDeployment = new("apps/v1", "Deployment", "ml", "web");
+    private static readonly KubernetesDriverOptions TwoKinds = new() { Kinds = [ManagedKinds.ConfigMap, ManagedKinds.Deployment] };
 
     public sealed class TheReadManagedAsyncMethod
     {
@@ -218,8 +219,6 @@ public sealed class KubernetesClusterDriverTests
     /// come from what the watch saw instead of a list, and must still show every change.</summary>
     public sealed class TheReadManagedAsyncMethodWhileWatching
     {
-        private static readonly KubernetesDriverOptions TwoKinds = new() { Kinds = [ManagedKinds.ConfigMap, ManagedKinds.Deployment] };
-
         [Fact]
         public async Task Should_Read_What_The_Watch_Saw_Without_Listing_Again()
         {
@@ -662,8 +661,6 @@ public sealed class KubernetesClusterDriverTests
 
     public sealed class TheWatchManagedAsyncMethod
     {
-        private static readonly KubernetesDriverOptions TwoKinds = new() { Kinds = [ManagedKinds.ConfigMap, ManagedKinds.Deployment] };
-
         [Fact]
         public async Task Should_List_Then_Yield_Changes_To_Managed_Objects()
         {
