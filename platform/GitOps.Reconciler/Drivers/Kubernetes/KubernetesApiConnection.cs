@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
 using k8s;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
@@ -242,7 +243,7 @@ public sealed class KubernetesApiConnection : IDisposable
     {
         try
         {
-            return JsonNode.Parse(utf8) as JsonObject;
+            return DetachedJson.Parse(utf8) as JsonObject;
         }
         catch (JsonException)
         {
@@ -254,7 +255,7 @@ public sealed class KubernetesApiConnection : IDisposable
     {
         try
         {
-            return JsonNode.Parse(text) as JsonObject;
+            return DetachedJson.Parse(text) as JsonObject;
         }
         catch (JsonException)
         {
