@@ -36,14 +36,15 @@ public static class PolicyDocuments
     /// </summary>
     public static Dictionary<string, object?> Of(SpecObject spec)
     {
-        if (spec.Origin.Raw is Dictionary<string, object?> { Count: > 0 } plain)
+        var raw = spec.Origin.Raw;
+        if (raw is Dictionary<string, object?> { Count: > 0 } plain)
         {
             // The loader already builds exactly this shape; nothing here mutates it (overrides copy on write).
             return plain;
         }
-        if (spec.Origin.Raw.Count > 0)
+        if (raw.Count > 0)
         {
-            return (Dictionary<string, object?>)Normalise(spec.Origin.Raw)!;
+            return (Dictionary<string, object?>)Normalise(raw)!;
         }
         var body = spec.GetType().GetProperty("Spec")?.GetValue(spec);
         var document = new Dictionary<string, object?>

@@ -86,7 +86,7 @@ public static class SpecLoader
             {
                 return null;
             }
-            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(map), DocumentWalker.Raw(map));
+            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(map), () => DocumentWalker.Raw(map));
         }
         else
         {

@@ -49,13 +49,16 @@ public sealed class SpecOrigin
     {
     }
 
-    /// <summary>An origin whose span maps <paramref name="spans"/> builds when a span is first asked for.</summary>
+    /// <summary>An origin whose span maps <paramref name="spans"/> builds when a span is first asked for, and whose
+    /// plain-data view <paramref name="raw"/> builds each time it is asked for: it is read once per check of the
+    /// document (policies), and kept for every document of a large repository it would weigh tens of megabytes for as
+    /// long as the specs are held (a reconciler holds them between passes).</summary>
     internal SpecOrigin(
         string file,
         int documentIndex,
         SourceSpan documentSpan,
         Func<(IReadOnlyDictionary<string, SourceSpan> Keys, IReadOnlyDictionary<string, SourceSpan> Values)> spans,
-        IReadOnlyDictionary<string, object?> raw)
+        Func<IReadOnlyDictionary<string, object?>> raw)
         : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>(spans), raw)
     {
     }
@@ -66,13 +69,26 @@ public sealed class SpecOrigin
         SourceSpan documentSpan,
         Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)> spans,
         IReadOnlyDictionary<string, object?>? raw)
+        : this(file, documentIndex, documentSpan, spans, () => raw ?? Empty)
+    {
+    }
+
+    private SpecOrigin(
+        string file,
+        int documentIndex,
+        SourceSpan documentSpan,
+        Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)> spans,
+        Func<IReadOnlyDictionary<string, object?>> raw)
     {
         File = file;
         DocumentIndex = documentIndex;
         DocumentSpan = documentSpan;
         _spans = spans;
-        Raw = raw ?? new Dictionary<string, object?>();
+        _raw = raw;
     }
+
+    private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
+    private readonly Func<IReadOnlyDictionary<string, object?>> _raw;
 
     public static readonly SpecOrigin None = new("<memory>", 0, SourceSpan.StartOf("<memory>"),
         new Dictionary<string, SourceSpan>(), new Dictionary<string, SourceSpan>());
@@ -84,9 +100,10 @@ public sealed class SpecOrigin
     /// <summary>
     /// The whole document as plain data (<c>Dictionary&lt;string, object?&gt;</c>, <c>List&lt;object?&gt;</c>, string,
     /// long, double, bool, null) with YAML 1.2 core-schema scalars: the shape CEL policies see as <c>object</c>.
-    /// Empty for specs built in memory.
+    /// Empty for specs built in memory. A document loaded from YAML builds it anew from its tree on each read: read it
+    /// once and keep it for as long as it is used.
     /// </summary>
-    public IReadOnlyDictionary<string, object?> Raw { get; }
+    public IReadOnlyDictionary<string, object?> Raw => _raw();
 
     public string File { get; }
     public int DocumentIndex { get; }
