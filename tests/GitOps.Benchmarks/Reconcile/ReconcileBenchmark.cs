@@ -16,13 +16,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GitOps.Benchmarks.Reconcile;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/GitOps.Benchmarks -- reconcile [models] [--quick]</c>: one environment with N
+/// <c>dotnet run -c Release --project tests/GitOps.Benchmarks -- reconcile [models] [--quick] [--gitops EXECUTABLE]</c>: one environment with N
 /// models (default 2,000) in a real Git repository, reconciled against the fake Kubernetes API server over HTTP with
 /// the real driver. Measures first passes on empty clusters at several apply parallelisms (with a per-write latency,
 /// and against a server that throttles writes with 429 Retry-After), a warm reconciler's pass with no change (listing
 /// every kind, then reading what the drift watch saw) and with a single-model change (median of 5), then the reconciler as a process: <c>gitops reconcile --once</c> wall time and
 /// peak RSS on the converged cluster under each garbage collector setting. With <c>--quick</c>: only the warm
-/// reconciler's no-change passes and the process under the reconciler image's collector.
+/// reconciler's no-change passes and the process under the reconciler image's collector. With <c>--gitops EXECUTABLE</c>
+/// the process is measured as that executable too (the published single file the reconciler image runs).
 /// </summary>
 public static class ReconcileBenchmark
 {
@@ -54,6 +55,8 @@ public static class ReconcileBenchmark
         var models = args.Length > 0 && !args[0].StartsWith('-') ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         // --quick: the passes of one warm reconciler and the process under the reconciler image's collector only.
         var quick = args.Contains("--quick");
+        // --gitops EXECUTABLE: the process rows run this executable too (the published single file), beside the build.
+        var shipped = Array.IndexOf(args, "--gitops") is var at and >= 0 && at + 1 < args.Length ? Path.GetFullPath(args[at + 1]) : null;
         var work = Directory.CreateTempSubdirectory("gitops-bench-reconcile-");
         try
         {
@@ -122,11 +125,15 @@ public static class ReconcileBenchmark
             await drift.StopAsync();
 
             // The reconciler as a process: a fresh `gitops reconcile --once` on the converged cluster.
-            var gitops = Path.Combine(AppContext.BaseDirectory, "gitops.dll");
-            var processes = Collectors.Where(c => !quick || c.Variables is { Count: 1 } v && v["DOTNET_gcServer"] == "0").Select(c => (c.Name, Runs: Enumerable.Range(0, 3).Select(_ => ProbeAndReport("dotnet",
-                [gitops, "reconcile", "--once", "--repo", repo.Path, "--branch", "main", "--env", Environment,
-                 "--kubeconfig", kubeconfig, "--context", "bench", "--namespace", "gitops-system",
-                 "--workdir", Path.Combine(work.FullName, "once")], c.Variables)).ToList())).ToList();
+            string[] once = ["reconcile", "--once", "--repo", repo.Path, "--branch", "main", "--env", Environment,
+                "--kubeconfig", kubeconfig, "--context", "bench", "--namespace", "gitops-system", "--workdir", Path.Combine(work.FullName, "once")];
+            (string Name, string File, string[] Args)[] forms =
+            [
+                ("`dotnet gitops.dll`", "dotnet", [Path.Combine(AppContext.BaseDirectory, "gitops.dll"), .. once]),
+                .. shipped is null ? Array.Empty<(string, string, string[])>() : [($"`{Path.GetFileName(shipped)}` (published single file)", shipped, once)],
+            ];
+            var processes = forms.SelectMany(f => Collectors.Where(c => !quick || c.Variables is { Count: 1 } v && v["DOTNET_gcServer"] == "0")
+                .Select(c => (Name: $"{f.Name}, {c.Name}", Runs: Enumerable.Range(0, 3).Select(_ => ProbeAndReport(f.File, f.Args, c.Variables)).ToList()))).ToList();
 
             Console.WriteLine();
             Console.WriteLine("| first pass (create everything, empty cluster) | wall | 429 answers | peak writes in flight |");
