@@ -130,7 +130,7 @@ public static class ReconcileBenchmark
             (string Name, string File, string[] Args)[] forms =
             [
                 ("`dotnet gitops.dll`", "dotnet", [Path.Combine(AppContext.BaseDirectory, "gitops.dll"), .. once]),
-                .. shipped is null ? Array.Empty<(string, string, string[])>() : [($"`{Path.GetFileName(shipped)}` (published single file)", shipped, once)],
+                .. shipped is null ? Array.Empty<(string, string, string[])>() : [($"`{shipped}`", shipped, once)],
             ];
             var processes = forms.SelectMany(f => Collectors.Where(c => !quick || c.Variables is { Count: 1 } v && v["DOTNET_gcServer"] == "0")
                 .Select(c => (Name: $"{f.Name}, {c.Name}", Runs: Enumerable.Range(0, 3).Select(_ => ProbeAndReport(f.File, f.Args, c.Variables)).ToList()))).ToList();
