@@ -11,9 +11,9 @@ namespace GitOps.Planning.Cluster;
 /// document of the whole text, filled in as they are read: a list page of 500 objects stays held in full (its bytes and
 /// their index) for as long as any value read from any of its objects is, and every read of a string makes a new one.
 /// Here every node is built at once, as a live-state file's are (<see cref="CanonicalJson"/>): property names and short
-/// strings are shared within the answer, integers within the thread, and nothing refers back to the text. Same trees and text as
-/// <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/>; of a name given twice in one
-/// object, the last is kept.
+/// strings are shared within the answer, integers within the thread, and nothing refers back to the text. Same trees
+/// and text as <see cref="JsonNode.Parse(ReadOnlySpan{byte}, JsonNodeOptions?, JsonDocumentOptions)"/>, except that of
+/// a name given twice in one object the last is kept, and an invalid UTF-8 sequence in a short string reads as U+FFFD.
 /// </summary>
 public static class DetachedJson
 {
