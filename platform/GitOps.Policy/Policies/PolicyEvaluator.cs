@@ -26,21 +26,16 @@ public static class PolicyEvaluator
         }
 
         // Each object's document is built once. The targets of one object come one after another (a model once per
-        // environment it is served in) and environments are few, looked up by name: no object is hashed by identity,
-        // which cost more than building the documents in a repository of thousands of models.
+        // environment it is served in) and environments are few, kept in a short list: no object is hashed by
+        // identity, which cost more than building the documents in a repository of thousands of models.
         SpecObject? current = null;
         Dictionary<string, object?>? currentDocument = null;
-        var environments = new Dictionary<string, List<(EnvironmentSpec Spec, Dictionary<string, object?> Document)>>(StringComparer.Ordinal);
+        var environments = new List<(EnvironmentSpec Spec, Dictionary<string, object?> Document)>();
         Dictionary<string, object?> DocumentOf(SpecObject o)
         {
             if (o is EnvironmentSpec environment)
             {
-                if (!environments.TryGetValue(environment.Name, out var named))
-                {
-                    named = [];
-                    environments[environment.Name] = named;
-                }
-                foreach (var (spec, document) in named)
+                foreach (var (spec, document) in environments)
                 {
                     if (ReferenceEquals(spec, environment))
                     {
@@ -48,7 +43,7 @@ public static class PolicyEvaluator
                     }
                 }
                 var built = PolicyDocuments.Of(environment);
-                named.Add((environment, built));
+                environments.Add((environment, built));
                 return built;
             }
             if (!ReferenceEquals(o, current))

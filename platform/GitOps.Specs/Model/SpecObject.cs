@@ -45,7 +45,7 @@ public sealed class SpecOrigin
         IReadOnlyDictionary<string, SourceSpan> keySpans,
         IReadOnlyDictionary<string, SourceSpan> valueSpans,
         IReadOnlyDictionary<string, object?>? raw = null)
-        : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>((keySpans, valueSpans)), raw)
+        : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>((keySpans, valueSpans)), () => raw ?? Empty)
     {
     }
 
@@ -60,16 +60,6 @@ public sealed class SpecOrigin
         Func<(IReadOnlyDictionary<string, SourceSpan> Keys, IReadOnlyDictionary<string, SourceSpan> Values)> spans,
         Func<IReadOnlyDictionary<string, object?>> raw)
         : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>(spans), raw)
-    {
-    }
-
-    private SpecOrigin(
-        string file,
-        int documentIndex,
-        SourceSpan documentSpan,
-        Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)> spans,
-        IReadOnlyDictionary<string, object?>? raw)
-        : this(file, documentIndex, documentSpan, spans, () => raw ?? Empty)
     {
     }
 
