@@ -178,6 +178,8 @@ internal static class CliInputs
             stderr.WriteLine($"The specs have {load.Diagnostics.Count(d => d.IsError)} error(s): nothing rendered or planned. Fix them and run again ('gitops validate' shows the same list).");
             return (null, (int)ExitCode.Findings);
         }
+        // Validated, policies included: rendering needs the specs, not their YAML trees.
+        load.Specs.ReleaseParseTrees();
         IReadOnlyList<System.Text.Json.Nodes.JsonObject> observed = [];
         if (livePath is not null)
         {

@@ -319,6 +319,8 @@ public sealed class ReconcilePass(
         }
         // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
         var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()))));
+        // Validated, policies included: the specs are kept until the next commit, their YAML trees need not be.
+        load.Specs.ReleaseParseTrees();
         _lastLoad = new LoadedCommit(checkout.Revision, load);
         if (!load.HasErrors)
         {

@@ -50,7 +50,7 @@ public static class SpecLoader
         var objects = new List<SpecObject>();
         foreach (var document in YamlReader.Read(file, limits, diagnostics))
         {
-            if (LoadDocument(file.Path, document, diagnostics) is { } spec)
+            if (LoadDocument(file, limits, document, diagnostics) is { } spec)
             {
                 objects.Add(spec);
             }
@@ -58,8 +58,9 @@ public static class SpecLoader
         return (objects, diagnostics);
     }
 
-    private static SpecObject? LoadDocument(string path, YDocument document, List<Diagnostic> diagnostics)
+    private static SpecObject? LoadDocument(SourceFile file, LoaderLimits limits, YDocument document, List<Diagnostic> diagnostics)
     {
+        var path = file.Path;
         var root = document.Root.Resolved;
         if (root is YScalar { Value: null })
         {
@@ -86,7 +87,8 @@ public static class SpecLoader
             {
                 return null;
             }
-            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(map), () => DocumentWalker.Raw(map));
+            var tree = new DocumentTree(file, document.Index, limits, map);
+            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(tree.Map), () => DocumentWalker.Raw(tree.Map), tree.Release);
         }
         else
         {

@@ -58,9 +58,11 @@ public sealed class SpecOrigin
         int documentIndex,
         SourceSpan documentSpan,
         Func<(IReadOnlyDictionary<string, SourceSpan> Keys, IReadOnlyDictionary<string, SourceSpan> Values)> spans,
-        Func<IReadOnlyDictionary<string, object?>> raw)
+        Func<IReadOnlyDictionary<string, object?>> raw,
+        Action release)
         : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>(spans), raw)
     {
+        _release = release;
     }
 
     private SpecOrigin(
@@ -79,6 +81,11 @@ public sealed class SpecOrigin
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private readonly Func<IReadOnlyDictionary<string, object?>> _raw;
+    private readonly Action? _release;
+
+    /// <summary>Lets go of the document's parsed tree, if it keeps one; spans and <see cref="Raw"/> then parse the
+    /// file's bytes again when asked for.</summary>
+    internal void ReleaseTree() => _release?.Invoke();
 
     public static readonly SpecOrigin None = new("<memory>", 0, SourceSpan.StartOf("<memory>"),
         new Dictionary<string, SourceSpan>(), new Dictionary<string, SourceSpan>());
