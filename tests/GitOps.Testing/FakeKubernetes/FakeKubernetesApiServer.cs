@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +37,13 @@ public sealed record FakeKubernetesApiServerOptions
 
     /// <summary>How long serving each write takes (the real server's admission and storage); none by default.</summary>
     public TimeSpan WriteLatency { get; init; }
+
+    /// <summary>When set, the server speaks HTTPS with this certificate (and its key), as kube-apiserver does.</summary>
+    public X509Certificate2? ServerCertificate { get; init; }
+
+    /// <summary>As kube-apiserver's <c>--client-ca-file</c>: a client certificate issued by this authority
+    /// authenticates a request without a token; one issued by another is refused in the handshake.</summary>
+    public X509Certificate2? ClientCertificateAuthority { get; init; }
 }
 
 /// <summary>One request the server received, as the audit log would show it.</summary>
@@ -98,9 +107,25 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        options ??= new FakeKubernetesApiServerOptions();
+        var tls = options;
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (tls.ServerCertificate is { } certificate)
+            {
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    if (tls.ClientCertificateAuthority is { } authority)
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                        https.ClientCertificateValidation = (client, _, _) => IssuedBy(authority, client);
+                    }
+                });
+            }
+        }));
         var app = builder.Build();
-        var server = new FakeKubernetesApiServer(app, options ?? new FakeKubernetesApiServerOptions());
+        var server = new FakeKubernetesApiServer(app, options);
         app.Run(server.HandleAsync);
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -108,10 +133,22 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Writes a kubeconfig whose current context points at this server; returns its path.</summary>
-    public string WriteKubeconfig(string path, string contextName = "fake", string? token = null, string @namespace = "default")
+    private static bool IssuedBy(X509Certificate2 authority, X509Certificate2 client)
     {
-        var user = token ?? _options.BearerToken;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(client);
+    }
+
+    /// <summary>Writes a kubeconfig whose current context points at this server; returns its path. With
+    /// <paramref name="certificateAuthority"/> the cluster's CA is written as <c>certificate-authority-data</c>; with
+    /// <paramref name="clientCertificate"/> the user authenticates with it (and its key) instead of a token.</summary>
+    public string WriteKubeconfig(string path, string contextName = "fake", string? token = null, string @namespace = "default",
+        X509Certificate2? certificateAuthority = null, X509Certificate2? clientCertificate = null)
+    {
+        var user = clientCertificate is not null ? null : token ?? _options.BearerToken;
         var sb = new StringBuilder();
         sb.AppendLine("apiVersion: v1");
         sb.AppendLine("kind: Config");
@@ -119,6 +156,10 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         sb.AppendLine($"- name: {contextName}");
         sb.AppendLine("  cluster:");
         sb.AppendLine($"    server: {BaseAddress.ToString().TrimEnd('/')}");
+        if (certificateAuthority is not null)
+        {
+            sb.AppendLine($"    certificate-authority-data: {TestCertificates.CertificateData(certificateAuthority)}");
+        }
         sb.AppendLine("contexts:");
         sb.AppendLine($"- name: {contextName}");
         sb.AppendLine("  context:");
@@ -128,7 +169,16 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         sb.AppendLine($"current-context: {contextName}");
         sb.AppendLine("users:");
         sb.AppendLine($"- name: {contextName}");
-        sb.AppendLine(user is null ? "  user: {}" : $"  user:\n    token: {user}");
+        if (clientCertificate is not null)
+        {
+            sb.AppendLine("  user:");
+            sb.AppendLine($"    client-certificate-data: {TestCertificates.CertificateData(clientCertificate)}");
+            sb.AppendLine($"    client-key-data: {TestCertificates.KeyData(clientCertificate)}");
+        }
+        else
+        {
+            sb.AppendLine(user is null ? "  user: {}" : $"  user:\n    token: {user}");
+        }
         File.WriteAllText(path, sb.ToString());
         return path;
     }
@@ -254,7 +304,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         var verb = VerbOf(request, route);
         _requests.Enqueue(new FakeApiRequest(verb, request.Method, request.Path.Value ?? "", request.QueryString.Value ?? ""));
 
-        if (_options.BearerToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
+        // A client certificate that passed the handshake authenticates the request, as on the real server.
+        if (_options.BearerToken is { } token && context.Connection.ClientCertificate is null
+            && request.Headers.Authorization.ToString() != $"Bearer {token}")
         {
             await WriteAsync(context, 401, KubernetesStatus.Failure(401, "Unauthorized", "Unauthorized"));
             return;

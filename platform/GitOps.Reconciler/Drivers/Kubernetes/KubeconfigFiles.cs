@@ -35,9 +35,9 @@ public static class KubeconfigFiles
     public static KubernetesClientConfiguration Load(string? kubeconfigPath, string? context, Func<string, string?> variables)
     {
         var files = Resolve(kubeconfigPath, variables);
-        // Each file is read with its own folder as the base of relative certificate paths, then merged: the first file
-        // that names a cluster, user, context or the current-context wins, as in kubectl.
-        var configs = files.Select(f => KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(f), useRelativePaths: true)).ToList();
+        // Each file is read with its own folder as the base of relative paths (made absolute as it is read), then
+        // merged: the first file that names a cluster, user, context or the current-context wins, as in kubectl.
+        var configs = files.Select(KubeconfigReader.Read).ToList();
         var merged = configs[0];
         merged.CurrentContext = configs.Select(c => c.CurrentContext).FirstOrDefault(c => !string.IsNullOrEmpty(c));
         merged.Clusters = [.. configs.SelectMany(c => c.Clusters ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];

@@ -71,16 +71,15 @@ public sealed class KubernetesApiConnection : IDisposable
     public static KubernetesApiConnection FromConfiguration(KubernetesClientConfiguration config, RetryPolicy? retry = null, TimeProvider? timeProvider = null)
     {
         // Watches stay open for minutes; each ordinary request gets its own timeout from the retry policy instead.
-        config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-        var client = new k8s.Kubernetes(config);
+        var (http, baseUri, authorize) = ClusterTransport.Create(config);
         return new KubernetesApiConnection(
-            client.HttpClient,
-            client.BaseUri,
-            (request, ct) => client.Credentials?.ProcessHttpRequestAsync(request, ct) ?? Task.CompletedTask,
+            http,
+            baseUri,
+            authorize,
             retry,
             timeProvider,
             string.IsNullOrEmpty(config.Namespace) ? "default" : config.Namespace,
-            client);
+            http);
     }
 
     /// <summary>Sends one request, retrying transient failures. Any final HTTP answer is returned, not thrown; only

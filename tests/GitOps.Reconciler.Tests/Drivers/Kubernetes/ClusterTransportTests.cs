@@ -1,0 +1,98 @@
+using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Testing.FakeKubernetes;
+using Xunit;
+
+namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
+
+public sealed class ClusterTransportTests
+{
+    public sealed class OverHttps : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("gitops-tls-").FullName;
+        private readonly TestCertificates _cluster = new("cluster-ca");
+
+        public void Dispose()
+        {
+            _cluster.Dispose();
+            Directory.Delete(_dir, recursive: true);
+        }
+
+        private static async Task<int> CountConfigMapsAsync(KubernetesApiConnection connection) =>
+            (await new KubernetesClusterDriver(connection).ReadManagedAsync("prod", "ml", CancellationToken.None)).Count;
+
+        [Fact]
+        public async Task Should_Trust_A_Server_Certificate_Issued_By_The_Clusters_Own_Authority()
+        {
+            // Given
+            await using var server = await FakeKubernetesApiServer.StartAsync(new() { ServerCertificate = _cluster.Server(), BearerToken = "t" });
+            server.Seed(FakeCluster.ConfigMap("prod-config"));
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(_dir, "config"), certificateAuthority: _cluster.Authority);
+
+            // When
+            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "fake", FakeCluster.FastRetry);
+
+            // Then
+            Assert.Equal("https", server.BaseAddress.Scheme);
+            Assert.Equal(1, await CountConfigMapsAsync(connection));
+        }
+
+        [Fact]
+        public async Task Should_Refuse_A_Server_Whose_Certificate_Another_Authority_Issued()
+        {
+            // Given a kubeconfig naming a different cluster's authority
+            using var other = new TestCertificates("other-ca");
+            await using var server = await FakeKubernetesApiServer.StartAsync(new() { ServerCertificate = _cluster.Server(), BearerToken = "t" });
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(_dir, "config"), certificateAuthority: other.Authority);
+            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "fake", FakeCluster.FastRetry);
+
+            // When
+            var error = await Assert.ThrowsAsync<KubernetesApiException>(() => CountConfigMapsAsync(connection));
+
+            // Then no request reached the server, and the token never left the client
+            Assert.Equal(0, error.StatusCode);
+            Assert.Contains("SSL", error.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(server.Requests);
+        }
+
+        [Fact]
+        public async Task Should_Authenticate_With_A_Client_Certificate_From_The_Kubeconfig()
+        {
+            // Given a server that takes certificates its client authority issued, and tokens otherwise
+            await using var server = await FakeKubernetesApiServer.StartAsync(new()
+            {
+                ServerCertificate = _cluster.Server(),
+                ClientCertificateAuthority = _cluster.Authority,
+                BearerToken = "t",
+            });
+            server.Seed(FakeCluster.ConfigMap("prod-config"));
+            var withCertificate = server.WriteKubeconfig(Path.Combine(_dir, "admin"), certificateAuthority: _cluster.Authority,
+                clientCertificate: _cluster.Client("admin"));
+            var withoutCredentials = server.WriteKubeconfig(Path.Combine(_dir, "anonymous"), token: "wrong", certificateAuthority: _cluster.Authority);
+
+            // When
+            using var admin = KubernetesApiConnection.FromKubeconfig(withCertificate, "fake", FakeCluster.FastRetry);
+            using var anonymous = KubernetesApiConnection.FromKubeconfig(withoutCredentials, "fake", FakeCluster.FastRetry);
+
+            // Then
+            Assert.Equal(1, await CountConfigMapsAsync(admin));
+            var refused = await Assert.ThrowsAsync<KubernetesApiException>(() => CountConfigMapsAsync(anonymous));
+            Assert.Equal(401, refused.StatusCode);
+        }
+
+        [Fact]
+        public async Task Should_Skip_Verification_Only_When_The_Kubeconfig_Says_So()
+        {
+            // Given
+            await using var server = await FakeKubernetesApiServer.StartAsync(new() { ServerCertificate = _cluster.Server() });
+            server.Seed(FakeCluster.ConfigMap("prod-config"));
+            var path = server.WriteKubeconfig(Path.Combine(_dir, "config"), token: "any");
+            File.WriteAllText(path, File.ReadAllText(path).Replace("    server:", "    insecure-skip-tls-verify: true\n    server:", StringComparison.Ordinal));
+
+            // When
+            using var connection = KubernetesApiConnection.FromKubeconfig(path, "fake", FakeCluster.FastRetry);
+
+            // Then
+            Assert.Equal(1, await CountConfigMapsAsync(connection));
+        }
+    }
+}
