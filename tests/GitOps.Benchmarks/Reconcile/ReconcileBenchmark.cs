@@ -127,6 +127,12 @@ public static class ReconcileBenchmark
             // The reconciler as a process: a fresh `gitops reconcile --once` on the converged cluster.
             string[] once = ["reconcile", "--once", "--repo", repo.Path, "--branch", "main", "--env", Environment,
                 "--kubeconfig", kubeconfig, "--context", "bench", "--namespace", "gitops-system", "--workdir", Path.Combine(work.FullName, "once")];
+            if (args.Contains("--hold"))
+            {
+                // --hold: leave the converged cluster up for measuring the process by hand, until stdin closes.
+                Console.WriteLine($"converged; run: dotnet {Path.Combine(AppContext.BaseDirectory, "gitops.dll")} {string.Join(' ', once)}");
+                await Console.In.ReadToEndAsync();
+            }
             (string Name, string File, string[] Args)[] forms =
             [
                 ("`dotnet gitops.dll`", "dotnet", [Path.Combine(AppContext.BaseDirectory, "gitops.dll"), .. once]),
