@@ -208,6 +208,24 @@ public sealed class KubeconfigReaderTests
         }
 
         [Fact]
+        public void Should_Read_A_Kubeconfig_Written_As_Json()
+        {
+            // Given a kubeconfig as scripts write it: JSON, every key quoted
+            var path = Write("config.json", """
+                {"apiVersion": "v1", "kind": "Config", "current-context": "ci",
+                 "clusters": [{"name": "ci", "cluster": {"server": "https://ci.example.com", "insecure-skip-tls-verify": true}}],
+                 "users": [{"name": "ci", "user": {"token": "abc"}}],
+                 "contexts": [{"name": "ci", "context": {"cluster": "ci", "user": "ci", "namespace": "ml"}}]}
+                """);
+
+            // When
+            var config = KubeconfigFiles.Load(path, null, _ => null);
+
+            // Then
+            Assert.Equal(("https://ci.example.com/", "abc", "ml", true), (config.Host.TrimEnd('/') + "/", config.AccessToken, config.Namespace, config.SkipTlsVerify));
+        }
+
+        [Fact]
         public void Should_Read_An_Empty_File_As_An_Empty_Configuration()
         {
             // Given
