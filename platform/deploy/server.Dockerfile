@@ -11,8 +11,10 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY platform/ platform/
+# Precompiled assembly by assembly rather than into one composite image: each replica maps only the code it runs
+# (about 30 MiB less resident memory per pod, same throughput; docs/install.md).
 RUN dotnet publish platform/GitOps.Cli/GitOps.Cli.csproj -c Release -r linux-x64 -p:PublishSingleFile=true \
-      -p:IncludeNativeLibrariesForSelfExtract=false -p:DebugType=none -o /out
+      -p:PublishReadyToRunComposite=false -p:IncludeNativeLibrariesForSelfExtract=false -p:DebugType=none -o /out
 
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /out /app
