@@ -22,9 +22,18 @@ public sealed class TestCertificates : IDisposable
     /// <summary>The authority's certificate (with its key).</summary>
     public X509Certificate2 Authority { get; }
 
-    /// <summary>A server certificate for 127.0.0.1 and localhost.</summary>
-    public X509Certificate2 Server() => Issue("CN=kube-apiserver", "1.3.6.1.5.5.7.3.1", names =>
+    /// <summary>A server certificate for 127.0.0.1 and localhost, or for <paramref name="dnsNames"/> only when given
+    /// (an API server reached by an address its certificate does not name).</summary>
+    public X509Certificate2 Server(params string[] dnsNames) => Issue("CN=kube-apiserver", "1.3.6.1.5.5.7.3.1", names =>
     {
+        if (dnsNames.Length > 0)
+        {
+            foreach (var name in dnsNames)
+            {
+                names.AddDnsName(name);
+            }
+            return;
+        }
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");
     });

@@ -8,7 +8,7 @@ namespace GitOps.Reconciler.Drivers.Kubernetes;
 
 /// <summary>
 /// The HTTP side of a client configuration: the server's address, TLS as the kubeconfig asks (the cluster's certificate
-/// authority, or the system's roots when it names none, as kubectl does; client certificates), and the credentials
+/// authority, or the system's roots when it names none, as kubectl does; client certificates; tls-server-name), and the credentials
 /// KubernetesClient derives from it (bearer tokens, refreshed token files, exec plugins, basic auth). Built here rather
 /// than by constructing KubernetesClient's typed client, whose type alone (every API operation) costs a process
 /// about 8 MiB of resident memory that only raw requests are made through.
@@ -49,7 +49,20 @@ internal static class ClusterTransport
             : !string.IsNullOrEmpty(config.Username) ? new BasicAuthenticationCredentials { UserName = config.Username, Password = config.Password }
             : null;
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        return (http, baseUri, (request, ct) => credentials?.ProcessHttpRequestAsync(request, ct) ?? Task.CompletedTask);
+        // The kubeconfig's tls-server-name (an API server reached by an address its certificate does not name) goes out
+        // as the Host of each request, as KubernetesClient's typed client sends it: the handler then asks for that name
+        // in the handshake and checks the certificate against it.
+        var serverName = string.IsNullOrWhiteSpace(config.TlsServerName) ? null : config.TlsServerName;
+        return (http, baseUri, Prepare);
+
+        Task Prepare(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (serverName is not null)
+            {
+                request.Headers.Host = serverName;
+            }
+            return credentials?.ProcessHttpRequestAsync(request, ct) ?? Task.CompletedTask;
+        }
     }
 
     /// <summary>True when the server's certificate names the host asked for and chains up to one of the cluster's own

@@ -80,6 +80,26 @@ public sealed class ClusterTransportTests
         }
 
         [Fact]
+        public async Task Should_Check_The_Certificate_Against_The_Kubeconfigs_Tls_Server_Name()
+        {
+            // Given a server reached by its address, whose certificate names only kube-apiserver.internal
+            await using var server = await FakeKubernetesApiServer.StartAsync(new() { ServerCertificate = _cluster.Server("kube-apiserver.internal"), BearerToken = "t" });
+            server.Seed(FakeCluster.ConfigMap("prod-config"));
+            var plain = server.WriteKubeconfig(Path.Combine(_dir, "plain"), certificateAuthority: _cluster.Authority);
+            var named = Path.Combine(_dir, "named");
+            File.WriteAllText(named, File.ReadAllText(plain).Replace("    server:", "    tls-server-name: kube-apiserver.internal\n    server:", StringComparison.Ordinal));
+
+            // When
+            using var withoutName = KubernetesApiConnection.FromKubeconfig(plain, "fake", FakeCluster.FastRetry);
+            using var withName = KubernetesApiConnection.FromKubeconfig(named, "fake", FakeCluster.FastRetry);
+
+            // Then the address alone does not match the certificate; the name from the kubeconfig does
+            var refused = await Assert.ThrowsAsync<KubernetesApiException>(() => CountConfigMapsAsync(withoutName));
+            Assert.Equal(0, refused.StatusCode);
+            Assert.Equal(1, await CountConfigMapsAsync(withName));
+        }
+
+        [Fact]
         public async Task Should_Skip_Verification_Only_When_The_Kubeconfig_Says_So()
         {
             // Given
