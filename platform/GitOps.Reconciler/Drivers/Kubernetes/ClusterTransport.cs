@@ -67,7 +67,7 @@ internal static class ClusterTransport
 
     /// <summary>True when the server's certificate names the host asked for and chains up to one of the cluster's own
     /// authorities (and only those: a certificate the system would trust is not enough, as with kubectl).</summary>
-    internal static bool IssuedBy(X509Certificate2Collection authorities, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    private static bool IssuedBy(X509Certificate2Collection authorities, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
         {

@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Authentication;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
 
@@ -43,6 +44,15 @@ public static class KubeconfigFiles
         merged.Clusters = [.. configs.SelectMany(c => c.Clusters ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
         merged.Users = [.. configs.SelectMany(c => c.Users ?? []).DistinctBy(u => u.Name, StringComparer.Ordinal)];
         merged.Contexts = [.. configs.SelectMany(c => c.Contexts ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
-        return KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+        // A user whose token comes from a file gets it read again as it rotates (every minute), as in a pod.
+        var user = merged.Contexts.First(c => string.Equals(c.Name, config.CurrentContext, StringComparison.OrdinalIgnoreCase)).ContextDetails.User;
+        if (config.TokenProvider is null
+            && merged.Users.FirstOrDefault(u => string.Equals(u.Name, user, StringComparison.OrdinalIgnoreCase))?.UserCredentials is { } credentials
+            && KubeconfigReader.TokenFileOf(credentials) is { } tokenFile)
+        {
+            config.TokenProvider = new TokenFileAuth(tokenFile);
+        }
+        return config;
     }
 }

@@ -73,11 +73,21 @@ public static class KubeconfigReader
         };
     }
 
+    /// <summary>The token file each user read from one (its token not written inline): a token file is there to be
+    /// rotated (projected service account tokens expire within the hour), so the connection reads it again as it goes
+    /// (<see cref="KubeconfigFiles.Load"/>). Kept beside the model, which has no field for it.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<UserCredentials, string> TokenFiles = new();
+
+    /// <summary>The absolute path of the token file <paramref name="credentials"/> took its token from, or null.</summary>
+    public static string? TokenFileOf(UserCredentials credentials) => TokenFiles.TryGetValue(credentials, out var path) ? path : null;
+
     private static UserCredentials Credentials(Source file, YamlMappingNode user)
     {
         var token = file.Text(user, "token");
+        string? fromFile = null;
         if (string.IsNullOrEmpty(token) && file.PathOf(user, "tokenFile") is { } tokenFile)
         {
+            fromFile = tokenFile;
             try
             {
                 token = File.ReadAllText(tokenFile).Trim();
@@ -87,7 +97,7 @@ public static class KubeconfigReader
                 throw new KubeConfigException($"{file.Where(user)}: cannot read tokenFile {tokenFile}: {e.Message}");
             }
         }
-        return new UserCredentials
+        var credentials = new UserCredentials
         {
             Token = token,
             UserName = file.Text(user, "username"),
@@ -113,6 +123,11 @@ public static class KubeconfigReader
                 }
                 : null,
         };
+        if (fromFile is not null)
+        {
+            TokenFiles.Add(credentials, fromFile);
+        }
+        return credentials;
     }
 
     /// <summary>One file being read: where its errors point and what its relative paths are relative to.</summary>
@@ -157,14 +172,16 @@ public static class KubeconfigReader
             Text(parent, key) is { Length: > 0 } path ? Path.GetFullPath(path, Folder) : null;
 
         /// <summary>An exec command: a bare name is looked up on PATH; one with a folder is relative to the file.</summary>
-        public string? Command(YamlMappingNode exec) => Text(exec, "command") is { } command && command.Contains('/')
-            ? Path.GetFullPath(command, Folder)
-            : Text(exec, "command");
+        public string? Command(YamlMappingNode exec) => Text(exec, "command") switch
+        {
+            { } command when command.Contains('/') => Path.GetFullPath(command, Folder),
+            var command => command,
+        };
 
         public Dictionary<string, string>? Strings(YamlMappingNode? parent, string key) => Strings(Mapping(parent, key));
 
         public Dictionary<string, string>? Strings(YamlMappingNode? mapping) => mapping?.Children
-            .Select(e => (Key: Scalar(e.Key, "key"), Value: Scalar(e.Value, Scalar(e.Key, "key") ?? "")))
+            .Select(e => Scalar(e.Key, "key") is { } key ? (Key: key, Value: Scalar(e.Value, key)) : (null, null))
             .Where(e => e.Key is not null && e.Value is not null)
             .ToDictionary(e => e.Key!, e => e.Value!, StringComparer.Ordinal);
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using k8s.Authentication;
 using k8s.Exceptions;
 using Xunit;
 
@@ -133,6 +134,34 @@ public sealed class KubeconfigReaderTests
             // Then
             Assert.Equal("gke-gcloud-auth-plugin", config.Users.Single(u => u.Name == "plugin").UserCredentials.ExternalExecution.Command);
             Assert.Equal("the-token", config.Users.Single(u => u.Name == "file").UserCredentials.Token);
+        }
+
+        [Fact]
+        public async Task Should_Read_A_Token_File_Again_As_It_Rotates()
+        {
+            // Given a user whose token is a file beside the kubeconfig (a projected service account token)
+            var tokenPath = Write("tokens/sa", "rotated-token\n");
+            var path = Write("config", """
+                current-context: ci
+                clusters:
+                - name: ci
+                  cluster: {server: https://ci.example.com}
+                users:
+                - name: ci
+                  user: {tokenFile: tokens/sa}
+                contexts:
+                - name: ci
+                  context: {cluster: ci, user: ci}
+                """);
+
+            // When
+            var config = KubeconfigFiles.Load(path, null, _ => null);
+
+            // Then the token is taken from the file through a provider that reads it again, not copied once
+            var provider = Assert.IsType<TokenFileAuth>(config.TokenProvider);
+            var header = await provider.GetAuthenticationHeaderAsync(CancellationToken.None);
+            Assert.Equal(("Bearer", "rotated-token"), (header.Scheme, header.Parameter));
+            Assert.Equal(tokenPath, KubeconfigReader.TokenFileOf(KubeconfigReader.Read(path).Users.Single().UserCredentials));
         }
 
         [Fact]
