@@ -87,6 +87,19 @@ public static class CanonicalJson
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
+    /// <summary>
+    /// <see cref="Hash"/> of <see cref="Sorted"/>(<paramref name="built"/>), without building the sorted copy: the
+    /// object is written with its keys sorted and its null-valued properties left out. For trees of objects, arrays
+    /// and plain values, as code builds them (a value holding a whole serialized object would keep its own key order).
+    /// </summary>
+    public static string SortedHash(JsonObject built)
+    {
+        var (buffer, writer) = Scratch();
+        Write(writer, built, leaveOutNulls: true);
+        writer.Flush();
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+
     public static string Sha256Hex(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
@@ -124,10 +137,10 @@ public static class CanonicalJson
     }
 
     /// <summary>
-    /// Writes <paramref name="node"/> with its keys sorted, or, <paramref name="asBuilt"/>, in the order it was built
-    /// and without its null-valued properties (for <see cref="Sorted"/>, which sorts as it reads back).
+    /// Writes <paramref name="node"/> with its keys sorted; <paramref name="leaveOutNulls"/>, without its null-valued
+    /// properties, as <see cref="Sorted"/> leaves them out.
     /// </summary>
-    private static void Write(Utf8JsonWriter writer, JsonNode? node, bool asBuilt = false)
+    private static void Write(Utf8JsonWriter writer, JsonNode? node, bool leaveOutNulls = false)
     {
         switch (node)
         {
@@ -137,17 +150,17 @@ public static class CanonicalJson
             case JsonObject obj:
                 writer.WriteStartObject();
                 // Rendered trees are built sorted: they are written as they are, by index (no enumerator, no sort).
-                var sorted = asBuilt || IsSorted(obj);
+                var sorted = IsSorted(obj);
                 var properties = sorted ? null : obj.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
                 for (var i = 0; i < obj.Count; i++)
                 {
                     var (key, value) = sorted ? obj.GetAt(i) : properties![i];
-                    if (asBuilt && value is null)
+                    if (leaveOutNulls && value is null)
                     {
                         continue;
                     }
                     writer.WritePropertyName(key);
-                    Write(writer, value, asBuilt);
+                    Write(writer, value, leaveOutNulls);
                 }
                 writer.WriteEndObject();
                 break;
@@ -155,7 +168,7 @@ public static class CanonicalJson
                 writer.WriteStartArray();
                 for (var i = 0; i < array.Count; i++)
                 {
-                    Write(writer, array[i], asBuilt);
+                    Write(writer, array[i], leaveOutNulls);
                 }
                 writer.WriteEndArray();
                 break;
@@ -203,16 +216,66 @@ public static class CanonicalJson
     /// <summary>
     /// The canonical form of an object built in code: object keys in ordinal order at every level, properties whose
     /// value is null left out (an unset field, as Kubernetes serializers leave it out), every node built and strings and
-    /// integers shared as in a tree read from text. The object is written once and read back; it is not changed.
+    /// integers shared as in a tree read from text. A new tree: the object is not changed.
     /// </summary>
-    public static JsonObject Sorted(JsonObject built)
+    /// <remarks>
+    /// The result is the tree that writing the object and reading it back with <see cref="ReadTree"/> gives (numbers
+    /// backed by their text, so readable as int, long or double alike), built by walking the object instead: no text
+    /// in between.
+    /// </remarks>
+    public static JsonObject Sorted(JsonObject built) => (JsonObject)SortedCopy(built)!;
+
+    private static JsonNode? SortedCopy(JsonNode? node)
     {
-        var (buffer, writer) = Scratch();
-        Write(writer, built, asBuilt: true);
-        writer.Flush();
-        var reader = new Utf8JsonReader(buffer.WrittenSpan);
-        reader.Read();
-        return (JsonObject)ReadTree(ref reader, sortKeys: true)!;
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonObject obj:
+                var lists = t_lists ??= new Stack<List<KeyValuePair<string, JsonNode?>>>();
+                var properties = lists.Count > 0 ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
+                var inOrder = true;
+                for (var i = 0; i < obj.Count; i++)
+                {
+                    var (key, value) = obj.GetAt(i);
+                    if (value is null)
+                    {
+                        continue;
+                    }
+                    if (properties.Count > 0 && string.CompareOrdinal(properties[^1].Key, key) > 0)
+                    {
+                        inOrder = false;
+                    }
+                    properties.Add(new(SharedStrings.Get(key), SortedCopy(value)));
+                }
+                if (!inOrder)
+                {
+                    properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                }
+                var copy = new JsonObject(properties);
+                properties.Clear();
+                lists.Push(properties);
+                return copy;
+            case JsonArray array:
+                var items = new JsonArray();
+                for (var i = 0; i < array.Count; i++)
+                {
+                    items.Add(SortedCopy(array[i]));
+                }
+                return items;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String && value.TryGetValue(out string? text):
+                return JsonValue.Create(SharedStrings.Get(text));
+            case JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
+                return JsonValue.Create(value.GetValueKind() == JsonValueKind.True);
+            default:
+                // Numbers (their text decides how they read back) and anything unusual: written and read back.
+                var (buffer, writer) = Scratch();
+                Write(writer, node, leaveOutNulls: true);
+                writer.Flush();
+                var reader = new Utf8JsonReader(buffer.WrittenSpan);
+                reader.Read();
+                return ReadTree(ref reader, sortKeys: true);
+        }
     }
 
     /// <summary>

@@ -234,9 +234,9 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     private GpuPool? Pool(ResourceRequest resources) =>
         resources.Pool is null ? null : env.Spec.GpuPools.FirstOrDefault(p => p.Name == resources.Pool);
 
-    private static ResourceQuantity Quantity(string text) => Quantities.TryParse(text, out ResourceQuantity q)
-        ? q
-        : throw new InvalidOperationException($"the quantity '{text}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
+    /// <summary>The canonical text of a validated quantity.</summary>
+    private static string Quantity(string text) => Quantities.Canonical(text)
+        ?? throw new InvalidOperationException($"the quantity '{text}' reached rendering unvalidated; validate specs (SpecValidator) before rendering");
 
     private JsonObject Labels(string model, string version, string track) => new()
     {
@@ -345,7 +345,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         PodSecurity.Harden(podSpec, runAsRoot: training.Image is not null && training.SecurityContext is { RunAsRoot: true });
         // A Job's pod template is immutable: its hash is part of the name, so changing the pool or the image
         // replaces the Job (create + delete) instead of planning an update the API server would reject.
-        var templateHash = CanonicalJson.Hash(CanonicalJson.Sorted(podSpec))[..6];
+        var templateHash = CanonicalJson.SortedHash(podSpec)[..6];
         var name = ResourceNames.Of(model.Name, "train", version, templateHash);
         var job = new JsonObject
         {
@@ -412,16 +412,16 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         var limits = new JsonObject();
         if (request.Cpu is not null)
         {
-            requests["cpu"] = Quantity(request.Cpu).ToString();
+            requests["cpu"] = Quantity(request.Cpu);
         }
         if (request.Memory is not null)
         {
-            requests["memory"] = Quantity(request.Memory).ToString();
-            limits["memory"] = Quantity(request.Memory).ToString();
+            requests["memory"] = Quantity(request.Memory);
+            limits["memory"] = Quantity(request.Memory);
         }
         if (pool is not null && request.Gpus > 0)
         {
-            limits[pool.Resource] = new ResourceQuantity(request.Gpus.ToString(CultureInfo.InvariantCulture)).ToString();
+            limits[pool.Resource] = Quantity(request.Gpus.ToString(CultureInfo.InvariantCulture));
         }
         if (requests.Count == 0 && limits.Count == 0)
         {
@@ -610,7 +610,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
             ["target"] = new JsonObject
             {
                 ["type"] = "AverageValue",
-                ["averageValue"] = new ResourceQuantity(target.ToString("0.###", CultureInfo.InvariantCulture)).ToString(),
+                ["averageValue"] = Quantity(target.ToString("0.###", CultureInfo.InvariantCulture)),
             },
         },
     };

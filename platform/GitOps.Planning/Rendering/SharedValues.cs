@@ -46,6 +46,26 @@ internal static class SharedStrings
     [ThreadStatic]
     private static HashSet<string>? t_table;
 
+    /// <summary>The shared copy of <paramref name="text"/> (this thread's table), or the text itself when long.</summary>
+    public static string Get(string text)
+    {
+        if (text.Length > MaxLength)
+        {
+            return text;
+        }
+        var table = t_table ??= new HashSet<string>(StringComparer.Ordinal);
+        if (table.TryGetValue(text, out var shared))
+        {
+            return shared;
+        }
+        if (table.Count >= MaxEntries)
+        {
+            table.Clear();
+        }
+        table.Add(text);
+        return text;
+    }
+
     /// <param name="table">The strings to share with (one parse's, say); null: this thread's table.</param>
     public static string Get(ref Utf8JsonReader reader, HashSet<string>? table = null)
     {

@@ -56,9 +56,33 @@ public static class Quantities
         return known.HasValue;
     }
 
+    /// <summary>
+    /// The canonical text of <paramref name="text"/> (<c>1000m</c> is <c>1</c>, as <see cref="TryParse"/> gives it),
+    /// or null when it is not a quantity. Remembered, as <see cref="TryParseValue"/> is: the renderer asks for the same
+    /// few quantities for every model.
+    /// </summary>
+    public static string? Canonical(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        if (!CanonicalTexts.TryGetValue(text, out var known))
+        {
+            known = TryParse(text, out ResourceQuantity quantity) ? quantity.ToString() : null;
+            if (CanonicalTexts.Count < MaxRemembered)
+            {
+                CanonicalTexts[text] = known;
+            }
+        }
+        return known;
+    }
+
     private const int MaxRemembered = 4096;
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal?> Values = new(StringComparer.Ordinal);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> CanonicalTexts = new(StringComparer.Ordinal);
 
     private static decimal? ParseValue(string text)
     {

@@ -124,6 +124,58 @@ public sealed class CanonicalJsonTests
         }
     }
 
+    public sealed class TheSortedMethodOnValuesBuiltInCode
+    {
+        [Fact]
+        public void Should_Give_The_Tree_That_Reading_Its_Canonical_Text_Gives()
+        {
+            // Given: values of every kind as code builds them, keys out of order, nulls in objects and arrays
+            var long64 = new string('x', 65);
+            var built = new JsonObject
+            {
+                ["z"] = JsonValue.Create(7),
+                ["a"] = new JsonObject { ["text"] = "quote \" and <é>", ["long"] = long64, ["unset"] = null },
+                ["m"] = new JsonArray(JsonValue.Create(true), null, JsonValue.Create(false), JsonValue.Create(1.5), JsonValue.Create(3_000_000_000L)),
+                ["when"] = JsonValue.Create(new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc)),
+                ["parsed"] = JsonNode.Parse("""{"b": 2, "a": "one", "c": [1, "two"]}"""),
+            };
+
+            // When
+            var sorted = CanonicalJson.Sorted(built);
+            var reread = JsonNode.Parse(CanonicalJson.ToText(sorted))!;
+
+            // Then: same content as the tree read from its own text, and numbers read as any numeric type
+            Assert.True(JsonNode.DeepEquals(reread, sorted));
+            Assert.Equal("""{"a":{"long":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","text":"quote \u0022 and \u003C\u00E9\u003E"},"m":[true,null,false,1.5,3000000000],"parsed":{"a":"one","b":2,"c":[1,"two"]},"when":"2026-12-01T00:00:00Z","z":7}""", CanonicalJson.ToText(sorted));
+            Assert.Equal(7L, sorted["z"]!.GetValue<long>());
+            Assert.Equal(7.0, sorted["z"]!.GetValue<double>());
+            Assert.Equal(3_000_000_000.0, sorted["m"]![4]!.GetValue<double>());
+            Assert.Equal(2L, sorted["parsed"]!["b"]!.GetValue<long>());
+            Assert.Equal("quote \" and <é>", sorted["a"]!["text"]!.GetValue<string>());
+            Assert.Equal(JsonValueKind.String, sorted["when"]!.GetValueKind());
+            Assert.False(sorted["a"]!.AsObject().ContainsKey("unset"));
+            Assert.Null(sorted["m"]![1]);
+            Assert.True(built["a"]!.AsObject().ContainsKey("unset"));
+        }
+
+        [Fact]
+        public void Should_Hash_As_The_Sorted_Copy_Hashes_Without_Building_It()
+        {
+            // Given: a built object, keys out of order, nulls in objects and arrays, a parsed part
+            var built = new JsonObject
+            {
+                ["z"] = JsonValue.Create(7),
+                ["a"] = new JsonObject { ["y"] = "why", ["unset"] = null, ["b"] = JsonValue.Create(false) },
+                ["list"] = new JsonArray(null, JsonValue.Create(2.5)),
+                ["parsed"] = JsonNode.Parse("""{"b": {"d": 1, "c": null}, "a": [3]}"""),
+            };
+
+            // When / Then
+            Assert.Equal(CanonicalJson.Hash(CanonicalJson.Sorted(built)), CanonicalJson.SortedHash(built));
+            Assert.NotEqual(CanonicalJson.Hash(built), CanonicalJson.SortedHash(built));
+        }
+    }
+
     public sealed class TheSpecHash
     {
         [Fact]
