@@ -1,3 +1,4 @@
+using GitOps.Testing.Git;
 using GitOps.Testing.Golden;
 using Xunit;
 
@@ -34,6 +35,25 @@ public sealed class PlanCommandTests
             Assert.Contains("Environment prod", result.Stdout);
             Assert.Contains("Environment local (namespace ml-local)", result.Stdout);
             Assert.DoesNotContain("\u001b[", result.Stdout);
+        }
+
+        [Fact]
+        public async Task Should_Report_The_Head_Commit_Of_The_Repository_It_Plans()
+        {
+            // Given the example specs committed to a Git repository (HEAD is read while the specs are validated)
+            using var repo = FakeGitRepo.Create();
+            var files = new[] { "environments", "models", "policies" }
+                .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
+                .ToDictionary(f => Path.GetRelativePath(RepositoryPaths.Root, f), f => (string?)File.ReadAllText(f));
+            var commit = repo.Commit("specs", files);
+
+            // When
+            var result = await CliRunner.RunAsync("plan", "--env", "prod", "--repo", repo.Path);
+
+            // Then
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            Assert.StartsWith($"Plan for commit {commit}", result.Stdout);
+            Assert.Contains($"ml.gitops/source-commit: {commit}", result.Stdout);
         }
     }
 }

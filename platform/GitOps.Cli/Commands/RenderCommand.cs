@@ -168,6 +168,9 @@ internal static class CliInputs
             stderr.WriteLine($"error: no specs under '{Path.GetFullPath(root)}' (looked in environments/, models/, policies/). Pass the repository's PATH.");
             return (null, (int)ExitCode.Usage);
         }
+        // HEAD is read (LibGit2Sharp's native library loaded, the repository opened) on another core while the specs
+        // are validated.
+        var head = commit is null ? Task.Run(() => GitHead.Read(root)) : Task.FromResult<string?>(commit);
         var load = RepositoryValidator.Validate(files);
         foreach (var d in load.Diagnostics)
         {
@@ -206,6 +209,6 @@ internal static class CliInputs
             }
             observed = parsed.Objects;
         }
-        return (new CliInput(load.Specs, observed, ObservedFacts.From(observed), commit ?? GitHead.Read(root) ?? "unknown"), 0);
+        return (new CliInput(load.Specs, observed, ObservedFacts.From(observed), head.GetAwaiter().GetResult() ?? "unknown"), 0);
     }
 }
