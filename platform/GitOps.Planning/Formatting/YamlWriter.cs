@@ -108,7 +108,7 @@ public static partial class YamlWriter
         }
     }
 
-    private static string Key(string key) => IsPlainSafe(key) ? key : Quote(key);
+    private static string Key(string key) => String(key);
 
     /// <summary>A scalar as YAML text (used for single values in diffs too).</summary>
     public static string Scalar(JsonNode? node) => node switch
@@ -116,12 +116,47 @@ public static partial class YamlWriter
         null => "null",
         JsonObject => "{}",
         JsonArray => "[]",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => String(v.GetValue<string>()),
-        JsonValue v => v.ToJsonString(),
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => String(v.GetValue<string>()),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            // A number read from text (every rendered or observed tree): its text as it is.
+            JsonValueKind.Number when v.TryGetValue(out JsonElement element) => element.GetRawText(),
+            _ => v.ToJsonString(),
+        },
         _ => node.ToJsonString(),
     };
 
-    private static string String(string s) => IsPlainSafe(s) ? s : Quote(s);
+    /// <summary>
+    /// A string as YAML text: plain, or quoted. Short strings repeat across the objects of a plan (keys, labels, kinds,
+    /// images), so their answers are remembered, per thread and up to a bound.
+    /// </summary>
+    private static string String(string s)
+    {
+        if (s.Length > MaxRememberedLength)
+        {
+            return IsPlainSafe(s) ? s : Quote(s);
+        }
+        var remembered = t_remembered ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!remembered.TryGetValue(s, out var text))
+        {
+            text = IsPlainSafe(s) ? s : Quote(s);
+            if (remembered.Count >= MaxRemembered)
+            {
+                remembered.Clear();
+            }
+            remembered[s] = text;
+        }
+        return text;
+    }
+
+    private const int MaxRememberedLength = 64;
+
+    private const int MaxRemembered = 16 * 1024;
+
+    [ThreadStatic]
+    private static Dictionary<string, string>? t_remembered;
 
     private static string Quote(string s) => JsonSerializer.Serialize(s, QuoteOptions);
 

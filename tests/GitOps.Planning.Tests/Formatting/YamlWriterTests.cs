@@ -46,6 +46,23 @@ public sealed class YamlWriterTests
             // Then
             Assert.Equal(text, yaml);
         }
+
+        [Fact]
+        public void Should_Write_Numbers_As_Their_Text_And_Give_The_Same_Answer_For_A_String_Every_Time()
+        {
+            // Given numbers as read from text and as built in code, and strings used as keys and values again and again
+            var parsed = JsonNode.Parse("""{"on": "on", "port": 8080, "ratio": 1.50, "big": 3e2, "ok": true, "list": ["on", "fraud", -0.0]}""")!;
+            var built = new JsonObject { ["on"] = "fraud", ["port"] = 8080, ["ratio"] = 1.5, ["ok"] = false };
+
+            // When
+            var first = YamlWriter.Write(parsed);
+            var second = YamlWriter.Write(parsed);
+
+            // Then
+            Assert.Equal("\"on\": \"on\"\nport: 8080\nratio: 1.50\nbig: 3e2\nok: true\nlist:\n  - \"on\"\n  - fraud\n  - -0.0\n", first);
+            Assert.Equal(first, second);
+            Assert.Equal("\"on\": fraud\nport: 8080\nratio: 1.5\nok: false\n", YamlWriter.Write(built));
+        }
     }
 
     public sealed class TheAppendLinesMethod
