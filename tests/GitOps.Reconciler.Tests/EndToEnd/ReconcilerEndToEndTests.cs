@@ -153,6 +153,8 @@ public sealed class ReconcilerEndToEndTests
             var name = deployment["metadata"]!["name"]!.GetValue<string>();
             var replicas = deployment["spec"]!["replicas"]!.GetValue<int>();
             await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);
+            // An edit made before the watch has listed its kind is not an event for it (the interval pass finds it).
+            await Eventually.TrueAsync(() => reconciler.Driver.ReadsFromWatch("prod", SpecRepository.Namespace));
             var before = reconciler.App.Drift!.DetectedCount;
 
             // When someone scales it through the API server, as kubectl scale would
@@ -180,6 +182,8 @@ public sealed class ReconcilerEndToEndTests
             await StatusWhenAsync(cluster, s => s.LastAppliedCommit == commit);
             var job = Assert.Single(OfKind(cluster, "Job", "fraud"));
             await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);
+            // A delete made before the watch has listed Jobs is not an event for it (the interval pass finds it).
+            await Eventually.TrueAsync(() => reconciler.Driver.ReadsFromWatch("prod", SpecRepository.Namespace));
             var before = reconciler.App.Drift!.DetectedCount;
 
             // When someone deletes the training Job

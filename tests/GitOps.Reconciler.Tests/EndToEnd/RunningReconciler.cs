@@ -31,14 +31,19 @@ internal sealed class RunningReconciler : IAsyncDisposable
     private readonly string _cache;
     private Task _run = Task.CompletedTask;
 
-    private RunningReconciler(ReconcilerApp app, string cache, ListLoggerProvider logs)
+    private RunningReconciler(ReconcilerApp app, KubernetesClusterDriver driver, string cache, ListLoggerProvider logs)
     {
         App = app;
+        Driver = driver;
         _cache = cache;
         Logs = logs;
     }
 
     public ReconcilerApp App { get; }
+
+    /// <summary>The cluster driver: <see cref="KubernetesClusterDriver.ReadsFromWatch"/> says when its watch has listed
+    /// every kind, after which an outside change reaches the drift watch as an event.</summary>
+    public KubernetesClusterDriver Driver { get; }
     public ListLoggerProvider Logs { get; }
 
     public static async Task<RunningReconciler> StartAsync(KubernetesApiConnection connection, string repository, string identity,
@@ -91,7 +96,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
                     logs.CreateFactory().CreateLogger<RegistryAdmission>()) : null,
                 Facts: registry ? facts : null),
             TimeProvider.System, logs.CreateFactory(), RepositoryValidator.Validate);
-        var running = new RunningReconciler(app, cache, logs);
+        var running = new RunningReconciler(app, driver, cache, logs);
         running._run = Task.Run(() => app.RunAsync(running._stop.Token));
         await Eventually.TrueAsync(() => app.Address is not null || running._run.IsFaulted);
         return running;
