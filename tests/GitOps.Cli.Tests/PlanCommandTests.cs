@@ -40,10 +40,12 @@ public sealed class PlanCommandTests
         [Fact]
         public async Task Should_Report_The_Head_Commit_Of_The_Repository_It_Plans()
         {
-            // Given the example specs committed to a Git repository (HEAD is read while the specs are validated)
+            // Given the example specs committed to a Git repository with its README and CI workflows beside them
+            // (HEAD is read while the specs are validated)
             using var repo = FakeGitRepo.Create();
-            var files = new[] { "environments", "models", "policies" }
+            var files = new[] { "environments", "models", "policies", Path.Combine(".github", "workflows") }
                 .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, folder), "*", SearchOption.AllDirectories))
+                .Append(Path.Combine(RepositoryPaths.Root, "README.md"))
                 .ToDictionary(f => Path.GetRelativePath(RepositoryPaths.Root, f), f => (string?)File.ReadAllText(f));
             var commit = repo.Commit("specs", files);
 

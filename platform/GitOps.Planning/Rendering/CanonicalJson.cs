@@ -203,6 +203,16 @@ public static class CanonicalJson
     [ThreadStatic]
     private static Stack<List<KeyValuePair<string, JsonNode?>>>? t_lists;
 
+    /// <summary>A scratch list of properties, one per nesting level, reused: an object copies the properties it is given.</summary>
+    private static List<KeyValuePair<string, JsonNode?>> RentList() =>
+        t_lists is { Count: > 0 } lists ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
+
+    private static void ReturnList(List<KeyValuePair<string, JsonNode?>> properties)
+    {
+        properties.Clear();
+        (t_lists ??= new Stack<List<KeyValuePair<string, JsonNode?>>>()).Push(properties);
+    }
+
     /// <summary>This thread's buffer, emptied, and a writer onto it.</summary>
     private static (System.Buffers.ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Scratch()
     {
@@ -232,8 +242,7 @@ public static class CanonicalJson
             case null:
                 return null;
             case JsonObject obj:
-                var lists = t_lists ??= new Stack<List<KeyValuePair<string, JsonNode?>>>();
-                var properties = lists.Count > 0 ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
+                var properties = RentList();
                 var inOrder = true;
                 for (var i = 0; i < obj.Count; i++)
                 {
@@ -253,8 +262,7 @@ public static class CanonicalJson
                     properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
                 }
                 var copy = new JsonObject(properties);
-                properties.Clear();
-                lists.Push(properties);
+                ReturnList(properties);
                 return copy;
             case JsonArray array:
                 var items = new JsonArray();
@@ -263,11 +271,16 @@ public static class CanonicalJson
                     items.Add(SortedCopy(array[i]));
                 }
                 return items;
-            case JsonValue value when value.GetValueKind() == JsonValueKind.String && value.TryGetValue(out string? text):
-                return JsonValue.Create(SharedStrings.Get(text));
-            case JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
-                return JsonValue.Create(value.GetValueKind() == JsonValueKind.True);
             default:
+                switch (node.GetValueKind())
+                {
+                    case JsonValueKind.String when node.AsValue().TryGetValue(out string? text):
+                        return JsonValue.Create(SharedStrings.Get(text));
+                    case JsonValueKind.True:
+                        return JsonValue.Create(true);
+                    case JsonValueKind.False:
+                        return JsonValue.Create(false);
+                }
                 // Numbers (their text decides how they read back) and anything unusual: written and read back.
                 var (buffer, writer) = Scratch();
                 Write(writer, node, leaveOutNulls: true);
@@ -289,9 +302,7 @@ public static class CanonicalJson
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                // One scratch list per nesting level, reused: the object copies the properties it is given.
-                var lists = t_lists ??= new Stack<List<KeyValuePair<string, JsonNode?>>>();
-                var properties = lists.Count > 0 ? lists.Pop() : new List<KeyValuePair<string, JsonNode?>>(16);
+                var properties = RentList();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var key = SharedStrings.Get(ref reader, strings);
@@ -314,8 +325,7 @@ public static class CanonicalJson
                         obj[key] = value;
                     }
                 }
-                properties.Clear();
-                lists.Push(properties);
+                ReturnList(properties);
                 return obj;
             case JsonTokenType.StartArray:
                 var array = new JsonArray();

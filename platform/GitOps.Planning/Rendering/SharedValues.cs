@@ -47,24 +47,8 @@ internal static class SharedStrings
     private static HashSet<string>? t_table;
 
     /// <summary>The shared copy of <paramref name="text"/> (this thread's table), or the text itself when long.</summary>
-    public static string Get(string text)
-    {
-        if (text.Length > MaxLength)
-        {
-            return text;
-        }
-        var table = t_table ??= new HashSet<string>(StringComparer.Ordinal);
-        if (table.TryGetValue(text, out var shared))
-        {
-            return shared;
-        }
-        if (table.Count >= MaxEntries)
-        {
-            table.Clear();
-        }
-        table.Add(text);
-        return text;
-    }
+    public static string Get(string text) =>
+        text.Length > MaxLength ? text : Share(t_table ??= new HashSet<string>(StringComparer.Ordinal), text, text);
 
     /// <param name="table">The strings to share with (one parse's, say); null: this thread's table.</param>
     public static string Get(ref Utf8JsonReader reader, HashSet<string>? table = null)
@@ -75,9 +59,14 @@ internal static class SharedStrings
         }
         Span<char> chars = stackalloc char[MaxLength];
         var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
-        table ??= t_table ??= new HashSet<string>(StringComparer.Ordinal);
-        var lookup = table.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(chars[..length], out var shared))
+        return Share(table ?? (t_table ??= new HashSet<string>(StringComparer.Ordinal)), chars[..length], null);
+    }
+
+    /// <summary>The table's string equal to <paramref name="chars"/>; otherwise <paramref name="text"/> (or a new string
+    /// of the characters), added to the table, which is emptied first when full.</summary>
+    private static string Share(HashSet<string> table, ReadOnlySpan<char> chars, string? text)
+    {
+        if (table.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var shared))
         {
             return shared;
         }
@@ -85,7 +74,7 @@ internal static class SharedStrings
         {
             table.Clear();
         }
-        var text = new string(chars[..length]);
+        text ??= new string(chars);
         table.Add(text);
         return text;
     }

@@ -44,14 +44,7 @@ public static class Quantities
             return false;
         }
         // Thousands of models repeat a handful of quantities, and parsing one is costly: remember the answers.
-        if (!Values.TryGetValue(text, out var known))
-        {
-            known = ParseValue(text);
-            if (Values.Count < MaxRemembered)
-            {
-                Values[text] = known;
-            }
-        }
+        var known = Remembered(Values, text, ParseValue);
         value = known.GetValueOrDefault();
         return known.HasValue;
     }
@@ -61,24 +54,25 @@ public static class Quantities
     /// or null when it is not a quantity. Remembered, as <see cref="TryParseValue"/> is: the renderer asks for the same
     /// few quantities for every model.
     /// </summary>
-    public static string? Canonical(string? text)
+    public static string? Canonical(string? text) => text is null ? null
+        : Remembered(CanonicalTexts, text, t => TryParse(t, out ResourceQuantity quantity) ? quantity.ToString() : null);
+
+    private const int MaxRemembered = 4096;
+
+    /// <summary>The answer for <paramref name="text"/> from <paramref name="answers"/>, computed and kept (up to a bound)
+    /// the first time.</summary>
+    private static T Remembered<T>(System.Collections.Concurrent.ConcurrentDictionary<string, T> answers, string text, Func<string, T> compute)
     {
-        if (text is null)
+        if (!answers.TryGetValue(text, out var known))
         {
-            return null;
-        }
-        if (!CanonicalTexts.TryGetValue(text, out var known))
-        {
-            known = TryParse(text, out ResourceQuantity quantity) ? quantity.ToString() : null;
-            if (CanonicalTexts.Count < MaxRemembered)
+            known = compute(text);
+            if (answers.Count < MaxRemembered)
             {
-                CanonicalTexts[text] = known;
+                answers[text] = known;
             }
         }
         return known;
     }
-
-    private const int MaxRemembered = 4096;
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal?> Values = new(StringComparer.Ordinal);
 
