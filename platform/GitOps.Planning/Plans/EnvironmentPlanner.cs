@@ -60,25 +60,86 @@ public static class EnvironmentPlanner
         RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null) =>
         PlanEnvironment(specs, environment, facts, context, ObservedObject.Index(observed), cache);
 
+    /// <summary>
+    /// Renders and decides model by model: each model's objects are compared with the cluster as soon as they are
+    /// rendered, and the trees of objects that match it are let go at once, so a pass holds the desired trees of its
+    /// changes only, never of every object. With a <paramref name="cache"/>, a model whose inputs and objects in the
+    /// cluster have not moved since it last matched is neither rendered nor compared.
+    /// </summary>
     private static EnvironmentPlan PlanEnvironment(SpecSet specs, string environment, RegistryFacts facts,
         RenderContext context, ObservedObject[] observed, RenderCache? cache)
     {
-        var render = Renderer.Render(specs, environment, facts, context, cache);
-        if (render.HasErrors)
+        if (specs.Environment(environment) is not { } env)
         {
-            return new EnvironmentPlan(environment, render.Namespace, new Plan(environment, [], []), MlSummary.Empty,
-                render.Diagnostics, render.Stats);
+            var unknown = Renderer.UnknownEnvironment(specs, environment);
+            return new EnvironmentPlan(environment, unknown.Namespace, new Plan(environment, [], []), MlSummary.Empty,
+                unknown.Diagnostics, unknown.Stats);
         }
-        var env = specs.Environment(environment)!;
         // Only objects in this environment's namespace can collide with ours, only ours labelled with it can be pruned.
         var relevant = observed.Where(o => o.Key.Namespace == env.Spec.Namespace || o.Environment == environment).ToList();
-        var plan = Planner.Plan(environment, render.Objects, relevant, new PlanOptions(env.Spec.SelfHeal), cache);
-        var summary = Summarize(specs, env, facts, render, plan, relevant);
-        return new EnvironmentPlan(environment, render.Namespace, plan, summary,
-            render.Diagnostics.AddRange(PromotionReadiness.Check(env, facts, render.Models)), render.Stats);
+        var comparison = new Planner.Comparison(environment, relevant, new PlanOptions(env.Spec.SelfHeal));
+        var served = Renderer.Served(specs, environment);
+        var units = new PlannedModel[served.Count];
+        // Models render and compare independently; results are collected by index, so the plan never depends on scheduling.
+        Parallel.For(0, served.Count, Parallelism.For(served.Count),
+            i => units[i] = PlanModel(specs, env, served[i], facts, context, comparison, cache));
+        var shared = Renderer.EnvironmentObjects(specs, env, context);
+        var sharedKeys = shared.Select(ObjectKeys.Of).ToList();
+        var keys = units.SelectMany(u => u.Keys).Concat(sharedKeys).Order().ToList();
+        var models = units.Select(u => u.Model).OfType<RenderedModel>().ToImmutableArray();
+        var diagnostics = units.SelectMany(u => u.Diagnostics).Concat(Renderer.Collisions(keys, environment)).ToImmutableArray();
+        var reused = units.Count(u => u.Reused);
+        var stats = new RenderStats(served.Count - reused, reused);
+        if (diagnostics.Any(d => d.IsError))
+        {
+            return new EnvironmentPlan(environment, env.Spec.Namespace, new Plan(environment, [], []), MlSummary.Empty,
+                diagnostics, stats);
+        }
+        var decisions = units.SelectMany(u => u.Decisions).Concat(shared.Select((o, i) => comparison.Decide(sharedKeys[i], o)));
+        var plan = comparison.Finish(decisions, keys);
+        var summary = Summarize(specs, env, facts, models, plan, relevant);
+        return new EnvironmentPlan(environment, env.Spec.Namespace, plan, summary,
+            diagnostics.AddRange(PromotionReadiness.Check(env, facts, models)), stats);
     }
 
-    private static MlSummary Summarize(SpecSet specs, EnvironmentSpec env, RegistryFacts facts, RenderResult render,
+    /// <summary>One model's objects as decided: their keys, the decision for each, and what the renderer decided.</summary>
+    private sealed record PlannedModel(
+        ImmutableArray<ResourceKey> Keys,
+        ImmutableArray<Planner.Decision> Decisions,
+        RenderedModel? Model,
+        ImmutableArray<Diagnostic> Diagnostics,
+        bool Reused);
+
+    private static PlannedModel PlanModel(SpecSet specs, EnvironmentSpec env, ModelSpec model, RegistryFacts facts,
+        RenderContext context, Planner.Comparison comparison, RenderCache? cache)
+    {
+        var inputHash = cache is null ? "" : Renderer.InputHash(cache, specs, env, model, facts);
+        if (cache is not null && cache.TryGet(env.Name, model.Name, inputHash, out var entry) && StillMatches(entry, comparison))
+        {
+            return new PlannedModel(entry.Keys, [.. entry.Keys.Select(comparison.Unchanged)], entry.Model, entry.Diagnostics, Reused: true);
+        }
+        var unit = Renderer.RenderModel(specs, env, model, facts, context);
+        var keys = unit.Objects.Select(ObjectKeys.Of).ToImmutableArray();
+        var decisions = keys.Select((key, j) => comparison.Decide(key, unit.Objects[j])).ToImmutableArray();
+        cache?.Put(env.Name, model.Name, new RenderCache.Entry(inputHash, keys,
+            [.. keys.Select((key, j) => decisions[j].Matches ? comparison.IdentityOf(key) : null)], unit.Model, unit.Diagnostics));
+        return new PlannedModel(keys, decisions, unit.Model, unit.Diagnostics, Reused: false);
+    }
+
+    /// <summary>Every object of the entry matched the cluster in the version the cluster still has.</summary>
+    private static bool StillMatches(RenderCache.Entry entry, Planner.Comparison comparison)
+    {
+        for (var i = 0; i < entry.Keys.Length; i++)
+        {
+            if (entry.Matched[i] is not { } matched || comparison.IdentityOf(entry.Keys[i]) != matched)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static MlSummary Summarize(SpecSet specs, EnvironmentSpec env, RegistryFacts facts, ImmutableArray<RenderedModel> rendered,
         Plan plan, IReadOnlyList<ObservedObject> observed)
     {
         var models = ImmutableArray.CreateBuilder<ModelChange>();
@@ -88,7 +149,7 @@ public static class EnvironmentPlanner
         var warnings = ImmutableArray.CreateBuilder<string>();
         var created = plan.Actions.Where(a => a.Action == ActionKind.Create).Select(a => a.Key.Name).ToHashSet();
 
-        foreach (var m in render.Models)
+        foreach (var m in rendered)
         {
             var served = facts.For(m.Model).In(env.Name);
             var from = served.StableVersion;
@@ -157,11 +218,11 @@ public static class EnvironmentPlanner
             }
         }
 
-        var rendered = render.Models.Select(m => m.Model).ToHashSet();
+        var renderedNames = rendered.Select(m => m.Model).ToHashSet();
         foreach (var removed in observed
                      .Where(o => o.IsOurs(env.Name) && ManagedKinds.Find(o.Key.ApiVersion, o.Key.Kind) is not null)
                      .Select(o => (Model: ObjectKeys.Label(o.Object, ManagedLabels.Model), o.Object))
-                     .Where(p => p.Model is not null && !rendered.Contains(p.Model))
+                     .Where(p => p.Model is not null && !renderedNames.Contains(p.Model))
                      .GroupBy(p => p.Model!, StringComparer.Ordinal)
                      .OrderBy(g => g.Key, StringComparer.Ordinal))
         {

@@ -35,7 +35,8 @@ public sealed record PlanAction(
     string Reason,
     ImmutableArray<FieldChange> Diff)
 {
-    /// <summary>The object to apply (create/update/unchanged), or null for a delete.</summary>
+    /// <summary>The object to apply (create/update; an unchanged object that differs from the cluster while selfHeal is
+    /// off), or null for a delete and for an object that matches the cluster.</summary>
     public JsonObject? Desired { get; init; }
 
     /// <summary>The object in the cluster (update/unchanged/delete), or null for a create.</summary>

@@ -23,95 +23,126 @@ public sealed record PlanOptions(bool SelfHeal = true)
 public static class Planner
 {
     public static Plan Plan(string environment, IReadOnlyList<JsonObject> desired, IReadOnlyList<JsonObject> observed,
-        PlanOptions? options = null) =>
-        Plan(environment, desired, ObservedObject.Index(observed), options);
-
-    /// <param name="cache">Where objects found equal in an earlier pass are remembered, to skip comparing them again.</param>
-    internal static Plan Plan(string environment, IReadOnlyList<JsonObject> desired, IReadOnlyList<ObservedObject> observed,
-        PlanOptions? options, RenderCache? cache = null)
+        PlanOptions? options = null)
     {
-        options ??= PlanOptions.Default;
-        var observedByKey = new Dictionary<ResourceKey, ObservedObject>(observed.Count);
-        foreach (var o in observed)
-        {
-            observedByKey.TryAdd(o.Key, o);
-        }
+        var comparison = new Comparison(environment, ObservedObject.Index(observed), options ?? PlanOptions.Default);
         // Objects are compared independently (reads only), and each result goes to its own slot, so the plan
         // never depends on scheduling.
         var keys = new ResourceKey[desired.Count];
-        var decisions = new (PlanAction? Action, PlanConflict? Conflict)[desired.Count];
+        var decisions = new Decision[desired.Count];
         Parallel.For(0, desired.Count, Parallelism.For(desired.Count), i =>
         {
             keys[i] = ObjectKeys.Of(desired[i]);
-            decisions[i] = Decide(environment, keys[i], desired[i], observedByKey, options, cache);
+            decisions[i] = comparison.Decide(keys[i], desired[i]);
         });
-        var actions = new List<PlanAction>(desired.Count + 16);
-        var conflicts = ImmutableArray.CreateBuilder<PlanConflict>();
-        foreach (var (action, conflict) in decisions)
-        {
-            if (action is not null)
-            {
-                actions.Add(action);
-            }
-            if (conflict is not null)
-            {
-                conflicts.Add(conflict);
-            }
-        }
-        var desiredKeys = new HashSet<ResourceKey>(keys);
-        foreach (var (key, o) in observedByKey)
-        {
-            // Pods and ReplicaSets inherit our labels from templates: only kinds we render are ever pruned.
-            if (desiredKeys.Contains(key) || !o.IsOurs(environment) || ManagedKinds.Find(key.ApiVersion, key.Kind) is null)
-            {
-                continue;
-            }
-            actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o.Object), []) { Observed = o.Object });
-        }
-        var ordered = actions
-            .OrderBy(StepOf)
-            .ThenBy(a => a.Key)
-            .ToImmutableArray();
-        return new Plan(environment, ordered, [.. conflicts.OrderBy(c => c.Key)]);
+        return comparison.Finish(decisions, keys);
     }
 
-    private static (PlanAction? Action, PlanConflict? Conflict) Decide(string environment, ResourceKey key, JsonObject d,
-        Dictionary<ResourceKey, ObservedObject> observedByKey, PlanOptions options, RenderCache? cache)
+    /// <summary>What was decided for one desired object: an action, or a conflict with an object that is not ours.</summary>
+    internal readonly record struct Decision(PlanAction? Action, PlanConflict? Conflict)
     {
-        var wave = WaveOf(key.Kind);
-        if (!observedByKey.TryGetValue(key, out var observed))
+        /// <summary>The object matches the cluster: nothing to do, and nothing to remember of the desired tree.</summary>
+        public bool Matches => Action is { Action: ActionKind.Unchanged, Diff.IsDefaultOrEmpty: true };
+    }
+
+    /// <summary>
+    /// The observed objects of one environment, indexed once, against which desired objects are decided one by one as
+    /// they are rendered (from several threads: reads only), then turned into the ordered plan with the prunes. An
+    /// object that matches the cluster keeps no desired tree in its action, so a caller that renders and decides model
+    /// by model never holds the trees of unchanged objects.
+    /// </summary>
+    internal sealed class Comparison
+    {
+        private readonly string _environment;
+        private readonly PlanOptions _options;
+        private readonly Dictionary<ResourceKey, ObservedObject> _observed;
+
+        public Comparison(string environment, IReadOnlyList<ObservedObject> observed, PlanOptions options)
         {
-            return (new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []) { Desired = d }, null);
+            _environment = environment;
+            _options = options;
+            _observed = new Dictionary<ResourceKey, ObservedObject>(observed.Count);
+            foreach (var o in observed)
+            {
+                _observed.TryAdd(o.Key, o);
+            }
         }
-        var o = observed.Object;
-        if (!observed.IsOurs(environment))
+
+        /// <summary>The identity (<see cref="RenderCache.ObservedIdentity"/>) of our observed object under
+        /// <paramref name="key"/>, or null when there is none, it is not ours, or it has no resourceVersion.</summary>
+        public string? IdentityOf(ResourceKey key) =>
+            _observed.TryGetValue(key, out var o) && o.IsOurs(_environment) ? RenderCache.ObservedIdentity(o.Object) : null;
+
+        /// <summary>An object already found to match the cluster in this very version.</summary>
+        public Decision Unchanged(ResourceKey key) =>
+            new(new PlanAction(key, ActionKind.Unchanged, WaveOf(key.Kind), "matches the cluster", []) { Observed = _observed[key].Object }, null);
+
+        public Decision Decide(ResourceKey key, JsonObject d)
         {
-            var owner = observed.ManagedBy;
-            return (null, new PlanConflict(key, owner is null
-                ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
-                : $"{key} belongs to environment '{observed.Environment}' (managed-by {owner}): left untouched"));
+            var wave = WaveOf(key.Kind);
+            if (!_observed.TryGetValue(key, out var observed))
+            {
+                return new(new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []) { Desired = d }, null);
+            }
+            var o = observed.Object;
+            if (!observed.IsOurs(_environment))
+            {
+                var owner = observed.ManagedBy;
+                return new(null, new PlanConflict(key, owner is null
+                    ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
+                    : $"{key} belongs to environment '{observed.Environment}' (managed-by {owner}): left untouched"));
+            }
+            var diff = ObjectDiff.Compare(d, o);
+            if (diff.IsEmpty)
+            {
+                return new(new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Observed = o }, null);
+            }
+            var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
+            if (!specChanged && !_options.SelfHeal)
+            {
+                return new(new PlanAction(key, ActionKind.Unchanged, wave,
+                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
+                { Desired = d, Observed = o }, null);
+            }
+            var reason = specChanged
+                ? $"spec changed: {Fields(diff)}"
+                : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
+            return new(new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o }, null);
         }
-        if (cache?.KnownToMatch(key, d, o) == true)
+
+        /// <summary>The plan: the decided actions, a prune for every object of ours not in <paramref name="desired"/>,
+        /// in the order they run; conflicts by key.</summary>
+        public Plan Finish(IEnumerable<Decision> decisions, IEnumerable<ResourceKey> desired)
         {
-            return (new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o }, null);
+            var actions = new List<PlanAction>(_observed.Count + 16);
+            var conflicts = ImmutableArray.CreateBuilder<PlanConflict>();
+            foreach (var (action, conflict) in decisions)
+            {
+                if (action is not null)
+                {
+                    actions.Add(action);
+                }
+                if (conflict is not null)
+                {
+                    conflicts.Add(conflict);
+                }
+            }
+            var desiredKeys = new HashSet<ResourceKey>(desired);
+            foreach (var (key, o) in _observed)
+            {
+                // Pods and ReplicaSets inherit our labels from templates: only kinds we render are ever pruned.
+                if (desiredKeys.Contains(key) || !o.IsOurs(_environment) || ManagedKinds.Find(key.ApiVersion, key.Kind) is null)
+                {
+                    continue;
+                }
+                actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o.Object), []) { Observed = o.Object });
+            }
+            var ordered = actions
+                .OrderBy(StepOf)
+                .ThenBy(a => a.Key)
+                .ToImmutableArray();
+            return new Plan(_environment, ordered, [.. conflicts.OrderBy(c => c.Key)]);
         }
-        var diff = ObjectDiff.Compare(d, o);
-        if (diff.IsEmpty)
-        {
-            cache?.RememberMatch(key, d, o);
-            return (new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Desired = d, Observed = o }, null);
-        }
-        var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
-        if (!specChanged && !options.SelfHeal)
-        {
-            return (new PlanAction(key, ActionKind.Unchanged, wave,
-                $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
-            { Desired = d, Observed = o }, null);
-        }
-        var reason = specChanged
-            ? $"spec changed: {Fields(diff)}"
-            : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
-        return (new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o }, null);
     }
 
     /// <summary>

@@ -9,19 +9,18 @@ using GitOps.Specs.Diagnostics;
 namespace GitOps.Planning.Rendering;
 
 /// <summary>
-/// Memoises rendering per (environment, model) by the hash of everything the model's objects depend on: the model
-/// spec, the environment spec, the model's registry facts and its rollout strategy. A commit that changes one model
-/// re-renders that model only; the others are reused (restamped with the new commit annotation when it changed).
-/// Holds at most one entry per (environment, model). Safe to share between threads. Purely in memory.
+/// What a warm reconciler remembers of each (environment, model) between passes, so that a pass in which neither the
+/// model's inputs nor its objects in the cluster moved neither renders nor compares it: the hash of everything the
+/// model's objects depend on (model spec, environment spec, registry facts, rollout policy and state), the keys of
+/// the objects it rendered, and for each the observed identity (uid and resourceVersion) it was last found to match.
+/// A compact record, not the objects: a model whose inputs or objects moved is rendered again (a fraction of a
+/// millisecond), so no rendered tree outlives the pass that compared it. Any change in the cluster, drift included,
+/// changes an object's resourceVersion; any change of input changes the hash: either way the model is rendered and
+/// compared again. Safe to share between threads. Purely in memory.
 /// </summary>
 public sealed class RenderCache
 {
     private readonly ConcurrentDictionary<(string Environment, string Model), Entry> _entries = new();
-
-    /// <summary>Per object: the desired tree (as this cache handed it out) and the observed object's identity (uid and
-    /// resourceVersion) it was last found to match. Any change in the cluster, drift included, changes the
-    /// resourceVersion; any change in the desired state hands out a new tree: either way the objects are compared again.</summary>
-    private readonly ConcurrentDictionary<ResourceKey, (JsonObject Desired, string Observed)> _matches = new();
 
     /// <summary>The hash of each spec record's JSON, by instance: a commit's specs are loaded once and planned on every
     /// pass, and serializing thousands of model specs again each time was most of a warm pass's render. Records are
@@ -39,31 +38,22 @@ public sealed class RenderCache
 
     internal void Put(string environment, string model, Entry entry) => _entries[(environment, model)] = entry;
 
-    /// <summary>True when <paramref name="desired"/> already matched <paramref name="observed"/> in this very version,
-    /// so comparing them again would find nothing.</summary>
-    internal bool KnownToMatch(ResourceKey key, JsonObject desired, JsonObject observed) =>
-        ObservedIdentity(observed) is { } identity && _matches.TryGetValue(key, out var match)
-        && ReferenceEquals(match.Desired, desired) && match.Observed == identity;
-
-    /// <summary>Records that <paramref name="desired"/> and <paramref name="observed"/> were compared and are equal.</summary>
-    internal void RememberMatch(ResourceKey key, JsonObject desired, JsonObject observed)
-    {
-        if (ObservedIdentity(observed) is { } identity)
-        {
-            _matches[key] = (desired, identity);
-        }
-    }
-
-    private static string? ObservedIdentity(JsonObject observed) =>
+    /// <summary>The identity an observed object has in this very version (<c>uid/resourceVersion</c>), or null when it
+    /// has no resourceVersion (a file or a test, never an API server): such an object is always compared.</summary>
+    internal static string? ObservedIdentity(JsonObject observed) =>
         observed["metadata"] is JsonObject metadata && metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } version
             ? $"{metadata["uid"]?.GetValue<string>()}/{version}"
             : null;
 
-    /// <summary>Objects are never handed out to be mutated: the renderer copies them when it restamps a commit.</summary>
+    /// <summary>One model in one environment as last planned.</summary>
+    /// <param name="Keys">The objects it rendered.</param>
+    /// <param name="Matched">By position in <paramref name="Keys"/>: the observed identity the object was found equal
+    /// to, or null when it was not (created, updated, edited in the cluster).</param>
+    /// <param name="Diagnostics">Its pod-security findings.</param>
     internal sealed record Entry(
         string InputHash,
-        string Commit,
-        ImmutableArray<JsonObject> Objects,
+        ImmutableArray<ResourceKey> Keys,
+        ImmutableArray<string?> Matched,
         RenderedModel? Model,
         ImmutableArray<Diagnostic> Diagnostics);
 }

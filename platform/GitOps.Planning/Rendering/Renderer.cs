@@ -17,123 +17,118 @@ namespace GitOps.Planning.Rendering;
 /// </summary>
 public static class Renderer
 {
-    public static RenderResult Render(SpecSet specs, string environment, RegistryFacts facts, RenderContext context,
-        RenderCache? cache = null)
+    public static RenderResult Render(SpecSet specs, string environment, RegistryFacts facts, RenderContext context)
     {
-        var env = specs.Environment(environment);
-        if (env is null)
+        if (specs.Environment(environment) is not { } env)
         {
-            var known = string.Join(", ", specs.Environments.Select(e => e.Name));
-            return new RenderResult(environment, "", [], [],
-                [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf("environments"),
-                    $"environment '{environment}' is not defined",
-                    known.Length == 0 ? "add environments/<name>/environment.yaml" : $"known environments: {known}")],
-                new RenderStats(0, 0));
+            return UnknownEnvironment(specs, environment);
         }
-
-        // Only the cache keys need it: without a cache, a cold process skips setting up the serializer for the spec
-        // records (about 0.1 s the first time); with one, the environment's record is hashed once like every other.
-        var envHash = cache is null ? "" : cache.HashOf(env.Spec);
+        var served = Served(specs, environment);
+        var units = new ModelUnit[served.Count];
+        // Models render independently; results are collected by index, so the output order never depends on scheduling.
+        Parallel.For(0, served.Count, Plans.Parallelism.For(served.Count), i => units[i] = RenderModel(specs, env, served[i], facts, context));
         var objects = new List<JsonObject>();
         var models = ImmutableArray.CreateBuilder<RenderedModel>();
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var served = specs.Models.Where(m => m.Spec.Environments.Contains(environment)).ToList();
-        var entries = new RenderCache.Entry[served.Count];
-        var reusedFlags = new bool[served.Count];
-        // Models render independently; results are collected by index, so the output order never depends on scheduling.
-        Parallel.For(0, served.Count, Plans.Parallelism.For(served.Count), i =>
+        foreach (var unit in units)
         {
-            var model = served[i];
-            var effective = EffectiveModel.Of(model, environment);
-            var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
-            var modelFacts = facts.For(model.Name);
-            var inputHash = cache is null ? "" : InputHash(cache, model, envHash, modelFacts, policy, environment);
-            if (cache is not null && cache.TryGet(environment, model.Name, inputHash, out var hit))
+            objects.AddRange(unit.Objects);
+            if (unit.Model is not null)
             {
-                reusedFlags[i] = true;
-                var entry = hit.Commit == context.Commit ? hit : Restamp(hit, context.Commit);
-                if (!ReferenceEquals(entry, hit))
-                {
-                    cache.Put(environment, model.Name, entry);
-                }
-                entries[i] = entry;
-                return;
+                models.Add(unit.Model);
             }
-            var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, modelFacts);
-            var findings = PodSecurityFindings.Of(result.Objects, env, model).ToImmutableArray();
-            entries[i] = new RenderCache.Entry(inputHash, context.Commit, result.Objects, result.Model, findings);
-            cache?.Put(environment, model.Name, entries[i]);
-        });
-        foreach (var entry in entries)
-        {
-            objects.AddRange(entry.Objects);
-            if (entry.Model is not null)
-            {
-                models.Add(entry.Model);
-            }
-            diagnostics.AddRange(entry.Diagnostics);
+            diagnostics.AddRange(unit.Diagnostics);
         }
-        if (env.Spec.NetworkPolicy is { DefaultDeny: true })
-        {
-            objects.Add(new ModelRenderer(env, context.Commit).EnvironmentObject(ManagedKinds.NetworkPolicy,
-                NetworkPolicies.DefaultDenyName, NetworkPolicies.DefaultDeny()));
-        }
-        if (env.Spec.Prometheus is { Rules: true })
-        {
-            // Alert rules are cheap to build and span the environment, so they are rendered outside the model cache.
-            var renderer = new ModelRenderer(env, context.Commit);
-            objects.AddRange(AlertRuleSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
-                .Select(g => renderer.EnvironmentObject(ManagedKinds.PrometheusRule, g.Name, AlertRuleSet.ToJson([g]))));
-        }
-        if (env.Spec.Grafana is { Dashboards: true } grafana)
-        {
-            var renderer = new ModelRenderer(env, context.Commit);
-            objects.AddRange(DashboardSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
-                .Select(d => renderer.DashboardConfigMap(d, grafana.Folder)));
-        }
-        var reused = reusedFlags.Count(r => r);
-        var rendered = served.Count - reused;
-
+        objects.AddRange(EnvironmentObjects(specs, env, context));
         var sorted = objects
             .Select(o => (Key: ObjectKeys.Of(o), Object: o))
             .OrderBy(p => p.Key)
             .ToList();
-        for (var i = 1; i < sorted.Count; i++)
-        {
-            if (sorted[i].Key == sorted[i - 1].Key)
-            {
-                diagnostics.Add(new Diagnostic(PlanningDiagnostics.NameCollision, Severity.Error,
-                    SourceSpan.StartOf("models"),
-                    $"two models render the same object {sorted[i].Key} in environment '{environment}'",
-                    "rename one of the models"));
-            }
-        }
+        diagnostics.AddRange(Collisions(sorted.Select(p => p.Key), environment));
         return new RenderResult(environment, env.Spec.Namespace, [.. sorted.Select(p => p.Object)], models.ToImmutable(),
-            diagnostics.ToImmutable(), new RenderStats(rendered, reused));
+            diagnostics.ToImmutable(), new RenderStats(served.Count, 0));
     }
 
-    private static string InputHash(RenderCache cache, ModelSpec model, string envHash, ModelFacts facts, RolloutPolicySpec? policy, string environment)
+    /// <summary>The objects of one model with what was decided for it and its pod-security findings.</summary>
+    internal sealed record ModelUnit(ImmutableArray<JsonObject> Objects, RenderedModel? Model, ImmutableArray<Diagnostic> Diagnostics);
+
+    internal static RenderResult UnknownEnvironment(SpecSet specs, string environment)
     {
-        var rollout = facts.In(environment).Rollout;
+        var known = string.Join(", ", specs.Environments.Select(e => e.Name));
+        return new RenderResult(environment, "", [], [],
+            [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf("environments"),
+                $"environment '{environment}' is not defined",
+                known.Length == 0 ? "add environments/<name>/environment.yaml" : $"known environments: {known}")],
+            new RenderStats(0, 0));
+    }
+
+    /// <summary>The models served in <paramref name="environment"/>, in the order of the spec set.</summary>
+    internal static List<ModelSpec> Served(SpecSet specs, string environment) =>
+        specs.Models.Where(m => m.Spec.Environments.Contains(environment)).ToList();
+
+    internal static ModelUnit RenderModel(SpecSet specs, EnvironmentSpec env, ModelSpec model, RegistryFacts facts, RenderContext context)
+    {
+        var effective = EffectiveModel.Of(model, env.Name);
+        var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
+        var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, facts.For(model.Name));
+        return new ModelUnit(result.Objects, result.Model, [.. PodSecurityFindings.Of(result.Objects, env, model)]);
+    }
+
+    /// <summary>
+    /// The hash of everything one model's objects depend on but the commit (whose annotation planning ignores): the
+    /// model spec, the environment spec, the model's registry facts, its rollout policy and rollout state.
+    /// </summary>
+    internal static string InputHash(RenderCache cache, SpecSet specs, EnvironmentSpec env, ModelSpec model, RegistryFacts facts)
+    {
+        var effective = EffectiveModel.Of(model, env.Name);
+        var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
+        var modelFacts = facts.For(model.Name);
+        var rollout = modelFacts.In(env.Name).Rollout;
         var text = string.Concat(
             model.Name, "\n",
             cache.HashOf(model.Spec), "\n",
-            envHash, "\n",
-            JsonSerializer.Serialize(facts, SpecJson.Options), "\n",
+            cache.HashOf(env.Spec), "\n",
+            JsonSerializer.Serialize(modelFacts, SpecJson.Options), "\n",
             policy is null ? "" : cache.HashOf(policy.Spec), "\n",
             rollout is null ? "" : RolloutStateJson.Serialize(rollout));
         return CanonicalJson.Sha256Hex(text);
     }
 
-    private static RenderCache.Entry Restamp(RenderCache.Entry entry, string commit)
+    /// <summary>Objects that span the environment: the default-deny network policy, alert rules and dashboards.</summary>
+    internal static List<JsonObject> EnvironmentObjects(SpecSet specs, EnvironmentSpec env, RenderContext context)
     {
-        var objects = entry.Objects.Select(o =>
+        var objects = new List<JsonObject>();
+        var renderer = new ModelRenderer(env, context.Commit);
+        if (env.Spec.NetworkPolicy is { DefaultDeny: true })
         {
-            var copy = (JsonObject)o.DeepClone();
-            copy["metadata"]!["annotations"]![ManagedLabels.CommitAnnotation] = commit;
-            return copy;
-        }).ToImmutableArray();
-        return entry with { Commit = commit, Objects = objects };
+            objects.Add(renderer.EnvironmentObject(ManagedKinds.NetworkPolicy, NetworkPolicies.DefaultDenyName, NetworkPolicies.DefaultDeny()));
+        }
+        if (env.Spec.Prometheus is { Rules: true })
+        {
+            objects.AddRange(AlertRuleSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
+                .Select(g => renderer.EnvironmentObject(ManagedKinds.PrometheusRule, g.Name, AlertRuleSet.ToJson([g]))));
+        }
+        if (env.Spec.Grafana is { Dashboards: true } grafana)
+        {
+            objects.AddRange(DashboardSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
+                .Select(d => renderer.DashboardConfigMap(d, grafana.Folder)));
+        }
+        return objects;
+    }
+
+    /// <summary>An error for every object two models render under the same key; <paramref name="sorted"/> is in key order.</summary>
+    internal static IEnumerable<Diagnostic> Collisions(IEnumerable<ResourceKey> sorted, string environment)
+    {
+        ResourceKey? previous = null;
+        foreach (var key in sorted)
+        {
+            if (key == previous)
+            {
+                yield return new Diagnostic(PlanningDiagnostics.NameCollision, Severity.Error, SourceSpan.StartOf("models"),
+                    $"two models render the same object {key} in environment '{environment}'", "rename one of the models");
+            }
+            previous = key;
+        }
     }
 }
 

@@ -3,11 +3,13 @@ using GitOps.Planning.Cluster;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Planning.Tests.Support;
+using GitOps.Specs.Model;
 
 namespace GitOps.Planning.Tests.Plans;
 
-/// <summary>A warm reconciler plans with its <see cref="RenderCache"/>: objects found equal in an earlier pass are
-/// not compared again while neither side changed.</summary>
+/// <summary>A warm reconciler plans with its <see cref="RenderCache"/>: a model whose inputs did not change and whose
+/// objects still match the cluster in the versions they matched is neither rendered nor compared again; anything else
+/// plans exactly as without the cache.</summary>
 public sealed class PlanMemoTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -42,7 +44,148 @@ public sealed class PlanMemoTests
             Assert.Equal(ActionKind.Update, drifted.Plan.Actions.Single(a => a.Key == job).Action);
             Assert.Equal(uncached.Plan.Actions.Select(a => (a.Key, a.Action, a.Reason)), drifted.Plan.Actions.Select(a => (a.Key, a.Action, a.Reason)));
         }
+        [Fact]
+        public void Should_Render_Only_The_Changed_Model_When_Planning_With_A_Warm_Cache()
+        {
+            // Given a converged cluster, planned once with the cache
+            var before = TestSpecs.Repository();
+            var cluster = Converged(before, "c1");
+            var cache = new RenderCache();
+            var first = EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var after = ChurnPredictorRetuned();
+
+            // When the same commit is planned again, then a commit that changes one model
+            var again = EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var changed = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+            var uncached = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects);
+
+            // Then only what changed is rendered, and the plan is the one planned without a cache
+            Assert.Equal(new RenderStats(Rendered: 2, Reused: 0), first.Stats);
+            Assert.Equal(new RenderStats(Rendered: 0, Reused: 2), again.Stats);
+            Assert.False(again.Plan.HasChanges);
+            Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), changed.Stats);
+            Assert.True(changed.Plan.HasChanges);
+            Assert.Equal(Described(uncached), Described(changed));
+            Assert.True(uncached.Summary.Models.SequenceEqual(changed.Summary.Models));
+            Assert.True(uncached.Summary.Training.SequenceEqual(changed.Summary.Training));
+        }
+
+        [Fact]
+        public void Should_Compare_The_Applied_Objects_Of_A_Changed_Model_Once_Then_Reuse_It_When_Planning_With_A_Warm_Cache()
+        {
+            // Given a commit that changes one model, planned with a warm cache
+            var before = TestSpecs.Repository();
+            var cluster = Converged(before, "c1");
+            var cache = new RenderCache();
+            EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var after = ChurnPredictorRetuned();
+            var changed = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+
+            // When its changes are applied (new resourceVersions) and it is planned twice more
+            foreach (var action in changed.Plan.Changes.Where(a => a.Action is ActionKind.Create or ActionKind.Update))
+            {
+                cluster.Apply(action.Desired!, dryRun: false, Now);
+            }
+            foreach (var action in changed.Plan.Changes.Where(a => a.Action == ActionKind.Delete))
+            {
+                cluster.Delete(action.Key);
+            }
+            var applied = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+            var settled = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+
+            // Then the changed model is rendered once more to compare its new versions, then reused like the other
+            Assert.True(changed.Plan.HasChanges);
+            Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), applied.Stats);
+            Assert.False(applied.Plan.HasChanges);
+            Assert.Equal(new RenderStats(Rendered: 0, Reused: 2), settled.Stats);
+            Assert.False(settled.Plan.HasChanges);
+        }
+
+        [Fact]
+        public void Should_Render_The_Model_Of_A_Changed_Rollout_Policy_When_Planning_With_A_Warm_Cache()
+        {
+            // Given the very same model records, and the rollout policy of one of them changed
+            var before = TestSpecs.Repository();
+            var cluster = Converged(before, "c1");
+            var cache = new RenderCache();
+            EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var policy = TestSpecs.CanaryPolicy();
+            var after = SpecSet.From(before.All.Select(o => o is RolloutPolicySpec
+                ? policy with { Spec = policy.Spec with { Steps = [.. policy.Spec.Steps.Take(2)] } }
+                : o));
+
+            // When
+            var changed = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var again = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var uncached = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects);
+
+            // Then the model with that policy is rendered again, then reused like the other
+            Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), changed.Stats);
+            Assert.Equal(new RenderStats(Rendered: 0, Reused: 2), again.Stats);
+            Assert.Equal(Described(uncached), Described(changed));
+        }
+
+        [Fact]
+        public void Should_Plan_A_Deleted_Object_Again_When_Its_Model_Is_Cached()
+        {
+            // Given a converged cluster planned once with the cache
+            var specs = TestSpecs.Repository();
+            var cluster = Converged(specs, "c1");
+            var cache = new RenderCache();
+            EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var job = cluster.Objects.Select(ObjectKeys.Of).First(k => k.Kind == "Job");
+
+            // When the Job is deleted by hand
+            cluster.Delete(job);
+            var plan = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+
+            // Then it is created again, from a tree rendered for this pass
+            var create = plan.Plan.Actions.Single(a => a.Action == ActionKind.Create);
+            Assert.Equal(job, create.Key);
+            Assert.Equal("c1", ObjectKeys.Annotation(create.Desired!, ManagedLabels.CommitAnnotation));
+        }
+
+        [Fact]
+        public void Should_Keep_No_Desired_Tree_In_The_Actions_Of_Objects_That_Match_The_Cluster()
+        {
+            // Given a converged cluster with one object edited by hand
+            var specs = TestSpecs.Repository();
+            var cluster = Converged(specs, "c1");
+            var job = cluster.Objects.Select(ObjectKeys.Of).First(k => k.Kind == "Job");
+            cluster.Edit(job, o => o["spec"]!["backoffLimit"] = 9, Now);
+
+            // When
+            var plan = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects);
+
+            // Then the drifted object carries what to apply; the others only what the cluster has
+            var update = plan.Plan.Actions.Single(a => a.Action == ActionKind.Update);
+            Assert.Equal(job, update.Key);
+            Assert.NotNull(update.Desired);
+            var unchanged = plan.Plan.Actions.Where(a => a.Action == ActionKind.Unchanged).ToList();
+            Assert.NotEmpty(unchanged);
+            Assert.All(unchanged, a => Assert.Null(a.Desired));
+            Assert.All(unchanged, a => Assert.NotNull(a.Observed));
+        }
     }
+
+    /// <summary>The test repository with one hyperparameter of churn-predictor changed.</summary>
+    private static SpecSet ChurnPredictorRetuned() => TestSpecs.Repository(m => m.Name != "churn-predictor" ? m : m with
+    {
+        Spec = m.Spec with { Training = m.Spec.Training with { Hyperparameters = m.Spec.Training.Hyperparameters.SetItem("learningRate", "0.05") } },
+    });
+
+    private static ObjectStore Converged(SpecSet specs, string commit)
+    {
+        var cluster = new ObjectStore();
+        foreach (var obj in Renderer.Render(specs, "staging", RegistryFacts.Empty, new RenderContext(commit)).Objects)
+        {
+            cluster.Apply(obj, dryRun: false, Now);
+        }
+        return cluster;
+    }
+
+    private static List<string> Described(EnvironmentPlan plan) =>
+        [.. plan.Plan.Actions.Select(a => $"{a.Action} {a.Key}: {a.Reason} {a.Desired?.ToJsonString()}")];
 
     private static JsonObject Edited(JsonObject job)
     {

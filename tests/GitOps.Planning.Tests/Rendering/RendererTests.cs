@@ -366,49 +366,6 @@ public sealed class RendererTests
         }
 
         [Fact]
-        public void Should_Rerender_Only_The_Changed_Model_When_Cache_Is_Warm()
-        {
-            // Given
-            var cache = new RenderCache();
-            var before = TestSpecs.Repository();
-            Renderer.Render(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cache);
-            var after = TestSpecs.Repository(m => m.Name != "churn-predictor" ? m : m with
-            {
-                Spec = m.Spec with { Training = m.Spec.Training with { Hyperparameters = m.Spec.Training.Hyperparameters.SetItem("learningRate", "0.05") } },
-            });
-
-            // When
-            var result = Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cache);
-            var fresh = Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c2"));
-
-            // Then
-            Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), result.Stats);
-            Assert.Equal(RenderOutput.Stream(fresh), RenderOutput.Stream(result));
-        }
-
-        [Fact]
-        public void Should_Rerender_The_Model_Of_A_Changed_Rollout_Policy_When_Cache_Is_Warm()
-        {
-            // Given the very same model records, and the rollout policy of one of them changed
-            var cache = new RenderCache();
-            var before = TestSpecs.Repository();
-            Renderer.Render(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cache);
-            var policy = TestSpecs.CanaryPolicy();
-            var after = SpecSet.From(before.All.Select(o => o is RolloutPolicySpec
-                ? policy with { Spec = policy.Spec with { Steps = [.. policy.Spec.Steps.Take(2)] } }
-                : o));
-
-            // When
-            var result = Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cache);
-            var again = Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cache);
-
-            // Then the model with that policy is rendered again, then reused like the other
-            Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), result.Stats);
-            Assert.Equal(new RenderStats(Rendered: 0, Reused: 2), again.Stats);
-            Assert.Equal(RenderOutput.Stream(Renderer.Render(after, "staging", RegistryFacts.Empty, new RenderContext("c1"))), RenderOutput.Stream(result));
-        }
-
-        [Fact]
         public void Should_Write_Manifests_That_Load_Back_Into_Typed_Objects()
         {
             // Given
