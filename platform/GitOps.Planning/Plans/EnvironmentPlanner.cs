@@ -83,6 +83,7 @@ public static class EnvironmentPlanner
         // Models render and compare independently; results are collected by index, so the plan never depends on scheduling.
         Parallel.For(0, served.Count, Parallelism.For(served.Count),
             i => units[i] = PlanModel(specs, env, served[i], facts, context, comparison, cache));
+        cache?.Retain(environment, served);
         var shared = Renderer.EnvironmentObjects(specs, env, context);
         var sharedKeys = shared.Select(ObjectKeys.Of).ToList();
         var keys = units.SelectMany(u => u.Keys).Concat(sharedKeys).Order().ToList();

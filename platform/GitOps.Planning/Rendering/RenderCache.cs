@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
 
 namespace GitOps.Planning.Rendering;
 
@@ -37,6 +38,20 @@ public sealed class RenderCache
         _entries.TryGetValue((environment, model), out entry!) && entry.InputHash == inputHash;
 
     internal void Put(string environment, string model, Entry entry) => _entries[(environment, model)] = entry;
+
+    /// <summary>Forgets the models of <paramref name="environment"/> that are no longer served there (removed from Git
+    /// or from the environment), so that a long-running reconciler holds records of what it plans only.</summary>
+    internal void Retain(string environment, IReadOnlyCollection<ModelSpec> served)
+    {
+        var names = served.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in _entries.Keys)
+        {
+            if (key.Environment == environment && !names.Contains(key.Model))
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+    }
 
     /// <summary>The identity an observed object has in this very version (<c>uid/resourceVersion</c>), or null when it
     /// has no resourceVersion (a file or a test, never an API server): such an object is always compared.</summary>

@@ -146,6 +146,27 @@ public sealed class PlanMemoTests
         }
 
         [Fact]
+        public void Should_Forget_A_Model_No_Longer_Served_When_Planning_With_A_Cache()
+        {
+            // Given a cache that planned both models of staging
+            var specs = TestSpecs.Repository();
+            var cluster = Converged(specs, "c1");
+            var cache = new RenderCache();
+            EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            EnvironmentPlanner.PlanEnvironment(specs, "prod", RegistryFacts.Empty, new RenderContext("c1"), [], cache);
+            var before = cache.Count;
+
+            // When churn-predictor leaves the repository
+            var without = SpecSet.From(specs.All.Where(o => o is not ModelSpec { Name: "churn-predictor" }));
+            var plan = EnvironmentPlanner.PlanEnvironment(without, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+
+            // Then its record goes, the other environment's stay, and its objects are pruned
+            Assert.Equal(3, before);
+            Assert.Equal(2, cache.Count);
+            Assert.Contains(plan.Plan.Actions, a => a.Action == ActionKind.Delete);
+        }
+
+        [Fact]
         public void Should_Keep_No_Desired_Tree_In_The_Actions_Of_Objects_That_Match_The_Cluster()
         {
             // Given a converged cluster with one object edited by hand
