@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -46,4 +47,16 @@ public static class DetachedJson
 
     /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
     public static JsonNode? Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The compact UTF-8 text of <paramref name="node"/>, keys in the order they are in: <see cref="Parse(ReadOnlySpan{byte})"/>
+    /// of it gives back an equal tree, in the same order.</summary>
+    public static byte[] ToUtf8(JsonNode node)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            node.WriteTo(writer);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 }

@@ -56,9 +56,11 @@ public static class EnvironmentPlanner
         }
     }
 
+    /// <param name="desiredAsText">The plan's actions keep the objects to apply as their JSON text instead of trees
+    /// (<see cref="PlanAction.DesiredText"/>): for a caller that applies them, not one that prints them.</param>
     public static EnvironmentPlan PlanEnvironment(SpecSet specs, string environment, RegistryFacts facts,
-        RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null) =>
-        PlanEnvironment(specs, environment, facts, context, ObservedObject.Index(observed), cache);
+        RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null, bool desiredAsText = false) =>
+        PlanEnvironment(specs, environment, facts, context, ObservedObject.Index(observed), cache, desiredAsText);
 
     /// <summary>
     /// Renders and decides model by model: each model's objects are compared with the cluster as soon as they are
@@ -67,7 +69,7 @@ public static class EnvironmentPlanner
     /// cluster have not moved since it last matched is neither rendered nor compared.
     /// </summary>
     private static EnvironmentPlan PlanEnvironment(SpecSet specs, string environment, RegistryFacts facts,
-        RenderContext context, ObservedObject[] observed, RenderCache? cache)
+        RenderContext context, ObservedObject[] observed, RenderCache? cache, bool desiredAsText = false)
     {
         if (specs.Environment(environment) is not { } env)
         {
@@ -77,7 +79,7 @@ public static class EnvironmentPlanner
         }
         // Only objects in this environment's namespace can collide with ours, only ours labelled with it can be pruned.
         var relevant = observed.Where(o => o.Key.Namespace == env.Spec.Namespace || o.Environment == environment).ToList();
-        var comparison = new Planner.Comparison(environment, relevant, new PlanOptions(env.Spec.SelfHeal));
+        var comparison = new Planner.Comparison(environment, relevant, new PlanOptions(env.Spec.SelfHeal), desiredAsText);
         var served = Renderer.Served(specs, environment);
         var units = new PlannedModel[served.Count];
         // Models render and compare independently; results are collected by index, so the plan never depends on scheduling.

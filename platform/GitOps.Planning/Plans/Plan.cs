@@ -35,9 +35,20 @@ public sealed record PlanAction(
     string Reason,
     ImmutableArray<FieldChange> Diff)
 {
+    private readonly JsonObject? _desired;
+
     /// <summary>The object to apply (create/update; an unchanged object that differs from the cluster while selfHeal is
-    /// off), or null for a delete and for an object that matches the cluster.</summary>
-    public JsonObject? Desired { get; init; }
+    /// off), or null for a delete and for an object that matches the cluster. When the plan keeps it as
+    /// <see cref="DesiredText"/>, each read parses a new tree from that text.</summary>
+    public JsonObject? Desired
+    {
+        get => _desired ?? (DesiredText is { } text ? (JsonObject)DetachedJson.Parse(text)! : null);
+        init => _desired = value;
+    }
+
+    /// <summary>The object to apply as its canonical JSON text, when the plan was made to keep text rather than trees
+    /// (the reconciler: a first pass creates every object, and a tree weighs several times its text).</summary>
+    public byte[]? DesiredText { get; init; }
 
     /// <summary>The object in the cluster (update/unchanged/delete), or null for a create.</summary>
     public JsonObject? Observed { get; init; }

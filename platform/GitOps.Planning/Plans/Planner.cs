@@ -55,12 +55,15 @@ public static class Planner
     {
         private readonly string _environment;
         private readonly PlanOptions _options;
+        private readonly bool _desiredAsText;
         private readonly Dictionary<ResourceKey, ObservedObject> _observed;
 
-        public Comparison(string environment, IReadOnlyList<ObservedObject> observed, PlanOptions options)
+        /// <param name="desiredAsText">Actions keep the objects to apply as their JSON text (<see cref="PlanAction.DesiredText"/>).</param>
+        public Comparison(string environment, IReadOnlyList<ObservedObject> observed, PlanOptions options, bool desiredAsText = false)
         {
             _environment = environment;
             _options = options;
+            _desiredAsText = desiredAsText;
             _observed = new Dictionary<ResourceKey, ObservedObject>(observed.Count);
             foreach (var o in observed)
             {
@@ -82,7 +85,7 @@ public static class Planner
             var wave = WaveOf(key.Kind);
             if (!_observed.TryGetValue(key, out var observed))
             {
-                return new(new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []) { Desired = d }, null);
+                return new(Keep(new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []), d), null);
             }
             var o = observed.Object;
             if (!observed.IsOurs(_environment))
@@ -100,15 +103,19 @@ public static class Planner
             var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
             if (!specChanged && !_options.SelfHeal)
             {
-                return new(new PlanAction(key, ActionKind.Unchanged, wave,
+                return new(Keep(new PlanAction(key, ActionKind.Unchanged, wave,
                     $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
-                { Desired = d, Observed = o }, null);
+                { Observed = o }, d), null);
             }
             var reason = specChanged
                 ? $"spec changed: {Fields(diff)}"
                 : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
-            return new(new PlanAction(key, ActionKind.Update, wave, reason, diff) { Desired = d, Observed = o }, null);
+            return new(Keep(new PlanAction(key, ActionKind.Update, wave, reason, diff) { Observed = o }, d), null);
         }
+
+        private PlanAction Keep(PlanAction action, JsonObject desired) => _desiredAsText
+            ? action with { DesiredText = DetachedJson.ToUtf8(desired) }
+            : action with { Desired = desired };
 
         /// <summary>The plan: the decided actions, a prune for every object of ours not in <paramref name="desired"/>,
         /// in the order they run; conflicts by key.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
@@ -33,7 +34,9 @@ public sealed class PlanExecutor(IClusterDriver cluster, int parallelism = 8)
             await Parallel.ForEachAsync(step, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
                 async (action, token) =>
                 {
-                    var model = ModelOf(action);
+                    // Read once: a plan may keep the object as text, and each read parses it.
+                    var desired = action.Action == ActionKind.Delete ? null : action.Desired;
+                    var model = ModelOf(desired, action);
                     if (model is not null && heldBack.ContainsKey(model))
                     {
                         Interlocked.Increment(ref skipped);
@@ -48,7 +51,7 @@ public sealed class PlanExecutor(IClusterDriver cluster, int parallelism = 8)
                         }
                         else
                         {
-                            await cluster.ApplyAsync(action.Desired!, dryRun: false, token);
+                            await cluster.ApplyAsync(desired!, dryRun: false, token);
                             Interlocked.Increment(ref applied);
                         }
                     }
@@ -65,8 +68,8 @@ public sealed class PlanExecutor(IClusterDriver cluster, int parallelism = 8)
         return new ExecutionResult(applied, pruned, [.. refused.OrderBy(r => r.Object, StringComparer.Ordinal)], skipped);
     }
 
-    private static string? ModelOf(PlanAction action) =>
-        action.Desired is { } desired ? ObjectKeys.Label(desired, ManagedLabels.Model)
+    private static string? ModelOf(JsonObject? desired, PlanAction action) =>
+        desired is not null ? ObjectKeys.Label(desired, ManagedLabels.Model)
         : action.Observed is { } observed ? ObjectKeys.Label(observed, ManagedLabels.Model)
         : null;
 }

@@ -250,8 +250,9 @@ public sealed class ReconcilePass(
             facts = step.Facts;
             _rollouts[environment] = step;
         }
+        // The objects to apply are kept as their text: a first pass creates every object of the environment.
         var planned = EnvironmentPlanner.PlanEnvironment(specs, environment, facts,               // pure
-            new RenderContext(commit), observed, _renderCache);
+            new RenderContext(commit), observed, _renderCache, desiredAsText: true);
         if (planned.HasErrors)
         {
             var errors = planned.Diagnostics.Count(d => d.IsError);

@@ -195,6 +195,38 @@ public sealed class PlanMemoTests
         Spec = m.Spec with { Training = m.Spec.Training with { Hyperparameters = m.Spec.Training.Hyperparameters.SetItem("learningRate", "0.05") } },
     });
 
+    public sealed class TheDesiredAsTextOption
+    {
+        [Fact]
+        public void Should_Keep_The_Objects_To_Apply_As_Their_Text_And_Read_Them_As_The_Same_Trees()
+        {
+            // Given a cluster where one Job was edited by hand and one ConfigMap deleted
+            var specs = TestSpecs.Repository();
+            var cluster = Converged(specs, "c1");
+            var job = cluster.Objects.Select(ObjectKeys.Of).First(k => k.Kind == "Job");
+            var configMap = cluster.Objects.Select(ObjectKeys.Of).First(k => k.Kind == "ConfigMap");
+            cluster.Edit(job, o => o["spec"]!["backoffLimit"] = 9, Now);
+            cluster.Delete(configMap);
+
+            // When the environment is planned keeping trees, and keeping text
+            var trees = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects);
+            var text = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects,
+                desiredAsText: true);
+
+            // Then the same actions, each create and update with its object as text that reads back as the same tree
+            Assert.Equal(trees.Plan.Actions.Select(a => (a.Key, a.Action, a.Reason)), text.Plan.Actions.Select(a => (a.Key, a.Action, a.Reason)));
+            var changes = text.Plan.Changes.ToList();
+            Assert.Equal([configMap, job], changes.Select(a => a.Key).Order());
+            Assert.All(changes, a => Assert.NotNull(a.DesiredText));
+            Assert.All(trees.Plan.Changes, a => Assert.Null(a.DesiredText));
+            foreach (var (tree, kept) in trees.Plan.Changes.Zip(changes))
+            {
+                Assert.True(JsonNode.DeepEquals(tree.Desired, kept.Desired));
+                Assert.Equal(tree.Desired!.ToJsonString(), kept.Desired!.ToJsonString());
+            }
+        }
+    }
+
     private static ObjectStore Converged(SpecSet specs, string commit)
     {
         var cluster = new ObjectStore();
