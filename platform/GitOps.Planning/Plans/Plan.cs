@@ -46,8 +46,9 @@ public sealed record PlanAction(
         init => _desired = value;
     }
 
-    /// <summary>The object to apply as its canonical JSON text, when the plan was made to keep text rather than trees
-    /// (the reconciler: a first pass creates every object, and a tree weighs several times its text).</summary>
+    /// <summary>The object to apply as compact UTF-8 JSON (keys in the tree's order), when the plan was made to keep
+    /// text rather than trees (the reconciler: a first pass creates every object, and a tree weighs several times its
+    /// text).</summary>
     public byte[]? DesiredText { get; init; }
 
     /// <summary>The object in the cluster (update/unchanged/delete), or null for a create.</summary>
