@@ -116,12 +116,13 @@ public static class EnvironmentPlanner
     private static PlannedModel PlanModel(SpecSet specs, EnvironmentSpec env, ModelSpec model, RegistryFacts facts,
         RenderContext context, Planner.Comparison comparison, RenderCache? cache)
     {
-        var inputHash = cache is null ? "" : Renderer.InputHash(cache, specs, env, model, facts);
+        var inputs = Renderer.ModelInputs.Of(specs, env, model);
+        var inputHash = cache is null ? "" : Renderer.InputHash(cache, env, inputs, facts);
         if (cache is not null && cache.TryGet(env.Name, model.Name, inputHash, out var entry) && StillMatches(entry, comparison))
         {
             return new PlannedModel(entry.Keys, [.. entry.Keys.Select(comparison.Unchanged)], entry.Model, entry.Diagnostics, Reused: true);
         }
-        var unit = Renderer.RenderModel(specs, env, model, facts, context);
+        var unit = Renderer.RenderModel(env, inputs, facts, context);
         var keys = unit.Objects.Select(ObjectKeys.Of).ToImmutableArray();
         var decisions = keys.Select((key, j) => comparison.Decide(key, unit.Objects[j])).ToImmutableArray();
         cache?.Put(env.Name, model.Name, new RenderCache.Entry(inputHash, keys,

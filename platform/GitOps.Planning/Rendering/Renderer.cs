@@ -26,7 +26,7 @@ public static class Renderer
         var served = Served(specs, environment);
         var units = new ModelUnit[served.Count];
         // Models render independently; results are collected by index, so the output order never depends on scheduling.
-        Parallel.For(0, served.Count, Plans.Parallelism.For(served.Count), i => units[i] = RenderModel(specs, env, served[i], facts, context));
+        Parallel.For(0, served.Count, Plans.Parallelism.For(served.Count), i => units[i] = RenderModel(env, ModelInputs.Of(specs, env, served[i]), facts, context));
         var objects = new List<JsonObject>();
         var models = ImmutableArray.CreateBuilder<RenderedModel>();
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
@@ -66,11 +66,21 @@ public static class Renderer
     internal static List<ModelSpec> Served(SpecSet specs, string environment) =>
         specs.Models.Where(m => m.Spec.Environments.Contains(environment)).ToList();
 
-    internal static ModelUnit RenderModel(SpecSet specs, EnvironmentSpec env, ModelSpec model, RegistryFacts facts, RenderContext context)
+    /// <summary>What one model is rendered from in one environment: its spec, the spec with the environment's
+    /// overrides applied, and its rollout policy. Worked out once per model and pass, for its hash and its render.</summary>
+    internal sealed record ModelInputs(ModelSpec Model, EffectiveModel Effective, RolloutPolicySpec? Policy)
     {
-        var effective = EffectiveModel.Of(model, env.Name);
-        var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
-        var result = new ModelRenderer(env, context.Commit).Render(model, effective, policy, facts.For(model.Name));
+        public static ModelInputs Of(SpecSet specs, EnvironmentSpec env, ModelSpec model)
+        {
+            var effective = EffectiveModel.Of(model, env.Name);
+            return new ModelInputs(model, effective, effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout));
+        }
+    }
+
+    internal static ModelUnit RenderModel(EnvironmentSpec env, ModelInputs inputs, RegistryFacts facts, RenderContext context)
+    {
+        var model = inputs.Model;
+        var result = new ModelRenderer(env, context.Commit).Render(model, inputs.Effective, inputs.Policy, facts.For(model.Name));
         return new ModelUnit(result.Objects, result.Model, [.. PodSecurityFindings.Of(result.Objects, env, model)]);
     }
 
@@ -78,10 +88,9 @@ public static class Renderer
     /// The hash of everything one model's objects depend on but the commit (whose annotation planning ignores): the
     /// model spec, the environment spec, the model's registry facts, its rollout policy and rollout state.
     /// </summary>
-    internal static string InputHash(RenderCache cache, SpecSet specs, EnvironmentSpec env, ModelSpec model, RegistryFacts facts)
+    internal static string InputHash(RenderCache cache, EnvironmentSpec env, ModelInputs inputs, RegistryFacts facts)
     {
-        var effective = EffectiveModel.Of(model, env.Name);
-        var policy = effective.Rollout is null ? null : specs.RolloutPolicy(effective.Rollout);
+        var (model, _, policy) = inputs;
         var modelFacts = facts.For(model.Name);
         var rollout = modelFacts.In(env.Name).Rollout;
         var text = string.Concat(

@@ -51,13 +51,13 @@ public sealed class PlanMemoTests
             var before = TestSpecs.Repository();
             var cluster = Converged(before, "c1");
             var cache = new RenderCache();
-            var first = EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var first = Staging(before, cluster, "c1", cache);
             var after = ChurnPredictorRetuned();
 
             // When the same commit is planned again, then a commit that changes one model
-            var again = EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
-            var changed = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
-            var uncached = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects);
+            var again = Staging(before, cluster, "c1", cache);
+            var changed = Staging(after, cluster, "c2", cache);
+            var uncached = Staging(after, cluster, "c2");
 
             // Then only what changed is rendered, and the plan is the one planned without a cache
             Assert.Equal(new RenderStats(Rendered: 2, Reused: 0), first.Stats);
@@ -77,9 +77,9 @@ public sealed class PlanMemoTests
             var before = TestSpecs.Repository();
             var cluster = Converged(before, "c1");
             var cache = new RenderCache();
-            EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            Staging(before, cluster, "c1", cache);
             var after = ChurnPredictorRetuned();
-            var changed = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+            var changed = Staging(after, cluster, "c2", cache);
 
             // When its changes are applied (new resourceVersions) and it is planned twice more
             foreach (var action in changed.Plan.Changes.Where(a => a.Action is ActionKind.Create or ActionKind.Update))
@@ -90,8 +90,8 @@ public sealed class PlanMemoTests
             {
                 cluster.Delete(action.Key);
             }
-            var applied = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
-            var settled = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+            var applied = Staging(after, cluster, "c2", cache);
+            var settled = Staging(after, cluster, "c2", cache);
 
             // Then the changed model is rendered once more to compare its new versions, then reused like the other
             Assert.True(changed.Plan.HasChanges);
@@ -108,16 +108,16 @@ public sealed class PlanMemoTests
             var before = TestSpecs.Repository();
             var cluster = Converged(before, "c1");
             var cache = new RenderCache();
-            EnvironmentPlanner.PlanEnvironment(before, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            Staging(before, cluster, "c1", cache);
             var policy = TestSpecs.CanaryPolicy();
             var after = SpecSet.From(before.All.Select(o => o is RolloutPolicySpec
                 ? policy with { Spec = policy.Spec with { Steps = [.. policy.Spec.Steps.Take(2)] } }
                 : o));
 
             // When
-            var changed = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
-            var again = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
-            var uncached = EnvironmentPlanner.PlanEnvironment(after, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects);
+            var changed = Staging(after, cluster, "c1", cache);
+            var again = Staging(after, cluster, "c1", cache);
+            var uncached = Staging(after, cluster, "c1");
 
             // Then the model with that policy is rendered again, then reused like the other
             Assert.Equal(new RenderStats(Rendered: 1, Reused: 1), changed.Stats);
@@ -132,12 +132,12 @@ public sealed class PlanMemoTests
             var specs = TestSpecs.Repository();
             var cluster = Converged(specs, "c1");
             var cache = new RenderCache();
-            EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            Staging(specs, cluster, "c1", cache);
             var job = cluster.Objects.Select(ObjectKeys.Of).First(k => k.Kind == "Job");
 
             // When the Job is deleted by hand
             cluster.Delete(job);
-            var plan = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            var plan = Staging(specs, cluster, "c1", cache);
 
             // Then it is created again, from a tree rendered for this pass
             var create = plan.Plan.Actions.Single(a => a.Action == ActionKind.Create);
@@ -152,13 +152,13 @@ public sealed class PlanMemoTests
             var specs = TestSpecs.Repository();
             var cluster = Converged(specs, "c1");
             var cache = new RenderCache();
-            EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects, cache);
+            Staging(specs, cluster, "c1", cache);
             EnvironmentPlanner.PlanEnvironment(specs, "prod", RegistryFacts.Empty, new RenderContext("c1"), [], cache);
             var before = cache.Count;
 
             // When churn-predictor leaves the repository
             var without = SpecSet.From(specs.All.Where(o => o is not ModelSpec { Name: "churn-predictor" }));
-            var plan = EnvironmentPlanner.PlanEnvironment(without, "staging", RegistryFacts.Empty, new RenderContext("c2"), cluster.Objects, cache);
+            var plan = Staging(without, cluster, "c2", cache);
 
             // Then its record goes, the other environment's stay, and its objects are pruned
             Assert.Equal(3, before);
@@ -176,7 +176,7 @@ public sealed class PlanMemoTests
             cluster.Edit(job, o => o["spec"]!["backoffLimit"] = 9, Now);
 
             // When
-            var plan = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects);
+            var plan = Staging(specs, cluster, "c1");
 
             // Then the drifted object carries what to apply; the others only what the cluster has
             var update = plan.Plan.Actions.Single(a => a.Action == ActionKind.Update);
@@ -209,7 +209,7 @@ public sealed class PlanMemoTests
             cluster.Delete(configMap);
 
             // When the environment is planned keeping trees, and keeping text
-            var trees = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects);
+            var trees = Staging(specs, cluster, "c1");
             var text = EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext("c1"), cluster.Objects,
                 desiredAsText: true);
 
@@ -226,6 +226,10 @@ public sealed class PlanMemoTests
             }
         }
     }
+
+    /// <summary>Plans staging of <paramref name="specs"/> at <paramref name="commit"/> against the cluster, with the cache when given.</summary>
+    private static EnvironmentPlan Staging(SpecSet specs, ObjectStore cluster, string commit, RenderCache? cache = null) =>
+        EnvironmentPlanner.PlanEnvironment(specs, "staging", RegistryFacts.Empty, new RenderContext(commit), cluster.Objects, cache);
 
     private static ObjectStore Converged(SpecSet specs, string commit)
     {
