@@ -61,6 +61,37 @@ public sealed class GeneratedRepositoryTests
         }
 
         [Fact]
+        public void Should_Read_Every_Spec_File_From_Disk_In_Path_Order_When_There_Are_Hundreds()
+        {
+            // Given the clones written to a folder, beside the README and CI files a repository has
+            var files = ExampleModelClones.Generate(RepositoryPaths.Root, models: 300);
+            var dir = Directory.CreateTempSubdirectory("gitops-clones-");
+            try
+            {
+                foreach (var file in files)
+                {
+                    var path = Path.Combine(dir.FullName, file.Path);
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    File.WriteAllBytes(path, file.Content);
+                }
+
+                // When they are read back
+                var read = SpecFileReader.Read(dir.FullName);
+
+                // Then every spec file comes back whole, in path order, and validates as the files in memory do
+                var expected = RepositoryFiles.Select(files).OrderBy(f => f.Path, Comparer<string>.Create(RepositoryFiles.ComparePaths)).ToList();
+                Assert.True(expected.Count > 300);
+                Assert.Equal(expected.Select(f => f.Path), read.Select(f => f.Path));
+                Assert.All(expected.Zip(read), p => Assert.Equal(p.First.Content, p.Second.Content));
+                Assert.Equal(RepositoryValidator.Validate(expected).Specs.Models.Length, RepositoryValidator.Validate(read).Specs.Models.Length);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+
+        [Fact]
         public void Should_Refuse_To_Clone_When_The_Example_No_Longer_Has_The_Expected_Shape()
         {
             // Given an example whose environments line was reworded

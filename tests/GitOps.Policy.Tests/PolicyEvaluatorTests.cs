@@ -190,6 +190,35 @@ public sealed class PolicyEvaluatorTests
             // Then
             Assert.Equal(4 * 3, diagnostics.Length);
         }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(8)]
+        public void Should_Report_What_One_Worker_Reports_In_The_Same_Order_When_Targets_Are_Split_Between_Workers(int workers)
+        {
+            // Given 1,500 models, some breaking a rule in some environments, and a rule that is not a boolean
+            var models = Enumerable.Range(0, 1500).Select(i => (SpecObject)Model($"m{i:0000}", m => m with
+            {
+                Owner = i % 7 == 0 ? "bob" : "team-ml",
+                Environments = i % 3 == 0 ? ["dev", "prod"] : ["dev"],
+            }));
+            var policy = PolicyDoc("ownership", Match(kinds: ["Model"]),
+                Rule("team-owner", "object.spec.owner.startsWith('team-')", "owner must be a team", "warning"),
+                Rule("prod-only", "envName != 'prod' || object.metadata.name.endsWith('0')", "not in prod"),
+                Rule("broken", "object.spec.owner"));
+            var specs = Set([Dev, Prod, policy, .. models]);
+
+            // When the targets are evaluated by one worker and split between several
+            var alone = PolicyEvaluator.Evaluate(specs, workers: 1);
+            var split = PolicyEvaluator.Evaluate(specs, workers);
+
+            // Then the same diagnostics come back in the same order, the rule that is not a boolean reported once
+            Assert.Equal(alone.Select(d => d.ToString()), split.Select(d => d.ToString()));
+            Assert.Single(split, d => d.Id == PolicyRuleIds.PolicyResultNotBoolean);
+            Assert.Equal(1500 / 7 + 1 + 1500 / 21 + 1, split.Count(d => d.Id == PolicyRuleIds.PolicyViolation && d.Severity == Severity.Warning));
+            Assert.Contains(split, d => d.Message.StartsWith("not in prod", StringComparison.Ordinal));
+        }
     }
 
     private static System.Collections.Immutable.ImmutableSortedDictionary<string, ModelOverride> ImmutableSortedDictionaryOf(string env, ModelOverride o) =>

@@ -11,9 +11,15 @@ namespace GitOps.Policy.Policies;
 /// </summary>
 public static class PolicyEvaluator
 {
-    public static ImmutableArray<Diagnostic> Evaluate(SpecSet specs)
+    public static ImmutableArray<Diagnostic> Evaluate(SpecSet specs) => Evaluate(specs, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Targets are evaluated in consecutive ranges, one per worker (at most <paramref name="workers"/>, and only for
+    /// repositories large enough to be worth it), each with its own documents and memo; the ranges' diagnostics are
+    /// joined in target order, so the result does not depend on the number of workers or on scheduling.
+    /// </summary>
+    internal static ImmutableArray<Diagnostic> Evaluate(SpecSet specs, int workers)
     {
-        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var rules = specs.Policies
             .Select(p => (Policy: p, Rules: p.Spec.Rules.Select((r, i) => new IndexedRule(r, i, CelExpressions.Compile(r.Expression)))
                 .Where(r => CelExpressions.Check(r.Rule.Expression, ExpressionChecks.PolicyVariables) is null)
@@ -24,7 +30,31 @@ public static class PolicyEvaluator
         {
             return [];
         }
+        var targets = PolicyTarget.All(specs).ToList();
+        var ranges = Math.Clamp(Math.Min(workers, targets.Count / MinTargetsPerWorker), 1, Math.Max(1, workers));
+        var size = (targets.Count + ranges - 1) / ranges;
+        var found = new List<Diagnostic>[ranges];
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges },
+            r => found[r] = EvaluateRange(targets, r * size, Math.Min(targets.Count, (r + 1) * size), rules));
+        // A rule that is not a boolean is reported once, for the first target it was evaluated for.
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        var notBoolean = new HashSet<SourceSpan>();
+        foreach (var d in found.SelectMany(f => f))
+        {
+            if (d.Id != PolicyRuleIds.PolicyResultNotBoolean || notBoolean.Add(d.Span))
+            {
+                diagnostics.Add(d);
+            }
+        }
+        return diagnostics.ToImmutable();
+    }
 
+    /// <summary>Below this many targets per worker, evaluating on one thread is as fast as starting more.</summary>
+    private const int MinTargetsPerWorker = 256;
+
+    private static List<Diagnostic> EvaluateRange(List<PolicyTarget> targets, int from, int to,
+        List<(PolicySpec Policy, List<IndexedRule> Rules)> rules)
+    {
         // Each object's document is built once. The targets of one object come one after another (a model once per
         // environment it is served in) and environments are few, kept in a short list: no object is hashed by
         // identity, which cost more than building the documents in a repository of thousands of models.
@@ -54,10 +84,12 @@ public static class PolicyEvaluator
             return currentDocument!;
         }
 
+        var diagnostics = new List<Diagnostic>();
         var notBoolean = new HashSet<(PolicySpec, int)>();
         var memo = new EvaluationMemo();
-        foreach (var target in PolicyTarget.All(specs))
+        for (var i = from; i < to; i++)
         {
+            var target = targets[i];
             Dictionary<string, object?>? variables = null;
             foreach (var (policy, policyRules) in rules)
             {
@@ -76,7 +108,7 @@ public static class PolicyEvaluator
                 }
             }
         }
-        return diagnostics.ToImmutable();
+        return diagnostics;
     }
 
     private sealed record IndexedRule(PolicyRule Rule, int Index, CompiledExpression Compiled);
