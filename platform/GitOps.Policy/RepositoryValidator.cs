@@ -4,9 +4,9 @@ using GitOps.Specs;
 namespace GitOps.Policy;
 
 /// <summary>
-/// Everything <c>gitops validate</c> checks: <see cref="SpecValidator"/> (YAML, schema, semantic references) then
-/// <see cref="PolicyChecks"/> (expressions, built-in rules, Policy documents) over the specs that loaded.
-/// Diagnostics are sorted by file, line, column and ID; the result is deterministic.
+/// Everything <c>gitops validate</c> checks: what <see cref="SpecValidator"/> checks (YAML, schema, semantic
+/// references) and <see cref="PolicyChecks"/> (expressions, built-in rules, Policy documents) over the specs that
+/// loaded. Diagnostics are sorted by file, line, column and ID; the result is deterministic.
 /// </summary>
 public static class RepositoryValidator
 {

@@ -31,7 +31,7 @@ public static class PolicyEvaluator
             return [];
         }
         var targets = PolicyTarget.All(specs).ToList();
-        var ranges = Math.Clamp(Math.Min(workers, targets.Count / MinTargetsPerWorker), 1, Math.Max(1, workers));
+        var ranges = Math.Max(1, Math.Min(workers, targets.Count / MinTargetsPerWorker));
         var size = (targets.Count + ranges - 1) / ranges;
         var found = new List<Diagnostic>[ranges];
         Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges },
