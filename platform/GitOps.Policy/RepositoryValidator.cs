@@ -13,17 +13,9 @@ public static class RepositoryValidator
     public static LoadResult Validate(IEnumerable<SourceFile> files)
     {
         // The expression engine starts on another core while the files are read (in a fresh process its first use
-        // costs a few hundred milliseconds).
-        var warmUp = Task.Run(CelExpressions.WarmUp);
-        var loaded = SpecLoader.Load(files, null);
-        // The semantic checks and the policy checks read the same loaded specs and only add diagnostics: they run
-        // side by side, and the result is the same as one after the other.
-        var policies = Task.Run(() =>
-        {
-            warmUp.GetAwaiter().GetResult();
-            return PolicyChecks.Check(loaded.Specs);
-        });
-        var semantic = SemanticChecker.Check(loaded.Specs);
-        return loaded with { Diagnostics = PolicyChecks.Sort(loaded.Diagnostics.Concat(semantic).Concat(policies.GetAwaiter().GetResult())) };
+        // costs a few hundred milliseconds). Nothing waits for it: a check that needs it first waits for its start.
+        _ = Task.Run(CelExpressions.WarmUp);
+        var result = SpecValidator.Validate(files, null, specs => PolicyChecks.Check(specs));
+        return result with { Diagnostics = PolicyChecks.Sort(result.Diagnostics) };
     }
 }
