@@ -13,13 +13,14 @@ namespace GitOps.Reconciler.Git;
 /// agree: an editor (or a script) writing a file in place empties it first, and a half-written tree read at that
 /// moment would be a desired state without the model, whose objects the pass would prune.
 /// </summary>
-public sealed class WorkingTreeSource(string root, bool followEdits = true) : IGitSource
+public sealed class WorkingTreeSource(string root, bool followEdits = true, TimeProvider? timeProvider = null) : IGitSource
 {
     /// <summary>How long a changed tree must stay the same before it is taken.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(150);
 
     private const int SettleAttempts = 20;
 
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private GitFetchResult? _snapshot;
     private string? _digest;
 
@@ -35,7 +36,7 @@ public sealed class WorkingTreeSource(string root, bool followEdits = true) : IG
             var (files, digest) = Read();
             for (var attempt = 0; digest != _digest && _digest is not null && attempt < SettleAttempts; attempt++)
             {
-                await Task.Delay(Settle, ct);
+                await Task.Delay(Settle, _time, ct);
                 var (again, againDigest) = Read();
                 if (againDigest == digest)
                 {

@@ -1,5 +1,6 @@
 using GitOps.Reconciler.Git;
 using GitOps.Testing.Git;
+using GitOps.Testing.Time;
 
 namespace GitOps.Reconciler.Tests.Git;
 
@@ -20,19 +21,49 @@ public sealed class WorkingTreeSourceTests
         {
             // Given a tree read once, then its model file emptied by an editor that writes in place
             _repo.Commit("model", new Dictionary<string, string?> { [ModelPath] = Model });
-            var source = new WorkingTreeSource(_repo.Path);
+            var time = new ObservableTimeProvider();
+            var source = new WorkingTreeSource(_repo.Path, timeProvider: time);
             Assert.Equal(Model, Text(await source.FetchAsync(CancellationToken.None)));
             var path = Path.Combine(_repo.Path, ModelPath);
             await File.WriteAllTextAsync(path, "");
 
             // When a fetch reads the emptied file, and the editor finishes writing before the fetch settles
             var fetching = source.FetchAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => time.PendingTimerCount == 1);
             await File.WriteAllTextAsync(path, Model + "  labels: {team: payments}\n");
+            time.Advance(WorkingTreeSource.Settle);
+            await Eventually.TrueAsync(() => time.PendingTimerCount == 1 || fetching.IsCompleted);
+            var waitedForTheSecondRead = !fetching.IsCompleted;
+            time.Advance(WorkingTreeSource.Settle);
             var result = await fetching;
 
-            // Then the half-written tree is never the desired state: the fetch returns the finished file
+            // Then the half-written tree is never the desired state: the fetch returns the finished file, once two
+            // reads of it agree
             Assert.True(result.Succeeded, result.Error);
             Assert.Equal(Model + "  labels: {team: payments}\n", Text(result));
+            Assert.True(waitedForTheSecondRead);
+        }
+
+        [Fact]
+        public async Task Should_Take_A_Changed_Tree_Once_Two_Reads_Agree()
+        {
+            // Given a tree read once, then a file changed and left alone
+            _repo.Commit("model", new Dictionary<string, string?> { [ModelPath] = Model });
+            var time = new ObservableTimeProvider();
+            var source = new WorkingTreeSource(_repo.Path, timeProvider: time);
+            await source.FetchAsync(CancellationToken.None);
+            await File.WriteAllTextAsync(Path.Combine(_repo.Path, ModelPath), Model + "  labels: {team: risk}\n");
+
+            // When
+            var fetching = source.FetchAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => time.PendingTimerCount == 1);
+            var waitedToSettle = !fetching.IsCompleted;
+            time.Advance(WorkingTreeSource.Settle);
+            var result = await fetching;
+
+            // Then
+            Assert.True(waitedToSettle);
+            Assert.Equal(Model + "  labels: {team: risk}\n", Text(result));
         }
 
         [Fact]

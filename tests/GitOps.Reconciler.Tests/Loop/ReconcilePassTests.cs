@@ -220,8 +220,9 @@ public sealed class ReconcilePassTests
 
                 // Then
                 var retry = Assert.IsType<ReconcileOutcome.Retry>(outcome);
-                Assert.StartsWith("git fetch failed: cannot clone " + remote.Url, retry.Reason);
-                Assert.Contains("no answer within 1s (--git-timeout)", retry.Reason);
+                // (the whole reason is the message, so a failure shows what libgit2 said)
+                Assert.True(retry.Reason.StartsWith("git fetch failed: cannot clone " + remote.Url, StringComparison.Ordinal), retry.Reason);
+                Assert.True(retry.Reason.Contains("no answer within 1s (--git-timeout)", StringComparison.Ordinal), retry.Reason);
                 Assert.DoesNotContain('\n', retry.Reason);
                 Assert.Empty(rig.Managed());
                 Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
