@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using GitOps.Specs.Model;
+using GitOps.Testing.Artifacts;
 using GitOps.Training.Builtin;
 using GitOps.Training.Datasets;
 using Xunit;
@@ -47,6 +48,8 @@ public sealed class ScoreCommandTests
     public sealed class TheScoreCommand(TrainedModel trained) : IClassFixture<TrainedModel>, IDisposable
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("gitops-score-cli-").FullName;
+
+        private static readonly Dictionary<string, string> Token = new() { ["GITOPS_ARTIFACTS_TOKEN"] = "s3cret" };
 
         public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -147,6 +150,61 @@ public sealed class ScoreCommandTests
             Assert.Equal("fraud-detector", summary.GetProperty("model").GetString());
             Assert.Equal(ModelsCommandTests.Registry.Passing, summary.GetProperty("version").GetString());
             Assert.Equal(501, File.ReadAllLines(Path.Combine(_dir, "20261130-scores.csv")).Length);
+        }
+
+        [Fact]
+        public async Task Should_Not_Send_The_Artifact_Token_To_A_Data_Host_That_Is_Not_The_Store()
+        {
+            // Given an artifact token and rows on a data host
+            using var data = new ArtifactHttpServer();
+            data.Files["/daily/rows.csv"] = File.ReadAllBytes(trained.Dataset);
+            var output = Path.Combine(_dir, "scores.csv");
+
+            // When
+            var result = await CliRunner.RunWithVariablesAsync(Token, "score", "--model", trained.ModelDir,
+                "--input", $"{data.BaseUri}/daily/rows.csv", "--out", output, "--output", "json");
+
+            // Then the rows were read without the store's credential
+            Assert.Equal(0, result.ExitCode);
+            Assert.NotEmpty(data.Authorizations);
+            Assert.All(data.Authorizations, Assert.Null);
+            Assert.Equal(501, File.ReadAllLines(output).Length);
+        }
+
+        [Fact]
+        public async Task Should_Send_The_Artifact_Token_To_Inputs_And_Outputs_In_The_Store_Named_By_Store()
+        {
+            // Given rows in an artifact store that wants the token
+            using var store = new ArtifactHttpServer(token: "s3cret");
+            store.Files["/daily/rows.csv"] = File.ReadAllBytes(trained.Dataset);
+
+            // When
+            var result = await CliRunner.RunWithVariablesAsync(Token, "score", "--model", trained.ModelDir, "--store", $"{store.BaseUri}/models",
+                "--input", $"{store.BaseUri}/daily/rows.csv", "--out", $"{store.BaseUri}/scores/rows.csv", "--output", "json");
+
+            // Then
+            Assert.Equal(0, result.ExitCode);
+            Assert.All(store.Authorizations, a => Assert.Equal("Bearer s3cret", a));
+            Assert.Equal(501, System.Text.Encoding.UTF8.GetString(store.Files["/scores/rows.csv"]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+
+        [Fact]
+        public async Task Should_Say_How_To_Name_The_Store_When_An_Input_Needs_The_Token_And_No_Store_Is_Named()
+        {
+            // Given rows in an artifact store that wants the token, and no --store or --env
+            using var store = new ArtifactHttpServer(token: "s3cret");
+            store.Files["/daily/rows.csv"] = File.ReadAllBytes(trained.Dataset);
+
+            // When
+            var result = await CliRunner.RunWithVariablesAsync(Token, "score", "--model", trained.ModelDir,
+                "--input", $"{store.BaseUri}/daily/rows.csv", "--out", Path.Combine(_dir, "scores.csv"));
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("HTTP 401", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("name the store with --store URI or --env ENV", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("s3cret", result.Stderr, StringComparison.Ordinal);
+            Assert.Equal([null], store.Authorizations);
         }
 
         [Fact]

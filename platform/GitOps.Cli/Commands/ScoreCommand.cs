@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using GitOps.Cli.Conventions;
+using GitOps.Cli.Models;
 using GitOps.Cli.Output;
 using GitOps.Cli.Scoring;
 using GitOps.Serving.Model;
@@ -34,8 +35,8 @@ public static class ScoreCommand
         var keys = new Option<string?>("--keys") { Description = "Comma-separated input columns copied to the output (ids); default: a row column with the row number", HelpName = "COLUMNS" };
         var name = new Option<string?>("--name") { Description = "Model name in the summary and metrics (default: the registry name, else the model's folder name)" };
         var version = new Option<string?>("--version") { Description = "Model version in the summary and metrics (default: the registry version, else 12 hex of the file's sha256)" };
-        var env = new Option<string?>("--env") { Description = "Take NAME from the registry of this environment of the repository", HelpName = "ENV" };
-        var store = new Option<string?>("--store") { Description = "Take NAME from this artifact store: a path, file://, http(s):// or s3:// URI", HelpName = "URI" };
+        var env = new Option<string?>("--env") { Description = "Take NAME from the registry of this environment of the repository; its artifact store, as with --store, is where the store's token may go", HelpName = "ENV" };
+        var store = new Option<string?>("--store") { Description = "The artifact store: NAME is taken from it (a path, file://, http(s):// or s3:// URI), and the store's token goes to --input and --out only on its host", HelpName = "URI" };
         var date = new Option<string?>("--date") { Description = "UTC date filled into {date} placeholders, yyyy-MM-dd (default: today); for re-running a past day", HelpName = "DATE" };
         var metricsFile = new Option<string?>("--metrics-file") { Description = "Write the run's metrics to this file in the node exporter textfile-collector format (replaced whole at the end)", HelpName = "FILE" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 1 };
@@ -101,7 +102,12 @@ public static class ScoreCommand
                 throw new UserError(tokenError);
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-            using var files = new ScoreFiles(new ArtifactTransfer(http, token, CliEnvironment.Current.Variable));
+            // --input and --out are data that may live on any host: the store's token goes to the store's origin only.
+            var storeUri = parse.GetValue(store) is { } named ? named
+                : parse.GetValue(env) is { } environment ? RegistryTarget.StoreUri(repository.Resolve(parse), environment, null)
+                : null;
+            var scope = TokenScope.Store(storeUri, "if the file is in the artifact store, name the store with --store URI or --env ENV");
+            using var files = new ScoreFiles(new ArtifactTransfer(http, token, CliEnvironment.Current.Variable, scope));
             var localInput = await files.LocalInputAsync(inputUri, ct);
             var staging = files.StagingFor(outputUri);
 

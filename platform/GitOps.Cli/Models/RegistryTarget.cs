@@ -43,30 +43,7 @@ public sealed class RegistryTarget : IDisposable
         {
             throw new UserError(tokenError);
         }
-        string uri;
-        IReadOnlyList<string> environments;
-        if (store is not null)
-        {
-            uri = store;
-            environments = TryEnvironments(repository);
-        }
-        else
-        {
-            LocalEnvironment target;
-            try
-            {
-                target = LocalEnvironment.Resolve(repository, environment, null, mustBeLocal: false);
-            }
-            catch (UserError) when (environment is null)
-            {
-                throw new UserError("name the registry to read: --env ENV (an environment of the repository, whose spec.artifacts.uri is read) " +
-                                    "or --store URI (a path, file://, http(s):// or s3:// artifact store).");
-            }
-            var env = target.Environment!;
-            environment = env.Name;
-            uri = env.Spec.Cluster.Local is not null ? target.State.LocalArtifactUri(ModelVersions.ArtifactStore(env)) : ModelVersions.ArtifactStore(env);
-            environments = [.. target.Load.Specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal)];
-        }
+        var (uri, name, environments) = Locate(repository, environment, store);
         var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         var (opened, error) = ArtifactStores.Open(uri, http, token, CliEnvironment.Current.Variable);
         if (opened is null)
@@ -74,7 +51,31 @@ public sealed class RegistryTarget : IDisposable
             http.Dispose();
             throw new UserError(error!);
         }
-        return new RegistryTarget(http, opened, environment, environments);
+        return new RegistryTarget(http, opened, name, environments);
+    }
+
+    /// <summary>The URI of the store <see cref="Open"/> opens for these options, without opening it.</summary>
+    public static string StoreUri(string repository, string? environment, string? store) => store ?? Locate(repository, environment, null).Uri;
+
+    private static (string Uri, string? Environment, IReadOnlyList<string> Environments) Locate(string repository, string? environment, string? store)
+    {
+        if (store is not null)
+        {
+            return (store, environment, TryEnvironments(repository));
+        }
+        LocalEnvironment target;
+        try
+        {
+            target = LocalEnvironment.Resolve(repository, environment, null, mustBeLocal: false);
+        }
+        catch (UserError) when (environment is null)
+        {
+            throw new UserError("name the registry to read: --env ENV (an environment of the repository, whose spec.artifacts.uri is read) " +
+                                "or --store URI (a path, file://, http(s):// or s3:// artifact store).");
+        }
+        var env = target.Environment!;
+        var uri = env.Spec.Cluster.Local is not null ? target.State.LocalArtifactUri(ModelVersions.ArtifactStore(env)) : ModelVersions.ArtifactStore(env);
+        return (uri, env.Name, [.. target.Load.Specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal)]);
     }
 
     public void Dispose()

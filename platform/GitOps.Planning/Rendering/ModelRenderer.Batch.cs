@@ -32,7 +32,8 @@ internal sealed partial class ModelRenderer
         var image = env.Spec.ServingImage ?? DefaultServingImage;
         var args = new List<string>
         {
-            "score", "--model", ModelPath, "--name", model.Name, "--version", version,
+            // --store names the environment's artifact store: its token goes to inputs and outputs there, never elsewhere.
+            "score", "--model", ModelPath, "--name", model.Name, "--version", version, "--store", StoreUri(env),
             "--input", batch.Input, "--out", batch.Output,
             "--batch-size", batch.BatchSize.ToString(CultureInfo.InvariantCulture), "--on-error", batch.OnError,
         };

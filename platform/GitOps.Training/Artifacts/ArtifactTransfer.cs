@@ -40,14 +40,18 @@ public sealed record ArtifactOutcome
 /// temporary file renamed into place, so a reader never sees half a file); http(s) URIs are read with GET and
 /// written with one PUT per file, which WebDAV servers, S3-compatible gateways and generic artifact repositories
 /// accept; <c>s3://</c> URIs go through the S3 API (<see cref="S3Options"/> from <paramref name="variables"/>, the
-/// process environment when null). An optional bearer token is sent to http(s) stores and never printed.
+/// process environment when null). An optional bearer token is sent to the http(s) URIs <paramref name="tokenScope"/>
+/// allows (every one by default) and never printed.
 /// </summary>
-public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null, Func<string, string?>? variables = null)
+public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null, Func<string, string?>? variables = null,
+    TokenScope? tokenScope = null)
 {
+    private readonly TokenScope _scope = tokenScope ?? TokenScope.AnyUri;
+
     private const int BufferSize = 1 << 16;
 
     /// <summary>The store rooted at <paramref name="uri"/> with this transfer's credentials, or why it cannot be opened.</summary>
-    public (IArtifactStore? Store, string? Error) Open(string uri) => ArtifactStores.Open(uri, http, bearerToken, variables);
+    public (IArtifactStore? Store, string? Error) Open(string uri) => ArtifactStores.Open(uri, http, TokenFor(uri), variables);
 
     /// <summary>Downloads <paramref name="uri"/> to <paramref name="outFile"/>, checking <paramref name="expectedSha256"/> when given.</summary>
     public async Task<ArtifactOutcome> FetchAsync(string uri, string outFile, string? expectedSha256, CancellationToken ct)
@@ -76,7 +80,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
             else if (location.S3 is { } s3)
             {
                 var (folder, name) = s3.Split();
-                var (store, error) = ArtifactStores.Open(folder.ToString(), http, bearerToken, variables);
+                var (store, error) = ArtifactStores.Open(folder.ToString(), http, TokenFor(uri), variables);
                 if (store is null)
                 {
                     return ArtifactOutcome.Problem(error!);
@@ -171,7 +175,7 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         {
             return ArtifactOutcome.Problem(ArtifactLocation.UnsupportedMessage(uri, scheme));
         }
-        var (store, error) = ArtifactStores.Open(uri, http, bearerToken, variables);
+        var (store, error) = ArtifactStores.Open(uri, http, TokenFor(uri), variables);
         if (store is null)
         {
             return ArtifactOutcome.Problem(error!);
@@ -215,10 +219,13 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         }
     }
 
+    /// <summary>The bearer token for requests under <paramref name="uri"/>, when the scope allows it there.</summary>
+    private string? TokenFor(string uri) => _scope.Allows(uri) ? bearerToken : null;
+
     private HttpRequestMessage Request(HttpMethod method, Uri url)
     {
         var request = new HttpRequestMessage(method, url);
-        if (bearerToken is { Length: > 0 })
+        if (bearerToken is { Length: > 0 } && _scope.Allows(url))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
         }
@@ -232,7 +239,9 @@ public sealed class ArtifactTransfer(HttpClient http, string? bearerToken = null
         HttpStatusCode.NotFound when verb == "fetch" => ArtifactOutcome.Failure(NotFound(uri)),
         HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ArtifactOutcome.Problem(
             $"cannot {verb} '{uri}': HTTP {(int)status} {status}; " +
-            (bearerToken is { Length: > 0 } ? $"the token in {TrainingContract.ArtifactsToken} was refused" : $"set {TrainingContract.ArtifactsToken} to a bearer token the store accepts")),
+            (bearerToken is not { Length: > 0 } ? $"set {TrainingContract.ArtifactsToken} to a bearer token the store accepts"
+                : _scope.Allows(uri) ? $"the token in {TrainingContract.ArtifactsToken} was refused"
+                : $"the artifact store's token is sent to the artifact store only, and this host is not it{(_scope.Hint is { } hint ? $"; {hint}" : "")}")),
         _ => ArtifactOutcome.Problem($"cannot {verb} '{uri}': HTTP {(int)status} {status}"),
     };
 }

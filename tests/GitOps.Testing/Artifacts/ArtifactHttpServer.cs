@@ -59,6 +59,9 @@ public sealed class ArtifactHttpServer : IDisposable
     /// <summary>When true, every request is answered 503 (the store is down).</summary>
     public bool Down { get; set; }
 
+    /// <summary>The Authorization header of every request, in order (null when there was none).</summary>
+    public ConcurrentQueue<string?> Authorizations { get; } = new();
+
     /// <summary>Paths in the order they were written.</summary>
     public ConcurrentQueue<string> PutOrder { get; } = new();
 
@@ -84,6 +87,7 @@ public sealed class ArtifactHttpServer : IDisposable
         var request = context.Request;
         var response = context.Response;
         var path = Uri.UnescapeDataString(request.Url!.AbsolutePath);
+        Authorizations.Enqueue(request.Headers["Authorization"]);
         if (Down)
         {
             response.StatusCode = 503;

@@ -91,6 +91,46 @@ public sealed class ArtifactTransferTests : IDisposable
         }
 
         [Fact]
+        public async Task Should_Send_The_Token_Only_To_The_Store_Origin_When_Scoped_To_A_Store()
+        {
+            // Given a store that wants the token and a data host on another port
+            using var store = new ArtifactHttpServer(token: "s3cret");
+            using var data = new ArtifactHttpServer();
+            store.Files["/rows.csv"] = [1];
+            data.Files["/rows.csv"] = [2];
+            var transfer = new ArtifactTransfer(_t._http, "s3cret", tokenScope: TokenScope.Store($"{store.BaseUri}/models"));
+
+            // When
+            var fromStore = await transfer.FetchAsync($"{store.BaseUri}/rows.csv", Path.Combine(_t._root, "a.csv"), null, CancellationToken.None);
+            var fromData = await transfer.FetchAsync($"{data.BaseUri}/rows.csv", Path.Combine(_t._root, "b.csv"), null, CancellationToken.None);
+
+            // Then the store got the token and the data host did not
+            Assert.True(fromStore.Succeeded, fromStore.Error);
+            Assert.True(fromData.Succeeded, fromData.Error);
+            Assert.Equal(["Bearer s3cret"], store.Authorizations);
+            Assert.Equal([null], data.Authorizations);
+        }
+
+        [Fact]
+        public async Task Should_Say_The_Token_Is_For_The_Store_Only_When_Another_Host_Asks_For_One()
+        {
+            // Given a data host that wants a token, outside the scope
+            using var data = new ArtifactHttpServer(token: "s3cret");
+            data.Files["/rows.csv"] = [2];
+            var transfer = new ArtifactTransfer(_t._http, "s3cret", tokenScope: TokenScope.Store("https://store.example/models", "name the store with --store"));
+
+            // When
+            var outcome = await transfer.FetchAsync($"{data.BaseUri}/rows.csv", Path.Combine(_t._root, "b.csv"), null, CancellationToken.None);
+
+            // Then
+            Assert.False(outcome.Succeeded);
+            Assert.Contains("HTTP 401", outcome.Error);
+            Assert.Contains("the artifact store's token is sent to the artifact store only, and this host is not it; name the store with --store", outcome.Error);
+            Assert.DoesNotContain("s3cret", outcome.Error);
+            Assert.Equal([null], data.Authorizations);
+        }
+
+        [Fact]
         public async Task Should_Ask_For_A_Token_When_The_Store_Refuses_Access_Without_Printing_It()
         {
             // Given
