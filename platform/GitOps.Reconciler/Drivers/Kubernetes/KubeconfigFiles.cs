@@ -44,6 +44,7 @@ public static class KubeconfigFiles
         merged.Clusters = [.. configs.SelectMany(c => c.Clusters ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
         merged.Users = [.. configs.SelectMany(c => c.Users ?? []).DistinctBy(u => u.Name, StringComparer.Ordinal)];
         merged.Contexts = [.. configs.SelectMany(c => c.Contexts ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
+        Anonymous(merged);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
         // A user whose token comes from a file gets it read again as it rotates (every minute), as in a pod.
         var user = merged.Contexts.First(c => string.Equals(c.Name, config.CurrentContext, StringComparison.OrdinalIgnoreCase)).ContextDetails.User;
@@ -55,4 +56,29 @@ public static class KubeconfigFiles
         }
         return config;
     }
+
+    /// <summary>
+    /// A user with no credentials at all (<c>user: {}</c>) is anonymous, as kubectl takes it: <c>kubectl proxy</c> on
+    /// 127.0.0.1, or an API server behind a proxy that authenticates. The client library refuses such a user, so the
+    /// contexts naming one are given no user, which the library reads as anonymous requests; the server's 401 or 403
+    /// then says what is missing.
+    /// </summary>
+    private static void Anonymous(k8s.KubeConfigModels.K8SConfiguration merged)
+    {
+        var anonymous = (merged.Users ?? []).Where(u => u.UserCredentials is null || HasNone(u.UserCredentials))
+            .Select(u => u.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var details in (merged.Contexts ?? []).Select(c => c.ContextDetails))
+        {
+            if (details?.User is { } user && anonymous.Contains(user))
+            {
+                details.User = null;
+            }
+        }
+    }
+
+    private static bool HasNone(k8s.KubeConfigModels.UserCredentials c) =>
+        string.IsNullOrEmpty(c.Token) && string.IsNullOrEmpty(c.UserName) && string.IsNullOrEmpty(c.Password)
+        && string.IsNullOrEmpty(c.ClientCertificate) && string.IsNullOrEmpty(c.ClientCertificateData)
+        && string.IsNullOrEmpty(c.ClientKey) && string.IsNullOrEmpty(c.ClientKeyData) && string.IsNullOrEmpty(c.Impersonate)
+        && c.AuthProvider is null && c.ExternalExecution is null && KubeconfigReader.TokenFileOf(c) is null;
 }

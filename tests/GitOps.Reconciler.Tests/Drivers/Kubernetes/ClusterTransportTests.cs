@@ -6,6 +6,51 @@ namespace GitOps.Reconciler.Tests.Drivers.Kubernetes;
 
 public sealed class ClusterTransportTests
 {
+    private static async Task<int> CountConfigMapsAsync(KubernetesApiConnection connection) =>
+        (await new KubernetesClusterDriver(connection).ReadManagedAsync("prod", "ml", CancellationToken.None)).Count;
+
+    public sealed class Anonymously : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("gitops-anonymous-").FullName;
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+        [Fact]
+        public async Task Should_Send_Requests_Without_Credentials_When_The_Kubeconfig_User_Has_None()
+        {
+            // Given a server that takes anonymous requests (kubectl proxy on 127.0.0.1) and a kubeconfig user: {}
+            await using var server = await FakeKubernetesApiServer.StartAsync(new());
+            server.Seed(FakeCluster.ConfigMap("prod-config"));
+            var kubeconfig = server.WriteKubeconfig(Path.Combine(_dir, "config"));
+            Assert.Contains("  user: {}", File.ReadAllText(kubeconfig), StringComparison.Ordinal);
+
+            // When
+            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "fake", FakeCluster.FastRetry);
+
+            // Then
+            Assert.Equal(1, await CountConfigMapsAsync(connection));
+        }
+
+        [Fact]
+        public async Task Should_Get_The_Servers_401_When_The_Server_Wants_Credentials_The_User_Has_None_Of()
+        {
+            // Given a server that wants a token and a kubeconfig user without one
+            await using var server = await FakeKubernetesApiServer.StartAsync(new() { BearerToken = "t" });
+            var kubeconfig = Path.Combine(_dir, "config");
+            var text = File.ReadAllText(server.WriteKubeconfig(kubeconfig));
+            File.WriteAllText(kubeconfig, text.Replace("  user:\n    token: t", "  user: {}", StringComparison.Ordinal));
+            Assert.DoesNotContain("token", File.ReadAllText(kubeconfig), StringComparison.Ordinal);
+
+            // When
+            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "fake", FakeCluster.FastRetry);
+            var refused = await Assert.ThrowsAsync<KubernetesApiException>(() => CountConfigMapsAsync(connection));
+
+            // Then the request went out without credentials and the server's answer is the message
+            Assert.Equal(401, refused.StatusCode);
+            Assert.Single(server.Requests);
+        }
+    }
+
     public sealed class OverHttps : IDisposable
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("gitops-tls-").FullName;
@@ -16,9 +61,6 @@ public sealed class ClusterTransportTests
             _cluster.Dispose();
             Directory.Delete(_dir, recursive: true);
         }
-
-        private static async Task<int> CountConfigMapsAsync(KubernetesApiConnection connection) =>
-            (await new KubernetesClusterDriver(connection).ReadManagedAsync("prod", "ml", CancellationToken.None)).Count;
 
         [Fact]
         public async Task Should_Trust_A_Server_Certificate_Issued_By_The_Clusters_Own_Authority()
