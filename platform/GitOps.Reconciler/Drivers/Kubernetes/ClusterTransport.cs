@@ -28,6 +28,8 @@ internal static class ClusterTransport
             KeepAlivePingDelay = TimeSpan.FromMinutes(3),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
         };
+        // The kubeconfig's proxy-url (KubeconfigFiles), as the client library would apply it to its own handler.
+        config.FirstMessageHandlerSetup?.Invoke(handler);
         if (baseUri.Scheme == Uri.UriSchemeHttps)
         {
             if (config.SkipTlsVerify)

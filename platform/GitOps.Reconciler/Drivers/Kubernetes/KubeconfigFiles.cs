@@ -46,8 +46,22 @@ public static class KubeconfigFiles
         merged.Contexts = [.. configs.SelectMany(c => c.Contexts ?? []).DistinctBy(c => c.Name, StringComparer.Ordinal)];
         Anonymous(merged);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+        var details = merged.Contexts.First(c => string.Equals(c.Name, config.CurrentContext, StringComparison.OrdinalIgnoreCase)).ContextDetails;
+        // The cluster's proxy-url, which the client's model has no field for: the transport hands its handler over.
+        if (merged.Clusters.FirstOrDefault(c => string.Equals(c.Name, details.Cluster, StringComparison.OrdinalIgnoreCase))?.ClusterEndpoint is { } endpoint
+            && KubeconfigReader.ProxyUrlOf(endpoint) is { } proxy)
+        {
+            config.FirstMessageHandlerSetup = handler =>
+            {
+                if (handler is SocketsHttpHandler sockets)
+                {
+                    sockets.Proxy = new System.Net.WebProxy(proxy);
+                    sockets.UseProxy = true;
+                }
+            };
+        }
         // A user whose token comes from a file gets it read again as it rotates (every minute), as in a pod.
-        var user = merged.Contexts.First(c => string.Equals(c.Name, config.CurrentContext, StringComparison.OrdinalIgnoreCase)).ContextDetails.User;
+        var user = details.User;
         if (config.TokenProvider is null
             && merged.Users.FirstOrDefault(u => string.Equals(u.Name, user, StringComparison.OrdinalIgnoreCase))?.UserCredentials is { } credentials
             && KubeconfigReader.TokenFileOf(credentials) is { } tokenFile)

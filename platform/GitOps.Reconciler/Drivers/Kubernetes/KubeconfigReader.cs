@@ -46,14 +46,7 @@ public static class KubeconfigReader
             Clusters = [.. file.Named(root, "clusters", "cluster", c => new Cluster
             {
                 Name = file.Text(c.Parent, "name"),
-                ClusterEndpoint = c.Body is null ? null : new ClusterEndpoint
-                {
-                    Server = file.Text(c.Body, "server"),
-                    CertificateAuthority = file.PathOf(c.Body, "certificate-authority"),
-                    CertificateAuthorityData = file.Text(c.Body, "certificate-authority-data"),
-                    SkipTlsVerify = file.Flag(c.Body, "insecure-skip-tls-verify"),
-                    TlsServerName = file.Text(c.Body, "tls-server-name"),
-                },
+                ClusterEndpoint = c.Body is null ? null : Endpoint(file, c.Body),
             })],
             Users = [.. file.Named(root, "users", "user", u => new User
             {
@@ -71,6 +64,33 @@ public static class KubeconfigReader
                 },
             })],
         };
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClusterEndpoint, Uri> ProxyUrls = new();
+
+    /// <summary>The cluster's <c>proxy-url</c> (http, https or socks5), or null: requests to it go through that proxy.</summary>
+    public static Uri? ProxyUrlOf(ClusterEndpoint endpoint) => ProxyUrls.TryGetValue(endpoint, out var url) ? url : null;
+
+    private static ClusterEndpoint Endpoint(Source file, YamlMappingNode cluster)
+    {
+        var endpoint = new ClusterEndpoint
+        {
+            Server = file.Text(cluster, "server"),
+            CertificateAuthority = file.PathOf(cluster, "certificate-authority"),
+            CertificateAuthorityData = file.Text(cluster, "certificate-authority-data"),
+            SkipTlsVerify = file.Flag(cluster, "insecure-skip-tls-verify"),
+            TlsServerName = file.Text(cluster, "tls-server-name"),
+        };
+        if (file.Text(cluster, "proxy-url") is { Length: > 0 } proxy)
+        {
+            // The schemes kubectl takes; the handler speaks all three.
+            if (!Uri.TryCreate(proxy, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https" or "socks5"))
+            {
+                throw new KubeConfigException($"{file.Where(Source.Child(cluster, "proxy-url")!)}: proxy-url '{proxy}' is not an http://, https:// or socks5:// URL; fix the kubeconfig");
+            }
+            ProxyUrls.Add(endpoint, url);
+        }
+        return endpoint;
     }
 
     /// <summary>The token file each user read from one (its token not written inline): a token file is there to be
@@ -201,7 +221,7 @@ public static class KubeconfigReader
             }
         }
 
-        private static YamlNode? Child(YamlMappingNode? parent, string key) =>
+        public static YamlNode? Child(YamlMappingNode? parent, string key) =>
             parent is not null && parent.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
 
         private static bool IsNull(YamlScalarNode scalar) =>

@@ -51,6 +51,48 @@ public sealed class ClusterTransportTests
         }
     }
 
+    public sealed class ThroughAProxy : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("gitops-proxy-").FullName;
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+        [Fact]
+        public async Task Should_Send_Requests_Through_The_Clusters_Proxy_Url()
+        {
+            // Given an API server only reachable through a proxy (a name that does not resolve), and a proxy that
+            // answers for it (the fake server takes the proxy's absolute-form requests)
+            await using var proxy = await FakeKubernetesApiServer.StartAsync(new());
+            proxy.Seed(FakeCluster.ConfigMap("prod-config"));
+            var kubeconfig = Path.Combine(_dir, "config");
+            File.WriteAllText(kubeconfig, $$"""
+                apiVersion: v1
+                kind: Config
+                current-context: behind-proxy
+                clusters:
+                - name: behind-proxy
+                  cluster:
+                    server: http://kube-apiserver.invalid:6443
+                    proxy-url: {{proxy.BaseAddress.ToString().TrimEnd('/')}}
+                users:
+                - name: proxy-user
+                  user: {}
+                contexts:
+                - name: behind-proxy
+                  context:
+                    cluster: behind-proxy
+                    user: proxy-user
+                """);
+
+            // When
+            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, null, FakeCluster.FastRetry);
+
+            // Then
+            Assert.Equal(1, await CountConfigMapsAsync(connection));
+            Assert.NotEmpty(proxy.Requests);
+        }
+    }
+
     public sealed class OverHttps : IDisposable
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("gitops-tls-").FullName;

@@ -210,6 +210,7 @@ public sealed class KubeconfigReaderTests
         [InlineData("clusters:\n- cluster: {server: https://a}\n", "2:3", "has no name")]
         [InlineData("clusters:\n- name: a\n  cluster:\n    server: https://a\n    insecure-skip-tls-verify: maybe\n", "5:31", "must be true or false")]
         [InlineData("users:\n- name: a\n  user:\n    token: [a, b]\n", "4:12", "'token' must be a single value")]
+        [InlineData("clusters:\n- name: a\n  cluster:\n    server: https://a\n    proxy-url: ftp://proxy.example:21\n", "5:16", "proxy-url 'ftp://proxy.example:21' is not an http://, https:// or socks5:// URL")]
         public void Should_Say_Where_A_Malformed_File_Is_Wrong(string text, string where, string what)
         {
             // Given
