@@ -167,13 +167,15 @@ public static class ExperimentsCommand
                 }
             }
             Func<string, string> map = local ? target.State.LocalArtifactUri : uri => uri;
-            var (store, storeError) = ArtifactStores.Open(map(ModelVersions.ArtifactStore(environment)), http, token, CliEnvironment.Current.Variable);
+            var (store, storeError) = ArtifactStores.Open(map(ModelVersions.ArtifactStore(environment)), http, token,
+                S3Variables.Over(environment.Spec.Artifacts, CliEnvironment.Current.Variable));
             if (store is null)
             {
                 throw new UserError(storeError!);
             }
             using var ownedStore = store as IDisposable;
-            var admission = new RegistryAdmission(RegistryStores.Opener(http, token, map), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>());
+            var admission = new RegistryAdmission(RegistryStores.WithTokens(http, _ => (token, null), map, _ => S3Variables.Of(environment.Spec.Artifacts)),
+                TimeProvider.System, loggers.CreateLogger<RegistryAdmission>());
             await stdout.WriteLineAsync($"experiments run: {plan.Experiment.Name} run {plan.Run}, {plan.Trials.Length} trial(s) of {plan.Model.Name} in {environment.Name}, parallelism {plan.Experiment.Spec.Parallelism}");
             try
             {

@@ -43,9 +43,10 @@ public sealed class RegistryTarget : IDisposable
         {
             throw new UserError(tokenError);
         }
-        var (uri, name, environments) = Locate(repository, environment, store);
+        var (uri, name, environments, artifacts) = Locate(repository, environment, store);
         var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
-        var (opened, error) = ArtifactStores.Open(uri, http, token, CliEnvironment.Current.Variable);
+        // An environment's s3:// store is reached with its spec.artifacts.s3 settings, as its pods reach it.
+        var (opened, error) = ArtifactStores.Open(uri, http, token, S3Variables.Over(artifacts, CliEnvironment.Current.Variable));
         if (opened is null)
         {
             http.Dispose();
@@ -57,11 +58,12 @@ public sealed class RegistryTarget : IDisposable
     /// <summary>The URI of the store <see cref="Open"/> opens for these options, without opening it.</summary>
     public static string StoreUri(string repository, string? environment, string? store) => store ?? Locate(repository, environment, null).Uri;
 
-    private static (string Uri, string? Environment, IReadOnlyList<string> Environments) Locate(string repository, string? environment, string? store)
+    private static (string Uri, string? Environment, IReadOnlyList<string> Environments, GitOps.Specs.Model.ArtifactStore? Artifacts) Locate(
+        string repository, string? environment, string? store)
     {
         if (store is not null)
         {
-            return (store, environment, TryEnvironments(repository));
+            return (store, environment, TryEnvironments(repository), null);
         }
         LocalEnvironment target;
         try
@@ -75,7 +77,7 @@ public sealed class RegistryTarget : IDisposable
         }
         var env = target.Environment!;
         var uri = env.Spec.Cluster.Local is not null ? target.State.LocalArtifactUri(ModelVersions.ArtifactStore(env)) : ModelVersions.ArtifactStore(env);
-        return (uri, env.Name, [.. target.Load.Specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal)]);
+        return (uri, env.Name, [.. target.Load.Specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal)], env.Spec.Artifacts);
     }
 
     public void Dispose()

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Reconciler.Lifecycle;
 
 /// <summary>
-/// The bearer tokens of the environments' HTTP(S) artifact stores, each read from the Secret its environment names
+/// The bearer tokens of the environments' HTTP(S) artifact stores (and the S3 settings of their s3:// ones), each read from the Secret its environment names
 /// (<c>spec.artifacts.tokenSecretRef</c>, in the environment's namespace) — the token the training Jobs and model
 /// fetches of that environment get mounted. A store whose environment names no Secret gets
 /// <paramref name="defaultToken"/> (the reconciler's own <c>GITOPS_ARTIFACTS_TOKEN</c> or <c>_FILE</c>).
@@ -27,6 +27,7 @@ public sealed class ArtifactStoreTokens(ISecrets secrets, string? defaultToken, 
     private sealed record Read(SecretKeyRef Ref, string Namespace, SecretValue Value, DateTimeOffset At);
 
     private readonly ConcurrentDictionary<string, Read> _byStore = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<KeyValuePair<string, string>>> _s3ByStore = new(StringComparer.Ordinal);
 
     /// <summary>Reads the token Secret of every environment of <paramref name="specs"/> with an HTTP(S) store, unless
     /// read within <see cref="RereadAfter"/>.</summary>
@@ -34,6 +35,16 @@ public sealed class ArtifactStoreTokens(ISecrets secrets, string? defaultToken, 
     {
         foreach (var environment in specs.Environments)
         {
+            // An s3:// store's region, endpoint and addressing style, as its environment's pods get them.
+            var settings = S3Variables.Of(environment.Spec.Artifacts);
+            if (settings.Count > 0)
+            {
+                _s3ByStore[ModelVersions.ArtifactStore(environment)] = settings;
+            }
+            else
+            {
+                _s3ByStore.TryRemove(ModelVersions.ArtifactStore(environment), out _);
+            }
             if (environment.Spec.Artifacts?.TokenSecretRef is not { } secret || ArtifactLocation.Parse(ModelVersions.ArtifactStore(environment)).Url is null)
             {
                 continue;
@@ -66,6 +77,11 @@ public sealed class ArtifactStoreTokens(ISecrets secrets, string? defaultToken, 
             ? (read.Value.Value, read.Value.Value is null ? $"its token (spec.artifacts.tokenSecretRef): {read.Value.Problem}" : null)
             : (defaultToken, null);
 
-    /// <summary>Opens stores as <see cref="RegistryStores.Opener"/> does, each with its environment's token.</summary>
-    public Func<string, IArtifactStore> Opener(HttpClient http, Func<string, string>? map = null) => RegistryStores.WithTokens(http, For, map);
+    /// <summary>The S3 settings (<c>spec.artifacts.s3</c>) of the environment whose store is at <paramref name="uri"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> S3SettingsFor(string uri) =>
+        _s3ByStore.TryGetValue(uri.TrimEnd('/'), out var settings) ? settings : [];
+
+    /// <summary>Opens stores as <see cref="RegistryStores.Opener"/> does, each with its environment's token and S3 settings.</summary>
+    public Func<string, IArtifactStore> Opener(HttpClient http, Func<string, string>? map = null) =>
+        RegistryStores.WithTokens(http, For, map, S3SettingsFor);
 }
