@@ -64,6 +64,7 @@ public static class DiagnosticIds
     public const string InvalidToleration = "GITOPS0224";
     public const string InvalidResourceName = "GITOPS0225";
     public const string InvalidObjectName = "GITOPS0226";
+    public const string SharedNamespace = "GITOPS0227";
     public const string KpiAlertRange = "GITOPS0230";
     public const string LatencyBucket = "GITOPS0231";
     public const string GrafanaFolderUnused = "GITOPS0232";

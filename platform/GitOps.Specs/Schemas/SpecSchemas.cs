@@ -66,7 +66,7 @@ public static class SpecSchemas
                 P("inCluster", Bool("Use the service account of the pod the reconciler runs in.", false)))),
             P("local", Obj("The embedded local driver (processes on this machine).",
                 P("stateDir", Str("Folder for the local driver's state.", minLength: 1)))))),
-        R("namespace", Name("Kubernetes namespace the environment's objects live in.")),
+        R("namespace", Name("Kubernetes namespace the environment's objects live in; its own on its cluster: two environments on one cluster never share one (GITOPS0227).")),
         P("router", Enum("Traffic router used for canaries.", TrafficRouters.All, TrafficRouters.GatewayApi)),
         P("gateway", Obj("Parent Gateway of the HTTPRoutes when router is gatewayApi.",
             R("name", Name("Gateway name.")),

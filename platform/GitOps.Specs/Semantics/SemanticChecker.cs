@@ -34,6 +34,7 @@ public static class SemanticChecker
         public void Run()
         {
             UniqueNames(specs.Environments);
+            OwnNamespaces(specs.Environments);
             UniqueNames(specs.Models);
             UniqueNames(specs.Experiments);
             UniqueNames(specs.QualityGates);
@@ -167,6 +168,35 @@ public static class SemanticChecker
         }
 
         // Environments.
+
+        /// <summary>
+        /// Two environments on one cluster (the same kubeconfig context, or both in-cluster) that deploy to one namespace
+        /// render their objects under the same names (a model's Deployments and Services, alert rules, dashboards) and
+        /// each would prune what the other applied: every environment needs a namespace of its own.
+        /// </summary>
+        private void OwnNamespaces(ImmutableArray<EnvironmentSpec> environments)
+        {
+            var first = new Dictionary<(string Cluster, string Namespace), EnvironmentSpec>();
+            foreach (var e in environments)
+            {
+                if (e.Spec.Cluster.Kubernetes is not { } k || string.IsNullOrEmpty(e.Spec.Namespace) || (k.Context is null) == !k.InCluster)
+                {
+                    continue;
+                }
+                var cluster = k.InCluster ? "in-cluster" : $"context {k.Context}";
+                if (first.TryGetValue((cluster, e.Spec.Namespace), out var other))
+                {
+                    if (other.Name != e.Name)
+                    {
+                        Report(DiagnosticIds.SharedNamespace, e.Origin.Value("spec.namespace"),
+                            $"environments '{other.Name}' and '{e.Name}' both deploy to namespace '{e.Spec.Namespace}' of the cluster of {cluster} (first at {other.Origin.Value("spec.namespace")}); their objects would have the same names and each environment would prune the other's",
+                            "give each environment a namespace of its own");
+                    }
+                    continue;
+                }
+                first[(cluster, e.Spec.Namespace)] = e;
+            }
+        }
 
         private void CheckEnvironment(EnvironmentSpec e)
         {

@@ -64,7 +64,7 @@ public sealed class RetrainStepTests
         {
             var files = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["environments/staging/environment.yaml"] = SpecRepository.Environment("staging") + $"  prometheus:\n    url: {prometheus}\n",
+                ["environments/staging/environment.yaml"] = SpecRepository.Environment("staging", @namespace: "ml-staging") + $"  prometheus:\n    url: {prometheus}\n",
                 ["environments/prod/environment.yaml"] = SpecRepository.Environment("prod")
                     + (promotion is null ? "" : $"  promotion:\n    from: {promotion}\n    soak: 1h\n"),
                 ["models/fraud/model.yaml"] = SpecRepository.Model("fraud")
@@ -231,7 +231,7 @@ public sealed class RetrainStepTests
             var result = await StepAsync(step, specs, facts: facts.WithRetrain("fraud", (await RecordedAsync())!));
 
             // Then the served version's drift was asked for, and a drift generation recorded
-            Assert.Equal(RetrainQueries.Drift(new DriftTrigger("score", null, 0.2, "1h"), SpecRepository.Namespace, "fraud", "9a75b5701b77"), Assert.Single(drift.Queries));
+            Assert.Equal(RetrainQueries.Drift(new DriftTrigger("score", null, 0.2, "1h"), "ml-staging", "fraud", "9a75b5701b77"), Assert.Single(drift.Queries));
             var recorded = (await RecordedAsync())!;
             Assert.Equal((RetrainReasons.Drift, "score drift 0.31 > 0.2 for 1h (version 9a75b5701b77)", sha), (recorded.Reason, recorded.Detail, recorded.DatasetSha256));
             Assert.StartsWith("fraud retrained: score drift 0.31 > 0.2 for 1h (version 9a75b5701b77) → dataset", Assert.Single(result.Lines));
