@@ -126,10 +126,11 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
         }
 
         var rebuilt = false;
+        var interruptions = 0;
         for (var attempt = 1; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            if (attempt > 3)
+            if (attempt - interruptions > 3)
             {
                 return GitFetchResult.Failure($"the Git cache in {options.CacheDirectory} could not be prepared for {DisplayUrl}", _lastGood);
             }
@@ -139,6 +140,12 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
                 try
                 {
                     Clone(fetchOptions);
+                }
+                catch (LibGit2SharpException e) when (Interrupted(e) && interruptions < MaxInterruptions && !ct.IsCancellationRequested)
+                {
+                    interruptions++;
+                    DeleteCache();
+                    continue;
                 }
                 catch (LibGit2SharpException e)
                 {
@@ -151,6 +158,11 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
             try
             {
                 Commands.Fetch(repo, "origin", [$"+refs/heads/{options.Branch}:refs/remotes/origin/{options.Branch}"], fetchOptions, null);
+            }
+            catch (LibGit2SharpException e) when (Interrupted(e) && interruptions < MaxInterruptions && !ct.IsCancellationRequested)
+            {
+                interruptions++;
+                continue;
             }
             catch (LibGit2SharpException e) when (!rebuilt && !ct.IsCancellationRequested && !TimedOut(e) && RemoteAnswers(fetchOptions))
             {
@@ -192,6 +204,18 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
             }
         }
     }
+
+    /// <summary>How many times one fetch starts again after a signal interrupted libgit2's socket wait.</summary>
+    private const int MaxInterruptions = 5;
+
+    /// <summary>
+    /// A signal reached the thread while libgit2 waited on the socket (a child process exiting: the reconciler starts
+    /// trainers and servers under <c>gitops up</c>), and libgit2 reported the interrupted wait ("error receiving data
+    /// from socket: Interrupted system call") instead of waiting again. Nothing is wrong with the remote: the clone or
+    /// fetch starts again, still bounded by the timeout counted from the transfer's last sign of life.
+    /// </summary>
+    private static bool Interrupted(LibGit2SharpException e) =>
+        e.Message.Contains("Interrupted system call", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>libgit2 gave up waiting for the remote (its socket timeouts), or the transfer stalled past the timeout.</summary>
     private bool TimedOut(LibGit2SharpException e) =>
