@@ -174,7 +174,7 @@ public static class ExperimentsCommand
                 throw new UserError(storeError!);
             }
             using var ownedStore = store as IDisposable;
-            var admission = new RegistryAdmission(RegistryStores.WithTokens(http, _ => (token, null), map, _ => S3Variables.Of(environment.Spec.Artifacts)),
+            var admission = new RegistryAdmission(RegistryStores.WithTokens(http, _ => (token, null), map, _ => environment.Spec.Artifacts),
                 TimeProvider.System, loggers.CreateLogger<RegistryAdmission>());
             await stdout.WriteLineAsync($"experiments run: {plan.Experiment.Name} run {plan.Run}, {plan.Trials.Length} trial(s) of {plan.Model.Name} in {environment.Name}, parallelism {plan.Experiment.Spec.Parallelism}");
             try

@@ -103,9 +103,9 @@ public static class ScoreCommand
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
             // --input and --out are data that may live on any host: the store's token goes to the store's origin only.
-            var storeUri = parse.GetValue(store) is { } named ? named
-                : parse.GetValue(env) is { } environment ? RegistryTarget.StoreUri(repository.Resolve(parse), environment, null)
-                : null;
+            // The store the model came from is already located; a model file with --env locates the environment's.
+            var storeUri = scoreModel.StoreUri ?? parse.GetValue(store)
+                ?? (parse.GetValue(env) is { } environment ? RegistryTarget.StoreUri(repository.Resolve(parse), environment, null) : null);
             var scope = TokenScope.Store(storeUri, "if the file is in the artifact store, name the store with --store URI or --env ENV");
             using var files = new ScoreFiles(new ArtifactTransfer(http, token, CliEnvironment.Current.Variable, scope));
             var localInput = await files.LocalInputAsync(inputUri, ct);

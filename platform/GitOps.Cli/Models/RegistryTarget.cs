@@ -18,14 +18,18 @@ public sealed class RegistryTarget : IDisposable
 {
     private readonly HttpClient _http;
 
-    private RegistryTarget(HttpClient http, IArtifactStore store, string? environment, IReadOnlyList<string> environments)
+    private RegistryTarget(HttpClient http, string uri, IArtifactStore store, string? environment, IReadOnlyList<string> environments)
     {
         _http = http;
+        Uri = uri;
         Store = store;
         Registry = new ModelRegistry(store);
         Environment = environment;
         Environments = environments;
     }
+
+    /// <summary>The store's URI as <see cref="Open"/> located it.</summary>
+    public string Uri { get; }
 
     public IArtifactStore Store { get; }
 
@@ -52,7 +56,7 @@ public sealed class RegistryTarget : IDisposable
             http.Dispose();
             throw new UserError(error!);
         }
-        return new RegistryTarget(http, opened, name, environments);
+        return new RegistryTarget(http, uri, opened, name, environments);
     }
 
     /// <summary>The URI of the store <see cref="Open"/> opens for these options, without opening it.</summary>

@@ -17,9 +17,10 @@ public sealed class ScoreModel : IDisposable
 {
     private readonly string? _temporary;
 
-    private ScoreModel(string path, string name, string version, string? temporary)
+    private ScoreModel(string path, string name, string version, string? temporary, string? storeUri = null)
     {
         Path = path;
+        StoreUri = storeUri;
         Name = name;
         Version = version;
         _temporary = temporary;
@@ -28,6 +29,9 @@ public sealed class ScoreModel : IDisposable
     public string Path { get; }
     public string Name { get; }
     public string Version { get; }
+
+    /// <summary>The artifact store the model was taken from (null for a file).</summary>
+    public string? StoreUri { get; }
 
     public static async Task<ScoreModel> ResolveAsync(string model, string? name, string? version, string repository, string? env, string? store, CancellationToken ct)
     {
@@ -71,7 +75,7 @@ public sealed class ScoreModel : IDisposable
         {
             await source.CopyToAsync(copy, ct);
         }
-        return new ScoreModel(temporary, name ?? modelName, version ?? chosen, temporary);
+        return new ScoreModel(temporary, name ?? modelName, version ?? chosen, temporary, target.Uri);
     }
 
     /// <summary>The folder name above <c>model.onnx</c> (the trainer's output folder), else the file name.</summary>

@@ -27,7 +27,7 @@ public sealed class ArtifactStoreTokens(ISecrets secrets, string? defaultToken, 
     private sealed record Read(SecretKeyRef Ref, string Namespace, SecretValue Value, DateTimeOffset At);
 
     private readonly ConcurrentDictionary<string, Read> _byStore = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IReadOnlyList<KeyValuePair<string, string>>> _s3ByStore = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ArtifactStore> _s3ByStore = new(StringComparer.Ordinal);
 
     /// <summary>Reads the token Secret of every environment of <paramref name="specs"/> with an HTTP(S) store, unless
     /// read within <see cref="RereadAfter"/>.</summary>
@@ -36,10 +36,9 @@ public sealed class ArtifactStoreTokens(ISecrets secrets, string? defaultToken, 
         foreach (var environment in specs.Environments)
         {
             // An s3:// store's region, endpoint and addressing style, as its environment's pods get them.
-            var settings = S3Variables.Of(environment.Spec.Artifacts);
-            if (settings.Count > 0)
+            if (environment.Spec.Artifacts is { S3: not null } s3Store)
             {
-                _s3ByStore[ModelVersions.ArtifactStore(environment)] = settings;
+                _s3ByStore[ModelVersions.ArtifactStore(environment)] = s3Store;
             }
             else
             {
@@ -77,11 +76,10 @@ public sealed class ArtifactStoreTokens(ISecrets secrets, string? defaultToken, 
             ? (read.Value.Value, read.Value.Value is null ? $"its token (spec.artifacts.tokenSecretRef): {read.Value.Problem}" : null)
             : (defaultToken, null);
 
-    /// <summary>The S3 settings (<c>spec.artifacts.s3</c>) of the environment whose store is at <paramref name="uri"/>.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> S3SettingsFor(string uri) =>
-        _s3ByStore.TryGetValue(uri.TrimEnd('/'), out var settings) ? settings : [];
+    /// <summary>The <c>spec.artifacts</c> (with S3 settings) of the environment whose store is at <paramref name="uri"/>.</summary>
+    public ArtifactStore? ArtifactsFor(string uri) => _s3ByStore.TryGetValue(uri.TrimEnd('/'), out var artifacts) ? artifacts : null;
 
     /// <summary>Opens stores as <see cref="RegistryStores.Opener"/> does, each with its environment's token and S3 settings.</summary>
     public Func<string, IArtifactStore> Opener(HttpClient http, Func<string, string>? map = null) =>
-        RegistryStores.WithTokens(http, For, map, S3SettingsFor);
+        RegistryStores.WithTokens(http, For, map, ArtifactsFor);
 }

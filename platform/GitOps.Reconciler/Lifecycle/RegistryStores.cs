@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using GitOps.Planning.Rendering;
 using GitOps.Registry.Stores;
+using GitOps.Specs.Model;
 
 namespace GitOps.Reconciler.Lifecycle;
 
@@ -21,10 +23,10 @@ public static class RegistryStores
 
     /// <summary>Opens each store with the token <paramref name="tokenFor"/> gives its URI; a problem instead of a
     /// token is a fault of the store (its versions wait).</summary>
-    /// <param name="settingsFor">The S3 settings of the store at a URI (its environment's <c>spec.artifacts.s3</c>) in
-    /// front of the process's variables; null or none: the process's variables alone.</param>
+    /// <param name="artifactsFor">The <c>spec.artifacts</c> of the environment whose store is at a URI: its S3 settings go
+    /// in front of the process's variables (<see cref="S3Variables.Over"/>); null: the process's variables alone.</param>
     public static Func<string, IArtifactStore> WithTokens(HttpClient http, Func<string, (string? Token, string? Problem)> tokenFor,
-        Func<string, string>? map = null, Func<string, IReadOnlyList<KeyValuePair<string, string>>>? settingsFor = null)
+        Func<string, string>? map = null, Func<string, ArtifactStore?>? artifactsFor = null)
     {
         var opened = new ConcurrentDictionary<(string Uri, string? Token, string Settings), IArtifactStore>();
         return uri =>
@@ -35,15 +37,13 @@ public static class RegistryStores
                 throw new ArtifactStoreException(problem);
             }
             var target = map is null ? uri : map(uri);
-            var settings = settingsFor?.Invoke(uri) ?? [];
-            var key = (target, token, string.Join('\n', settings.Select(s => $"{s.Key}={s.Value}")));
+            var artifacts = artifactsFor?.Invoke(uri);
+            var key = (target, token, string.Join('\n', S3Variables.Of(artifacts).Select(s => $"{s.Key}={s.Value}")));
             if (opened.TryGetValue(key, out var known))
             {
                 return known;
             }
-            var own = settings.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
-            var (store, error) = ArtifactStores.Open(target, http, token,
-                own.Count == 0 ? null : name => own.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name));
+            var (store, error) = ArtifactStores.Open(target, http, token, S3Variables.Over(artifacts, Environment.GetEnvironmentVariable));
             if (store is null)
             {
                 throw new ArtifactStoreException(error!);
