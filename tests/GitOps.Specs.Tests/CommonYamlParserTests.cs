@@ -73,6 +73,19 @@ public sealed class CommonYamlParserTests
             Assert.All(files, f => Assert.NotNull(CommonYamlParser.TryParse(f, File.ReadAllText(f), LoaderLimits.Default)));
         }
 
+        [Theory]
+        [InlineData("- |-\n  \n    x\n")]
+        [InlineData("key: |\n\n  text\n")]
+        public void Should_Leave_A_Block_Scalar_With_Empty_Lines_Before_Its_Text_To_The_General_Path(string text)
+        {
+            // When (a generated text once found the common parser taking what YamlDotNet refuses)
+            var common = CommonYamlParser.TryParse("models/x/model.yaml", text, LoaderLimits.Default);
+
+            // Then
+            Assert.Null(common);
+            Agrees("models/x/model.yaml", text);
+        }
+
         [Fact]
         public void Should_Agree_With_The_General_Path_On_Generated_Text()
         {

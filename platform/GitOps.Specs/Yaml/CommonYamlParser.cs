@@ -424,7 +424,7 @@ internal sealed class CommonYamlParser
     /// <summary>
     /// A literal (<c>|</c>) or folded (<c>&gt;</c>) block scalar with clip or strip (<c>-</c>) chomping and detected
     /// indentation, read line by line as YamlDotNet's scanner reads it (its folding and its span). Keep chomping,
-    /// explicit indentation and empty block scalars go to the general path.
+    /// explicit indentation, empty block scalars and empty lines before the first line of text go to the general path.
     /// </summary>
     private YScalar? BlockScalar(int parentIndent)
     {
@@ -444,6 +444,12 @@ internal sealed class CommonYamlParser
         var value = new System.Text.StringBuilder();
         var indent = 0;
         var trailingBreaks = Breaks(ref indent, parentIndent);
+        if (trailingBreaks > 0)
+        {
+            // Empty lines before the first line of text: whether their spaces are allowed depends on the indentation
+            // detected after them ("found extra spaces in first line"), which the general path decides.
+            return null;
+        }
         var leadingBreak = false;
         var leadingBlank = false;
         var lines = 0;
