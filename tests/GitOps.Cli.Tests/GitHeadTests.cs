@@ -36,6 +36,7 @@ public sealed class GitHeadTests
 
             // Then
             Assert.Equal(commit, head);
+            Assert.Equal((true, commit), GitHead.FromFiles(Path.Combine(repo.Path, "models")));
         }
 
         [Fact]
@@ -53,6 +54,7 @@ public sealed class GitHeadTests
 
             // Then
             Assert.Equal(commit, head);
+            Assert.Equal((true, commit), GitHead.FromFiles(repo.Path));
         }
 
         [Fact]
@@ -78,6 +80,7 @@ public sealed class GitHeadTests
                 Assert.True(File.Exists(Path.Combine(worktreePath, ".git")));
                 Assert.Equal(first, head);
                 Assert.NotEqual(repo.Head, head);
+                Assert.Equal((true, first), GitHead.FromFiles(worktreePath));
             }
             finally
             {
@@ -99,6 +102,69 @@ public sealed class GitHeadTests
                 var head = GitHead.Read(folder.FullName);
 
                 // Then
+                Assert.Null(head);
+                Assert.False(GitHead.FromFiles(folder.FullName).Known);
+            }
+            finally
+            {
+                folder.Delete(recursive: true);
+            }
+        }
+
+        [Fact]
+        public void Should_Return_The_Commit_When_Head_Is_Detached()
+        {
+            // Given HEAD holding a commit id instead of a branch
+            using var repo = FakeGitRepo.Create();
+            var first = repo.Commit("first", "README.md", "hello\n");
+            repo.Commit("second", "README.md", "hello again\n");
+            File.WriteAllText(Path.Combine(repo.Path, ".git", "HEAD"), first.ToUpperInvariant() + "\n");
+
+            // When
+            var head = GitHead.Read(repo.Path);
+
+            // Then
+            Assert.Equal(first, head);
+            Assert.Equal((true, first), GitHead.FromFiles(repo.Path));
+        }
+
+        [Fact]
+        public void Should_Return_Null_When_The_Branch_Has_No_Commit_Yet()
+        {
+            // Given a repository just initialised
+            var folder = Directory.CreateTempSubdirectory("gitops-unborn-");
+            try
+            {
+                Git(folder.FullName, "init", "--quiet");
+
+                // When
+                var head = GitHead.Read(folder.FullName);
+
+                // Then
+                Assert.Null(head);
+                Assert.Equal((true, (string?)null), GitHead.FromFiles(folder.FullName));
+            }
+            finally
+            {
+                folder.Delete(recursive: true);
+            }
+        }
+
+        [Fact]
+        public void Should_Leave_The_Answer_To_LibGit2_When_The_Git_File_Does_Not_Name_A_Folder()
+        {
+            // Given a .git file that is not "gitdir: PATH"
+            var folder = Directory.CreateTempSubdirectory("gitops-odd-git-file-");
+            try
+            {
+                File.WriteAllText(Path.Combine(folder.FullName, ".git"), "not a gitdir line\n");
+
+                // When
+                var files = GitHead.FromFiles(folder.FullName);
+                var head = GitHead.Read(folder.FullName);
+
+                // Then
+                Assert.False(files.Known);
                 Assert.Null(head);
             }
             finally
