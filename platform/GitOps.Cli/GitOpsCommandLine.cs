@@ -102,6 +102,12 @@ public static class GitOpsCommandLine
             await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
             return Exit(parse, ExitCode.Usage);
         }
+        if (args.Length > 0 && parse.Action is not HelpLayout.SectionsHelpAction
+            && NativeBuild.Refusal(args[0], System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
+        {
+            await stderr.WriteLineAsync($"error: {refusal}");
+            return Exit(parse, ExitCode.Usage);
+        }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
@@ -119,7 +125,10 @@ public static class GitOpsCommandLine
         }
         catch (Exception e)
         {
-            await stderr.WriteLineAsync($"internal error: {e.GetType().Name}: {e.Message}");
+            // The innermost exception says what failed (a type initializer's, a task's); the wrapper seldom does.
+            var cause = e.GetBaseException();
+            await stderr.WriteLineAsync($"internal error: {e.GetType().Name}: {e.Message}" +
+                (ReferenceEquals(cause, e) ? "" : $" Cause: {cause.GetType().Name}: {cause.Message}"));
             await stderr.WriteLineAsync("This is a bug in gitops, not in your input. Please report it with the command you ran.");
             return Exit(parse, ExitCode.InternalError);
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GitOps.Cli.Conventions;
 using GitOps.Specs.Contracts;
 using Microsoft.ML.OnnxRuntime;
@@ -27,7 +28,7 @@ public static class VersionCommand
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(format) == "json")
             {
-                stdout.WriteLine(JsonSerializer.Serialize(info, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+                stdout.WriteLine(JsonSerializer.Serialize(info, VersionJson.Default.VersionInfo));
             }
             else
             {
@@ -55,3 +56,8 @@ public static class VersionCommand
             environment.GetAvailableProviders());
     }
 }
+
+/// <summary>How <c>version -o json</c> is written, generated when building (no reflection: the native build runs it).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(VersionCommand.VersionInfo))]
+internal sealed partial class VersionJson : JsonSerializerContext;

@@ -67,7 +67,7 @@ public static class HelpLayout
         output.WriteLine();
     }
 
-    private sealed class SectionsHelpAction(HelpAction inner) : SynchronousCommandLineAction
+    internal sealed class SectionsHelpAction(HelpAction inner) : SynchronousCommandLineAction
     {
         // As System.CommandLine's own help action: 'gitops render --help' prints help although --env is missing.
         public override bool ClearsParseErrors => true;

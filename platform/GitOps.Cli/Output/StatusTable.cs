@@ -12,12 +12,6 @@ namespace GitOps.Cli.Output;
 /// the closing list of URLs with a request ready to paste.</summary>
 public static class StatusTable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static IRenderable Render(IReadOnlyList<EnvironmentStatusView> views, IReadOnlyList<string> recent)
     {
         var table = new Table().Border(TableBorder.Rounded)
@@ -151,7 +145,7 @@ public static class StatusTable
     }
 
     public static string ToJson(IReadOnlyList<EnvironmentStatusView> views) =>
-        JsonSerializer.Serialize(new { environments = views }, Json) + "\n";
+        JsonSerializer.Serialize(new StatusDocument(views), StatusJson.Default.StatusDocument) + "\n";
 
     private static string Colour(string outcome) => outcome switch
     {
@@ -163,3 +157,11 @@ public static class StatusTable
 
     private static string Short(string commit) => commit.Length > 12 && !commit.Contains('-', StringComparison.Ordinal) ? commit[..12] : commit;
 }
+
+/// <summary>The document <c>gitops status -o json</c> prints.</summary>
+internal sealed record StatusDocument(IReadOnlyList<EnvironmentStatusView> Environments);
+
+/// <summary>How <see cref="StatusDocument"/> is written, generated when building (no reflection: the native build runs it).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StatusDocument))]
+internal sealed partial class StatusJson : JsonSerializerContext;

@@ -158,7 +158,7 @@ public static partial class YamlWriter
     [ThreadStatic]
     private static Dictionary<string, string>? t_remembered;
 
-    private static string Quote(string s) => JsonSerializer.Serialize(s, QuoteOptions);
+    private static string Quote(string s) => JsonValue.Create(s).ToJsonString(QuoteOptions);
 
     private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

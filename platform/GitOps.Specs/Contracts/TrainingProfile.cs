@@ -19,14 +19,7 @@ public sealed record TrainingProfile(
     public const int CurrentSchema = 1;
     public const string File = "profile.json";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
+    public string Serialize() => JsonSerializer.Serialize(this, TrainingProfileJson.Default.TrainingProfile) + "\n";
 
     /// <summary>The profile in <paramref name="bytes"/>, or what is wrong with it (for a person: which field, why).</summary>
     public static (TrainingProfile? Profile, string? Error) Parse(ReadOnlySpan<byte> bytes)
@@ -34,7 +27,7 @@ public sealed record TrainingProfile(
         TrainingProfile? profile;
         try
         {
-            profile = JsonSerializer.Deserialize<TrainingProfile>(bytes, Json);
+            profile = JsonSerializer.Deserialize(bytes, TrainingProfileJson.Default.TrainingProfile);
         }
         catch (JsonException e)
         {
@@ -262,3 +255,14 @@ public static class DriftStatistics
         return lo;
     }
 }
+
+/// <summary>
+/// How <see cref="TrainingProfile"/> is read and written, generated when building: no reflection at run time, so the
+/// inference server and <c>gitops score</c> read profiles in a native (ahead-of-time compiled) build too.
+/// </summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(TrainingProfile))]
+internal sealed partial class TrainingProfileJson : JsonSerializerContext;

@@ -130,10 +130,20 @@ public static class PeerBenchmark
         Console.WriteLine();
     }
 
-    /// <summary>The shipped single file when it was published, the built program under <c>dotnet</c>, and <c>dotnet run --no-build</c>.</summary>
+    /// <summary>The shipped native executable and single file when they were published, the built program under
+    /// <c>dotnet</c>, and <c>dotnet run --no-build</c>.</summary>
     private static List<Tool> GitOpsForms(string root)
     {
         var forms = new List<Tool>();
+        var native = Path.Combine(root, "artifacts", "publish-native", "linux-x64", "gitops");
+        if (File.Exists(native))
+        {
+            forms.Add(new Tool("native (artifacts/publish-native/linux-x64/gitops)", native, [], false));
+        }
+        else
+        {
+            Console.WriteLine("no native executable at artifacts/publish-native/linux-x64/gitops ('dotnet cake build/build.cake --target=PublishNative' makes it)");
+        }
         var single = Path.Combine(root, "artifacts", "publish", "linux-x64", "gitops");
         if (File.Exists(single))
         {

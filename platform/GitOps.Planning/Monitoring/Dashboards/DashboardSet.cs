@@ -75,5 +75,5 @@ public static class DashboardSet
     public static JsonObject ConfigMapData(GrafanaDashboard dashboard) => new() { [dashboard.FileName] = dashboard.Text };
 
     /// <summary>Dashboard JSON as written to files: indented, with PromQL quotes and comparisons left readable.</summary>
-    public static string ToText(JsonNode dashboard) => JsonSerializer.Serialize(dashboard, TextOptions).ReplaceLineEndings("\n") + "\n";
+    public static string ToText(JsonNode dashboard) => dashboard.ToJsonString(TextOptions).ReplaceLineEndings("\n") + "\n";
 }

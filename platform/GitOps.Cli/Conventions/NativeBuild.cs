@@ -1,0 +1,27 @@
+namespace GitOps.Cli.Conventions;
+
+/// <summary>
+/// What the native (ahead-of-time compiled) build of gitops runs. Native code starts without a JIT, which makes the
+/// commands of a CI check (validate, plan, render) about a third faster, but it cannot generate code at run time:
+/// ML.NET's trainers do, and the registry, rollout and server commands read and write JSON by reflection. Those
+/// commands stay with the single-file executable and the .NET tool; the native build names them and says where to
+/// run them instead of failing half-way (docs/install.md lists what each build runs).
+/// </summary>
+public static class NativeBuild
+{
+    /// <summary>The top-level commands checked to give the same output and exit codes in the native build.</summary>
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "validate", "schema", "render", "alerts", "dashboards", "plan", "datasets", "status", "version", "completion",
+    };
+
+    /// <summary>
+    /// Why <paramref name="command"/> does not run in this process, or null when it does: always null where code can
+    /// be generated at run time (the single file, the .NET tool, <c>dotnet run</c>).
+    /// </summary>
+    public static string? Refusal(string command, bool dynamicCodeSupported) =>
+        dynamicCodeSupported || Commands.Contains(command)
+            ? null
+            : $"'gitops {command}' is not part of the native build of gitops, which runs {string.Join(", ", Commands.Order(StringComparer.Ordinal))}. " +
+              "Run it with the single-file executable (dotnet cake build/build.cake --target=Publish) or the .NET tool (docs/install.md).";
+}

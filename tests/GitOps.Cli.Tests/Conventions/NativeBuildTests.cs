@@ -1,0 +1,61 @@
+using GitOps.Cli.Conventions;
+using Xunit;
+
+namespace GitOps.Cli.Tests.Conventions;
+
+public sealed class NativeBuildTests
+{
+    public sealed class TheRefusalMethod
+    {
+        [Theory]
+        [InlineData("train")]
+        [InlineData("serve")]
+        [InlineData("reconcile")]
+        [InlineData("up")]
+        public void Should_Name_The_Command_And_Where_To_Run_It_When_The_Native_Build_Does_Not_Run_It(string command)
+        {
+            // Given / When
+            var refusal = NativeBuild.Refusal(command, dynamicCodeSupported: false);
+
+            // Then
+            Assert.NotNull(refusal);
+            Assert.StartsWith($"'gitops {command}' is not part of the native build", refusal);
+            Assert.Contains("validate", refusal);
+            Assert.Contains("--target=Publish", refusal);
+        }
+
+        [Theory]
+        [InlineData("validate")]
+        [InlineData("plan")]
+        [InlineData("render")]
+        public void Should_Let_The_Command_Run_When_The_Native_Build_Runs_It(string command)
+        {
+            // Given / When / Then
+            Assert.Null(NativeBuild.Refusal(command, dynamicCodeSupported: false));
+        }
+
+        [Fact]
+        public void Should_Let_Every_Command_Run_When_Code_Can_Be_Generated_At_Run_Time()
+        {
+            // Given every top-level command of the CLI
+            var commands = GitOpsCommandLine.Build().Subcommands.Select(c => c.Name).ToList();
+
+            // When
+            var refusals = commands.Select(c => NativeBuild.Refusal(c, dynamicCodeSupported: true)).OfType<string>().ToList();
+
+            // Then
+            Assert.Contains("train", commands);
+            Assert.Empty(refusals);
+        }
+
+        [Fact]
+        public void Should_Only_Name_Commands_The_Cli_Has()
+        {
+            // Given
+            var commands = GitOpsCommandLine.Build().Subcommands.Select(c => c.Name).ToHashSet();
+
+            // When / Then
+            Assert.All(NativeBuild.Commands, c => Assert.Contains(c, commands));
+        }
+    }
+}
