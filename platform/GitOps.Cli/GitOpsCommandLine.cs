@@ -90,6 +90,13 @@ public static class GitOpsCommandLine
     {
         using var invocation = environment.Enter();
         var parse = BuildFor(args).Parse(args);
+        // Before the usage errors: in the native build, a command it does not run is refused whatever its options.
+        if (args.Length > 0 && parse.Action is not HelpLayout.SectionsHelpAction
+            && NativeBuild.Refusal(args[0], System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
+        {
+            await stderr.WriteLineAsync($"error: {refusal}");
+            return Exit(parse, ExitCode.Usage);
+        }
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             foreach (var error in parse.Errors)
@@ -100,12 +107,6 @@ public static class GitOpsCommandLine
                 await stderr.WriteLineAsync($"error: {error.Message}" + (typo is null ? "" : $" Did you mean '{typo}'?"));
             }
             await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
-            return Exit(parse, ExitCode.Usage);
-        }
-        if (args.Length > 0 && parse.Action is not HelpLayout.SectionsHelpAction
-            && NativeBuild.Refusal(args[0], System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
-        {
-            await stderr.WriteLineAsync($"error: {refusal}");
             return Exit(parse, ExitCode.Usage);
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
