@@ -102,7 +102,7 @@ Task("Publish")
 });
 
 Task("PublishNative")
-    .Description("Publishes gitops compiled ahead of time to native code, for CI checks (validate, plan, render...): artifacts/publish-native/<runtime>/gitops, the native libraries beside it. About ten minutes on two cores; docs/install.md lists the commands it runs.")
+    .Description("Publishes gitops compiled ahead of time to native code, for CI checks (validate, plan, render...): artifacts/publish-native/<runtime>/gitops, the native libraries beside it. Several minutes on two cores; docs/install.md lists the commands it runs.")
     .Does(() =>
 {
     DotNetPublish(cli.FullPath, new DotNetPublishSettings

@@ -91,8 +91,7 @@ public static class GitOpsCommandLine
         using var invocation = environment.Enter();
         var parse = BuildFor(args).Parse(args);
         // Before the usage errors: in the native build, a command it does not run is refused whatever its options.
-        if (args.Length > 0 && parse.Action is not HelpLayout.SectionsHelpAction
-            && NativeBuild.Refusal(args[0], System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
+        if (NativeBuild.Refusal(parse, System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
         {
             await stderr.WriteLineAsync($"error: {refusal}");
             return Exit(parse, ExitCode.Usage);

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace GitOps.Cli.Conventions;
 
 /// <summary>
@@ -24,4 +27,22 @@ public static class NativeBuild
             ? null
             : $"'gitops {command}' is not part of the native build of gitops, which runs {string.Join(", ", Commands.Order(StringComparer.Ordinal))}. " +
               "Run it with the single-file executable (dotnet cake build/build.cake --target=Publish) or the .NET tool (docs/install.md).";
+
+    /// <summary>
+    /// <see cref="Refusal(string, bool)"/> for the top-level command <paramref name="parse"/> names (root options such
+    /// as <c>--color</c> may come before it); null for help, which every build shows, and when no command is named.
+    /// </summary>
+    public static string? Refusal(ParseResult parse, bool dynamicCodeSupported)
+    {
+        if (parse.Action is HelpLayout.SectionsHelpAction)
+        {
+            return null;
+        }
+        var command = parse.CommandResult;
+        while (command.Parent is CommandResult { Command: not RootCommand } parent)
+        {
+            command = parent;
+        }
+        return command.Command is RootCommand ? null : Refusal(command.Command.Name, dynamicCodeSupported);
+    }
 }

@@ -57,5 +57,37 @@ public sealed class NativeBuildTests
             // When / Then
             Assert.All(NativeBuild.Commands, c => Assert.Contains(c, commands));
         }
+
+        [Theory]
+        [InlineData("train --data d.csv --model models/fraud-detector", "train")]
+        [InlineData("--color never serve --model model.onnx", "serve")]
+        [InlineData("rollout status --env prod", "rollout")]
+        public void Should_Refuse_The_Top_Level_Command_The_Arguments_Name_When_Root_Options_Or_Subcommands_Surround_It(string line, string command)
+        {
+            // Given
+            var args = line.Split(' ');
+            var parse = GitOpsCommandLine.BuildFor(args).Parse(args);
+
+            // When
+            var refusal = NativeBuild.Refusal(parse, dynamicCodeSupported: false);
+
+            // Then
+            Assert.StartsWith($"'gitops {command}' is not part of the native build", refusal);
+        }
+
+        [Theory]
+        [InlineData("--color never validate")]
+        [InlineData("train --help")]
+        [InlineData("--help")]
+        [InlineData("trian")]
+        public void Should_Let_Help_Checks_And_Typos_Through_When_The_Native_Build_Parses_Them(string line)
+        {
+            // Given
+            var args = line.Split(' ');
+            var parse = GitOpsCommandLine.BuildFor(args).Parse(args);
+
+            // When / Then
+            Assert.Null(NativeBuild.Refusal(parse, dynamicCodeSupported: false));
+        }
     }
 }
