@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Experiments;
@@ -8,6 +9,7 @@ using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.LiveCluster;
 using GitOps.Specs.Contracts;
+using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Cli.Commands;
 
@@ -151,18 +153,17 @@ public static class PlanCommand
         var painter = ColorMode.Painter(parse);
         var hasChanges = false;
         var hasErrors = false;
-        var diagnostics = new List<GitOps.Specs.Diagnostics.Diagnostic>();
+        var diagnostics = new List<Diagnostic>();
         PlanText.WriteHeader(stdout, input.Commit, painter);
-        using (var plans = EnvironmentPlanner.PlanEach(input.Specs, names, input.Facts, new RenderContext(input.Commit), input.Observed).GetEnumerator())
+        foreach (var name in EnvironmentPlanner.InPlanOrder(names))
         {
-            while (ProgressDisplay.Run(parse, $"Planning {Environments(names)}", plans.MoveNext))
-            {
-                var env = plans.Current;
-                PlanText.WriteEnvironment(stdout, env, painter);
-                hasChanges |= env.Plan.HasChanges;
-                hasErrors |= env.HasErrors;
-                diagnostics.AddRange(env.Diagnostics);
-            }
+            var (changes, written) = ProgressDisplay.Run(parse, $"Planning {Environments(names)}",
+                () => PlanAndWrite(stdout, input, name, painter));
+            hasChanges |= changes;
+            hasErrors |= written.Any(d => d.IsError);
+            diagnostics.AddRange(written);
+            // The environment's plan is garbage now: give its memory back before the next one is planned.
+            PhaseMemory.Release(input.Specs.Models.Length);
         }
         PlanText.WriteFooter(stdout, hasChanges);
         var experiments = await PlanExperiments.ReadAsync(root, input.Specs, names, ct);
@@ -177,6 +178,15 @@ public static class PlanCommand
             return (int)ExitCode.Findings;
         }
         return parse.GetValue<bool>(DetailedExitCodeOption) && hasChanges ? (int)ExitCode.PlanHasChanges : (int)ExitCode.Success;
+    }
+
+    /// <summary>Plans one environment and writes it; only its findings outlive the call, never its objects.</summary>
+    private static (bool HasChanges, ImmutableArray<Diagnostic> Diagnostics) PlanAndWrite(
+        TextWriter stdout, CliInput input, string name, TextPainter painter)
+    {
+        var env = EnvironmentPlanner.PlanEnvironment(input.Specs, name, input.Facts, new RenderContext(input.Commit), input.Observed);
+        PlanText.WriteEnvironment(stdout, env, painter);
+        return (env.Plan.HasChanges, env.Diagnostics);
     }
 
     private static string Environments(IReadOnlyCollection<string> names) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using GitOps.Cli.Conventions;
+using GitOps.Cli.Output;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
@@ -183,6 +184,7 @@ internal static class CliInputs
         }
         // Validated, policies included: rendering needs the specs, not their YAML trees.
         load.Specs.ReleaseParseTrees();
+        PhaseMemory.Release(load.Specs.Models.Length);
         IReadOnlyList<System.Text.Json.Nodes.JsonObject> observed = [];
         if (livePath is not null)
         {

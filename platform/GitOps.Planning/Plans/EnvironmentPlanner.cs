@@ -39,22 +39,18 @@ public static class EnvironmentPlanner
     public static RepositoryPlan Plan(SpecSet specs, IEnumerable<string> environments, RegistryFacts facts,
         RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null)
     {
-        return new RepositoryPlan(context.Commit, [.. PlanEach(specs, environments, facts, context, observed, cache)]);
+        var index = ObservedObject.Index(observed);
+        return new RepositoryPlan(context.Commit,
+            [.. InPlanOrder(environments).Select(e => PlanEnvironment(specs, e, facts, context, index, cache))]);
     }
 
     /// <summary>
-    /// The plans of <see cref="Plan"/>, one environment at a time, each planned only when it is asked for: a caller
-    /// that writes each plan out and lets it go holds the objects of one environment at once, never of all of them.
+    /// The order in which <see cref="Plan"/> plans and reports environments: each once, by name. A caller that plans
+    /// one environment at a time with <see cref="PlanEnvironment(SpecSet, string, RegistryFacts, RenderContext, IReadOnlyList{JsonObject}, RenderCache?, bool)"/>,
+    /// writes each plan out and lets it go before planning the next, holds one environment's objects at once.
     /// </summary>
-    public static IEnumerable<EnvironmentPlan> PlanEach(SpecSet specs, IEnumerable<string> environments, RegistryFacts facts,
-        RenderContext context, IReadOnlyList<JsonObject> observed, RenderCache? cache = null)
-    {
-        var index = ObservedObject.Index(observed);
-        foreach (var e in environments.Distinct().Order(StringComparer.Ordinal))
-        {
-            yield return PlanEnvironment(specs, e, facts, context, index, cache);
-        }
-    }
+    public static IEnumerable<string> InPlanOrder(IEnumerable<string> environments) =>
+        environments.Distinct().Order(StringComparer.Ordinal);
 
     /// <param name="desiredAsText">The plan's actions keep the objects to apply as their JSON text instead of trees
     /// (<see cref="PlanAction.DesiredText"/>): for a caller that applies them, not one that prints them.</param>

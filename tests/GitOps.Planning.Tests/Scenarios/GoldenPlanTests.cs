@@ -71,9 +71,9 @@ public sealed class GoldenPlanTests
             // When: as `gitops plan` writes its text, each environment planned only when the previous one is written
             PlanText.WriteHeader(writer, "4b7e9c2");
             var hasChanges = false;
-            foreach (var env in EnvironmentPlanner.PlanEach(specs, specs.Environments.Select(e => e.Name),
-                         ObservedFacts.From(live), new RenderContext("4b7e9c2"), live))
+            foreach (var environment in EnvironmentPlanner.InPlanOrder(specs.Environments.Select(e => e.Name).Reverse()))
             {
+                var env = EnvironmentPlanner.PlanEnvironment(specs, environment, ObservedFacts.From(live), new RenderContext("4b7e9c2"), live);
                 PlanText.WriteEnvironment(writer, env);
                 hasChanges |= env.Plan.HasChanges;
             }
