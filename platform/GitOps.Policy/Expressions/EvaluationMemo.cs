@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -12,7 +13,10 @@ namespace GitOps.Policy.Expressions;
 public sealed class EvaluationMemo
 {
     private const int MaxKeyLength = 4096;
-    private readonly Dictionary<(CompiledExpression, string), CelOutcome> _outcomes = [];
+
+    // By expression instance (each rule is compiled once; a record's own equality would hash its source text on
+    // every lookup), then by the key of the values it reads.
+    private readonly Dictionary<CompiledExpression, Dictionary<string, CelOutcome>> _outcomes = new(ReferenceEqualityComparer.Instance);
 
     public int Hits { get; private set; }
 
@@ -20,36 +24,64 @@ public sealed class EvaluationMemo
 
     public CelOutcome Evaluate(CompiledExpression expression, IReadOnlyDictionary<string, object?> variables)
     {
-        var key = Key(expression, variables);
-        if (key is not null && _outcomes.TryGetValue((expression, key), out var known))
+        Dictionary<string, CelOutcome>? known = null;
+        if (BuildKey(expression, variables))
         {
-            Hits++;
-            return known;
+            if (!_outcomes.TryGetValue(expression, out known))
+            {
+                known = new Dictionary<string, CelOutcome>(StringComparer.Ordinal);
+                _outcomes[expression] = known;
+            }
+            if (TryGetKnown(known, out var outcome))
+            {
+                Hits++;
+                return outcome;
+            }
         }
         Evaluations++;
-        var outcome = CelExpressions.Evaluate(expression, variables);
-        if (key is not null)
+        var evaluated = CelExpressions.Evaluate(expression, variables);
+        if (known is not null)
         {
-            _outcomes[(expression, key)] = outcome;
+            // Only a new outcome makes the key a string: a lookup reads it from the builder.
+            known[_key.ToString()] = evaluated;
         }
-        return outcome;
+        return evaluated;
+    }
+
+    /// <summary>Looks the builder's key up without making a string of it when the builder holds one piece, as it
+    /// does once it has grown to the longest key and been cleared.</summary>
+    private bool TryGetKnown(Dictionary<string, CelOutcome> known, [MaybeNullWhen(false)] out CelOutcome outcome)
+    {
+        ReadOnlyMemory<char> only = default;
+        var pieces = 0;
+        foreach (var chunk in _key.GetChunks())
+        {
+            only = chunk;
+            if (++pieces > 1)
+            {
+                return known.TryGetValue(_key.ToString(), out outcome);
+            }
+        }
+        return known.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(only.Span, out outcome);
     }
 
     // One builder for every key: the memo serves one evaluation pass on one thread.
     private readonly StringBuilder _key = new();
 
-    private string? Key(CompiledExpression expression, IReadOnlyDictionary<string, object?> variables)
+    /// <summary>Writes the key of the values <paramref name="expression"/> reads into the builder; false when its
+    /// outcome cannot be remembered.</summary>
+    private bool BuildKey(CompiledExpression expression, IReadOnlyDictionary<string, object?> variables)
     {
         var shape = expression.Shape;
         if (!expression.IsValid)
         {
-            return null;
+            return false;
         }
         foreach (var name in shape.BoundNames)
         {
             if (variables.ContainsKey(name))
             {
-                return null;
+                return false;
             }
         }
         // The memo is keyed by expression too, and an expression always lists the same variables and selections in the
@@ -60,7 +92,7 @@ public sealed class EvaluationMemo
             var present = variables.TryGetValue(name, out var value);
             if (value is IDictionary<string, object?> or IList<object?>)
             {
-                return null;
+                return false;
             }
             Append(key, value, present);
             key.Append('\u001e');
@@ -69,7 +101,7 @@ public sealed class EvaluationMemo
         {
             if (!variables.TryGetValue(path[0], out var node))
             {
-                return null;
+                return false;
             }
             var i = 1;
             for (; i < path.Length; i++)
@@ -94,10 +126,10 @@ public sealed class EvaluationMemo
             key.Append('\u001e');
             if (key.Length > MaxKeyLength)
             {
-                return null;
+                return false;
             }
         }
-        return key.ToString();
+        return true;
     }
 
     private static void Append(StringBuilder key, object? value, bool present)
@@ -114,10 +146,10 @@ public sealed class EvaluationMemo
                 key.Append(b ? "true" : "false");
                 break;
             case long l:
-                key.Append('i').Append(l.ToString(CultureInfo.InvariantCulture));
+                key.Append(CultureInfo.InvariantCulture, $"i{l}");
                 break;
             case double d:
-                key.Append('d').Append(d.ToString("R", CultureInfo.InvariantCulture));
+                key.Append(CultureInfo.InvariantCulture, $"d{d:R}");
                 break;
             case IDictionary<string, object?> map:
                 key.Append('{');
