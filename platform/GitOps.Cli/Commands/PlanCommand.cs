@@ -155,15 +155,20 @@ public static class PlanCommand
         var hasErrors = false;
         var diagnostics = new List<Diagnostic>();
         PlanText.WriteHeader(stdout, input.Commit, painter);
-        foreach (var name in EnvironmentPlanner.InPlanOrder(names))
+        var ordered = EnvironmentPlanner.InPlanOrder(names).ToList();
+        for (var i = 0; i < ordered.Count; i++)
         {
+            if (i > 0)
+            {
+                // The previous environment's plan is garbage now: give its memory back before the next is planned.
+                PhaseMemory.Release(input.Specs.Models.Length);
+            }
+            var name = ordered[i];
             var (changes, written) = ProgressDisplay.Run(parse, $"Planning {Environments(names)}",
                 () => PlanAndWrite(stdout, input, name, painter));
             hasChanges |= changes;
             hasErrors |= written.Any(d => d.IsError);
             diagnostics.AddRange(written);
-            // The environment's plan is garbage now: give its memory back before the next one is planned.
-            PhaseMemory.Release(input.Specs.Models.Length);
         }
         PlanText.WriteFooter(stdout, hasChanges);
         var experiments = await PlanExperiments.ReadAsync(root, input.Specs, names, ct);
