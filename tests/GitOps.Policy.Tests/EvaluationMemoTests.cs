@@ -79,5 +79,33 @@ public sealed class EvaluationMemoTests
             }, iter: 60, threads: 1);
             Assert.True(memo.Hits > 0);
         }
+
+        [Fact]
+        public void Should_Find_A_Map_Written_In_Another_Order_And_Not_A_Map_With_Another_Value()
+        {
+            // Given: a rule that reads a whole map
+            var memo = new EvaluationMemo();
+            var compiled = CelExpressions.Compile("size(object.metadata.labels) == 2 && object.metadata.labels.team == 'risk'");
+            static Dictionary<string, object?> With(params (string Key, object? Value)[] labels) => new()
+            {
+                ["object"] = new Dictionary<string, object?>
+                {
+                    ["metadata"] = new Dictionary<string, object?> { ["labels"] = labels.ToDictionary(l => l.Key, l => l.Value) },
+                },
+            };
+
+            // When
+            var first = memo.Evaluate(compiled, With(("team", "risk"), ("app", "fraud")));
+            var reordered = memo.Evaluate(compiled, With(("app", "fraud"), ("team", "risk")));
+            var hitsAfterReordered = memo.Hits;
+            var otherValue = memo.Evaluate(compiled, With(("app", "fraud"), ("team", "payments")));
+
+            // Then
+            Assert.Equal(true, first.Value);
+            Assert.Equal(true, reordered.Value);
+            Assert.Equal(1, hitsAfterReordered);
+            Assert.Equal(false, otherValue.Value);
+            Assert.Equal(1, memo.Hits);
+        }
     }
 }

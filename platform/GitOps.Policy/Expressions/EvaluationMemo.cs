@@ -132,6 +132,30 @@ public sealed class EvaluationMemo
         return true;
     }
 
+    private static void AppendEntry(StringBuilder key, string name, object? value)
+    {
+        Append(key, name, true);
+        key.Append(':');
+        Append(key, value, true);
+        key.Append(',');
+    }
+
+    /// <summary>Whether the map's keys already come in ordinal order, so that the key reads the same whatever the
+    /// order they were written in.</summary>
+    private static bool KeysInOrder(Dictionary<string, object?> map)
+    {
+        string? previous = null;
+        foreach (var k in map.Keys)
+        {
+            if (previous is not null && string.CompareOrdinal(previous, k) > 0)
+            {
+                return false;
+            }
+            previous = k;
+        }
+        return true;
+    }
+
     private static void Append(StringBuilder key, object? value, bool present)
     {
         switch (value)
@@ -151,14 +175,23 @@ public sealed class EvaluationMemo
             case double d:
                 key.Append(CultureInfo.InvariantCulture, $"d{d:R}");
                 break;
+            case Dictionary<string, object?> map when KeysInOrder(map):
+                // Keys already in order (one key, or written sorted): no copy to sort.
+                key.Append('{');
+                foreach (var (k, v) in map)
+                {
+                    AppendEntry(key, k, v);
+                }
+                key.Append('}');
+                break;
             case IDictionary<string, object?> map:
                 key.Append('{');
-                foreach (var (k, v) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                var keys = new string[map.Count];
+                map.Keys.CopyTo(keys, 0);
+                Array.Sort(keys, StringComparer.Ordinal);
+                foreach (var k in keys)
                 {
-                    Append(key, k, true);
-                    key.Append(':');
-                    Append(key, v, true);
-                    key.Append(',');
+                    AppendEntry(key, k, map[k]);
                 }
                 key.Append('}');
                 break;

@@ -131,6 +131,11 @@ public static class PolicyEvaluator
     private static Diagnostic? Judge(PolicyTarget target, PolicySpec policy, IndexedRule rule, CelOutcome outcome,
         Dictionary<string, object?> variables, HashSet<(PolicySpec, int)> notBoolean)
     {
+        // Most outcomes are true: the texts are made only for a finding (tens of thousands of judgements at 2,000 models).
+        if (outcome is { Failure: null, Value: true })
+        {
+            return null;
+        }
         var label = target.EnvironmentName is null
             ? $"[policy {policy.Name}/{rule.Rule.Name}]"
             : $"[policy {policy.Name}/{rule.Rule.Name}, environment {target.EnvironmentName}]";

@@ -19,6 +19,11 @@ public static class ResourceNames
 
     public static string Sanitize(string raw, int maxLength = MaxLength)
     {
+        if (raw.Length <= maxLength && IsSanitized(raw))
+        {
+            // Already what the steps below would make of it (most names): no copies.
+            return raw;
+        }
         var sb = new StringBuilder(raw.Length);
         foreach (var c in raw.ToLowerInvariant())
         {
@@ -55,6 +60,24 @@ public static class ResourceNames
     }
 
     private static string Short(string raw) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..8];
+
+    /// <summary>Lower-case letters, digits and single dashes between them: what sanitising leaves unchanged.</summary>
+    private static bool IsSanitized(string name)
+    {
+        if (name.Length == 0 || name[0] == '-' || name[^1] == '-')
+        {
+            return false;
+        }
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || (c == '-' && name[i - 1] != '-')))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static string Collapse(string s)
     {

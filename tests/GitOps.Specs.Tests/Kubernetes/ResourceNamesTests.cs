@@ -45,4 +45,47 @@ public sealed class ResourceNamesTests
             Assert.NotEqual(dotted, underscored);
         }
     }
+
+    public sealed class TheSanitizeMethod
+    {
+        [Theory]
+        [InlineData("fraud-detector")]
+        [InlineData("m0")]
+        [InlineData("a-b-c-1")]
+        public void Should_Return_A_Name_That_Needs_Nothing_As_It_Is(string name)
+        {
+            Assert.Same(name, ResourceNames.Sanitize(name));
+        }
+
+        [Theory]
+        [InlineData("-fraud")]
+        [InlineData("fraud-")]
+        [InlineData("fraud--detector")]
+        [InlineData("Fraud")]
+        [InlineData("fraud_detector")]
+        [InlineData("")]
+        public void Should_Change_A_Name_That_Is_Not_Quite_Valid(string name)
+        {
+            // When
+            var sanitized = ResourceNames.Sanitize(name);
+
+            // Then: valid, and never the input unchanged (each of these needs a change)
+            Assert.True(ResourceNames.IsValid(sanitized), sanitized);
+            Assert.NotEqual(name, sanitized);
+        }
+
+        [Fact]
+        public void Should_Shorten_A_Valid_Name_Longer_Than_The_Limit_Asked_For()
+        {
+            // Given
+            var name = new string('a', 30);
+
+            // When
+            var sanitized = ResourceNames.Sanitize(name, maxLength: 20);
+
+            // Then
+            Assert.Equal(20, sanitized.Length);
+            Assert.True(ResourceNames.IsValid(sanitized), sanitized);
+        }
+    }
 }
