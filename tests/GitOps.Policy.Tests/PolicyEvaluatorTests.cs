@@ -1,4 +1,7 @@
+using GitOps.Policy.Expressions;
 using GitOps.Policy.Policies;
+using GitOps.Policy.Tests.Support;
+using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
 using static GitOps.Policy.Tests.TestSpecs;
@@ -223,4 +226,54 @@ public sealed class PolicyEvaluatorTests
 
     private static System.Collections.Immutable.ImmutableSortedDictionary<string, ModelOverride> ImmutableSortedDictionaryOf(string env, ModelOverride o) =>
         System.Collections.Immutable.ImmutableSortedDictionary<string, ModelOverride>.Empty.Add(env, o);
+
+    public sealed class TheDocumentsBuiltAlongTheRulesReads
+    {
+        [Fact]
+        public void Should_Give_The_Same_Findings_As_Whole_Documents_On_Every_Policy_Test_Repository_And_The_Examples()
+        {
+            // Given: repositories loaded from YAML (documents built along the rules' reads), with violations
+            var dirs = Directory.GetDirectories(Path.Combine(RepositoryRoot.TestData, "org-policies")).Append(RepositoryRoot.Path).ToList();
+
+            // When / Then
+            Assert.True(dirs.Count > 5);
+            foreach (var dir in dirs)
+            {
+                var specs = SpecValidator.Validate(SpecFileReader.Read(dir)).Specs;
+                var along = PolicyEvaluator.Evaluate(specs, workers: 1, wholeDocuments: false);
+                var whole = PolicyEvaluator.Evaluate(specs, workers: 1, wholeDocuments: true);
+                Assert.Equal(whole.Select(d => d.ToString() + " " + d.Hint), along.Select(d => d.ToString() + " " + d.Hint));
+            }
+        }
+
+        [Fact]
+        public void Should_Name_The_Fields_Rules_Select_And_The_Overrides()
+        {
+            // Given
+            var shapes = new[]
+            {
+                CelExpressions.Compile("object.spec.serving.replicas >= 2 && has(object.metadata.labels.team)").Shape,
+                CelExpressions.Compile("object.spec.inputs.all(i, i.type == 'float32')").Shape,
+            };
+
+            // When
+            var paths = PolicyEvaluator.ObjectPathsRead(shapes)!;
+
+            // Then
+            Assert.False(paths.Whole);
+            Assert.Equal(["metadata", "spec"], paths.Children.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["inputs", "overrides", "serving"], paths.Children["spec"].Children.Keys.Order(StringComparer.Ordinal));
+            Assert.True(paths.Children["spec"].Children["inputs"].Whole);
+            Assert.True(paths.Children["metadata"].Children["labels"].Children["team"].Whole);
+        }
+
+        [Theory]
+        [InlineData("'spec' in object")]
+        [InlineData("object != null")]
+        [InlineData("[1].all(object, object > 0)")]
+        public void Should_Want_Whole_Documents_When_A_Rule_Uses_Object_Whole(string expression)
+        {
+            Assert.Null(PolicyEvaluator.ObjectPathsRead([CelExpressions.Compile(expression).Shape]));
+        }
+    }
 }

@@ -34,9 +34,15 @@ public static class PolicyDocuments
     /// The document as written (from <see cref="SpecOrigin.Raw"/>), or, for specs built in memory, a camelCase
     /// serialisation of the record in the same shape. Callers must not modify it.
     /// </summary>
-    public static Dictionary<string, object?> Of(SpecObject spec)
+    public static Dictionary<string, object?> Of(SpecObject spec) => Of(spec, null);
+
+    /// <summary>
+    /// <see cref="Of(SpecObject)"/>, built only along <paramref name="along"/> when given (a document loaded from YAML):
+    /// for readers that read nothing else, such as rules whose every use of <c>object</c> is a field selection.
+    /// </summary>
+    public static Dictionary<string, object?> Of(SpecObject spec, FieldPaths? along)
     {
-        var raw = spec.Origin.Raw;
+        var raw = along is null ? spec.Origin.Raw : spec.Origin.RawAlong(along);
         if (raw is Dictionary<string, object?> { Count: > 0 } plain)
         {
             // The loader already builds exactly this shape; nothing here mutates it (overrides copy on write).

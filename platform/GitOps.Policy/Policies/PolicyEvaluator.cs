@@ -18,7 +18,11 @@ public static class PolicyEvaluator
     /// repositories large enough to be worth it), each with its own documents and memo; the ranges' diagnostics are
     /// joined in target order, so the result does not depend on the number of workers or on scheduling.
     /// </summary>
-    internal static ImmutableArray<Diagnostic> Evaluate(SpecSet specs, int workers)
+    internal static ImmutableArray<Diagnostic> Evaluate(SpecSet specs, int workers) => Evaluate(specs, workers, wholeDocuments: false);
+
+    /// <param name="wholeDocuments">Build every object's whole document even when the rules read only some fields
+    /// (<see cref="ObjectPathsRead"/>): the result must not depend on it.</param>
+    internal static ImmutableArray<Diagnostic> Evaluate(SpecSet specs, int workers, bool wholeDocuments)
     {
         var rules = specs.Policies
             .Select(p => (Policy: p, Rules: p.Spec.Rules.Select((r, i) => new IndexedRule(r, i, CelExpressions.Compile(r.Expression)))
@@ -30,12 +34,13 @@ public static class PolicyEvaluator
         {
             return [];
         }
+        var along = wholeDocuments ? null : ObjectPathsRead(rules.SelectMany(p => p.Rules).Select(r => r.Compiled.Shape));
         var targets = PolicyTarget.All(specs).ToList();
         var ranges = Math.Max(1, Math.Min(workers, targets.Count / MinTargetsPerWorker));
         var size = (targets.Count + ranges - 1) / ranges;
         var found = new List<Diagnostic>[ranges];
         Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges },
-            r => found[r] = EvaluateRange(targets, r * size, Math.Min(targets.Count, (r + 1) * size), rules));
+            r => found[r] = EvaluateRange(targets, r * size, Math.Min(targets.Count, (r + 1) * size), rules, along));
         // A rule that is not a boolean is reported once, for the first target it was evaluated for.
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         var notBoolean = new HashSet<SourceSpan>();
@@ -52,8 +57,52 @@ public static class PolicyEvaluator
     /// <summary>Below this many targets per worker, evaluating on one thread is as fast as starting more.</summary>
     private const int MinTargetsPerWorker = 256;
 
+    /// <summary>
+    /// The fields of <c>object</c> the rules read, when every rule reads it through field selections only (as the
+    /// evaluation memo assumes): each object's document is then built along those fields, plus the environment
+    /// overrides that make a model's effective spec and locate its findings. Null, for the whole document, when a rule
+    /// uses <c>object</c> whole or binds that name in a macro.
+    /// </summary>
+    internal static FieldPaths? ObjectPathsRead(IEnumerable<ExpressionShape> shapes)
+    {
+        var paths = new List<IReadOnlyList<string>> { (string[])["spec", "overrides"] };
+        foreach (var shape in shapes)
+        {
+            if (shape.BareVariables.Contains(Object) || shape.BoundNames.Contains(Object))
+            {
+                return null;
+            }
+            foreach (var selection in shape.Selections)
+            {
+                if (selection[0] == Object)
+                {
+                    if (selection.Length == 1)
+                    {
+                        return null;
+                    }
+                    paths.Add(selection[1..]);
+                }
+            }
+            foreach (var tested in shape.PresenceTests)
+            {
+                var fields = tested.Split('.');
+                if (fields[0] == Object)
+                {
+                    if (fields.Length == 1 || fields.Any(f => f.Length == 0 || !f.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')))
+                    {
+                        return null;
+                    }
+                    paths.Add(fields[1..]);
+                }
+            }
+        }
+        return FieldPaths.Of(paths);
+    }
+
+    private const string Object = "object";
+
     private static List<Diagnostic> EvaluateRange(List<PolicyTarget> targets, int from, int to,
-        List<(PolicySpec Policy, List<IndexedRule> Rules)> rules)
+        List<(PolicySpec Policy, List<IndexedRule> Rules)> rules, FieldPaths? along)
     {
         // Each object's document is built once. The targets of one object come one after another (a model once per
         // environment it is served in) and environments are few, kept in a short list: no object is hashed by
@@ -79,7 +128,7 @@ public static class PolicyEvaluator
             if (!ReferenceEquals(o, current))
             {
                 current = o;
-                currentDocument = PolicyDocuments.Of(o);
+                currentDocument = PolicyDocuments.Of(o, along);
             }
             return currentDocument!;
         }

@@ -88,7 +88,7 @@ public static class SpecLoader
                 return null;
             }
             var tree = new DocumentTree(file, document.Index, limits, map);
-            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(tree.Map), () => DocumentWalker.Raw(tree.Map), tree.Release);
+            origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(tree.Map), () => DocumentWalker.Raw(tree.Map), paths => DocumentWalker.Raw(tree.Map, paths), tree.Release);
         }
         else
         {

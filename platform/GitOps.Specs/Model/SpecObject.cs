@@ -59,9 +59,11 @@ public sealed class SpecOrigin
         SourceSpan documentSpan,
         Func<(IReadOnlyDictionary<string, SourceSpan> Keys, IReadOnlyDictionary<string, SourceSpan> Values)> spans,
         Func<IReadOnlyDictionary<string, object?>> raw,
+        Func<FieldPaths, IReadOnlyDictionary<string, object?>> rawAlong,
         Action release)
         : this(file, documentIndex, documentSpan, new Lazy<(IReadOnlyDictionary<string, SourceSpan>, IReadOnlyDictionary<string, SourceSpan>)>(spans), raw)
     {
+        _rawAlong = rawAlong;
         _release = release;
     }
 
@@ -81,6 +83,7 @@ public sealed class SpecOrigin
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
     private readonly Func<IReadOnlyDictionary<string, object?>> _raw;
+    private readonly Func<FieldPaths, IReadOnlyDictionary<string, object?>>? _rawAlong;
     private readonly Action? _release;
 
     /// <summary>Lets go of the document's parsed tree, if it keeps one; spans and <see cref="Raw"/> then parse the
@@ -101,6 +104,14 @@ public sealed class SpecOrigin
     /// once and keep it for as long as it is used.
     /// </summary>
     public IReadOnlyDictionary<string, object?> Raw => _raw();
+
+    /// <summary>
+    /// <see cref="Raw"/> with only what lies along <paramref name="paths"/> (and everything below each path's end),
+    /// for a reader that reads nothing else: a document loaded from YAML builds no more than that. At least that much:
+    /// other origins give the whole view.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> RawAlong(FieldPaths paths) =>
+        _rawAlong is null || paths.Whole ? _raw() : _rawAlong(paths);
 
     public string File { get; }
     public int DocumentIndex { get; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Model;
 using Newtonsoft.Json.Linq;
 
 namespace GitOps.Specs.Yaml;
@@ -27,6 +28,28 @@ internal static class DocumentWalker
     /// <summary>The plain-data view alone, without the span maps (whose paths cost most of a walk).</summary>
     public static Dictionary<string, object?> Raw(YMapping root) =>
         (Dictionary<string, object?>)Visit(root, "", null, null, null, withJson: false).Raw!;
+
+    /// <summary>The plain-data view of what lies along <paramref name="paths"/> only: mappings keep the keys the paths
+    /// go through, and the node at a path's end is whole (as is a sequence on the way, which no field path goes into).</summary>
+    public static Dictionary<string, object?> Raw(YMapping root, FieldPaths paths) =>
+        (Dictionary<string, object?>)Along(root, paths)!;
+
+    private static object? Along(YNode node, FieldPaths paths)
+    {
+        if (paths.Whole || node.Resolved is not YMapping m)
+        {
+            return Visit(node, "", null, null, null, withJson: false).Raw;
+        }
+        var raw = new Dictionary<string, object?>(Math.Min(m.Entries.Count, paths.Children.Count), StringComparer.Ordinal);
+        foreach (var entry in m.Entries)
+        {
+            if (paths.Children.TryGetValue(entry.Key.Text, out var below))
+            {
+                raw[entry.Key.Text] = Along(entry.Value, below);
+            }
+        }
+        return raw;
+    }
 
     /// <summary>The span of every key and value by path.</summary>
     public static (Dictionary<string, SourceSpan> Keys, Dictionary<string, SourceSpan> Values) Spans(YMapping root)
