@@ -61,7 +61,7 @@ public static class PolicyEvaluator
     /// The fields of <c>object</c> the rules read, when every rule reads it through field selections only (as the
     /// evaluation memo assumes): each object's document is then built along those fields, plus the environment
     /// overrides that make a model's effective spec and locate its findings. Null, for the whole document, when a rule
-    /// uses <c>object</c> whole or binds that name in a macro.
+    /// uses <c>object</c> whole or binds that name in a macro. (A <c>has(…)</c> argument is a selection too.)
     /// </summary>
     internal static FieldPaths? ObjectPathsRead(IEnumerable<ExpressionShape> shapes)
     {
@@ -81,18 +81,6 @@ public static class PolicyEvaluator
                         return null;
                     }
                     paths.Add(selection[1..]);
-                }
-            }
-            foreach (var tested in shape.PresenceTests)
-            {
-                var fields = tested.Split('.');
-                if (fields[0] == Object)
-                {
-                    if (fields.Length == 1 || fields.Any(f => f.Length == 0 || !f.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')))
-                    {
-                        return null;
-                    }
-                    paths.Add(fields[1..]);
                 }
             }
         }
