@@ -221,9 +221,8 @@ public static class EnvironmentPlanner
         var renderedNames = rendered.Select(m => m.Model).ToHashSet();
         foreach (var removed in observed
                      .Where(o => o.IsOurs(env.Name) && ManagedKinds.Find(o.Key.ApiVersion, o.Key.Kind) is not null)
-                     .Select(o => (Model: ObjectKeys.Label(o.Object, ManagedLabels.Model), o.Object))
-                     .Where(p => p.Model is not null && !renderedNames.Contains(p.Model))
-                     .GroupBy(p => p.Model!, StringComparer.Ordinal)
+                     .Where(o => o.Model is not null && !renderedNames.Contains(o.Model))
+                     .GroupBy(o => o.Model!, StringComparer.Ordinal)
                      .OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var version = facts.For(removed.Key).In(env.Name).StableVersion;

@@ -51,8 +51,19 @@ public sealed record PlanAction(
     /// text).</summary>
     public byte[]? DesiredText { get; init; }
 
-    /// <summary>The object in the cluster (update/unchanged/delete), or null for a create.</summary>
-    public JsonObject? Observed { get; init; }
+    private readonly JsonObject? _observed;
+
+    /// <summary>The object in the cluster (update/unchanged/delete), or null for a create. When the plan keeps it as
+    /// <see cref="ObservedCompact"/>, each read builds a new tree from that.</summary>
+    public JsonObject? Observed
+    {
+        get => _observed ?? ObservedCompact?.Tree();
+        init => _observed = value;
+    }
+
+    /// <summary>The object in the cluster as it was observed compactly (a reconciler's listing or watch): a plan holds
+    /// no tree of an object it leaves alone.</summary>
+    public CompactObject? ObservedCompact { get; init; }
 
     public bool IsChange => Action is not ActionKind.Unchanged;
 }

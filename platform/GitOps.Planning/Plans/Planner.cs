@@ -74,11 +74,11 @@ public static class Planner
         /// <summary>The identity (<see cref="RenderCache.ObservedIdentity"/>) of our observed object under
         /// <paramref name="key"/>, or null when there is none, it is not ours, or it has no resourceVersion.</summary>
         public string? IdentityOf(ResourceKey key) =>
-            _observed.TryGetValue(key, out var o) && o.IsOurs(_environment) ? RenderCache.ObservedIdentity(o.Object) : null;
+            _observed.TryGetValue(key, out var o) && o.IsOurs(_environment) ? o.Identity : null;
 
         /// <summary>An object already found to match the cluster in this very version.</summary>
         public Decision Unchanged(ResourceKey key) =>
-            new(new PlanAction(key, ActionKind.Unchanged, WaveOf(key.Kind), "matches the cluster", []) { Observed = _observed[key].Object }, null);
+            new(Observing(new PlanAction(key, ActionKind.Unchanged, WaveOf(key.Kind), "matches the cluster", []), _observed[key]), null);
 
         public Decision Decide(ResourceKey key, JsonObject d)
         {
@@ -87,7 +87,6 @@ public static class Planner
             {
                 return new(Keep(new PlanAction(key, ActionKind.Create, wave, CreateReason(d), []), d), null);
             }
-            var o = observed.Object;
             if (!observed.IsOurs(_environment))
             {
                 var owner = observed.ManagedBy;
@@ -95,23 +94,27 @@ public static class Planner
                     ? $"{key} already exists without label {ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue}: left untouched; delete it or rename the model"
                     : $"{key} belongs to environment '{observed.Environment}' (managed-by {owner}): left untouched"));
             }
+            // Built for this comparison only: the action keeps the observed object as it was given.
+            var o = observed.Object;
             var diff = ObjectDiff.Compare(d, o);
             if (diff.IsEmpty)
             {
-                return new(new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []) { Observed = o }, null);
+                return new(Observing(new PlanAction(key, ActionKind.Unchanged, wave, "matches the cluster", []), observed), null);
             }
             var specChanged = ObjectKeys.Annotation(o, ManagedLabels.SpecHashAnnotation) != ObjectKeys.Annotation(d, ManagedLabels.SpecHashAnnotation);
             if (!specChanged && !_options.SelfHeal)
             {
-                return new(Keep(new PlanAction(key, ActionKind.Unchanged, wave,
-                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff)
-                { Observed = o }, d), null);
+                return new(Keep(Observing(new PlanAction(key, ActionKind.Unchanged, wave,
+                    $"edited in the cluster ({Fields(diff)}); left as is because selfHeal is off", diff), observed), d), null);
             }
             var reason = specChanged
                 ? $"spec changed: {Fields(diff)}"
                 : $"drift: edited in the cluster ({Fields(diff)}); restoring the spec";
-            return new(Keep(new PlanAction(key, ActionKind.Update, wave, reason, diff) { Observed = o }, d), null);
+            return new(Keep(Observing(new PlanAction(key, ActionKind.Update, wave, reason, diff), observed), d), null);
         }
+
+        private static PlanAction Observing(PlanAction action, ObservedObject observed) =>
+            action with { Observed = observed.Held, ObservedCompact = observed.Compact };
 
         private PlanAction Keep(PlanAction action, JsonObject desired) => _desiredAsText
             ? action with { DesiredText = DetachedJson.ToUtf8(desired) }
@@ -142,7 +145,7 @@ public static class Planner
                 {
                     continue;
                 }
-                actions.Add(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o.Object), []) { Observed = o.Object });
+                actions.Add(Observing(new PlanAction(key, ActionKind.Delete, Wave.Prune, DeleteReason(o.Model, o.Object), []), o));
             }
             var ordered = actions
                 .OrderBy(StepOf)
@@ -192,9 +195,8 @@ public static class Planner
         };
     }
 
-    private static string DeleteReason(JsonObject o)
+    private static string DeleteReason(string? model, JsonObject o)
     {
-        var model = ObjectKeys.Label(o, ManagedLabels.Model);
         var track = ObjectKeys.Label(o, ManagedLabels.Track);
         if (model is null)
         {

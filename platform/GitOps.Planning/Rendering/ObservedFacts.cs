@@ -16,29 +16,28 @@ public static class ObservedFacts
     public static RegistryFacts From(IEnumerable<JsonObject> observed)
     {
         // Labels are read once per object, and facts are gathered in mutable builders: tens of thousands of live
-        // objects would otherwise rebuild the immutable fact maps once each.
-        var managed = new List<(JsonObject Object, string Kind, string Env, string Model, string? Version, string? Track)>();
+        // objects would otherwise rebuild the immutable fact maps once each. No tree is kept past its own step.
+        var managed = new List<ObjectFacts>();
         var weights = new Dictionary<(string Env, string Model), int>();
-        foreach (var o in observed)
+        // Of compactly kept objects only those that can carry a fact are read (ours, of a model, of a kind read here),
+        // and what each carries is kept with it, so an object unchanged since the last pass is not built again.
+        var read = observed is ObservedObjects compact
+            ? compact.Items
+                .Where(o => o.ManagedBy == ManagedLabels.ManagedByValue && o.Environment is not null && o.Model is not null
+                            && o.Key.Kind is "Job" or "Deployment" or "HTTPRoute" or "VirtualService")
+                .Select(o => o.Read(ReadFacts))
+            : observed.Select(ReadFacts);
+        foreach (var f in read.OfType<ObjectFacts>())
         {
-            if (o["metadata"]?["labels"] is not JsonObject labels
-                || Text(labels, ManagedLabels.ManagedBy) != ManagedLabels.ManagedByValue
-                || Text(labels, ManagedLabels.Environment) is not { } env
-                || Text(labels, ManagedLabels.Model) is not { } model)
+            managed.Add(f);
+            if (f.Weight is { } weight)
             {
-                continue;
-            }
-            var kind = o["kind"]?.ToString() ?? "";
-            managed.Add((o, kind, env, model, Text(labels, ManagedLabels.Version), Text(labels, ManagedLabels.Track)));
-            if (CanaryWeight(o, kind, model) is { } weight)
-            {
-                weights[(env, model)] = weight;
+                weights[(f.Env, f.Model)] = weight;
             }
         }
         var models = new Dictionary<string, (ImmutableSortedSet<string>.Builder Trained, Dictionary<string, DeploymentFacts> Environments)>();
-        foreach (var (o, kind, env, model, version, track) in managed)
+        foreach (var (kind, env, model, version, track, trainedJob, _) in managed)
         {
-            var trainedJob = kind == "Job" && Succeeded(o) > 0;
             if (version is null || !trainedJob && kind != "Deployment")
             {
                 continue;
@@ -71,6 +70,25 @@ public static class ObservedFacts
             result[model] = new ModelFacts(facts.Trained.ToImmutable(), environments.ToImmutable());
         }
         return new RegistryFacts(result.ToImmutable());
+    }
+
+    /// <summary>What one object says about its model, or null when it is not ours or of no model.</summary>
+    private sealed record ObjectFacts(string Kind, string Env, string Model, string? Version, string? Track, bool TrainedJob, int? Weight);
+
+    private static readonly Func<JsonObject, ObjectFacts?> ReadFacts = FactsOf;
+
+    private static ObjectFacts? FactsOf(JsonObject o)
+    {
+        if (o["metadata"]?["labels"] is not JsonObject labels
+            || Text(labels, ManagedLabels.ManagedBy) != ManagedLabels.ManagedByValue
+            || Text(labels, ManagedLabels.Environment) is not { } env
+            || Text(labels, ManagedLabels.Model) is not { } model)
+        {
+            return null;
+        }
+        var kind = o["kind"]?.ToString() ?? "";
+        return new ObjectFacts(kind, env, model, Text(labels, ManagedLabels.Version), Text(labels, ManagedLabels.Track),
+            kind == "Job" && Succeeded(o) > 0, CanaryWeight(o, kind, model));
     }
 
     private static string? Text(JsonObject labels, string name) => ObjectKeys.Text(labels[name]);

@@ -56,9 +56,13 @@ public sealed class RenderCache
     /// <summary>The identity an observed object has in this very version (<c>uid/resourceVersion</c>), or null when it
     /// has no resourceVersion (a file or a test, never an API server): such an object is always compared.</summary>
     internal static string? ObservedIdentity(JsonObject observed) =>
-        observed["metadata"] is JsonObject metadata && metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } version
-            ? $"{metadata["uid"]?.GetValue<string>()}/{version}"
+        observed["metadata"] is JsonObject metadata
+            ? Identity(metadata["uid"]?.GetValue<string>(), metadata["resourceVersion"]?.GetValue<string>())
             : null;
+
+    /// <inheritdoc cref="ObservedIdentity"/>
+    internal static string? Identity(string? uid, string? resourceVersion) =>
+        resourceVersion is { Length: > 0 } ? $"{uid}/{resourceVersion}" : null;
 
     /// <summary>One model in one environment as last planned.</summary>
     /// <param name="Keys">The objects it rendered.</param>

@@ -204,9 +204,10 @@ public sealed class ExperimentRunner(
             return 0;
         }
         var managed = await cluster.ReadManagedAsync(plan.Environment.Name, plan.Environment.Spec.Namespace, ct);
-        var running = TrainingRuns.Classify([.. managed.Where(o => o["kind"]?.GetValue<string>() == "Job")], []).Where(r => !r.IsFinished)
+        List<JsonObject> jobs = [.. managed.OfKind("Job")];
+        var running = TrainingRuns.Classify(jobs, []).Where(r => !r.IsFinished)
             .Select(r => r.Job).ToHashSet(StringComparer.Ordinal);
-        return managed.Where(o => o["kind"]?.GetValue<string>() == "Job" && running.Contains(ObjectKeys.Of(o).Name))
+        return jobs.Where(o => running.Contains(ObjectKeys.Of(o).Name))
             .Sum(o => (o["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
                 .Sum(c => c["resources"]?["limits"]?[pool.Resource] is JsonValue v && int.TryParse(v.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0));
     }

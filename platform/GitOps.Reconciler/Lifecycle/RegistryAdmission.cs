@@ -147,8 +147,7 @@ public sealed class RegistryAdmission(
     {
         var store = registry.Store;
         var inputs = ModelVersions.Inputs(model, environment);
-        var job = observed.FirstOrDefault(o => o["kind"]?.ToString() == "Job"
-            && ObjectKeys.Label(o, ManagedLabels.Model) == model.Name && ObjectKeys.Label(o, ManagedLabels.Version) == version);
+        var job = observed.OfModel("Job", model.Name).FirstOrDefault(o => ObjectKeys.Label(o, ManagedLabels.Version) == version);
         var metricsBytes = await store.ReadAllBytesAsync(RegistryLayout.ArtifactFile(model.Name, version, TrainingContract.MetricsFile), ct);
         var lineageBytes = await store.ReadAllBytesAsync(RegistryLayout.ArtifactFile(model.Name, version, TrainingContract.LineageFile), ct);
         var digest = await store.DigestAsync(RegistryLayout.ModelFile(model.Name, version), ct);

@@ -31,6 +31,30 @@ public sealed record TrainingRun(string Model, string Version, string Job, strin
     public override string ToString() => $"{Model} {Version} {Outcome}: {Message}";
 }
 
+/// <summary>What classifying a training Job reads of the Job itself, read once (<see cref="Read"/>).</summary>
+public sealed record TrainingJob(string Name, string Model, string Version, string Uid, WorkloadHealth Health,
+    long? Failed, long? BackoffLimit, long? DeadlineSeconds)
+{
+    /// <summary>The same function on every call, so that a compactly kept Job keeps what it read
+    /// (<see cref="CompactObject.Read{T}"/>).</summary>
+    public static readonly Func<JsonObject, TrainingJob> Read = Of;
+
+    /// <summary>Its pods must be read to classify it (it neither completed nor failed without them).</summary>
+    public bool NeedsPods => Health.State != WorkloadState.Complete;
+
+    public static TrainingJob Of(JsonObject job)
+    {
+        var name = ObjectKeys.Of(job).Name;
+        return new TrainingJob(name, ObjectKeys.Label(job, ManagedLabels.Model) ?? name, ObjectKeys.Label(job, ManagedLabels.Version) ?? "-",
+            job["metadata"]?["uid"]?.ToString() ?? "", WorkloadHealth.ForJob(job), Long(job["status"]?["failed"]),
+            Long(job["spec"]?["backoffLimit"]), Long(job["spec"]?["activeDeadlineSeconds"]));
+    }
+
+    private static long? Long(JsonNode? node) => node is JsonValue v
+        ? v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : null
+        : null;
+}
+
 /// <summary>
 /// Classifies training Jobs from their status and their pods (pure). A failed Job says why through its condition
 /// (<c>BackoffLimitExceeded</c>, <c>DeadlineExceeded</c>) and its last pod's termination message; a Job that
@@ -51,7 +75,11 @@ public static class TrainingRuns
     };
 
     /// <summary>One run per training Job in <paramref name="observed"/>, sorted by model then Job.</summary>
-    public static ImmutableArray<TrainingRun> Classify(IReadOnlyList<JsonObject> observed, IReadOnlyList<JsonObject> pods)
+    public static ImmutableArray<TrainingRun> Classify(IReadOnlyList<JsonObject> observed, IReadOnlyList<JsonObject> pods) =>
+        Classify([.. observed.ReadEach("Job", TrainingJob.Read)], pods);
+
+    /// <summary>One run per Job of <paramref name="jobs"/>, sorted by model then Job.</summary>
+    public static ImmutableArray<TrainingRun> Classify(IReadOnlyList<TrainingJob> jobs, IReadOnlyList<JsonObject> pods)
     {
         var byJob = pods
             .Select(p => (Job: JobNameLabels.Select(l => ObjectKeys.Label(p, l)).FirstOrDefault(n => n is not null), Pod: p))
@@ -60,23 +88,17 @@ public static class TrainingRuns
             .ToDictionary(g => g.Key, g => g.Select(p => p.Pod)
                 .OrderBy(p => p["metadata"]?["creationTimestamp"]?.ToString(), StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var runs = ImmutableArray.CreateBuilder<TrainingRun>();
-        foreach (var job in observed.Where(o => o["kind"]?.GetValue<string>() == "Job"))
+        foreach (var job in jobs)
         {
-            var name = ObjectKeys.Of(job).Name;
-            var model = ObjectKeys.Label(job, ManagedLabels.Model) ?? name;
-            var version = ObjectKeys.Label(job, ManagedLabels.Version) ?? "-";
-            var (outcome, message) = Classify(job, byJob.GetValueOrDefault(name) ?? []);
-            runs.Add(new TrainingRun(model, version, name, outcome, message));
+            var (outcome, message) = Classify(job, byJob.GetValueOrDefault(job.Name) ?? []);
+            runs.Add(new TrainingRun(job.Model, job.Version, job.Name, outcome, message));
         }
         return [.. runs.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Job, StringComparer.Ordinal)];
     }
 
-    /// <summary>True when a Job's pods must be read to classify it (it neither completed nor failed without them).</summary>
-    public static bool NeedsPods(JsonObject job) => WorkloadHealth.ForJob(job).State != WorkloadState.Complete;
-
-    private static (string Outcome, string Message) Classify(JsonObject job, IReadOnlyList<JsonObject> pods)
+    private static (string Outcome, string Message) Classify(TrainingJob job, IReadOnlyList<JsonObject> pods)
     {
-        var health = WorkloadHealth.ForJob(job);
+        var health = job.Health;
         switch (health.State)
         {
             case WorkloadState.Complete:
@@ -88,11 +110,10 @@ public static class TrainingRuns
                     "DeadlineExceeded" => TrainingRun.DeadlineExceeded,
                     _ => TrainingRun.Failed,
                 };
-                var attempts = Long(job["status"]?["failed"]);
                 var what = outcome switch
                 {
-                    TrainingRun.BackoffExhausted => $"every attempt failed ({attempts} of {Long(job["spec"]?["backoffLimit"]) + 1}): {health.Message}",
-                    TrainingRun.DeadlineExceeded => $"the Job ran longer than training.timeout ({Long(job["spec"]?["activeDeadlineSeconds"])}s): {health.Message}",
+                    TrainingRun.BackoffExhausted => $"every attempt failed ({job.Failed} of {job.BackoffLimit + 1}): {health.Message}",
+                    TrainingRun.DeadlineExceeded => $"the Job ran longer than training.timeout ({job.DeadlineSeconds}s): {health.Message}",
                     _ => $"{health.Reason}: {health.Message}",
                 };
                 var tail = pods.Select(TerminationMessage).LastOrDefault(m => m is not null);
@@ -143,8 +164,4 @@ public static class TrainingRuns
         }
         return null;
     }
-
-    private static long? Long(JsonNode? node) => node is JsonValue v
-        ? v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : null
-        : null;
 }

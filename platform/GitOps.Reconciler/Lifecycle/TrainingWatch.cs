@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Metrics;
 using Microsoft.Extensions.Logging;
@@ -19,13 +20,14 @@ public sealed class TrainingWatch(ITrainingPods? pods, ReconcilerMetrics metrics
 
     public async Task<ImmutableArray<TrainingRun>> ObserveAsync(string environment, string @namespace, IReadOnlyList<JsonObject> observed, CancellationToken ct)
     {
-        var jobs = observed.Where(o => o["kind"]?.GetValue<string>() == "Job").ToList();
+        // What each Job says of itself is kept with a watched Job, so one unchanged since the last pass is not read again.
+        List<TrainingJob> jobs = [.. observed.ReadEach("Job", TrainingJob.Read)];
         if (jobs.Count == 0)
         {
             return [];
         }
         IReadOnlyList<JsonObject> podList = [];
-        if (pods is not null && jobs.Any(TrainingRuns.NeedsPods))
+        if (pods is not null && jobs.Any(j => j.NeedsPods))
         {
             try
             {
@@ -38,10 +40,10 @@ public sealed class TrainingWatch(ITrainingPods? pods, ReconcilerMetrics metrics
         }
         var runs = TrainingRuns.Classify(jobs, podList);                                            // pure
         // By name, not by a search per run: thousands of Jobs are observed on every pass.
-        var byName = new Dictionary<string, JsonObject>(jobs.Count, StringComparer.Ordinal);
+        var byName = new Dictionary<string, TrainingJob>(jobs.Count, StringComparer.Ordinal);
         foreach (var job in jobs)
         {
-            byName.TryAdd(ObjectKeys.Of(job).Name, job);
+            byName.TryAdd(job.Name, job);
         }
         foreach (var run in runs.Where(r => r.IsFinished || r.NeedsAttention))
         {
@@ -51,14 +53,13 @@ public sealed class TrainingWatch(ITrainingPods? pods, ReconcilerMetrics metrics
     }
 
     /// <summary>Counts a run once per Job (and per outcome it reaches that a person or a dashboard cares about).</summary>
-    private void Count(string environment, string @namespace, JsonObject job, TrainingRun run)
+    private void Count(string environment, string @namespace, TrainingJob job, TrainingRun run)
     {
         if (!run.IsFinished && !run.NeedsAttention)
         {
             return;
         }
-        var uid = job["metadata"]?["uid"]?.ToString() ?? "";
-        var key = $"{@namespace}/{run.Job}/{uid}";
+        var key = $"{@namespace}/{run.Job}/{job.Uid}";
         if (_counted.TryGetValue(key, out var counted) && (counted == run.Outcome || IsFinal(counted)))
         {
             return;

@@ -34,7 +34,7 @@ public static class CanaryReadiness
     /// it asks for, at least one), all updated and ready, as of its current generation.</summary>
     private static bool IsRolledOut(IReadOnlyList<JsonObject> observed, string name, string version, int? wanted)
     {
-        var deployment = observed.FirstOrDefault(o => o["kind"]?.ToString() == "Deployment" && o["metadata"]?["name"]?.ToString() == name);
+        var deployment = observed.Named("Deployment", name);
         if (deployment is null || ObjectKeys.Label(deployment, ManagedLabels.Version) != version)
         {
             return false;

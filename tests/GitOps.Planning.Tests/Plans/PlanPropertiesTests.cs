@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using CsCheck;
+using GitOps.Planning.Cluster;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Plans;
 using GitOps.Planning.Rendering;
@@ -82,6 +83,26 @@ public sealed class PlanPropertiesTests
         return facts;
     }
 
+    /// <summary>The cluster another random commit left, with hand edits (replicas, a label) and an object that is not ours
+    /// where one of ours may go.</summary>
+    private static List<JsonObject> EditedCluster(SpecSet specs, Random r)
+    {
+        var observed = Clusters.Converge(RandomRepository(r), RandomFacts(specs, r)).Select(o => (JsonObject)o.DeepClone()).ToList();
+        foreach (var o in observed.Where(_ => r.Next(4) == 0))
+        {
+            if (o["spec"]?["replicas"] is not null)
+            {
+                o["spec"]!["replicas"] = 7;
+            }
+            o["metadata"]!["labels"]!["team"] = "edited";
+        }
+        observed.Add(JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"model-0-model","namespace":"ml-staging"},"data":{"x":"y"}}""")!.AsObject());
+        return observed;
+    }
+
+    private static string Describe(RegistryFacts facts) => string.Join("\n", facts.Models.Select(m =>
+        $"{m.Key}: trained {string.Join(",", m.Value.TrainedVersions)}; {string.Join("; ", m.Value.Environments.Select(e => $"{e.Key} {e.Value.StableVersion} {e.Value.Canary}"))}"));
+
     private static List<T> Shuffle<T>(IEnumerable<T> items, Random r) => [.. items.OrderBy(_ => r.Next())];
 
     private static RepositoryPlan PlanAll(SpecSet specs, RegistryFacts facts, IReadOnlyList<JsonObject> observed) =>
@@ -155,6 +176,42 @@ public sealed class PlanPropertiesTests
         }
 
         [Fact]
+        public void Should_Plan_The_Same_When_The_Observed_Objects_Are_Kept_Compactly()
+        {
+            Gen.Int[0, int.MaxValue].Sample(seed =>
+            {
+                // Given: a cluster left by another commit, with hand edits, a foreign object and resource versions
+                var r = new Random(seed);
+                var specs = RandomRepository(r);
+                var facts = RandomFacts(specs, r);
+                var observed = EditedCluster(specs, r);
+                foreach (var (o, i) in observed.Select((o, i) => (o, i)).Where(_ => r.Next(2) == 0))
+                {
+                    o["metadata"]!["resourceVersion"] = $"{1000 + i}";
+                    o["metadata"]!["uid"] = $"uid-{i}";
+                }
+                var compact = ObservedObjects.Of(observed);
+
+                // When
+                var trees = PlanAll(specs, facts, observed);
+                var fromText = PlanAll(specs, facts, compact);
+
+                // Then: the same plan, the same objects behind each action, and the same facts read back
+                Assert.Equal(PlanJson.Format(trees), PlanJson.Format(fromText));
+                Assert.Equal(PlanText.Format(trees), PlanText.Format(fromText));
+                var actions = trees.Environments.SelectMany(e => e.Plan.Actions).ToList();
+                var compactActions = fromText.Environments.SelectMany(e => e.Plan.Actions).ToList();
+                Assert.Equal(actions.Count, compactActions.Count);
+                for (var i = 0; i < actions.Count; i++)
+                {
+                    Assert.True(JsonNode.DeepEquals(actions[i].Observed, compactActions[i].Observed), $"{actions[i].Key}");
+                    Assert.Equal(actions[i].Observed is not null, compactActions[i].ObservedCompact is not null);
+                }
+                Assert.Equal(Describe(ObservedFacts.From(observed)), Describe(ObservedFacts.From(compact)));
+            }, iter: 40);
+        }
+
+        [Fact]
         public void Should_Converge_So_That_The_Second_Plan_Is_Empty()
         {
             Gen.Int[0, int.MaxValue].Sample(seed =>
@@ -163,16 +220,7 @@ public sealed class PlanPropertiesTests
                 var r = new Random(seed);
                 var specs = RandomRepository(r);
                 var facts = RandomFacts(specs, r);
-                var observed = Clusters.Converge(RandomRepository(r), RandomFacts(specs, r)).Select(o => (JsonObject)o.DeepClone()).ToList();
-                foreach (var o in observed.Where(_ => r.Next(4) == 0))
-                {
-                    if (o["spec"]?["replicas"] is not null)
-                    {
-                        o["spec"]!["replicas"] = 7;
-                    }
-                    o["metadata"]!["labels"]!["team"] = "edited";
-                }
-                observed.Add(JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"model-0-model","namespace":"ml-staging"},"data":{"x":"y"}}""")!.AsObject());
+                var observed = EditedCluster(specs, r);
 
                 // When
                 var state = (IReadOnlyList<JsonObject>)observed;

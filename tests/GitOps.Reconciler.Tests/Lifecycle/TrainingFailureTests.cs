@@ -161,6 +161,61 @@ public sealed class TrainingFailureTests
         }
     }
 
+    public sealed class TheClassifyMethod
+    {
+        [Fact]
+        public void Should_Classify_Compactly_Kept_Jobs_As_Their_Trees_And_Read_Each_Job_Once()
+        {
+            // Given a Job of each standing, and a pod of the one that cannot pull its image
+            JsonObject Job(string name, JsonObject status) => new()
+            {
+                ["apiVersion"] = "batch/v1",
+                ["kind"] = "Job",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = name,
+                    ["namespace"] = SpecRepository.Namespace,
+                    ["uid"] = $"uid-{name}",
+                    ["labels"] = new JsonObject { [ManagedLabels.Model] = name, [ManagedLabels.Version] = "abc" },
+                },
+                ["spec"] = new JsonObject { ["backoffLimit"] = 2, ["activeDeadlineSeconds"] = 600 },
+                ["status"] = status,
+            };
+            JsonObject[] trees =
+            [
+                Job("done", new JsonObject { ["conditions"] = new JsonArray(Condition("Complete", "True", "Completed", "ok")) }),
+                Job("exhausted", new JsonObject { ["failed"] = 3, ["conditions"] = new JsonArray(Condition("Failed", "True", "BackoffLimitExceeded", "limit")) }),
+                Job("late", new JsonObject { ["failed"] = 1, ["conditions"] = new JsonArray(Condition("Failed", "True", "DeadlineExceeded", "deadline")) }),
+                Job("pulling", new JsonObject { ["active"] = 1 }),
+            ];
+            JsonObject[] pods = [PodOf(new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = "pulling" },
+                ["spec"] = new JsonObject { ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject() }, ["spec"] = new JsonObject() } },
+            }, "pulling-x", new JsonObject
+            {
+                ["containerStatuses"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "trainer", ["image"] = "trainer:1",
+                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ErrImagePull", ["message"] = "not found" } },
+                }),
+            })];
+            var compact = ObservedObjects.Of(trees);
+
+            // When
+            var fromTrees = TrainingRuns.Classify(trees, pods);
+            var fromText = TrainingRuns.Classify(compact, pods);
+
+            // Then
+            Assert.Equal(fromTrees.AsEnumerable(), fromText.AsEnumerable());
+            Assert.Equal([TrainingRun.Succeeded, TrainingRun.BackoffExhausted, TrainingRun.DeadlineExceeded, TrainingRun.ImagePullError],
+                fromText.Select(r => r.Outcome));
+            Assert.Contains("(3 of 3)", fromText[1].Message);
+            Assert.Contains("(600s)", fromText[2].Message);
+            Assert.Same(compact.Items[0].Read(TrainingJob.Read), compact.Items[0].Read(TrainingJob.Read));
+        }
+    }
+
     private static ResourceKey KeyOf(JsonObject o) => new(o["apiVersion"]!.GetValue<string>(), o["kind"]!.GetValue<string>(),
         SpecRepository.Namespace, o["metadata"]!["name"]!.GetValue<string>());
 }

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using GitOps.Planning.Cluster;
@@ -50,7 +52,8 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         $"{ManagedLabels.ManagedBy}={ManagedLabels.ManagedByValue},{ManagedLabels.Environment}={environment}";
 
     /// <summary>The managed objects from memory while <see cref="WatchManagedAsync"/> runs for the environment and has
-    /// seen everything (see <see cref="WatchedObjects"/>); listed from the API server otherwise.</summary>
+    /// seen everything (see <see cref="WatchedObjects"/>); listed from the API server otherwise. Either way they are
+    /// <see cref="ObservedObjects"/>: kept as compact text, built as trees when read.</summary>
     public async Task<IReadOnlyList<JsonObject>> ReadManagedAsync(string environment, string @namespace, CancellationToken ct)
     {
         var watched = _watched.GetValueOrDefault((environment, @namespace));
@@ -59,7 +62,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             return seen;
         }
         var selector = ManagedSelector(environment);
-        var result = new List<JsonObject>();
+        var result = new List<CompactObject>();
         foreach (var kind in _options.Kinds)
         {
             if (await ListKindAsync(kind, @namespace, selector, ct) is { } listed)
@@ -67,9 +70,9 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 result.AddRange(listed.Items);
             }
         }
-        IReadOnlyList<JsonObject> sorted = [.. result.OrderBy(KeyOf)];
-        watched?.ListedInstead(sorted);
-        return sorted;
+        var observed = ObservedObjects.Of(result);
+        watched?.ListedInstead(observed);
+        return observed;
     }
 
     /// <summary>True while <see cref="ReadManagedAsync"/> answers for the environment from its watch, without listing.</summary>
@@ -191,7 +194,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     /// </summary>
     public async IAsyncEnumerable<string> WatchDriftAsync(string environment, string @namespace, [EnumeratorCancellation] CancellationToken ct)
     {
-        var seen = new Dictionary<ResourceKey, string>();
+        var seen = new Dictionary<ResourceKey, UInt128>();
         await foreach (var change in WatchManagedAsync(environment, @namespace, ct))
         {
             if (change.Type == ClusterChangeType.Listed)
@@ -213,9 +216,9 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 continue;
             }
             var content = Content(change.Object!);
-            var before = seen.GetValueOrDefault(key);
+            var known = seen.TryGetValue(key, out var before);
             seen[key] = content;
-            if (content == before || _written.TryGetValue(key, out var mine) && mine == change.ResourceVersion)
+            if (known && content == before || _written.TryGetValue(key, out var mine) && mine == change.ResourceVersion)
             {
                 continue;
             }
@@ -223,9 +226,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
     }
 
-    /// <summary>An object without what controllers and the API server keep changing (status, resourceVersion,
-    /// managedFields, generation): equal before and after a status-only update.</summary>
-    private static string Content(JsonObject obj)
+    /// <summary>A digest of an object without what controllers and the API server keep changing (status,
+    /// resourceVersion, managedFields, generation): equal before and after a status-only update. A digest, not the text,
+    /// is what the drift watch keeps of every object.</summary>
+    private static UInt128 Content(JsonObject obj)
     {
         var copy = (JsonObject)obj.DeepClone();
         copy.Remove("status");
@@ -236,7 +240,9 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 metadata.Remove(field);
             }
         }
-        return copy.ToJsonString();
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(DetachedJson.ToUtf8(copy), digest);
+        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }
 
     private async Task WatchKindAsync(ManagedKind kind, string ns, string selector, WatchedObjects watched, ChannelWriter<ClusterChange> writer,
@@ -260,7 +266,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                         }
                         resourceVersion = listed.ResourceVersion;
                         watched.Listed(kind, listed.Items);
-                        await writer.WriteAsync(ClusterChange.Listed(kind, listed.Items, resourceVersion), ct);
+                        await writer.WriteAsync(ClusterChange.Listed(kind, ObservedObjects.Of(listed.Items), resourceVersion), ct);
                     }
                     var path = KubernetesPaths.Collection(kind, ns)
                         + $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"
@@ -333,12 +339,12 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
     }
 
-    private sealed record KindList(IReadOnlyList<JsonObject> Items, string ResourceVersion);
+    private sealed record KindList(IReadOnlyList<CompactObject> Items, string ResourceVersion);
 
     private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct)
     {
         var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}&limit={_options.ListPageSize}";
-        var items = new List<JsonObject>();
+        var items = new List<CompactObject>();
         string? resourceVersion = null;
         string? next = null;
         var restarts = 0;
@@ -364,15 +370,14 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             }
             if (response.Body["items"] is JsonArray array)
             {
-                items.EnsureCapacity(items.Count + array.Count);
-                var first = items.Count;
-                items.AddRange(array.OfType<JsonObject>());
-                // Detached from the list, each item is completed in place rather than copied.
+                var page = array.OfType<JsonObject>().ToArray();
+                // Detached from the list, each item is completed in place rather than copied, then kept as its text:
+                // one page's trees are held at a time, not the whole list's.
                 array.Clear();
-                for (var i = first; i < items.Count; i++)
-                {
-                    items[i] = WithoutFieldOwnership(Normalize(kind, items[i]));
-                }
+                var compact = new CompactObject[page.Length];
+                Parallel.For(0, page.Length, new ParallelOptions { MaxDegreeOfParallelism = page.Length < 64 ? 1 : -1, CancellationToken = ct },
+                    i => compact[i] = CompactObject.Of(WithoutFieldOwnership(Normalize(kind, page[i]))));
+                items.AddRange(compact);
             }
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
             resourceVersion ??= response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";

@@ -9,19 +9,20 @@ namespace GitOps.Reconciler.Drivers.Kubernetes;
 /// pass reads memory instead of listing every kind again. The objects are read only when they can be trusted: every
 /// kind was listed and its watch is open, and every object the driver wrote since has come back through the watch in
 /// the very version written (or, deleted, has left). Otherwise the caller lists, as without a watch.
-/// Objects are shared between readers and never changed. Safe to share between threads.
+/// Objects are kept as compact text (<see cref="CompactObject"/>, a quarter of a tree's weight) and read as new trees,
+/// so nothing a reader does changes them. Safe to share between threads.
 /// </summary>
 internal sealed class WatchedObjects(string environment, IReadOnlyCollection<ManagedKind> kinds)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<ResourceKey, JsonObject> _objects = [];
+    private readonly Dictionary<ResourceKey, CompactObject> _objects = [];
     private readonly HashSet<ManagedKind> _current = [];
 
     /// <summary>What this driver wrote and the watch has not shown yet: the resourceVersion written, or null for a delete.</summary>
     private readonly Dictionary<ResourceKey, string?> _awaited = [];
 
     /// <summary>A kind was listed (at the start or after its history expired): its objects are exactly these.</summary>
-    public void Listed(ManagedKind kind, IReadOnlyList<JsonObject> objects)
+    public void Listed(ManagedKind kind, IReadOnlyList<CompactObject> objects)
     {
         lock (_gate)
         {
@@ -31,7 +32,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
             }
             foreach (var obj in objects)
             {
-                _objects[KeyOf(obj)] = obj;
+                _objects[obj.Key] = obj;
             }
         }
     }
@@ -46,6 +47,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
     /// <summary>One event of a kind's watch.</summary>
     public void Changed(ClusterChangeType type, ResourceKey key, JsonObject obj)
     {
+        var compact = type == ClusterChangeType.Deleted ? null : CompactObject.Of(obj);
         lock (_gate)
         {
             if (type == ClusterChangeType.Deleted)
@@ -53,7 +55,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
                 _objects.Remove(key);
                 return;
             }
-            _objects[key] = obj;
+            _objects[key] = compact!;
         }
     }
 
@@ -103,7 +105,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
     }
 
     /// <summary>Every object, sorted by key, when the watch can be trusted; null when the caller has to list.</summary>
-    public IReadOnlyList<JsonObject>? Read()
+    public ObservedObjects? Read()
     {
         lock (_gate)
         {
@@ -113,14 +115,14 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
             }
             foreach (var (key, version) in _awaited.ToList())
             {
-                var seen = _objects.TryGetValue(key, out var obj) ? ResourceVersion(obj) : null;
+                var seen = _objects.TryGetValue(key, out var obj) ? obj.ResourceVersion : null;
                 if (seen != version)
                 {
                     return null;
                 }
                 _awaited.Remove(key);
             }
-            return [.. _objects.OrderBy(p => p.Key).Select(p => p.Value)];
+            return ObservedObjects.Of(_objects.Values);
         }
     }
 
@@ -128,7 +130,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
     /// The caller listed instead of reading: objects written since are now awaited in the versions the list shows
     /// (a later change by someone else replaces the version written, and the watch shows that one in turn).
     /// </summary>
-    public void ListedInstead(IReadOnlyList<JsonObject> objects)
+    public void ListedInstead(ObservedObjects objects)
     {
         lock (_gate)
         {
@@ -136,7 +138,7 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
             {
                 return;
             }
-            var listed = objects.ToDictionary(KeyOf, ResourceVersion);
+            var listed = objects.Items.ToDictionary(o => o.Key, o => o.ResourceVersion);
             foreach (var key in _awaited.Keys.ToList())
             {
                 _awaited[key] = listed.GetValueOrDefault(key);
@@ -153,8 +155,6 @@ internal sealed class WatchedObjects(string environment, IReadOnlyCollection<Man
     private bool IsOfWatchedKind(ResourceKey key) => kinds.Any(k => Is(k, key));
 
     private static bool Is(ManagedKind kind, ResourceKey key) => key.ApiVersion == kind.ApiVersion && key.Kind == kind.Kind;
-
-    private static ResourceKey KeyOf(JsonObject obj) => ObjectKeys.Of(obj);
 
     private static string? ResourceVersion(JsonObject obj) => obj["metadata"]?["resourceVersion"]?.GetValue<string>();
 }
