@@ -66,9 +66,10 @@ public sealed class LiveClusterObserver(IClusterDriver cluster) : IDisposable
     /// The managed objects of each environment in <paramref name="environments"/> (its namespace is read from
     /// <paramref name="specs"/>); environments the specs do not define are skipped (the plan reports them).
     /// </summary>
-    public async Task<ImmutableArray<JsonObject>> ObserveAsync(SpecSet specs, IEnumerable<string> environments, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonObject>> ObserveAsync(SpecSet specs, IEnumerable<string> environments, CancellationToken ct)
     {
-        var observed = ImmutableArray.CreateBuilder<JsonObject>();
+        // Kept as text, as the reconciler keeps them: planning builds each tree only to compare it.
+        var observed = new List<CompactObject>();
         foreach (var name in environments.Distinct().Order(StringComparer.Ordinal))
         {
             if (specs.Environment(name) is not { } env)
@@ -77,7 +78,8 @@ public sealed class LiveClusterObserver(IClusterDriver cluster) : IDisposable
             }
             try
             {
-                observed.AddRange(await cluster.ReadManagedAsync(name, env.Spec.Namespace, ct));
+                var objects = await cluster.ReadManagedAsync(name, env.Spec.Namespace, ct);
+                observed.AddRange(objects is ObservedObjects compact ? compact.Items : objects.Select(CompactObject.Of));
             }
             catch (KubernetesApiException e)
             {
@@ -88,7 +90,7 @@ public sealed class LiveClusterObserver(IClusterDriver cluster) : IDisposable
                         : "check that the cluster is reachable (kubectl get ns)", e);
             }
         }
-        return observed.ToImmutable();
+        return ObservedObjects.Of(observed);
     }
 
     /// <summary>
