@@ -71,6 +71,12 @@ public sealed class CompactObject
         return result;
     }
 
+    /// <summary>An object from its compact text and what was read of it on the way (a list page read item by item);
+    /// the caller vouches that they agree.</summary>
+    public static CompactObject OfText(byte[] utf8, ResourceKey key, string? managedBy, string? environment, string? model,
+        string? uid, string? resourceVersion) =>
+        new(utf8, key, managedBy, environment, model, uid, resourceVersion);
+
     public static CompactObject Of(JsonObject tree)
     {
         var metadata = tree["metadata"] as JsonObject;

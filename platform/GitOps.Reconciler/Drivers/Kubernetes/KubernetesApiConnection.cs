@@ -8,10 +8,15 @@ using k8s;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
 
-/// <summary>An API server answer: status code and the JSON body (null when the body was not JSON).</summary>
+/// <summary>An API server answer: status code and the JSON body (null when the body was not JSON, or when a successful
+/// body was kept as its bytes: <see cref="Utf8"/>).</summary>
 public sealed record KubernetesResponse(int StatusCode, JsonObject? Body, string RawText)
 {
     public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    /// <summary>A successful answer's body as it came, when it was asked for so
+    /// (<see cref="KubernetesApiConnection.SendForBytesAsync"/>); null otherwise.</summary>
+    public byte[]? Utf8 { get; init; }
 }
 
 /// <summary>
@@ -84,7 +89,17 @@ public sealed class KubernetesApiConnection : IDisposable
 
     /// <summary>Sends one request, retrying transient failures. Any final HTTP answer is returned, not thrown; only
     /// exhausting the retries on transport faults throws (<see cref="KubernetesApiException"/> with status 0).</summary>
-    public async Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType, CancellationToken ct)
+    public Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType, CancellationToken ct) =>
+        SendAsync(method, pathAndQuery, body, contentType, successAsBytes: false, ct);
+
+    /// <summary>A GET like <see cref="SendAsync(HttpMethod, string, JsonNode?, string?, CancellationToken)"/>, except
+    /// that a successful answer's body is kept as its bytes (<see cref="KubernetesResponse.Utf8"/>) and not parsed: a
+    /// list page is read item by item by the caller. A failed answer is parsed as always.</summary>
+    public Task<KubernetesResponse> SendForBytesAsync(string pathAndQuery, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, pathAndQuery, null, null, successAsBytes: true, ct);
+
+    private async Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType,
+        bool successAsBytes, CancellationToken ct)
     {
         var payload = body?.ToJsonString();
         var throttles = 0;
@@ -100,7 +115,7 @@ public sealed class KubernetesApiConnection : IDisposable
             {
                 using var request = await CreateRequestAsync(method, pathAndQuery, payload, contentType, timeout.Token);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-                var answer = await ReadAnswerAsync(response, timeout.Token);
+                var answer = await ReadAnswerAsync(response, successAsBytes, timeout.Token);
                 if (!RetryPolicy.IsTransient(answer.StatusCode))
                 {
                     return answer;
@@ -229,11 +244,15 @@ public sealed class KubernetesApiConnection : IDisposable
 
     /// <summary>Parses the body from its bytes: a list of thousands of objects is never held as a string too. The text
     /// is kept only where a message may quote it (a failure, or a body that is not a JSON object).</summary>
-    private static async Task<KubernetesResponse> ReadAnswerAsync(HttpResponseMessage response, CancellationToken ct)
+    private static async Task<KubernetesResponse> ReadAnswerAsync(HttpResponseMessage response, bool successAsBytes, CancellationToken ct)
     {
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-        var body = TryParse(bytes);
         var status = (int)response.StatusCode;
+        if (successAsBytes && status is >= 200 and < 300)
+        {
+            return new KubernetesResponse(status, null, "") { Utf8 = bytes };
+        }
+        var body = TryParse(bytes);
         var text = body is not null && status is >= 200 and < 300 ? "" : Encoding.UTF8.GetString(bytes);
         return new KubernetesResponse(status, body, text);
     }

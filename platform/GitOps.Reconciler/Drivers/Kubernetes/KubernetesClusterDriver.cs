@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using GitOps.Planning.Cluster;
@@ -350,7 +352,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var restarts = 0;
         while (true)
         {
-            var response = await api.SendAsync(HttpMethod.Get, next is null ? path : $"{path}&continue={Uri.EscapeDataString(next)}", null, null, ct);
+            var response = await api.SendForBytesAsync(next is null ? path : $"{path}&continue={Uri.EscapeDataString(next)}", ct);
             if (response.StatusCode == 404)
             {
                 // The kind is not served (its CRD is not installed), so nothing of it can exist.
@@ -364,24 +366,25 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 (resourceVersion, next) = (null, null);
                 continue;
             }
-            if (!response.IsSuccess || response.Body is null)
+            var target = new ApiTarget("list", kind.ApiVersion, kind.Plural, ns);
+            if (!response.IsSuccess || response.Utf8 is not { } utf8)
             {
-                throw ApiRefusal.Failure(new ApiTarget("list", kind.ApiVersion, kind.Plural, ns), response);
+                throw ApiRefusal.Failure(target, response);
             }
-            if (response.Body["items"] is JsonArray array)
+            ListPage.Page page;
+            try
             {
-                var page = array.OfType<JsonObject>().ToArray();
-                // Detached from the list, each item is completed in place rather than copied, then kept as its text:
-                // one page's trees are held at a time, not the whole list's.
-                array.Clear();
-                var compact = new CompactObject[page.Length];
-                Parallel.For(0, page.Length, new ParallelOptions { MaxDegreeOfParallelism = page.Length < 64 ? 1 : -1, CancellationToken = ct },
-                    i => compact[i] = CompactObject.Of(WithoutFieldOwnership(Normalize(kind, page[i]))));
-                items.AddRange(compact);
+                // Read item by item into the text the driver keeps: no tree of the page is built.
+                page = ListPage.Read(utf8, kind);
             }
+            catch (JsonException)
+            {
+                throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8)));
+            }
+            items.AddRange(page.Items);
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
-            resourceVersion ??= response.Body["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
-            next = response.Body["metadata"]?["continue"]?.GetValue<string>();
+            resourceVersion ??= page.ResourceVersion ?? "";
+            next = page.Continue;
             if (string.IsNullOrEmpty(next))
             {
                 return new KindList(items, resourceVersion);

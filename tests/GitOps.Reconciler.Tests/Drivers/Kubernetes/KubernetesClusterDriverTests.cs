@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Time;
@@ -53,6 +54,51 @@ public sealed class KubernetesClusterDriverTests
             Assert.Equal(cluster.Server.GetObject(WebDeployment)!["metadata"]!["resourceVersion"]!.GetValue<string>(), metadata["resourceVersion"]!.GetValue<string>());
             Assert.Equal(["apiVersion", "kind"], listed.Select(p => p.Key).Take(2));
             Assert.Equal(1, listed["spec"]!["replicas"]!.GetValue<int>());
+        }
+
+        [Fact]
+        public async Task Should_List_Each_Object_As_A_Get_Reads_It_Without_Field_Ownership_Whatever_Its_Text()
+        {
+            // Given objects with escapes, non-ASCII text, numbers of every form, nesting, nulls and field ownership,
+            // applied (so the server records managers) and read in pages of two
+            await using var cluster = await FakeCluster.StartAsync();
+            var driver = cluster.Driver(new KubernetesDriverOptions { ListPageSize = 2 });
+            string[] names = ["a", "b", "c"];
+            foreach (var name in names)
+            {
+                var spec = JsonNode.Parse($$"""
+                    {"replicas": 3, "text": "quote \" slash \\ tab \t ünïcødé 😀 <tag> &amp;", "big": 12345678901234,
+                     "ratio": -1.5e-3, "flag": true, "none": null, "list": [1, "two", {"three": [null, false]}], "empty": {}, "name": "{{name}}"}
+                    """)!.AsObject();
+                var deployment = FakeCluster.Managed("apps/v1", "Deployment", name, spec: spec);
+                deployment["metadata"]!["annotations"] = new JsonObject { ["note"] = "línea\nnext" };
+                await driver.ApplyAsync(deployment, dryRun: false, CancellationToken.None);
+            }
+
+            // When
+            var listed = await driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then each listed object is the object a get returns, without its ownership record, apiVersion and kind first
+            Assert.Equal(names, listed.Select(o => o["metadata"]!["name"]!.GetValue<string>()));
+            foreach (var o in listed)
+            {
+                var got = await driver.GetAsync(ObjectKeys.Of(o), CancellationToken.None);
+                Assert.NotNull(got!["metadata"]!["managedFields"]);
+                got["metadata"]!.AsObject().Remove("managedFields");
+                Assert.True(JsonNode.DeepEquals(got, o), $"{got.ToJsonString()}\n{o.ToJsonString()}");
+                Assert.Equal(got.ToJsonString(), o.ToJsonString());
+            }
+            // ... and what is read of each on the way is what its tree says
+            var compact = Assert.IsType<ObservedObjects>(listed);
+            Assert.All(compact.Items, c =>
+            {
+                var tree = c.Tree();
+                Assert.Equal(ObjectKeys.Of(tree), c.Key);
+                Assert.Equal((ObjectKeys.Label(tree, ManagedLabels.ManagedBy), ObjectKeys.Label(tree, ManagedLabels.Environment),
+                    ObjectKeys.Label(tree, ManagedLabels.Model)), (c.ManagedBy, c.Environment, c.Model));
+                Assert.Equal((tree["metadata"]!["uid"]!.GetValue<string>(), tree["metadata"]!["resourceVersion"]!.GetValue<string>()),
+                    (c.Uid, c.ResourceVersion));
+            });
         }
 
         [Fact]
