@@ -68,7 +68,7 @@ public sealed class KubernetesClusterDriverTests
             {
                 var spec = JsonNode.Parse($$"""
                     {"replicas": 3, "text": "quote \" slash \\ tab \t ünïcødé 😀 <tag> &amp;", "big": 12345678901234,
-                     "ratio": -1.5e-3, "flag": true, "none": null, "list": [1, "two", {"three": [null, false]}], "empty": {}, "name": "{{name}}"}
+                     "ratio": -1.5e-3, "flag": true, "none": null, "list": [1, "two", {"three": [null, false, 7]}], "empty": {}, "name": "{{name}}", "last": 42}
                     """)!.AsObject();
                 var deployment = FakeCluster.Managed("apps/v1", "Deployment", name, spec: spec);
                 deployment["metadata"]!["annotations"] = new JsonObject { ["note"] = "línea\nnext" };
