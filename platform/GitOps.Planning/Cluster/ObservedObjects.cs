@@ -43,9 +43,6 @@ public sealed class CompactObject
 
     public string? ResourceVersion { get; }
 
-    /// <summary>The size of the kept text in bytes.</summary>
-    public int Size => _utf8.Length;
-
     /// <summary>A new tree of the object, equal to the one it was made from (keys in the same order).</summary>
     public JsonObject Tree() => (JsonObject)DetachedJson.Parse(_utf8)!;
 
@@ -89,14 +86,11 @@ public sealed class CompactObject
 /// <summary>
 /// Observed objects as a reconciler keeps them: <see cref="CompactObject"/>s, sorted by key. As a list of trees every
 /// read of an item builds a new tree (nothing stays built), so a reader that needs one kind or one object asks for it
-/// by <see cref="OfKind"/> or <see cref="Find"/> (<see cref="ObservedLists"/> does for any list) and builds only those.
+/// by <see cref="OfKind"/> or <see cref="Named"/> (<see cref="ObservedLists"/> does for any list) and builds only those.
 /// </summary>
 public sealed class ObservedObjects : IReadOnlyList<JsonObject>
 {
-    public static readonly ObservedObjects Empty = new([]);
-
     private readonly CompactObject[] _items;
-    private Dictionary<ResourceKey, CompactObject>? _byKey;
     private Dictionary<(string Kind, string Name), CompactObject>? _byName;
 
     /// <param name="items">Sorted by key, each key once.</param>
@@ -114,14 +108,8 @@ public sealed class ObservedObjects : IReadOnlyList<JsonObject>
         return new ObservedObjects([.. byKey.Values.OrderBy(o => o.Key)]);
     }
 
-    /// <summary>The trees kept compactly, in parallel (a listing of thousands of objects).</summary>
-    public static ObservedObjects Of(IReadOnlyList<JsonObject> trees)
-    {
-        var items = new CompactObject[trees.Count];
-        Parallel.For(0, trees.Count, new ParallelOptions { MaxDegreeOfParallelism = trees.Count < 64 ? 1 : -1 },
-            i => items[i] = CompactObject.Of(trees[i]));
-        return Of(items);
-    }
+    /// <summary>The trees kept compactly (a live-state file, a test).</summary>
+    public static ObservedObjects Of(IEnumerable<JsonObject> trees) => Of(trees.Select(CompactObject.Of));
 
     public int Count => _items.Length;
 
@@ -132,13 +120,6 @@ public sealed class ObservedObjects : IReadOnlyList<JsonObject>
 
     /// <summary>New trees of the objects of <paramref name="kind"/>, in key order; no other object is built.</summary>
     public IEnumerable<JsonObject> OfKind(string kind) => _items.Where(o => o.Key.Kind == kind).Select(o => o.Tree());
-
-    /// <summary>A new tree of the object under <paramref name="key"/>, or null.</summary>
-    public JsonObject? Find(ResourceKey key)
-    {
-        var byKey = _byKey ??= _items.ToDictionary(o => o.Key);
-        return byKey.GetValueOrDefault(key)?.Tree();
-    }
 
     /// <summary>A new tree of the first object (in key order) of <paramref name="kind"/> named <paramref name="name"/>, or null.</summary>
     public JsonObject? Named(string kind, string name)

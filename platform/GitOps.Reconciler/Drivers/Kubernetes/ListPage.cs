@@ -72,7 +72,7 @@ internal static class ListPage
     }
 
     /// <summary>One item as the driver keeps it (see the type's summary).</summary>
-    public static CompactObject Item(ReadOnlySpan<byte> item, ManagedKind kind)
+    private static CompactObject Item(ReadOnlySpan<byte> item, ManagedKind kind)
     {
         var buffer = new ArrayBufferWriter<byte>(item.Length + 64);
         string? name = null, ns = null, uid = null, version = null, managedBy = null, environment = null, model = null;
