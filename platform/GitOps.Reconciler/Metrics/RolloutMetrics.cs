@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GitOps.Rollouts.Analysis;
 using GitOps.Rollouts.Rollout;
 using GitOps.Specs.Contracts;
@@ -11,18 +12,19 @@ namespace GitOps.Reconciler.Metrics;
 /// </summary>
 public sealed class RolloutMetrics
 {
-    private static readonly string[] Phases = [.. Enum.GetValues<RolloutPhase>().Select(p => p.ToString())];
-
     private readonly Gauge _phase;
     private readonly Gauge _weight;
     private readonly Counter _measurements;
     private readonly Counter _verdicts;
     private readonly Counter _rollbacks;
 
+    /// <summary>The phase each rollout's series was last set for, so that a change of phase removes the old series.</summary>
+    private readonly ConcurrentDictionary<(string Environment, string Model), RolloutPhase> _phases = new();
+
     public RolloutMetrics(IMetricFactory factory)
     {
         _phase = factory.CreateGauge(PlatformMetrics.RolloutPhase,
-            "1 for the current phase of each model's rollout (Healthy, Progressing, Paused, Degraded), 0 for the others.",
+            "1, labelled with the current phase of each model's rollout (Healthy, Progressing, Paused, Degraded): one series per rollout.",
             new GaugeConfiguration { LabelNames = ["environment", "model", "phase"] });
         _weight = factory.CreateGauge(PlatformMetrics.RolloutWeight,
             "Percent of live traffic the rollout sends to the new version (canary).",
@@ -38,12 +40,22 @@ public sealed class RolloutMetrics
             new CounterConfiguration { LabelNames = ["environment", "model"] });
     }
 
+    /// <summary>
+    /// One phase series per rollout, labelled with its current phase: a series for every phase of every model, mostly
+    /// zeros, would be four times the series for the same information, in this process and in every Prometheus that
+    /// scrapes it. The new phase's series is set before the old one goes, so a scrape never
+    /// finds the rollout without one.
+    /// </summary>
     public void SetState(string environment, string model, RolloutPhase phase, int weight)
     {
-        foreach (var p in Phases)
+        var key = (environment, model);
+        var previous = _phases.TryGetValue(key, out var p) ? p : (RolloutPhase?)null;
+        _phase.WithLabels(environment, model, phase.ToString()).Set(1);
+        if (previous is { } old && old != phase)
         {
-            _phase.WithLabels(environment, model, p).Set(p == phase.ToString() ? 1 : 0);
+            _phase.RemoveLabelled(environment, model, old.ToString());
         }
+        _phases[key] = phase;
         _weight.WithLabels(environment, model).Set(weight);
     }
 

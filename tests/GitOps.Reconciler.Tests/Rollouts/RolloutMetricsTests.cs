@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using GitOps.Reconciler.Metrics;
+using GitOps.Rollouts.Rollout;
+
+namespace GitOps.Reconciler.Tests.Rollouts;
+
+public sealed class RolloutMetricsTests
+{
+    private static async Task<string[]> PhaseSeriesAsync(ReconcilerMetrics metrics) =>
+        [.. (await metrics.ExportAsync(CancellationToken.None)).Split('\n').Where(l => l.StartsWith("gitops_rollout_phase{", StringComparison.Ordinal))];
+
+    [Fact]
+    public async Task Should_Keep_One_Phase_Series_Per_Rollout_Labelled_With_Its_Current_Phase()
+    {
+        // Given two models' rollouts, both healthy
+        var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Healthy, 0);
+        metrics.Rollouts.SetState("prod", "churn", RolloutPhase.Healthy, 0);
+        Assert.Equal(
+            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+             "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1"],
+            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+
+        // When one starts a canary, pauses, and is set again in the same phase
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Progressing, 20);
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Paused, 20);
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Paused, 50);
+
+        // Then each rollout has exactly one phase series, the current one, and its weight
+        Assert.Equal(
+            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+             "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Paused\"} 1"],
+            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+        var text = await metrics.ExportAsync(CancellationToken.None);
+        Assert.Matches(new Regex("^gitops_rollout_weight\\{environment=\"prod\",model=\"fraud\"\\} 50$", RegexOptions.Multiline), text);
+
+        // ... and the same model in another environment is a rollout of its own
+        metrics.Rollouts.SetState("staging", "fraud", RolloutPhase.Degraded, 0);
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Healthy, 0);
+        Assert.Equal(
+            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+             "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1",
+             "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Degraded\"} 1"],
+            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+    }
+}
