@@ -59,6 +59,24 @@ public sealed class RolloutMetrics
         _weight.WithLabels(environment, model).Set(weight);
     }
 
+    /// <summary>
+    /// Removes the phase and weight series of the rollouts of <paramref name="environment"/> whose model is not in
+    /// <paramref name="models"/> (removed from the repository, or no longer served there): a gauge says how things are
+    /// now, and a model that is gone is in no phase. Counters stay: what happened did happen.
+    /// </summary>
+    public void Retain(string environment, IReadOnlySet<string> models)
+    {
+        foreach (var entry in _phases)
+        {
+            var (env, model) = entry.Key;
+            if (env == environment && !models.Contains(model) && _phases.TryRemove(entry))
+            {
+                _phase.RemoveLabelled(env, model, entry.Value.ToString());
+                _weight.RemoveLabelled(env, model);
+            }
+        }
+    }
+
     public void Measured(string environment, string model, Measurement measurement) =>
         _measurements.WithLabels(environment, model, measurement.Metric, measurement.Phase.ToString()).Inc();
 

@@ -48,7 +48,9 @@ public sealed class RolloutController(
         var scope = new RolloutScope(env.Name, env.Spec.Namespace);
         var summary = ImmutableArray.CreateBuilder<string>();
         TimeSpan? next = null;
-        foreach (var model in specs.Models.Where(m => m.Spec.Environments.Contains(env.Name)).OrderBy(m => m.Name, StringComparer.Ordinal))
+        var served = specs.Models.Where(m => m.Spec.Environments.Contains(env.Name)).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+        metrics.Retain(env.Name, served.Select(m => m.Name).ToHashSet(StringComparer.Ordinal));
+        foreach (var model in served)
         {
             var (state, wait) = await AdvanceModelAsync(specs, env, scope, model, facts, observed, commit, notifier, ct);
             if (state is null)

@@ -43,4 +43,30 @@ public sealed class RolloutMetricsTests
              "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Degraded\"} 1"],
             (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task Should_Drop_The_Phase_And_Weight_Of_A_Model_No_Longer_Served_In_That_Environment_Only()
+    {
+        // Given fraud and churn rolled out in prod, and fraud in staging
+        var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Progressing, 20);
+        metrics.Rollouts.SetState("prod", "churn", RolloutPhase.Healthy, 0);
+        metrics.Rollouts.SetState("staging", "fraud", RolloutPhase.Healthy, 0);
+
+        // When fraud is no longer served in prod
+        metrics.Rollouts.Retain("prod", new HashSet<string>(["churn"]));
+
+        // Then prod's fraud has neither phase nor weight; churn and staging's fraud keep theirs
+        Assert.Equal(
+            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+             "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Healthy\"} 1"],
+            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+        var text = await metrics.ExportAsync(CancellationToken.None);
+        Assert.DoesNotContain("gitops_rollout_weight{environment=\"prod\",model=\"fraud\"}", text, StringComparison.Ordinal);
+        Assert.Contains("gitops_rollout_weight{environment=\"staging\",model=\"fraud\"} 0", text, StringComparison.Ordinal);
+
+        // ... and served again, it is back in the phase it is set to
+        metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Healthy, 0);
+        Assert.Contains("gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1", await metrics.ExportAsync(CancellationToken.None), StringComparison.Ordinal);
+    }
 }
