@@ -44,7 +44,7 @@ internal static class PhaseMemory
         catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
         {
             // More than this runtime's collector can promise, or a region already open in this process (commands run
-            // side by side in one process): validate with collections as usual.
+            // side by side in one process; the runtime then ends that one too): validate with collections as usual.
             return NoRegion.Instance;
         }
     }
