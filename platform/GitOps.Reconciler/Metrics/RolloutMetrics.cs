@@ -43,15 +43,14 @@ public sealed class RolloutMetrics
     /// <summary>
     /// One phase series per rollout, labelled with its current phase: a series for every phase of every model, mostly
     /// zeros, would be four times the series for the same information, in this process and in every Prometheus that
-    /// scrapes it. The new phase's series is set before the old one goes, so a scrape never
-    /// finds the rollout without one.
+    /// scrapes it. The new phase's series is set before the old one goes, so a scrape never finds the rollout without
+    /// one.
     /// </summary>
     public void SetState(string environment, string model, RolloutPhase phase, int weight)
     {
         var key = (environment, model);
-        var previous = _phases.TryGetValue(key, out var p) ? p : (RolloutPhase?)null;
         _phase.WithLabels(environment, model, phase.ToString()).Set(1);
-        if (previous is { } old && old != phase)
+        if (_phases.TryGetValue(key, out var old) && old != phase)
         {
             _phase.RemoveLabelled(environment, model, old.ToString());
         }

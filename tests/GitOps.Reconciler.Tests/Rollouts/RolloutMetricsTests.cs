@@ -6,8 +6,13 @@ namespace GitOps.Reconciler.Tests.Rollouts;
 
 public sealed class RolloutMetricsTests
 {
-    private static async Task<string[]> PhaseSeriesAsync(ReconcilerMetrics metrics) =>
-        [.. (await metrics.ExportAsync(CancellationToken.None)).Split('\n').Where(l => l.StartsWith("gitops_rollout_phase{", StringComparison.Ordinal))];
+    /// <summary>The exported phase series are exactly <paramref name="expected"/>, in any order.</summary>
+    private static async Task AssertPhaseSeriesAsync(ReconcilerMetrics metrics, params string[] expected)
+    {
+        var series = (await metrics.ExportAsync(CancellationToken.None)).Split('\n')
+            .Where(l => l.StartsWith("gitops_rollout_phase{", StringComparison.Ordinal));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), series.Order(StringComparer.Ordinal));
+    }
 
     [Fact]
     public async Task Should_Keep_One_Phase_Series_Per_Rollout_Labelled_With_Its_Current_Phase()
@@ -16,10 +21,9 @@ public sealed class RolloutMetricsTests
         var metrics = new ReconcilerMetrics(includeProcessMetrics: false);
         metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Healthy, 0);
         metrics.Rollouts.SetState("prod", "churn", RolloutPhase.Healthy, 0);
-        Assert.Equal(
-            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
-             "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1"],
-            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+        await AssertPhaseSeriesAsync(metrics,
+            "gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+            "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1");
 
         // When one starts a canary, pauses, and is set again in the same phase
         metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Progressing, 20);
@@ -27,21 +31,19 @@ public sealed class RolloutMetricsTests
         metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Paused, 50);
 
         // Then each rollout has exactly one phase series, the current one, and its weight
-        Assert.Equal(
-            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
-             "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Paused\"} 1"],
-            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+        await AssertPhaseSeriesAsync(metrics,
+            "gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+            "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Paused\"} 1");
         var text = await metrics.ExportAsync(CancellationToken.None);
         Assert.Matches(new Regex("^gitops_rollout_weight\\{environment=\"prod\",model=\"fraud\"\\} 50$", RegexOptions.Multiline), text);
 
         // ... and the same model in another environment is a rollout of its own
         metrics.Rollouts.SetState("staging", "fraud", RolloutPhase.Degraded, 0);
         metrics.Rollouts.SetState("prod", "fraud", RolloutPhase.Healthy, 0);
-        Assert.Equal(
-            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
-             "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1",
-             "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Degraded\"} 1"],
-            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+        await AssertPhaseSeriesAsync(metrics,
+            "gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+            "gitops_rollout_phase{environment=\"prod\",model=\"fraud\",phase=\"Healthy\"} 1",
+            "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Degraded\"} 1");
     }
 
     [Fact]
@@ -57,10 +59,9 @@ public sealed class RolloutMetricsTests
         metrics.Rollouts.Retain("prod", new HashSet<string>(["churn"]));
 
         // Then prod's fraud has neither phase nor weight; churn and staging's fraud keep theirs
-        Assert.Equal(
-            ["gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
-             "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Healthy\"} 1"],
-            (await PhaseSeriesAsync(metrics)).Order(StringComparer.Ordinal));
+        await AssertPhaseSeriesAsync(metrics,
+            "gitops_rollout_phase{environment=\"prod\",model=\"churn\",phase=\"Healthy\"} 1",
+            "gitops_rollout_phase{environment=\"staging\",model=\"fraud\",phase=\"Healthy\"} 1");
         var text = await metrics.ExportAsync(CancellationToken.None);
         Assert.DoesNotContain("gitops_rollout_weight{environment=\"prod\",model=\"fraud\"}", text, StringComparison.Ordinal);
         Assert.Contains("gitops_rollout_weight{environment=\"staging\",model=\"fraud\"} 0", text, StringComparison.Ordinal);
