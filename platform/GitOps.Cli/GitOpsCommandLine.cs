@@ -108,6 +108,13 @@ public static class GitOpsCommandLine
             await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
             return Exit(parse, ExitCode.Usage);
         }
+        return await InvokeAsync(parse, stdout, stderr, ct);
+    }
+
+    /// <summary>Runs a parsed command: a <see cref="UserError"/> is a usage error, anything else unexpected an internal
+    /// error that names its innermost cause, never a stack trace.</summary>
+    internal static async Task<int> InvokeAsync(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {

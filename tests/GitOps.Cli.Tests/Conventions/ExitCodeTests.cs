@@ -126,4 +126,62 @@ public sealed class ExitCodeTests
             Assert.Contains("No changes.", none.Stdout);
         }
     }
+    public sealed class AnUnexpectedFailure
+    {
+        [Fact]
+        public async Task Should_Exit_3_Naming_The_Innermost_Cause_Without_A_Stack_Trace()
+        {
+            // Given a command that fails the way a bug does: a wrapper around the exception that says what went wrong
+            var command = new System.CommandLine.Command("explode");
+            command.SetAction((_, _) => Task.FromException<int>(new AggregateException(new InvalidOperationException("the cache lost its index"))));
+            var root = new System.CommandLine.RootCommand { command };
+            var stderr = new StringWriter();
+
+            // When
+            var exit = await GitOpsCommandLine.InvokeAsync(root.Parse(["explode"]), new StringWriter(), stderr, CancellationToken.None);
+
+            // Then
+            Assert.Equal((int)ExitCode.InternalError, exit);
+            var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.StartsWith("internal error: AggregateException: ", lines[0]);
+            Assert.EndsWith(" Cause: InvalidOperationException: the cache lost its index", lines[0]);
+            Assert.Equal("This is a bug in gitops, not in your input. Please report it with the command you ran.", lines[1]);
+            Assert.DoesNotContain("   at ", stderr.ToString());
+        }
+
+        [Fact]
+        public async Task Should_Not_Repeat_The_Message_When_There_Is_No_Inner_Cause()
+        {
+            // Given
+            var command = new System.CommandLine.Command("explode");
+            command.SetAction((_, _) => Task.FromException<int>(new InvalidOperationException("the cache lost its index")));
+            var root = new System.CommandLine.RootCommand { command };
+            var stderr = new StringWriter();
+
+            // When
+            var exit = await GitOpsCommandLine.InvokeAsync(root.Parse(["explode"]), new StringWriter(), stderr, CancellationToken.None);
+
+            // Then
+            Assert.Equal((int)ExitCode.InternalError, exit);
+            Assert.StartsWith("internal error: InvalidOperationException: the cache lost its index\n", stderr.ToString().ReplaceLineEndings("\n"));
+            Assert.DoesNotContain("Cause:", stderr.ToString());
+        }
+
+        [Fact]
+        public async Task Should_Exit_2_For_A_User_Error_Thrown_By_A_Command()
+        {
+            // Given
+            var command = new System.CommandLine.Command("refuse");
+            command.SetAction((_, _) => Task.FromException<int>(new GitOps.Cli.Output.UserError("--out names a folder that does not exist")));
+            var root = new System.CommandLine.RootCommand { command };
+            var stderr = new StringWriter();
+
+            // When
+            var exit = await GitOpsCommandLine.InvokeAsync(root.Parse(["refuse"]), new StringWriter(), stderr, CancellationToken.None);
+
+            // Then
+            Assert.Equal((int)ExitCode.Usage, exit);
+            Assert.Equal("error: --out names a folder that does not exist", stderr.ToString().TrimEnd());
+        }
+    }
 }
