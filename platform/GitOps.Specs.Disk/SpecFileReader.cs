@@ -1,10 +1,15 @@
+using System.Collections.Immutable;
 using System.Runtime.ExceptionServices;
 
 namespace GitOps.Specs;
 
 /// <summary>
 /// Reads the spec files (<see cref="RepositoryFiles.IsSpecFile"/>) of a repository folder on disk, sorted by path
-/// (ordinal). Symbolic links are not followed.
+/// (ordinal). Symbolic links that stay inside the repository are followed, as Git checkouts keep them: a linked file is
+/// read under the link's path, a linked folder's files under the link's folder. A link out of the repository, to
+/// nothing or round in a loop is returned as a place nothing could be read from (<see cref="SourceFile.Unreadable"/>),
+/// which the loader reports: never skipped in silence, since a spec that vanishes would be pruned. A folder that cannot
+/// be read fails the read (<see cref="UnauthorizedAccessException"/>), for the same reason.
 /// </summary>
 public static class SpecFileReader
 {
@@ -17,22 +22,14 @@ public static class SpecFileReader
 
     public static IReadOnlyList<SourceFile> Read(string root, LoaderLimits limits)
     {
-        var files = new List<(string Relative, string Full)>();
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint, MatchCasing = MatchCasing.CaseSensitive };
+        var files = new List<(string Relative, string Full, string? Unreadable)>();
+        var walk = new Walk(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), files);
         foreach (var folder in RepositoryFiles.SpecFolders)
         {
-            var dir = Path.Combine(root, folder);
-            if (!Directory.Exists(dir))
+            var dir = new DirectoryInfo(Path.Combine(walk.Root, folder));
+            if (dir.Exists || dir.LinkTarget is not null)
             {
-                continue;
-            }
-            foreach (var full in Directory.EnumerateFiles(dir, "*", options))
-            {
-                var relative = Path.GetRelativePath(root, full).Replace('\\', '/');
-                if (RepositoryFiles.IsSpecFile(relative))
-                {
-                    files.Add((relative, full));
-                }
+                walk.Entry(dir, folder, []);
             }
         }
         files.Sort((a, b) => RepositoryFiles.ComparePaths(a.Relative, b.Relative));
@@ -46,7 +43,9 @@ public static class SpecFileReader
         {
             try
             {
-                result[i] = new SourceFile(selected[i].Relative, ReadBounded(selected[i].Full, limits.MaxFileBytes + 1));
+                result[i] = selected[i].Unreadable is { } why
+                    ? SourceFile.NotRead(selected[i].Relative, why)
+                    : new SourceFile(selected[i].Relative, ReadBounded(selected[i].Full, limits.MaxFileBytes + 1));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -58,6 +57,66 @@ public static class SpecFileReader
             ExceptionDispatchInfo.Throw(first);
         }
         return result;
+    }
+
+    /// <summary>The walk of the spec folders: folders in, links followed while they stay inside the repository.</summary>
+    private sealed class Walk(string root, List<(string Relative, string Full, string? Unreadable)> files)
+    {
+        private static readonly EnumerationOptions OneLevel = new() { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive };
+
+        public string Root => root;
+
+        /// <param name="entry">A file or folder, or a link to one.</param>
+        /// <param name="relative">Its repository path, the link's own where it is a link.</param>
+        /// <param name="folders">The real folders this entry is inside of, by links followed: a link to one of them is a loop.</param>
+        public void Entry(FileSystemInfo entry, string relative, ImmutableStack<string> folders)
+        {
+            // The attributes come with the listing; only a link costs the call that reads where it points.
+            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is { } link)
+            {
+                FileSystemInfo? target;
+                try
+                {
+                    target = entry.ResolveLinkTarget(returnFinalTarget: true);
+                }
+                catch (IOException)
+                {
+                    // Too many levels of links: a loop of links.
+                    target = null;
+                }
+                var why = target is null ? SymbolicLinks.Loop(link)
+                    : !target.Exists ? SymbolicLinks.Missing(link)
+                    : !Inside(target.FullName) ? SymbolicLinks.Outside(link)
+                    : target is DirectoryInfo && (folders.Contains(Path.TrimEndingDirectorySeparator(target.FullName)) || Inside(entry.FullName, of: target.FullName)) ? SymbolicLinks.Ancestor(link)
+                    : null;
+                if (why is not null)
+                {
+                    if (SymbolicLinks.Reported(relative, target is DirectoryInfo, target is { Exists: true }))
+                    {
+                        files.Add((relative, entry.FullName, why));
+                    }
+                    return;
+                }
+                entry = target!;
+            }
+            if (entry is DirectoryInfo dir)
+            {
+                var inside = folders.Push(Path.TrimEndingDirectorySeparator(dir.FullName));
+                foreach (var child in dir.EnumerateFileSystemInfos("*", OneLevel))
+                {
+                    Entry(child, relative + "/" + child.Name, inside);
+                }
+            }
+            else if (RepositoryFiles.IsSpecFile(relative))
+            {
+                files.Add((relative, entry.FullName, null));
+            }
+        }
+
+        private bool Inside(string path) => Inside(path, of: root);
+
+        private static bool Inside(string path, string of) =>
+            path.StartsWith(of, StringComparison.Ordinal) && path.Length > of.Length && path[of.Length] == Path.DirectorySeparatorChar;
     }
 
     /// <summary>Fewer files than this are read on the calling thread: starting workers would cost more.</summary>

@@ -60,6 +60,86 @@ public sealed class SpecFileReaderTests
             Assert.DoesNotContain("m-180x", error.Message, StringComparison.Ordinal);
         }
 
+        [Fact]
+        public void Should_Read_Linked_Files_And_Folders_Inside_The_Repository_Under_The_Links_Paths()
+        {
+            // Given a model whose spec is a link to a shared file, and a policies folder that is a link to another one
+            Write("shared/fraud.yaml", "name: fraud\n");
+            Write("shared/gates/gate.yaml", "name: gate\n");
+            Link("models/fraud/model.yaml", "../../shared/fraud.yaml");
+            Link("policies/gates", "../shared/gates");
+            Link("models/fraud/notes.md", "/etc/hostname");
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName);
+
+            // Then the specs are read through the links, and a link that could hold no spec is left alone
+            Assert.Equal(["models/fraud/model.yaml", "policies/gates/gate.yaml"], files.Select(f => f.Path));
+            Assert.Equal("name: fraud\n", Encoding.UTF8.GetString(files[0].Content));
+            Assert.Equal("name: gate\n", Encoding.UTF8.GetString(files[1].Content));
+            Assert.All(files, f => Assert.Null(f.Unreadable));
+        }
+
+        [Fact]
+        public void Should_Return_Each_Link_That_Cannot_Be_Followed_With_Its_Reason_Instead_Of_Skipping_It()
+        {
+            // Given links out of the repository, to nothing, to a folder they are in, and round in a loop
+            var outside = Directory.CreateTempSubdirectory("gitops-reader-outside-");
+            try
+            {
+                File.WriteAllText(Path.Combine(outside.FullName, "model.yaml"), "name: elsewhere\n");
+                Write("models/kept/model.yaml", "name: kept\n");
+                Link("models/away/model.yaml", Path.Combine(outside.FullName, "model.yaml"));
+                Link("models/gone.yaml", "nowhere.yaml");
+                Link("models/kept/again", "..");
+                Link("policies/a.yaml", "b.yaml");
+                Link("policies/b.yaml", "a.yaml");
+                Link("policies/shared", outside.FullName);
+                Link("policies/README.md", "missing.md");
+
+                // When
+                var files = SpecFileReader.Read(_root.FullName);
+
+                // Then
+                var reasons = files.ToDictionary(f => f.Path, f => f.Unreadable);
+                Assert.Equal(["models/away/model.yaml", "models/gone.yaml", "models/kept/again", "models/kept/model.yaml", "policies/a.yaml", "policies/b.yaml", "policies/shared"],
+                    reasons.Keys);
+                Assert.Equal(SymbolicLinks.Outside(Path.Combine(outside.FullName, "model.yaml")), reasons["models/away/model.yaml"]);
+                Assert.Equal(SymbolicLinks.Missing("nowhere.yaml"), reasons["models/gone.yaml"]);
+                Assert.Equal(SymbolicLinks.Ancestor(".."), reasons["models/kept/again"]);
+                Assert.Null(reasons["models/kept/model.yaml"]);
+                Assert.Equal(SymbolicLinks.Loop("b.yaml"), reasons["policies/a.yaml"]);
+                Assert.Equal(SymbolicLinks.Outside(outside.FullName), reasons["policies/shared"]);
+            }
+            finally
+            {
+                outside.Delete(recursive: true);
+            }
+        }
+
+        [Fact]
+        public void Should_Have_The_Loader_Report_A_Link_Not_Followed_At_Its_Path()
+        {
+            // Given
+            Link("models/gone/model.yaml", "../../nowhere.yaml");
+
+            // When
+            var result = SpecLoader.Load(SpecFileReader.Read(_root.FullName));
+
+            // Then
+            var finding = Assert.Single(result.Diagnostics);
+            Assert.Equal("GITOPS0020", finding.Id);
+            Assert.Equal("models/gone/model.yaml", finding.Span.File);
+            Assert.Equal(SymbolicLinks.Missing("../../nowhere.yaml"), finding.Message);
+        }
+
+        private void Link(string relative, string target)
+        {
+            var path = Path.Combine(_root.FullName, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.CreateSymbolicLink(path, target);
+        }
+
         private void Write(string relative, string content)
         {
             var path = Path.Combine(_root.FullName, relative);

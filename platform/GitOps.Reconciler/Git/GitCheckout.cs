@@ -5,6 +5,9 @@ namespace GitOps.Reconciler.Git;
 /// <summary>One file of a commit, read from Git's object database (not from the working tree).</summary>
 public sealed record GitFile(string Path, ReadOnlyMemory<byte> Content)
 {
+    /// <inheritdoc cref="GitOps.Specs.SourceFile.Unreadable"/>
+    public string? Unreadable { get; init; }
+
     public string Text => Encoding.UTF8.GetString(Content.Span);
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using GitOps.Specs;
 using LibGit2Sharp;
@@ -333,23 +334,51 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
     private GitCheckout Read(Repository repo, Commit commit)
     {
         var files = new List<GitFile>();
-        Collect(commit.Tree, "", files);
+        Collect(commit, commit.Tree, "", "", [], files);
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return new GitCheckout(commit.Sha, options.Branch, repo.Info.WorkingDirectory, commit.Committer.When, commit.Message, files);
     }
 
-    private void Collect(Tree tree, string prefix, List<GitFile> into)
+    /// <param name="prefix">Where the tree's entries are in the repository as read: under a link, the link's path.</param>
+    /// <param name="realPrefix">Where they are in the commit, which links inside it are relative to.</param>
+    /// <param name="folders">The real folders the tree is inside of by links followed: a link to one of them is a loop.</param>
+    private void Collect(Commit commit, Tree tree, string prefix, string realPrefix, ImmutableStack<string> folders, List<GitFile> into)
     {
         foreach (var entry in tree)
         {
             var path = prefix + entry.Name;
-            switch (entry.TargetType)
+            var target = entry;
+            var realPath = realPrefix + entry.Name;
+            if (entry.Mode == Mode.SymbolicLink)
+            {
+                if (!RepositoryFiles.MayHoldSpecFiles(path) || !Wanted(path, folder: true))
+                {
+                    continue;
+                }
+                var link = Text((Blob)entry.Target);
+                var (resolved, resolvedPath, why) = Follow(commit, realPath, link);
+                if (resolved?.TargetType == TreeEntryTargetType.Tree && why is null
+                    && (folders.Contains(resolvedPath) || realPath.StartsWith(resolvedPath + "/", StringComparison.Ordinal)))
+                {
+                    why = SymbolicLinks.Ancestor(link);
+                }
+                if (why is not null)
+                {
+                    if (SymbolicLinks.Reported(path, resolved?.TargetType == TreeEntryTargetType.Tree, resolved is not null))
+                    {
+                        into.Add(new GitFile(path, ReadOnlyMemory<byte>.Empty) { Unreadable = why });
+                    }
+                    continue;
+                }
+                (target, realPath) = (resolved!, resolvedPath!);
+            }
+            switch (target.TargetType)
             {
                 case TreeEntryTargetType.Tree when RepositoryFiles.MayHoldSpecFiles(path) && Wanted(path + "/", folder: true):
-                    Collect((Tree)entry.Target, path + "/", into);
+                    Collect(commit, (Tree)target.Target, path + "/", realPath + "/", ReferenceEquals(target, entry) ? folders : folders.Push(realPath), into);
                     break;
                 case TreeEntryTargetType.Blob when RepositoryFiles.IsSpecFile(path) && Wanted(path, folder: false):
-                    var blob = (Blob)entry.Target;
+                    var blob = (Blob)target.Target;
                     using (var stream = blob.GetContentStream())
                     using (var buffer = new MemoryStream())
                     {
@@ -360,6 +389,32 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
             }
         }
     }
+
+    /// <summary>Follows a link of the commit (and the links it leads to) to what it names inside the commit; the
+    /// reason it cannot be followed otherwise, with what it named when that exists.</summary>
+    private static (TreeEntry? Target, string? Path, string? Why) Follow(Commit commit, string linkPath, string link)
+    {
+        var (at, text) = (linkPath, link);
+        for (var hop = 0; hop < SymbolicLinks.MaxHops; hop++)
+        {
+            if (SymbolicLinks.Resolve(at, text) is not { } resolved)
+            {
+                return (null, null, SymbolicLinks.Outside(link));
+            }
+            if (commit[resolved] is not { } entry)
+            {
+                return (null, null, SymbolicLinks.Missing(link));
+            }
+            if (entry.Mode != Mode.SymbolicLink)
+            {
+                return (entry, resolved, null);
+            }
+            (at, text) = (resolved, Text((Blob)entry.Target));
+        }
+        return (null, null, SymbolicLinks.Loop(link));
+    }
+
+    private static string Text(Blob blob) => blob.GetContentText();
 
     private bool Wanted(string path, bool folder) =>
         options.IncludePaths.Count == 0 || options.IncludePaths.Any(p =>

@@ -57,11 +57,11 @@ public sealed class WorkingTreeSource(string root, bool followEdits = true, Time
 
     private (List<GitFile> Files, string Digest) Read()
     {
-        var files = SpecFileReader.Read(root).Select(f => new GitFile(f.Path, f.Content)).ToList();
+        var files = SpecFileReader.Read(root).Select(f => new GitFile(f.Path, f.Content) { Unreadable = f.Unreadable }).ToList();
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
         {
-            digest.AppendData(System.Text.Encoding.UTF8.GetBytes(file.Path + "\n"));
+            digest.AppendData(System.Text.Encoding.UTF8.GetBytes(file.Path + "\n" + file.Unreadable + "\n"));
             digest.AppendData(file.Content.Span);
         }
         return (files, Convert.ToHexStringLower(digest.GetHashAndReset())[..12]);

@@ -319,7 +319,7 @@ public sealed class ReconcilePass(
             return last.Load;
         }
         // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
-        var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()))));
+        var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()) { Unreadable = f.Unreadable })));
         // Validated, policies included: the specs are kept until the next commit, their YAML trees need not be.
         load.Specs.ReleaseParseTrees();
         _lastLoad = new LoadedCommit(checkout.Revision, load);

@@ -26,6 +26,7 @@ public static class DiagnosticIds
     public const string UnknownKind = "GITOPS0017";
     public const string MissingName = "GITOPS0018";
     public const string TooManyFiles = "GITOPS0019";
+    public const string LinkNotFollowed = "GITOPS0020";
 
     // Schema.
     public const string UnknownField = "GITOPS0101";

@@ -49,10 +49,11 @@ public static class RepositoryFiles
         return SpecFolders.Contains(top, StringComparer.Ordinal);
     }
 
-    /// <summary>The spec files among <paramref name="files"/> (from any source: a Git tree, an archive), in loader order.</summary>
+    /// <summary>The spec files among <paramref name="files"/> (from any source: a Git tree, an archive), in loader order,
+    /// with the places nothing could be read from (<see cref="SourceFile.Unreadable"/>), which the loader reports.</summary>
     public static IReadOnlyList<SourceFile> Select(IEnumerable<SourceFile> files)
     {
-        var selected = files.Where(f => IsSpecFile(f.Path)).ToList();
+        var selected = files.Where(f => IsSpecFile(f.Path) || f.Unreadable is not null).ToList();
         selected.Sort((a, b) => ComparePaths(a.Path, b.Path));
         return selected;
     }

@@ -60,6 +60,12 @@ internal static class YamlReader
 
     private static string? Decode(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics)
     {
+        if (file.Unreadable is { } why)
+        {
+            diagnostics.Add(Error(DiagnosticIds.LinkNotFollowed, SourceSpan.StartOf(file.Path), why,
+                "replace the link with the file or folder it stands for, or point it at one inside the repository"));
+            return null;
+        }
         var bytes = file.Content;
         if (bytes.Length > limits.MaxFileBytes)
         {

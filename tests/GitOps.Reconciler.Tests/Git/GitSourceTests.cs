@@ -65,6 +65,42 @@ public sealed class GitSourceTests
         }
 
         [Fact]
+        public async Task Should_Follow_Links_Inside_The_Commit_And_Return_The_Others_As_Not_Read()
+        {
+            // Given a commit whose specs are partly links: to a shared file, to a shared folder, and some that lead nowhere
+            using var ws = new Workspace();
+            ws.Remote.Commit("specs", Files(("shared/fraud.yaml", "kind: Model\n"), ("shared/gates/gate.yaml", "kind: QualityGate\n"),
+                ("README.md", "hello")));
+            ws.Remote.CommitLinks("links",
+                ("models/fraud/model.yaml", "../../shared/fraud.yaml"),
+                ("policies/gates", "../shared/gates"),
+                ("models/away/model.yaml", "/etc/model.yaml"),
+                ("models/up/model.yaml", "../../../model.yaml"),
+                ("models/gone.yaml", "nowhere.yaml"),
+                ("models/fraud/again", ".."),
+                ("policies/a.yaml", "b.yaml"),
+                ("policies/b.yaml", "a.yaml"),
+                ("models/fraud/notes.md", "../../README.md"));
+
+            // When
+            var result = await ws.Source().FetchAsync(CancellationToken.None);
+
+            // Then
+            Assert.True(result.Succeeded, result.Error);
+            var files = result.Checkout!.Files.ToDictionary(f => f.Path);
+            Assert.Equal(["models/away/model.yaml", "models/fraud/again", "models/fraud/model.yaml", "models/gone.yaml", "models/up/model.yaml",
+                "policies/a.yaml", "policies/b.yaml", "policies/gates/gate.yaml"], files.Keys);
+            Assert.Equal("kind: Model\n", files["models/fraud/model.yaml"].Text);
+            Assert.Equal("kind: QualityGate\n", files["policies/gates/gate.yaml"].Text);
+            Assert.Null(files["models/fraud/model.yaml"].Unreadable);
+            Assert.Equal(GitOps.Specs.SymbolicLinks.Outside("/etc/model.yaml"), files["models/away/model.yaml"].Unreadable);
+            Assert.Equal(GitOps.Specs.SymbolicLinks.Outside("../../../model.yaml"), files["models/up/model.yaml"].Unreadable);
+            Assert.Equal(GitOps.Specs.SymbolicLinks.Missing("nowhere.yaml"), files["models/gone.yaml"].Unreadable);
+            Assert.Equal(GitOps.Specs.SymbolicLinks.Ancestor(".."), files["models/fraud/again"].Unreadable);
+            Assert.Equal(GitOps.Specs.SymbolicLinks.Loop("b.yaml"), files["policies/a.yaml"].Unreadable);
+        }
+
+        [Fact]
         public async Task Should_Follow_New_Commits_Including_Deleted_Files()
         {
             // Given

@@ -102,6 +102,20 @@ public sealed class FakeGitRepo : IDisposable
         return repo.Commit(message, signature, signature, new CommitOptions { AllowEmptyCommit = true }).Sha;
     }
 
+    /// <summary>Commits symbolic links (<paramref name="links"/>: where each is, what it points to, as stored in Git).</summary>
+    public string CommitLinks(string message, params (string Path, string Target)[] links)
+    {
+        using var repo = new Repository(Path);
+        foreach (var (relative, target) in links)
+        {
+            var full = System.IO.Path.Combine(Path, relative);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            File.CreateSymbolicLink(full, target);
+            Commands.Stage(repo, relative);
+        }
+        return CommitStaged(repo, message);
+    }
+
     public string Commit(string message, string path, string content) =>
         Commit(message, new Dictionary<string, string?> { [path] = content });
 
