@@ -58,6 +58,29 @@ public sealed class InferRequestParserTests
             Assert.Equal(message, error.Message);
         }
 
+        [Theory]
+        [InlineData("ids", "INT64")]
+        [InlineData("x", "FP32")]
+        public void Should_Refuse_A_Short_Body_Declaring_A_Huge_Shape_Without_Allocating_What_The_Shape_Promises(string name, string datatype)
+        {
+            // Given 2 values under a shape of a billion elements (4 to 8 GB if allocated as declared)
+            TensorSignature[] inputs = [new(name, datatype == "FP32" ? TensorDatatype.Fp32 : TensorDatatype.Int64, [-1, 2])];
+            var body = System.Text.Encoding.UTF8.GetBytes(
+                "{\"inputs\":[{\"name\":\"" + name + "\",\"datatype\":\"" + datatype + "\",\"shape\":[500000000,2],\"data\":[1,2]}]}");
+            InferRequestParser.Parse(body, inputs, Outputs);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+
+            // When
+            var (request, error) = InferRequestParser.Parse(body, inputs, Outputs);
+
+            // Then
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Null(request);
+            Assert.Equal($"input '{name}' has 2 data elements but shape [500000000,2] needs 1000000000", error!.Message);
+            Assert.Equal(400, error.Status);
+            Assert.True(allocated < 1024 * 1024, $"allocated {allocated} bytes");
+        }
+
         [Fact]
         public void Should_Never_Throw_On_Arbitrary_Bytes()
         {

@@ -139,9 +139,11 @@ public static class InferRequestFastReader
                 {
                     return null;
                 }
-                data = new float[expected];
+                // Sized by the shape, but grown only as the data comes: a short body declaring a huge shape must not
+                // make the server allocate what the shape promises.
+                data = new float[Math.Min(expected, InitialData)];
                 var count = 0;
-                if (!ReadData(ref reader, data, ref count) || count != expected)
+                if (!ReadData(ref reader, ref data, expected, ref count) || count != expected)
                 {
                     return null;
                 }
@@ -190,7 +192,10 @@ public static class InferRequestFastReader
     }
 
     /// <summary>Flat or nested (row-major) numbers; null is a missing value (NaN), as in the full parser.</summary>
-    private static bool ReadData(ref Utf8JsonReader reader, float[] data, ref int count)
+    /// <summary>Elements of the data array allocated before any is read; it doubles as more come, up to the shape's.</summary>
+    private const int InitialData = 4096;
+
+    private static bool ReadData(ref Utf8JsonReader reader, ref float[] data, int expected, ref int count)
     {
         while (reader.Read())
         {
@@ -199,15 +204,15 @@ public static class InferRequestFastReader
                 case JsonTokenType.EndArray:
                     return true;
                 case JsonTokenType.StartArray:
-                    if (!ReadData(ref reader, data, ref count))
+                    if (!ReadData(ref reader, ref data, expected, ref count))
                     {
                         return false;
                     }
                     break;
-                case JsonTokenType.Number when count < data.Length && reader.TryGetSingle(out var value) && float.IsFinite(value):
+                case JsonTokenType.Number when Room(ref data, expected, count) && reader.TryGetSingle(out var value) && float.IsFinite(value):
                     data[count++] = value;
                     break;
-                case JsonTokenType.Null when count < data.Length:
+                case JsonTokenType.Null when Room(ref data, expected, count):
                     data[count++] = float.NaN;
                     break;
                 default:
@@ -215,6 +220,20 @@ public static class InferRequestFastReader
             }
         }
         return false;
+    }
+
+    /// <summary>Whether one more element fits the shape, growing <paramref name="data"/> when it is full.</summary>
+    private static bool Room(ref float[] data, int expected, int count)
+    {
+        if (count >= expected)
+        {
+            return false;
+        }
+        if (count == data.Length)
+        {
+            Array.Resize(ref data, (int)Math.Min(expected, 2L * data.Length));
+        }
+        return true;
     }
 
     private static List<string>? ReadOutputs(ref Utf8JsonReader reader)

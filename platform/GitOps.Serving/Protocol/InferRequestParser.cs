@@ -149,7 +149,9 @@ public static class InferRequestParser
         {
             return FailInput($"input '{name}' has no \"data\" array");
         }
-        var data = signature.Datatype.NewArray(expected);
+        // No larger than the data sent: a short body declaring a huge shape must not make the server allocate what
+        // the shape promises. Fewer elements than the shape needs end in the count error below, as before.
+        var data = signature.Datatype.NewArray(Math.Min(expected, Elements(dataElement)));
         var count = 0;
         if (Fill(dataElement, signature.Datatype, data, ref count) is { } invalid)
         {
@@ -160,6 +162,17 @@ public static class InferRequestParser
             return (null, InferRequestContract.CountMismatch(name, shape, count, expected));
         }
         return (new Tensor(name, signature.Datatype, shape.ToImmutable(), data), null);
+    }
+
+    /// <summary>The values in flat or nested JSON data.</summary>
+    private static int Elements(JsonElement array)
+    {
+        var count = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            count += item.ValueKind == JsonValueKind.Array ? Elements(item) : 1;
+        }
+        return count;
     }
 
     /// <summary>Copies flat or nested (row-major) JSON data into <paramref name="data"/>.</summary>
