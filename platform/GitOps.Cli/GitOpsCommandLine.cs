@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 using GitOps.Cli.Commands;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
@@ -115,17 +116,31 @@ public static class GitOpsCommandLine
     /// error that names its innermost cause, never a stack trace.</summary>
     internal static async Task<int> InvokeAsync(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // Ctrl+C and SIGTERM are handled here, not by the command-line library, whose own handling cancels a token of
+        // its own: the cancellation they cause must read as an interruption (exit 130), not as a bug. The first signal
+        // asks the command to stop (it cancels the token the command runs with); a second one ends the process at once.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        void OnSignal(PosixSignalContext context)
+        {
+            if (!cancel.IsCancellationRequested)
+            {
+                context.Cancel = true;
+                cancel.Cancel();
+            }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
-            return await parse.InvokeAsync(config, ct);
+            return await parse.InvokeAsync(config, cancel.Token);
         }
         catch (UserError e)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return Exit(parse, ExitCode.Usage);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             await stderr.WriteLineAsync("interrupted");
             return (int)ExitCode.Interrupted;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using GitOps.Cli.Tests.Support;
 using GitOps.Planning.Cluster;
 using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Generators;
@@ -38,12 +39,6 @@ public sealed class ReconcileProcessTests
         process.BeginErrorReadLine();
         return process;
     }
-
-    private const int Sigterm = 15;
-
-    /// <summary>Sends a signal to a process (kill(2)); 0 when it was delivered.</summary>
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     private static int ManagedCount(FakeKubernetesApiServer server) =>
         ManagedKinds.All.Sum(k => server.ListObjects(k.ApiVersion, k.Kind, Namespace).Count);
@@ -117,7 +112,7 @@ public sealed class ReconcileProcessTests
             Assert.Equal("replica-a", LeaseHolder(server));
 
             // When it is asked to stop, as the kubelet does
-            Assert.Equal(0, Kill(a.Id, Sigterm));
+            Assert.Equal(0, Signals.Kill(a.Id, Signals.Sigterm));
             var exited = await Task.WhenAny(a.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2))) is var done && a.HasExited;
 
             // Then the pass it was in finished, the Lease is free for the next replica, and it exited cleanly
