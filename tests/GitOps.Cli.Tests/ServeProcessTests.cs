@@ -40,6 +40,7 @@ public sealed partial class ServeProcessTests
         private Uri? _address;
         private Uri? _grpcAddress;
         private RedisProcess? _redis;
+        private string? _modelPath;
 
         public async Task InitializeAsync()
         {
@@ -69,7 +70,8 @@ public sealed partial class ServeProcessTests
             File.WriteAllText(passwordFile, RedisPassword + "\n");
             Replace(args, "--cache-redis-password-file", passwordFile);
             Replace(args, "--cache-redis", _redis.Address);
-            Replace(args, "--model", outcome.Result!.ModelPath);
+            _modelPath = outcome.Result!.ModelPath;
+            Replace(args, "--model", _modelPath);
             Replace(args, "--host", "127.0.0.1");
             Replace(args, "--port", "0");
             Replace(args, "--grpc-port", "0");
@@ -111,6 +113,24 @@ public sealed partial class ServeProcessTests
                 await _redis.DisposeAsync();
             }
             Directory.Delete(_root, recursive: true);
+        }
+
+        [Theory]
+        [InlineData("127.0.0.1", "the port is in use by another process")]
+        [InlineData("8.8.8.8", "this machine has no such address")]
+        public async Task Should_Say_Why_It_Cannot_Listen_And_What_To_Do_Without_A_Stack_Trace(string host, string why)
+        {
+            // Given the port the running server holds, or an address this machine does not have
+            var port = _address!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            // When
+            var result = await CliRunner.RunAsync("serve", "--model", _modelPath!, "--name", "fraud", "--host", host, "--port", port);
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"error: cannot listen on {host}:{port}: {why}. Pass another --port (0 picks a free one)", result.Stderr);
+            Assert.DoesNotContain("   at ", result.Stdout + result.Stderr);
+            Assert.DoesNotContain("internal error", result.Stderr);
         }
 
         [Fact]

@@ -171,7 +171,7 @@ public sealed class UpProcessTests : IDisposable
 
         // Then each says what is wrong and what to do, and nothing is left running
         Assert.Equal(2, portTaken.ExitCode);
-        Assert.Contains($"cannot serve on 127.0.0.1:{taken}", portTaken.Stderr);
+        Assert.Contains($"cannot listen on 127.0.0.1:{taken}: the port is in use by another process.", portTaken.Stderr);
         Assert.Contains("Pass another --listen address", portTaken.Stderr);
         Assert.Equal(2, notWritable.ExitCode);
         Assert.Contains($"the state folder {Path.Combine(blocker, "state")} is not writable", notWritable.Stderr);

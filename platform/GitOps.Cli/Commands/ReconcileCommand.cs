@@ -175,6 +175,7 @@ public static class ReconcileCommand
 
             using var loggers = LoggerFactory.Create(b => b
                 .SetMinimumLevel(LogLevel.Information)
+                .AddFilter(ListenFailure.HostCategory, LogLevel.None)
                 .AddSimpleConsole(o =>
                 {
                     o.SingleLine = true;
@@ -244,9 +245,9 @@ public static class ReconcileCommand
             {
                 await app.RunAsync(ct);
             }
-            catch (IOException e)
+            catch (Exception e) when (ListenFailure.Is(e))
             {
-                stderr.WriteLine($"error: cannot serve on {endpoint}: {e.Message}. Choose another --listen address.");
+                stderr.WriteLine("error: " + ListenFailure.Describe(endpoint.ToString(), e, "Choose another --listen address (127.0.0.1:0 picks a free port)."));
                 return (int)ExitCode.Usage;
             }
             return (int)ExitCode.Success;

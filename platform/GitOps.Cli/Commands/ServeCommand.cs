@@ -206,7 +206,7 @@ public static class ServeCommand
                     o.SingleLine = true;
                     o.UseUtcTimestamp = true;
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                }).AddFilter("Microsoft", LogLevel.Warning), TimeProvider.System, ct);
+                }).AddFilter("Microsoft", LogLevel.Warning).AddFilter(ListenFailure.HostCategory, LogLevel.None), TimeProvider.System, ct);
             }
             catch (ModelLoadException e)
             {
@@ -218,9 +218,10 @@ public static class ServeCommand
                 await stderr.WriteLineAsync($"error: {e.Message}");
                 return (int)ExitCode.Usage;
             }
-            catch (IOException e)
+            catch (Exception e) when (ListenFailure.Is(e))
             {
-                await stderr.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}{(options.GrpcPort is { } g ? $" and :{g} (gRPC)" : "")}: {e.Message}");
+                await stderr.WriteLineAsync("error: " + ListenFailure.Describe($"{options.Host}:{options.Port}{(options.GrpcPort is { } g ? $" and :{g} (gRPC)" : "")}", e,
+                    "Pass another --port (0 picks a free one) or --host (an address of this machine, 127.0.0.1 by default)."));
                 return (int)ExitCode.Usage;
             }
             // Returns when the host stops on SIGTERM or Ctrl+C; readiness has dropped by then and the stop drains.

@@ -96,7 +96,7 @@ public static class UpCommand
         var interactive = ColorMode.Enabled(parse) && !Console.IsOutputRedirected;
         using var log = new UpLog(Path.Combine(state.LogsFolder, "up.log"), interactive ? null : stdout);
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(log)
-            .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error).AddFilter("Yarp", LogLevel.Warning));
+            .AddFilter("Microsoft", LogLevel.Warning).AddFilter(ListenFailure.HostCategory, LogLevel.None).AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error).AddFilter("Yarp", LogLevel.Warning));
         var metrics = new ReconcilerMetrics();
         var rolloutStore = new LocalRolloutStateStore(state);
         var factStore = new LocalRegistryFactStore(state);
@@ -122,9 +122,9 @@ public static class UpCommand
                 Console = consoleSite,
             }, metrics.Registry, loggers, TimeProvider.System, stop.Token);
         }
-        catch (IOException e)
+        catch (Exception e) when (ListenFailure.Is(e))
         {
-            throw new UserError($"cannot serve on {listen}: {e.Message}. Pass another --listen address (127.0.0.1:0 picks a free port).");
+            throw new UserError(ListenFailure.Describe(listen.ToString(), e, "Pass another --listen address (127.0.0.1:0 picks a free port)."));
         }
         await using var _ = runtime;
         var prometheusProblem = runtime.Prometheus.Problem
