@@ -223,6 +223,53 @@ public sealed class ScoreCommandTests
             Assert.Equal(500, Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.OpenRowGroupReader(g).RowCount));
         }
 
+        [Theory]
+        [InlineData("out-is-a-folder", "--out '{dir}/scores.csv' is a folder; name a file in it")]
+        [InlineData("metrics-in-a-missing-folder", "--metrics-file '{dir}/missing/score.prom': the folder {dir}/missing does not exist.")]
+        [InlineData("metrics-is-a-folder", "--metrics-file '{dir}/metrics' is a folder; name a file in it")]
+        public async Task Should_Refuse_An_Output_It_Cannot_Write_Before_Scoring_And_Write_Nothing(string mistake, string message)
+        {
+            // Given
+            var output = Path.Combine(_dir, "scores.csv");
+            var metrics = Path.Combine(_dir, "score.prom");
+            switch (mistake)
+            {
+                case "out-is-a-folder":
+                    Directory.CreateDirectory(output);
+                    break;
+                case "metrics-in-a-missing-folder":
+                    metrics = Path.Combine(_dir, "missing", "score.prom");
+                    break;
+                default:
+                    metrics = Path.Combine(_dir, "metrics");
+                    Directory.CreateDirectory(metrics);
+                    break;
+            }
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", trained.Dataset, "--out", output, "--metrics-file", metrics);
+
+            // Then a usage error naming the fix, and no scores written
+            Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.Stderr}");
+            Assert.Contains("error: " + message.Replace("{dir}", _dir, StringComparison.Ordinal), result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(output));
+            Assert.Empty(Directory.EnumerateFiles(_dir, "*.partial", SearchOption.AllDirectories));
+        }
+
+        [Fact]
+        public async Task Should_Say_The_Registry_Store_Cannot_Be_Read_When_The_Model_Comes_From_A_Store_That_Is_Not_There()
+        {
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", "fraud-detector", "--store", Path.Combine(_dir, "no-store"),
+                "--input", trained.Dataset, "--out", Path.Combine(_dir, "scores.csv"));
+
+            // Then
+            Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.Stderr}");
+            Assert.Contains($"error: the artifact store folder '{Path.Combine(_dir, "no-store")}' does not exist", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task Should_Refuse_A_File_Whose_Format_Is_Unknown()
         {

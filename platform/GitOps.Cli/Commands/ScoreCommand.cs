@@ -5,6 +5,8 @@ using GitOps.Cli.Conventions;
 using GitOps.Cli.Models;
 using GitOps.Cli.Output;
 using GitOps.Cli.Scoring;
+using GitOps.Registry;
+using GitOps.Registry.Stores;
 using GitOps.Serving.Model;
 using GitOps.Serving.Scoring;
 using GitOps.Specs;
@@ -80,8 +82,23 @@ public static class ScoreCommand
                 MaxErrors = parse.GetValue(maxErrors),
                 Keys = parse.GetValue(keys) is { } k ? [.. k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
             };
-            using var scoreModel = await ScoreModel.ResolveAsync(parse.GetValue(model)!, parse.GetValue(name), parse.GetValue(version), repository.Resolve(parse),
-                parse.GetValue(env), parse.GetValue(store), ct);
+            if (parse.GetValue(metricsFile) is { } metricsTarget)
+            {
+                CheckMetricsFile(metricsTarget);
+            }
+            ScoreModel resolved;
+            try
+            {
+                resolved = await ScoreModel.ResolveAsync(parse.GetValue(model)!, parse.GetValue(name), parse.GetValue(version), repository.Resolve(parse),
+                    parse.GetValue(env), parse.GetValue(store), ct);
+            }
+            catch (Exception e) when (e is ArtifactStoreException or RegistryDataException)
+            {
+                // A store that cannot be read may answer later: a failed operation, as for 'gitops models'.
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                return (int)ExitCode.Findings;
+            }
+            using var scoreModel = resolved;
             OnnxModel onnx;
             try
             {
@@ -172,6 +189,20 @@ public static class ScoreCommand
             : throw new UserError($"{option} '{resolved}' is neither a .csv nor a .parquet file; the format is told by the file name's extension.");
     }
 
+    /// <summary>Refuses a metrics file that could not be written before any score is: exit 2 means nothing was written.</summary>
+    private static void CheckMetricsFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new UserError($"--metrics-file '{path}' is a folder; name a file in it, e.g. {Path.Combine(path, "gitops-score.prom")}.");
+        }
+        if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+        {
+            throw new UserError($"--metrics-file '{path}': the folder {folder} does not exist.");
+        }
+    }
+
     /// <summary>Replaces the file whole (written beside it, then renamed), as the textfile collector requires.</summary>
     private static async Task WriteMetricsAsync(string path, string text, CancellationToken ct)
     {
@@ -184,7 +215,10 @@ public static class ScoreCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
             throw new UserError($"--metrics-file '{path}' cannot be written: {e.Message}");
         }
     }

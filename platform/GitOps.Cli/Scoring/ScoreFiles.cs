@@ -40,6 +40,10 @@ public sealed class ScoreFiles(ArtifactTransfer transfer) : IDisposable
         }
         var full = Path.GetFullPath(location.LocalPath!);
         var directory = Path.GetDirectoryName(full)!;
+        if (Directory.Exists(full))
+        {
+            throw new UserError($"--out '{output}' is a folder; name a file in it, e.g. {Path.Combine(output, "scores" + Path.GetExtension(full))}.");
+        }
         if (!Directory.Exists(directory))
         {
             throw new UserError($"--out '{output}': the folder {directory} does not exist.");
@@ -55,7 +59,14 @@ public sealed class ScoreFiles(ArtifactTransfer transfer) : IDisposable
         var location = ArtifactLocation.Parse(output);
         if (location.IsLocal)
         {
-            File.Move(staging, Path.GetFullPath(location.LocalPath!), overwrite: true);
+            try
+            {
+                File.Move(staging, Path.GetFullPath(location.LocalPath!), overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UserError($"--out '{output}' cannot be written: {e.Message.TrimEnd('.')}. The scores were not written; pick another --out.");
+            }
             return;
         }
         var (folder, name) = ArtifactFileUri.Split(output);
