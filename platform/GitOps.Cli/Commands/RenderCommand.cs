@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
+using GitOps.Planning.Cluster;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Formatting;
 using GitOps.Planning.Rendering;
@@ -22,7 +23,7 @@ public static class RenderCommand
         var repository = RepositoryPath.AddTo(command);
         var env = new Option<string>("--env") { Description = "Environment to render", Required = true, HelpName = "ENV" };
         env.CompleteEnvironments(repository);
-        var output = new Option<string?>("--out") { Description = "Folder to write DIR/ENV/<kind>-<name>.yaml to, one manifest per object; other .yaml files in DIR/ENV are removed (default: one YAML stream on stdout)", HelpName = "DIR" };
+        var output = new Option<string?>("--out") { Description = "Folder to write DIR/ENV/<kind>-<name>.yaml to, one manifest per object; stale manifests an earlier render wrote in DIR/ENV are removed, other files kept; never inside the spec folders (default: one YAML stream on stdout)", HelpName = "DIR" };
         var live = new Option<string?>("--live") { Description = "Live state (YAML or JSON, '-' for standard input) to read registry facts from (served and trained versions)", HelpName = "FILE" };
         var commit = new Option<string?>("--commit") { Description = "Commit stamped on objects (default: the repository's HEAD)" };
         command.Options.Add(env);
@@ -62,6 +63,14 @@ public static class RenderCommand
                 stdout.Write(RenderOutput.Stream(result));
                 return Task.FromResult((int)ExitCode.Success);
             }
+            var root = Path.GetFullPath(repository.Resolve(parse));
+            var target = Path.GetFullPath(Path.Combine(dir, result.Environment));
+            if (RepositoryFiles.SpecFolders.Select(f => Path.Combine(root, f)).FirstOrDefault(f => target == f || target.StartsWith(f + Path.DirectorySeparatorChar, StringComparison.Ordinal)) is { } specFolder)
+            {
+                stderr.WriteLine($"error: --out '{dir}' puts the manifests in {target}, inside the spec folder {specFolder}, where they would be read as specs and the specs there replaced.");
+                stderr.WriteLine("Pass a folder outside environments/, models/ and policies/, such as --out rendered.");
+                return Task.FromResult((int)ExitCode.Usage);
+            }
             try
             {
                 WriteFolder(dir, result, stdout);
@@ -78,8 +87,9 @@ public static class RenderCommand
     }
 
     /// <summary>
-    /// Writes one file per object under <c>DIR/ENV/</c> and removes the other <c>.yaml</c> files there, so that the
-    /// folder mirrors the render (an object that no longer renders leaves no stale manifest behind).
+    /// Writes one file per object under <c>DIR/ENV/</c> and removes the other manifests a render wrote there (the
+    /// <c>.yaml</c> files labelled as managed by gitops), so that the folder mirrors the render: an object that no
+    /// longer renders leaves no stale manifest behind. Any other file there is kept, and named.
     /// </summary>
     private static void WriteFolder(string dir, RenderResult result, TextWriter stdout)
     {
@@ -99,9 +109,24 @@ public static class RenderCommand
         }
         foreach (var stale in Directory.EnumerateFiles(environmentDir, "*.yaml").Where(f => !written.Contains(Path.GetFullPath(f))).Order(StringComparer.Ordinal))
         {
-            File.Delete(stale);
-            stdout.WriteLine($"removed {stale}");
+            if (WrittenByRender(stale))
+            {
+                File.Delete(stale);
+                stdout.WriteLine($"removed {stale}");
+            }
+            else
+            {
+                stdout.WriteLine($"kept {stale}: not a manifest rendered by gitops");
+            }
         }
+    }
+
+    /// <summary>A manifest a render wrote: a Kubernetes object whose labels say gitops manages it.</summary>
+    private static bool WrittenByRender(string path)
+    {
+        var text = File.ReadAllText(path);
+        return text.StartsWith("apiVersion: ", StringComparison.Ordinal)
+               && text.Contains($"\n    {ManagedLabels.ManagedBy}: {ManagedLabels.ManagedByValue}\n", StringComparison.Ordinal);
     }
 }
 

@@ -20,7 +20,7 @@ public static class HelpLayout
         (ExitCode.Findings, "findings or a failed operation: spec errors, failed training, missing artifact (plan --detailed-exitcode: any error)"),
         (ExitCode.Usage, "usage or input problem: unknown command, option or --env, unreadable file, digest mismatch (plan --detailed-exitcode: changes)"),
         (ExitCode.InternalError, "internal error: a bug in gitops, please report it"),
-        (ExitCode.Interrupted, "interrupted (Ctrl+C)"),
+        (ExitCode.Interrupted, "interrupted (Ctrl+C or SIGTERM)"),
     ];
 
     /// <summary>Gives every command's help the extra sections; returns the action that prints help.</summary>

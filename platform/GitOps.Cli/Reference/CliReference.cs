@@ -51,6 +51,9 @@ public static class CliReference
         {
             md.Append(CultureInfo.InvariantCulture, $"| {(int)code} | {Cell(meaning)} |\n");
         }
+        md.Append("\nCtrl+C (or SIGTERM) asks the running command to stop: it finishes or abandons what it is writing so that nothing is\n"
+                  + "left half-written, prints `interrupted` and exits 130. The servers (`serve`, `up`, `reconcile`) drain and stop instead,\n"
+                  + "exiting 0, as an orchestrator expects of a pod it stops. A second Ctrl+C ends the process at once.\n");
         md.Append("\n## Environment variables\n\nRead as defaults; the flag named next to each wins over it.\n\n| Variable | Flag | Meaning |\n|---|---|---|\n");
         foreach (var variable in EnvironmentVariables.All)
         {
