@@ -19,7 +19,7 @@ public static class ArtifactStores
         if (location.S3 is { } s3)
         {
             var (options, error) = S3Options.FromVariables(variables ?? Environment.GetEnvironmentVariable);
-            return options is null ? (null, error) : (S3ArtifactStore.Open(s3, options), null);
+            return options is null ? (null, error) : S3ArtifactStore.Open(s3, options);
         }
         return location.IsLocal
             ? (new FileArtifactStore(location.LocalPath!), null)

@@ -21,9 +21,9 @@ public sealed class S3ArtifactStore(IAmazonS3 client, S3Location root) : IArtifa
 
     public string Describe(string key) => root.Child(key).ToString();
 
-    /// <summary>A client for <paramref name="options"/>; the SDK finds credentials (and, without a region or an
-    /// endpoint, the region) through its standard chain.</summary>
-    public static S3ArtifactStore Open(S3Location root, S3Options options)
+    /// <summary>A client for <paramref name="options"/>, or why none can be made; the SDK finds credentials (and,
+    /// without a region or an endpoint, the region) through its standard chain.</summary>
+    public static (S3ArtifactStore? Store, string? Error) Open(S3Location root, S3Options options)
     {
         var config = new AmazonS3Config
         {
@@ -42,7 +42,16 @@ public sealed class S3ArtifactStore(IAmazonS3 client, S3Location root) : IArtifa
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-        return new S3ArtifactStore(new AmazonS3Client(config), root);
+        try
+        {
+            return (new S3ArtifactStore(new AmazonS3Client(config), root), null);
+        }
+        catch (AmazonClientException) when (config.RegionEndpoint is null && config.ServiceURL is null)
+        {
+            // The SDK looked for a region in its chain (variables, the shared profile, instance metadata) and found none.
+            return (null, $"cannot open '{root}': no AWS region is set; set {S3Options.RegionVariable} to the bucket's region (e.g. eu-west-1), " +
+                $"or {S3Options.EndpointVariable} to the URL of an S3-compatible server (for an environment's store: spec.artifacts.s3.region or .endpoint)");
+        }
     }
 
     public async Task<Stream?> OpenReadAsync(string key, CancellationToken ct)
