@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
@@ -56,17 +55,13 @@ public sealed class ExperimentRegistry(IArtifactStore store)
     /// <summary>Every experiment with a finished run, sorted by name.</summary>
     public async Task<ImmutableArray<string>> ExperimentsAsync(CancellationToken ct)
     {
-        var entries = await new AppendOnlyLog(store, RegistryLayout.ExperimentIndex).ReadAllAsync(ct);
-        return [.. entries.Select((e, i) => Parse<ExperimentEntry>(e, $"{RegistryLayout.ExperimentIndex}#{i + 1}").Experiment).Distinct().Order(StringComparer.Ordinal)];
+        var entries = await new AppendOnlyLog(store, RegistryLayout.ExperimentIndex).ReadRecordsAsync<ExperimentEntry>(ct);
+        return [.. entries.Select(e => e.Experiment).Distinct().Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The finished runs of <paramref name="experiment"/>, oldest first.</summary>
-    public async Task<ImmutableArray<RunEntry>> RunsAsync(string experiment, CancellationToken ct)
-    {
-        var prefix = RegistryLayout.ExperimentRuns(experiment);
-        var entries = await new AppendOnlyLog(store, prefix).ReadAllAsync(ct);
-        return [.. entries.Select((e, i) => Parse<RunEntry>(e, $"{prefix}#{i + 1}"))];
-    }
+    public async Task<ImmutableArray<RunEntry>> RunsAsync(string experiment, CancellationToken ct) =>
+        await new AppendOnlyLog(store, RegistryLayout.ExperimentRuns(experiment)).ReadRecordsAsync<RunEntry>(ct);
 
     /// <summary>The newest finished run of <paramref name="experiment"/>, or null when it has none.</summary>
     public async Task<ExperimentRecord?> LatestRunAsync(string experiment, CancellationToken ct)
@@ -78,19 +73,7 @@ public sealed class ExperimentRegistry(IArtifactStore store)
     private async Task<T?> ReadAsync<T>(string key, CancellationToken ct) where T : class
     {
         var bytes = await store.ReadAllBytesAsync(key, ct);
-        return bytes is null ? null : Parse<T>(bytes, key);
-    }
-
-    private T Parse<T>(byte[] bytes, string key)
-    {
-        try
-        {
-            return RegistryJson.Deserialize<T>(bytes) ?? throw new JsonException("the file holds null");
-        }
-        catch (JsonException e)
-        {
-            throw new RegistryDataException($"'{store.Describe(key)}' is not a valid {typeof(T).Name}: {e.Message}", e);
-        }
+        return bytes is null ? null : RegistryJson.Read<T>(bytes, store.Describe(key));
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
@@ -44,23 +43,19 @@ public sealed class ModelRegistry(IArtifactStore store)
     {
         var key = RegistryLayout.Record(model, version);
         var bytes = await store.ReadAllBytesAsync(key, ct);
-        return bytes is null ? null : Parse<ModelRecord>(bytes, key);
+        return bytes is null ? null : RegistryJson.Read<ModelRecord>(bytes, store.Describe(key));
     }
 
     /// <summary>Every model with at least one record, sorted by name.</summary>
     public async Task<ImmutableArray<string>> ModelsAsync(CancellationToken ct)
     {
-        var entries = await new AppendOnlyLog(store, RegistryLayout.ModelIndex).ReadAllAsync(ct);
-        return [.. entries.Select((e, i) => Parse<ModelEntry>(e, $"{RegistryLayout.ModelIndex}#{i + 1}").Model).Distinct().Order(StringComparer.Ordinal)];
+        var entries = await new AppendOnlyLog(store, RegistryLayout.ModelIndex).ReadRecordsAsync<ModelEntry>(ct);
+        return [.. entries.Select(e => e.Model).Distinct().Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The recorded versions of <paramref name="model"/>, oldest first.</summary>
-    public async Task<ImmutableArray<VersionEntry>> VersionsAsync(string model, CancellationToken ct)
-    {
-        var prefix = RegistryLayout.VersionIndex(model);
-        var entries = await new AppendOnlyLog(store, prefix).ReadAllAsync(ct);
-        return [.. entries.Select((e, i) => Parse<VersionEntry>(e, $"{prefix}#{i + 1}"))];
-    }
+    public async Task<ImmutableArray<VersionEntry>> VersionsAsync(string model, CancellationToken ct) =>
+        await new AppendOnlyLog(store, RegistryLayout.VersionIndex(model)).ReadRecordsAsync<VersionEntry>(ct);
 
     /// <summary>Appends <paramref name="registryEvent"/> to its environment's deploy history.</summary>
     public async Task AppendEventAsync(RegistryEvent registryEvent, CancellationToken ct) =>
@@ -68,12 +63,8 @@ public sealed class ModelRegistry(IArtifactStore store)
             .AppendAsync(RegistryJson.Serialize(registryEvent), ct);
 
     /// <summary>The deploy history of <paramref name="model"/> in <paramref name="environment"/>, oldest first.</summary>
-    public async Task<ImmutableArray<RegistryEvent>> EventsAsync(string model, string environment, CancellationToken ct)
-    {
-        var prefix = RegistryLayout.Events(model, environment);
-        var entries = await new AppendOnlyLog(store, prefix).ReadAllAsync(ct);
-        return [.. entries.Select((e, i) => Parse<RegistryEvent>(e, $"{prefix}#{i + 1}"))];
-    }
+    public async Task<ImmutableArray<RegistryEvent>> EventsAsync(string model, string environment, CancellationToken ct) =>
+        await new AppendOnlyLog(store, RegistryLayout.Events(model, environment)).ReadRecordsAsync<RegistryEvent>(ct);
 
     /// <summary>
     /// Checks that the model file in the store still has the sha256 its record says. A mismatch means the artifact
@@ -91,18 +82,6 @@ public sealed class ModelRegistry(IArtifactStore store)
             : new ArtifactCheck(false, sha,
                 $"the artifact of {record.Model} {record.Version} at '{store.Describe(key)}' has sha256 {sha}, but its record says {record.Artifact.Sha256}: " +
                 "it was changed after it was recorded and is refused; restore the original file or retrain under a new version");
-    }
-
-    private T Parse<T>(byte[] bytes, string key)
-    {
-        try
-        {
-            return RegistryJson.Deserialize<T>(bytes) ?? throw new JsonException("the file holds null");
-        }
-        catch (JsonException e)
-        {
-            throw new RegistryDataException($"'{store.Describe(key)}' is not a valid {typeof(T).Name}: {e.Message}", e);
-        }
     }
 }
 

@@ -251,4 +251,52 @@ public sealed class ModelsCommandTests
             Assert.Contains("--env", result.Stderr);
         }
     }
+
+    public sealed class ADamagedStore : IDisposable
+    {
+        private readonly string _store = Directory.CreateTempSubdirectory("gitops-models-damaged-").FullName;
+
+        public void Dispose() => Directory.Delete(_store, recursive: true);
+
+        private string Entry(string folder, string json)
+        {
+            var file = Path.Combine(_store, folder, "00000001.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, json);
+            return file;
+        }
+
+        [Theory]
+        [InlineData("{}", "required field(s) missing: 'model'")]
+        [InlineData("""{"model":null}""", "a required field is null (at $.model")]
+        public async Task Should_Exit_1_Naming_The_Entry_File_When_A_Model_Index_Entry_Lacks_Its_Model(string json, string reason)
+        {
+            // Given
+            var file = Entry("registry/_models", json);
+
+            // When
+            var result = await CliRunner.RunAsync("models", "list", "--store", _store);
+
+            // Then
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"error: '{file}' is not a valid ModelEntry: {reason}", result.Stderr);
+            Assert.DoesNotContain("internal error", result.Stderr);
+        }
+
+        [Fact]
+        public async Task Should_Exit_1_Naming_The_Version_Log_When_An_Indexed_Model_Has_No_Version()
+        {
+            // Given a model in the index whose version log is gone
+            Entry("registry/_models", """{"model":"fraud-detector"}""");
+
+            // When
+            var result = await CliRunner.RunAsync("models", "show", "fraud-detector", "--store", _store);
+
+            // Then
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"'{Path.Combine(_store, "registry", "fraud-detector", "versions", "00000001.json")}' is missing", result.Stderr);
+            Assert.Contains("restore the registry folder from a backup", result.Stderr);
+            Assert.DoesNotContain("internal error", result.Stderr);
+        }
+    }
 }

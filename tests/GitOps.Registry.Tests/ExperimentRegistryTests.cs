@@ -98,6 +98,40 @@ public sealed class ExperimentRegistryTests
         }
 
         [Fact]
+        public async Task Should_Read_Back_A_Run_Whose_Trial_Has_No_Objective_Value()
+        {
+            // Given a failed trial, whose objective value is left out of the file
+            var registry = new ExperimentRegistry(_f.Open(StoreFixture.File));
+            var run = Run() with { Trials = [new TrialLink("fraud-sweep-t01", 1, "000000000001", TrialStatuses.Failed, null, "r.json")], Best = null };
+            await registry.RecordRunAsync(run, CancellationToken.None);
+
+            // When
+            var read = await registry.ReadRunAsync("fraud-sweep", run.Run, CancellationToken.None);
+
+            // Then
+            Assert.Null(read!.Trials[0].ObjectiveValue);
+            Assert.Null(read.Best);
+        }
+
+        [Theory]
+        [InlineData("registry/_experiments/_index/00000001.json", "{}", "ExperimentEntry: required field(s) missing: 'experiment'")]
+        [InlineData("registry/_experiments/fraud-sweep/runs/00000001.json", """{"run":null,"finishedAt":"2026-11-30T12:05:00Z"}""", "RunEntry: a required field is null (at $.run")]
+        public async Task Should_Name_The_Entry_File_When_A_Log_Entry_Lacks_A_Field(string key, string entry, string expected)
+        {
+            // Given
+            var store = _f.Open(StoreFixture.File);
+            var registry = new ExperimentRegistry(store);
+            await registry.RecordRunAsync(Run(), CancellationToken.None);
+            File.WriteAllText(Path.Combine(_f.Root, "store", key), entry);
+
+            // When
+            var error = await Assert.ThrowsAsync<RegistryDataException>(async () => await registry.RunsAsync((await registry.ExperimentsAsync(CancellationToken.None))[0], CancellationToken.None));
+
+            // Then
+            Assert.Contains($"'{store.Describe(key)}' is not a valid {expected}", error.Message);
+        }
+
+        [Fact]
         public async Task Should_Say_Which_File_Is_Damaged_When_A_Run_Record_Is_Not_Json()
         {
             // Given

@@ -105,6 +105,67 @@ public sealed class ModelRegistryTests
         }
     }
 
+    public sealed class TheReadMethods : IDisposable
+    {
+        private readonly StoreFixture _f = new();
+
+        public void Dispose() => _f.Dispose();
+
+        [Theory]
+        [InlineData("{}", "required field(s) missing: 'model'")]
+        [InlineData("""{"model":null}""", "a required field is null (at $.model, line 1, column 14)")]
+        [InlineData("garbage", "'g' is an invalid start of a value (line 1, column 1)")]
+        [InlineData("[]", "a value has the wrong JSON type")]
+        public async Task Should_Name_The_Entry_File_When_A_Model_Index_Entry_Is_Damaged(string entry, string reason)
+        {
+            // Given
+            var store = _f.Open(StoreFixture.File);
+            await store.CreateAsync($"{RegistryLayout.ModelIndex}/00000001.json", new MemoryStream(Encoding.UTF8.GetBytes(entry)), "application/json", CancellationToken.None);
+
+            // When
+            var fault = await Assert.ThrowsAsync<RegistryDataException>(() => new ModelRegistry(store).ModelsAsync(CancellationToken.None));
+
+            // Then
+            Assert.Contains($"'{store.Describe("registry/_models/00000001.json")}' is not a valid ModelEntry: {reason}", fault.Message);
+            Assert.Contains("restore this one from a backup", fault.Message);
+            Assert.DoesNotContain("LineNumber", fault.Message);
+        }
+
+        [Fact]
+        public async Task Should_Name_The_Missing_Field_When_A_Record_Lacks_A_Nested_Value()
+        {
+            // Given a record whose source lineage has no commit
+            var store = _f.Open(StoreFixture.File);
+            var json = Encoding.UTF8.GetString(RegistryJson.Serialize(StoreFixture.Record())).Replace("\"commit\"", "\"committed\"", StringComparison.Ordinal);
+            await store.CreateAsync(RegistryLayout.Record("fraud", "9a75b5701b77"), new MemoryStream(Encoding.UTF8.GetBytes(json)), "application/json", CancellationToken.None);
+
+            // When
+            var fault = await Assert.ThrowsAsync<RegistryDataException>(() => new ModelRegistry(store).ReadAsync("fraud", "9a75b5701b77", CancellationToken.None));
+
+            // Then
+            Assert.Contains("is not a valid ModelRecord: required field(s) missing: 'commit'", fault.Message);
+        }
+
+        [Theory]
+        [InlineData(StoreFixture.File)]
+        [InlineData(StoreFixture.Http)]
+        public async Task Should_Read_Back_A_Record_Whose_Optional_Values_Are_Absent(string kind)
+        {
+            // Given a record without champion or trial, whose nulls are left out of the file
+            var registry = new ModelRegistry(_f.Open(kind));
+            var record = StoreFixture.Record();
+            await registry.RecordAsync(record, CancellationToken.None);
+
+            // When
+            var read = await registry.ReadAsync("fraud", record.Version, CancellationToken.None);
+
+            // Then
+            Assert.Null(read!.Gates.Champion);
+            Assert.Equal(record.Gates.Rules.AsEnumerable(), read.Gates.Rules.AsEnumerable());
+            Assert.Single(await registry.VersionsAsync("fraud", CancellationToken.None));
+        }
+    }
+
     public sealed class TheEventsAsyncMethod : IDisposable
     {
         private readonly StoreFixture _f = new();

@@ -5,6 +5,7 @@ using GitOps.Cli.Models;
 using GitOps.Cli.Output;
 using GitOps.Planning.Experiments;
 using GitOps.Registry;
+using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
@@ -202,6 +203,13 @@ public sealed class ExperimentViews(bool color)
                                 $"(experiments: {(experiments.IsEmpty ? "none" : string.Join(", ", experiments))}).");
         }
         var runs = await registry.RunsAsync(experiment, ct);
+        if (runs.IsEmpty)
+        {
+            // Runs are logged before their experiment is indexed, so an indexed experiment without one is a damaged store.
+            throw new RegistryDataException($"experiment '{experiment}' is in the experiment index '{registry.Store.Describe(RegistryLayout.ExperimentIndex)}', " +
+                                            $"but its run log has no entry ('{registry.Store.Describe(new AppendOnlyLog(registry.Store, RegistryLayout.ExperimentRuns(experiment)).Key(1))}' " +
+                                            "is missing); restore the registry folder from a backup or a version of the store");
+        }
         var chosen = run ?? runs[^1].Run;
         if (!runs.Any(r => r.Run == chosen))
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using GitOps.Cli.Output;
 using GitOps.Registry;
+using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
 using GitOps.Specs.Diagnostics;
 using Spectre.Console;
@@ -42,6 +43,13 @@ public sealed class ModelViews(bool color)
     {
         await RequireModelAsync(target, model, ct);
         var versions = await target.Registry.VersionsAsync(model, ct);
+        if (versions.IsEmpty)
+        {
+            // Versions are logged before their model is indexed, so an indexed model without one is a damaged store.
+            throw new RegistryDataException($"model '{model}' is in the model index '{target.Store.Describe(RegistryLayout.ModelIndex)}', but its " +
+                                            $"version log has no entry ('{target.Store.Describe(new AppendOnlyLog(target.Store, RegistryLayout.VersionIndex(model)).Key(1))}' " +
+                                            "is missing); restore the registry folder from a backup or a version of the store");
+        }
         var chosen = version ?? versions[^1].Version;
         if (!versions.Any(v => v.Version == chosen))
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
 
 namespace GitOps.Registry.Logs;
@@ -54,6 +55,14 @@ public sealed class AppendOnlyLog(IArtifactStore store, string prefix)
             }
         }
         return low;
+    }
+
+    /// <summary>Every entry in order, read as registry records; a damaged entry is a <see cref="RegistryDataException"/>
+    /// naming its file.</summary>
+    public async Task<ImmutableArray<T>> ReadRecordsAsync<T>(CancellationToken ct)
+    {
+        var entries = await ReadAllAsync(ct);
+        return [.. entries.Select((entry, i) => RegistryJson.Read<T>(entry, store.Describe(Key(i + 1))))];
     }
 
     /// <summary>Every entry in order.</summary>

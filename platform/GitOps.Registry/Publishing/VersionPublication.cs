@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
-using System.Text.Json;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
 using GitOps.Specs.Contracts;
@@ -181,16 +180,7 @@ public sealed class VersionPublication(IArtifactStore store)
         {
             return null;
         }
-        try
-        {
-            return RegistryJson.Deserialize<PublicationManifest>(bytes) is { Attempt: not null, Files.IsDefault: false } manifest
-                ? manifest
-                : throw new JsonException("the file has no attempt or no files");
-        }
-        catch (JsonException e)
-        {
-            throw new RegistryDataException($"'{store.Describe(ManifestKey)}' is not a valid {nameof(PublicationManifest)}: {e.Message}", e);
-        }
+        return RegistryJson.Read<PublicationManifest>(bytes, store.Describe(ManifestKey));
     }
 
     /// <summary>Copies a stored key to <paramref name="destination"/>, returning its sha256, or null when it does not exist.</summary>
