@@ -66,6 +66,10 @@ public static partial class AnalyzeCommand
                 {
                     throw new UserError($"{file} holds no measurements to replay.");
                 }
+                if (recording.UnknownMetric(policyName, [.. rollout.Metrics.Keys]) is { } unknown)
+                {
+                    throw new UserError($"{file}: {unknown}. Name the template the measurement answers in \"metric\", or replay the policy that defines it (--policy).");
+                }
                 var start = Time(parse.GetValue(from), now, "--from") ?? recording.Observations.Min(o => o.At);
                 var end = Time(parse.GetValue(to), now, "--to") ?? recording.Observations.Max(o => o.At);
                 result = AnalysisReplay.Run(rollout, names, recording.Observations, start, end);

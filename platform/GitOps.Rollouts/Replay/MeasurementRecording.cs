@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Rollouts.Analysis;
 using GitOps.Rollouts.Rollout;
+using GitOps.Specs.Diagnostics;
+using GitOps.Specs.Loading;
 
 namespace GitOps.Rollouts.Replay;
 
@@ -95,11 +97,13 @@ public sealed record MeasurementRecording(string? Model, string? Environment, st
         JsonObject? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject;
+            // Editors on Windows save UTF-8 with a byte order mark; the JSON reader refuses it as a value.
+            var text = json.StartsWith('\uFEFF') ? json[1..] : json;
+            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject;
         }
         catch (JsonException e)
         {
-            error = $"not valid JSON: {e.Message}";
+            error = $"not valid JSON: {JsonReadError.Describe(e)}";
             return null;
         }
         if (root?["rollouts"] is JsonArray rollouts)
@@ -140,6 +144,27 @@ public sealed record MeasurementRecording(string? Model, string? Environment, st
         return new MeasurementRecording(Text(root["model"]), Text(root["environment"]), Text(root["version"]), observations.ToImmutable());
     }
 
+    /// <summary>
+    /// The first measurement whose metric is none of <paramref name="templates"/> (the analysis templates of the
+    /// rollout policy <paramref name="policy"/>), as "measurements[INDEX]: ..." with the known names; null when every
+    /// metric is known. A replay measures only the policy's templates, so such a measurement would be dropped without
+    /// a word.
+    /// </summary>
+    public string? UnknownMetric(string policy, IReadOnlyCollection<string> templates)
+    {
+        for (var i = 0; i < Observations.Length; i++)
+        {
+            var metric = Observations[i].Metric;
+            if (!templates.Contains(metric, StringComparer.Ordinal))
+            {
+                var hint = Suggestions.DidYouMean(metric, templates) is { } typo ? $"; {typo}" : "";
+                return $"measurements[{i}]: \"metric\" is '{metric}', which is not an analysis template of rollout policy {policy} (its templates: " +
+                       $"{string.Join(", ", templates.Order(StringComparer.Ordinal))}{hint})";
+            }
+        }
+        return null;
+    }
+
     private static RecordedObservation? ParseEntry(JsonObject? entry, out string? problem)
     {
         problem = null;
@@ -159,22 +184,51 @@ public sealed record MeasurementRecording(string? Model, string? Environment, st
             return null;
         }
         var query = Text(entry["query"]) ?? "";
-        var samples = Double(entry["samples"]);
-        if (Text(entry["error"]) is { } failure)
+        double? samples = null;
+        if (entry["samples"] is { } samplesNode)
         {
-            return new RecordedObservation(metric, at, Observation.Failed(query, failure));
+            if (Double(samplesNode) is not { } counted || !double.IsFinite(counted) || counted < 0)
+            {
+                problem = $"\"samples\" must be a count of requests, 0 or more (got {samplesNode.ToJsonString()})";
+                return null;
+            }
+            samples = counted;
         }
-        if (entry["noData"] is JsonValue noData && noData.TryGetValue<bool>(out var none) && none)
+        var answers = new[] { "value", "noData", "error" }.Where(name => entry[name] is not null).ToList();
+        if (answers.Count != 1)
         {
-            return new RecordedObservation(metric, at, Observation.NoData(query, samples));
-        }
-        if (Double(entry["value"]) is not { } value)
-        {
-            problem = "one of \"value\" (a number, \"NaN\", \"Infinity\" or \"-Infinity\"), \"noData\": true or \"error\" is needed";
+            problem = answers.Count == 0
+                ? $"one of {Answers} is needed"
+                : $"it has {string.Join(" and ", answers.Select(a => $"\"{a}\""))}; exactly one of {Answers} is allowed";
             return null;
         }
-        return new RecordedObservation(metric, at, Observation.Of(query, value, samples));
+        switch (answers[0])
+        {
+            case "error":
+                if (Text(entry["error"]) is not { } failure)
+                {
+                    problem = $"\"error\" must be the query's error message, a string (got {entry["error"]!.ToJsonString()})";
+                    return null;
+                }
+                return new RecordedObservation(metric, at, Observation.Failed(query, failure));
+            case "noData":
+                if (entry["noData"] is not JsonValue noData || !noData.TryGetValue<bool>(out var none) || !none)
+                {
+                    problem = $"\"noData\" can only be true (got {entry["noData"]!.ToJsonString()}); for an answer with data give \"value\"";
+                    return null;
+                }
+                return new RecordedObservation(metric, at, Observation.NoData(query, samples));
+            default:
+                if (Double(entry["value"]) is not { } value)
+                {
+                    problem = $"\"value\" must be a number, \"NaN\", \"Infinity\" or \"-Infinity\" (got {entry["value"]!.ToJsonString()})";
+                    return null;
+                }
+                return new RecordedObservation(metric, at, Observation.Of(query, value, samples));
+        }
     }
+
+    private const string Answers = "\"value\" (a number, \"NaN\", \"Infinity\" or \"-Infinity\"), \"noData\": true or \"error\"";
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 

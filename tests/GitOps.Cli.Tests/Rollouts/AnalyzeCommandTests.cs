@@ -109,6 +109,45 @@ public sealed class AnalyzeCommandTests
         }
 
         [Fact]
+        public async Task Should_Exit_2_Naming_The_Measurement_And_The_Templates_When_A_Metric_Is_Not_In_The_Policy()
+        {
+            // Given a measurement whose metric is misspelt, which the replay would otherwise leave out
+            using var repo = new RolloutRepository();
+            var file = Path.Combine(repo.Root, "measurements.json");
+            await File.WriteAllTextAsync(file, """
+                {"kind": "MeasurementRecording", "measurements": [
+                  {"metric": "error-rate", "at": "2026-03-04T14:00:00Z", "value": 0.001, "samples": 120},
+                  {"metric": "error_rate", "at": "2026-03-04T14:01:00Z", "value": 0.3, "samples": 120}
+                ]}
+                """);
+
+            // When
+            var result = await CliRunner.RunAsync(["analyze", "--policy", "canary-standard", "-f", file, repo.Root]);
+
+            // Then
+            Assert.Equal((2, ""), (result.ExitCode, result.Stdout));
+            Assert.Equal($"error: {file}: measurements[1]: \"metric\" is 'error_rate', which is not an analysis template of rollout policy canary-standard "
+                + "(its templates: error-rate, latency-p99, score-drift; did you mean 'error-rate'?). "
+                + "Name the template the measurement answers in \"metric\", or replay the policy that defines it (--policy).\n", result.Stderr);
+        }
+
+        [Fact]
+        public async Task Should_Replay_A_File_Saved_With_A_Byte_Order_Mark()
+        {
+            // Given
+            using var repo = new RolloutRepository();
+            var file = Path.Combine(repo.Root, "measurements.json");
+            await File.WriteAllTextAsync(file, await File.ReadAllTextAsync(RepositoryPaths.Combine(BadCanary)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+            // When
+            var result = await CliRunner.RunAsync(["analyze", "--policy", "canary-standard", "--template", "error-rate", "-f", file, repo.Root]);
+
+            // Then
+            Assert.Equal((1, ""), (result.ExitCode, result.Stderr));
+            Assert.Contains("this rollout would have been aborted at 14:08 UTC on 2026-03-04 by error-rate", result.Stdout);
+        }
+
+        [Fact]
         public async Task Should_Suggest_The_Closest_Policy_When_The_Name_Is_Mistyped()
         {
             // Given

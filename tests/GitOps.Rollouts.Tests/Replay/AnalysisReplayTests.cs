@@ -153,7 +153,18 @@ public sealed class AnalysisReplayTests
         [InlineData("""{"kind":"MeasurementRecording","measurements":[{"metric":"m","at":"yesterday","value":1}]}""", "measurements[0]: \"at\" must be a time")]
         [InlineData("""{"kind":"MeasurementRecording","measurements":[{"at":"2026-03-04T14:00:00Z","value":1}]}""", "measurements[0]: \"metric\" is missing")]
         [InlineData("""{"rollouts":[]}""", "the status lists no rollout")]
-        [InlineData("not json", "not valid JSON")]
+        [InlineData("not json", "not valid JSON: 'not json' is an invalid JSON literal")]
+        [InlineData("""{"kind":"MeasurementRecording","measurements":[{"metric":"m","at":"2026-03-04T14:00:00Z","value":1,"noData":true}]}""",
+            "measurements[0]: it has \"value\" and \"noData\"; exactly one of")]
+        [InlineData("""{"kind":"MeasurementRecording","measurements":[{"metric":"m","at":"2026-03-04T14:00:00Z","value":1,"error":"timeout"}]}""",
+            "measurements[0]: it has \"value\" and \"error\"; exactly one of")]
+        [InlineData("""{"kind":"MeasurementRecording","measurements":[{"metric":"m","at":"2026-03-04T14:00:00Z","value":1,"samples":-3}]}""",
+            "measurements[0]: \"samples\" must be a count of requests, 0 or more (got -3)")]
+        [InlineData("""{"kind":"MeasurementRecording","measurements":[{"metric":"m","at":"2026-03-04T14:00:00Z","value":"high"}]}""",
+            "measurements[0]: \"value\" must be a number")]
+        [InlineData("""{"kind":"MeasurementRecording","measurements":[{"metric":"m","at":"2026-03-04T14:00:00Z","noData":false}]}""",
+            "measurements[0]: \"noData\" can only be true")]
+        [InlineData("{\n  \"kind\": \"MeasurementRecording\",\n  \"measurements\": [}\n", "not valid JSON: ")]
         public void Should_Say_What_Is_Wrong_With_A_Damaged_File(string json, string expected)
         {
             // When
@@ -162,6 +173,50 @@ public sealed class AnalysisReplayTests
             // Then
             Assert.Null(read);
             Assert.StartsWith(expected, error);
+            Assert.DoesNotContain("LineNumber", error);
+        }
+
+        [Fact]
+        public void Should_Give_The_Line_From_1_When_The_Json_Is_Broken()
+        {
+            // When
+            MeasurementRecording.Parse("{\n  \"kind\": \"MeasurementRecording\",\n  \"measurements\": [}\n", null, out var error);
+
+            // Then
+            Assert.Contains("(line 3, column ", error);
+        }
+
+        [Fact]
+        public void Should_Read_A_File_That_Starts_With_A_Byte_Order_Mark()
+        {
+            // Given what an editor saving "UTF-8 with BOM" writes
+            var json = "\uFEFF" + """{"kind":"MeasurementRecording","measurements":[{"metric":"error-rate","at":"2026-03-04T14:00:00Z","value":0.01}]}""";
+
+            // When
+            var read = MeasurementRecording.Parse(json, null, out var error);
+
+            // Then
+            Assert.Null(error);
+            Assert.Single(read!.Observations);
+        }
+
+        [Fact]
+        public void Should_Name_The_Measurement_And_The_Templates_When_A_Metric_Is_Not_In_The_Policy()
+        {
+            // Given
+            var recording = new MeasurementRecording("fraud", "prod", "v2",
+            [
+                new("error-rate", T0, Observation.Of("q1", 0.01)),
+                new("error_rate", T0.AddMinutes(1), Observation.Of("q1", 0.02)),
+            ]);
+
+            // When
+            var problem = recording.UnknownMetric("canary-standard", ["latency-p99", "error-rate"]);
+
+            // Then
+            Assert.Equal("measurements[1]: \"metric\" is 'error_rate', which is not an analysis template of rollout policy canary-standard "
+                + "(its templates: error-rate, latency-p99; did you mean 'error-rate'?)", problem);
+            Assert.Null(recording.UnknownMetric("canary-standard", ["error-rate", "error_rate"]));
         }
     }
 }
