@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GitOps.Cli.Output;
+using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Cli.Conventions;
 
@@ -30,6 +31,18 @@ public sealed class RepositoryPath
             Arity = ArgumentArity.ZeroOrOne,
         };
         var option = new Option<string?>("--repo") { Description = "Same as PATH", HelpName = "PATH" };
+        // An option the command does not have would otherwise be taken for PATH ("folder '--bogus' does not exist").
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Select(t => t.Value).Where(v => v.Length > 1 && v[0] == '-'))
+            {
+                var name = token.Split('=')[0];
+                var typo = Suggestions.DidYouMean(name, command.Options.SelectMany(o => o.Aliases.Prepend(o.Name))) is { } hint
+                    ? $" {char.ToUpperInvariant(hint[0])}{hint[1..]}"
+                    : "";
+                result.AddError($"unrecognized option '{token}'.{typo} (A folder whose name starts with '-' is passed as ./{token}.)");
+            }
+        });
         command.Arguments.Add(argument);
         command.Options.Add(option);
         return new RepositoryPath(argument, option);

@@ -85,6 +85,23 @@ public sealed class OptionConventionsTests
             Assert.Equal(2, result.ExitCode);
             Assert.Contains("pass only one of them", result.Stderr);
         }
+
+        [Theory]
+        [InlineData("plan --all --bogus", "error: unrecognized option '--bogus'.")]
+        [InlineData("plan --bogus", "error: unrecognized option '--bogus'.")]
+        [InlineData("validate --warning-as-errors", "error: unrecognized option '--warning-as-errors'. Did you mean '--warnings-as-errors'?")]
+        [InlineData("render --env dev --otu", "error: unrecognized option '--otu'. Did you mean '--out'?")]
+        public async Task Should_Call_An_Unknown_Option_Unknown_Instead_Of_Taking_It_For_PATH(string command, string error)
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync(command.Split(' '));
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith(error, result.Stderr);
+            Assert.DoesNotContain("does not exist", result.Stderr);
+            Assert.DoesNotContain("is not a folder", result.Stderr);
+        }
     }
 
     public sealed class TheStandardInput
