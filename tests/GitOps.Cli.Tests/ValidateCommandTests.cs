@@ -96,6 +96,30 @@ public sealed class ValidateCommandTests
         }
     }
 
+    public sealed class TheTextOutput : IDisposable
+    {
+        private readonly string _repo = Directory.CreateTempSubdirectory("gitops-validate-escapes-").FullName;
+
+        public void Dispose() => Directory.Delete(_repo, recursive: true);
+
+        [Fact]
+        public async Task Should_Print_Control_Characters_Of_A_Spec_As_Escapes_Not_As_Terminal_Commands()
+        {
+            // Given a model whose task holds an escape sequence that would turn the terminal red and retitle it, and a bell
+            Directory.CreateDirectory(Path.Combine(_repo, "models", "m"));
+            await File.WriteAllTextAsync(Path.Combine(_repo, "models", "m", "model.yaml"),
+                "apiVersion: ml.gitops/v1alpha1\nkind: Model\nmetadata:\n  name: m\nspec:\n  task: \"\\e[31mx\\e]0;PWN\\a\"\n");
+
+            // When
+            var result = await CliRunner.RunAsync("validate", _repo, "--color", "never");
+
+            // Then
+            Assert.Equal(1, result.ExitCode);
+            Assert.DoesNotContain(result.Stdout, c => char.IsControl(c) && c != '\n');
+            Assert.Contains("'spec.task' is '\\x1b[31mx\\x1b]0;PWN\\x07'", result.Stdout);
+        }
+    }
+
     public sealed class TheExitCode
     {
         [Fact]

@@ -19,15 +19,15 @@ public static class TextFormat
                 Severity.Warning => ("warning", TextStyle.Warning),
                 _ => ("info", TextStyle.Info),
             };
-            sb.Append(paint(TextStyle.Heading, $"{d.Span}:")).Append(' ')
+            sb.Append(paint(TextStyle.Heading, TerminalText.Escaped($"{d.Span}:"))).Append(' ')
               .Append(paint(code, $"{label} {d.Id}:")).Append(' ')
-              .Append(d.Message).Append('\n');
-            var line = report.SourceLine(d.Span.File, d.Span.Line);
+              .Append(TerminalText.Escaped(d.Message)).Append('\n');
+            var line = report.SourceLine(d.Span.File, d.Span.Line) is { } source ? TerminalText.SameWidth(source) : null;
             if (line is not null)
             {
                 var gutter = d.Span.Line.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var pad = new string(' ', gutter.Length);
-                sb.Append(paint(TextStyle.Muted, $" {gutter} | ")).Append(line.Replace('\t', ' ')).Append('\n');
+                sb.Append(paint(TextStyle.Muted, $" {gutter} | ")).Append(line).Append('\n');
                 var col = Math.Clamp(d.Span.Column, 1, line.Length + 1);
                 var width = d.Span.EndLine == d.Span.Line ? Math.Max(1, d.Span.EndColumn - d.Span.Column) : Math.Max(1, line.Length - col + 1);
                 width = Math.Min(width, Math.Max(1, line.Length - col + 1));
@@ -36,7 +36,7 @@ public static class TextFormat
             }
             if (d.Hint is not null)
             {
-                sb.Append(paint(TextStyle.Info, "  = help: ")).Append(d.Hint).Append('\n');
+                sb.Append(paint(TextStyle.Info, "  = help: ")).Append(TerminalText.Escaped(d.Hint)).Append('\n');
             }
         }
         var summaryStyle = report.Errors > 0 ? TextStyle.Error : report.Warnings > 0 ? TextStyle.Warning : TextStyle.Success;

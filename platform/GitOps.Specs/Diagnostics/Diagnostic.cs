@@ -28,11 +28,12 @@ public sealed record Diagnostic(string Id, Severity Severity, SourceSpan Span, s
 {
     public bool IsError => Severity == Severity.Error;
 
-    /// <summary>Compiler-style one-line rendering: <c>file:line:col: error ID: message (hint)</c>.</summary>
+    /// <summary>Compiler-style one-line rendering: <c>file:line:col: error ID: message (hint)</c>, one line whatever
+    /// the spec held (<see cref="TerminalText.Escaped"/>).</summary>
     public override string ToString()
     {
         var sev = Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "info" };
         var hint = Hint is null ? "" : $" ({Hint})";
-        return $"{Span}: {sev} {Id}: {Message}{hint}";
+        return TerminalText.Escaped($"{Span}: {sev} {Id}: {Message}{hint}");
     }
 }
