@@ -9,7 +9,7 @@ using GitOps.Specs.Contracts;
 namespace GitOps.Cli;
 
 /// <summary>The <c>gitops</c> command tree; exit codes are <see cref="ExitCode"/> (listed in <c>gitops --help</c>).</summary>
-public static class GitOpsCommandLine
+public static partial class GitOpsCommandLine
 {
     /// <summary>The whole command tree: help, completion and the reference of every command.</summary>
     public static RootCommand Build() => Build(Factories.Select(f => f.Create()));
@@ -104,7 +104,7 @@ public static class GitOpsCommandLine
                 var typo = parse.UnmatchedTokens.FirstOrDefault(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal)) is { } token
                     ? TypoSuggestions.For(parse, token)
                     : null;
-                await stderr.WriteLineAsync($"error: {error.Message}" + (typo is null ? "" : $" Did you mean '{typo}'?"));
+                await stderr.WriteLineAsync($"error: {Readable(error.Message)}" + (typo is null ? "" : $" Did you mean '{typo}'?"));
             }
             await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
             return Exit(parse, ExitCode.Usage);
@@ -155,6 +155,27 @@ public static class GitOpsCommandLine
             return Exit(parse, ExitCode.InternalError);
         }
     }
+
+    /// <summary>The command-line library names the type a value did not parse as by its .NET name
+    /// (<c>System.Nullable`1[System.Int32]</c>); a person is told what to type instead.</summary>
+    internal static string Readable(string message) =>
+        CannotParse().Replace(message, m =>
+        {
+            var expected = m.Groups["type"].Value switch
+            {
+                "Int32" or "Int64" => "a whole number",
+                "Double" or "Single" or "Decimal" => "a number",
+                "Boolean" => "true or false",
+                "TimeSpan" => "a duration such as 30s or 5m",
+                "DateTimeOffset" or "DateTime" => "a date and time such as 2026-03-04T14:00:00Z",
+                "Uri" => "a URL",
+                var other => $"a value of type {other}",
+            };
+            return $"'{m.Groups["value"].Value}' is not a valid value for {m.Groups["name"].Value}: expected {expected}.";
+        });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for (?<what>option|argument) '(?<name>[^']*)' as expected type '(?:System\.Nullable`1\[)?(?:System\.)?(?<type>[\w.]+?)\]?'\.?$")]
+    private static partial System.Text.RegularExpressions.Regex CannotParse();
 
     private static int Exit(ParseResult parse, ExitCode code) => (int)PlanCommand.DetailedExitCode(parse, code);
 

@@ -104,6 +104,24 @@ public sealed class OptionConventionsTests
         }
     }
 
+    public sealed class AValueThatDoesNotParse
+    {
+        [Theory]
+        [InlineData("train --seed x", "error: 'x' is not a valid value for --seed: expected a whole number.")]
+        [InlineData("serve --model m.onnx --name n --port abc", "error: 'abc' is not a valid value for --port: expected a whole number.")]
+        [InlineData("score --model m --input a.csv --out b.csv --batch-size 1.5", "error: '1.5' is not a valid value for --batch-size: expected a whole number.")]
+        public async Task Should_Say_What_To_Type_Instead_Of_Naming_A_Dotnet_Type(string command, string error)
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync(command.Split(' '));
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith(error, result.Stderr);
+            Assert.DoesNotContain("System.", result.Stderr);
+        }
+    }
+
     public sealed class TheStandardInput
     {
         [Fact]
