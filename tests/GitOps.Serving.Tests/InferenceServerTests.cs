@@ -155,6 +155,25 @@ public sealed class InferenceServerTests
         }
 
         [Fact]
+        public async Task Should_Answer_A_Path_Or_Method_The_Protocol_Does_Not_Have_With_A_Json_Error_Naming_The_Endpoints()
+        {
+            // Given
+            await using var server = await ServingFixture.StartAsync(fixture.Options());
+            using var client = Http.Client(server);
+
+            // When
+            var unknownPath = await Http.GetAsync(client, "/v1/models/fraud:predict");
+            var wrongMethod = await Http.GetAsync(client, "/v2/models/fraud/infer");
+
+            // Then
+            Assert.Equal(HttpStatusCode.NotFound, unknownPath.Status);
+            Assert.StartsWith("no endpoint GET /v1/models/fraud:predict; this server answers GET /v2,", unknownPath.Body.GetProperty("error").GetString());
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.Status);
+            Assert.StartsWith("GET is not allowed on /v2/models/fraud/infer; this server answers", wrongMethod.Body.GetProperty("error").GetString());
+            Assert.Contains("POST /v2/models/NAME[/versions/VERSION]/infer", wrongMethod.Body.GetProperty("error").GetString());
+        }
+
+        [Fact]
         public async Task Should_Stop_Being_Ready_After_Stop()
         {
             // Given

@@ -219,6 +219,15 @@ public sealed class InferenceServer : IAsyncDisposable
 
     private void MapEndpoints()
     {
+        // A path or method the protocol does not have gets the same JSON error body as every other refusal.
+        _app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode switch
+        {
+            404 when !IsGrpc(context.HttpContext) => WriteErrorAsync(context.HttpContext, 404,
+                $"no endpoint {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}; {Endpoints}"),
+            405 when !IsGrpc(context.HttpContext) => WriteErrorAsync(context.HttpContext, 405,
+                $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}; {Endpoints}"),
+            _ => Task.CompletedTask,
+        });
         _app.MapGet("/v2/health/live", (HttpContext ctx) => WriteJsonAsync(ctx, 200, j => { j.WriteStartObject(); j.WriteBoolean("live", true); j.WriteEndObject(); }));
         _app.MapGet("/v2/health/ready", (HttpContext ctx) => WriteJsonAsync(ctx, IsReady ? 200 : 503, j => { j.WriteStartObject(); j.WriteBoolean("ready", IsReady); j.WriteEndObject(); }));
         _app.MapGet("/v2", (HttpContext ctx) => WriteJsonAsync(ctx, 200, j =>
@@ -343,6 +352,11 @@ public sealed class InferenceServer : IAsyncDisposable
         return WriteErrorAsync(ctx, error.Status, error.Message);
     }
 
+    private const string Endpoints = "this server answers GET /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME[/versions/VERSION][/ready], "
+                                     + "POST /v2/models/NAME[/versions/VERSION]/infer and GET /metrics";
+
+    private static bool IsGrpc(HttpContext ctx) => ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+
     private static Task WriteErrorAsync(HttpContext ctx, int status, string message) =>
         WriteJsonAsync(ctx, status, j => InferResponseWriter.WriteError(j, message));
 
@@ -360,7 +374,9 @@ public sealed class InferenceServer : IAsyncDisposable
     private static Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)
     {
         var answer = t_answer ??= new ArrayBufferWriter<byte>(1024);
-        var json = t_json ??= new Utf8JsonWriter(answer);
+        // Relaxed escaping: quotes and apostrophes in messages stay readable ('model', not \u0027model\u0027); the
+        // answers are JSON for clients, never embedded in a web page.
+        var json = t_json ??= new Utf8JsonWriter(answer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         answer.ResetWrittenCount();
         json.Reset(answer);
         write(json);

@@ -193,6 +193,31 @@ public sealed class LocalTrafficProxyTests
         }
 
         [Fact]
+        public async Task Should_Answer_A_Path_No_Route_Matches_With_A_Json_Error_Naming_The_Models_Served()
+        {
+            // Given a proxy routing the fraud model
+            await using var stable = await RecordingServer.StartAsync();
+            await using var canary = await RecordingServer.StartAsync();
+            await using var proxy = await LocalTrafficProxy.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Prometheus.Metrics.NewCustomRegistry(), NullLoggerFactory.Instance, CancellationToken.None);
+            proxy.Update(RouteTable.Build([Service("stable"), Service("canary"), MirroringRoute()], [Endpoint("stable", stable.Port), Endpoint("canary", canary.Port)]));
+            using var client = new HttpClient { BaseAddress = proxy.Address };
+
+            // When a client asks for a model that is not served, and for a path that looks like a file
+            using var churn = await client.PostAsync("/v2/models/churn/infer", new StringContent("{}", Encoding.UTF8, "application/json"));
+            using var file = await client.GetAsync("/v2/models/churn.json");
+
+            // Then
+            Assert.Equal(HttpStatusCode.NotFound, churn.StatusCode);
+            Assert.Equal("application/json", churn.Content.Headers.ContentType?.MediaType);
+            using var body = System.Text.Json.JsonDocument.Parse(await churn.Content.ReadAsStringAsync());
+            Assert.Equal("nothing is routed at /v2/models/churn/infer; the models served here are 'fraud', at /v2/models/NAME/...",
+                body.RootElement.GetProperty("error").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, file.StatusCode);
+            Assert.Contains("nothing is routed at /v2/models/churn.json", await file.Content.ReadAsStringAsync());
+            Assert.Empty(stable.Authorizations);
+        }
+
+        [Fact]
         public async Task Should_Send_Nothing_To_The_Canary_When_Its_Weight_Is_0()
         {
             // Given a route with both servers behind it, the canary at weight 0

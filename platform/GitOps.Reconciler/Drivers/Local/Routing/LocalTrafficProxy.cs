@@ -70,6 +70,9 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         {
             ConsoleEndpoints.Map(app, console, TimeProvider.System);
         }
+        // A path no route matches (a model that is not served, a typo) gets a JSON error naming what is, as the
+        // inference server answers a model it does not serve, not an empty 404.
+        app.MapFallback("{**path}", context => proxy.NotRoutedAsync(context));
         app.MapReverseProxy(pipeline =>
         {
             // A custom pipeline replaces YARP's default one: load balancing (the weighted split between stable and
@@ -80,6 +83,19 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         await app.StartAsync(ct);
         proxy.Address = ReconcilerHost.BoundAddress(app);
         return proxy;
+    }
+
+    private async Task NotRoutedAsync(HttpContext context)
+    {
+        var models = Current.Models.Select(m => m.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var served = models.Count == 0 ? "no model is served yet" : $"the models served here are {string.Join(", ", models.Select(m => $"'{m}'"))}, at /v2/models/NAME/...";
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.Response.ContentType = "application/json";
+        await using var json = new System.Text.Json.Utf8JsonWriter(context.Response.Body,
+            new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("error", $"nothing is routed at {context.Request.Path}; {served}");
+        json.WriteEndObject();
     }
 
     /// <summary>Applies <paramref name="table"/> when it differs from the configuration in force.</summary>
@@ -149,3 +165,4 @@ public sealed class LocalTrafficProxy : IAsyncDisposable
         _mirror.Dispose();
     }
 }
+
