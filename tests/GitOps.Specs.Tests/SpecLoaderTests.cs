@@ -13,6 +13,9 @@ public sealed class SpecLoaderTests
 
         private static ModelSpec Fraud => ValidRepo.Specs.Model("fraud-detector")!;
 
+        /// <summary>Trained by a custom image, which takes any hyperparameter: the one that keeps <c>yes</c> as written.</summary>
+        private static ModelSpec Churn => ValidRepo.Specs.Model("churn")!;
+
         [Fact]
         public void Should_Bind_Every_Field_Of_The_Example_Model()
         {
@@ -57,7 +60,7 @@ public sealed class SpecLoaderTests
             // Then
             Assert.Equal("0.10", learningRate);
             Assert.Equal("100", hyperparameters["numberOfTrees"]);
-            Assert.Equal("yes", hyperparameters["useCategorical"]);
+            Assert.Equal("yes", Churn.Spec.Training!.Hyperparameters["useCategorical"]);
         }
 
         [Fact]
@@ -181,7 +184,8 @@ public sealed class SpecLoaderTests
             Assert.Equal("Model", raw["kind"]);
             Assert.Equal(100L, hyperparameters["numberOfTrees"]);
             Assert.Equal(0.1, hyperparameters["learningRate"]);
-            Assert.Equal("yes", hyperparameters["useCategorical"]);
+            var churnTraining = (Dictionary<string, object?>)((Dictionary<string, object?>)Churn.Origin.Raw["spec"]!)["training"]!;
+            Assert.Equal("yes", ((Dictionary<string, object?>)churnTraining["hyperparameters"]!)["useCategorical"]);
             var inputs = (List<object?>)((Dictionary<string, object?>)raw["spec"]!)["inputs"]!;
             Assert.Equal(2, inputs.Count);
         }

@@ -77,4 +77,5 @@ public static class DiagnosticIds
     public const string BatchLocation = "GITOPS0251";
     public const string BatchSettings = "GITOPS0252";
     public const string ServingCache = "GITOPS0253";
+    public const string BuiltinSettings = "GITOPS0254";
 }

@@ -81,6 +81,34 @@ public static class SemanticChecker
             return d;
         }
 
+        /// <summary>What the builtin trainer would refuse when the Job runs (its task, the algorithm for it, each
+        /// hyperparameter and its bounds), reported in the pull request instead.</summary>
+        private void BuiltinSettings(ModelSpec m, ModelBody s, TrainingSpec t)
+        {
+            var algorithm = t.Builtin!.Algorithm;
+            if (BuiltinCatalog.TaskProblem(s.Task) is { } task)
+            {
+                Report(DiagnosticIds.BuiltinSettings, m.Origin.Value("spec.task"), task,
+                    "train it with a custom trainer image (training.image), or use a task the builtin trainer trains");
+                return;
+            }
+            if (BuiltinCatalog.AlgorithmProblem(s.Task, algorithm) is { } wrong)
+            {
+                Report(DiagnosticIds.BuiltinSettings, m.Origin.Value("spec.training.builtin.algorithm"), wrong);
+                return;
+            }
+            foreach (var (name, text) in t.Hyperparameters)
+            {
+                if (BuiltinCatalog.Hyperparameter(algorithm, name, text).Problem is { } problem)
+                {
+                    var known = BuiltinCatalog.HyperparametersOf(algorithm).Contains(name);
+                    Report(DiagnosticIds.BuiltinSettings,
+                        known ? m.Origin.Value($"spec.training.hyperparameters.{name}") : m.Origin.Key($"spec.training.hyperparameters.{name}"),
+                        problem, known ? null : Suggestions.DidYouMean(name, BuiltinCatalog.HyperparametersOf(algorithm)));
+                }
+            }
+        }
+
         private void Report(string id, SourceSpan span, string message, string? hint = null, Severity severity = Severity.Error) =>
             Diagnostics.Add(new Diagnostic(id, severity, span, message, hint));
 
@@ -371,6 +399,7 @@ public static class SemanticChecker
                     Report(DiagnosticIds.BuiltinNeedsInputs, m.Origin.Key("spec.training.builtin"),
                         "the builtin trainer needs the label column", "set 'spec.label'");
                 }
+                BuiltinSettings(m, s, t);
                 if (ArtifactScheme(t.Dataset.Uri) is { } scheme && !TrainingContract.ArtifactSchemes.Contains(scheme))
                 {
                     // The builtin trainer fetches its dataset with `gitops artifacts`; a custom image fetches its own.

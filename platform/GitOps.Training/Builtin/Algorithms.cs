@@ -17,16 +17,10 @@ public static class Algorithms
     internal const string FeaturesColumn = "Features";
 
     /// <summary>Algorithms available for a task.</summary>
-    public static ImmutableArray<string> For(string task) => task switch
-    {
-        ModelTasks.BinaryClassification => [BuiltinAlgorithms.FastTree, BuiltinAlgorithms.LightGbm, BuiltinAlgorithms.SdcaLogisticRegression, BuiltinAlgorithms.FastForest],
-        ModelTasks.Regression => [BuiltinAlgorithms.FastTree, BuiltinAlgorithms.LightGbm, BuiltinAlgorithms.Sdca, BuiltinAlgorithms.FastForest],
-        _ => [],
-    };
+    public static ImmutableArray<string> For(string task) => BuiltinCatalog.For(task);
 
     /// <summary>Hyperparameter names an algorithm accepts (the same for both tasks).</summary>
-    public static ImmutableArray<string> HyperparametersOf(string algorithm) =>
-        Parameters.TryGetValue(algorithm, out var table) ? [.. table.Keys.Order(StringComparer.Ordinal)] : [];
+    public static ImmutableArray<string> HyperparametersOf(string algorithm) => BuiltinCatalog.HyperparametersOf(algorithm);
 
     /// <summary>
     /// The hyperparameter that counts an algorithm's trees or iterations and its default, for training in steps;
@@ -39,60 +33,10 @@ public static class Algorithms
         _ => null,
     };
 
-    private enum Kind { Int, Double }
-
-    private sealed record Parameter(Kind Kind, double Min, double Max);
-
-    private static readonly ImmutableDictionary<string, ImmutableDictionary<string, Parameter>> Parameters =
-        new Dictionary<string, ImmutableDictionary<string, Parameter>>
-        {
-            [BuiltinAlgorithms.FastTree] = Table(("numberOfLeaves", Kind.Int, 2, 1024), ("numberOfTrees", Kind.Int, 1, 10_000), ("minimumExampleCountPerLeaf", Kind.Int, 1, 100_000), ("learningRate", Kind.Double, 1e-6, 10)),
-            [BuiltinAlgorithms.FastForest] = Table(("numberOfLeaves", Kind.Int, 2, 1024), ("numberOfTrees", Kind.Int, 1, 10_000), ("minimumExampleCountPerLeaf", Kind.Int, 1, 100_000), ("featureFraction", Kind.Double, 1e-6, 1)),
-            [BuiltinAlgorithms.LightGbm] = Table(("numberOfLeaves", Kind.Int, 2, 131_072), ("numberOfIterations", Kind.Int, 1, 10_000), ("minimumExampleCountPerLeaf", Kind.Int, 1, 100_000), ("learningRate", Kind.Double, 1e-6, 10)),
-            [BuiltinAlgorithms.SdcaLogisticRegression] = Table(("l1Regularization", Kind.Double, 0, 1e6), ("l2Regularization", Kind.Double, 1e-12, 1e6), ("maximumNumberOfIterations", Kind.Int, 1, 100_000)),
-            [BuiltinAlgorithms.Sdca] = Table(("l1Regularization", Kind.Double, 0, 1e6), ("l2Regularization", Kind.Double, 1e-12, 1e6), ("maximumNumberOfIterations", Kind.Int, 1, 100_000)),
-        }.ToImmutableDictionary();
-
-    private static ImmutableDictionary<string, Parameter> Table(params (string Name, Kind Kind, double Min, double Max)[] entries) =>
-        entries.ToImmutableDictionary(e => e.Name, e => new Parameter(e.Kind, e.Min, e.Max), StringComparer.Ordinal);
-
     /// <summary>Checks the task/algorithm pair and every hyperparameter; returns parsed values or an error.</summary>
     internal static (IReadOnlyDictionary<string, double>? Values, string? Error) Validate(
-        string task, string algorithm, IReadOnlyDictionary<string, string> hyperparameters)
-    {
-        if (task != ModelTasks.BinaryClassification && task != ModelTasks.Regression)
-        {
-            return (null, $"task '{task}' is not supported by the builtin trainer; use '{ModelTasks.BinaryClassification}' or '{ModelTasks.Regression}'");
-        }
-        var allowed = For(task);
-        if (!allowed.Contains(algorithm))
-        {
-            return (null, $"algorithm '{algorithm}' is not available for {task}; choose one of: {string.Join(", ", allowed)}");
-        }
-        var table = Parameters[algorithm];
-        var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, text) in hyperparameters)
-        {
-            if (!table.TryGetValue(name, out var parameter))
-            {
-                return (null, $"hyperparameter '{name}' is not known to {algorithm}; accepted: {string.Join(", ", HyperparametersOf(algorithm))}");
-            }
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            {
-                return (null, $"hyperparameter '{name}' must be a number, found '{text}'");
-            }
-            if (parameter.Kind == Kind.Int && value != Math.Floor(value))
-            {
-                return (null, $"hyperparameter '{name}' must be a whole number, found '{text}'");
-            }
-            if (value < parameter.Min || value > parameter.Max)
-            {
-                return (null, $"hyperparameter '{name}' must be between {parameter.Min.ToString(CultureInfo.InvariantCulture)} and {parameter.Max.ToString(CultureInfo.InvariantCulture)}, found '{text}'");
-            }
-            values[name] = value;
-        }
-        return (values, null);
-    }
+        string task, string algorithm, IReadOnlyDictionary<string, string> hyperparameters) =>
+        BuiltinCatalog.Check(task, algorithm, hyperparameters);
 
     /// <summary>The estimator that follows feature concatenation, configured from validated values.</summary>
     internal static IEstimator<ITransformer> Create(MLContext ml, string task, string algorithm, string label, int seed, IReadOnlyDictionary<string, double> p)
