@@ -59,4 +59,28 @@ public sealed class PlanCommandTests
             Assert.Matches($"ml\\.gitops/source-commit: \"?{commit}\"?\n", result.Stdout);
         }
     }
+    public sealed class TheJsonFormat
+    {
+        [Fact]
+        public async Task Should_Still_Print_Json_Naming_The_Errors_When_The_Specs_Have_Errors()
+        {
+            // Given a repository whose specs have errors
+            var broken = RepositoryPaths.Combine("tests", "GitOps.Cli.Tests", "testdata", "validate", "broken-repo");
+
+            // When
+            var result = await CliRunner.RunAsync("plan", broken, "--all", "-o", "json");
+
+            // Then the exit says findings, and standard output is a plan a pipeline can read: nothing planned, and why
+            Assert.Equal(1, result.ExitCode);
+            using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+            var root = json.RootElement;
+            Assert.True(root.GetProperty("hasErrors").GetBoolean());
+            Assert.False(root.GetProperty("hasChanges").GetBoolean());
+            Assert.Equal(0, root.GetProperty("environments").GetArrayLength());
+            var diagnostics = root.GetProperty("diagnostics").EnumerateArray().ToList();
+            Assert.NotEmpty(diagnostics);
+            Assert.All(diagnostics, d => Assert.StartsWith("GITOPS", d.GetProperty("id").GetString()));
+            Assert.Contains(diagnostics, d => d.GetProperty("severity").GetString() == "error");
+        }
+    }
 }

@@ -70,7 +70,14 @@ public static class PlanCommand
                 stderr.WriteLine("error: --context and --kubeconfig choose the cluster of --live-cluster; add --live-cluster, or leave them out to plan against --live or an empty cluster.");
                 return Exit(ExitCode.Usage);
             }
-            var (input, exitCode) = CliInputs.Load(repository.Resolve(parse), parse.GetValue(live), parse.GetValue(commit), stderr);
+            var (input, exitCode) = CliInputs.Load(repository.Resolve(parse), parse.GetValue(live), parse.GetValue(commit), stderr,
+                (head, diagnostics) =>
+                {
+                    if (parse.GetValue(format) == "json")
+                    {
+                        stdout.Write(PlanJson.FormatSpecErrors(head, diagnostics));
+                    }
+                });
             if (input is null)
             {
                 return Exit((ExitCode)exitCode);

@@ -172,7 +172,10 @@ internal static class CliInputs
     /// Reads and validates the repository, then the live state ('-': standard input). On failure prints what is wrong
     /// and returns no input with the exit code: 1 for spec errors, 2 for I/O or usage problems.
     /// </summary>
-    public static (CliInput? Input, int ExitCode) Load(string root, string? livePath, string? commit, TextWriter stderr)
+    /// <param name="specErrors">Called with the findings when the specs have errors (and nothing is returned), for a
+    /// command that reports them in its own output too.</param>
+    public static (CliInput? Input, int ExitCode) Load(string root, string? livePath, string? commit, TextWriter stderr,
+        Action<string?, IReadOnlyList<Diagnostic>>? specErrors = null)
     {
         if (!Directory.Exists(root))
         {
@@ -205,6 +208,7 @@ internal static class CliInputs
         if (load.HasErrors)
         {
             stderr.WriteLine($"The specs have {load.Diagnostics.Count(d => d.IsError)} error(s): nothing rendered or planned. Fix them and run again ('gitops validate' shows the same list).");
+            specErrors?.Invoke(head.Result, load.Diagnostics);
             return (null, (int)ExitCode.Findings);
         }
         // Validated, policies included: rendering needs the specs, not their YAML trees.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Diff;
 using GitOps.Planning.Plans;
+using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Planning.Formatting;
 
@@ -16,7 +17,41 @@ public static class PlanJson
 {
     public const int FormatVersion = 1;
 
-    public static string Format(RepositoryPlan plan)
+    public static string Format(RepositoryPlan plan) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("formatVersion", FormatVersion);
+        w.WriteString("commit", plan.Commit);
+        w.WriteBoolean("hasChanges", plan.HasChanges);
+        w.WriteBoolean("hasErrors", plan.HasErrors);
+        w.WriteStartArray("environments");
+        foreach (var env in plan.Environments)
+        {
+            WriteEnvironment(w, env);
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    /// <summary>
+    /// The plan of a commit whose specs have errors: nothing is planned, so no environment is listed, and the findings
+    /// that stopped it are in a top-level <c>diagnostics</c> array (the shape of an environment's), so that a pipeline
+    /// reading the JSON sees why instead of an empty output.
+    /// </summary>
+    public static string FormatSpecErrors(string? commit, IEnumerable<Diagnostic> diagnostics) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("formatVersion", FormatVersion);
+        w.WriteString("commit", commit);
+        w.WriteBoolean("hasChanges", false);
+        w.WriteBoolean("hasErrors", true);
+        w.WriteStartArray("environments");
+        w.WriteEndArray();
+        WriteDiagnostics(w, diagnostics);
+        w.WriteEndObject();
+    });
+
+    private static string Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions
@@ -25,18 +60,7 @@ public static class PlanJson
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         }))
         {
-            w.WriteStartObject();
-            w.WriteNumber("formatVersion", FormatVersion);
-            w.WriteString("commit", plan.Commit);
-            w.WriteBoolean("hasChanges", plan.HasChanges);
-            w.WriteBoolean("hasErrors", plan.HasErrors);
-            w.WriteStartArray("environments");
-            foreach (var env in plan.Environments)
-            {
-                WriteEnvironment(w, env);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            write(w);
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
     }
@@ -148,8 +172,14 @@ public static class PlanJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WriteDiagnostics(w, env.Diagnostics);
+        w.WriteEndObject();
+    }
+
+    private static void WriteDiagnostics(Utf8JsonWriter w, IEnumerable<Diagnostic> diagnostics)
+    {
         w.WriteStartArray("diagnostics");
-        foreach (var d in env.Diagnostics)
+        foreach (var d in diagnostics)
         {
             w.WriteStartObject();
             w.WriteString("id", d.Id);
@@ -160,7 +190,6 @@ public static class PlanJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void WriteChange(Utf8JsonWriter w, FieldChange c)
