@@ -45,7 +45,7 @@ public static class AlertsCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                stderr.WriteLine($"error: cannot write the rules to '{file}': {ex.Message}. Pass a writable --out, or leave it out to print them.");
+                stderr.WriteLine($"error: cannot write the rules to '{file}': {ex.Message.TrimEnd('.')}. Pass a writable --out, or leave it out to print them.");
                 return Task.FromResult((int)ExitCode.Usage);
             }
             stdout.WriteLine($"{file}: {groups.Sum(g => g.Rules.Length)} alert rules in {groups.Length} groups");

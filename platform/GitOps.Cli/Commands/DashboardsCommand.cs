@@ -47,7 +47,7 @@ public static class DashboardsCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                stderr.WriteLine($"error: cannot write the dashboards to '{folder}': {ex.Message}. Pass a writable --out folder, or leave it out to print them.");
+                stderr.WriteLine($"error: cannot write the dashboards to '{folder}': {ex.Message.TrimEnd('.')}. Pass a writable --out folder, or leave it out to print them.");
                 return Task.FromResult((int)ExitCode.Usage);
             }
             foreach (var dashboard in dashboards)

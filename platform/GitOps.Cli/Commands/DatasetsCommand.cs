@@ -49,7 +49,7 @@ public static class DatasetsCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                parse.InvocationConfiguration.Error.WriteLine($"error: cannot write {path}: {e.Message}. Check that its folder exists and is writable, or pass another --out.");
+                parse.InvocationConfiguration.Error.WriteLine($"error: cannot write {path}: {e.Message.TrimEnd('.')}. Check that its folder exists and is writable, or pass another --out.");
                 return (int)ExitCode.Usage;
             }
             var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));

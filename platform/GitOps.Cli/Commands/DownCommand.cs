@@ -44,7 +44,7 @@ public static class DownCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    throw new UserError($"cannot delete {folder.Root}: {e.Message}. Delete it by hand.");
+                    throw new UserError($"cannot delete {folder.Root}: {e.Message.TrimEnd('.')}. Delete it by hand.");
                 }
                 await stdout.WriteLineAsync($"Deleted {folder.Root}.");
             }

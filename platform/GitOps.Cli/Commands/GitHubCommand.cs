@@ -24,6 +24,13 @@ public static class GitHubCommand
         var repository = new Option<string?>("--repository") { Description = "GitHub repository owner/name (default: $GITHUB_REPOSITORY)" };
         var eventPath = new Option<string?>("--event") { Description = "pull_request event file (default: $GITHUB_EVENT_PATH)" };
         var pr = new Option<int?>("--pr") { Description = "Pull request number (default: from the event)" };
+        pr.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 and var number)
+            {
+                result.AddError($"--pr {number} is not a pull request number: they start at 1.");
+            }
+        });
         var sha = new Option<string?>("--sha") { Description = "Head commit the check runs belong to (default: from the event)" };
         var apiUrl = new Option<string?>("--api-url") { Description = "GitHub REST API root (default: $GITHUB_API_URL, else https://api.github.com; GitHub Enterprise Server: https://HOST/api/v3)" };
         var tokenFile = new Option<string?>("--token-file") { Description = $"File holding a token (default: ${GitHubCredentialSource.TokenVariable})" };

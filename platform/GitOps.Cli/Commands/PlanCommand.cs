@@ -104,7 +104,7 @@ public static class PlanCommand
                 }
                 catch (LiveClusterException e)
                 {
-                    stderr.WriteLine($"error: {e.Message}. {e.Hint}.");
+                    stderr.WriteLine($"error: {e.Message.TrimEnd('.')}. {e.Hint}.");
                     return Exit(ExitCode.Usage);
                 }
                 plan = livePlan.Plan;

@@ -109,7 +109,7 @@ public static class PrCheckRun
                 }
                 catch (LiveClusterException e)
                 {
-                    await stderr.WriteLineAsync($"error: {e.Message}. {e.Hint}.");
+                    await stderr.WriteLineAsync($"error: {e.Message.TrimEnd('.')}. {e.Hint}.");
                     return (int)ExitCode.Usage;
                 }
             }
@@ -195,7 +195,7 @@ public static class PrCheckRun
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await stderr.WriteLineAsync($"warning: cannot append to the job summary '{summaryPath}': {e.Message}. The plan follows on stdout.");
+            await stderr.WriteLineAsync($"warning: cannot append to the job summary '{summaryPath}': {e.Message.TrimEnd('.')}. The plan follows on stdout.");
             await stdout.WriteAsync(text.ToString());
         }
     }

@@ -132,7 +132,7 @@ public static class ReconcileCommand
             }
             catch (IOException e)
             {
-                stderr.WriteLine($"error: {e.Message}. Fix --webhook-secret-file or leave it out to disable the webhook.");
+                stderr.WriteLine($"error: {e.Message.TrimEnd('.')}. Fix --webhook-secret-file or leave it out to disable the webhook.");
                 return (int)ExitCode.Usage;
             }
 

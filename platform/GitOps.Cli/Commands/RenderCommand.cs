@@ -77,7 +77,7 @@ public static class RenderCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                stderr.WriteLine($"error: cannot write manifests to '{dir}': {ex.Message}. Check that the folder is writable, or pass another --out.");
+                stderr.WriteLine($"error: cannot write manifests to '{dir}': {ex.Message.TrimEnd('.')}. Check that the folder is writable, or pass another --out.");
                 stderr.WriteLine("Choose a folder you can write to, or leave out --out to print one YAML stream.");
                 return Task.FromResult((int)ExitCode.Usage);
             }
@@ -189,7 +189,7 @@ internal static class CliInputs
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: cannot read specs under '{root}': {ex.Message}. Check that the files are readable, or pass another PATH.");
+            stderr.WriteLine($"error: cannot read specs under '{root}': {ex.Message.TrimEnd('.')}. Check that the files are readable, or pass another PATH.");
             return (null, (int)ExitCode.Usage);
         }
         if (files.Count == 0)

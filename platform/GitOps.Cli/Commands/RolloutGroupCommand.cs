@@ -48,7 +48,7 @@ public static class RolloutGroupCommand
         var model = new Option<string?>("--model") { Description = "Only this model (default: every rollout of the environment)" };
         var output = OutputOption.Create("text (a tree) or json (with the whole state and a measurements file per rollout)", "text", "json");
         var watch = new Option<bool>("--watch", "-w") { Description = "Print again whenever the rollout changes, until interrupted" };
-        var interval = DurationOption.Create("--interval", "How often --watch reads the rollout", "2s");
+        var interval = DurationOption.Create("--interval", "How often --watch reads the rollout", "2s", minimum: TimeSpan.FromMilliseconds(10));
         var command = new Command("status", "Show rollouts as a tree: steps, current weight, each analysis run with its measurements and verdict")
         {
             model, output, watch, interval,

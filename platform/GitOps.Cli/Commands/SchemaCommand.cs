@@ -29,7 +29,7 @@ public static class SchemaCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                stderr.WriteLine($"error: cannot write schemas to '{dir}': {ex.Message}. Check that the folder is writable, or pass another --out.");
+                stderr.WriteLine($"error: cannot write schemas to '{dir}': {ex.Message.TrimEnd('.')}. Check that the folder is writable, or pass another --out.");
                 stderr.WriteLine("Choose a folder you can write to, e.g. 'gitops schema --out schemas'.");
                 return Task.FromResult((int)ExitCode.Usage);
             }

@@ -62,6 +62,22 @@ public static class ScoreCommand
             {
                 throw new UserError($"--batch-size must be at least 1, not {parse.GetValue(batchSize)}.");
             }
+            if (parse.GetValue(threads) < 1)
+            {
+                throw new UserError($"--threads must be at least 1, not {parse.GetValue(threads)}.");
+            }
+            if (parse.GetValue(maxErrors) is < 0 and var tolerated)
+            {
+                throw new UserError($"--max-errors must be 0 or more, not {tolerated}.");
+            }
+            if (parse.GetValue(name) is { } named && string.IsNullOrWhiteSpace(named) || parse.GetValue(version) is { } versioned && string.IsNullOrWhiteSpace(versioned))
+            {
+                throw new UserError("--name and --version must not be empty; leave them out to take the registry's or the file's.");
+            }
+            if (parse.GetValue(maxErrors) is not null && parse.GetValue(onError) != BatchErrorModes.Skip)
+            {
+                await stderr.WriteLineAsync("warning: --max-errors has no effect without --on-error skip: the first malformed row stops the run.");
+            }
             var at = TimeProvider.System.GetUtcNow();
             if (parse.GetValue(date) is { } dateText)
             {

@@ -249,7 +249,7 @@ public static class ServeCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, $"cannot read the training profile {path}: {e.Message}. Pass another --profile, or --no-drift");
+            return (null, $"cannot read the training profile {path}: {e.Message.TrimEnd('.')}. Pass another --profile, or --no-drift");
         }
         var (profile, error) = TrainingProfile.Parse(bytes);
         return profile is null

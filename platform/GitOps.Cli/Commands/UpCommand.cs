@@ -47,6 +47,13 @@ public static class UpCommand
         var repository = RepositoryPath.AddTo(command);
         var github = GitHubReporting.AddTo(command);
         var console = WebConsoleServing.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(once) && result.GetValue(watch))
+            {
+                result.AddError("--once and --watch contradict each other: pass one of them (following the working tree, --watch, is the default).");
+            }
+        });
         command.WithExamples(
             ("gitops up", "the repository's local environment, following every edit until Ctrl+C"),
             ("gitops up ../ml-platform --env local --once", "converge to the tree as it is now and keep serving it"),

@@ -48,7 +48,7 @@ public sealed class WebConsoleServing
         }
         catch (IOException e)
         {
-            throw new UserError($"{e.Message}. Fix --console-token-file, or leave it out and set ${ConsoleToken.EnvironmentVariable}.");
+            throw new UserError($"{e.Message.TrimEnd('.')}. Fix --console-token-file, or leave it out and set ${ConsoleToken.EnvironmentVariable}.");
         }
         var auth = parse.GetValue(_auth) == "none" ? ConsoleAuth.None : ConsoleAuth.Token;
         var (options, error) = ConsoleOptions.Create(auth, token, listen);

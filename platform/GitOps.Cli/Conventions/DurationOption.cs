@@ -13,7 +13,8 @@ public static class DurationOption
     /// <param name="description">What the duration is for.</param>
     /// <param name="defaultValue">The default, in duration syntax (e.g. <c>1m</c>); null for no default.</param>
     /// <param name="bareNumberUnit">The unit of a bare number such as <c>30</c>, for options that took one before.</param>
-    public static Option<TimeSpan> Create(string name, string description, string? defaultValue, TimeSpan? bareNumberUnit = null)
+    /// <param name="minimum">The shortest duration accepted (a loop that waits 0s spins), with the option's name in the error.</param>
+    public static Option<TimeSpan> Create(string name, string description, string? defaultValue, TimeSpan? bareNumberUnit = null, TimeSpan? minimum = null)
     {
         var option = new Option<TimeSpan>(name)
         {
@@ -24,6 +25,10 @@ public static class DurationOption
                 var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
                 if (TryParse(text, bareNumberUnit, out var value))
                 {
+                    if (value < minimum)
+                    {
+                        result.AddError($"{name} '{text}' is shorter than {Durations.Format(minimum.Value)}, the shortest it accepts.");
+                    }
                     return value;
                 }
                 result.AddError($"{name} '{text}' is not a duration: use a number and a unit, e.g. 2ms, 30s, 5m or 1h.");

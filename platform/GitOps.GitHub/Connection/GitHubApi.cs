@@ -73,7 +73,7 @@ public sealed class GitHubApi(IGitHubClient client, TimeProvider time, ILogger l
                 if (attempt >= _settings.MaxAttempts)
                 {
                     throw new GitHubRequestException(GitHubFailure.Unavailable,
-                        $"cannot reach GitHub at {BaseAddress} to {action} after {attempt} tries: {e.Message}. Check the network and GITHUB_API_URL (--api-url).", inner: e);
+                        $"cannot reach GitHub at {BaseAddress} to {action} after {attempt} tries: {e.Message.TrimEnd('.')}. Check the network and GITHUB_API_URL (--api-url).", inner: e);
                 }
                 wait = _settings.ServerErrors.After(attempt);
                 log.LogWarning("Cannot reach GitHub to {Action} ({Error}): retrying in {Wait}s (try {Attempt} of {Max})",

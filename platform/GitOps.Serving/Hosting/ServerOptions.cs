@@ -53,6 +53,7 @@ public sealed record ServerOptions
     {
         var problems = ImmutableArray.CreateBuilder<string>();
         if (string.IsNullOrWhiteSpace(ModelName)) { problems.Add("--name must not be empty"); }
+        else if (ModelName.IndexOfAny(['/', '?', '#', '%', ' ', '\\']) >= 0) { problems.Add($"--name '{ModelName}' cannot be part of the URL /v2/models/{{name}}: use letters, digits, '-', '_' and '.'"); }
         if (string.IsNullOrWhiteSpace(ModelVersion)) { problems.Add("--version must not be empty"); }
         if (!Tracks.Contains(Track)) { problems.Add($"--track must be stable or canary, found '{Track}'"); }
         if (Port is < 0 or > 65535) { problems.Add($"--port must be between 0 and 65535, found {Port}"); }

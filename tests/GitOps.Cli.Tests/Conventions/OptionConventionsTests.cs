@@ -122,6 +122,43 @@ public sealed class OptionConventionsTests
         }
     }
 
+    public sealed class AValueOutsideWhatItCanMean
+    {
+        [Theory]
+        [InlineData("up --once --watch", "error: --once and --watch contradict each other")]
+        [InlineData("github pr-check --pr -1", "error: --pr -1 is not a pull request number")]
+        [InlineData("rollout status --model fraud-detector -w --interval 0s", "error: --interval '0s' is shorter than 10ms")]
+        [InlineData("serve --model {model} --name a/b", "error: --name 'a/b' cannot be part of the URL /v2/models/{name}")]
+        [InlineData("score --model {model} --input in.csv --out out.csv --threads 0", "error: --threads must be at least 1, not 0.")]
+        [InlineData("score --model {model} --input in.csv --out out.csv --max-errors -1", "error: --max-errors must be 0 or more, not -1.")]
+        [InlineData("score --model {model} --input in.csv --out out.csv --version", "error: --name and --version must not be empty")]
+        public async Task Should_Refuse_It_Naming_The_Option_Before_Doing_Anything(string command, string error)
+        {
+            // Given a model file that exists (it is never loaded: the options are refused first)
+            var model = Path.Combine(Path.GetTempPath(), $"gitops-bounds-{Guid.NewGuid():N}.onnx");
+            await File.WriteAllBytesAsync(model, [1, 2, 3]);
+            try
+            {
+                var args = command.Split(' ').Select(a => a == "{model}" ? model : a).ToList();
+                if (args[^1] == "--version")
+                {
+                    args.Add("");
+                }
+
+                // When
+                var result = await CliRunner.RunAsync([.. args]);
+
+                // Then
+                Assert.Equal(2, result.ExitCode);
+                Assert.StartsWith(error, result.Stderr);
+            }
+            finally
+            {
+                File.Delete(model);
+            }
+        }
+    }
+
     public sealed class TheStandardInput
     {
         [Fact]
