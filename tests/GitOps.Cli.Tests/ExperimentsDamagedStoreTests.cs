@@ -1,3 +1,4 @@
+using GitOps.Cli.Tests.Support;
 using Xunit;
 
 namespace GitOps.Cli.Tests;
@@ -6,17 +7,13 @@ namespace GitOps.Cli.Tests;
 /// crash. Apart from <see cref="ExperimentsCommandTests"/>, whose shared run trains models.</summary>
 public sealed class ExperimentsDamagedStoreTests : IDisposable
 {
-    private readonly string _store = Directory.CreateTempSubdirectory("gitops-experiments-damaged-").FullName;
+    private readonly DamagedStore _damaged = new();
 
-    public void Dispose() => Directory.Delete(_store, recursive: true);
+    private string Store => _damaged.Root;
 
-    private string Entry(string folder, string json)
-    {
-        var file = Path.Combine(_store, folder, "00000001.json");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        File.WriteAllText(file, json);
-        return file;
-    }
+    public void Dispose() => _damaged.Dispose();
+
+    private string Entry(string folder, string json) => _damaged.Entry(folder, json);
 
     [Fact]
     public async Task Should_Exit_1_Naming_The_Entry_File_When_An_Experiment_Index_Entry_Lacks_Its_Experiment()
@@ -25,7 +22,7 @@ public sealed class ExperimentsDamagedStoreTests : IDisposable
         var file = Entry("registry/_experiments/_index", "{}");
 
         // When
-        var result = await CliRunner.RunAsync("experiments", "list", "--store", _store);
+        var result = await CliRunner.RunAsync("experiments", "list", "--store", Store);
 
         // Then
         Assert.Equal(1, result.ExitCode);
@@ -40,7 +37,7 @@ public sealed class ExperimentsDamagedStoreTests : IDisposable
         var file = Entry("registry/_experiments/fraud-sweep/runs", """{"run":null,"finishedAt":"2026-11-30T12:00:00Z"}""");
 
         // When
-        var result = await CliRunner.RunAsync("experiments", "list", "--store", _store);
+        var result = await CliRunner.RunAsync("experiments", "list", "--store", Store);
 
         // Then
         Assert.Equal(1, result.ExitCode);
@@ -54,11 +51,11 @@ public sealed class ExperimentsDamagedStoreTests : IDisposable
         Entry("registry/_experiments/_index", """{"experiment":"fraud-sweep"}""");
 
         // When
-        var result = await CliRunner.RunAsync("experiments", "show", "fraud-sweep", "--store", _store);
+        var result = await CliRunner.RunAsync("experiments", "show", "fraud-sweep", "--store", Store);
 
         // Then
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"'{Path.Combine(_store, "registry", "_experiments", "fraud-sweep", "runs", "00000001.json")}' is missing", result.Stderr);
+        Assert.Contains($"'{Path.Combine(Store, "registry", "_experiments", "fraud-sweep", "runs", "00000001.json")}' is missing", result.Stderr);
         Assert.DoesNotContain("internal error", result.Stderr);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using GitOps.Cli.Tests.Support;
 using GitOps.Registry;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
@@ -254,17 +255,13 @@ public sealed class ModelsCommandTests
 
     public sealed class ADamagedStore : IDisposable
     {
-        private readonly string _store = Directory.CreateTempSubdirectory("gitops-models-damaged-").FullName;
+        private readonly DamagedStore _damaged = new();
 
-        public void Dispose() => Directory.Delete(_store, recursive: true);
+        private string Store => _damaged.Root;
 
-        private string Entry(string folder, string json)
-        {
-            var file = Path.Combine(_store, folder, "00000001.json");
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            File.WriteAllText(file, json);
-            return file;
-        }
+        public void Dispose() => _damaged.Dispose();
+
+        private string Entry(string folder, string json) => _damaged.Entry(folder, json);
 
         [Theory]
         [InlineData("{}", "required field(s) missing: 'model'")]
@@ -275,7 +272,7 @@ public sealed class ModelsCommandTests
             var file = Entry("registry/_models", json);
 
             // When
-            var result = await CliRunner.RunAsync("models", "list", "--store", _store);
+            var result = await CliRunner.RunAsync("models", "list", "--store", Store);
 
             // Then
             Assert.Equal(1, result.ExitCode);
@@ -290,11 +287,11 @@ public sealed class ModelsCommandTests
             Entry("registry/_models", """{"model":"fraud-detector"}""");
 
             // When
-            var result = await CliRunner.RunAsync("models", "show", "fraud-detector", "--store", _store);
+            var result = await CliRunner.RunAsync("models", "show", "fraud-detector", "--store", Store);
 
             // Then
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains($"'{Path.Combine(_store, "registry", "fraud-detector", "versions", "00000001.json")}' is missing", result.Stderr);
+            Assert.Contains($"'{Path.Combine(Store, "registry", "fraud-detector", "versions", "00000001.json")}' is missing", result.Stderr);
             Assert.Contains("restore the registry folder from a backup", result.Stderr);
             Assert.DoesNotContain("internal error", result.Stderr);
         }

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Globalization;
 using GitOps.Specs.Model;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
@@ -9,18 +7,13 @@ using Microsoft.ML.Trainers.LightGbm;
 namespace GitOps.Training.Builtin;
 
 /// <summary>
-/// The builtin algorithms per task and the hyperparameters each accepts. Every trainer runs on one thread
-/// with the request's seed, so the same inputs give the same model.
+/// The estimators of the builtin algorithms (which tasks, algorithms and hyperparameters are accepted is
+/// <see cref="BuiltinCatalog"/>). Every trainer runs on one thread with the request's seed, so the same inputs give
+/// the same model.
 /// </summary>
 public static class Algorithms
 {
     internal const string FeaturesColumn = "Features";
-
-    /// <summary>Algorithms available for a task.</summary>
-    public static ImmutableArray<string> For(string task) => BuiltinCatalog.For(task);
-
-    /// <summary>Hyperparameter names an algorithm accepts (the same for both tasks).</summary>
-    public static ImmutableArray<string> HyperparametersOf(string algorithm) => BuiltinCatalog.HyperparametersOf(algorithm);
 
     /// <summary>
     /// The hyperparameter that counts an algorithm's trees or iterations and its default, for training in steps;
@@ -32,11 +25,6 @@ public static class Algorithms
         BuiltinAlgorithms.LightGbm => ("numberOfIterations", 100),
         _ => null,
     };
-
-    /// <summary>Checks the task/algorithm pair and every hyperparameter; returns parsed values or an error.</summary>
-    internal static (IReadOnlyDictionary<string, double>? Values, string? Error) Validate(
-        string task, string algorithm, IReadOnlyDictionary<string, string> hyperparameters) =>
-        BuiltinCatalog.Check(task, algorithm, hyperparameters);
 
     /// <summary>The estimator that follows feature concatenation, configured from validated values.</summary>
     internal static IEstimator<ITransformer> Create(MLContext ml, string task, string algorithm, string label, int seed, IReadOnlyDictionary<string, double> p)

@@ -52,7 +52,7 @@ public sealed class TabularTrainer(TimeProvider time)
         {
             return TrainingOutcome.Invalid($"validation fraction must be between 0 and 1 (exclusive), found {request.ValidationFraction}");
         }
-        var (parameters, paramError) = Algorithms.Validate(request.Task, request.Algorithm, request.Hyperparameters);
+        var (parameters, paramError) = BuiltinCatalog.Check(request.Task, request.Algorithm, request.Hyperparameters);
         if (parameters is null)
         {
             return TrainingOutcome.Invalid(paramError!);
