@@ -118,6 +118,24 @@ public sealed class ValidateCommandTests
             Assert.DoesNotContain(result.Stdout, c => char.IsControl(c) && c != '\n');
             Assert.Contains("'spec.task' is '\\x1b[31mx\\x1b]0;PWN\\x07'", result.Stdout);
         }
+
+        [Fact]
+        public async Task Should_Put_The_Caret_Under_The_Value_After_Wide_Characters()
+        {
+            // Given a line where Chinese text (two terminal columns per character) comes before the wrong value
+            Directory.CreateDirectory(Path.Combine(_repo, "models", "m"));
+            await File.WriteAllTextAsync(Path.Combine(_repo, "models", "m", "model.yaml"),
+                "apiVersion: ml.gitops/v1alpha1\nkind: Model\nmetadata:\n  name: m\nspec: {说明: 模型分类, task: nope}\n");
+
+            // When
+            var result = await CliRunner.RunAsync("validate", _repo, "--color", "never");
+
+            // Then the carets sit under 'nope': "spec: {" 7 columns, "说明" 4, ": " 2, "模型分类" 8, ", task: " 8
+            var lines = result.Stdout.Split('\n');
+            var task = Array.FindIndex(lines, l => l.Contains("'spec.task' is 'nope'", StringComparison.Ordinal));
+            Assert.True(task >= 0, result.Stdout);
+            Assert.Equal("   | " + new string(' ', 29) + "^^^^", lines[task + 2]);
+        }
     }
 
     public sealed class TheExitCode

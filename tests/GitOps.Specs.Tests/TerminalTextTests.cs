@@ -33,6 +33,20 @@ public sealed class TerminalTextTests
         }
     }
 
+    public sealed class TheWidthMethod
+    {
+        [Theory]
+        [InlineData("task: nope", 10)]
+        [InlineData("说明: 模型分类", 14)]
+        [InlineData("ｆｕｌｌ", 8)]
+        [InlineData("모델 ok", 7)]
+        [InlineData("e\u0301te\u0301", 3)]
+        [InlineData("🚀 go", 5)]
+        [InlineData("𝐀", 1)]
+        public void Should_Count_The_Columns_A_Terminal_Gives_The_Text(string text, int expected) =>
+            Assert.Equal(expected, TerminalText.Width(text));
+    }
+
     public sealed class TheDiagnosticToString
     {
         [Fact]

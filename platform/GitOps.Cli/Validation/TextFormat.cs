@@ -31,8 +31,12 @@ public static class TextFormat
                 var col = Math.Clamp(d.Span.Column, 1, line.Length + 1);
                 var width = d.Span.EndLine == d.Span.Line ? Math.Max(1, d.Span.EndColumn - d.Span.Column) : Math.Max(1, line.Length - col + 1);
                 width = Math.Min(width, Math.Max(1, line.Length - col + 1));
+                // The caret goes by the columns the line takes on a terminal: a wide character before the span (CJK,
+                // emoji) takes two, a combining mark none.
+                var indent = TerminalText.Width(line.AsSpan(0, col - 1));
+                var carets = Math.Max(1, TerminalText.Width(line.AsSpan(col - 1, Math.Min(width, line.Length - col + 1))));
                 sb.Append(paint(TextStyle.Muted, $" {pad} | "))
-                  .Append(new string(' ', col - 1)).Append(paint(code, new string('^', width))).Append('\n');
+                  .Append(new string(' ', indent)).Append(paint(code, new string('^', carets))).Append('\n');
             }
             if (d.Hint is not null)
             {
