@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 namespace GitOps.Specs;
 
 /// <summary>
-/// Reads the spec files (<see cref="RepositoryFiles.IsSpecFile"/>) of a repository folder on disk, sorted by path
+/// Reads the spec files (<see cref="RepositoryFiles.IsCollected"/>) of a repository folder on disk, sorted by path
 /// (ordinal). Symbolic links that stay inside the repository are followed, as Git checkouts keep them: a linked file is
 /// read under the link's path, a linked folder's files under the link's folder. A link out of the repository, to
 /// nothing or round in a loop is returned as a place nothing could be read from (<see cref="SourceFile.Unreadable"/>),
@@ -33,8 +33,10 @@ public static class SpecFileReader
             }
         }
         files.Sort((a, b) => RepositoryFiles.ComparePaths(a.Relative, b.Relative));
-        // One file past the limit is read so that the loader can report that the limit was hit.
-        var selected = files.Take(limits.MaxFiles + 1).ToArray();
+        // One spec file past the limit is read so that the loader can report that the limit was hit; the files a spec
+        // may be misnamed in do not count towards it, as the loader does not count them.
+        var specs = 0;
+        var selected = files.Where(f => f.Unreadable is null && !RepositoryFiles.IsSpecFile(f.Relative) || ++specs <= limits.MaxFiles + 1).ToArray();
         var result = new SourceFile[selected.Length];
         var failures = new Exception?[selected.Length];
         // Files are read on every core, each into its sorted place; the first failure in path order is the one thrown,
@@ -107,7 +109,7 @@ public static class SpecFileReader
                     Entry(child, relative + "/" + child.Name, inside);
                 }
             }
-            else if (RepositoryFiles.IsSpecFile(relative))
+            else if (RepositoryFiles.IsCollected(relative))
             {
                 files.Add((relative, entry.FullName, null));
             }

@@ -42,6 +42,41 @@ public sealed class SpecFileReaderTests
         }
 
         [Fact]
+        public void Should_Read_Yaml_Extensions_In_Any_Case_And_Collect_Json_But_Not_Prose_Or_Code()
+        {
+            // Given specs named .YAML and .Yml, a spec written as .json, and the files that live beside specs
+            Write("models/fraud/model.YAML", "name: fraud\n");
+            Write("models/ticket/model.Yml", "name: ticket\n");
+            Write("policies/org/owners.json", "{\"apiVersion\": \"ml.gitops/v1alpha1\", \"kind\": \"Policy\"}\n");
+            Write("models/fraud/README.md", "# fraud\n");
+            Write("models/fraud/train.py", "print()\n");
+            Write("models/fraud/.gitlab-ci.yaml.orig", "stages: []\n");
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName);
+
+            // Then the YAML files are read and the JSON file is collected for the loader to judge
+            Assert.Equal(["models/fraud/model.YAML", "models/ticket/model.Yml", "policies/org/owners.json"], files.Select(f => f.Path));
+        }
+
+        [Fact]
+        public void Should_Not_Count_Json_Files_Towards_The_Limit_Of_Spec_Files()
+        {
+            // Given two spec files and JSON files sorted before them, with a limit of two spec files
+            Write("models/a/a.json", "{}\n");
+            Write("models/a/b.json", "{}\n");
+            Write("models/a/c.yaml", "name: c\n");
+            Write("models/a/d.yaml", "name: d\n");
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName, LoaderLimits.Default with { MaxFiles = 2 });
+
+            // Then both spec files are read
+            Assert.Equal(["models/a/a.json", "models/a/b.json", "models/a/c.yaml", "models/a/d.yaml"], files.Select(f => f.Path));
+            Assert.DoesNotContain(SpecLoader.Load(files, LoaderLimits.Default with { MaxFiles = 2 }).Diagnostics, d => d.Id == "GITOPS0019");
+        }
+
+        [Fact]
         public void Should_Throw_The_Failure_Of_The_First_File_In_Path_Order_When_Several_Cannot_Be_Read()
         {
             // Given 200 readable models and two that cannot be opened, far apart in path order

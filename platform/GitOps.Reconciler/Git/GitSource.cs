@@ -19,7 +19,7 @@ public sealed record GitSourceOptions
     public GitCredentials? Credentials { get; init; }
 
     /// <summary>Narrows the spec files further to these folders (all spec files when empty), e.g. <c>environments/</c>.
-    /// Only spec files (<see cref="RepositoryFiles.IsSpecFile"/>) are ever returned, whatever else the branch holds.</summary>
+    /// Only spec files (<see cref="RepositoryFiles.IsCollected"/>) are ever returned, whatever else the branch holds.</summary>
     public IReadOnlyList<string> IncludePaths { get; init; } = [];
 
     /// <summary>How long a clone or fetch may go without a byte from the remote before it is abandoned (connect,
@@ -377,7 +377,7 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
                 case TreeEntryTargetType.Tree when RepositoryFiles.MayHoldSpecFiles(path) && Wanted(path + "/", folder: true):
                     Collect(commit, (Tree)target.Target, path + "/", realPath + "/", ReferenceEquals(target, entry) ? folders : folders.Push(realPath), into);
                     break;
-                case TreeEntryTargetType.Blob when RepositoryFiles.IsSpecFile(path) && Wanted(path, folder: false):
+                case TreeEntryTargetType.Blob when RepositoryFiles.IsCollected(path) && Wanted(path, folder: false):
                     var blob = (Blob)target.Target;
                     using (var stream = blob.GetContentStream())
                     using (var buffer = new MemoryStream())

@@ -27,6 +27,7 @@ public static class DiagnosticIds
     public const string MissingName = "GITOPS0018";
     public const string TooManyFiles = "GITOPS0019";
     public const string LinkNotFollowed = "GITOPS0020";
+    public const string SpecNotRead = "GITOPS0021";
 
     // Schema.
     public const string UnknownField = "GITOPS0101";

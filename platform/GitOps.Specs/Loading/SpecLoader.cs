@@ -21,6 +21,15 @@ public static class SpecLoader
         var diagnostics = new List<Diagnostic>();
         // Sorted by path so that the result does not depend on the order files were listed in.
         var list = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        // Files a spec may be misnamed in are only looked at, and do not count towards the limit of spec files.
+        foreach (var file in list.Where(f => f.Unreadable is null && MisnamedSpecs.MayBeOne(f.Path)))
+        {
+            if (MisnamedSpecs.Check(file) is { } notRead)
+            {
+                diagnostics.Add(notRead);
+            }
+        }
+        list.RemoveAll(f => f.Unreadable is null && MisnamedSpecs.MayBeOne(f.Path));
         if (list.Count > limits.MaxFiles)
         {
             var first = list[limits.MaxFiles];

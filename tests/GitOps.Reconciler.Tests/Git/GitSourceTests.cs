@@ -65,6 +65,25 @@ public sealed class GitSourceTests
         }
 
         [Fact]
+        public async Task Should_Collect_The_Same_Files_As_The_Disk_Reader_Whatever_The_Case_Of_The_Extension()
+        {
+            // Given specs named .YAML and .Yml, a spec written as .json, and the files that live beside specs
+            using var ws = new Workspace();
+            ws.Remote.Commit("initial", Files(("models/fraud/model.YAML", "kind: Model\n"), ("policies/gate.Yml", "kind: QualityGate\n"),
+                ("models/ticket/model.json", "{\"apiVersion\": \"ml.gitops/v1alpha1\", \"kind\": \"Model\"}"), ("models/fraud/README.md", "# fraud"),
+                ("models/fraud/train.py", "print()")));
+
+            // When
+            var result = await ws.Source().FetchAsync(CancellationToken.None);
+
+            // Then the YAML files and the JSON file are returned, as the checkout's files are read from disk
+            Assert.True(result.Succeeded, result.Error);
+            var paths = result.Checkout!.Files.Select(f => f.Path).ToList();
+            Assert.Equal(["models/fraud/model.YAML", "models/ticket/model.json", "policies/gate.Yml"], paths);
+            Assert.Equal(GitOps.Specs.SpecFileReader.Read(result.Checkout.WorktreePath).Select(f => f.Path), paths);
+        }
+
+        [Fact]
         public async Task Should_Follow_Links_Inside_The_Commit_And_Return_The_Others_As_Not_Read()
         {
             // Given a commit whose specs are partly links: to a shared file, to a shared folder, and some that lead nowhere
