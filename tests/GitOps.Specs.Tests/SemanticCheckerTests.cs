@@ -16,6 +16,19 @@ public sealed class SemanticCheckerTests
             return [.. SemanticChecker.Check(loaded.Specs)];
         }
 
+        /// <summary>An experiment over the model <c>fraud</c>: a grid search over <paramref name="parameters"/> (a YAML flow list).</summary>
+        private static string GridSearch(string parameters) => $$"""
+            apiVersion: ml.gitops/v1alpha1
+            kind: Experiment
+            metadata: {name: sweep}
+            spec:
+              model: fraud
+              search:
+                method: grid
+                parameters: {{parameters}}
+              objective: {metric: auc, direction: maximize}
+            """;
+
         private const string Gate = "apiVersion: ml.gitops/v1alpha1\nkind: QualityGate\nmetadata: {name: fraud-quality}\nspec:\n  rules: [{name: auc, condition: 'metrics.auc > 0.9'}]\n";
 
         [Theory]
@@ -199,20 +212,24 @@ public sealed class SemanticCheckerTests
         }
 
         [Fact]
+        public void Should_Leave_The_Search_Space_Of_A_Custom_Trainer_To_That_Trainer()
+        {
+            // Given an experiment over a model trained by its own image, searching names the builtin trainer does not take
+            var model = SpecText.Model().Replace("builtin: {algorithm: fastTree}", "image: registry.example.com/fraud-trainer:1.0", StringComparison.Ordinal);
+            var experiment = GridSearch("[{name: dropout, values: [0.1, 0.5]}, {name: learningRate, values: [50]}]");
+
+            // When
+            var found = Check(("models/m.yaml", model), ("models/x.yaml", experiment));
+
+            // Then
+            Assert.Empty(found);
+        }
+
+        [Fact]
         public void Should_Report_A_Grid_Search_Over_A_Range()
         {
             // Given
-            var experiment = """
-                apiVersion: ml.gitops/v1alpha1
-                kind: Experiment
-                metadata: {name: sweep}
-                spec:
-                  model: fraud
-                  search:
-                    method: grid
-                    parameters: [{name: lr, min: 0.01, max: 0.1}]
-                  objective: {metric: auc, direction: maximize}
-                """;
+            var experiment = GridSearch("[{name: learningRate, min: 0.01, max: 0.1}]");
 
             // When
             var found = Check(("models/m.yaml", SpecText.Model()), ("models/x.yaml", experiment));

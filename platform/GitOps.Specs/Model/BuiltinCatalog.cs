@@ -36,10 +36,11 @@ public static class BuiltinCatalog
     /// why it is not accepted.</summary>
     public static (double Value, string? Problem) Hyperparameter(string algorithm, string name, string text)
     {
-        if (!Parameters.TryGetValue(algorithm, out var table) || !table.TryGetValue(name, out var parameter))
+        if (NameProblem(algorithm, name) is { } unknown)
         {
-            return (0, $"hyperparameter '{name}' is not known to {algorithm}; accepted: {string.Join(", ", HyperparametersOf(algorithm))}");
+            return (0, unknown);
         }
+        var parameter = Parameters[algorithm][name];
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
         {
             return (0, $"hyperparameter '{name}' must be a number, found '{text}'");
@@ -54,6 +55,16 @@ public static class BuiltinCatalog
         }
         return (value, null);
     }
+
+    /// <summary>Why <paramref name="algorithm"/> takes no hyperparameter <paramref name="name"/>, or null.</summary>
+    public static string? NameProblem(string algorithm, string name) =>
+        Parameters.TryGetValue(algorithm, out var table) && table.ContainsKey(name)
+            ? null
+            : $"hyperparameter '{name}' is not known to {algorithm}; accepted: {string.Join(", ", HyperparametersOf(algorithm))}";
+
+    /// <summary>Whether the hyperparameter <paramref name="name"/> of <paramref name="algorithm"/> takes only whole numbers.</summary>
+    public static bool TakesWholeNumbers(string algorithm, string name) =>
+        Parameters.TryGetValue(algorithm, out var table) && table.TryGetValue(name, out var parameter) && parameter.Whole;
 
     /// <summary>Checks the task/algorithm pair and every hyperparameter; returns parsed values or the first problem.</summary>
     public static (IReadOnlyDictionary<string, double>? Values, string? Error) Check(string task, string algorithm, IReadOnlyDictionary<string, string> hyperparameters)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
@@ -861,11 +862,53 @@ public static class SemanticChecker
                         "use 'values: [...]' or 'min:' and 'max:' (random search only)");
                 }
             }
+            BuiltinSearch(x);
             if (s.Parallelism > s.MaxTrials)
             {
                 Report(DiagnosticIds.ParallelismAboveTrials, x.Origin.Value("spec.parallelism"),
                     $"parallelism ({s.Parallelism}) is greater than maxTrials ({s.MaxTrials})",
                     "lower parallelism; the extra slots would stay idle", Severity.Warning);
+            }
+        }
+
+        /// <summary>What the builtin trainer would refuse in the trials of an experiment over a model it trains: a searched
+        /// hyperparameter the algorithm does not take, a value or range bound out of its type or bounds, or a log-scale
+        /// range, which draws fractions, over one that takes whole numbers.</summary>
+        private void BuiltinSearch(ExperimentSpec x)
+        {
+            if (!_models.TryGetValue(x.Spec.Model, out var model) || model.Spec.Training.Builtin is not { Algorithm: var algorithm }
+                || (BuiltinCatalog.TaskProblem(model.Spec.Task) ?? BuiltinCatalog.AlgorithmProblem(model.Spec.Task, algorithm)) is not null)
+            {
+                // A custom trainer takes what it wants; a task or algorithm the trainer refuses is reported at the model.
+                return;
+            }
+            var parameters = x.Spec.Search.Parameters;
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var p = parameters[i];
+                var path = $"spec.search.parameters[{i}]";
+                if (BuiltinCatalog.NameProblem(algorithm, p.Name) is { } unknown)
+                {
+                    Report(DiagnosticIds.BuiltinSettings, x.Origin.Value($"{path}.name"), unknown,
+                        Suggestions.DidYouMean(p.Name, BuiltinCatalog.HyperparametersOf(algorithm)));
+                    continue;
+                }
+                var values = p.Values.Select((v, j) => (Path: $"{path}.values[{j}]", Text: v))
+                    .Concat(new[] { ("min", p.Min), ("max", p.Max) }.Where(b => b.Item2 is not null)
+                        .Select(b => (Path: $"{path}.{b.Item1}", Text: b.Item2!.Value.ToString(CultureInfo.InvariantCulture))));
+                foreach (var (valuePath, text) in values)
+                {
+                    if (BuiltinCatalog.Hyperparameter(algorithm, p.Name, text).Problem is { } problem)
+                    {
+                        Report(DiagnosticIds.BuiltinSettings, x.Origin.Value(valuePath), problem);
+                    }
+                }
+                if (p.Min is not null && p.Max is not null && p.Scale == "log" && BuiltinCatalog.TakesWholeNumbers(algorithm, p.Name))
+                {
+                    Report(DiagnosticIds.BuiltinSettings, x.Origin.Value($"{path}.scale"),
+                        $"hyperparameter '{p.Name}' takes whole numbers, but a log-scale range draws fractions",
+                        "use 'values: [...]', or a linear range with whole-number bounds");
+                }
             }
         }
 
