@@ -97,6 +97,13 @@ public static partial class GitOpsCommandLine
             await stderr.WriteLineAsync($"error: {refusal}");
             return Exit(parse, ExitCode.Usage);
         }
+        // Before the parse errors: the value of a misused on/off option is one of them, or was taken for PATH.
+        if (parse.Action is not { ClearsParseErrors: true } && OnOffOptions.Misused(parse, args) is { } misused)
+        {
+            await stderr.WriteLineAsync($"error: {misused}");
+            await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
+            return Exit(parse, ExitCode.Usage);
+        }
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             foreach (var error in parse.Errors)

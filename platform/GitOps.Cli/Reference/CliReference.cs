@@ -41,6 +41,8 @@ public static class CliReference
             md.Append(CultureInfo.InvariantCulture, $"{new string(' ', depth * 2)}- [`{path}`](#{Anchor(path)}) — {Cell(command.Description)}\n");
         }
         md.Append("\n## Options of every command\n\n");
+        md.Append("An on/off option (`--warnings-as-errors`, `--once`, ...) is given alone, or as `--once=true` or `--once=false`;\n"
+                  + "any other value (`--once=yes`) is a usage error (exit 2).\n\n");
         OptionTable(md, root.Options.Where(o => !o.Hidden));
         foreach (var (path, command) in commands)
         {

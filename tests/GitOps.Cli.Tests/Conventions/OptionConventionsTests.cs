@@ -104,6 +104,40 @@ public sealed class OptionConventionsTests
         }
     }
 
+    public sealed class AnOnOffOption
+    {
+        [Theory]
+        [InlineData("validate {root} --warnings-as-errors=yes", "--warnings-as-errors", "yes")]
+        [InlineData("validate --warnings-as-errors=1 {root}", "--warnings-as-errors", "1")]
+        [InlineData("plan {root} --all:on", "--all", "on")]
+        [InlineData("down --purge=yes", "--purge", "yes")]
+        public async Task Should_Refuse_A_Value_Other_Than_True_Or_False_Naming_The_Option(string command, string option, string value)
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync([.. command.Split(' ').Select(a => a == "{root}" ? RepositoryPaths.Root : a)]);
+
+            // Then it is a usage error about the option, not a folder named after the value
+            Assert.Equal(2, result.ExitCode);
+            Assert.StartsWith($"error: {option} is on or off: give it alone, or as {option}=true or {option}=false, not '{value}'.", result.Stderr);
+            Assert.DoesNotContain("does not exist", result.Stderr);
+            Assert.Equal("", result.Stdout);
+        }
+
+        [Theory]
+        [InlineData("--warnings-as-errors=true")]
+        [InlineData("--warnings-as-errors=TRUE")]
+        [InlineData("--warnings-as-errors:false")]
+        [InlineData("--warnings-as-errors")]
+        public async Task Should_Accept_It_Alone_Or_With_True_Or_False_In_Any_Case(string flag)
+        {
+            // Given / When
+            var result = await CliRunner.RunAsync("validate", RepositoryPaths.Root, flag);
+
+            // Then
+            Assert.True(result.ExitCode == 0, result.Stderr);
+        }
+    }
+
     public sealed class AValueThatDoesNotParse
     {
         [Theory]
