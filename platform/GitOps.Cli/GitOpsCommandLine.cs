@@ -104,6 +104,11 @@ public static partial class GitOpsCommandLine
             await stderr.WriteLineAsync($"Run '{CommandPath(parse)} --help' to see the commands and their options.");
             return Exit(parse, ExitCode.Usage);
         }
+        if (parse.Action is not { ClearsParseErrors: true } && OutputOption.VariableProblem(parse) is { } variable)
+        {
+            await stderr.WriteLineAsync($"error: {variable}");
+            return Exit(parse, ExitCode.Usage);
+        }
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             foreach (var error in parse.Errors)

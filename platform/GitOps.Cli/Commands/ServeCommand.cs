@@ -19,6 +19,8 @@ public static class ServeCommand
     /// <summary>Environment variable holding the bearer token, so it need not appear in the process arguments.</summary>
     public const string TokenVariable = EnvironmentVariables.ServingToken;
 
+    private static readonly string[] Tracks = ["stable", "canary"];
+
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Path of the ONNX model", Required = true };
@@ -26,7 +28,7 @@ public static class ServeCommand
         name.CompleteModels(repository: null);
         var version = new Option<string>("--version") { Description = "Model version (metric label and /versions/{version} routes)", DefaultValueFactory = _ => "1" };
         var track = new Option<string>("--track") { Description = "Rollout track: stable or canary (metric label)", DefaultValueFactory = _ => "stable" };
-        track.AcceptOnlyFromAmong("stable", "canary");
+        track.AcceptOnlyFromAmong([.. Tracks]);
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", DefaultValueFactory = _ => 8080 };
         var grpcPort = new Option<int?>("--grpc-port") { Description = "Also serve the Open Inference Protocol over gRPC (plain-text HTTP/2) on this port, e.g. 8081 (default: no gRPC)", HelpName = "PORT" };
@@ -45,7 +47,7 @@ public static class ServeCommand
         var faultErrors = new Option<double?>("--fault-errors") { Description = $"Testing only: answer this fraction of infer requests with 500, e.g. 0.2 (or env {EnvironmentVariables.FaultErrors}; default 0)", HelpName = "FRACTION" };
         var faultLatency = DurationOption.Create("--fault-latency", $"Testing only: add this latency to every infer request, e.g. 200ms (or env {EnvironmentVariables.FaultLatency}; default 0)", defaultValue: null, TimeSpan.FromMilliseconds(1));
         var faultTrack = new Option<string?>("--fault-track") { Description = $"Inject the faults only when --track is this: stable or canary (or env {EnvironmentVariables.FaultTrack}; default any track)" };
-        faultTrack.AcceptOnlyFromAmong("stable", "canary");
+        faultTrack.AcceptOnlyFromAmong([.. Tracks]);
         var profileOption = new Option<string?>("--profile") { Description = $"Training profile to measure drift and data quality against (default: {TrainingProfile.File} beside --model, when there is one)", HelpName = "FILE" };
         var noDrift = new Option<bool>("--no-drift") { Description = "Measure no drift or data quality, even with a training profile" };
         var cache = new Option<string>("--cache") { Description = "Response cache for repeated inputs: off, memory (per server, LRU) or redis (shared by replicas)", DefaultValueFactory = _ => "off" };
@@ -281,7 +283,13 @@ public static class ServeCommand
             }
             delay = parsed;
         }
-        var only = parse.GetValue(track) ?? (environment.Get(EnvironmentVariables.FaultTrack) is { Length: > 0 } t ? t : null);
+        var only = parse.GetValue(track);
+        if (only is null && EnvironmentChoices.Problem(EnvironmentVariables.FaultTrack, Tracks) is { } wrongTrack)
+        {
+            problem = wrongTrack;
+            return FaultInjectionOptions.None;
+        }
+        only ??= EnvironmentChoices.Get(EnvironmentVariables.FaultTrack, Tracks);
         return new FaultInjectionOptions { ErrorFraction = fraction ?? 0, Latency = delay ?? TimeSpan.Zero, Track = only };
     }
 }

@@ -29,7 +29,7 @@ public static class EnvironmentVariables
     public static readonly ImmutableArray<EnvironmentVariable> All =
     [
         new(RepositoryPath.Variable, "PATH, --repo", "repository checkout read by validate, plan, render and the other commands that take PATH"),
-        new(OutputOption.Variable, "-o, --output", "output format, used by the commands that support that format"),
+        new(OutputOption.Variable, "-o, --output", "output format (in any case), used by the commands that support that format; one no command has is a usage error"),
         new(Context, "--context", "kubeconfig context for plan --live-cluster and reconcile"),
         new(Kubeconfig, "--kubeconfig", "kubeconfig files, separated by ':' as kubectl reads them (default ~/.kube/config)"),
         new(Workdir, "--workdir", "where reconcile clones the repository"),
@@ -44,7 +44,7 @@ public static class EnvironmentVariables
         new(CacheRedis, "--cache-redis", "Redis connection of serve's response cache, host:port[,password=...] (a Secret, kept out of the arguments)"),
         new(FaultErrors, "--fault-errors", "testing only: fraction of infer requests serve answers 500 (inherited by the servers gitops up starts)"),
         new(FaultLatency, "--fault-latency", "testing only: latency serve adds to every infer request, e.g. 200ms"),
-        new(FaultTrack, "--fault-track", "inject the serve faults only on this track: stable or canary"),
+        new(FaultTrack, "--fault-track", "inject the serve faults only on this track: stable or canary (in any case)"),
         new(GitOps.Reconciler.Drivers.Local.PrometheusProcess.BinaryVariable, "(none)", "the prometheus binary gitops up runs (default /usr/bin/prometheus, else the first on PATH)"),
         new(GitHubCredentialSource.TokenVariable, "--token-file, --github-token-file", "GitHub token for github pr-check and for reporting from reconcile and up (set by GitHub Actions; docs/github.md)"),
         new(GitOps.Cli.Commands.GitHubReporting.RepositoryVariable, "--github-repository", "owner/name reconcile and up report deployments, commit statuses and rollbacks to (unset: off)"),

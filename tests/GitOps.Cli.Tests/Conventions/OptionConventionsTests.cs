@@ -44,6 +44,63 @@ public sealed class OptionConventionsTests
             Assert.DoesNotContain("{", flagWins.Stdout[..1]);
         }
 
+        [Theory]
+        [InlineData("JSON")]
+        [InlineData("Json")]
+        public async Task Should_Read_GITOPS_OUTPUT_FORMAT_In_Any_Case(string value)
+        {
+            // Given
+            var variables = new Dictionary<string, string> { [OutputOption.Variable] = value };
+
+            // When
+            var result = await CliRunner.RunWithVariablesAsync(variables, "validate", RepositoryPaths.Root);
+
+            // Then
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            Assert.StartsWith("{", result.Stdout.TrimStart());
+        }
+
+        [Fact]
+        public async Task Should_Refuse_A_GITOPS_OUTPUT_FORMAT_That_Is_No_Format_Naming_The_Variable_Unless_The_Flag_Wins()
+        {
+            // Given
+            var variables = new Dictionary<string, string> { [OutputOption.Variable] = "yaml" };
+
+            // When
+            var fromVariable = await CliRunner.RunWithVariablesAsync(variables, "validate", RepositoryPaths.Root);
+            var flagWins = await CliRunner.RunWithVariablesAsync(variables, "validate", RepositoryPaths.Root, "-o", "json");
+
+            // Then
+            Assert.Equal(2, fromVariable.ExitCode);
+            Assert.Equal("error: GITOPS_OUTPUT_FORMAT is 'yaml', which is not one of text, json, markdown, sarif, github; set it to one of them, or unset it.\n",
+                fromVariable.Stderr);
+            Assert.Equal("", fromVariable.Stdout);
+            Assert.True(flagWins.ExitCode == 0, flagWins.Stderr);
+        }
+
+        [Fact]
+        public async Task Should_Refuse_A_GITOPS_SERVING_FAULT_TRACK_That_Is_No_Track_Naming_The_Variable()
+        {
+            // Given a model file that exists (it is never loaded: the variable is refused first)
+            var model = Path.Combine(Path.GetTempPath(), $"gitops-fault-track-{Guid.NewGuid():N}.onnx");
+            await File.WriteAllBytesAsync(model, [1, 2, 3]);
+            try
+            {
+                var variables = new Dictionary<string, string> { [EnvironmentVariables.FaultTrack] = "canry" };
+
+                // When
+                var result = await CliRunner.RunWithVariablesAsync(variables, "serve", "--model", model, "--name", "fraud", "--port", "0");
+
+                // Then
+                Assert.Equal(2, result.ExitCode);
+                Assert.StartsWith("error: GITOPS_SERVING_FAULT_TRACK is 'canry', which is not one of stable, canary;", result.Stderr);
+            }
+            finally
+            {
+                File.Delete(model);
+            }
+        }
+
         [Fact]
         public async Task Should_Ignore_GITOPS_OUTPUT_FORMAT_When_The_Command_Has_No_Such_Format()
         {
