@@ -51,7 +51,7 @@ public static class BuiltinCatalog
         }
         if (value < parameter.Min || value > parameter.Max)
         {
-            return (0, $"hyperparameter '{name}' must be between {parameter.Min.ToString(CultureInfo.InvariantCulture)} and {parameter.Max.ToString(CultureInfo.InvariantCulture)}, found '{text}'");
+            return (0, $"hyperparameter '{name}' must be between {PlainNumbers.Format(parameter.Min)} and {PlainNumbers.Format(parameter.Max)}, found '{text}'");
         }
         return (value, null);
     }

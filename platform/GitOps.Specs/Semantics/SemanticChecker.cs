@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using GitOps.Specs.Contracts;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
@@ -846,7 +845,7 @@ public static class SemanticChecker
                 }
                 else if (hasRange && p.Min >= p.Max)
                 {
-                    problem = $"has min ({p.Min}) not below max ({p.Max})";
+                    problem = $"has min ({PlainNumbers.Format(p.Min!.Value)}) not below max ({PlainNumbers.Format(p.Max!.Value)})";
                 }
                 else if (hasRange && p.Scale == "log" && p.Min <= 0)
                 {
@@ -895,7 +894,7 @@ public static class SemanticChecker
                 }
                 var values = p.Values.Select((v, j) => (Path: $"{path}.values[{j}]", Text: v))
                     .Concat(new[] { ("min", p.Min), ("max", p.Max) }.Where(b => b.Item2 is not null)
-                        .Select(b => (Path: $"{path}.{b.Item1}", Text: b.Item2!.Value.ToString(CultureInfo.InvariantCulture))));
+                        .Select(b => (Path: $"{path}.{b.Item1}", Text: PlainNumbers.Format(b.Item2!.Value))));
                 foreach (var (valuePath, text) in values)
                 {
                     if (BuiltinCatalog.Hyperparameter(algorithm, p.Name, text).Problem is { } problem)
