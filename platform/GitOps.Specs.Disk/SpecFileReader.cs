@@ -23,7 +23,10 @@ public static class SpecFileReader
     public static IReadOnlyList<SourceFile> Read(string root, LoaderLimits limits)
     {
         var files = new List<(string Relative, string Full, string? Unreadable)>();
-        var walk = new Walk(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), files);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        // Links are judged by where they really lead, so the root is too: a repository opened through a linked path
+        // (a checkout under /home reached as /srv/repo) would have every link inside it judged outside.
+        var walk = new Walk(RealPath(full, full) ?? full, files);
         foreach (var folder in RepositoryFiles.SpecFolders)
         {
             var dir = new DirectoryInfo(Path.Combine(walk.Root, folder));
@@ -76,20 +79,14 @@ public static class SpecFileReader
             // The attributes come with the listing; only a link costs the call that reads where it points.
             if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is { } link)
             {
-                FileSystemInfo? target;
-                try
-                {
-                    target = entry.ResolveLinkTarget(returnFinalTarget: true);
-                }
-                catch (IOException)
-                {
-                    // Too many levels of links: a loop of links.
-                    target = null;
-                }
+                // Followed name by name from the link's real folder, as the system does: the target may pass through
+                // linked folders, which may lead anywhere, and a '..' after one is taken from where it led.
+                var real = RealPath(Path.GetDirectoryName(entry.FullName)!, link);
+                FileSystemInfo? target = real is null ? null : Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
                 var why = target is null ? SymbolicLinks.Loop(link)
                     : !target.Exists ? SymbolicLinks.Missing(link)
                     : !Inside(target.FullName) ? SymbolicLinks.Outside(link)
-                    : target is DirectoryInfo && (folders.Contains(Path.TrimEndingDirectorySeparator(target.FullName)) || Inside(entry.FullName, of: target.FullName)) ? SymbolicLinks.Ancestor(link)
+                    : target is DirectoryInfo && (folders.Contains(target.FullName) || Inside(entry.FullName, of: target.FullName)) ? SymbolicLinks.Ancestor(link)
                     : null;
                 if (why is not null)
                 {
@@ -119,6 +116,38 @@ public static class SpecFileReader
 
         private static bool Inside(string path, string of) =>
             path.StartsWith(of, StringComparison.Ordinal) && path.Length > of.Length && path[of.Length] == Path.DirectorySeparatorChar;
+    }
+
+    /// <summary>
+    /// Where <paramref name="path"/> (relative to the real folder <paramref name="from"/>, or absolute) really is, every
+    /// link in it followed and <c>..</c> taken from where the links led, as <c>realpath(3)</c> finds it; null when the
+    /// links go round in a loop. Names that do not exist are kept as they are.
+    /// </summary>
+    private static string? RealPath(string from, string path, int hops = 0)
+    {
+        var real = Path.IsPathRooted(path) ? Path.GetPathRoot(path)! : from;
+        foreach (var name in path.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            switch (name)
+            {
+                case ".":
+                    continue;
+                case "..":
+                    real = Path.GetDirectoryName(real) ?? real;
+                    continue;
+            }
+            var next = Path.Combine(real, name);
+            if (new FileInfo(next).LinkTarget is { } link)
+            {
+                if (++hops >= SymbolicLinks.MaxHops || RealPath(real, link, hops) is not { } followed)
+                {
+                    return null;
+                }
+                next = followed;
+            }
+            real = next;
+        }
+        return real;
     }
 
     /// <summary>Fewer files than this are read on the calling thread: starting workers would cost more.</summary>

@@ -116,6 +116,54 @@ public sealed class SpecFileReaderTests
         }
 
         [Fact]
+        public void Should_Follow_Links_Inside_The_Repository_When_It_Is_Opened_Through_A_Linked_Path()
+        {
+            // Given a repository reached through a link to it, whose model links to a shared file by its real path
+            Write("real/shared/fraud.yaml", "name: fraud\n");
+            Write("real/shared/gates/gate.yaml", "name: gate\n");
+            Link("real/models/fraud/model.yaml", Path.Combine(_root.FullName, "real", "shared", "fraud.yaml"));
+            Link("real/policies/gates", "../shared/gates");
+            Link("opened", Path.Combine(_root.FullName, "real"));
+
+            // When
+            var files = SpecFileReader.Read(Path.Combine(_root.FullName, "opened"));
+
+            // Then the links are inside the repository, wherever it was opened from
+            Assert.Equal(["models/fraud/model.yaml", "policies/gates/gate.yaml"], files.Select(f => f.Path));
+            Assert.All(files, f => Assert.Null(f.Unreadable));
+            Assert.Equal("name: fraud\n", Encoding.UTF8.GetString(files[0].Content));
+        }
+
+        [Fact]
+        public void Should_Judge_A_Link_By_Where_The_Linked_Folders_It_Passes_Through_Lead()
+        {
+            // Given links whose targets pass through a linked folder inside the repository, and one out of it
+            var outside = Directory.CreateTempSubdirectory("gitops-reader-outside-");
+            try
+            {
+                File.WriteAllText(Path.Combine(outside.FullName, "model.yaml"), "name: elsewhere\n");
+                Write("shared/fraud.yaml", "name: fraud\n");
+                Link("shared-link", "shared");
+                Link("escape", outside.FullName);
+                Link("models/fraud/model.yaml", "../../shared-link/fraud.yaml");
+                Link("models/away/model.yaml", "../../escape/model.yaml");
+
+                // When
+                var files = SpecFileReader.Read(_root.FullName);
+
+                // Then the first is read; the second leads out of the repository, though its path does not say so
+                var reasons = files.ToDictionary(f => f.Path, f => f.Unreadable);
+                Assert.Equal(["models/away/model.yaml", "models/fraud/model.yaml"], reasons.Keys);
+                Assert.Equal(SymbolicLinks.Outside("../../escape/model.yaml"), reasons["models/away/model.yaml"]);
+                Assert.Null(reasons["models/fraud/model.yaml"]);
+            }
+            finally
+            {
+                outside.Delete(recursive: true);
+            }
+        }
+
+        [Fact]
         public void Should_Return_Each_Link_That_Cannot_Be_Followed_With_Its_Reason_Instead_Of_Skipping_It()
         {
             // Given links out of the repository, to nothing, to a folder they are in, and round in a loop

@@ -390,28 +390,13 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
         }
     }
 
-    /// <summary>Follows a link of the commit (and the links it leads to) to what it names inside the commit; the
-    /// reason it cannot be followed otherwise, with what it named when that exists.</summary>
+    /// <summary>Follows a link of the commit (and the links it leads to or passes through) to what it names inside the
+    /// commit (<see cref="SymbolicLinks.Follow"/>); the reason it cannot be followed otherwise.</summary>
     private static (TreeEntry? Target, string? Path, string? Why) Follow(Commit commit, string linkPath, string link)
     {
-        var (at, text) = (linkPath, link);
-        for (var hop = 0; hop < SymbolicLinks.MaxHops; hop++)
-        {
-            if (SymbolicLinks.Resolve(at, text) is not { } resolved)
-            {
-                return (null, null, SymbolicLinks.Outside(link));
-            }
-            if (commit[resolved] is not { } entry)
-            {
-                return (null, null, SymbolicLinks.Missing(link));
-            }
-            if (entry.Mode != Mode.SymbolicLink)
-            {
-                return (entry, resolved, null);
-            }
-            (at, text) = (resolved, Text((Blob)entry.Target));
-        }
-        return (null, null, SymbolicLinks.Loop(link));
+        var (path, why) = SymbolicLinks.Follow(linkPath, link,
+            p => commit[p] is { } entry ? (true, entry.Mode == Mode.SymbolicLink ? Text((Blob)entry.Target) : null) : (false, null));
+        return path is null ? (null, null, why) : (commit[path], path, null);
     }
 
     private static string Text(Blob blob) => blob.GetContentText();

@@ -26,35 +26,62 @@ public static class SymbolicLinks
         RepositoryFiles.IsSpecFile(relative) || targetIsFolder || !targetExists && !Path.HasExtension(relative);
 
     /// <summary>
-    /// The repository path a link at <paramref name="linkPath"/> (repository-relative, <c>/</c>-separated) to
-    /// <paramref name="target"/> (as stored in the link) names, or null when it leaves the repository (absolute, or
-    /// more <c>..</c> than folders).
+    /// Follows a link at <paramref name="linkPath"/> (repository-relative, <c>/</c>-separated, with no link among its
+    /// folders) to <paramref name="link"/> (its target as stored) the way the file system does: name by name, every
+    /// link met on the way followed in its turn (the target's own, and a linked folder the target passes through), and
+    /// <c>..</c> taken from where the links led. <paramref name="at"/> tells what a repository path holds: nothing, a
+    /// link (with its target as stored), or a file or folder. Returns the repository path of what the link names, no
+    /// link in it, or why it cannot be followed: it leaves the repository (an absolute target, more <c>..</c> than
+    /// folders), leads to nothing, or goes round in a loop.
     /// </summary>
-    public static string? Resolve(string linkPath, string target)
+    public static (string? Path, string? Why) Follow(string linkPath, string link, Func<string, (bool Exists, string? Link)> at)
     {
-        if (target.StartsWith('/') || target.Length == 0)
-        {
-            return null;
-        }
         var parts = new List<string>(linkPath.Split('/')[..^1]);
+        var hops = 0;
+        return Walk(parts, link, at, ref hops) is { } why ? (null, why(link)) : (string.Join('/', parts), null);
+    }
+
+    /// <summary>Walks <paramref name="target"/> from the folder <paramref name="parts"/>, which ends as the path it names;
+    /// the reason it cannot, if any.</summary>
+    private static Func<string, string>? Walk(List<string> parts, string target, Func<string, (bool Exists, string? Link)> at, ref int hops)
+    {
+        if (target.Length == 0 || target.StartsWith('/'))
+        {
+            return Outside;
+        }
         foreach (var part in target.Split('/'))
         {
             switch (part)
             {
                 case "" or ".":
-                    break;
+                    continue;
                 case "..":
                     if (parts.Count == 0)
                     {
-                        return null;
+                        return Outside;
                     }
                     parts.RemoveAt(parts.Count - 1);
-                    break;
-                default:
-                    parts.Add(part);
-                    break;
+                    continue;
+            }
+            parts.Add(part);
+            var (exists, link) = at(string.Join('/', parts));
+            if (!exists)
+            {
+                return Missing;
+            }
+            if (link is not null)
+            {
+                if (++hops >= MaxHops)
+                {
+                    return Loop;
+                }
+                parts.RemoveAt(parts.Count - 1);
+                if (Walk(parts, link, at, ref hops) is { } why)
+                {
+                    return why;
+                }
             }
         }
-        return parts.Count == 0 ? null : string.Join('/', parts);
+        return parts.Count == 0 ? Outside : null;
     }
 }

@@ -120,6 +120,34 @@ public sealed class GitSourceTests
         }
 
         [Fact]
+        public async Task Should_Follow_A_Link_Whose_Target_Passes_Through_A_Linked_Folder()
+        {
+            // Given links whose targets name a file and a folder through another link, to a folder inside the commit
+            using var ws = new Workspace();
+            ws.Remote.Commit("specs", Files(("shared/fraud.yaml", "kind: Model\n"), ("shared/gates/gate.yaml", "kind: QualityGate\n")));
+            ws.Remote.CommitLinks("links",
+                ("shared-link", "shared"),
+                ("models/fraud/model.yaml", "../../shared-link/fraud.yaml"),
+                ("policies/gates", "../shared-link/gates"),
+                ("gates-link", "shared/gates"),
+                ("models/up/model.yaml", "../../gates-link/../fraud.yaml"));
+
+            // When
+            var result = await ws.Source().FetchAsync(CancellationToken.None);
+
+            // Then all are read, as on disk, and '..' after a linked folder is taken from where it led
+            Assert.True(result.Succeeded, result.Error);
+            var files = result.Checkout!.Files.ToDictionary(f => f.Path);
+            Assert.Equal(["models/fraud/model.yaml", "models/up/model.yaml", "policies/gates/gate.yaml"], files.Keys);
+            Assert.All(files.Values, f => Assert.Null(f.Unreadable));
+            Assert.Equal("kind: Model\n", files["models/up/model.yaml"].Text);
+            Assert.Equal("kind: Model\n", files["models/fraud/model.yaml"].Text);
+            Assert.Equal("kind: QualityGate\n", files["policies/gates/gate.yaml"].Text);
+            Assert.Equal(GitOps.Specs.SpecFileReader.Read(result.Checkout.WorktreePath).Select(f => (f.Path, f.Unreadable)),
+                result.Checkout.Files.Select(f => (f.Path, f.Unreadable)));
+        }
+
+        [Fact]
         public async Task Should_Follow_New_Commits_Including_Deleted_Files()
         {
             // Given
