@@ -38,8 +38,17 @@ public static class SpecFileReader
         files.Sort((a, b) => RepositoryFiles.ComparePaths(a.Relative, b.Relative));
         // One spec file past the limit is read so that the loader can report that the limit was hit; the files a spec
         // may be misnamed in do not count towards it, as the loader does not count them.
+        var kept = new List<(string Relative, string Full, string? Unreadable)>(files.Count);
         var specs = 0;
-        var selected = files.Where(f => f.Unreadable is null && !RepositoryFiles.IsSpecFile(f.Relative) || ++specs <= limits.MaxFiles + 1).ToArray();
+        foreach (var file in files)
+        {
+            var counts = file.Unreadable is not null || RepositoryFiles.IsSpecFile(file.Relative);
+            if (!counts || ++specs <= limits.MaxFiles + 1)
+            {
+                kept.Add(file);
+            }
+        }
+        var selected = kept.ToArray();
         var result = new SourceFile[selected.Length];
         var failures = new Exception?[selected.Length];
         // Files are read on every core, each into its sorted place; the first failure in path order is the one thrown,
@@ -106,8 +115,10 @@ public static class SpecFileReader
                     Entry(child, relative + "/" + child.Name, inside);
                 }
             }
-            else if (RepositoryFiles.IsCollected(relative))
+            else if (RepositoryFiles.IsCollected(relative)
+                && (RepositoryFiles.IsSpecFile(relative) || entry is not FileInfo { Length: > MisnamedSpecs.LargestLooked }))
             {
+                // A large JSON file beside the specs is data, not a misnamed spec: it is not read (as in a commit).
                 files.Add((relative, entry.FullName, null));
             }
         }

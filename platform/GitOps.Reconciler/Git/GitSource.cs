@@ -379,6 +379,12 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
                     break;
                 case TreeEntryTargetType.Blob when RepositoryFiles.IsCollected(path) && Wanted(path, folder: false):
                     var blob = (Blob)target.Target;
+                    if (!RepositoryFiles.IsSpecFile(path) && blob.Size > MisnamedSpecs.LargestLooked)
+                    {
+                        // A large JSON file beside the specs (a dataset, a feature list) is data, not a misnamed spec:
+                        // it is not read into memory on every pass.
+                        break;
+                    }
                     using (var stream = blob.GetContentStream())
                     using (var buffer = new MemoryStream())
                     {

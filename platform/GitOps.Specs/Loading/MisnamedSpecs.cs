@@ -11,6 +11,9 @@ namespace GitOps.Specs;
 /// </summary>
 public static class MisnamedSpecs
 {
+    /// <summary>The largest file looked into, in bytes (the default limit of a spec file): a larger one is data.</summary>
+    public const long LargestLooked = 1024 * 1024;
+
     /// <summary>True when a file at <paramref name="path"/> could hold a spec the loader does not read.</summary>
     public static bool MayBeOne(string path) => RepositoryFiles.HasExtension(path, Json);
 
@@ -18,7 +21,7 @@ public static class MisnamedSpecs
     internal static Diagnostic? Check(SourceFile file)
     {
         var content = file.Content.AsSpan();
-        if (content.IndexOf("\"apiVersion\""u8) < 0 || content.IndexOf("\"kind\""u8) < 0)
+        if (content.Length > LargestLooked || content.IndexOf("\"apiVersion\""u8) < 0 || content.IndexOf("\"kind\""u8) < 0)
         {
             return null;
         }

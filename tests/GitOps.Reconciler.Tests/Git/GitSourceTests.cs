@@ -67,11 +67,13 @@ public sealed class GitSourceTests
         [Fact]
         public async Task Should_Collect_The_Same_Files_As_The_Disk_Reader_Whatever_The_Case_Of_The_Extension()
         {
-            // Given specs named .YAML and .Yml, a spec written as .json, and the files that live beside specs
+            // Given specs named .YAML and .Yml, a spec written as .json, and the files that live beside specs (code, prose,
+            // a JSON data file over 1 MiB, which is never looked into)
             using var ws = new Workspace();
             ws.Remote.Commit("initial", Files(("models/fraud/model.YAML", "kind: Model\n"), ("policies/gate.Yml", "kind: QualityGate\n"),
                 ("models/ticket/model.json", "{\"apiVersion\": \"ml.gitops/v1alpha1\", \"kind\": \"Model\"}"), ("models/fraud/README.md", "# fraud"),
-                ("models/fraud/train.py", "print()")));
+                ("models/fraud/train.py", "print()"),
+                ("models/fraud/features.json", "{\"apiVersion\": 1, \"kind\": 2, \"rows\": \"" + new string('x', 1024 * 1024) + "\"}")));
 
             // When
             var result = await ws.Source().FetchAsync(CancellationToken.None);
