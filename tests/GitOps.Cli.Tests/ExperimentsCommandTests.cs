@@ -8,6 +8,7 @@ using GitOps.Registry;
 using GitOps.Registry.Records;
 using GitOps.Registry.Stores;
 using GitOps.Specs;
+using GitOps.Testing.Generators;
 using GitOps.Testing.Git;
 using GitOps.Training.Datasets;
 using Xunit;
@@ -81,18 +82,7 @@ public sealed class ExperimentsCommandTests : IClassFixture<ExperimentsCommandTe
 
         private static Dictionary<string, string?> Files(string datasetUri, string sha) => new()
         {
-            ["environments/local/environment.yaml"] = """
-                apiVersion: ml.gitops/v1alpha1
-                kind: Environment
-                metadata:
-                  name: local
-                spec:
-                  cluster:
-                    local: {}
-                  namespace: ml-local
-                  router: local
-
-                """,
+            ["environments/local/environment.yaml"] = SingleEnvironmentRepository.LocalEnvironmentSpec,
             ["models/fraud/model.yaml"] = $$"""
                 apiVersion: ml.gitops/v1alpha1
                 kind: Model

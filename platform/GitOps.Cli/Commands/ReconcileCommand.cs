@@ -25,7 +25,8 @@ namespace GitOps.Cli.Commands;
 /// environment to it. Without <c>--once</c> it runs until stopped (SIGTERM/Ctrl+C), serving <c>/healthz</c>,
 /// <c>/readyz</c>, <c>/metrics</c>, <c>/webhook/github</c> and, with <c>--console</c>, the web console, and applies only while it holds the leader Lease.
 /// On SIGTERM the pass in flight finishes (within <c>--shutdown-timeout</c>), the Lease is released and it exits 0.
-/// Exit codes: 0 converged (or stopped), 1 a <c>--once</c> pass ended Stalled or Retry, 2 usage or I/O problem.
+/// Exit codes: 0 converged (or stopped), 1 a <c>--once</c> pass ended Stalled or Retry, 2 usage or I/O problem (with
+/// <c>--once</c>, an <c>--env</c> the commit does not define or a local environment, which <c>gitops up</c> serves).
 /// </summary>
 public static class ReconcileCommand
 {
@@ -233,13 +234,20 @@ public static class ReconcileCommand
                 }
                 foreach (var outcome in outcomes)
                 {
+                    if (outcome is ReconcileOutcome.Stalled { OutOfReach: true } misdirected)
+                    {
+                        stderr.WriteLine($"error: --env {misdirected.Environment}: {misdirected.Reason}.");
+                        continue;
+                    }
                     stdout.WriteLine(Describe(outcome));
                 }
                 if (notifier is not null && !await notifier.FlushAsync(NotifierFlushTimeout, ct))
                 {
                     stderr.WriteLine($"warning: {notifier.Pending} GitHub notification(s) not delivered within {NotifierFlushTimeout.TotalSeconds:0}s; they are dropped.");
                 }
-                return (int)(outcomes.All(o => o.IsSuccess) ? ExitCode.Success : ExitCode.Findings);
+                return (int)(outcomes.Any(o => o is ReconcileOutcome.Stalled { OutOfReach: true }) ? ExitCode.Usage
+                    : outcomes.All(o => o.IsSuccess) ? ExitCode.Success
+                    : ExitCode.Findings);
             }
             try
             {

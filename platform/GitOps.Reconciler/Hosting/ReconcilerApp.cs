@@ -94,6 +94,7 @@ public sealed class ReconcilerApp
                 Backoff = options.Backoff,
                 ApplyParallelism = options.ApplyParallelism,
                 Once = options.Once,
+                KubernetesOnly = true,
                 Notifier = options.Notifier,
                 Admission = ports.Admission,
                 TrainingPods = ports.TrainingPods,

@@ -51,6 +51,11 @@ public abstract record ReconcileOutcome(string Environment, string? Commit)
         : ReconcileOutcome(Environment, Commit)
     {
         public override string Name => "Stalled";
+
+        /// <summary>The environment asked for is not one this reconciler can converge at <see cref="ReconcileOutcome.Commit"/>
+        /// (the commit does not define it, or it runs on this machine and <c>gitops up</c> serves it): a mistake in
+        /// how the reconciler was started rather than in the commit. No status was read or written for it.</summary>
+        public bool OutOfReach { get; init; }
     }
 
     /// <summary>A transient fault (Git or cluster unreachable, a conflict): the pass is tried again after <paramref name="After"/>.</summary>

@@ -51,6 +51,10 @@ public sealed record ReconcilePassSettings
     /// <summary>Decides and records retrains before admission (docs/retraining.md); null: <c>spec.training.retrain</c>
     /// is not acted on.</summary>
     public RetrainStep? Retraining { get; init; }
+
+    /// <summary>The cluster is a Kubernetes API server (<c>gitops reconcile</c>): an environment with
+    /// <c>cluster: {local: {}}</c> is refused, since <c>gitops up</c> serves it on this machine.</summary>
+    public bool KubernetesOnly { get; init; }
 }
 
 /// <summary>
@@ -76,6 +80,7 @@ public sealed class ReconcilePass(
     private readonly Dictionary<string, DateTimeOffset> _readyAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _experiments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<string>> _retraining = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _outOfReachAt = new(StringComparer.Ordinal);
     private LoadedCommit? _lastLoad;
     private volatile SpecSet? _lastGoodSpecs;
 
@@ -94,7 +99,9 @@ public sealed class ReconcilePass(
     /// <summary>The namespace <paramref name="environment"/> converges in, as the last loaded commit says; null before
     /// a commit defining it was loaded.</summary>
     public string? NamespaceOf(string environment) =>
-        _lastLoad is { Load.HasErrors: false } last ? last.Load.Specs.Environment(environment)?.Spec.Namespace : null;
+        _lastLoad is { Load.HasErrors: false } last && OutOfReach(last.Load.Specs, environment, last.Commit) is null
+            ? last.Load.Specs.Environment(environment)?.Spec.Namespace
+            : null;
 
     /// <summary>The specs of the last commit loaded without errors (what the web console reads policies and
     /// namespaces from); null before one was.</summary>
@@ -154,6 +161,17 @@ public sealed class ReconcilePass(
         string? gitError = null)
     {
         var commit = checkout.Revision;
+        if (OutOfReach(checkout, environment) is { } refused)                                    // pure
+        {
+            // A wrong --env, not a wrong commit: no status is read or written for it, and it is said once per commit.
+            metrics.RecordOutcome(refused, time.GetElapsedTime(started), time.GetUtcNow());
+            if (_outOfReachAt.GetValueOrDefault(environment) != commit)
+            {
+                _outOfReachAt[environment] = commit;
+                Log(refused);
+            }
+            return refused;
+        }
         EnvironmentStatus status;
         try
         {
@@ -211,14 +229,8 @@ public sealed class ReconcilePass(
             return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
                 $"{errors} validation error(s)", load.Diagnostics);
         }
-        if (load.Specs.Environment(environment) is not { } env)
-        {
-            var known = string.Join(", ", load.Specs.Environments.Select(e => e.Name));
-            return new ReconcileOutcome.Stalled(environment, commit, status.LastAppliedCommit,
-                $"environment '{environment}' is not defined in this commit",
-                [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf($"environments/{environment}/environment.yaml"),
-                    $"environment '{environment}' is not defined", known.Length == 0 ? null : $"defined: {known}")]);
-        }
+        // Not null: an environment the commit does not define was answered before the status was read.
+        var env = load.Specs.Environment(environment)!;
 
         var observed = await cluster.ReadManagedAsync(environment, env.Spec.Namespace, ct);    // I/O
         var facts = await registry.ReadAsync(environment, observed, ct);                         // I/O
@@ -312,6 +324,51 @@ public sealed class ReconcilePass(
     private static ImmutableArray<string> TrainingLines(ImmutableArray<TrainingRun> runs) =>
         [.. runs.Where(r => r.NeedsAttention).Select(r => r.ToString())];
 
+    /// <summary>
+    /// <see cref="OutOfReach(SpecSet, string, string)"/> for the commit of <paramref name="checkout"/>. The
+    /// environment documents alone answer for every environment this pass is meant for, so a commit that stalled is
+    /// not validated again after a restart; only a doubtful answer pays for validating the whole commit.
+    /// </summary>
+    private ReconcileOutcome.Stalled? OutOfReach(GitCheckout checkout, string environment)
+    {
+        if (SpecLoader.Load(SpecFiles(checkout, "environments/")).Specs.Environment(environment) is { } declared
+            && (declared.Spec.Cluster.Local is null || !settings.KubernetesOnly))
+        {
+            return null;
+        }
+        return Load(checkout) is { HasErrors: false } valid ? OutOfReach(valid.Specs, environment, checkout.Revision) : null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="environment"/> cannot be converged by this pass whatever the cluster holds (it is not
+    /// defined in the commit, or it is local and the cluster is Kubernetes), as a stalled outcome; null when it can.
+    /// </summary>
+    private ReconcileOutcome.Stalled? OutOfReach(SpecSet specs, string environment, string commit)
+    {
+        var env = specs.Environment(environment);
+        if (env is not null && (env.Spec.Cluster.Local is null || !settings.KubernetesOnly))
+        {
+            return null;
+        }
+        var names = specs.Environments.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+        var kubernetes = specs.Environments.Where(e => e.Spec.Cluster.Local is null).Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+        if (env is not null)
+        {
+            return new ReconcileOutcome.Stalled(environment, commit, null,
+                $"environment '{environment}' runs on this machine ('cluster: {{local: {{}}}}'): 'gitops up --env {environment}' serves it, "
+                + "not the reconciler, which converges environments on Kubernetes"
+                + (kubernetes.Count == 0 ? $" (commit {Short(commit)} defines none)" : $" (commit {Short(commit)} defines: {string.Join(", ", kubernetes)})"), [])
+            { OutOfReach = true };
+        }
+        var defined = names.Count == 0 ? "it defines none" : $"it defines: {string.Join(", ", names)}";
+        var typo = Suggestions.DidYouMean(environment, names);
+        return new ReconcileOutcome.Stalled(environment, commit, null,
+            $"environment '{environment}' is not defined in commit {Short(commit)} ({defined}" + (typo is null ? ")" : $"; {typo})"),
+            [new Diagnostic(PlanningDiagnostics.UnknownEnvironment, Severity.Error, SourceSpan.StartOf($"environments/{environment}/environment.yaml"),
+                $"environment '{environment}' is not defined", typo ?? (names.Count == 0 ? null : $"defined: {string.Join(", ", names)}"))])
+        { OutOfReach = true };
+    }
+
     private LoadResult Load(GitCheckout checkout)
     {
         if (_lastLoad is { } last && last.Commit == checkout.Revision)
@@ -319,7 +376,7 @@ public sealed class ReconcilePass(
             return last.Load;
         }
         // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
-        var load = settings.Validate(RepositoryFiles.Select(checkout.Files.Select(f => new SourceFile(f.Path, f.Content.ToArray()) { Unreadable = f.Unreadable })));
+        var load = settings.Validate(SpecFiles(checkout));
         // Validated, policies included: the specs are kept until the next commit, their YAML trees need not be.
         load.Specs.ReleaseParseTrees();
         _lastLoad = new LoadedCommit(checkout.Revision, load);
@@ -329,6 +386,11 @@ public sealed class ReconcilePass(
         }
         return load;
     }
+
+    /// <summary>The spec files of the checkout, or of its folder <paramref name="under"/> (e.g. <c>environments/</c>).</summary>
+    private static IReadOnlyList<SourceFile> SpecFiles(GitCheckout checkout, string under = "") =>
+        RepositoryFiles.Select(checkout.Files.Where(f => f.Path.StartsWith(under, StringComparison.Ordinal))
+            .Select(f => new SourceFile(f.Path, f.Content.ToArray()) { Unreadable = f.Unreadable }));
 
     private async Task<EnvironmentStatus> ReadStatusAsync(string environment, CancellationToken ct) =>
         await statuses.ReadAsync(environment, ct) ?? new EnvironmentStatus { Environment = environment };

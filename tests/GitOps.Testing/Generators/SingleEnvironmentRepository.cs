@@ -42,6 +42,20 @@ public static class SingleEnvironmentRepository
 
         """;
 
+    /// <summary>An environment document that runs on this machine under <c>gitops up</c> (<c>cluster: {local: {}}</c>).</summary>
+    public const string LocalEnvironmentSpec = """
+        apiVersion: ml.gitops/v1alpha1
+        kind: Environment
+        metadata:
+          name: local
+        spec:
+          cluster:
+            local: {}
+          namespace: ml-local
+          router: local
+
+        """;
+
     /// <summary>A builtin-trained model document served in <paramref name="environment"/>.</summary>
     public static string Model(string name, int trees = 100, int replicas = 1, string environment = Environment) => $"""
         apiVersion: ml.gitops/v1alpha1
