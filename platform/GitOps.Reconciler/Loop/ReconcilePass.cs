@@ -430,8 +430,11 @@ public sealed class ReconcilePass(
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             // Another writer (a replica that just took over) or an unreachable API server. What was applied stays
-            // applied; the next pass finds nothing left to do and writes the status then.
-            log.LogWarning("{Environment}: cannot save status ({Error}); it is written on the next pass", outcome.Environment, Describe(e));
+            // applied; the next pass finds nothing left to do and writes the status then. A single pass has no next.
+            log.LogWarning(settings.Once
+                    ? "{Environment}: cannot save status ({Error}); it is not written: run the pass again to record it"
+                    : "{Environment}: cannot save status ({Error}); it is written on the next pass",
+                outcome.Environment, Describe(e));
             LogFault(e, "{Environment}: cannot save status", outcome.Environment);
         }
         metrics.RecordOutcome(outcome, time.GetElapsedTime(started), time.GetUtcNow());

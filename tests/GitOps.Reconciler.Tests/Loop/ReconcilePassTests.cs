@@ -277,6 +277,26 @@ public sealed class ReconcilePassTests
         }
 
         [Fact]
+        public async Task Should_Say_The_Status_Is_Not_Written_When_It_Cannot_Be_Saved_In_A_Single_Pass()
+        {
+            // Given an environment whose status ConfigMap exists, and an API server that refuses to update it
+            await using var rig = await ReconcilerRig.StartAsync();
+            rig.Git.Commit(SpecRepository.Files(Env(), ("fraud", 1)));
+            await rig.RunAsync();
+            rig.Cluster.Server.FailNext(1000, statusCode: 503, verb: "update", pathContains: "gitops-status-prod");
+
+            // When one pass runs, as reconcile --once does
+            var outcome = (await rig.NewPass(once: true).RunAsync(["prod"], CancellationToken.None)).Single();
+
+            // Then the log says the status was not written, and promises no next pass
+            Assert.IsType<ReconcileOutcome.NoChange>(outcome);
+            Assert.Contains(rig.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
+                                                 && l.Contains("prod: cannot save status (", StringComparison.Ordinal)
+                                                 && l.EndsWith("); it is not written: run the pass again to record it", StringComparison.Ordinal));
+            Assert.DoesNotContain(rig.Logs.Lines, l => l.Contains("next pass", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public async Task Should_Retry_When_The_Api_Server_Fails()
         {
             // Given
