@@ -47,8 +47,8 @@ public sealed class RolloutTarget : IDisposable
         return new RolloutTarget(target, scope, new LocalRolloutStateStore(target.State), null);
     }
 
-    /// <summary>The model's stored rollout; a model the repository does not define, or one never deployed in the
-    /// environment, is a user error that says so (with the closest model name for a typo).</summary>
+    /// <summary>The model's stored rollout; a model the repository does not define, one not served in the environment,
+    /// or one never deployed there, is a user error that says so (with the closest model name for a typo).</summary>
     public async Task<StoredRollout> LoadAsync(string model, CancellationToken ct)
     {
         if (await Store.LoadAsync(Scope, model, ct) is { } stored)
@@ -62,6 +62,13 @@ public sealed class RolloutTarget : IDisposable
             var suggestion = Suggestions.Closest(model, known.Concat(listed).Distinct(StringComparer.Ordinal));
             throw new UserError($"--model '{model}' is not a Model of this repository"
                 + (suggestion is null ? $" (models: {(known.Count == 0 ? "none" : string.Join(", ", known.Order(StringComparer.Ordinal)))})." : $"; did you mean '{suggestion}'?"));
+        }
+        if (Repository.Load.Specs.Model(model) is { } spec && !spec.Spec.Environments.Contains(Environment, StringComparer.Ordinal))
+        {
+            throw new UserError($"model {model} is not served in environment {Environment}"
+                + (spec.Spec.Environments.IsEmpty
+                    ? ": its spec.environments lists none."
+                    : $" (it is served in: {string.Join(", ", spec.Spec.Environments)}); pass --env with one of them."));
         }
         throw new UserError($"model {model} has no rollout in environment {Environment} yet: the reconciler has not deployed it there"
             + (Repository.Environment?.Spec.Cluster.Local is not null ? " (is 'gitops up' running for this repository?)." : "."));

@@ -231,18 +231,35 @@ public sealed class RolloutCommandTests
         }
 
         [Fact]
-        public async Task Should_Say_When_A_Known_Model_Has_No_Rollout_In_The_Environment()
+        public async Task Should_Say_When_A_Model_Served_In_The_Environment_Has_No_Rollout_There_Yet()
         {
-            // Given
+            // Given fraud-detector, served in local, before gitops up deployed it
             using var repo = new RolloutRepository();
 
             // When
-            var result = await CliRunner.RunWithVariablesAsync(Alice, repo.Args("rollout", "promote", "--model", "ticket-classifier"));
+            var result = await CliRunner.RunWithVariablesAsync(Alice, repo.Args("rollout", "promote", "--model", "fraud-detector"));
 
             // Then
             Assert.Equal(2, result.ExitCode);
-            Assert.Equal("error: model ticket-classifier has no rollout in environment local yet: the reconciler has not deployed it there "
+            Assert.Equal("error: model fraud-detector has no rollout in environment local yet: the reconciler has not deployed it there "
                 + "(is 'gitops up' running for this repository?).\n", result.Stderr);
+        }
+
+        [Theory]
+        [InlineData("status")]
+        [InlineData("promote")]
+        public async Task Should_Name_The_Environments_Serving_The_Model_When_It_Is_Not_Served_In_This_One(string verb)
+        {
+            // Given ticket-classifier, served in staging and prod only
+            using var repo = new RolloutRepository();
+
+            // When its rollout in local is asked for
+            var result = await CliRunner.RunWithVariablesAsync(Alice, repo.Args("rollout", verb, "--model", "ticket-classifier"));
+
+            // Then
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal("error: model ticket-classifier is not served in environment local (it is served in: staging, prod); "
+                + "pass --env with one of them.\n", result.Stderr);
         }
     }
 
