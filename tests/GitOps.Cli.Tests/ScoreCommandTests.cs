@@ -134,6 +134,31 @@ public sealed class ScoreCommandTests
             Assert.False(File.Exists(Path.Combine(_dir, "scores.csv")));
         }
 
+        [Theory]
+        [InlineData("")]
+        [InlineData(" \n\n\t\r\n")]
+        public async Task Should_Exit_2_Saying_The_Input_Is_Empty_Without_Counting_A_Malformed_Row(string content)
+        {
+            // Given an input with no header row: no bytes, or only blank lines
+            var input = Path.Combine(_dir, "input.csv");
+            File.WriteAllText(input, content);
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", Path.Combine(_dir, "scores.csv"),
+                "--on-error", "skip", "-o", "json");
+
+            // Then the run stops on the file, not on a row
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"error: {input}: the input file is empty: no header row; expected a header line naming the columns", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("warning:", result.Stderr, StringComparison.Ordinal);
+            using var summary = JsonDocument.Parse(result.Stdout);
+            Assert.Equal("stopped", summary.RootElement.GetProperty("outcome").GetString());
+            Assert.Equal(0, summary.RootElement.GetProperty("malformed").GetInt32());
+            Assert.Equal(0, summary.RootElement.GetProperty("errors").GetArrayLength());
+            Assert.Equal(input, summary.RootElement.GetProperty("stoppedAt").GetString());
+            Assert.False(File.Exists(Path.Combine(_dir, "scores.csv")));
+        }
+
         [Fact]
         public async Task Should_Take_The_Version_The_Environment_Serves_From_The_Registry_And_Fill_The_Date()
         {

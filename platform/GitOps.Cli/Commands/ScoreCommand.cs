@@ -163,8 +163,8 @@ public static class ScoreCommand
             }
             catch (ScoringInputException e)
             {
-                var error = new RowError(e.Location, e.Problem);
-                summary = new ScoringSummary(0, 0, 1, TimeSpan.Zero, [error], error);
+                // A problem of the file, not of a row: it stops the run and counts no malformed row.
+                summary = new ScoringSummary(0, 0, 0, TimeSpan.Zero, [], new RowError(e.Location, e.Problem));
                 unreadable = true;
             }
             if (summary.Stopped is null)

@@ -24,22 +24,30 @@ public sealed class CsvRowSource : IRowSource
     public string Name { get; }
     public IReadOnlyList<string> Columns { get; }
 
-    /// <summary>Reads the header of <paramref name="reader"/>; throws <see cref="ScoringInputException"/> for an empty
-    /// file or a header that cannot be split.</summary>
+    /// <summary>Reads the header of <paramref name="reader"/>, its first line that is not blank; throws
+    /// <see cref="ScoringInputException"/> for a file without one (no bytes, or only blank lines) or a header that
+    /// cannot be split.</summary>
     public static async Task<CsvRowSource> OpenAsync(string name, TextReader reader, CancellationToken ct)
     {
-        var header = await reader.ReadLineAsync(ct);
-        if (string.IsNullOrWhiteSpace(header))
+        var line = 0L;
+        string? header;
+        do
         {
-            throw new ScoringInputException($"{name}:1", "the file is empty; expected a header line naming the columns, e.g. 'transaction_id,amount,hour'");
+            header = await reader.ReadLineAsync(ct);
+            line++;
+        }
+        while (header is not null && string.IsNullOrWhiteSpace(header));
+        if (header is null)
+        {
+            throw new ScoringInputException(name, "the input file is empty: no header row; expected a header line naming the columns, e.g. 'transaction_id,amount,hour'");
         }
         var source = new CsvRowSource(name, reader, []);
         if (source.Split(header) is { } problem)
         {
-            throw new ScoringInputException($"{name}:1", $"the header cannot be read: {problem}");
+            throw new ScoringInputException($"{name}:{line}", $"the header cannot be read: {problem}");
         }
         var columns = source._fields.Select(f => f.Trim()).ToArray();
-        return new CsvRowSource(name, reader, columns);
+        return new CsvRowSource(name, reader, columns) { _line = line };
     }
 
     public async ValueTask<bool> ReadAsync(InputRow row, CancellationToken ct)
