@@ -243,7 +243,7 @@ public static class ReconcileCommand
                 }
                 if (notifier is not null && !await notifier.FlushAsync(NotifierFlushTimeout, ct))
                 {
-                    stderr.WriteLine($"warning: {notifier.Pending} GitHub notification(s) not delivered within {NotifierFlushTimeout.TotalSeconds:0}s; they are dropped.");
+                    stderr.WriteLine($"warning: {notifier.Pending} GitHub notification(s) not delivered within {Durations.Format(NotifierFlushTimeout)}; they are dropped.");
                 }
                 return (int)(outcomes.Any(o => o is ReconcileOutcome.Stalled { OutOfReach: true }) ? ExitCode.Usage
                     : outcomes.All(o => o.IsSuccess) ? ExitCode.Success

@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using GitOps.Rollouts.Analysis;
+using GitOps.Specs;
 
 namespace GitOps.Reconciler.Analysis;
 
@@ -184,7 +185,7 @@ public sealed class PrometheusClient(HttpClient http, PrometheusOptions options)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (default, $"Prometheus at {options.BaseUrl} did not answer within {options.Timeout.TotalSeconds:0.###}s");
+            return (default, $"Prometheus at {options.BaseUrl} did not answer within {Durations.Format(options.Timeout)}");
         }
         catch (HttpRequestException e)
         {

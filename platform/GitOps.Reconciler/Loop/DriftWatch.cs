@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using GitOps.Specs;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Loop;
@@ -86,7 +87,7 @@ public sealed class DriftWatch(IDriftSource source, ReconcileTrigger trigger, Ti
                     failures++;
                     var wait = Reopen.After(failures);
                     log.LogWarning("{Environment}: cannot watch the managed objects in {Namespace} ({Error}); watching again in {Wait}, "
-                        + "and the interval pass still finds drift", environment, @namespace, e.Message, wait);
+                        + "and the interval pass still finds drift", environment, @namespace, e.Message, Durations.Format(wait));
                     log.LogDebug(e, "{Environment}: watch failed", environment);
                     await Task.Delay(wait, time, ct);
                 }

@@ -484,13 +484,13 @@ public sealed class ReconcilePass(
                 log.LogWarning("{Environment}: failed: {Reason}", r.Environment, r.Reason);
                 break;
             case ReconcileOutcome.Retry r:
-                log.LogWarning("{Environment}: retry in {After}: {Reason}", r.Environment, r.After, r.Reason);
+                log.LogWarning("{Environment}: retry in {After}: {Reason}", r.Environment, Durations.Format(r.After), r.Reason);
                 break;
             case ReconcileOutcome.Refused r when settings.Once:
                 log.LogWarning("{Environment}: refused by the API server: {Reason}", r.Environment, r.Reason);
                 break;
             case ReconcileOutcome.Refused r:
-                log.LogWarning("{Environment}: refused by the API server: {Reason}; next try in {After}", r.Environment, r.Reason, r.After);
+                log.LogWarning("{Environment}: refused by the API server: {Reason}; next try in {After}", r.Environment, r.Reason, Durations.Format(r.After));
                 break;
         }
     }

@@ -1,3 +1,5 @@
+using GitOps.Specs;
+
 namespace GitOps.Serving.Caching;
 
 /// <summary>Where answers to repeated inputs are kept: nowhere, in the server's memory, or in Redis.</summary>
@@ -36,7 +38,7 @@ public sealed record ResponseCacheOptions
         }
         if (TimeToLive is { } ttl && ttl < TimeSpan.FromSeconds(1))
         {
-            yield return $"--cache-ttl must be at least 1s, found {ttl.TotalMilliseconds} ms";
+            yield return $"--cache-ttl must be at least 1s, found {Durations.Format(ttl)}";
         }
         if (Store == ResponseCacheStore.Redis && string.IsNullOrWhiteSpace(Redis))
         {

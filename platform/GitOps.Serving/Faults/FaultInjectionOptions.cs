@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using GitOps.Specs;
 
 namespace GitOps.Serving.Faults;
 
@@ -37,7 +38,7 @@ public sealed record FaultInjectionOptions
         }
         if (Latency < TimeSpan.Zero || Latency > TimeSpan.FromMinutes(1))
         {
-            problems.Add($"--fault-latency must be between 0 and 1m, found {Latency}");
+            problems.Add($"--fault-latency must be between 0 and 1m, found {Durations.Format(Latency)}");
         }
         if (Track is not null && !tracks.Contains(Track))
         {
@@ -56,7 +57,7 @@ public sealed record FaultInjectionOptions
         }
         if (Latency > TimeSpan.Zero)
         {
-            parts.Add($"+{Latency.TotalMilliseconds.ToString("0.##", CultureInfo.InvariantCulture)} ms on every infer request");
+            parts.Add($"+{Durations.Format(Latency)} on every infer request");
         }
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }

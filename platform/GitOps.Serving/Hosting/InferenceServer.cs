@@ -8,6 +8,7 @@ using GitOps.Serving.Model;
 using GitOps.Serving.Monitoring;
 using GitOps.Serving.Protocol;
 using GitOps.Serving.Protocol.Grpc;
+using GitOps.Specs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -190,7 +191,7 @@ public sealed class InferenceServer : IAsyncDisposable
             time.GetElapsedTime(warmUp).TotalMilliseconds,
             !executor.Batching ? "off"
                 : options.Batching.MaxDelay == TimeSpan.Zero ? $"greedy, up to {options.Batching.MaxBatchSize} rows"
-                : $"up to {options.Batching.MaxBatchSize} rows or {options.Batching.MaxDelay.TotalMilliseconds} ms",
+                : $"up to {options.Batching.MaxBatchSize} rows or {Durations.Format(options.Batching.MaxDelay)}",
             options.Cache.Store switch
             {
                 ResponseCacheStore.Memory => $"in memory, up to {options.Cache.MaxBytes / (1024 * 1024)} MiB",

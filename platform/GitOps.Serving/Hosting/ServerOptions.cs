@@ -3,6 +3,7 @@ using GitOps.Serving.Batching;
 using GitOps.Serving.Caching;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Model;
+using GitOps.Specs;
 using GitOps.Specs.Contracts;
 
 namespace GitOps.Serving.Hosting;
@@ -60,7 +61,7 @@ public sealed record ServerOptions
         if (GrpcPort is < 0 or > 65535) { problems.Add($"--grpc-port must be between 0 and 65535, found {GrpcPort}"); }
         if (GrpcPort is { } grpc && grpc != 0 && grpc == Port) { problems.Add($"--grpc-port must differ from --port ({Port}): gRPC needs a port of its own"); }
         if (Batching.MaxBatchSize < 1) { problems.Add($"--max-batch-size must be at least 1 (1 turns batching off), found {Batching.MaxBatchSize}"); }
-        if (Batching.MaxDelay < TimeSpan.Zero || Batching.MaxDelay > TimeSpan.FromSeconds(10)) { problems.Add($"--max-batch-delay must be between 0 and 10000 ms, found {Batching.MaxDelay.TotalMilliseconds} ms"); }
+        if (Batching.MaxDelay < TimeSpan.Zero || Batching.MaxDelay > TimeSpan.FromSeconds(10)) { problems.Add($"--max-batch-delay must be between 0 and 10s, found {Durations.Format(Batching.MaxDelay)}"); }
         if (MaxConcurrency < 1) { problems.Add($"--max-concurrency must be at least 1, found {MaxConcurrency}"); }
         if (Session.Threads < 1) { problems.Add($"--threads must be at least 1, found {Session.Threads}"); }
         if (MaxRequestBodyBytes < 1024) { problems.Add($"--max-body-bytes must be at least 1024, found {MaxRequestBodyBytes}"); }

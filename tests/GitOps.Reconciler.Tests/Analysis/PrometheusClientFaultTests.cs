@@ -38,7 +38,7 @@ public sealed class PrometheusClientFaultTests(FakePrometheusApi api) : IClassFi
 
         // Then
         Assert.Equal(ObservationKind.Error, answer.Kind);
-        Assert.Contains("did not answer within 0.2s", answer.Error);
+        Assert.Contains("did not answer within 200ms", answer.Error);
     }
 
     [Fact]

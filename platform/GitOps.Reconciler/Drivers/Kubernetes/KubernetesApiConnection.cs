@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Specs;
 using k8s;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
@@ -137,7 +138,7 @@ public sealed class KubernetesApiConnection : IDisposable
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
             {
-                fault = new TimeoutException($"{method} {pathAndQuery} got no answer within {Retry.RequestTimeout.TotalSeconds:0.#} s", e);
+                fault = new TimeoutException($"{method} {pathAndQuery} got no answer within {Durations.Format(Retry.RequestTimeout)}", e);
             }
             catch (HttpRequestException e)
             {

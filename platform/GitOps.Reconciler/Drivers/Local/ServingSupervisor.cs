@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Loop;
+using GitOps.Specs;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Reconciler.Drivers.Local;
@@ -96,7 +97,7 @@ public sealed class ServingSupervisor(
                 _crashes[id] = (crashes, now + backoff.After(crashes), reason);
                 _ready.TryRemove(id, out _);
                 processes.Remove(id);
-                log.LogWarning("{Deployment}: replica {Replica} (pid {Pid}) died ({Reason}); restarting in {Delay}", owner, replica, record.Pid, reason, backoff.After(crashes));
+                log.LogWarning("{Deployment}: replica {Replica} (pid {Pid}) died ({Reason}); restarting in {Delay}", owner, replica, record.Pid, reason, Durations.Format(backoff.After(crashes)));
                 continue;
             }
             if (_crashes.TryGetValue(id, out var crash) && now < crash.NextStart)
