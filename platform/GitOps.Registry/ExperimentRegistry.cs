@@ -27,7 +27,7 @@ public sealed class ExperimentRegistry(IArtifactStore store)
     }
 
     public async Task<TrialRecord?> ReadTrialAsync(string experiment, string run, string trial, CancellationToken ct) =>
-        await ReadAsync<TrialRecord>(RegistryLayout.TrialRecord(experiment, run, trial), ct);
+        await ReadAsync<TrialRecord>(RegistryLayout.TrialRecord(experiment, run, trial), "trial record", ct);
 
     /// <summary>
     /// Writes the run's record unless one exists, then lists the run in the experiment's log (and the experiment in
@@ -50,18 +50,18 @@ public sealed class ExperimentRegistry(IArtifactStore store)
     }
 
     public async Task<ExperimentRecord?> ReadRunAsync(string experiment, string run, CancellationToken ct) =>
-        await ReadAsync<ExperimentRecord>(RegistryLayout.ExperimentRecord(experiment, run), ct);
+        await ReadAsync<ExperimentRecord>(RegistryLayout.ExperimentRecord(experiment, run), "experiment run record", ct);
 
     /// <summary>Every experiment with a finished run, sorted by name.</summary>
     public async Task<ImmutableArray<string>> ExperimentsAsync(CancellationToken ct)
     {
-        var entries = await new AppendOnlyLog(store, RegistryLayout.ExperimentIndex).ReadRecordsAsync<ExperimentEntry>(ct);
+        var entries = await new AppendOnlyLog(store, RegistryLayout.ExperimentIndex).ReadRecordsAsync<ExperimentEntry>("experiment index entry", ct);
         return [.. entries.Select(e => e.Experiment).Distinct().Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The finished runs of <paramref name="experiment"/>, oldest first.</summary>
     public async Task<ImmutableArray<RunEntry>> RunsAsync(string experiment, CancellationToken ct) =>
-        await new AppendOnlyLog(store, RegistryLayout.ExperimentRuns(experiment)).ReadRecordsAsync<RunEntry>(ct);
+        await new AppendOnlyLog(store, RegistryLayout.ExperimentRuns(experiment)).ReadRecordsAsync<RunEntry>("experiment run log entry", ct);
 
     /// <summary>The newest finished run of <paramref name="experiment"/>, or null when it has none.</summary>
     public async Task<ExperimentRecord?> LatestRunAsync(string experiment, CancellationToken ct)
@@ -70,10 +70,10 @@ public sealed class ExperimentRegistry(IArtifactStore store)
         return runs.IsEmpty ? null : await ReadRunAsync(experiment, runs[^1].Run, ct);
     }
 
-    private async Task<T?> ReadAsync<T>(string key, CancellationToken ct) where T : class
+    private async Task<T?> ReadAsync<T>(string key, string what, CancellationToken ct) where T : class
     {
         var bytes = await store.ReadAllBytesAsync(key, ct);
-        return bytes is null ? null : RegistryJson.Read<T>(bytes, store.Describe(key));
+        return bytes is null ? null : RegistryJson.Read<T>(bytes, store.Describe(key), what);
     }
 }
 

@@ -43,19 +43,19 @@ public sealed class ModelRegistry(IArtifactStore store)
     {
         var key = RegistryLayout.Record(model, version);
         var bytes = await store.ReadAllBytesAsync(key, ct);
-        return bytes is null ? null : RegistryJson.Read<ModelRecord>(bytes, store.Describe(key));
+        return bytes is null ? null : RegistryJson.Read<ModelRecord>(bytes, store.Describe(key), "model version record");
     }
 
     /// <summary>Every model with at least one record, sorted by name.</summary>
     public async Task<ImmutableArray<string>> ModelsAsync(CancellationToken ct)
     {
-        var entries = await new AppendOnlyLog(store, RegistryLayout.ModelIndex).ReadRecordsAsync<ModelEntry>(ct);
+        var entries = await new AppendOnlyLog(store, RegistryLayout.ModelIndex).ReadRecordsAsync<ModelEntry>("model index entry", ct);
         return [.. entries.Select(e => e.Model).Distinct().Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The recorded versions of <paramref name="model"/>, oldest first.</summary>
     public async Task<ImmutableArray<VersionEntry>> VersionsAsync(string model, CancellationToken ct) =>
-        await new AppendOnlyLog(store, RegistryLayout.VersionIndex(model)).ReadRecordsAsync<VersionEntry>(ct);
+        await new AppendOnlyLog(store, RegistryLayout.VersionIndex(model)).ReadRecordsAsync<VersionEntry>("version index entry", ct);
 
     /// <summary>Appends <paramref name="registryEvent"/> to its environment's deploy history.</summary>
     public async Task AppendEventAsync(RegistryEvent registryEvent, CancellationToken ct) =>
@@ -64,7 +64,7 @@ public sealed class ModelRegistry(IArtifactStore store)
 
     /// <summary>The deploy history of <paramref name="model"/> in <paramref name="environment"/>, oldest first.</summary>
     public async Task<ImmutableArray<RegistryEvent>> EventsAsync(string model, string environment, CancellationToken ct) =>
-        await new AppendOnlyLog(store, RegistryLayout.Events(model, environment)).ReadRecordsAsync<RegistryEvent>(ct);
+        await new AppendOnlyLog(store, RegistryLayout.Events(model, environment)).ReadRecordsAsync<RegistryEvent>("deploy history event", ct);
 
     /// <summary>
     /// Checks that the model file in the store still has the sha256 its record says. A mismatch means the artifact

@@ -309,7 +309,7 @@ public sealed class ExperimentsCommandTests : IClassFixture<ExperimentsCommandTe
 
             // Then
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains("experiment.json' is not a valid ExperimentRecord", result.Stderr);
+            Assert.Contains("experiment.json' is not a valid experiment run record", result.Stderr);
         }
         finally
         {

@@ -26,7 +26,7 @@ public sealed class ExperimentsDamagedStoreTests : IDisposable
 
         // Then
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"error: '{file}' is not a valid ExperimentEntry: required field(s) missing: 'experiment'", result.Stderr);
+        Assert.Contains($"error: '{file}' is not a valid experiment index entry: required field(s) missing: 'experiment'", result.Stderr);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class ExperimentsDamagedStoreTests : IDisposable
 
         // Then
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"error: '{file}' is not a valid RunEntry: a required field is null (at $.run", result.Stderr);
+        Assert.Contains($"error: '{file}' is not a valid experiment run log entry: a required field is null (at $.run", result.Stderr);
     }
 
     [Fact]

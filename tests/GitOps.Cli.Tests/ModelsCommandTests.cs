@@ -276,7 +276,7 @@ public sealed class ModelsCommandTests
 
             // Then
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains($"error: '{file}' is not a valid ModelEntry: {reason}", result.Stderr);
+            Assert.Contains($"error: '{file}' is not a valid model index entry: {reason}", result.Stderr);
             Assert.DoesNotContain("internal error", result.Stderr);
         }
 

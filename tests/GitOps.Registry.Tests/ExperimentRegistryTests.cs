@@ -114,8 +114,8 @@ public sealed class ExperimentRegistryTests
         }
 
         [Theory]
-        [InlineData("registry/_experiments/_index/00000001.json", "{}", "ExperimentEntry: required field(s) missing: 'experiment'")]
-        [InlineData("registry/_experiments/fraud-sweep/runs/00000001.json", """{"run":null,"finishedAt":"2026-11-30T12:05:00Z"}""", "RunEntry: a required field is null (at $.run")]
+        [InlineData("registry/_experiments/_index/00000001.json", "{}", "experiment index entry: required field(s) missing: 'experiment'")]
+        [InlineData("registry/_experiments/fraud-sweep/runs/00000001.json", """{"run":null,"finishedAt":"2026-11-30T12:05:00Z"}""", "experiment run log entry: a required field is null (at $.run")]
         public async Task Should_Name_The_Entry_File_When_A_Log_Entry_Lacks_A_Field(string key, string entry, string expected)
         {
             // Given

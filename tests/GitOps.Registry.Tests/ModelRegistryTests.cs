@@ -101,7 +101,7 @@ public sealed class ModelRegistryTests
 
             // Then
             Assert.Contains(Path.Combine("registry", "fraud", "9a75b5701b77.json"), fault.Message);
-            Assert.Contains("not a valid ModelRecord", fault.Message);
+            Assert.Contains("not a valid model version record", fault.Message);
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class ModelRegistryTests
             var fault = await Assert.ThrowsAsync<RegistryDataException>(() => new ModelRegistry(store).ModelsAsync(CancellationToken.None));
 
             // Then
-            Assert.Contains($"'{store.Describe("registry/_models/00000001.json")}' is not a valid ModelEntry: {reason}", fault.Message);
+            Assert.Contains($"'{store.Describe("registry/_models/00000001.json")}' is not a valid model index entry: {reason}", fault.Message);
             Assert.Contains("restore this one from a backup", fault.Message);
             Assert.DoesNotContain("LineNumber", fault.Message);
         }
@@ -143,7 +143,7 @@ public sealed class ModelRegistryTests
             var fault = await Assert.ThrowsAsync<RegistryDataException>(() => new ModelRegistry(store).ReadAsync("fraud", "9a75b5701b77", CancellationToken.None));
 
             // Then
-            Assert.Contains("is not a valid ModelRecord: required field(s) missing: 'commit'", fault.Message);
+            Assert.Contains("is not a valid model version record: required field(s) missing: 'commit'", fault.Message);
         }
 
         [Theory]

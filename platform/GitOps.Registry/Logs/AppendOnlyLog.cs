@@ -58,11 +58,11 @@ public sealed class AppendOnlyLog(IArtifactStore store, string prefix)
     }
 
     /// <summary>Every entry in order, read as registry records; a damaged entry is a <see cref="RegistryDataException"/>
-    /// naming its file.</summary>
-    public async Task<ImmutableArray<T>> ReadRecordsAsync<T>(CancellationToken ct)
+    /// naming its file and <paramref name="what"/> an entry is, in a person's words (e.g. <c>model index entry</c>).</summary>
+    public async Task<ImmutableArray<T>> ReadRecordsAsync<T>(string what, CancellationToken ct)
     {
         var entries = await ReadAllAsync(ct);
-        return [.. entries.Select((entry, i) => RegistryJson.Read<T>(entry, store.Describe(Key(i + 1))))];
+        return [.. entries.Select((entry, i) => RegistryJson.Read<T>(entry, store.Describe(Key(i + 1)), what))];
     }
 
     /// <summary>Every entry in order.</summary>

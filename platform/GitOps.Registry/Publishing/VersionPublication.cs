@@ -180,7 +180,7 @@ public sealed class VersionPublication(IArtifactStore store)
         {
             return null;
         }
-        return RegistryJson.Read<PublicationManifest>(bytes, store.Describe(ManifestKey));
+        return RegistryJson.Read<PublicationManifest>(bytes, store.Describe(ManifestKey), "publication manifest");
     }
 
     /// <summary>Copies a stored key to <paramref name="destination"/>, returning its sha256, or null when it does not exist.</summary>

@@ -36,8 +36,9 @@ public static class RegistryJson
     public static T? Deserialize<T>(byte[] bytes) => JsonSerializer.Deserialize<T>(bytes, ReadOptions);
 
     /// <summary>The registry file <paramref name="where"/> (its path or URL) read as a <typeparamref name="T"/>;
-    /// a file that is not one is a <see cref="RegistryDataException"/> naming it.</summary>
-    public static T Read<T>(byte[] bytes, string where)
+    /// a file that is not one is a <see cref="RegistryDataException"/> naming it and what it should hold,
+    /// <paramref name="what"/> in a person's words (e.g. <c>model version record</c>).</summary>
+    public static T Read<T>(byte[] bytes, string where, string what)
     {
         try
         {
@@ -45,7 +46,7 @@ public static class RegistryJson
         }
         catch (JsonException e)
         {
-            throw new RegistryDataException($"'{where}' is not a valid {typeof(T).Name}: {JsonReadError.Describe(e)}. Registry files are written " +
+            throw new RegistryDataException($"'{where}' is not a valid {what}: {JsonReadError.Describe(e)}. Registry files are written " +
                                             "once by gitops and never edited: restore this one from a backup or a version of the store", e);
         }
     }
