@@ -134,6 +134,21 @@ public sealed class ScoreCommandTests
             Assert.False(File.Exists(Path.Combine(_dir, "scores.csv")));
         }
 
+        [Fact]
+        public async Task Should_Name_The_Header_Line_After_Blank_Lines_When_A_Column_Is_Missing()
+        {
+            // Given two blank lines before a header that lacks a feature column
+            var input = Path.Combine(_dir, "input.csv");
+            File.WriteAllLines(input, ["", "", .. File.ReadAllLines(trained.Dataset).Select((l, i) => i == 0 ? l.Replace("distance_km", "distance", StringComparison.Ordinal) : l)]);
+
+            // When
+            var result = await CliRunner.RunAsync("score", "--model", trained.ModelDir, "--input", input, "--out", Path.Combine(_dir, "scores.csv"));
+
+            // Then the error points at line 3, where the header is
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"error: {input}:3: feature column 'distance_km' is not in the header", result.Stderr, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("")]
         [InlineData(" \n\n\t\r\n")]

@@ -12,6 +12,7 @@ public sealed class CsvRowSource : IRowSource
     private readonly List<string> _fields = [];
     private readonly StringBuilder _field = new();
     private long _line = 1;
+    private long _headerLine = 1;
     private long _rows;
 
     private CsvRowSource(string name, TextReader reader, IReadOnlyList<string> columns)
@@ -23,6 +24,8 @@ public sealed class CsvRowSource : IRowSource
 
     public string Name { get; }
     public IReadOnlyList<string> Columns { get; }
+
+    public string HeaderPlace => $"{Name}:{_headerLine}";
 
     /// <summary>Reads the header of <paramref name="reader"/>, its first line that is not blank; throws
     /// <see cref="ScoringInputException"/> for a file without one (no bytes, or only blank lines) or a header that
@@ -47,7 +50,7 @@ public sealed class CsvRowSource : IRowSource
             throw new ScoringInputException($"{name}:{line}", $"the header cannot be read: {problem}");
         }
         var columns = source._fields.Select(f => f.Trim()).ToArray();
-        return new CsvRowSource(name, reader, columns) { _line = line };
+        return new CsvRowSource(name, reader, columns) { _line = line, _headerLine = line };
     }
 
     public async ValueTask<bool> ReadAsync(InputRow row, CancellationToken ct)

@@ -13,6 +13,10 @@ public interface IRowSource : IAsyncDisposable
     /// <summary>The header: column names in file order.</summary>
     IReadOnlyList<string> Columns { get; }
 
+    /// <summary>Where the header is, for messages: the file with the header's line when it has lines
+    /// (<c>input.csv:3</c>), else the file.</summary>
+    string HeaderPlace => Name;
+
     /// <summary>Fills <paramref name="row"/> with the next row; false at the end of the input.</summary>
     ValueTask<bool> ReadAsync(InputRow row, CancellationToken ct);
 }

@@ -17,7 +17,7 @@ public sealed record ScoreColumns(IReadOnlyList<string> Header, ImmutableArray<i
     public const string RowColumn = "row";
 
     /// <summary>Maps the model's inputs and <paramref name="keys"/> onto <paramref name="source"/>'s header; throws
-    /// <see cref="ScoringInputException"/> naming the file, line 1 and the missing column.</summary>
+    /// <see cref="ScoringInputException"/> naming the file, the header's line and the missing column.</summary>
     public static ScoreColumns Resolve(OnnxModel model, IRowSource source, ImmutableArray<string> keys)
     {
         var header = source.Columns;
@@ -26,7 +26,7 @@ public sealed record ScoreColumns(IReadOnlyList<string> Header, ImmutableArray<i
         {
             if (!index.TryAdd(header[i], i))
             {
-                throw new ScoringInputException($"{source.Name}:1", $"column '{header[i]}' appears more than once in the header");
+                throw new ScoringInputException(source.HeaderPlace, $"column '{header[i]}' appears more than once in the header");
             }
         }
         int Find(string column, string what)
@@ -36,7 +36,7 @@ public sealed record ScoreColumns(IReadOnlyList<string> Header, ImmutableArray<i
                 return at;
             }
             var hint = Suggestions.DidYouMean(column, header) is { } guess ? $"; {guess}" : "";
-            throw new ScoringInputException($"{source.Name}:1", $"{what} column '{column}' is not in the header (columns: {string.Join(", ", header)}){hint}");
+            throw new ScoringInputException(source.HeaderPlace, $"{what} column '{column}' is not in the header (columns: {string.Join(", ", header)}){hint}");
         }
         var inputs = model.Inputs.Select(s => InputNames(s).Select(c => Find(c, "feature")).ToArray()).ToImmutableArray();
         var keyColumns = keys.IsDefaultOrEmpty ? [] : keys.Select(k => Find(k, "key")).ToImmutableArray();
