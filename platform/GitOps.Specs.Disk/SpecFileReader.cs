@@ -92,7 +92,8 @@ public static class SpecFileReader
                 // linked folders, which may lead anywhere, and a '..' after one is taken from where it led.
                 var real = RealPath(Path.GetDirectoryName(entry.FullName)!, link);
                 FileSystemInfo? target = real is null ? null : Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
-                var why = target is null ? SymbolicLinks.Loop(link)
+                var why = Path.IsPathRooted(link) ? SymbolicLinks.Absolute(link)
+                    : target is null ? SymbolicLinks.Loop(link)
                     : !target.Exists ? SymbolicLinks.Missing(link)
                     : !Inside(target.FullName) ? SymbolicLinks.Outside(link)
                     : target is DirectoryInfo && (folders.Contains(target.FullName) || Inside(entry.FullName, of: target.FullName)) ? SymbolicLinks.Ancestor(link)

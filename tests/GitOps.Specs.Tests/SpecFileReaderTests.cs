@@ -118,10 +118,10 @@ public sealed class SpecFileReaderTests
         [Fact]
         public void Should_Follow_Links_Inside_The_Repository_When_It_Is_Opened_Through_A_Linked_Path()
         {
-            // Given a repository reached through a link to it, whose model links to a shared file by its real path
+            // Given a repository reached through a link to it, whose model links to a shared file inside it
             Write("real/shared/fraud.yaml", "name: fraud\n");
             Write("real/shared/gates/gate.yaml", "name: gate\n");
-            Link("real/models/fraud/model.yaml", Path.Combine(_root.FullName, "real", "shared", "fraud.yaml"));
+            Link("real/models/fraud/model.yaml", "../../shared/fraud.yaml");
             Link("real/policies/gates", "../shared/gates");
             Link("opened", Path.Combine(_root.FullName, "real"));
 
@@ -132,6 +132,22 @@ public sealed class SpecFileReaderTests
             Assert.Equal(["models/fraud/model.yaml", "policies/gates/gate.yaml"], files.Select(f => f.Path));
             Assert.All(files, f => Assert.Null(f.Unreadable));
             Assert.Equal("name: fraud\n", Encoding.UTF8.GetString(files[0].Content));
+        }
+
+        [Fact]
+        public void Should_Not_Follow_An_Absolute_Link_Even_Into_The_Repository()
+        {
+            // Given a model linked to a shared file by its absolute path on this machine
+            Write("shared/fraud.yaml", "name: fraud\n");
+            var target = Path.Combine(_root.FullName, "shared", "fraud.yaml");
+            Link("models/fraud/model.yaml", target);
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName);
+
+            // Then it is reported as the reconciler reports it in a commit, where that path does not exist
+            var file = Assert.Single(files);
+            Assert.Equal(SymbolicLinks.Absolute(target), file.Unreadable);
         }
 
         [Fact]
@@ -166,13 +182,15 @@ public sealed class SpecFileReaderTests
         [Fact]
         public void Should_Return_Each_Link_That_Cannot_Be_Followed_With_Its_Reason_Instead_Of_Skipping_It()
         {
-            // Given links out of the repository, to nothing, to a folder they are in, and round in a loop
+            // Given links out of the repository (by a relative and by an absolute path), to nothing, to a folder they are
+            // in, and round in a loop
             var outside = Directory.CreateTempSubdirectory("gitops-reader-outside-");
             try
             {
                 File.WriteAllText(Path.Combine(outside.FullName, "model.yaml"), "name: elsewhere\n");
                 Write("models/kept/model.yaml", "name: kept\n");
-                Link("models/away/model.yaml", Path.Combine(outside.FullName, "model.yaml"));
+                var away = Path.GetRelativePath(Path.Combine(_root.FullName, "models", "away"), Path.Combine(outside.FullName, "model.yaml"));
+                Link("models/away/model.yaml", away);
                 Link("models/gone.yaml", "nowhere.yaml");
                 Link("models/kept/again", "..");
                 Link("policies/a.yaml", "b.yaml");
@@ -187,12 +205,12 @@ public sealed class SpecFileReaderTests
                 var reasons = files.ToDictionary(f => f.Path, f => f.Unreadable);
                 Assert.Equal(["models/away/model.yaml", "models/gone.yaml", "models/kept/again", "models/kept/model.yaml", "policies/a.yaml", "policies/b.yaml", "policies/shared"],
                     reasons.Keys);
-                Assert.Equal(SymbolicLinks.Outside(Path.Combine(outside.FullName, "model.yaml")), reasons["models/away/model.yaml"]);
+                Assert.Equal(SymbolicLinks.Outside(away), reasons["models/away/model.yaml"]);
                 Assert.Equal(SymbolicLinks.Missing("nowhere.yaml"), reasons["models/gone.yaml"]);
                 Assert.Equal(SymbolicLinks.Ancestor(".."), reasons["models/kept/again"]);
                 Assert.Null(reasons["models/kept/model.yaml"]);
                 Assert.Equal(SymbolicLinks.Loop("b.yaml"), reasons["policies/a.yaml"]);
-                Assert.Equal(SymbolicLinks.Outside(outside.FullName), reasons["policies/shared"]);
+                Assert.Equal(SymbolicLinks.Absolute(outside.FullName), reasons["policies/shared"]);
             }
             finally
             {

@@ -14,6 +14,7 @@ public sealed class SymbolicLinksTests
             ["shared/gates"] = null,
             ["shared-link"] = "shared",
             ["gates-link"] = "shared/gates",
+            ["absolute-link"] = "/srv/repository/shared",
             ["a.yaml"] = "b.yaml",
             ["b.yaml"] = "a.yaml",
             ["models"] = null,
@@ -29,7 +30,8 @@ public sealed class SymbolicLinksTests
         [InlineData("../../gates-link/../fraud.yaml", "shared/fraud.yaml", null)]
         [InlineData("../../shared-link/nowhere.yaml", null, "Missing")]
         [InlineData("../../shared-link/../../model.yaml", null, "Outside")]
-        [InlineData("/etc/model.yaml", null, "Outside")]
+        [InlineData("/etc/model.yaml", null, "Absolute")]
+        [InlineData("../../absolute-link/fraud.yaml", null, "Absolute")]
         [InlineData("../../a.yaml", null, "Loop")]
         public void Should_Follow_Each_Link_On_The_Way_As_The_File_System_Does(string link, string? expected, string? reason)
         {
@@ -43,6 +45,7 @@ public sealed class SymbolicLinksTests
             {
                 "Missing" => SymbolicLinks.Missing(link),
                 "Outside" => SymbolicLinks.Outside(link),
+                "Absolute" => SymbolicLinks.Absolute(link),
                 "Loop" => SymbolicLinks.Loop(link),
                 _ => null,
             };

@@ -16,6 +16,11 @@ public static class SymbolicLinks
 
     public static string Outside(string link) => $"symbolic link to '{link}', outside the repository: it is not followed";
 
+    /// <summary>An absolute target names a place on one machine: another clone of the repository (the reconciler's)
+    /// would not find the same file there, so it is never followed, on disk either.</summary>
+    public static string Absolute(string link) =>
+        $"symbolic link to '{link}', an absolute path that another clone of the repository would not have: it is not followed";
+
     public static string Ancestor(string link) => $"symbolic link to '{link}', a folder it is itself in: it is not followed";
 
     /// <summary>
@@ -31,8 +36,8 @@ public static class SymbolicLinks
     /// link met on the way followed in its turn (the target's own, and a linked folder the target passes through), and
     /// <c>..</c> taken from where the links led. <paramref name="at"/> tells what a repository path holds: nothing, a
     /// link (with its target as stored), or a file or folder. Returns the repository path of what the link names, no
-    /// link in it, or why it cannot be followed: it leaves the repository (an absolute target, more <c>..</c> than
-    /// folders), leads to nothing, or goes round in a loop.
+    /// link in it, or why it cannot be followed: it is absolute, leaves the repository (more <c>..</c> than folders), leads
+    /// to nothing, or goes round in a loop.
     /// </summary>
     public static (string? Path, string? Why) Follow(string linkPath, string link, Func<string, (bool Exists, string? Link)> at)
     {
@@ -45,7 +50,11 @@ public static class SymbolicLinks
     /// the reason it cannot, if any.</summary>
     private static Func<string, string>? Walk(List<string> parts, string target, Func<string, (bool Exists, string? Link)> at, ref int hops)
     {
-        if (target.Length == 0 || target.StartsWith('/'))
+        if (target.StartsWith('/'))
+        {
+            return Absolute;
+        }
+        if (target.Length == 0)
         {
             return Outside;
         }

@@ -114,7 +114,7 @@ public sealed class GitSourceTests
             Assert.Equal("kind: Model\n", files["models/fraud/model.yaml"].Text);
             Assert.Equal("kind: QualityGate\n", files["policies/gates/gate.yaml"].Text);
             Assert.Null(files["models/fraud/model.yaml"].Unreadable);
-            Assert.Equal(GitOps.Specs.SymbolicLinks.Outside("/etc/model.yaml"), files["models/away/model.yaml"].Unreadable);
+            Assert.Equal(GitOps.Specs.SymbolicLinks.Absolute("/etc/model.yaml"), files["models/away/model.yaml"].Unreadable);
             Assert.Equal(GitOps.Specs.SymbolicLinks.Outside("../../../model.yaml"), files["models/up/model.yaml"].Unreadable);
             Assert.Equal(GitOps.Specs.SymbolicLinks.Missing("nowhere.yaml"), files["models/gone.yaml"].Unreadable);
             Assert.Equal(GitOps.Specs.SymbolicLinks.Ancestor(".."), files["models/fraud/again"].Unreadable);
