@@ -26,7 +26,7 @@ public static class SpecFileReader
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         // Links are judged by where they really lead, so the root is too: a repository opened through a linked path
         // (a checkout under /home reached as /srv/repo) would have every link inside it judged outside.
-        var walk = new Walk(RealPath(full, full) ?? full, files);
+        var walk = new Walk(RealPath(full, full, inRepository: null, out _) ?? full, files);
         foreach (var folder in RepositoryFiles.SpecFolders)
         {
             var dir = new DirectoryInfo(Path.Combine(walk.Root, folder));
@@ -90,9 +90,11 @@ public static class SpecFileReader
             {
                 // Followed name by name from the link's real folder, as the system does: the target may pass through
                 // linked folders, which may lead anywhere, and a '..' after one is taken from where it led.
-                var real = RealPath(Path.GetDirectoryName(entry.FullName)!, link);
+                // An absolute link, the entry's own or one of the repository's met on the way, is refused as the
+                // reconciler refuses it in a commit: another clone would not have that path.
+                var real = RealPath(Path.GetDirectoryName(entry.FullName)!, link, Inside, out var absolute);
                 FileSystemInfo? target = real is null ? null : Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
-                var why = Path.IsPathRooted(link) ? SymbolicLinks.Absolute(link)
+                var why = Path.IsPathRooted(link) || absolute ? SymbolicLinks.Absolute(link)
                     : target is null ? SymbolicLinks.Loop(link)
                     : !target.Exists ? SymbolicLinks.Missing(link)
                     : !Inside(target.FullName) ? SymbolicLinks.Outside(link)
@@ -133,10 +135,12 @@ public static class SpecFileReader
     /// <summary>
     /// Where <paramref name="path"/> (relative to the real folder <paramref name="from"/>, or absolute) really is, every
     /// link in it followed and <c>..</c> taken from where the links led, as <c>realpath(3)</c> finds it; null when the
-    /// links go round in a loop. Names that do not exist are kept as they are.
+    /// links go round in a loop, or when a link at a path <paramref name="inRepository"/> accepts has an absolute target
+    /// (<paramref name="absolute"/> then true). Names that do not exist are kept as they are.
     /// </summary>
-    private static string? RealPath(string from, string path, int hops = 0)
+    private static string? RealPath(string from, string path, Func<string, bool>? inRepository, out bool absolute, int hops = 0)
     {
+        absolute = false;
         var real = Path.IsPathRooted(path) ? Path.GetPathRoot(path)! : from;
         foreach (var name in path.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
@@ -151,7 +155,12 @@ public static class SpecFileReader
             var next = Path.Combine(real, name);
             if (new FileInfo(next).LinkTarget is { } link)
             {
-                if (++hops >= SymbolicLinks.MaxHops || RealPath(real, link, hops) is not { } followed)
+                if (Path.IsPathRooted(link) && inRepository?.Invoke(next) == true)
+                {
+                    absolute = true;
+                    return null;
+                }
+                if (++hops >= SymbolicLinks.MaxHops || RealPath(real, link, inRepository, out absolute, hops) is not { } followed)
                 {
                     return null;
                 }

@@ -151,6 +151,22 @@ public sealed class SpecFileReaderTests
         }
 
         [Fact]
+        public void Should_Not_Follow_A_Link_Through_An_Absolute_Link_Of_The_Repository()
+        {
+            // Given a folder of the repository linked by its absolute path, and a model linked through it
+            Write("shared/fraud.yaml", "name: fraud\n");
+            Link("shared-link", Path.Combine(_root.FullName, "shared"));
+            Link("models/fraud/model.yaml", "../../shared-link/fraud.yaml");
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName);
+
+            // Then it is refused as in a commit, where the absolute path leads nowhere
+            var file = Assert.Single(files);
+            Assert.Equal(SymbolicLinks.Absolute("../../shared-link/fraud.yaml"), file.Unreadable);
+        }
+
+        [Fact]
         public void Should_Judge_A_Link_By_Where_The_Linked_Folders_It_Passes_Through_Lead()
         {
             // Given links whose targets pass through a linked folder inside the repository, and one out of it
@@ -160,7 +176,7 @@ public sealed class SpecFileReaderTests
                 File.WriteAllText(Path.Combine(outside.FullName, "model.yaml"), "name: elsewhere\n");
                 Write("shared/fraud.yaml", "name: fraud\n");
                 Link("shared-link", "shared");
-                Link("escape", outside.FullName);
+                Link("escape", Path.GetRelativePath(_root.FullName, outside.FullName));
                 Link("models/fraud/model.yaml", "../../shared-link/fraud.yaml");
                 Link("models/away/model.yaml", "../../escape/model.yaml");
 

@@ -16,10 +16,10 @@ public static class SymbolicLinks
 
     public static string Outside(string link) => $"symbolic link to '{link}', outside the repository: it is not followed";
 
-    /// <summary>An absolute target names a place on one machine: another clone of the repository (the reconciler's)
-    /// would not find the same file there, so it is never followed, on disk either.</summary>
+    /// <summary>An absolute target (the link's own, or one met on the way) names a place on one machine: another clone of
+    /// the repository (the reconciler's) would not find the same file there, so it is never followed, on disk either.</summary>
     public static string Absolute(string link) =>
-        $"symbolic link to '{link}', an absolute path that another clone of the repository would not have: it is not followed";
+        $"symbolic link to '{link}' leads through an absolute path, which another clone of the repository would not have: it is not followed";
 
     public static string Ancestor(string link) => $"symbolic link to '{link}', a folder it is itself in: it is not followed";
 
