@@ -331,6 +331,11 @@ public sealed class ReconcilePass(
     /// </summary>
     private ReconcileOutcome.Stalled? OutOfReach(GitCheckout checkout, string environment)
     {
+        if (_lastLoad is { } last && last.Commit == checkout.Revision)
+        {
+            // The commit was validated on an earlier pass: its specs answer without parsing anything again.
+            return last.Load.HasErrors ? null : OutOfReach(last.Load.Specs, environment, last.Commit);
+        }
         if (SpecLoader.Load(SpecFiles(checkout, "environments/")).Specs.Environment(environment) is { } declared
             && (declared.Spec.Cluster.Local is null || !settings.KubernetesOnly))
         {

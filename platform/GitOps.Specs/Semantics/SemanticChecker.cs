@@ -99,12 +99,14 @@ public static class SemanticChecker
             }
             foreach (var (name, text) in t.Hyperparameters)
             {
-                if (BuiltinCatalog.Hyperparameter(algorithm, name, text).Problem is { } problem)
+                var path = $"spec.training.hyperparameters.{name}";
+                if (BuiltinCatalog.NameProblem(algorithm, name) is { } unknown)
                 {
-                    var known = BuiltinCatalog.HyperparametersOf(algorithm).Contains(name);
-                    Report(DiagnosticIds.BuiltinSettings,
-                        known ? m.Origin.Value($"spec.training.hyperparameters.{name}") : m.Origin.Key($"spec.training.hyperparameters.{name}"),
-                        problem, known ? null : Suggestions.DidYouMean(name, BuiltinCatalog.HyperparametersOf(algorithm)));
+                    Report(DiagnosticIds.BuiltinSettings, m.Origin.Key(path), unknown, Suggestions.DidYouMean(name, BuiltinCatalog.HyperparametersOf(algorithm)));
+                }
+                else if (BuiltinCatalog.Hyperparameter(algorithm, name, text).Problem is { } problem)
+                {
+                    Report(DiagnosticIds.BuiltinSettings, m.Origin.Value(path), problem);
                 }
             }
         }
