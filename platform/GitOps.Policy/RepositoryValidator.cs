@@ -10,12 +10,15 @@ namespace GitOps.Policy;
 /// </summary>
 public static class RepositoryValidator
 {
-    public static LoadResult Validate(IEnumerable<SourceFile> files)
+    public static LoadResult Validate(IEnumerable<SourceFile> files) => Validate(files, null);
+
+    /// <summary><see cref="Validate(IEnumerable{SourceFile})"/> under <paramref name="limits"/> (null: the defaults).</summary>
+    public static LoadResult Validate(IEnumerable<SourceFile> files, LoaderLimits? limits)
     {
         // The expression engine starts on another core while the files are read (in a fresh process its first use
         // costs a few hundred milliseconds). Nothing waits for it: a check that needs it first waits for its start.
         _ = Task.Run(CelExpressions.WarmUp);
-        var result = SpecValidator.Validate(files, null, specs => PolicyChecks.Check(specs));
+        var result = SpecValidator.Validate(files, limits, specs => PolicyChecks.Check(specs));
         return result with { Diagnostics = PolicyChecks.Sort(result.Diagnostics) };
     }
 }

@@ -96,6 +96,33 @@ public sealed class RepositoryValidatorTests
             }
         }
 
+        [Fact]
+        public void Should_Report_The_Same_Diagnostics_When_No_Tree_Is_Kept_After_Its_Document_Is_Bound()
+        {
+            // Given every invalid repository, and the example with each organisation policy broken (the reconciler
+            // validates with KeepTrees off: checks that read a document parse it again)
+            var repositories = new List<IReadOnlyList<SourceFile>>();
+            foreach (var dir in Directory.GetDirectories(Path.Combine(RepositoryRoot.TestData, "invalid")))
+            {
+                repositories.Add(SpecFileReader.Read(dir));
+            }
+            foreach (var dir in Directory.GetDirectories(Path.Combine(RepositoryRoot.TestData, "org-policies")))
+            {
+                var files = SpecFileReader.Read(RepositoryRoot.Path).ToDictionary(f => f.Path);
+                foreach (var file in SpecFileReader.Read(dir))
+                {
+                    files[file.Path] = file;
+                }
+                repositories.Add([.. files.Values.OrderBy(f => f.Path, StringComparer.Ordinal)]);
+            }
+            var released = LoaderLimits.Default with { KeepTrees = false };
+
+            // When / Then each reads the same, diagnostic for diagnostic, span for span
+            Assert.True(repositories.Count > 10);
+            Assert.All(repositories, files => Assert.Equal(
+                Render(RepositoryValidator.Validate(files)), Render(RepositoryValidator.Validate(files, released))));
+        }
+
         private static string Render(LoadResult result) =>
             string.Concat(result.Diagnostics.Select(d => d + "\n"));
     }

@@ -38,7 +38,8 @@ public sealed class GitHubReporting
 
     /// <summary>The notifier the options ask for; null when no repository is named. A <see cref="UserError"/> says what is
     /// missing or malformed (never the secret). <paramref name="defaultEnvironmentUrls"/> fill environments without a flag.</summary>
-    public GitHubNotifier? Create(ParseResult parse, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? defaultEnvironmentUrls = null)
+    public GitHubNotifier? Create(ParseResult parse, ILoggerFactory loggers, IReadOnlyDictionary<string, string>? defaultEnvironmentUrls = null,
+        string? shard = null)
     {
         var environment = CliEnvironment.Current;
         var repositoryText = parse.GetValue(_repository) ?? environment.Get(RepositoryVariable);
@@ -92,6 +93,7 @@ public sealed class GitHubReporting
             Repository = repository,
             EnvironmentUrls = urls.ToImmutable(),
             LogUrl = parse.GetValue(_logUrl),
+            Shard = shard,
         }, TimeProvider.System, log);
     }
 }

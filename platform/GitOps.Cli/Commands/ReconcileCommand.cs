@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using GitOps.Cli.Conventions;
+using GitOps.Planning.Cluster;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
@@ -38,6 +39,10 @@ public static class ReconcileCommand
     /// <summary>Far more than an API server serves one client at once (its default is 200 writes for all clients).</summary>
     public const int MaxApplyParallelism = 64;
 
+    /// <summary>A commit is validated whole and only its specs are kept: no document's parsed tree outlives its
+    /// binding, so validating a large commit never holds every tree at once (docs/benchmarks.md, "Sharding").</summary>
+    private static readonly LoaderLimits ValidationLimits = LoaderLimits.Default with { KeepTrees = false };
+
     /// <summary>How long <c>--once</c> waits, after the pass, for GitHub notifications still queued.</summary>
     private static readonly TimeSpan NotifierFlushTimeout = TimeSpan.FromSeconds(30);
 
@@ -62,9 +67,10 @@ public static class ReconcileCommand
         var passTimeout = DurationOption.Create("--pass-timeout", "A pass running longer is stuck: the leader gives up its Lease so a standby takes over, and /healthz fails", "10m");
         var driftDebounce = DurationOption.Create("--drift-debounce", "After a hand edit of a managed object, how long to collect further edits before the pass that heals them", "2s");
         var applyParallelism = new Option<int?>("--apply-parallelism") { Description = $"Objects applied at once within a wave, 1-{MaxApplyParallelism} (default: ${EnvironmentVariables.ApplyParallelism}, else {DefaultApplyParallelism}); throttling by the API server (429 Retry-After) is waited out", HelpName = "N" };
+        var shard = new Option<string?>("--shard") { Description = $"K/N: converge only the models that hash to shard K of N, when N reconcilers share the environments; shard 1 also converges the objects of no model (default: ${EnvironmentVariables.Shard}, else 1/1)", HelpName = "K/N" };
         var workdir = new Option<string?>("--workdir") { Description = $"Where the repository is cloned (default: ${EnvironmentVariables.Workdir}, else a temporary folder)" };
         var command = new Command("reconcile", "Follow a Git branch and converge environments to it (the in-cluster reconciler)");
-        foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, gitTimeout, shutdownTimeout, passTimeout, driftDebounce, applyParallelism, workdir })
+        foreach (var option in new Option[] { repo, branch, env, once, interval, listen, kubeconfig, context, inCluster, @namespace, identity, leaderElect, webhookSecretFile, gitTokenFile, gitTimeout, shutdownTimeout, passTimeout, driftDebounce, applyParallelism, shard, workdir })
         {
             command.Options.Add(option);
         }
@@ -73,7 +79,8 @@ public static class ReconcileCommand
         command.WithExamples(
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --once", "one pass over prod, print the outcome and exit"),
             ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env staging --env prod --in-cluster", "the in-cluster reconciler (see docs/operations.md)"),
-            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --in-cluster --console --console-token-file /var/run/console/token", "with the web console on /console/ (see docs/console.md)"));
+            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --in-cluster --console --console-token-file /var/run/console/token", "with the web console on /console/ (see docs/console.md)"),
+            ("gitops reconcile --repo https://github.com/acme/ml-platform.git --env prod --in-cluster --shard 2/3", "the second of three reconcilers sharing the models (see docs/operations.md, Sharding)"));
         // Synchronous on purpose (as serve and up): after SIGTERM the pass in flight gets --shutdown-timeout to finish,
         // which the command line library's short grace period for asynchronous actions would cut off.
         command.SetAction((ParseResult parse) =>
@@ -117,6 +124,17 @@ public static class ReconcileCommand
             {
                 stderr.WriteLine($"error: --apply-parallelism (or ${EnvironmentVariables.ApplyParallelism}) is '{parallelismText}'; use a whole number from 1 to {MaxApplyParallelism}, e.g. {DefaultApplyParallelism}.");
                 return (int)ExitCode.Usage;
+            }
+            var shardText = parse.GetValue(shard) ?? CliEnvironment.Current.Get(EnvironmentVariables.Shard);
+            var part = Shard.Whole;
+            if (shardText is not null)
+            {
+                if (Shard.Parse(shardText, out var shardProblem) is not { } parsed)
+                {
+                    stderr.WriteLine($"error: --shard (or ${EnvironmentVariables.Shard}) {shardProblem}.");
+                    return (int)ExitCode.Usage;
+                }
+                part = parsed;
             }
             var endpoint = ReconcilerHost.ParseListen(parse.GetValue(listen)!);
             if (endpoint is null)
@@ -171,7 +189,8 @@ public static class ReconcileCommand
             });
             ILeaderElector leader = parse.GetValue(leaderElect) ?? !runOnce
                 ? new LeaseLeadership(new LeaseLeaderElector(connection,
-                    new LeaderElectionOptions { Namespace = stateNamespace, Identity = self }, TimeProvider.System), self)
+                    new LeaderElectionOptions { Namespace = stateNamespace, Identity = self, LeaseName = "gitops-reconciler" + part.NameSuffix },
+                    TimeProvider.System), self)
                 : new SingleReplicaLeadership(self);
 
             using var loggers = LoggerFactory.Create(b => b
@@ -183,6 +202,12 @@ public static class ReconcileCommand
                     o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                     o.UseUtcTimestamp = true;
                 }));
+            if (!part.IsWhole)
+            {
+                loggers.CreateLogger<ReconcilerApp>().LogInformation(
+                    "Shard {Shard}: converging the models that hash to it{Platform}; status ConfigMaps and Lease named with {Suffix}",
+                    part, part.OwnsEnvironmentWide ? " and the objects of no model" : "", part.NameSuffix);
+            }
             var (artifactsToken, artifactsTokenError) = ArtifactsToken.Read(CliEnvironment.Current.Variable);
             if (artifactsTokenError is not null)
             {
@@ -190,8 +215,8 @@ public static class ReconcileCommand
                 return (int)ExitCode.Usage;
             }
             using var artifactsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            await using var notifier = github.Create(parse, loggers);
-            var driver = new KubernetesClusterDriver(connection);
+            await using var notifier = github.Create(parse, loggers, shard: part.IsWhole ? null : part.ToString());
+            var driver = new KubernetesClusterDriver(connection, new KubernetesDriverOptions { Shard = part });
             var facts = new ConfigMapRegistryFactStore(connection, stateNamespace);
             // Each environment's store is opened with the token of its spec.artifacts.tokenSecretRef; the variables are for the others.
             var tokens = new ArtifactStoreTokens(new KubernetesSecrets(connection), artifactsToken, TimeProvider.System, loggers.CreateLogger<ArtifactStoreTokens>());
@@ -209,16 +234,17 @@ public static class ReconcileCommand
                     PassTimeout = parse.GetValue(passTimeout),
                     DriftDebounce = parse.GetValue(driftDebounce),
                     ApplyParallelism = parallel,
+                    Shard = part,
                     Notifier = notifier is null ? NoOpNotifier.Instance : notifier,
                 },
-                new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace),
+                new ReconcilerPorts(git, driver, new ConfigMapStatusStore(connection, stateNamespace, part),
                     leader, new ClusterRegistry(facts), driver,
                     new RegistryAdmission(tokens.Opener(artifactsHttp), TimeProvider.System, loggers.CreateLogger<RegistryAdmission>(), tokens),
                     new KubernetesTrainingPods(connection),
                     new ConfigMapRolloutStateStore(connection),
                     facts,
                     (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct)),
-                TimeProvider.System, loggers, RepositoryValidator.Validate);
+                TimeProvider.System, loggers, files => RepositoryValidator.Validate(files, ValidationLimits));
 
             if (runOnce)
             {

@@ -34,24 +34,30 @@ public static class StatusCommand
         {
             var stdout = parse.Out();
             var target = LocalEnvironment.Resolve(repository.Resolve(parse), parse.GetValue(env), parse.GetValue(state), mustBeLocal: false);
-            EnvironmentStatusView view;
+            List<EnvironmentStatusView> views;
             if (target.Environment is { Spec.Cluster.Kubernetes: { } kubernetes } environment)
             {
                 using var connection = Connect(parse.GetValue(kubeconfig), kubernetes.Context);
-                var status = await new ConfigMapStatusStore(connection, parse.GetValue(@namespace)!).ReadAsync(environment.Name, ct)
-                             ?? throw new UserError($"environment '{environment.Name}' has no status ConfigMap {ConfigMapStatusStore.ConfigMapName(environment.Name)} in namespace {parse.GetValue(@namespace)}: no reconciler has converged it yet, or pass its --namespace.");
-                view = LocalStatusViews.FromStatus(status);
+                // One status for the environment, or one per shard when several reconcilers share it.
+                var statuses = await new ConfigMapStatusStore(connection, parse.GetValue(@namespace)!).ReadAllAsync(environment.Name, ct);
+                if (statuses.Count == 0)
+                {
+                    throw new UserError($"environment '{environment.Name}' has no status ConfigMap {ConfigMapStatusStore.ConfigMapName(environment.Name)} in namespace {parse.GetValue(@namespace)}: no reconciler has converged it yet, or pass its --namespace.");
+                }
+                views = [.. statuses.Select(s => s.Shard is { } shard
+                    ? LocalStatusViews.FromStatus(s.Status) with { Environment = $"{environment.Name} (shard {shard})" }
+                    : LocalStatusViews.FromStatus(s.Status))];
             }
             else
             {
-                view = LocalStatusViews.FromStateFolder(target.State, target.Environment?.Name ?? "local") with
+                views = [LocalStatusViews.FromStateFolder(target.State, target.Environment?.Name ?? "local") with
                 {
                     TokenFile = target.Environment is { } local ? LocalStatusViews.TokenFile(target.State, local.Spec) : null,
-                };
+                }];
             }
             if (parse.GetValue(output) == "json")
             {
-                await stdout.WriteAsync(StatusTable.ToJson([view]));
+                await stdout.WriteAsync(StatusTable.ToJson(views));
                 return (int)ExitCode.Success;
             }
             var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -60,14 +66,17 @@ public static class StatusCommand
                 Ansi = ColorMode.Enabled(parse) ? AnsiSupport.Yes : AnsiSupport.No,
                 ColorSystem = ColorMode.Enabled(parse) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             });
-            console.Write(StatusTable.Render([view], []));
-            if (!view.Running && target.Environment?.Spec.Cluster.Local is not null)
+            console.Write(StatusTable.Render(views, []));
+            if (views is [{ Running: false }] && target.Environment?.Spec.Cluster.Local is not null)
             {
                 await stdout.WriteLineAsync("gitops up is not running for this state folder; run 'gitops up' to start it.");
             }
-            else if (view.AllServing)
+            else
             {
-                await stdout.WriteAsync(StatusTable.Ready(view));
+                foreach (var view in views.Where(v => v.AllServing))
+                {
+                    await stdout.WriteAsync(StatusTable.Ready(view));
+                }
             }
             return (int)ExitCode.Success;
         });

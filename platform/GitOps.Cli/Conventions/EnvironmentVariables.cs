@@ -25,6 +25,7 @@ public static class EnvironmentVariables
     public const string FaultTrack = "GITOPS_SERVING_FAULT_TRACK";
     public const string CacheRedis = "GITOPS_CACHE_REDIS";
     public const string ApplyParallelism = "GITOPS_APPLY_PARALLELISM";
+    public const string Shard = "GITOPS_SHARD";
 
     public static readonly ImmutableArray<EnvironmentVariable> All =
     [
@@ -35,6 +36,7 @@ public static class EnvironmentVariables
         new(Workdir, "--workdir", "where reconcile clones the repository"),
         new(GitToken, "--git-token-file", "token for HTTPS Git remotes (reconcile)"),
         new(ApplyParallelism, "--apply-parallelism", "objects reconcile applies at once within a wave (default 8)"),
+        new(Shard, "--shard", "K/N: the part of the models this reconciler converges when N reconcilers share the environments (default 1/1)"),
         new(WebhookSecret.EnvironmentVariable, "--webhook-secret-file", "GitHub webhook secret (reconcile)"),
         new(GitOps.Reconciler.WebConsole.ConsoleToken.EnvironmentVariable, "--console-token-file", "Web console bearer token (reconcile, up)"),
         new(TrainingContract.ArtifactsToken, TrainingContract.ArtifactsTokenFile, "bearer token for http(s) artifact stores (artifacts, train)"),

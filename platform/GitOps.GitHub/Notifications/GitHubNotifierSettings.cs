@@ -25,4 +25,9 @@ public sealed record GitHubNotifierSettings
 
     /// <summary>Waits between deliveries of a notification GitHub could not take (GitHub down).</summary>
     public Backoff Retry { get; init; } = new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
+
+    /// <summary>The reconciler's shard (<c>2/3</c>) when several share the environments: each writes its own commit
+    /// status (<c>gitops/prod (shard 2/3)</c>) and says which shard it is in its deployment statuses; null when one
+    /// reconciler converges everything.</summary>
+    public string? Shard { get; init; }
 }

@@ -37,8 +37,9 @@ public sealed class GitHubReporter(GitHubApi api, GitHubNotifierSettings setting
         _ => Task.CompletedTask,
     };
 
-    /// <summary>The commit status context of an environment.</summary>
-    public static string Context(string environment) => $"gitops/{environment}";
+    /// <summary>The commit status context of an environment, or of one shard of it (<c>gitops/prod (shard 2/3)</c>).</summary>
+    public static string Context(string environment, string? shard = null) =>
+        shard is null ? $"gitops/{environment}" : $"gitops/{environment} (shard {shard})";
 
     private async Task DeploymentStatusAsync(string environment, string commit, DeploymentState state, string description,
         string? environmentUrl, string? logUrl, CancellationToken ct)
@@ -46,7 +47,7 @@ public sealed class GitHubReporter(GitHubApi api, GitHubNotifierSettings setting
         var id = await DeploymentAsync(environment, commit, ct);
         var status = new NewDeploymentStatus(state)
         {
-            Description = GitHubLimits.Description(description),
+            Description = GitHubLimits.Description(settings.Shard is { } shard ? $"shard {shard}: {description}" : description),
             EnvironmentUrl = environmentUrl ?? settings.EnvironmentUrls.GetValueOrDefault(environment),
             LogUrl = logUrl ?? settings.LogUrl,
         };
@@ -90,11 +91,11 @@ public sealed class GitHubReporter(GitHubApi api, GitHubNotifierSettings setting
         var status = new NewCommitStatus
         {
             State = state,
-            Context = Context(environment),
+            Context = Context(environment, settings.Shard),
             Description = GitHubLimits.Description(description),
             TargetUrl = settings.LogUrl ?? settings.EnvironmentUrls.GetValueOrDefault(environment),
         };
-        return api.CallAsync($"set the commit status {Context(environment)} of {Short(commit)}", "statuses: write",
+        return api.CallAsync($"set the commit status {Context(environment, settings.Shard)} of {Short(commit)}", "statuses: write",
             c => c.Repository.Status.Create(_repo.Owner, _repo.Name, commit, status), ct);
     }
 

@@ -11,17 +11,20 @@ namespace GitOps.Planning.Monitoring;
 /// </summary>
 public static class AlertRuleSet
 {
-    public static ImmutableArray<RuleGroup> For(SpecSet specs, EnvironmentSpec environment, bool leaderElection)
+    public static ImmutableArray<RuleGroup> For(SpecSet specs, EnvironmentSpec environment, bool leaderElection) =>
+        [.. ByModel(specs, environment, leaderElection, platform: true).Select(g => g.Group)];
+
+    /// <summary>The groups with the model each is about (null: the platform's group, left out unless
+    /// <paramref name="platform"/>).</summary>
+    public static ImmutableArray<(string? Model, RuleGroup Group)> ByModel(SpecSet specs, EnvironmentSpec environment,
+        bool leaderElection, bool platform)
     {
         var scope = new AlertScope(environment.Name, environment.Spec.Namespace,
             environment.Spec.Prometheus?.RunbookUrl ?? Runbooks.DefaultBase, leaderElection);
-        return
-        [
-            PlatformAlerts.For(scope),
-            .. specs.Models.Where(m => m.Spec.Environments.Contains(environment.Name))
-                .OrderBy(m => m.Name, StringComparer.Ordinal)
-                .Select(m => ModelAlerts.For(m, scope)),
-        ];
+        var models = specs.Models.Where(m => m.Spec.Environments.Contains(environment.Name))
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => ((string?)m.Name, ModelAlerts.For(m, scope)));
+        return platform ? [((string?)null, PlatformAlerts.For(scope)), .. models] : [.. models];
     }
 
     /// <summary><c>{groups: [...]}</c>: the rules file and the <c>spec</c> of a <c>PrometheusRule</c>.</summary>

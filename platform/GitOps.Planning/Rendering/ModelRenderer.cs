@@ -171,8 +171,10 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         }
     }
 
-    /// <summary>An object of the environment as a whole (no model): only the managed-by and environment labels.</summary>
-    public JsonObject EnvironmentObject(ManagedKind kind, string name, JsonObject spec)
+    /// <summary>An object rendered beside the models rather than from one model's serving or training: only the
+    /// managed-by and environment labels, and the model label when it is about one model (<paramref name="model"/>,
+    /// e.g. that model's alert rules), so that the shard converging the model owns it (<see cref="Shard"/>).</summary>
+    public JsonObject EnvironmentObject(ManagedKind kind, string name, JsonObject spec, string? model = null)
     {
         var obj = new JsonObject
         {
@@ -182,22 +184,36 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
             {
                 ["name"] = name,
                 ["namespace"] = Ns,
-                ["labels"] = new JsonObject
-                {
-                    [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
-                    [ManagedLabels.Environment] = EnvName,
-                },
+                ["labels"] = Labels(model),
             },
             ["spec"] = spec,
         };
         return Stamp((JsonObject)CanonicalJson.SortInPlace(obj)!);
     }
 
+    private JsonObject Labels(string? model, params (string Name, string Value)[] more)
+    {
+        var labels = new JsonObject
+        {
+            [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
+            [ManagedLabels.Environment] = EnvName,
+        };
+        if (model is not null)
+        {
+            labels[ManagedLabels.Model] = model;
+        }
+        foreach (var (label, value) in more)
+        {
+            labels[label] = value;
+        }
+        return labels;
+    }
+
     /// <summary>
     /// A Grafana dashboard as a ConfigMap of the environment, labelled for the Grafana sidecar and annotated with its
     /// folder. The folder is part of the spec hash, so moving the dashboards to another folder re-applies them.
     /// </summary>
-    public JsonObject DashboardConfigMap(GrafanaDashboard dashboard, string? folder)
+    public JsonObject DashboardConfigMap(GrafanaDashboard dashboard, string? folder, string? model = null)
     {
         var obj = new JsonObject
         {
@@ -207,12 +223,7 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
             {
                 ["name"] = dashboard.Name,
                 ["namespace"] = Ns,
-                ["labels"] = new JsonObject
-                {
-                    [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
-                    [ManagedLabels.Environment] = EnvName,
-                    [DashboardSet.SidecarLabel] = DashboardSet.SidecarLabelValue,
-                },
+                ["labels"] = Labels(model, (DashboardSet.SidecarLabel, DashboardSet.SidecarLabelValue)),
             },
             ["data"] = DashboardSet.ConfigMapData(dashboard),
         };

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
 using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Planning.Rendering;
@@ -8,6 +9,10 @@ namespace GitOps.Planning.Rendering;
 public sealed record RenderContext(string Commit)
 {
     public static readonly RenderContext Unknown = new("unknown");
+
+    /// <summary>The part of the environment rendered: the objects of no model only for shard 1. The models are
+    /// narrowed by the caller (<see cref="Shard.Select"/>).</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
 }
 
 /// <summary>

@@ -103,24 +103,27 @@ public static class Renderer
         return CanonicalJson.Sha256Hex(text);
     }
 
-    /// <summary>Objects that span the environment: the default-deny network policy, alert rules and dashboards.</summary>
+    /// <summary>Objects rendered beside the models: the default-deny network policy, alert rules and dashboards (the
+    /// platform's, and one of each per model, labelled with it). The ones that belong to no model only when
+    /// <see cref="RenderContext.Shard"/> owns them.</summary>
     internal static List<JsonObject> EnvironmentObjects(SpecSet specs, EnvironmentSpec env, RenderContext context)
     {
         var objects = new List<JsonObject>();
         var renderer = new ModelRenderer(env, context.Commit);
-        if (env.Spec.NetworkPolicy is { DefaultDeny: true })
+        var platform = context.Shard.OwnsEnvironmentWide;
+        if (platform && env.Spec.NetworkPolicy is { DefaultDeny: true })
         {
             objects.Add(renderer.EnvironmentObject(ManagedKinds.NetworkPolicy, NetworkPolicies.DefaultDenyName, NetworkPolicies.DefaultDeny()));
         }
         if (env.Spec.Prometheus is { Rules: true })
         {
-            objects.AddRange(AlertRuleSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
-                .Select(g => renderer.EnvironmentObject(ManagedKinds.PrometheusRule, g.Name, AlertRuleSet.ToJson([g]))));
+            objects.AddRange(AlertRuleSet.ByModel(specs, env, leaderElection: env.Spec.Cluster.Local is null, platform)
+                .Select(g => renderer.EnvironmentObject(ManagedKinds.PrometheusRule, g.Group.Name, AlertRuleSet.ToJson([g.Group]), g.Model)));
         }
         if (env.Spec.Grafana is { Dashboards: true } grafana)
         {
-            objects.AddRange(DashboardSet.For(specs, env, leaderElection: env.Spec.Cluster.Local is null)
-                .Select(d => renderer.DashboardConfigMap(d, grafana.Folder)));
+            objects.AddRange(DashboardSet.ByModel(specs, env, leaderElection: env.Spec.Cluster.Local is null, platform)
+                .Select(d => renderer.DashboardConfigMap(d.Dashboard, grafana.Folder, d.Model)));
         }
         return objects;
     }

@@ -35,6 +35,9 @@ public sealed record ReconcilerOptions
     public Backoff Backoff { get; init; } = Backoff.Default;
     public int ApplyParallelism { get; init; } = 8;
 
+    /// <summary>The part of the models this reconciler converges (<see cref="ReconcilePassSettings.Shard"/>).</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
+
     /// <summary>One pass and exit (<c>--once</c>): outcomes are not retried, and logs say so.</summary>
     public bool Once { get; init; }
 
@@ -84,7 +87,7 @@ public sealed class ReconcilerApp
         _options = options;
         _loggers = loggers;
         _ports = ports;
-        Metrics = new ReconcilerMetrics();
+        Metrics = new ReconcilerMetrics(shard: options.Shard);
         Trigger = new ReconcileTrigger();
         Health = new ReconcilerHealth();
         Pass = new ReconcilePass(ports.Git, ports.Cluster, ports.Status, ports.Registry, Metrics, time,
@@ -93,6 +96,7 @@ public sealed class ReconcilerApp
                 Validate = validate,
                 Backoff = options.Backoff,
                 ApplyParallelism = options.ApplyParallelism,
+                Shard = options.Shard,
                 Once = options.Once,
                 KubernetesOnly = true,
                 Notifier = options.Notifier,

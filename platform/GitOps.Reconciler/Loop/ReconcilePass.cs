@@ -55,6 +55,11 @@ public sealed record ReconcilePassSettings
     /// <summary>The cluster is a Kubernetes API server (<c>gitops reconcile</c>): an environment with
     /// <c>cluster: {local: {}}</c> is refused, since <c>gitops up</c> serves it on this machine.</summary>
     public bool KubernetesOnly { get; init; }
+
+    /// <summary>The models this reconciler converges when several share the environments (<c>--shard</c>): the
+    /// commit is validated whole, then only this shard's models are kept, rendered and planned. The cluster driver
+    /// reads this shard's objects only, so nothing of another shard is ever pruned.</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
 }
 
 /// <summary>
@@ -264,7 +269,7 @@ public sealed class ReconcilePass(
         }
         // The objects to apply are kept as their text: a first pass creates every object of the environment.
         var planned = EnvironmentPlanner.PlanEnvironment(specs, environment, facts,               // pure
-            new RenderContext(commit), observed, _renderCache, desiredAsText: true);
+            new RenderContext(commit) { Shard = settings.Shard }, observed, _renderCache, desiredAsText: true);
         if (planned.HasErrors)
         {
             var errors = planned.Diagnostics.Count(d => d.IsError);
@@ -382,8 +387,10 @@ public sealed class ReconcilePass(
         }
         // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
         var load = settings.Validate(SpecFiles(checkout));
-        // Validated, policies included: the specs are kept until the next commit, their YAML trees need not be.
+        // Validated, policies included: the specs are kept until the next commit, their YAML trees need not be, nor
+        // the models of other shards.
         load.Specs.ReleaseParseTrees();
+        load = load with { Specs = settings.Shard.Select(load.Specs) };
         _lastLoad = new LoadedCommit(checkout.Revision, load);
         if (!load.HasErrors)
         {

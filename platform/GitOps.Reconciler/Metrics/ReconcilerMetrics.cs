@@ -1,3 +1,4 @@
+using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Loop;
 using GitOps.Specs.Contracts;
 using Prometheus;
@@ -21,9 +22,15 @@ public sealed class ReconcilerMetrics
     private readonly Gauge _leader;
     private readonly Counter _trainingRuns;
 
-    public ReconcilerMetrics(bool includeProcessMetrics = true)
+    /// <param name="shard">A sharded reconciler's part (<c>--shard 2/3</c>): every series it exports carries
+    /// <c>shard="2/3"</c>, so that the platform's alerts hold per shard. None when not sharded.</param>
+    public ReconcilerMetrics(bool includeProcessMetrics = true, Shard? shard = null)
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
+        if (shard is { IsWhole: false })
+        {
+            Registry.SetStaticLabels(new Dictionary<string, string> { ["shard"] = shard.ToString() });
+        }
         if (includeProcessMetrics)
         {
             // process_working_set_bytes, GC and thread-pool gauges: the memory figure in docs/benchmarks.md.

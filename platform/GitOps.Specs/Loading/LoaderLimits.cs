@@ -22,4 +22,11 @@ public sealed record LoaderLimits
 
     /// <summary>Most spec files read from a repository; the rest are reported, not read.</summary>
     public int MaxFiles { get; init; } = 100_000;
+
+    /// <summary>Keep each loaded document's parsed tree until <see cref="Model.SpecSet.ReleaseParseTrees"/> (the
+    /// default: checks that read a document's spans or plain data find it parsed). False lets each tree go as soon
+    /// as its document is bound, so a whole repository's trees are never held at once; a check that reads one then
+    /// parses that document's bytes again. Same diagnostics either way; the reconciler, which validates a whole
+    /// commit and keeps only the specs, trades that parsing for memory.</summary>
+    public bool KeepTrees { get; init; } = true;
 }

@@ -98,6 +98,11 @@ public static class SpecLoader
             }
             var tree = new DocumentTree(file, document.Index, limits, map);
             origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(tree.Map), () => DocumentWalker.Raw(tree.Map), paths => DocumentWalker.Raw(tree.Map, paths), tree.Release);
+            if (!limits.KeepTrees)
+            {
+                // Bound below from the map in hand; from here on the tree is parsed again only when read.
+                tree.Release();
+            }
         }
         else
         {

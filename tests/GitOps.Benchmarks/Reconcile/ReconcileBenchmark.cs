@@ -29,8 +29,8 @@ namespace GitOps.Benchmarks.Reconcile;
 /// </summary>
 public static class ReconcileBenchmark
 {
-    private const string Environment = "prod";
-    private const string Namespace = "ml";
+    internal const string Environment = "prod";
+    internal const string Namespace = "ml";
 
     /// <summary>First passes measured, each against a new, empty API server: the apply parallelism, and how the
     /// server answers writes (latency per write; writes it admits at once before answering 429 with Retry-After).</summary>
@@ -53,7 +53,8 @@ public static class ReconcileBenchmark
         ("workstation GC, `DOTNET_GCConserveMemory=5`", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "5" }),
     ];
 
-    private static readonly Dictionary<string, string> ImageVariables = Collectors[2].Variables;
+    /// <summary>The reconciler image's <c>DOTNET_</c> settings (<see cref="ImageCollector"/>).</summary>
+    internal static readonly Dictionary<string, string> ImageVariables = Collectors[2].Variables;
 
     /// <summary>The <c>DOTNET_</c> settings of the reconciler image's final stage (platform/deploy/reconciler/Dockerfile).</summary>
     private static (string Name, Dictionary<string, string> Variables) ImageCollector()
@@ -70,7 +71,7 @@ public static class ReconcileBenchmark
     }
 
     /// <summary>The synthetic models are untrained: each renders its training Job and its ConfigMap.</summary>
-    private const int ObjectsPerModel = 2;
+    internal const int ObjectsPerModel = 2;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -283,14 +284,14 @@ public static class ReconcileBenchmark
         return $"| {setting} | {Ms(time)} | {rig.Throttled:N0} | {server.PeakMutatingRequestsInFlight} |";
     }
 
-    private static string ProcessRow(string name, List<ProcessProbe.Measurement> runs)
+    internal static string ProcessRow(string name, List<ProcessProbe.Measurement> runs)
     {
         var median = runs.OrderBy(m => m.Wall).ElementAt(runs.Count / 2);
         var rss = runs.Select(m => m.PeakRssBytes / 1048576.0).Order().ToList();
         return $"| {name} | {median.Wall.TotalSeconds:F2} s | {rss[rss.Count / 2]:F0} MiB | {rss[0]:F0}–{rss[^1]:F0} MiB | {median.ExitCode} |";
     }
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static async Task<(TimeSpan, string)> TimeAsync(ReconcilePass pass)
@@ -312,10 +313,10 @@ public static class ReconcileBenchmark
 
     private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:N0} ms";
 
-    private static Dictionary<string, string?> Repository(int models) =>
+    internal static Dictionary<string, string?> Repository(int models) =>
         SingleEnvironmentRepository.Files(Namespace, Enumerable.Range(0, models).Select(i => ($"m{i:00000}", 100)));
 
-    private static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    internal static ProcessProbe.Measurement ProbeAndReport(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var m = ProcessProbe.Run(fileName, args, environment: environment);
         if (m.ExitCode != 0)

@@ -38,6 +38,9 @@ public sealed class AlertRulesRenderTests
             rules.Select(o => ObjectKeys.Of(o).Name).Order(StringComparer.Ordinal));
         Assert.All(rules, o => Assert.Equal("staging", ObjectKeys.Label(o, ManagedLabels.Environment)));
         Assert.All(rules, o => Assert.Equal("ml-staging", ObjectKeys.Of(o).Namespace));
+        // And each model's group carries the model's label, so that the reconciler shard converging the model owns it
+        Assert.Equal([null, "churn-predictor", "fraud-detector"],
+            rules.Select(o => ObjectKeys.Label(o, ManagedLabels.Model)).Order(StringComparer.Ordinal));
         Assert.False(result.HasErrors);
     }
 

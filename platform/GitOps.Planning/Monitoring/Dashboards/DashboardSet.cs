@@ -35,18 +35,24 @@ public static class DashboardSet
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static ImmutableArray<GrafanaDashboard> For(SpecSet specs, EnvironmentSpec environment, bool leaderElection)
+    public static ImmutableArray<GrafanaDashboard> For(SpecSet specs, EnvironmentSpec environment, bool leaderElection) =>
+        [.. ByModel(specs, environment, leaderElection, platform: true).Select(d => d.Dashboard)];
+
+    /// <summary>The dashboards with the model each is about (null: the platform's dashboard, left out unless
+    /// <paramref name="platform"/>).</summary>
+    public static ImmutableArray<(string? Model, GrafanaDashboard Dashboard)> ByModel(SpecSet specs, EnvironmentSpec environment,
+        bool leaderElection, bool platform)
     {
         var scope = new AlertScope(environment.Name, environment.Spec.Namespace,
             environment.Spec.Prometheus?.RunbookUrl ?? Runbooks.DefaultBase, leaderElection);
-        return
-        [
-            new GrafanaDashboard(Specs.Kubernetes.ResourceNames.Of("gitops-dashboard-platform", environment.Name), PlatformDashboard.Uid(environment.Name), PlatformDashboard.For(scope)),
-            .. specs.Models.Where(m => m.Spec.Environments.Contains(environment.Name))
-                .OrderBy(m => m.Name, StringComparer.Ordinal)
-                .Select(m => new GrafanaDashboard(Specs.Kubernetes.ResourceNames.Of("gitops-dashboard-model", m.Name),
-                    ModelDashboard.Uid(environment.Name, m.Name), ModelDashboard.For(m, scope))),
-        ];
+        var models = specs.Models.Where(m => m.Spec.Environments.Contains(environment.Name))
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => ((string?)m.Name, new GrafanaDashboard(Specs.Kubernetes.ResourceNames.Of("gitops-dashboard-model", m.Name),
+                ModelDashboard.Uid(environment.Name, m.Name), ModelDashboard.For(m, scope))));
+        return platform
+            ? [((string?)null, new GrafanaDashboard(Specs.Kubernetes.ResourceNames.Of("gitops-dashboard-platform", environment.Name),
+                PlatformDashboard.Uid(environment.Name), PlatformDashboard.For(scope))), .. models]
+            : [.. models];
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using GitOps.Planning.Cluster;
 using GitOps.Reconciler.Status;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
@@ -9,10 +10,15 @@ namespace GitOps.Reconciler.Drivers.Kubernetes;
 /// with resourceVersion preconditions so two writers never silently overwrite each other. The ConfigMap does not
 /// carry the managed-object labels: it is not part of any plan and is never pruned.
 /// </summary>
-public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @namespace) : IEnvironmentStatusStore
+public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @namespace, Shard? shard = null) : IEnvironmentStatusStore
 {
     public const string NamePrefix = "gitops-status-";
     public const string StatusOfLabel = "ml.gitops/status-of";
+
+    /// <summary>On the status of one shard of the environment: <c>2-of-3</c> (a label value cannot hold a slash).</summary>
+    public const string ShardLabel = "ml.gitops/shard";
+
+    private readonly Shard _shard = shard ?? Shard.Whole;
 
     /// <summary>Longest text kept per field: ConfigMaps are limited to 1 MiB in total.</summary>
     public const int MaxFieldLength = 64 * 1024;
@@ -21,9 +27,29 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
 
     public static string ConfigMapName(string environment) => NamePrefix + environment;
 
+    /// <summary>The status ConfigMap of <paramref name="shard"/> of the environment: <c>gitops-status-prod-shard-2-of-3</c>.</summary>
+    public static string ConfigMapName(string environment, Shard shard) => ConfigMapName(environment) + shard.NameSuffix;
+
+    /// <summary>Every status written for <paramref name="environment"/>: the whole environment's, and one per shard when
+    /// several reconcilers share it, each with its shard (<c>2/3</c>; null for the whole), in name order.</summary>
+    public async Task<IReadOnlyList<(string? Shard, EnvironmentStatus Status)>> ReadAllAsync(string environment, CancellationToken ct)
+    {
+        var path = KubernetesPaths.Collection("v1", "configmaps", @namespace)
+            + $"?labelSelector={Uri.EscapeDataString($"{StatusOfLabel}={environment}")}";
+        var response = await api.SendAsync(HttpMethod.Get, path, null, null, ct);
+        if (!response.IsSuccess || response.Body is null)
+        {
+            throw ApiRefusal.Failure(new ApiTarget("list", "v1", "configmaps", @namespace), response, ApiRefusal.StateGrant);
+        }
+        return [.. (response.Body["items"] as JsonArray ?? []).OfType<JsonObject>()
+            .OrderBy(cm => cm["metadata"]?["name"]?.GetValue<string>(), StringComparer.Ordinal)
+            .Select(cm => (cm["metadata"]?["labels"]?[ShardLabel]?.GetValue<string>()?.Replace("-of-", "/", StringComparison.Ordinal),
+                FromConfigMap(environment, cm)))];
+    }
+
     public async Task<EnvironmentStatus?> ReadAsync(string environment, CancellationToken ct)
     {
-        var path = KubernetesPaths.Item("v1", "configmaps", @namespace, ConfigMapName(environment));
+        var path = KubernetesPaths.Item("v1", "configmaps", @namespace, ConfigMapName(environment, _shard));
         var response = await api.SendAsync(HttpMethod.Get, path, null, null, ct);
         if (response.StatusCode == 404)
         {
@@ -31,15 +57,15 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         }
         if (!response.IsSuccess || response.Body is null)
         {
-            throw Failure("get", ConfigMapName(environment), response);
+            throw Failure("get", ConfigMapName(environment, _shard), response);
         }
         return FromConfigMap(environment, response.Body);
     }
 
     public async Task<EnvironmentStatus> SaveAsync(EnvironmentStatus status, CancellationToken ct)
     {
-        var body = ToConfigMap(status, @namespace);
-        var name = ConfigMapName(status.Environment);
+        var body = ToConfigMap(status, @namespace, _shard);
+        var name = ConfigMapName(status.Environment, _shard);
         KubernetesResponse response;
         if (status.ResourceVersion is null)
         {
@@ -82,8 +108,18 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
     }
 
     /// <summary>The ConfigMap that holds <paramref name="status"/> (the Local driver keeps the same object in its state folder).</summary>
-    internal static JsonObject ToConfigMap(EnvironmentStatus status, string @namespace)
+    internal static JsonObject ToConfigMap(EnvironmentStatus status, string @namespace, Shard? shard = null)
     {
+        shard ??= Shard.Whole;
+        var labels = new JsonObject
+        {
+            ["app.kubernetes.io/managed-by"] = "gitops-reconciler",
+            [StatusOfLabel] = status.Environment,
+        };
+        if (!shard.IsWhole)
+        {
+            labels[ShardLabel] = $"{shard.Number}-of-{shard.Count}";
+        }
         var data = new JsonObject { ["environment"] = status.Environment, ["outcome"] = status.Outcome };
         Put(data, "lastAppliedCommit", status.LastAppliedCommit);
         Put(data, "lastAttemptedCommit", status.LastAttemptedCommit);
@@ -103,13 +139,9 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
             ["kind"] = "ConfigMap",
             ["metadata"] = new JsonObject
             {
-                ["name"] = ConfigMapName(status.Environment),
+                ["name"] = ConfigMapName(status.Environment, shard),
                 ["namespace"] = @namespace,
-                ["labels"] = new JsonObject
-                {
-                    ["app.kubernetes.io/managed-by"] = "gitops-reconciler",
-                    [StatusOfLabel] = status.Environment,
-                },
+                ["labels"] = labels,
             },
             ["data"] = data,
         };

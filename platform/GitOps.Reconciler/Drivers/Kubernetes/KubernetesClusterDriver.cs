@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Loop;
 
 namespace GitOps.Reconciler.Drivers.Kubernetes;
@@ -27,6 +28,10 @@ public sealed record KubernetesDriverOptions
     /// <summary>Objects asked for per list request (<c>limit</c>, then <c>continue</c> until the list is complete), as
     /// client-go's pager does: one answer never holds a whole kind of a large environment.</summary>
     public int ListPageSize { get; init; } = 500;
+
+    /// <summary>The part of each environment read and watched: objects of other shards' models are dropped as they are
+    /// read, so a shard neither holds nor prunes them, and their changes wake no pass here.</summary>
+    public Shard Shard { get; init; } = Shard.Whole;
 }
 
 /// <summary>
@@ -304,6 +309,12 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                             if (changeType is { } t && obj is not null)
                             {
                                 var normalized = WithoutFieldOwnership(Normalize(kind, obj));
+                                if (!_options.Shard.OwnsObject(ObjectKeys.Label(normalized, ManagedLabels.Model)))
+                                {
+                                    // Another shard's model: its resourceVersion is followed, the object is not kept.
+                                    failures = 0;
+                                    continue;
+                                }
                                 var key = KeyOf(normalized);
                                 // Kept before the change is told, so a pass the change triggers reads it.
                                 watched.Changed(t, key, normalized);
@@ -381,7 +392,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8)));
             }
-            items.AddRange(page.Items);
+            items.AddRange(_options.Shard.IsWhole ? page.Items : page.Items.Where(o => _options.Shard.OwnsObject(o.Model)));
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
             resourceVersion ??= page.ResourceVersion ?? "";
             next = page.Continue;
