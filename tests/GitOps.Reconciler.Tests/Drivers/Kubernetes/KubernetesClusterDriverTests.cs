@@ -837,4 +837,80 @@ public sealed class KubernetesClusterDriverTests
             return changes.Current;
         }
     }
+    public sealed class TheShardOption
+    {
+        private static readonly Shard First = new(1, 2);
+
+        private static readonly string[] Models = ["fraud-detector", "churn-predictor", "ranker", "forecaster", "scorer"];
+
+        private static readonly string Mine = Models.First(First.OwnsModel);
+
+        private static readonly string Theirs = Models.First(m => !First.OwnsModel(m));
+
+        private static JsonObject OfModel(string name, string? model)
+        {
+            var obj = FakeCluster.ConfigMap(name);
+            if (model is not null)
+            {
+                obj["metadata"]!["labels"]![ManagedLabels.Model] = model;
+            }
+            return obj;
+        }
+
+        private static async Task<FakeCluster> SeededAsync()
+        {
+            var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(OfModel("mine", Mine));
+            cluster.Server.Seed(OfModel("theirs", Theirs));
+            cluster.Server.Seed(OfModel("environment-wide", null));
+            return cluster;
+        }
+
+        private static KubernetesClusterDriver Driver(FakeCluster cluster, Shard shard) =>
+            cluster.Driver(TwoKinds with { Shard = shard });
+
+        [Fact]
+        public async Task Should_List_Only_The_Objects_Of_Its_Models_And_For_Shard_1_Those_Of_No_Model()
+        {
+            // Given
+            await using var cluster = await SeededAsync();
+
+            // When
+            var first = await Driver(cluster, First).ReadManagedAsync("prod", "ml", CancellationToken.None);
+            var second = await Driver(cluster, new Shard(2, 2)).ReadManagedAsync("prod", "ml", CancellationToken.None);
+            var whole = await Driver(cluster, Shard.Whole).ReadManagedAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Equal(["ConfigMap/environment-wide", "ConfigMap/mine"], Describe(first).Order(StringComparer.Ordinal));
+            Assert.Equal(["ConfigMap/theirs"], Describe(second));
+            Assert.Equal(3, whole.Count);
+        }
+
+        [Fact]
+        public async Task Should_Neither_Keep_Nor_Report_As_Drift_What_Another_Shard_Converges_While_Watching()
+        {
+            // Given shard 1's drift watch, once it has listed every kind
+            await using var cluster = await SeededAsync();
+            var driver = Driver(cluster, First);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await using var drift = driver.WatchDriftAsync("prod", "ml", stop.Token).GetAsyncEnumerator(stop.Token);
+            var next = drift.MoveNextAsync();
+            await Eventually.TrueAsync(() => driver.ReadsFromWatch("prod", "ml"));
+
+            // When the other shard's object is edited by hand, then one of its own
+            cluster.Server.EditByHand(new ResourceKey("v1", "ConfigMap", "ml", "theirs"), new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+            cluster.Server.EditByHand(new ResourceKey("v1", "ConfigMap", "ml", "mine"), new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+
+            // Then the first drift it reports is its own object's, and what it reads from the watch is its own
+            Assert.True(await next);
+            Assert.Equal("ConfigMap/ml/mine changed outside GitOps", drift.Current);
+            var objects = await driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
+            Assert.True(driver.ReadsFromWatch("prod", "ml"));
+            Assert.Equal(["ConfigMap/environment-wide", "ConfigMap/mine"], Describe(objects).Order(StringComparer.Ordinal));
+            await stop.CancelAsync();
+        }
+
+        private static IReadOnlyList<string> Describe(IReadOnlyList<JsonObject> objects) =>
+            [.. objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}")];
+    }
 }
