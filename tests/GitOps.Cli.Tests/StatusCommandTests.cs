@@ -12,7 +12,7 @@ public sealed class StatusCommandTests
     {
         /// <summary>Saves <paramref name="status"/> as prod's status ConfigMap in a fake cluster, then runs <c>gitops
         /// status --env prod</c> on the example repository, as text and as JSON.</summary>
-        private static async Task<(CliRunner.Result Text, CliRunner.Result Json)> ShowAsync(EnvironmentStatus status)
+        private static async Task<(CliRunner.Result Text, CliRunner.Result Json)> ShowAsync(EnvironmentStatus status, FakeRefusal? refusal = null)
         {
             using var repo = new RolloutRepository();
             await using var server = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = "t0k3n" });
@@ -21,6 +21,10 @@ public sealed class StatusCommandTests
             using (var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "prod-eu-west"))
             {
                 await new ConfigMapStatusStore(connection, "gitops-system").SaveAsync(status, CancellationToken.None);
+            }
+            if (refusal is not null)
+            {
+                server.Refuse(refusal);
             }
             var text = await CliRunner.RunAsync(["status", "--env", "prod", "--kubeconfig", kubeconfig, repo.Root]);
             var json = await CliRunner.RunAsync(["status", "--env", "prod", "--kubeconfig", kubeconfig, "-o", "json", repo.Root]);
@@ -75,6 +79,37 @@ public sealed class StatusCommandTests
             Assert.Contains("prod churn retrain due: schedule every 7d (last 2026-11-23 03:00Z), but dataset s3://data/churn/2026-11-30.csv does not exist yet; will retry next pass", shown);
             Assert.Equal(0, json.ExitCode);
             Assert.Contains("\"retraining\": [\n        \"fraud retrained: score drift 0.31", json.Stdout);
+        }
+
+        [Fact]
+        public async Task Should_Read_The_Environments_Status_By_Name_When_ConfigMaps_May_Not_Be_Listed()
+        {
+            // Given a user allowed to get the status ConfigMap but not to list ConfigMaps
+            var status = new EnvironmentStatus { Environment = "prod", Outcome = "Applied", LastAttemptedCommit = "0123456789abcdef" };
+
+            // When
+            var (text, _) = await ShowAsync(status, FakeRefusal.Forbidden("configmaps", "gitops-system", "list"));
+
+            // Then the status is shown all the same
+            Assert.Equal((0, ""), (text.ExitCode, text.Stderr));
+            Assert.Contains("Applied", text.Stdout, StringComparison.Ordinal);
+            Assert.Contains("0123456789ab", text.Stdout, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task Should_Say_Which_Permission_Is_Missing_And_Exit_2_When_The_Status_May_Not_Be_Read()
+        {
+            // Given a user allowed neither to list nor to get ConfigMaps there
+            var status = new EnvironmentStatus { Environment = "prod", Outcome = "Applied", LastAttemptedCommit = "0123456789abcdef" };
+
+            // When
+            var (text, _) = await ShowAsync(status, FakeRefusal.Forbidden("configmaps", "gitops-system"));
+
+            // Then a message for a person, not a stack trace
+            Assert.Equal(2, text.ExitCode);
+            Assert.StartsWith("error: cannot read the status of environment 'prod' in namespace gitops-system: ", text.Stderr, StringComparison.Ordinal);
+            Assert.Contains("Ask for 'get' and 'list' on configmaps in gitops-system", text.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", text.Stderr, StringComparison.Ordinal);
         }
     }
 }

@@ -3,6 +3,7 @@ using GitOps.Cli.Conventions;
 using GitOps.Cli.Output;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Drivers.Local;
+using GitOps.Reconciler.Status;
 using GitOps.Specs.Contracts;
 using Spectre.Console;
 
@@ -39,7 +40,21 @@ public static class StatusCommand
             {
                 using var connection = Connect(parse.GetValue(kubeconfig), kubernetes.Context);
                 // One status for the environment, or one per shard when several reconcilers share it.
-                var statuses = await new ConfigMapStatusStore(connection, parse.GetValue(@namespace)!).ReadAllAsync(environment.Name, ct);
+                var store = new ConfigMapStatusStore(connection, parse.GetValue(@namespace)!);
+                IReadOnlyList<(string? Shard, EnvironmentStatus Status)> statuses;
+                try
+                {
+                    statuses = await store.ReadAllAsync(environment.Name, ct);
+                }
+                catch (KubernetesApiException e) when (e.StatusCode == 403)
+                {
+                    // Allowed to get the status but not to list ConfigMaps: the environment's own, by name.
+                    statuses = await ReadByNameAsync(store, environment.Name, parse.GetValue(@namespace)!, ct);
+                }
+                catch (KubernetesApiException e)
+                {
+                    throw Unreadable(environment.Name, parse.GetValue(@namespace)!, e);
+                }
                 if (statuses.Count == 0)
                 {
                     throw new UserError($"environment '{environment.Name}' has no status ConfigMap {ConfigMapStatusStore.ConfigMapName(environment.Name)} in namespace {parse.GetValue(@namespace)}: no reconciler has converged it yet, or pass its --namespace.");
@@ -82,6 +97,26 @@ public static class StatusCommand
         });
         return command;
     }
+
+    private static async Task<IReadOnlyList<(string? Shard, EnvironmentStatus Status)>> ReadByNameAsync(ConfigMapStatusStore store,
+        string environment, string @namespace, CancellationToken ct)
+    {
+        try
+        {
+            return await store.ReadAsync(environment, ct) is { } one ? [(null, one)] : [];
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Unreadable(environment, @namespace, e);
+        }
+    }
+
+    /// <summary>The API server refused to show the status (401, 403, ...): a message for the person, not a stack trace.</summary>
+    private static UserError Unreadable(string environment, string @namespace, KubernetesApiException e) =>
+        new($"cannot read the status of environment '{environment}' in namespace {@namespace}: {e.Message.TrimEnd('.')}. "
+            + (e.StatusCode is 401 or 403
+                ? $"Ask for 'get' and 'list' on configmaps in {@namespace}, or check --kubeconfig and the environment's cluster.kubernetes.context."
+                : "Check that the cluster is reachable (kubectl get ns) and pass the reconciler's --namespace."));
 
     internal static KubernetesApiConnection Connect(string? kubeconfig, string? context)
     {
