@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace GitOps.Reconciler.Git;
@@ -9,6 +10,13 @@ public sealed record GitFile(string Path, ReadOnlyMemory<byte> Content)
     public string? Unreadable { get; init; }
 
     public string Text => Encoding.UTF8.GetString(Content.Span);
+
+    /// <summary>The content as an array: the one read from Git when it holds exactly the content (no copy: neither
+    /// side ever writes to it), else a copy. A large commit's files are then held once, not once more per load.</summary>
+    public byte[] Bytes =>
+        MemoryMarshal.TryGetArray(Content, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : Content.ToArray();
 }
 
 /// <summary>
