@@ -114,7 +114,7 @@ public sealed class ReconcileCommandTests
 
             // Then it applied its models and the default-deny policy, and nothing of the other shard's models
             Assert.Equal(0, first.ExitCode);
-            Assert.StartsWith("prod: Applied ", first.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith("prod (shard 1/2): Applied ", first.Stdout, StringComparison.Ordinal);
             var models = Managed(sharded).Select(o => ObjectKeys.Label(o, ManagedLabels.Model)).OfType<string>().Distinct().Order(StringComparer.Ordinal);
             Assert.Equal(_names.Where(First.OwnsModel).Order(StringComparer.Ordinal), models);
             Assert.Single(Managed(sharded), o => ObjectKeys.Of(o).Name == "gitops-default-deny");
@@ -127,7 +127,8 @@ public sealed class ReconcileCommandTests
 
             // Then the two shards converged, between them, exactly what one reconciler converges
             Assert.Equal((0, 0), (second.ExitCode, alone.ExitCode));
-            Assert.StartsWith("prod: Applied ", second.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith("prod: Applied ", alone.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith("prod (shard 2/2): Applied ", second.Stdout, StringComparison.Ordinal);
             Assert.Equal(ManagedKeys(whole), ManagedKeys(sharded));
             // And each shard keeps its own status, which gitops status shows side by side
             Assert.NotNull(sharded.GetObject("v1", "ConfigMap", "gitops-system", "gitops-status-prod-shard-1-of-2"));
@@ -145,7 +146,7 @@ public sealed class ReconcileCommandTests
 
             // Then shard 1 has nothing to do and leaves the other shard's objects alone
             Assert.Equal(0, again.ExitCode);
-            Assert.StartsWith("prod: NoChange ", again.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith("prod (shard 1/2): NoChange ", again.Stdout, StringComparison.Ordinal);
             Assert.Contains(Managed(sharded), o => ObjectKeys.Label(o, ManagedLabels.Model) == dropped);
 
             // When shard 2 runs
@@ -153,6 +154,7 @@ public sealed class ReconcileCommandTests
 
             // Then it prunes the dropped model, and only it
             Assert.Equal(0, prune.ExitCode);
+            Assert.StartsWith("prod (shard 2/2): Applied ", prune.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain(Managed(sharded), o => ObjectKeys.Label(o, ManagedLabels.Model) == dropped);
             var left = Managed(sharded).Select(o => ObjectKeys.Label(o, ManagedLabels.Model)).OfType<string>().Distinct().Order(StringComparer.Ordinal);
             Assert.Equal(_names.Where(n => n != dropped).Order(StringComparer.Ordinal), left);

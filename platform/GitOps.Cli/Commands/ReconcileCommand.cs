@@ -265,7 +265,7 @@ public static class ReconcileCommand
                         stderr.WriteLine($"error: --env {misdirected.Environment}: {misdirected.Reason}.");
                         continue;
                     }
-                    stdout.WriteLine(Describe(outcome));
+                    stdout.WriteLine(Describe(outcome, part));
                 }
                 if (notifier is not null && !await notifier.FlushAsync(NotifierFlushTimeout, ct))
                 {
@@ -288,8 +288,15 @@ public static class ReconcileCommand
         }
     }
 
-    /// <summary>One line per environment: <c>prod: Applied abc123def456 (create=2 update=0 delete=0 unchanged=5)</c>.</summary>
-    public static string Describe(ReconcileOutcome outcome)
+    /// <summary>One line per environment: <c>prod: Applied abc123def456 (create=2 update=0 delete=0 unchanged=5)</c>;
+    /// a shard says which it is: <c>prod (shard 2/3): NoChange ...</c>.</summary>
+    public static string Describe(ReconcileOutcome outcome, Shard? shard = null)
+    {
+        var line = Describe(outcome);
+        return shard is null || shard.IsWhole ? line : $"{outcome.Environment} (shard {shard}){line[outcome.Environment.Length..]}";
+    }
+
+    private static string Describe(ReconcileOutcome outcome)
     {
         var commit = outcome.Commit is { Length: > 12 } c ? c[..12] : outcome.Commit ?? "-";
         return outcome switch
