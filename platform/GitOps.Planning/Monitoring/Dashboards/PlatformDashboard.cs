@@ -55,8 +55,8 @@ public static class PlatformDashboard
         if (scope.LeaderElection)
         {
             builder.Panel(new(PanelKind.Stat, "Leaders",
-                "Reconciler replicas that hold the leader Lease: exactly 1 is healthy.", "short",
-                [new($"sum({PlatformMetrics.Leader})", "leaders")], Width: 6));
+                "Reconciler replicas that hold the leader Lease, per shard when several reconcilers share the models: exactly 1 each is healthy.", "short",
+                [new($"sum by (shard) ({PlatformMetrics.Leader})", "leaders {{shard}}")], Width: 6));
         }
 
         var model = PromQl.Select("", PromQl.Eq("environment", scope.Environment), "model=~\"$model\"");
