@@ -80,6 +80,11 @@ public sealed class ReconcileCommandTests
         {
             var files = SingleEnvironmentRepository.Files("ml", models.Select(n => (n, 100)));
             files["environments/prod/environment.yaml"] = SingleEnvironmentRepository.EnvironmentSpec("ml") + "  networkPolicy:\n    defaultDeny: true\n";
+            // What a real repository has beside its specs: none of it is a spec, in any shard.
+            files["README.md"] = "# ML platform\n\nModels served from this repository.\n";
+            files[".github/workflows/validate.yml"] = "on: pull_request\njobs:\n  validate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: gitops validate\n";
+            files["models/model-1/train.py"] = "print('training')\n";
+            files["models/model-1/metrics.json"] = "{\"auc\": 0.91}\n";
             return files;
         }
 

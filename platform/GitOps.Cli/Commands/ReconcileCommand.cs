@@ -189,7 +189,7 @@ public static class ReconcileCommand
             });
             ILeaderElector leader = parse.GetValue(leaderElect) ?? !runOnce
                 ? new LeaseLeadership(new LeaseLeaderElector(connection,
-                    new LeaderElectionOptions { Namespace = stateNamespace, Identity = self, LeaseName = "gitops-reconciler" + part.NameSuffix },
+                    new LeaderElectionOptions { Namespace = stateNamespace, Identity = self, LeaseName = LeaderElectionOptions.DefaultLeaseName + part.NameSuffix },
                     TimeProvider.System), self)
                 : new SingleReplicaLeadership(self);
 
@@ -292,23 +292,18 @@ public static class ReconcileCommand
     /// a shard says which it is: <c>prod (shard 2/3): NoChange ...</c>.</summary>
     public static string Describe(ReconcileOutcome outcome, Shard? shard = null)
     {
-        var line = Describe(outcome);
-        return shard is null || shard.IsWhole ? line : $"{outcome.Environment} (shard {shard}){line[outcome.Environment.Length..]}";
-    }
-
-    private static string Describe(ReconcileOutcome outcome)
-    {
+        var environment = shard is null || shard.IsWhole ? outcome.Environment : $"{outcome.Environment} (shard {shard})";
         var commit = outcome.Commit is { Length: > 12 } c ? c[..12] : outcome.Commit ?? "-";
         return outcome switch
         {
-            ReconcileOutcome.Applied a => $"{a.Environment}: Applied {commit} ({a.Plan})",
-            ReconcileOutcome.NoChange n => $"{n.Environment}: NoChange {commit}" + (n.Drift > 0 ? $" ({n.Drift} drifted object(s) left alone: selfHeal is off)" : ""),
-            ReconcileOutcome.Stalled s => $"{s.Environment}: Stalled {commit}: {s.Reason}"
+            ReconcileOutcome.Applied a => $"{environment}: Applied {commit} ({a.Plan})",
+            ReconcileOutcome.NoChange n => $"{environment}: NoChange {commit}" + (n.Drift > 0 ? $" ({n.Drift} drifted object(s) left alone: selfHeal is off)" : ""),
+            ReconcileOutcome.Stalled s => $"{environment}: Stalled {commit}: {s.Reason}"
                 + string.Concat(s.Diagnostics.Where(d => d.IsError).Take(20).Select(d => $"\n  {d}")),
-            ReconcileOutcome.Retry r => $"{r.Environment}: Retry {commit}: {r.Reason}",
-            ReconcileOutcome.Refused r => $"{r.Environment}: Refused {commit}: {r.Reason}"
+            ReconcileOutcome.Retry r => $"{environment}: Retry {commit}: {r.Reason}",
+            ReconcileOutcome.Refused r => $"{environment}: Refused {commit}: {r.Reason}"
                 + string.Concat(r.Objects.Skip(1).Take(20).Select(o => $"\n  {o}")),
-            _ => $"{outcome.Environment}: {outcome.Name}",
+            _ => $"{environment}: {outcome.Name}",
         };
     }
 }

@@ -41,7 +41,10 @@ public sealed record Shard
 
     /// <summary>What the names of the reconciler's own objects (status ConfigMap, Lease) end with: empty for
     /// <see cref="Whole"/>, so a reconciler that is not sharded keeps the names it always had.</summary>
-    public string NameSuffix => IsWhole ? "" : $"-shard-{Number}-of-{Count}";
+    public string NameSuffix => IsWhole ? "" : $"-shard-{LabelValue}";
+
+    /// <summary>The shard as a label value, which cannot hold a slash: <c>2-of-3</c>.</summary>
+    public string LabelValue => $"{Number}-of-{Count}";
 
     /// <summary>The shard, 1 to <see cref="Count"/>, that converges <paramref name="model"/>.</summary>
     public int Of(string model) => IsWhole ? 1 : (int)(Fnv1a(model) % (uint)Count) + 1;
@@ -89,10 +92,14 @@ public sealed record Shard
 
     public override string ToString() => $"{Number}/{Count}";
 
+    /// <summary>FNV-1a of the UTF-8 bytes of <paramref name="text"/>; a model name (at most 63 characters) is encoded
+    /// on the stack, since the driver asks for every object it reads.</summary>
     private static uint Fnv1a(string text)
     {
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var bytes = length <= 256 ? stackalloc byte[256] : new byte[length];
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
+        foreach (var b in bytes[..Encoding.UTF8.GetBytes(text, bytes)])
         {
             hash = (hash ^ b) * 16777619u;
         }

@@ -12,7 +12,10 @@ public sealed record LeaderElectionOptions
     /// <summary>This candidate's name, unique among replicas (the pod name is a good choice).</summary>
     public required string Identity { get; init; }
 
-    public string LeaseName { get; init; } = "gitops-reconciler";
+    /// <summary>The Lease of a reconciler that is not sharded; each shard's ends with <c>-shard-K-of-N</c>.</summary>
+    public const string DefaultLeaseName = "gitops-reconciler";
+
+    public string LeaseName { get; init; } = DefaultLeaseName;
 
     /// <summary>How long others wait after the last renewal they saw before taking over.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);

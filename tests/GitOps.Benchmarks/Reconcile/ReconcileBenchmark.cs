@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using GitOps.Benchmarks.Harness;
+using GitOps.Planning.Cluster;
 using GitOps.Policy;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Git;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Registry;
+using GitOps.Specs;
 using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Generators;
 using GitOps.Testing.Git;
@@ -236,8 +238,9 @@ public static class ReconcileBenchmark
         }
     }
 
-    /// <summary>A pass over one fake API server, wired as <c>gitops reconcile</c> wires it.</summary>
-    private sealed class Rig : IDisposable
+    /// <summary>A pass over one fake API server, wired as <c>gitops reconcile</c> wires it (<paramref name="shard"/>
+    /// as <c>--shard</c>; validation keeps no parsed tree, as the command's).</summary>
+    internal sealed class Rig : IDisposable
     {
         private readonly KubernetesApiConnection _connection;
 
@@ -257,17 +260,23 @@ public static class ReconcileBenchmark
 
         public long Throttled => _connection.ThrottledAnswers;
 
-        public static Rig Create(FakeKubernetesApiServer server, FakeGitRepo repo, string directory, int parallelism)
+        public static Rig Create(FakeKubernetesApiServer server, FakeGitRepo repo, string directory, int parallelism, Shard? shard = null)
         {
+            shard ??= Shard.Whole;
             Directory.CreateDirectory(directory);
             var kubeconfig = server.WriteKubeconfig(Path.Combine(directory, "kubeconfig"), contextName: "bench", token: "bench", @namespace: Namespace);
             var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "bench");
-            var driver = new KubernetesClusterDriver(connection);
+            var driver = new KubernetesClusterDriver(connection, new KubernetesDriverOptions { Shard = shard });
             var pass = new ReconcilePass(
                 new GitSource(new GitSourceOptions { Url = repo.Path, Branch = "main", CacheDirectory = Path.Combine(directory, "cache") }),
-                driver, new ConfigMapStatusStore(connection, "gitops-system"), new ClusterRegistry(new ConfigMapRegistryFactStore(connection, "gitops-system")),
-                new ReconcilerMetrics(includeProcessMetrics: false), TimeProvider.System,
-                new ReconcilePassSettings { Validate = RepositoryValidator.Validate, ApplyParallelism = parallelism },
+                driver, new ConfigMapStatusStore(connection, "gitops-system", shard), new ClusterRegistry(new ConfigMapRegistryFactStore(connection, "gitops-system")),
+                new ReconcilerMetrics(includeProcessMetrics: false, shard), TimeProvider.System,
+                new ReconcilePassSettings
+                {
+                    Validate = files => RepositoryValidator.Validate(files, LoaderLimits.Default with { KeepTrees = false }),
+                    ApplyParallelism = parallelism,
+                    Shard = shard,
+                },
                 NullLogger<ReconcilePass>.Instance);
             return new Rig(connection, driver, pass, kubeconfig);
         }
@@ -327,7 +336,7 @@ public static class ReconcileBenchmark
         return m;
     }
 
-    private static long LiveHeap()
+    internal static long LiveHeap()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();

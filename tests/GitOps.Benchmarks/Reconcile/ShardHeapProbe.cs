@@ -1,14 +1,7 @@
+using System.Globalization;
 using GitOps.Planning.Cluster;
-using GitOps.Policy;
-using GitOps.Reconciler.Drivers.Kubernetes;
-using GitOps.Reconciler.Git;
-using GitOps.Reconciler.Loop;
-using GitOps.Reconciler.Metrics;
-using GitOps.Reconciler.Registry;
-using GitOps.Specs;
 using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Git;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitOps.Benchmarks.Reconcile;
 
@@ -23,8 +16,8 @@ public static class ShardHeapProbe
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var models = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-        var shards = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        var models = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        var shards = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
         using var repo = FakeGitRepo.Create();
         repo.Commit("initial", ReconcileBenchmark.Repository(models));
         await using var server = await FakeKubernetesApiServer.StartAsync(new FakeKubernetesApiServerOptions { BearerToken = "bench" });
@@ -41,28 +34,16 @@ public static class ShardHeapProbe
             {
                 return 1;
             }
-            var before = LiveHeap();
+            var before = ReconcileBenchmark.LiveHeap();
             var shard = new Shard(1, shards);
-            using var connection = KubernetesApiConnection.FromKubeconfig(kubeconfig, "bench");
-            var pass = new ReconcilePass(
-                new GitSource(new GitSourceOptions { Url = repo.Path, Branch = "main", CacheDirectory = Path.Combine(dir.FullName, "shard") }),
-                new KubernetesClusterDriver(connection, new KubernetesDriverOptions { Shard = shard }),
-                new ConfigMapStatusStore(connection, "gitops-system", shard),
-                new ClusterRegistry(new ConfigMapRegistryFactStore(connection, "gitops-system")),
-                new ReconcilerMetrics(includeProcessMetrics: false, shard), TimeProvider.System,
-                new ReconcilePassSettings
-                {
-                    Validate = files => RepositoryValidator.Validate(files, LoaderLimits.Default with { KeepTrees = false }),
-                    Shard = shard,
-                },
-                NullLogger<ReconcilePass>.Instance);
+            using var rig = ReconcileBenchmark.Rig.Create(server, repo, Path.Combine(dir.FullName, "shard"), 8, shard);
             var outcomes = new List<string>();
             for (var i = 0; i < 2; i++)
             {
-                outcomes.Add((await pass.RunAsync([ReconcileBenchmark.Environment], CancellationToken.None)).Single().Name);
+                outcomes.Add((await rig.Pass.RunAsync([ReconcileBenchmark.Environment], CancellationToken.None)).Single().Name);
             }
-            var after = LiveHeap();
-            GC.KeepAlive(pass);
+            var after = ReconcileBenchmark.LiveHeap();
+            GC.KeepAlive(rig);
             var owned = Enumerable.Range(0, models).Count(i => shard.OwnsModel($"m{i:00000}"));
             Console.WriteLine($"| {models:N0} | {shards} | {owned:N0} | {(after - before) / 1048576.0:F1} MiB | {string.Join(", ", outcomes)} |");
             return 0;
@@ -71,13 +52,5 @@ public static class ShardHeapProbe
         {
             dir.Delete(recursive: true);
         }
-    }
-
-    private static long LiveHeap()
-    {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        return GC.GetTotalMemory(forceFullCollection: true);
     }
 }

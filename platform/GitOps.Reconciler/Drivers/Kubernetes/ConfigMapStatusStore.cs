@@ -118,7 +118,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         };
         if (!shard.IsWhole)
         {
-            labels[ShardLabel] = $"{shard.Number}-of-{shard.Count}";
+            labels[ShardLabel] = shard.LabelValue;
         }
         var data = new JsonObject { ["environment"] = status.Environment, ["outcome"] = status.Outcome };
         Put(data, "lastAppliedCommit", status.LastAppliedCommit);

@@ -306,15 +306,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                                 "DELETED" => ClusterChangeType.Deleted,
                                 _ => (ClusterChangeType?)null,
                             };
-                            if (changeType is { } t && obj is not null)
+                            // Another shard's model: its resourceVersion is followed, the object is neither kept nor told.
+                            if (changeType is { } t && obj is not null && _options.Shard.OwnsObject(ObjectKeys.Label(obj, ManagedLabels.Model)))
                             {
                                 var normalized = WithoutFieldOwnership(Normalize(kind, obj));
-                                if (!_options.Shard.OwnsObject(ObjectKeys.Label(normalized, ManagedLabels.Model)))
-                                {
-                                    // Another shard's model: its resourceVersion is followed, the object is not kept.
-                                    failures = 0;
-                                    continue;
-                                }
                                 var key = KeyOf(normalized);
                                 // Kept before the change is told, so a pass the change triggers reads it.
                                 watched.Changed(t, key, normalized);
