@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.RateLimiting;
 using GitOps.Serving.Faults;
 using GitOps.Serving.Metrics;
 using GitOps.Serving.Protocol;
@@ -27,7 +26,7 @@ public delegate ValueTask<(InferenceRequest? Request, ProtocolError? Error)> Inf
 /// and the request metrics. The protocols only translate their wire format to and from it, so they cannot drift
 /// apart on auth, limits or what is counted.
 /// </summary>
-public sealed class InferencePipeline : IAsyncDisposable
+public sealed class InferencePipeline
 {
     public const int ClientClosedRequest = 499;
 
@@ -36,8 +35,9 @@ public sealed class InferencePipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly byte[]? _token;
     private readonly int _maxConcurrency;
-    // ASP.NET Core's concurrency limiter, with no queue: a request over the limit is refused at once.
-    private readonly ConcurrencyLimiter _concurrency;
+    // Requests let in and not yet answered. No queue: a request over the limit is refused at once. A counter, not a
+    // limiter's lease object, so that letting a request in allocates nothing.
+    private int _inFlight;
     // Null unless faults are asked for this server's track.
     private readonly FaultInjector? _faults;
     private volatile bool _ready;
@@ -52,12 +52,6 @@ public sealed class InferencePipeline : IAsyncDisposable
         _token = options.Token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
         _maxConcurrency = options.MaxConcurrency;
         _faults = options.Faults.AppliesTo(options.Track) ? new FaultInjector(options.Faults) : null;
-        _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = options.MaxConcurrency,
-            QueueLimit = 0,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
     }
 
     public InferenceService Service { get; }
@@ -76,7 +70,7 @@ public sealed class InferencePipeline : IAsyncDisposable
     }
 
     /// <summary>Infer requests accepted and not yet answered.</summary>
-    public int InFlightRequests => _maxConcurrency - (int)(_concurrency.GetStatistics()?.CurrentAvailablePermits ?? _maxConcurrency);
+    public int InFlightRequests => Volatile.Read(ref _inFlight);
 
     /// <summary>401 when the token is missing or wrong, 404 when the model or version is not the one served; else null.</summary>
     public ProtocolError? Admit(string? authorization, string model, string? version)
@@ -112,7 +106,7 @@ public sealed class InferencePipeline : IAsyncDisposable
     }
 
     /// <summary>Runs one infer call and counts it in the request metrics under its protocol and status.</summary>
-    public async Task<InferOutcome> InferAsync(InferCall call, InferRequestReader read, CancellationToken ct)
+    public async ValueTask<InferOutcome> InferAsync(InferCall call, InferRequestReader read, CancellationToken ct)
     {
         var start = _time.GetTimestamp();
         var outcome = new InferOutcome(null, new ProtocolError(500, "the request was not answered"));
@@ -127,7 +121,7 @@ public sealed class InferencePipeline : IAsyncDisposable
         }
     }
 
-    private async Task<InferOutcome> RunAsync(InferCall call, InferRequestReader read, CancellationToken ct)
+    private async ValueTask<InferOutcome> RunAsync(InferCall call, InferRequestReader read, CancellationToken ct)
     {
         if (Admit(call.Authorization, call.Model, call.Version) is { } refused)
         {
@@ -137,9 +131,9 @@ public sealed class InferencePipeline : IAsyncDisposable
         {
             return Refuse(new ProtocolError(503, "the model is not ready (warming up or shutting down); retry shortly"));
         }
-        using var permit = _concurrency.AttemptAcquire();
-        if (!permit.IsAcquired)
+        if (Interlocked.Increment(ref _inFlight) > _maxConcurrency)
         {
+            Interlocked.Decrement(ref _inFlight);
             return Refuse(new ProtocolError(429, $"too many concurrent requests (limit {_maxConcurrency}); retry shortly"));
         }
         _metrics.RequestStarted();
@@ -169,6 +163,7 @@ public sealed class InferencePipeline : IAsyncDisposable
         finally
         {
             _metrics.RequestFinished();
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -189,6 +184,4 @@ public sealed class InferencePipeline : IAsyncDisposable
     }
 
     private static InferOutcome Refuse(ProtocolError error) => new(null, error);
-
-    public ValueTask DisposeAsync() => _concurrency.DisposeAsync();
 }

@@ -220,14 +220,18 @@ public sealed class InferenceServer : IAsyncDisposable
 
     private void MapEndpoints()
     {
-        // A path or method the protocol does not have gets the same JSON error body as every other refusal.
-        _app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode switch
+        // A path or method the protocol does not have gets the same JSON error body as every other refusal. Our own
+        // middleware rather than the framework's status code pages, which allocate an items dictionary per request.
+        _app.Use(static (ctx, next) =>
         {
-            404 when !IsGrpc(context.HttpContext) => WriteErrorAsync(context.HttpContext, 404,
-                $"no endpoint {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}; {Endpoints}"),
-            405 when !IsGrpc(context.HttpContext) => WriteErrorAsync(context.HttpContext, 405,
-                $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}; {Endpoints}"),
-            _ => Task.CompletedTask,
+            var handled = next(ctx);
+            return handled.IsCompletedSuccessfully ? NoEndpointAsync(ctx) : AfterAsync(handled, ctx);
+
+            static async Task AfterAsync(Task handled, HttpContext ctx)
+            {
+                await handled;
+                await NoEndpointAsync(ctx);
+            }
         });
         _app.MapGet("/v2/health/live", (HttpContext ctx) => WriteJsonAsync(ctx, 200, j => { j.WriteStartObject(); j.WriteBoolean("live", true); j.WriteEndObject(); }));
         _app.MapGet("/v2/health/ready", (HttpContext ctx) => WriteJsonAsync(ctx, IsReady ? 200 : 503, j => { j.WriteStartObject(); j.WriteBoolean("ready", IsReady); j.WriteEndObject(); }));
@@ -356,6 +360,22 @@ public sealed class InferenceServer : IAsyncDisposable
     private const string Endpoints = "this server answers GET /v2, /v2/health/live, /v2/health/ready, /v2/models/NAME[/versions/VERSION][/ready], "
                                      + "POST /v2/models/NAME[/versions/VERSION]/infer and GET /metrics";
 
+    /// <summary>The JSON error for a 404 or 405 that routing answered with no body (no such path or method).</summary>
+    private static Task NoEndpointAsync(HttpContext ctx)
+    {
+        var response = ctx.Response;
+        if (response.HasStarted || response.ContentLength is not null || !string.IsNullOrEmpty(response.ContentType) || IsGrpc(ctx))
+        {
+            return Task.CompletedTask;
+        }
+        return response.StatusCode switch
+        {
+            404 => WriteErrorAsync(ctx, 404, $"no endpoint {ctx.Request.Method} {ctx.Request.Path}; {Endpoints}"),
+            405 => WriteErrorAsync(ctx, 405, $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}; {Endpoints}"),
+            _ => Task.CompletedTask,
+        };
+    }
+
     private static bool IsGrpc(HttpContext ctx) => ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
 
     private static Task WriteErrorAsync(HttpContext ctx, int status, string message) =>
@@ -412,7 +432,6 @@ public sealed class InferenceServer : IAsyncDisposable
 
     private async Task DisposeResourcesAsync()
     {
-        await _pipeline.DisposeAsync();
         await _executor.DisposeAsync();
         if (_cache is not null)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using GitOps.Serving.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -19,6 +20,8 @@ public sealed class OnnxModel : IDisposable
     private readonly string[] _graphOutputNames;
     // Shared by every run: ONNX Runtime only reads run options (no run here sets a tag or a terminate flag).
     private readonly RunOptions _runOptions = new();
+    // Null when runs cannot have values made once and reused (see RunSlots).
+    private RunSlots? _slots;
 
     private OnnxModel(InferenceSession session, string executionProvider, string? fallbackReason)
     {
@@ -30,6 +33,10 @@ public sealed class OnnxModel : IDisposable
         _graphOutputNames = [.. session.OutputNames];
         Outputs = [.. session.OutputNames.Select(n => Signature(n, ServedName(n), session.OutputMetadata[n]))];
         Batchable = Inputs.All(i => i.Shape.Length > 0 && i.Shape[0] < 0) && Outputs.All(o => o.Shape.Length > 0 && o.Shape[0] < 0);
+        // Every dimension but the batch one fixed: a run of N rows has one known shape for each input and output.
+        _slots = executionProvider == CpuProvider && Batchable && Inputs.Concat(Outputs).All(t => t.Shape.Skip(1).All(d => d >= 0))
+            ? new RunSlots(this)
+            : null;
     }
 
     /// <summary><c>cuda</c> or <c>cpu</c>: the provider the session actually runs on.</summary>
@@ -138,6 +145,19 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Runs one inference; <paramref name="inputs"/> are in <see cref="Inputs"/> order.</summary>
     public ImmutableArray<Tensor> Run(IReadOnlyList<Tensor> inputs)
     {
+        if (_slots is { } slots && slots.TryRun(inputs, out var outputs))
+        {
+            return outputs;
+        }
+        return RunOnce(inputs);
+    }
+
+    /// <summary>Whether runs reuse values bound once (<see cref="RunSlots"/>); false after they failed where a plain run did not.</summary>
+    internal bool ReusesValues => _slots is not null;
+
+    /// <summary>A run with values made for it and released after it: any shape, any provider.</summary>
+    internal ImmutableArray<Tensor> RunOnce(IReadOnlyList<Tensor> inputs)
+    {
         var values = new OrtValue[inputs.Count];
         try
         {
@@ -173,7 +193,8 @@ public sealed class OnnxModel : IDisposable
 
     private static OrtValue CreateValue(Tensor tensor)
     {
-        var shape = tensor.Shape.ToArray();
+        // ONNX Runtime copies the shape into the value it makes; the array behind the immutable shape is only read.
+        var shape = ImmutableCollectionsMarshal.AsArray(tensor.Shape)!;
         return tensor.Data switch
         {
             float[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
@@ -190,25 +211,247 @@ public sealed class OnnxModel : IDisposable
     private static Tensor ReadValue(TensorSignature signature, OrtValue value)
     {
         var info = value.GetTensorTypeAndShape();
-        var shape = info.Shape.ToImmutableArray();
-        Array data = signature.Datatype.Name switch
-        {
-            "FP32" => value.GetTensorDataAsSpan<float>().ToArray(),
-            "FP64" => value.GetTensorDataAsSpan<double>().ToArray(),
-            "INT8" => value.GetTensorDataAsSpan<sbyte>().ToArray(),
-            "UINT8" => value.GetTensorDataAsSpan<byte>().ToArray(),
-            "INT32" => value.GetTensorDataAsSpan<int>().ToArray(),
-            "INT64" => value.GetTensorDataAsSpan<long>().ToArray(),
-            "BOOL" => value.GetTensorDataAsSpan<bool>().ToArray(),
-            _ => throw new InvalidOperationException($"unsupported output datatype {signature.Datatype}"),
-        };
-        return new Tensor(signature.Name, signature.Datatype, shape, data);
+        // A new array per call, owned by nobody else.
+        var shape = ImmutableCollectionsMarshal.AsImmutableArray(info.Shape);
+        return new Tensor(signature.Name, signature.Datatype, shape, CopyOut(signature, value));
     }
+
+    /// <summary>A copy of a value's elements in the array type of the signature's datatype.</summary>
+    private static Array CopyOut(TensorSignature signature, OrtValue value) => signature.Datatype.Name switch
+    {
+        "FP32" => value.GetTensorDataAsSpan<float>().ToArray(),
+        "FP64" => value.GetTensorDataAsSpan<double>().ToArray(),
+        "INT8" => value.GetTensorDataAsSpan<sbyte>().ToArray(),
+        "UINT8" => value.GetTensorDataAsSpan<byte>().ToArray(),
+        "INT32" => value.GetTensorDataAsSpan<int>().ToArray(),
+        "INT64" => value.GetTensorDataAsSpan<long>().ToArray(),
+        "BOOL" => value.GetTensorDataAsSpan<bool>().ToArray(),
+        _ => throw new InvalidOperationException($"unsupported output datatype {signature.Datatype}"),
+    };
 
     public void Dispose()
     {
+        _slots?.Dispose();
         _session.Dispose();
         _runOptions.Dispose();
+    }
+
+    /// <summary>
+    /// Runs of a few rows on the CPU, with nothing made per run: for each number of rows up to <see cref="MaxRows"/>,
+    /// idle slots keep the input and output values ONNX Runtime allocated once and a binding of them to the session.
+    /// A run copies its inputs into a slot's values, runs the binding and copies the outputs out. A plain run makes
+    /// nine values, name tables and result lists for a nine-input model, each request; this makes none. Used only
+    /// when every dimension but the batch one is fixed, so a number of rows has one shape. Should a bound run fail
+    /// where a plain run of the same inputs succeeds, the model stops using slots.
+    /// </summary>
+    private sealed class RunSlots(OnnxModel model) : IDisposable
+    {
+        public const int MaxRows = 64;
+        private const int IdlePerRows = 4;
+        private readonly Stack<Slot>?[] _idle = new Stack<Slot>?[MaxRows + 1];
+        private bool _disposed;
+
+        public bool TryRun(IReadOnlyList<Tensor> inputs, out ImmutableArray<Tensor> outputs)
+        {
+            outputs = default;
+            var rows = inputs.Count == 0 || inputs[0].Shape.Length == 0 ? 0 : inputs[0].Shape[0];
+            if (rows is < 1 or > MaxRows || Take((int)rows) is not { } slot)
+            {
+                return false;
+            }
+            var keep = true;
+            try
+            {
+                if (!slot.Fill(inputs))
+                {
+                    return false;
+                }
+                try
+                {
+                    model._session.RunWithBinding(model._runOptions, slot.Binding);
+                }
+                catch (OnnxRuntimeException)
+                {
+                    keep = false;
+                    // The same inputs through a plain run: its error is the inputs' (thrown from here, slots kept);
+                    // its success says the bound run is what fails on this model.
+                    outputs = model.RunOnce(inputs);
+                    model._slots = null;
+                    Dispose();
+                    return true;
+                }
+                outputs = slot.Read(model.Outputs);
+                return true;
+            }
+            finally
+            {
+                if (keep)
+                {
+                    Return(slot);
+                }
+                else
+                {
+                    slot.Dispose();
+                }
+            }
+        }
+
+        private Slot? Take(int rows)
+        {
+            lock (_idle)
+            {
+                if (_disposed)
+                {
+                    return null;
+                }
+                if (_idle[rows] is { Count: > 0 } idle)
+                {
+                    return idle.Pop();
+                }
+            }
+            return Slot.Create(model, rows);
+        }
+
+        private void Return(Slot slot)
+        {
+            lock (_idle)
+            {
+                var idle = _idle[slot.Rows] ??= new Stack<Slot>(IdlePerRows);
+                if (!_disposed && idle.Count < IdlePerRows)
+                {
+                    idle.Push(slot);
+                    return;
+                }
+            }
+            slot.Dispose();
+        }
+
+        public void Dispose()
+        {
+            lock (_idle)
+            {
+                _disposed = true;
+                foreach (var idle in _idle)
+                {
+                    while (idle is { Count: > 0 })
+                    {
+                        idle.Pop().Dispose();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Input and output values for one number of rows, allocated by ONNX Runtime and bound to the session.</summary>
+    private sealed class Slot : IDisposable
+    {
+        private readonly OrtValue[] _inputs;
+        private readonly OrtValue[] _outputs;
+        private readonly long[][] _outputShapes;
+
+        private Slot(int rows, OrtIoBinding binding, OrtValue[] inputs, OrtValue[] outputs, long[][] outputShapes)
+        {
+            Rows = rows;
+            Binding = binding;
+            _inputs = inputs;
+            _outputs = outputs;
+            _outputShapes = outputShapes;
+        }
+
+        public int Rows { get; }
+        public OrtIoBinding Binding { get; }
+
+        public static Slot Create(OnnxModel model, int rows)
+        {
+            var inputs = new OrtValue[model.Inputs.Length];
+            var outputs = new OrtValue[model.Outputs.Length];
+            var outputShapes = new long[model.Outputs.Length][];
+            var binding = model._session.CreateIoBinding();
+            try
+            {
+                for (var i = 0; i < inputs.Length; i++)
+                {
+                    inputs[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, model.Inputs[i].Datatype.OnnxType, ShapeOf(model.Inputs[i], rows));
+                    binding.BindInput(model._graphInputNames[i], inputs[i]);
+                }
+                for (var i = 0; i < outputs.Length; i++)
+                {
+                    outputShapes[i] = TensorShapes.Shared(ShapeOf(model.Outputs[i], rows));
+                    outputs[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, model.Outputs[i].Datatype.OnnxType, outputShapes[i]);
+                    binding.BindOutput(model._graphOutputNames[i], outputs[i]);
+                }
+                return new Slot(rows, binding, inputs, outputs, outputShapes);
+            }
+            catch
+            {
+                Release(binding, inputs, outputs);
+                throw;
+            }
+        }
+
+        private static long[] ShapeOf(TensorSignature signature, int rows)
+        {
+            var shape = signature.Shape.ToArray();
+            shape[0] = rows;
+            return shape;
+        }
+
+        /// <summary>Copies the inputs in; false when one does not have the slot's length (then a plain run reads it).</summary>
+        public bool Fill(IReadOnlyList<Tensor> inputs)
+        {
+            for (var i = 0; i < _inputs.Length; i++)
+            {
+                var copied = inputs[i].Data switch
+                {
+                    float[] a => Copy(a, _inputs[i]),
+                    double[] a => Copy(a, _inputs[i]),
+                    sbyte[] a => Copy(a, _inputs[i]),
+                    byte[] a => Copy(a, _inputs[i]),
+                    int[] a => Copy(a, _inputs[i]),
+                    long[] a => Copy(a, _inputs[i]),
+                    bool[] a => Copy(a, _inputs[i]),
+                    _ => false,
+                };
+                if (!copied)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static bool Copy<T>(T[] data, OrtValue value) where T : unmanaged
+        {
+            var target = value.GetTensorMutableDataAsSpan<T>();
+            if (target.Length != data.Length)
+            {
+                return false;
+            }
+            data.CopyTo(target);
+            return true;
+        }
+
+        public ImmutableArray<Tensor> Read(ImmutableArray<TensorSignature> signatures)
+        {
+            var outputs = new Tensor[_outputs.Length];
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                var data = CopyOut(signatures[i], _outputs[i]);
+                outputs[i] = new Tensor(signatures[i].Name, signatures[i].Datatype, ImmutableCollectionsMarshal.AsImmutableArray(_outputShapes[i]), data);
+            }
+            return ImmutableCollectionsMarshal.AsImmutableArray(outputs);
+        }
+
+        public void Dispose() => Release(Binding, _inputs, _outputs);
+
+        private static void Release(OrtIoBinding binding, OrtValue[] inputs, OrtValue[] outputs)
+        {
+            binding.Dispose();
+            foreach (var value in inputs.Concat(outputs))
+            {
+                value?.Dispose();
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace GitOps.Serving.Protocol;
 
@@ -30,9 +31,10 @@ public static class InferRequestContract
     /// <summary>Checks that the shape fits the declared one and returns how many elements it holds.</summary>
     public static (int Elements, ProtocolError? Error) CheckShape(TensorSignature signature, IReadOnlyList<long> shape)
     {
-        foreach (var dim in shape)
+        // Indexed, not enumerated: a foreach over the interface would allocate an enumerator per input and request.
+        for (var i = 0; i < shape.Count; i++)
         {
-            if (dim < 0)
+            if (shape[i] < 0)
             {
                 return (0, ProtocolError.BadRequest($"input '{signature.Name}' has an invalid shape {TensorSignature.FormatShape(shape)}: dimensions must be non-negative integers"));
             }
@@ -42,8 +44,9 @@ public static class InferRequestContract
             return (0, ProtocolError.BadRequest($"input '{signature.Name}' has shape {TensorSignature.FormatShape(shape)} but the model expects {TensorSignature.FormatShape(signature.Shape)} (-1 = any size)"));
         }
         long expected = 1;
-        foreach (var dim in shape)
+        for (var i = 0; i < shape.Count; i++)
         {
+            var dim = shape[i];
             // Compared before multiplying: a product of huge dimensions would overflow a long.
             if (dim > 0 && expected > int.MaxValue / dim)
             {
@@ -67,25 +70,36 @@ public static class InferRequestContract
     public static (InferenceRequest? Request, ProtocolError? Error) Assemble(string? id, IReadOnlyList<Tensor> tensors,
         IReadOnlyList<string> requestedOutputs, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs)
     {
-        var byName = new Dictionary<string, Tensor>(tensors.Count, StringComparer.Ordinal);
-        foreach (var tensor in tensors)
+        // Placed by the signature's position, not through a dictionary: a model has a handful of inputs, and this runs
+        // for every request.
+        var placed = new Tensor[inputs.Count];
+        for (var t = 0; t < tensors.Count; t++)
         {
-            if (!byName.TryAdd(tensor.Name, tensor))
+            var tensor = tensors[t];
+            var at = IndexOf(inputs, tensor.Name);
+            if (at >= 0 && placed[at] is null)
+            {
+                placed[at] = tensor;
+            }
+            else if (at >= 0 || Repeated(tensors, tensor))
             {
                 return Fail($"input '{tensor.Name}' is given more than once");
             }
         }
-        var missing = inputs.Where(s => !byName.ContainsKey(s.Name)).ToList();
-        if (missing.Count > 0)
+        List<TensorSignature>? missing = null;
+        for (var i = 0; i < placed.Length; i++)
+        {
+            if (placed[i] is null)
+            {
+                (missing ??= []).Add(inputs[i]);
+            }
+        }
+        if (missing is not null)
         {
             return Fail($"missing input{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => m.Describe()))}");
         }
 
-        var ordered = ImmutableArray.CreateBuilder<Tensor>(inputs.Count);
-        foreach (var signature in inputs)
-        {
-            ordered.Add(byName[signature.Name]);
-        }
+        var ordered = ImmutableCollectionsMarshal.AsImmutableArray(placed);
         var rows = ordered[0].Shape.Length > 0 ? ordered[0].Shape[0] : 1;
         foreach (var tensor in ordered)
         {
@@ -117,7 +131,39 @@ public static class InferRequestContract
             }
             requested = builder.ToImmutable();
         }
-        return (new InferenceRequest(id, ordered.MoveToImmutable(), (int)rows, requested), null);
+        return (new InferenceRequest(id, ordered, (int)rows, requested), null);
+    }
+
+    private static int IndexOf(IReadOnlyList<TensorSignature> inputs, string name)
+    {
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (inputs[i].Name == name)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Whether a tensor of no input's name comes again later (the readers refuse unknown names before
+    /// this, so it is only reached by a caller that does not).</summary>
+    private static bool Repeated(IReadOnlyList<Tensor> tensors, Tensor tensor)
+    {
+        var seen = false;
+        for (var i = 0; i < tensors.Count; i++)
+        {
+            var other = tensors[i];
+            if (other.Name == tensor.Name)
+            {
+                if (ReferenceEquals(other, tensor))
+                {
+                    return seen;
+                }
+                seen = true;
+            }
+        }
+        return false;
     }
 
     public static string DescribeAll(IReadOnlyList<TensorSignature> inputs) => string.Join(", ", inputs.Select(i => i.Describe()));

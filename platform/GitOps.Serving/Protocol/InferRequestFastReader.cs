@@ -72,7 +72,7 @@ public static class InferRequestFastReader
         {
             return null;
         }
-        var (request, _) = InferRequestContract.Assemble(id, tensors, requested ?? [], inputs, outputs);
+        var (request, _) = InferRequestContract.Assemble(id, tensors, requested ?? (IReadOnlyList<string>)Array.Empty<string>(), inputs, outputs);
         return request;
     }
 
@@ -162,11 +162,11 @@ public static class InferRequestFastReader
 
     private static TensorSignature? Find(ref Utf8JsonReader reader, IReadOnlyList<TensorSignature> inputs)
     {
-        foreach (var signature in inputs)
+        for (var i = 0; i < inputs.Count; i++)
         {
-            if (reader.ValueTextEquals(signature.Name))
+            if (reader.ValueTextEquals(inputs[i].Name))
             {
-                return signature;
+                return inputs[i];
             }
         }
         return null;
@@ -188,7 +188,7 @@ public static class InferRequestFastReader
             }
             dims[rank++] = dim;
         }
-        return reader.TokenType == JsonTokenType.EndArray ? dims[..rank].ToArray() : null;
+        return reader.TokenType == JsonTokenType.EndArray ? TensorShapes.Shared(dims[..rank]) : null;
     }
 
     /// <summary>Flat or nested (row-major) numbers; null is a missing value (NaN), as in the full parser.</summary>

@@ -33,3 +33,29 @@ public sealed record ProtocolError(int Status, string Message)
 {
     public static ProtocolError BadRequest(string message) => new(400, message);
 }
+
+/// <summary>
+/// One array per small shape (rank 1 or 2, every dimension under <see cref="Limit"/>), shared by every request of
+/// that shape: a shape is held in an <see cref="ImmutableArray{T}"/> and never written, and one row of a few
+/// features is the usual online request. Other shapes get their own array.
+/// </summary>
+internal static class TensorShapes
+{
+    private const int Limit = 64;
+    private static readonly long[]?[] Rank1 = new long[]?[Limit];
+    private static readonly long[]?[] Rank2 = new long[]?[Limit * Limit];
+
+    public static long[] Shared(ReadOnlySpan<long> dims)
+    {
+        switch (dims.Length)
+        {
+            case 1 when (ulong)dims[0] < Limit:
+                return Rank1[dims[0]] ??= dims.ToArray();
+            case 2 when (ulong)dims[0] < Limit && (ulong)dims[1] < Limit:
+                // Two threads may each make the array once; either is right.
+                return Rank2[dims[0] * Limit + dims[1]] ??= dims.ToArray();
+            default:
+                return dims.ToArray();
+        }
+    }
+}
