@@ -15,7 +15,7 @@ public sealed record RollbackReportResult(int Number, string Url, bool OnPullReq
 /// <summary>
 /// Delivers one notification to GitHub, idempotently (a notification delivered twice, e.g. after a restart, changes
 /// nothing more): a GitHub Deployment per environment and commit (found by <c>sha</c> and <c>environment</c> before one
-/// is created) with its statuses; a commit status <c>gitops/ENV</c> per applied or stalled commit; and per automatic
+/// is created, and the first kept when shards created two at once) with its statuses; a commit status <c>gitops/ENV</c> per applied or stalled commit; and per automatic
 /// rollback one report, a comment on the pull request that introduced the commit or else an issue, found again by its
 /// hidden marker.
 /// </summary>
@@ -63,12 +63,7 @@ public sealed class GitHubReporter(GitHubApi api, GitHubNotifierSettings setting
         {
             return known;
         }
-        // Octokit's deployment list takes no filters; the REST API does, so the request is made through its connection.
-        var found = await api.CallAsync($"list deployments of {Short(commit)} to {environment}", "deployments: read",
-            c => new ApiConnection(c.Connection).GetAll<Deployment>(new Uri($"repos/{_repo.Owner}/{_repo.Name}/deployments", UriKind.Relative),
-                new Dictionary<string, string> { ["sha"] = commit, ["environment"] = environment }), ct);
-        var existing = found.Where(d => d.Sha == commit && d.Environment == environment).OrderBy(d => d.Id).FirstOrDefault();
-        if (existing is not null)
+        if (await FirstDeploymentAsync(environment, commit, ct) is { } existing)
         {
             return _deployments[key] = existing.Id;
         }
@@ -83,7 +78,33 @@ public sealed class GitHubReporter(GitHubApi api, GitHubNotifierSettings setting
         };
         var created = await api.CallAsync($"create a deployment of {Short(commit)} to {environment}", "deployments: write",
             c => c.Repository.Deployment.Create(_repo.Owner, _repo.Name, deployment), ct);
+        // Shards of one environment that looked at the same moment each found none and each made one. The first made
+        // is the deployment of the commit; a later one is marked inactive and deleted, so the environment shows one
+        // deployment with every shard's statuses.
+        var first = await FirstDeploymentAsync(environment, commit, ct);
+        if (first is not null && first.Id < created.Id)
+        {
+            var superseded = new NewDeploymentStatus(DeploymentState.Inactive)
+            {
+                Description = GitHubLimits.Description($"made at the same moment as deployment {first.Id} of the same commit; that one is kept"),
+            };
+            await api.CallAsync($"mark deployment {created.Id} ({environment} at {Short(commit)}) inactive", "deployments: write",
+                c => c.Repository.Deployment.Status.Create(_repo.Owner, _repo.Name, created.Id, superseded), ct);
+            await api.CallAsync($"delete deployment {created.Id} ({environment} at {Short(commit)})", "deployments: write",
+                c => c.Connection.Delete(new Uri($"repos/{_repo.Owner}/{_repo.Name}/deployments/{created.Id}", UriKind.Relative)), ct);
+            return _deployments[key] = first.Id;
+        }
         return _deployments[key] = created.Id;
+    }
+
+    /// <summary>The first deployment (lowest id) of <paramref name="commit"/> to <paramref name="environment"/>, or null.</summary>
+    private async Task<Deployment?> FirstDeploymentAsync(string environment, string commit, CancellationToken ct)
+    {
+        // Octokit's deployment list takes no filters; the REST API does, so the request is made through its connection.
+        var found = await api.CallAsync($"list deployments of {Short(commit)} to {environment}", "deployments: read",
+            c => new ApiConnection(c.Connection).GetAll<Deployment>(new Uri($"repos/{_repo.Owner}/{_repo.Name}/deployments", UriKind.Relative),
+                new Dictionary<string, string> { ["sha"] = commit, ["environment"] = environment }), ct);
+        return found.Where(d => d.Sha == commit && d.Environment == environment).OrderBy(d => d.Id).FirstOrDefault();
     }
 
     private Task CommitStatusAsync(string environment, string commit, CommitState state, string description, CancellationToken ct)

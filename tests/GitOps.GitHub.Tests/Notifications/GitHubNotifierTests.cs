@@ -16,10 +16,11 @@ public sealed class GitHubNotifierTests(GitHubServerFixture fixture) : IClassFix
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 13, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Flush = TimeSpan.FromSeconds(30);
 
-    private GitHubNotifier Notifier(GitHubRepository repository, string? token = null, ILogger? log = null) =>
+    private GitHubNotifier Notifier(GitHubRepository repository, string? token = null, ILogger? log = null, string? shard = null) =>
         new(fixture.Api(token), new GitHubNotifierSettings
         {
             Repository = repository,
+            Shard = shard,
             EnvironmentUrls = new Dictionary<string, string> { ["prod"] = "https://fraud.prod.example" }.ToImmutableDictionary(),
             LogUrl = "https://gitops.example/status",
             Retry = new Backoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)),
@@ -86,6 +87,30 @@ public sealed class GitHubNotifierTests(GitHubServerFixture fixture) : IClassFix
             // Then
             var deployment = Assert.Single(fixture.Server.Store.Deployments(_t.Repo(repository)));
             Assert.Equal(["in_progress", "success"], fixture.Server.Store.DeploymentStatuses((long)deployment["id"]!).Select(s => (string?)s["state"]));
+        }
+        [Fact]
+        public async Task Should_Keep_One_Deployment_When_Two_Shards_Create_It_At_The_Same_Moment()
+        {
+            // Given two shards of prod that both look for the commit's deployment before either has made it
+            var repository = fixture.NewRepository();
+            fixture.Server.CreateDeploymentsTogether(_t.Repo(repository), 2);
+            await using var first = _t.Notifier(repository, shard: "1/2");
+            await using var second = _t.Notifier(repository, shard: "2/2");
+
+            // When both report the same pass
+            await Task.WhenAll(
+                SendAsync(first, new DeploymentStarted("prod", Commit, Now, null, null), new DeploymentFinished("prod", Commit, Now, true, "applied", null, null)),
+                SendAsync(second, new DeploymentStarted("prod", Commit, Now, null, null), new DeploymentFinished("prod", Commit, Now, true, "applied", null, null)));
+
+            // Then two were made, the later one was deleted, and the first has both shards' statuses
+            var deployments = $"/repos/{_t.Repo(repository)}/deployments";
+            Assert.Equal(2, fixture.Server.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith(deployments, StringComparison.Ordinal) && r.Status == 201));
+            Assert.Single(fixture.Server.Requests, r => r.Method == "DELETE" && r.Path.Contains(deployments + "/", StringComparison.Ordinal) && r.Status == 204);
+            var deployment = Assert.Single(fixture.Server.Store.Deployments(_t.Repo(repository)));
+            var statuses = fixture.Server.Store.DeploymentStatuses((long)deployment["id"]!);
+            Assert.Equal(
+                [$"in_progress shard 1/2: deploying {Commit[..12]} to prod", $"in_progress shard 2/2: deploying {Commit[..12]} to prod", "success shard 1/2: applied", "success shard 2/2: applied"],
+                statuses.Select(s => $"{(string?)s["state"]} {(string?)s["description"]}").Order(StringComparer.Ordinal));
         }
     }
 

@@ -46,6 +46,7 @@ public sealed partial class FakeGitHubServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeGitHubRequest> _requests = new();
     private readonly Lock _faultGate = new();
     private readonly List<Fault> _faults = [];
+    private readonly Dictionary<string, (int Waiting, TaskCompletionSource Open)> _deploymentGates = new(StringComparer.Ordinal);
     private int _used;
 
     private sealed class Fault(int count, int status, FakeRateLimit? limit, TimeSpan wait, string? pathContains)
@@ -118,6 +119,42 @@ public sealed partial class FakeGitHubServer : IAsyncDisposable
         {
             _faults.Add(new Fault(count, status, null, TimeSpan.Zero, pathContains));
         }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> deployments created in <paramref name="repository"/> are answered together,
+    /// once all of them have arrived (or after 10 s): reconcilers that looked for the deployment at the same moment, found
+    /// none, and each create one.
+    /// </summary>
+    public void CreateDeploymentsTogether(string repository, int count)
+    {
+        lock (_faultGate)
+        {
+            _deploymentGates[repository] = (count, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+    }
+
+    private Task DeploymentGateAsync(string repository)
+    {
+        TaskCompletionSource? gate;
+        lock (_faultGate)
+        {
+            if (!_deploymentGates.TryGetValue(repository, out var held))
+            {
+                return Task.CompletedTask;
+            }
+            gate = held.Open;
+            if (held.Waiting <= 1)
+            {
+                _deploymentGates.Remove(repository);
+                gate.TrySetResult();
+            }
+            else
+            {
+                _deploymentGates[repository] = (held.Waiting - 1, gate);
+            }
+        }
+        return gate.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     public async ValueTask DisposeAsync()
@@ -268,7 +305,13 @@ public sealed partial class FakeGitHubServer : IAsyncDisposable
                 return (201, Store.CreateIssue(repo, await BodyAsync(context), author));
             case ("POST", ["deployments"]):
                 Need("deployments: write");
-                return (201, Store.CreateDeployment(repo, await BodyAsync(context), author));
+                var deployment = await BodyAsync(context);
+                await DeploymentGateAsync(repo);
+                return (201, Store.CreateDeployment(repo, deployment, author));
+            case ("DELETE", ["deployments", var id]):
+                Need("deployments: write");
+                Store.DeleteDeployment(repo, Id(id));
+                return (204, null);
             case ("GET", ["deployments"]):
                 Need("deployments: read");
                 return Page(context, Store.ListDeployments(repo, query["sha"].FirstOrDefault(), query["environment"].FirstOrDefault()));

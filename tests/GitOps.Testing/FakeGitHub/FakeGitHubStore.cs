@@ -366,6 +366,26 @@ public sealed class FakeGitHubStore(TimeProvider time, string baseUrl)
         }
     }
 
+    /// <summary>
+    /// As the API deletes one: a repository's only deployment whatever its state, otherwise only an inactive one (its
+    /// latest status <c>inactive</c>); 422 for an active one, 404 for none.
+    /// </summary>
+    public void DeleteDeployment(string repo, long deploymentId)
+    {
+        lock (_gate)
+        {
+            var deployment = _deployments.FirstOrDefault(d => (long?)d["id"] == deploymentId && (string?)d["repository"] == repo)
+                ?? throw GitHubError.NotFound();
+            var only = _deployments.Count(d => (string?)d["repository"] == repo) == 1;
+            if (!only && (string?)_deploymentStatuses[deploymentId].LastOrDefault()?["state"] != "inactive")
+            {
+                throw GitHubError.Unprocessable("We cannot delete an active deployment unless it is the only deployment in a given environment.");
+            }
+            _deployments.Remove(deployment);
+            _deploymentStatuses.Remove(deploymentId);
+        }
+    }
+
     public JsonObject CreateDeploymentStatus(string repo, long deploymentId, JsonObject body, string author)
     {
         var state = (string?)body["state"];
