@@ -35,7 +35,7 @@ public sealed class InferenceExecutorTests
             var unbatched = requests.Select(r => model.Run(r.Inputs)).ToList();
 
             // When
-            var batched = await Task.WhenAll(requests.Select(r => executor.RunAsync(r, CancellationToken.None)));
+            var batched = await Task.WhenAll(requests.Select(r => executor.RunAsync(r, CancellationToken.None).AsTask()));
 
             // Then
             Assert.True(executor.Batching);
@@ -62,7 +62,7 @@ public sealed class InferenceExecutorTests
             await using var executor = new InferenceExecutor(model, new BatchingOptions { MaxBatchSize = 1 }, TimeProvider.System, batches.Add);
 
             // When
-            var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => executor.RunAsync(Request(i, 2), CancellationToken.None)));
+            var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => executor.RunAsync(Request(i, 2), CancellationToken.None).AsTask()));
 
             // Then
             Assert.False(executor.Batching);

@@ -42,16 +42,18 @@ public sealed class InferenceExecutor : IAsyncDisposable
     public bool Batching => _queue is not null;
 
     /// <summary>Runs a request (possibly together with others) and returns its outputs in model order.</summary>
-    public Task<ImmutableArray<Tensor>> RunAsync(InferenceRequest request, CancellationToken ct)
+    /// <remarks>A value task: a run on the caller's thread (unbatched, or alone in an idle model) completes before it
+    /// returns and allocates no task.</remarks>
+    public ValueTask<ImmutableArray<Tensor>> RunAsync(InferenceRequest request, CancellationToken ct)
     {
         if (_queue is null || request.Rows >= _options.MaxBatchSize)
         {
             _onBatch?.Invoke(request.Rows);
-            return Task.FromResult(_model.Run(request.Inputs));
+            return new ValueTask<ImmutableArray<Tensor>>(_model.Run(request.Inputs));
         }
         if (_options.MaxDelay == TimeSpan.Zero && TryRunAlone(request) is { } alone)
         {
-            return alone;
+            return new ValueTask<ImmutableArray<Tensor>>(alone);
         }
         var pending = new Pending(request, new TaskCompletionSource<ImmutableArray<Tensor>>(TaskCreationOptions.RunContinuationsAsynchronously));
         Interlocked.Increment(ref _waiting);
@@ -61,7 +63,7 @@ public sealed class InferenceExecutor : IAsyncDisposable
             throw new InvalidOperationException("the inference executor is shut down");
         }
         // Cancelling the wait does not withdraw the rows from a batch; the batch runs for the others.
-        return pending.Completion.Task.WaitAsync(ct);
+        return new ValueTask<ImmutableArray<Tensor>>(pending.Completion.Task.WaitAsync(ct));
     }
 
     /// <summary>
@@ -69,7 +71,7 @@ public sealed class InferenceExecutor : IAsyncDisposable
     /// runs here, on the caller's thread, without the two thread hops of the hand-off (to the loop and back). Null when
     /// the request has to go through the loop.
     /// </summary>
-    private Task<ImmutableArray<Tensor>>? TryRunAlone(InferenceRequest request)
+    private ImmutableArray<Tensor>? TryRunAlone(InferenceRequest request)
     {
         if (Volatile.Read(ref _waiting) != 0 || _closed || !_slots!.Wait(0))
         {
@@ -83,7 +85,7 @@ public sealed class InferenceExecutor : IAsyncDisposable
                 return null;
             }
             _onBatch?.Invoke(request.Rows);
-            return Task.FromResult(_model.Run(request.Inputs));
+            return _model.Run(request.Inputs);
         }
         finally
         {

@@ -48,7 +48,7 @@ public sealed class ResponseCache(IResponseCacheStore store, string scope, Servi
     }
 
     /// <summary>The cached outputs for the request's inputs, else the outputs <paramref name="run"/> computes (then kept).</summary>
-    public async Task<ImmutableArray<Tensor>> GetOrRunAsync(InferenceRequest request, Func<InferenceRequest, CancellationToken, Task<ImmutableArray<Tensor>>> run,
+    public async ValueTask<ImmutableArray<Tensor>> GetOrRunAsync(InferenceRequest request, Func<InferenceRequest, CancellationToken, ValueTask<ImmutableArray<Tensor>>> run,
         CancellationToken ct)
     {
         var key = CacheKey.Of(scope, request.Inputs);

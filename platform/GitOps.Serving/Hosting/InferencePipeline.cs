@@ -17,8 +17,10 @@ public readonly record struct InferOutcome(InferenceResult? Result, ProtocolErro
     public int Status => Error?.Status ?? 200;
 }
 
-/// <summary>Reads and checks the request of a call that was let in, in the protocol's own wire format.</summary>
-public delegate ValueTask<(InferenceRequest? Request, ProtocolError? Error)> InferRequestReader(CancellationToken ct);
+/// <summary>Reads and checks the request of a call that was let in, in the protocol's own wire format, from
+/// <paramref name="state"/> (what the protocol hands over: its request or its HTTP context), so that the reader can be
+/// a static lambda and a call allocates no closure.</summary>
+public delegate ValueTask<(InferenceRequest? Request, ProtocolError? Error)> InferRequestReader<in TState>(TState state, CancellationToken ct);
 
 /// <summary>
 /// The one path every infer call takes, whatever its protocol (REST or gRPC): bearer token, model and version,
@@ -106,13 +108,13 @@ public sealed class InferencePipeline
     }
 
     /// <summary>Runs one infer call and counts it in the request metrics under its protocol and status.</summary>
-    public async ValueTask<InferOutcome> InferAsync(InferCall call, InferRequestReader read, CancellationToken ct)
+    public async ValueTask<InferOutcome> InferAsync<TState>(InferCall call, TState state, InferRequestReader<TState> read, CancellationToken ct)
     {
         var start = _time.GetTimestamp();
         var outcome = new InferOutcome(null, new ProtocolError(500, "the request was not answered"));
         try
         {
-            outcome = await RunAsync(call, read, ct);
+            outcome = await RunAsync(call, state, read, ct);
             return outcome;
         }
         finally
@@ -121,7 +123,7 @@ public sealed class InferencePipeline
         }
     }
 
-    private async ValueTask<InferOutcome> RunAsync(InferCall call, InferRequestReader read, CancellationToken ct)
+    private async ValueTask<InferOutcome> RunAsync<TState>(InferCall call, TState state, InferRequestReader<TState> read, CancellationToken ct)
     {
         if (Admit(call.Authorization, call.Model, call.Version) is { } refused)
         {
@@ -143,7 +145,7 @@ public sealed class InferencePipeline
             {
                 return Refuse(injected);
             }
-            var (request, error) = await read(ct);
+            var (request, error) = await read(state, ct);
             if (request is null)
             {
                 return Refuse(error!);

@@ -297,13 +297,13 @@ public sealed class InferenceServer : IAsyncDisposable
     private async Task InferAsync(HttpContext ctx, string name, string? version)
     {
         var call = new InferCall(ServingMetrics.Rest, ctx.Request.Headers.Authorization.ToString(), name, version);
-        var outcome = await _pipeline.InferAsync(call, ct => ReadRequestAsync(ctx, ct), ctx.RequestAborted);
+        var outcome = await _pipeline.InferAsync(call, (Server: this, Context: ctx), static (state, ct) => state.Server.ReadRequestAsync(state.Context, ct), ctx.RequestAborted);
         if (outcome.Error is { } error)
         {
             await WriteErrorAsync(ctx, error);
             return;
         }
-        await WriteJsonAsync(ctx, 200, j => InferResponseWriter.WriteResult(j, Identity, outcome.Result!));
+        await WriteJsonAsync(ctx, 200, (Identity, outcome.Result!), static (j, answer) => InferResponseWriter.WriteResult(j, answer.Identity, answer.Item2));
     }
 
     private async ValueTask<(InferenceRequest? Request, ProtocolError? Error)> ReadRequestAsync(HttpContext ctx, CancellationToken ct)
@@ -392,7 +392,12 @@ public sealed class InferenceServer : IAsyncDisposable
     /// ends. Written straight to the response, with no length, it went out chunked: headers and body at the flush, then
     /// the closing chunk in a second write, which a client waits for.
     /// </summary>
-    private static Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write)
+    private static Task WriteJsonAsync(HttpContext ctx, int status, Action<Utf8JsonWriter> write) =>
+        WriteJsonAsync(ctx, status, write, static (j, w) => w(j));
+
+    /// <summary><see cref="WriteJsonAsync(HttpContext, int, Action{Utf8JsonWriter})"/> with the writer's state passed in,
+    /// so that the answer to every infer request is written by a static lambda and allocates no closure.</summary>
+    private static Task WriteJsonAsync<TState>(HttpContext ctx, int status, TState state, Action<Utf8JsonWriter, TState> write)
     {
         var answer = t_answer ??= new ArrayBufferWriter<byte>(1024);
         // Relaxed escaping: quotes and apostrophes in messages stay readable ('model', not \u0027model\u0027); the
@@ -400,7 +405,7 @@ public sealed class InferenceServer : IAsyncDisposable
         var json = t_json ??= new Utf8JsonWriter(answer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         answer.ResetWrittenCount();
         json.Reset(answer);
-        write(json);
+        write(json, state);
         json.Flush();
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";

@@ -31,7 +31,7 @@ public sealed class InferenceService(OnnxModel model, InferenceExecutor executor
         return (await InferAsync(request, ct), null);
     }
 
-    public async Task<InferenceResult> InferAsync(InferenceRequest request, CancellationToken ct)
+    public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken ct)
     {
         var outputs = cache is null ? await executor.RunAsync(request, ct) : await cache.GetOrRunAsync(request, executor.RunAsync, ct);
         Tensor? scores = null;

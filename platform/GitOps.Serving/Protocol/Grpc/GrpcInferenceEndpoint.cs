@@ -103,8 +103,8 @@ public sealed class GrpcInferenceEndpoint(Func<InferencePipeline> pipeline) : GR
         context.GetHttpContext().Items[Counted] = true;
         var model = served.Service.Model;
         var call = new InferCall(ServingMetrics.Grpc, Authorization(context), request.ModelName, Version(request.ModelVersion));
-        var outcome = await served.InferAsync(call,
-            _ => ValueTask.FromResult(GrpcInferRequestReader.Read(request, model.Inputs, model.Outputs)), context.CancellationToken);
+        var outcome = await served.InferAsync(call, (request, model),
+            static (state, _) => ValueTask.FromResult(GrpcInferRequestReader.Read(state.request, state.model.Inputs, state.model.Outputs)), context.CancellationToken);
         if (outcome.Error is { } error)
         {
             throw Failure(error);
