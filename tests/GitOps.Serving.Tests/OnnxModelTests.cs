@@ -141,10 +141,18 @@ public sealed class OnnxModelTests
             var inputs = Inputs(model, 0, 3).ToArray();
             inputs[0] = inputs[0] with { Data = ((float[])inputs[0].Data)[..2] };
 
-            // When // Then the plain run's error, and the next good run is answered as before
-            var plain = Assert.ThrowsAny<Exception>(() => model.RunOnce(inputs));
-            var error = Assert.ThrowsAny<Exception>(() => model.Run(inputs));
-            Assert.Equal(plain.GetType(), error.GetType());
+            // and one whose first input is FP64 where the model takes FP32
+            var wrongType = Inputs(model, 0, 3).ToArray();
+            wrongType[0] = wrongType[0] with { Datatype = TensorDatatype.Fp64, Data = ((float[])wrongType[0].Data).Select(v => (double)v).ToArray() };
+
+            // When // Then the plain run's errors, and the next good run is answered as before
+            foreach (var bad in new[] { inputs, wrongType })
+            {
+                var plain = Assert.ThrowsAny<Exception>(() => model.RunOnce(bad));
+                var error = Assert.ThrowsAny<Exception>(() => model.Run(bad));
+                Assert.Equal(plain.GetType(), error.GetType());
+                Assert.Equal(plain.Message, error.Message);
+            }
             Assert.True(model.ReusesValues);
             AssertSame(model.RunOnce(Inputs(model, 5, 3)), model.Run(Inputs(model, 5, 3)));
         }

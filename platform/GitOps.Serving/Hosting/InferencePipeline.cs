@@ -9,7 +9,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace GitOps.Serving.Hosting;
 
 /// <summary>Who asks for what: the protocol, the <c>Authorization</c> value sent, and the model (and version) named.</summary>
-public sealed record InferCall(string Protocol, string? Authorization, string Model, string? Version);
+public readonly record struct InferCall(string Protocol, string? Authorization, string Model, string? Version);
 
 /// <summary>The answer to an infer call: a result, or an error whose status is the HTTP one (see <see cref="ProtocolError"/>).</summary>
 public readonly record struct InferOutcome(InferenceResult? Result, ProtocolError? Error)

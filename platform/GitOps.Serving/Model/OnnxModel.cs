@@ -262,7 +262,7 @@ public sealed class OnnxModel : IDisposable
             var keep = true;
             try
             {
-                if (!slot.Fill(inputs))
+                if (!slot.Fill(inputs, model.Inputs))
                 {
                     return false;
                 }
@@ -396,11 +396,16 @@ public sealed class OnnxModel : IDisposable
             return shape;
         }
 
-        /// <summary>Copies the inputs in; false when one does not have the slot's length (then a plain run reads it).</summary>
-        public bool Fill(IReadOnlyList<Tensor> inputs)
+        /// <summary>Copies the inputs in; false when one does not have the slot's datatype or length (then a plain run
+        /// reads it, and says what is wrong).</summary>
+        public bool Fill(IReadOnlyList<Tensor> inputs, ImmutableArray<TensorSignature> signatures)
         {
             for (var i = 0; i < _inputs.Length; i++)
             {
+                if (inputs[i].Datatype != signatures[i].Datatype || inputs[i].Data.GetType().GetElementType() != signatures[i].Datatype.ElementType)
+                {
+                    return false;
+                }
                 var copied = inputs[i].Data switch
                 {
                     float[] a => Copy(a, _inputs[i]),
