@@ -168,6 +168,9 @@ public sealed class OptionConventionsTests
         [InlineData("validate --warnings-as-errors=1 {root}", "--warnings-as-errors", "1")]
         [InlineData("plan {root} --all:on", "--all", "on")]
         [InlineData("down --purge=yes", "--purge", "yes")]
+        [InlineData("validate {root} --warnings-as-errors yes", "--warnings-as-errors", "yes")]
+        [InlineData("validate --warnings-as-errors Yes", "--warnings-as-errors", "Yes")]
+        [InlineData("down --purge no", "--purge", "no")]
         public async Task Should_Refuse_A_Value_Other_Than_True_Or_False_Naming_The_Option(string command, string option, string value)
         {
             // Given / When
