@@ -18,6 +18,7 @@ return args.FirstOrDefault() switch
     "serving-peer" => await PeerServingBenchmark.RunAsync(args[1..]),
     "reconcile" => await GitOps.Benchmarks.Reconcile.ReconcileBenchmark.RunAsync(args[1..]),
     "shard-heap" => await GitOps.Benchmarks.Reconcile.ShardHeapProbe.RunAsync(args[1..]),
+    "validation-heap" => GitOps.Benchmarks.Reconcile.ValidationHeapProbe.Run(args[1..]),
     "reconcile-shards" => await GitOps.Benchmarks.Reconcile.ShardedReconcileBenchmark.RunAsync(args[1..]),
     "kube-client" => await GitOps.Benchmarks.Kubernetes.KubernetesClientBenchmark.RunAsync(args[1..]),
     "local" => await GitOps.Benchmarks.Local.LocalBenchmark.RunAsync(args[1..]),
@@ -31,6 +32,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models|folder] [--warm-runs N], validate-peer [--models N] [--runs N] [--keep] [--validate-only], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile [models] [--quick] [--gitops EXECUTABLE], reconcile-shards [MODELS:SHARDS...] [--gitops EXECUTABLE], shard-heap [MODELS] [SHARDS], kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models|folder] [--warm-runs N], validate-peer [--models N] [--runs N] [--keep] [--validate-only], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile [models] [--quick] [--gitops EXECUTABLE], reconcile-shards [MODELS:SHARDS...] [--gitops EXECUTABLE], shard-heap [MODELS] [SHARDS], validation-heap [MODELS...], kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
     return 2;
 }

@@ -1,0 +1,44 @@
+using System.Globalization;
+using GitOps.Policy;
+using GitOps.Specs;
+
+namespace GitOps.Benchmarks.Reconcile;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/GitOps.Benchmarks -- validation-heap [MODELS...]</c>: what validating a whole
+/// commit holds and allocates, as every reconciler shard validates it (the reconcile benchmark's repository of MODELS
+/// models, spec files only, <see cref="LoaderLimits.KeepTrees"/> off). Live heap after a full compacting collection
+/// with the result held, against the heap before; allocated bytes of the validation itself. Exact, in-process: the
+/// part of a pass's peak that grows with the models of the commit rather than those of the shard.
+/// </summary>
+public static class ValidationHeapProbe
+{
+    public static int Run(string[] args)
+    {
+        var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [2000, 8000];
+        var limits = LoaderLimits.Default with { KeepTrees = false };
+        // One small run first: what the first use loads (schemas, the expression engine) is not the commit's.
+        RepositoryValidator.Validate(Files(10), limits);
+        Console.WriteLine("| models | spec file bytes | live heap the validated commit holds | per model | allocated while validating | errors |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var models in sizes)
+        {
+            var files = Files(models);
+            var before = ReconcileBenchmark.LiveHeap();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var result = RepositoryValidator.Validate(files, limits);
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            var held = ReconcileBenchmark.LiveHeap() - before;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {models:N0} | {files.Sum(f => (long)f.Content.Length) / 1048576.0:F1} MiB | {held / 1048576.0:F1} MiB | {held / (double)models / 1024:F2} KiB | {allocated / 1048576.0:F0} MiB | {result.Diagnostics.Length} |"));
+            GC.KeepAlive(result);
+        }
+        return 0;
+    }
+
+    private static List<SourceFile> Files(int models) =>
+        [.. RepositoryFiles.Select(ReconcileBenchmark.Repository(models)
+            .Where(f => f.Value is not null)
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => SourceFile.FromText(f.Key, f.Value!)))];
+}
