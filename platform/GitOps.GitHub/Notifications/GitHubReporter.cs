@@ -80,9 +80,8 @@ public sealed class GitHubReporter(GitHubApi api, GitHubNotifierSettings setting
             c => c.Repository.Deployment.Create(_repo.Owner, _repo.Name, deployment), ct);
         // Shards of one environment that looked at the same moment each found none and each made one. The first made
         // is the deployment of the commit; a later one is marked inactive and deleted, so the environment shows one
-        // deployment with every shard's statuses.
-        var first = await FirstDeploymentAsync(environment, commit, ct);
-        if (first is not null && first.Id < created.Id)
+        // deployment with every shard's statuses. A reconciler that is not sharded reports alone: nothing to look at.
+        if (settings.Shard is not null && await FirstDeploymentAsync(environment, commit, ct) is { } first && first.Id < created.Id)
         {
             var superseded = new NewDeploymentStatus(DeploymentState.Inactive)
             {

@@ -303,7 +303,7 @@ public sealed class InferenceServer : IAsyncDisposable
             await WriteErrorAsync(ctx, error);
             return;
         }
-        await WriteJsonAsync(ctx, 200, (Identity, outcome.Result!), static (j, answer) => InferResponseWriter.WriteResult(j, answer.Identity, answer.Item2));
+        await WriteJsonAsync(ctx, 200, (Identity, Result: outcome.Result!), static (j, answer) => InferResponseWriter.WriteResult(j, answer.Identity, answer.Result));
     }
 
     private async ValueTask<(InferenceRequest? Request, ProtocolError? Error)> ReadRequestAsync(HttpContext ctx, CancellationToken ct)

@@ -343,48 +343,35 @@ public sealed class OnnxModel : IDisposable
     }
 
     /// <summary>Input and output values for one number of rows, allocated by ONNX Runtime and bound to the session.</summary>
-    private sealed class Slot : IDisposable
+    private sealed class Slot(int rows, OrtIoBinding binding, OrtValue[] inputs, OrtValue[] outputs, long[][] outputShapes) : IDisposable
     {
-        private readonly OrtValue[] _inputs;
-        private readonly OrtValue[] _outputs;
-        private readonly long[][] _outputShapes;
-
-        private Slot(int rows, OrtIoBinding binding, OrtValue[] inputs, OrtValue[] outputs, long[][] outputShapes)
-        {
-            Rows = rows;
-            Binding = binding;
-            _inputs = inputs;
-            _outputs = outputs;
-            _outputShapes = outputShapes;
-        }
-
-        public int Rows { get; }
-        public OrtIoBinding Binding { get; }
+        public int Rows => rows;
+        public OrtIoBinding Binding => binding;
 
         public static Slot Create(OnnxModel model, int rows)
         {
-            var inputs = new OrtValue[model.Inputs.Length];
-            var outputs = new OrtValue[model.Outputs.Length];
-            var outputShapes = new long[model.Outputs.Length][];
-            var binding = model._session.CreateIoBinding();
+            var inputValues = new OrtValue[model.Inputs.Length];
+            var outputValues = new OrtValue[model.Outputs.Length];
+            var shapes = new long[model.Outputs.Length][];
+            var bound = model._session.CreateIoBinding();
             try
             {
-                for (var i = 0; i < inputs.Length; i++)
+                for (var i = 0; i < inputValues.Length; i++)
                 {
-                    inputs[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, model.Inputs[i].Datatype.OnnxType, ShapeOf(model.Inputs[i], rows));
-                    binding.BindInput(model._graphInputNames[i], inputs[i]);
+                    inputValues[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, model.Inputs[i].Datatype.OnnxType, ShapeOf(model.Inputs[i], rows));
+                    bound.BindInput(model._graphInputNames[i], inputValues[i]);
                 }
-                for (var i = 0; i < outputs.Length; i++)
+                for (var i = 0; i < outputValues.Length; i++)
                 {
-                    outputShapes[i] = TensorShapes.Shared(ShapeOf(model.Outputs[i], rows));
-                    outputs[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, model.Outputs[i].Datatype.OnnxType, outputShapes[i]);
-                    binding.BindOutput(model._graphOutputNames[i], outputs[i]);
+                    shapes[i] = TensorShapes.Shared(ShapeOf(model.Outputs[i], rows));
+                    outputValues[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, model.Outputs[i].Datatype.OnnxType, shapes[i]);
+                    bound.BindOutput(model._graphOutputNames[i], outputValues[i]);
                 }
-                return new Slot(rows, binding, inputs, outputs, outputShapes);
+                return new Slot(rows, bound, inputValues, outputValues, shapes);
             }
             catch
             {
-                Release(binding, inputs, outputs);
+                Release(bound, inputValues, outputValues);
                 throw;
             }
         }
@@ -398,23 +385,24 @@ public sealed class OnnxModel : IDisposable
 
         /// <summary>Copies the inputs in; false when one does not have the slot's datatype or length (then a plain run
         /// reads it, and says what is wrong).</summary>
-        public bool Fill(IReadOnlyList<Tensor> inputs, ImmutableArray<TensorSignature> signatures)
+        public bool Fill(IReadOnlyList<Tensor> given, ImmutableArray<TensorSignature> signatures)
         {
-            for (var i = 0; i < _inputs.Length; i++)
+            for (var i = 0; i < inputs.Length; i++)
             {
-                if (inputs[i].Datatype != signatures[i].Datatype || inputs[i].Data.GetType().GetElementType() != signatures[i].Datatype.ElementType)
+                // A tensor's data is an array of its datatype's element type, so the datatype decides the copy.
+                if (given[i].Datatype != signatures[i].Datatype)
                 {
                     return false;
                 }
-                var copied = inputs[i].Data switch
+                var copied = given[i].Data switch
                 {
-                    float[] a => Copy(a, _inputs[i]),
-                    double[] a => Copy(a, _inputs[i]),
-                    sbyte[] a => Copy(a, _inputs[i]),
-                    byte[] a => Copy(a, _inputs[i]),
-                    int[] a => Copy(a, _inputs[i]),
-                    long[] a => Copy(a, _inputs[i]),
-                    bool[] a => Copy(a, _inputs[i]),
+                    float[] a => Copy(a, inputs[i]),
+                    double[] a => Copy(a, inputs[i]),
+                    sbyte[] a => Copy(a, inputs[i]),
+                    byte[] a => Copy(a, inputs[i]),
+                    int[] a => Copy(a, inputs[i]),
+                    long[] a => Copy(a, inputs[i]),
+                    bool[] a => Copy(a, inputs[i]),
                     _ => false,
                 };
                 if (!copied)
@@ -438,16 +426,15 @@ public sealed class OnnxModel : IDisposable
 
         public ImmutableArray<Tensor> Read(ImmutableArray<TensorSignature> signatures)
         {
-            var outputs = new Tensor[_outputs.Length];
-            for (var i = 0; i < outputs.Length; i++)
+            var read = new Tensor[outputs.Length];
+            for (var i = 0; i < read.Length; i++)
             {
-                var data = CopyOut(signatures[i], _outputs[i]);
-                outputs[i] = new Tensor(signatures[i].Name, signatures[i].Datatype, ImmutableCollectionsMarshal.AsImmutableArray(_outputShapes[i]), data);
+                read[i] = new Tensor(signatures[i].Name, signatures[i].Datatype, ImmutableCollectionsMarshal.AsImmutableArray(outputShapes[i]), CopyOut(signatures[i], outputs[i]));
             }
-            return ImmutableCollectionsMarshal.AsImmutableArray(outputs);
+            return ImmutableCollectionsMarshal.AsImmutableArray(read);
         }
 
-        public void Dispose() => Release(Binding, _inputs, _outputs);
+        public void Dispose() => Release(binding, inputs, outputs);
 
         private static void Release(OrtIoBinding binding, OrtValue[] inputs, OrtValue[] outputs)
         {

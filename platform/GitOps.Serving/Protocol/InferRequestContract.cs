@@ -11,17 +11,10 @@ namespace GitOps.Serving.Protocol;
 public static class InferRequestContract
 {
     /// <summary>The signature of the input named <paramref name="name"/>, or an error listing the model's inputs.</summary>
-    public static (TensorSignature? Signature, ProtocolError? Error) FindInput(string name, IReadOnlyList<TensorSignature> inputs)
-    {
-        foreach (var signature in inputs)
-        {
-            if (signature.Name == name)
-            {
-                return (signature, null);
-            }
-        }
-        return (null, ProtocolError.BadRequest($"unknown input '{name}'; the model takes {DescribeAll(inputs)}"));
-    }
+    public static (TensorSignature? Signature, ProtocolError? Error) FindInput(string name, IReadOnlyList<TensorSignature> inputs) =>
+        IndexOf(inputs, name) is >= 0 and var at
+            ? (inputs[at], null)
+            : (null, ProtocolError.BadRequest($"unknown input '{name}'; the model takes {DescribeAll(inputs)}"));
 
     public static ProtocolError? CheckDatatype(TensorSignature signature, string datatype) =>
         datatype == signature.Datatype.Name
@@ -71,20 +64,20 @@ public static class InferRequestContract
         IReadOnlyList<string> requestedOutputs, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs)
     {
         // Placed by the signature's position, not through a dictionary: a model has a handful of inputs, and this runs
-        // for every request.
+        // for every request. The readers refuse a name the model does not take (FindInput) before this.
         var placed = new Tensor[inputs.Count];
         for (var t = 0; t < tensors.Count; t++)
         {
             var tensor = tensors[t];
-            var at = IndexOf(inputs, tensor.Name);
-            if (at >= 0 && placed[at] is null)
+            if (IndexOf(inputs, tensor.Name) is not (>= 0 and var at))
             {
-                placed[at] = tensor;
+                continue;
             }
-            else if (at >= 0 || Repeated(tensors, tensor))
+            if (placed[at] is not null)
             {
                 return Fail($"input '{tensor.Name}' is given more than once");
             }
+            placed[at] = tensor;
         }
         List<TensorSignature>? missing = null;
         for (var i = 0; i < placed.Length; i++)
@@ -144,26 +137,6 @@ public static class InferRequestContract
             }
         }
         return -1;
-    }
-
-    /// <summary>Whether a tensor of no input's name comes again later (the readers refuse unknown names before
-    /// this, so it is only reached by a caller that does not).</summary>
-    private static bool Repeated(IReadOnlyList<Tensor> tensors, Tensor tensor)
-    {
-        var seen = false;
-        for (var i = 0; i < tensors.Count; i++)
-        {
-            var other = tensors[i];
-            if (other.Name == tensor.Name)
-            {
-                if (ReferenceEquals(other, tensor))
-                {
-                    return seen;
-                }
-                seen = true;
-            }
-        }
-        return false;
     }
 
     public static string DescribeAll(IReadOnlyList<TensorSignature> inputs) => string.Join(", ", inputs.Select(i => i.Describe()));
