@@ -63,6 +63,10 @@ public sealed class SecretLeakTests
             await using var cluster = await FakeCluster.StartAsync();
             cluster.Server.Seed(Secret("model-serving-token", ServingToken));
             cluster.Server.Seed(Secret("artifact-store-token", ArtifactsToken));
+            // Every version of the status ConfigMaps is read through a watch: a later pass overwrites an earlier one's plan.
+            using var watchHttp = new HttpClient { BaseAddress = cluster.Server.BaseAddress };
+            watchHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", FakeCluster.Token);
+            var statusVersions = StatusVersionsAsync(watchHttp, cluster.Server.CurrentResourceVersion);
             using var repo = FakeGitRepo.Create();
             var secrets = Directory.CreateTempSubdirectory("gitops-secret-leak-").FullName;
             var tokenFile = Path.Combine(secrets, "token");
@@ -107,9 +111,10 @@ public sealed class SecretLeakTests
             await Eventually.TrueAsync(() => Status(store)?.LastAppliedCommit == fixedCommit, TimeSpan.FromSeconds(60));
             var metrics = await client.GetStringAsync("/metrics");
             await reconciler.StopAsync();
+            cluster.Server.CloseWatches();
 
             // Then
-            var statusText = string.Join("\n", cluster.Server.ListObjects("v1", "ConfigMap", ReconcilerRig.StatusNamespace).Select(o => o.ToJsonString()));
+            var statusText = await statusVersions;
             Assert.Contains("NetworkPolicy", statusText);
             // The provider records every level, Trace included.
             var logs = string.Join("\n", reconciler.Logs.Lines);
@@ -127,6 +132,21 @@ public sealed class SecretLeakTests
                 }
             }
             Directory.Delete(secrets, recursive: true);
+        }
+
+        /// <summary>Every status ConfigMap version written after <paramref name="from"/>, until the server closes the watch.</summary>
+        private static async Task<string> StatusVersionsAsync(HttpClient http, long from)
+        {
+            var path = $"/api/v1/namespaces/{ReconcilerRig.StatusNamespace}/configmaps?watch=true&resourceVersion={from}";
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var versions = new StringBuilder();
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                versions.Append(JsonNode.Parse(line)!["object"]!.ToJsonString()).Append('\n');
+            }
+            return versions.ToString();
         }
 
         private static EnvironmentStatus? Status(ConfigMapStatusStore store)
