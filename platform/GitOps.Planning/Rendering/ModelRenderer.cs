@@ -743,37 +743,56 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     }
 
     /// <summary>Istio: a header <c>match</c> route to the canary, then the weighted routes with <c>mirror</c> and
-    /// <c>mirrorPercentage</c>.</summary>
+    /// <c>mirrorPercentage</c>, once per port of the model's Service. A route without a port match would take the gRPC
+    /// port's requests too and send them to the REST port of the destination, so each route matches its port and
+    /// keeps it: gRPC clients of the model's Service follow the same weights, header route and mirror as REST ones.</summary>
     private JsonObject VirtualService(ModelSpec model, TrafficDecision decision)
     {
         var canaryHost = ResourceNames.Of(model.Name, TrackCanary);
+        var liveHost = decision.LiveOnCanary ? canaryHost : ResourceNames.Of(model.Name, TrackStable);
         var weighted = decision.Canary is not null && !decision.Preview;
-        var routes = new JsonArray { Destination(decision.LiveOnCanary ? canaryHost : ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100) };
-        if (weighted)
-        {
-            routes.Add(Destination(canaryHost, decision.CanaryWeight));
-        }
-        var primary = new JsonObject { ["name"] = "primary", ["route"] = routes };
-        if (weighted && decision.MirrorPercent > 0)
-        {
-            primary["mirror"] = new JsonObject { ["host"] = canaryHost, ["port"] = new JsonObject { ["number"] = Port } };
-            primary["mirrorPercentage"] = new JsonObject { ["value"] = decision.MirrorPercent };
-        }
+        (int Number, string Suffix)[] ports = [(Port, ""), (GrpcPort, "-grpc")];
         var http = new JsonArray();
         if (weighted && decision.HeaderRoute is { } header)
         {
-            http.Add(new JsonObject
+            foreach (var (port, suffix) in ports)
             {
-                // Istio matches header names in lower case only.
-                ["match"] = new JsonArray
+                http.Add(new JsonObject
                 {
-                    new JsonObject { ["headers"] = new JsonObject { [header.Header.ToLowerInvariant()] = new JsonObject { ["exact"] = header.Value } } },
-                },
-                ["name"] = "header-route",
-                ["route"] = new JsonArray { Destination(canaryHost, 100) },
-            });
+                    // Istio matches header names in lower case only.
+                    ["match"] = new JsonArray
+                    {
+                        new JsonObject
+                        {
+                            ["headers"] = new JsonObject { [header.Header.ToLowerInvariant()] = new JsonObject { ["exact"] = header.Value } },
+                            ["port"] = port,
+                        },
+                    },
+                    ["name"] = "header-route" + suffix,
+                    ["route"] = new JsonArray { Destination(canaryHost, port, 100) },
+                });
+            }
         }
-        http.Add(primary);
+        foreach (var (port, suffix) in ports)
+        {
+            var routes = new JsonArray { Destination(liveHost, port, weighted ? 100 - decision.CanaryWeight : 100) };
+            if (weighted)
+            {
+                routes.Add(Destination(canaryHost, port, decision.CanaryWeight));
+            }
+            var primary = new JsonObject
+            {
+                ["match"] = new JsonArray { new JsonObject { ["port"] = port } },
+                ["name"] = "primary" + suffix,
+                ["route"] = routes,
+            };
+            if (weighted && decision.MirrorPercent > 0)
+            {
+                primary["mirror"] = new JsonObject { ["host"] = canaryHost, ["port"] = new JsonObject { ["number"] = port } };
+                primary["mirrorPercentage"] = new JsonObject { ["value"] = decision.MirrorPercent };
+            }
+            http.Add(primary);
+        }
         var spec = new JsonObject
         {
             ["hosts"] = new JsonArray { ResourceNames.Of(model.Name) },
@@ -781,9 +800,9 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         };
         return Custom(ManagedKinds.VirtualService, ResourceNames.Of(model.Name), model.Name, decision.Stable!, spec);
 
-        static JsonObject Destination(string host, int w) => new()
+        static JsonObject Destination(string host, int port, int w) => new()
         {
-            ["destination"] = new JsonObject { ["host"] = host, ["port"] = new JsonObject { ["number"] = Port } },
+            ["destination"] = new JsonObject { ["host"] = host, ["port"] = new JsonObject { ["number"] = port } },
             ["weight"] = w,
         };
     }

@@ -104,10 +104,14 @@ public static class ObservedFacts
             return null;
         }
         var canary = ResourceNames.Of(model, ModelRenderer.TrackCanary);
+        // The weight is the weighted rule's: a header route sends all of its requests to the canary (weight 100)
+        // whatever share of the other traffic it has, so rules that match on headers are passed over.
         IEnumerable<JsonNode?> refs = kind switch
         {
-            "HTTPRoute" => (route["spec"]?["rules"] as JsonArray ?? []).SelectMany(r => r?["backendRefs"] as JsonArray ?? []),
-            "VirtualService" => (route["spec"]?["http"] as JsonArray ?? []).SelectMany(r => r?["route"] as JsonArray ?? []),
+            "HTTPRoute" => (route["spec"]?["rules"] as JsonArray ?? []).Where(r => !MatchesHeaders(r?["matches"]))
+                .SelectMany(r => r?["backendRefs"] as JsonArray ?? []),
+            "VirtualService" => (route["spec"]?["http"] as JsonArray ?? []).Where(r => !MatchesHeaders(r?["match"]))
+                .SelectMany(r => r?["route"] as JsonArray ?? []),
             _ => [],
         };
         foreach (var r in refs)
@@ -120,4 +124,6 @@ public static class ObservedFacts
         }
         return null;
     }
+
+    private static bool MatchesHeaders(JsonNode? matches) => matches is JsonArray list && list.Any(m => m?["headers"] is not null);
 }

@@ -210,6 +210,66 @@ public sealed class TrafficRenderTests
             return live.Item1["fraud-detector-".Length..];
         }
 
+        [Theory]
+        [InlineData(TrafficRouters.GatewayApi)]
+        [InlineData(TrafficRouters.Istio)]
+        public void Should_Read_The_Canary_Weight_Back_From_The_Weighted_Rule_When_A_Header_Route_Is_On(string router)
+        {
+            // Given the objects of a canary at 30% with a header route (all of whose requests go to the canary)
+            var specs = Specs(router, CanaryPolicy());
+            var canary = Desired(specs);
+            var rendered = Renderer.Render(specs, "prod",
+                RegistryFacts.Empty.WithDeployment("fraud-detector", "prod", new DeploymentFacts(null, null, State("header-route-and-mirror", canary))), Commit);
+
+            // When the facts are read back from them, as from a cluster
+            var facts = ObservedFacts.From(rendered.Objects).For("fraud-detector").In("prod");
+
+            // Then
+            Assert.Equal(new CanaryFacts(canary, 30), facts.Canary);
+            Assert.Equal(Old, facts.StableVersion);
+        }
+
+        [Theory]
+        [InlineData("stable-only")]
+        [InlineData("canary-weight-30")]
+        [InlineData("header-route-and-mirror")]
+        [InlineData("bluegreen-switched")]
+        public void Should_Route_Each_Port_Of_The_Model_Service_To_The_Same_Port_With_The_Same_Weights_When_Istio(string scenario)
+        {
+            // Given
+            var specs = Specs(TrafficRouters.Istio, scenario.StartsWith("bluegreen", StringComparison.Ordinal) ? BlueGreenPolicy() : CanaryPolicy());
+            var facts = RegistryFacts.Empty.WithDeployment("fraud-detector", "prod", new DeploymentFacts(null, null, State(scenario, Desired(specs))));
+
+            // When
+            var http = Renderer.Render(specs, "prod", facts, Commit).Objects.Single(o => o["kind"]!.ToString() == "VirtualService")["spec"]!["http"]!.AsArray();
+
+            // Then every route matches one port and sends to (and mirrors to) that port only
+            var byPort = new Dictionary<int, List<string>>();
+            foreach (var route in http)
+            {
+                var port = Assert.Single(route!["match"]!.AsArray())!["port"]!.GetValue<int>();
+                var destinations = route["route"]!.AsArray();
+                Assert.All(destinations, d => Assert.Equal(port, d!["destination"]!["port"]!["number"]!.GetValue<int>()));
+                if (route["mirror"] is { } mirror)
+                {
+                    Assert.Equal(port, mirror["port"]!["number"]!.GetValue<int>());
+                }
+                var withoutPort = route.DeepClone().AsObject();
+                withoutPort["name"] = withoutPort["name"]!.ToString().Replace("-grpc", "", StringComparison.Ordinal);
+                withoutPort["match"]![0]!.AsObject().Remove("port");
+                foreach (var d in withoutPort["route"]!.AsArray())
+                {
+                    d!["destination"]!.AsObject().Remove("port");
+                }
+                withoutPort.Remove("mirror");
+                byPort.TryAdd(port, []);
+                byPort[port].Add(withoutPort.ToJsonString());
+            }
+            // and the gRPC port gets the same routes, in the same order, as the REST port
+            Assert.Equal([ModelRenderer.Port, ModelRenderer.GrpcPort], byPort.Keys.Order());
+            Assert.Equal(byPort[ModelRenderer.Port], byPort[ModelRenderer.GrpcPort]);
+        }
+
         [Fact]
         public void Should_Never_Route_Traffic_To_A_Rejected_Version_When_Git_Still_Asks_For_It()
         {
