@@ -6,6 +6,7 @@ using GitOps.Planning.Cluster;
 using GitOps.Planning.Experiments;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Lifecycle;
+using GitOps.Reconciler.Loop;
 using GitOps.Registry;
 using GitOps.Registry.Logs;
 using GitOps.Registry.Records;
@@ -196,15 +197,21 @@ public sealed class ExperimentRunner(
         return [.. stages.Where(s => s.Metrics.ContainsKey(metric)).Select(s => new TrialReport(s.Step, s.Metrics[metric]))];
     }
 
-    /// <summary>GPUs of the trials' pool held by unfinished training Jobs the reconciler manages (models, not trials).</summary>
+    /// <summary>GPUs of the trials' pool held by unfinished training Jobs the reconciler manages (models, not trials),
+    /// those of other shards' models included when the reconciler is sharded.</summary>
     private async Task<int> GpusUsedByOthersAsync(ExperimentRunPlan plan, CancellationToken ct)
     {
         if (plan.Pool is not { } pool)
         {
             return 0;
         }
-        var managed = await cluster.ReadManagedAsync(plan.Environment.Name, plan.Environment.Spec.Namespace, ct);
+        var (environment, ns) = (plan.Environment.Name, plan.Environment.Spec.Namespace);
+        var managed = await cluster.ReadManagedAsync(environment, ns, ct);                          // I/O
         List<JsonObject> jobs = [.. managed.OfKind("Job")];
+        if (cluster is IOtherShardsJobs sharded)
+        {
+            jobs.AddRange(await sharded.ReadOtherShardsJobsAsync(environment, ns, ct));              // I/O
+        }
         var running = TrainingRuns.Classify(jobs, []).Where(r => !r.IsFinished)
             .Select(r => r.Job).ToHashSet(StringComparer.Ordinal);
         return jobs.Where(o => running.Contains(ObjectKeys.Of(o).Name))

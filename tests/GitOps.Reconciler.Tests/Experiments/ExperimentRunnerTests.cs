@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
 using GitOps.Planning.Experiments;
+using GitOps.Planning.Rendering;
 using GitOps.Policy;
+using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Experiments;
 using GitOps.Reconciler.Tests.Drivers.Kubernetes;
 using GitOps.Reconciler.Tests.Support;
@@ -119,6 +121,71 @@ public sealed class ExperimentRunnerTests
             Assert.EndsWith($"/fraud/{_plan.Trials[0].Trial.Version}", env[TrainingContract.ArtifactUri]);
             Assert.Equal("1", job["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!["limits"]!["nvidia.com/gpu"]!.ToString());
         }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Should_Leave_The_Gpus_Of_Another_Shards_Training_Job_To_It_When_Sharded(bool sharded)
+        {
+            // Given a model of the other shard training on the pool (1 of its 2 GPUs), and the shard of the experiment's
+            // model, or a reconciler that is not sharded
+            var mine = new Shard(1, 2).OwnsModel("fraud") ? new Shard(1, 2) : new Shard(2, 2);
+            var theirs = new[] { "churn", "ranker", "forecaster", "scorer", "pricing" }.First(m => !mine.OwnsModel(m));
+            foreach (var (model, running) in new[] { (theirs, true), (theirs + "-done", false) })
+            {
+                var job = _cluster.Server.Seed(TrainingJob(model, gpus: 1));
+                _cluster.Server.SetStatus(ObjectKeys.Of(job), running
+                    ? new JsonObject { ["active"] = 1 }
+                    : new JsonObject
+                    {
+                        ["succeeded"] = 1,
+                        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Complete", ["status"] = "True" }),
+                    });
+            }
+            var runner = new ExperimentRunner(_cluster.Driver(new KubernetesDriverOptions { Shard = sharded ? mine : Shard.Whole }),
+                _store, TimeProvider.System, NullLogger.Instance);
+
+            // When
+            var progress = await runner.StepAsync(_plan, CancellationToken.None);
+
+            // Then one trial starts, not two: the running Job holds a GPU whichever shard owns its model
+            Assert.Equal(["fraud-sweep-t01"], progress.Started.AsEnumerable());
+            Assert.Contains("quota (2)", progress.Waiting);
+        }
+
+        private static JsonObject TrainingJob(string model, int gpus) => new()
+        {
+            ["apiVersion"] = "batch/v1",
+            ["kind"] = "Job",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"{model}-train-0123456789ab",
+                ["namespace"] = SpecRepository.Namespace,
+                ["labels"] = new JsonObject
+                {
+                    [ManagedLabels.ManagedBy] = ManagedLabels.ManagedByValue,
+                    [ManagedLabels.Environment] = "prod",
+                    [ManagedLabels.Model] = model,
+                    [ManagedLabels.Version] = "0123456789ab",
+                    [ManagedLabels.Track] = ManagedLabels.TrainingTrack,
+                },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["template"] = new JsonObject
+                {
+                    ["spec"] = new JsonObject
+                    {
+                        ["containers"] = new JsonArray(new JsonObject
+                        {
+                            ["name"] = "trainer",
+                            ["image"] = "trainer:1",
+                            ["resources"] = new JsonObject { ["limits"] = new JsonObject { ["nvidia.com/gpu"] = gpus.ToString(CultureInfo.InvariantCulture) } },
+                        }),
+                    },
+                },
+            },
+        };
 
         [Fact]
         public async Task Should_Stop_A_Trial_Below_The_Median_And_Record_Every_Trial_When_The_Run_Finishes()

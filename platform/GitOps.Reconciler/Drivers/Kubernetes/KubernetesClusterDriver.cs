@@ -39,7 +39,7 @@ public sealed record KubernetesDriverOptions
 /// force (GitOps only ever sends the fields it owns), label-selected reads of the managed kinds, deletes that treat
 /// "already gone" as success, watches for drift detection and Job/Deployment health.
 /// </summary>
-public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver, IDriftSource
+public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver, IDriftSource, IOtherShardsJobs
 {
     /// <summary>Marks, in <see cref="_written"/>, an object this driver deleted.</summary>
     private const string DeletedHere = "";
@@ -80,6 +80,18 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var observed = ObservedObjects.Of(result);
         watched?.ListedInstead(observed);
         return observed;
+    }
+
+    /// <summary>The managed Jobs of the environment that other shards own, listed from the API server (none for a
+    /// reconciler that is not sharded: <see cref="ReadManagedAsync"/> has them all).</summary>
+    public async Task<IReadOnlyList<JsonObject>> ReadOtherShardsJobsAsync(string environment, string @namespace, CancellationToken ct)
+    {
+        if (_options.Shard.IsWhole)
+        {
+            return [];
+        }
+        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, ManagedSelector(environment), ct, otherShards: true);
+        return listed is null ? [] : ObservedObjects.Of(listed.Items);
     }
 
     /// <summary>True while <see cref="ReadManagedAsync"/> answers for the environment from its watch, without listing.</summary>
@@ -349,7 +361,8 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
 
     private sealed record KindList(IReadOnlyList<CompactObject> Items, string ResourceVersion);
 
-    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct)
+    /// <param name="otherShards">Keep the objects other shards own instead of this shard's.</param>
+    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct, bool otherShards = false)
     {
         var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}&limit={_options.ListPageSize}";
         var items = new List<CompactObject>();
@@ -387,7 +400,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8)));
             }
-            items.AddRange(_options.Shard.IsWhole ? page.Items : page.Items.Where(o => _options.Shard.OwnsObject(o.Model)));
+            items.AddRange(_options.Shard.IsWhole ? page.Items : page.Items.Where(o => _options.Shard.OwnsObject(o.Model) != otherShards));
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
             resourceVersion ??= page.ResourceVersion ?? "";
             next = page.Continue;

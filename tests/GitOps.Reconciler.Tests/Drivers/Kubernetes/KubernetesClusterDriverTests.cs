@@ -887,6 +887,27 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
+        public async Task Should_Read_Only_The_Jobs_Of_The_Other_Shards_Models_When_Asked_For_Them()
+        {
+            // Given a Job of a model of each shard
+            await using var cluster = await SeededAsync();
+            foreach (var model in new[] { Mine, Theirs })
+            {
+                var job = FakeCluster.Managed("batch/v1", "Job", $"{model}-train", spec: new JsonObject());
+                job["metadata"]!["labels"]![ManagedLabels.Model] = model;
+                cluster.Server.Seed(job);
+            }
+
+            // When
+            var others = await Driver(cluster, First).ReadOtherShardsJobsAsync("prod", "ml", CancellationToken.None);
+            var none = await Driver(cluster, Shard.Whole).ReadOtherShardsJobsAsync("prod", "ml", CancellationToken.None);
+
+            // Then
+            Assert.Equal([$"Job/{Theirs}-train"], Describe(others));
+            Assert.Empty(none);
+        }
+
+        [Fact]
         public async Task Should_Neither_Keep_Nor_Report_As_Drift_What_Another_Shard_Converges_While_Watching()
         {
             // Given shard 1's drift watch, once it has listed every kind
