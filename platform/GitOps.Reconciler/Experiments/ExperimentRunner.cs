@@ -197,8 +197,8 @@ public sealed class ExperimentRunner(
         return [.. stages.Where(s => s.Metrics.ContainsKey(metric)).Select(s => new TrialReport(s.Step, s.Metrics[metric]))];
     }
 
-    /// <summary>GPUs of the trials' pool held by unfinished training Jobs the reconciler manages (models, not trials),
-    /// those of other shards' models included when the reconciler is sharded.</summary>
+    /// <summary>GPUs of the trials' pool held by unfinished Jobs other than this experiment's trials: the training Jobs
+    /// of every model (other shards' included when the reconciler is sharded) and the trials of other experiments.</summary>
     private async Task<int> GpusUsedByOthersAsync(ExperimentRunPlan plan, CancellationToken ct)
     {
         if (plan.Pool is not { } pool)
@@ -208,9 +208,11 @@ public sealed class ExperimentRunner(
         var (environment, ns) = (plan.Environment.Name, plan.Environment.Spec.Namespace);
         var managed = await cluster.ReadManagedAsync(environment, ns, ct);                          // I/O
         List<JsonObject> jobs = [.. managed.OfKind("Job")];
-        if (cluster is IOtherShardsJobs sharded)
+        if (cluster is IPoolJobs beyond)
         {
-            jobs.AddRange(await sharded.ReadOtherShardsJobsAsync(environment, ns, ct));              // I/O
+            jobs.AddRange(await beyond.ReadOtherShardsJobsAsync(environment, ns, ct));               // I/O
+            jobs.AddRange((await beyond.ReadTrialJobsAsync(environment, ns, ct))                      // I/O
+                .Where(j => ObjectKeys.Label(j, TrialJobs.ExperimentLabel) != plan.Experiment.Name));
         }
         var running = TrainingRuns.Classify(jobs, []).Where(r => !r.IsFinished)
             .Select(r => r.Job).ToHashSet(StringComparer.Ordinal);

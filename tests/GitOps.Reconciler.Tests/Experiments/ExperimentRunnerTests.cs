@@ -134,13 +134,7 @@ public sealed class ExperimentRunnerTests
             foreach (var (model, running) in new[] { (theirs, true), (theirs + "-done", false) })
             {
                 var job = _cluster.Server.Seed(TrainingJob(model, gpus: 1));
-                _cluster.Server.SetStatus(ObjectKeys.Of(job), running
-                    ? new JsonObject { ["active"] = 1 }
-                    : new JsonObject
-                    {
-                        ["succeeded"] = 1,
-                        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Complete", ["status"] = "True" }),
-                    });
+                _cluster.Server.SetStatus(ObjectKeys.Of(job), running ? Running() : Completed());
             }
             var runner = new ExperimentRunner(_cluster.Driver(new KubernetesDriverOptions { Shard = sharded ? mine : Shard.Whole }),
                 _store, TimeProvider.System, NullLogger.Instance);
@@ -152,6 +146,39 @@ public sealed class ExperimentRunnerTests
             Assert.Equal(["fraud-sweep-t01"], progress.Started.AsEnumerable());
             Assert.Contains("quota (2)", progress.Waiting);
         }
+
+        [Fact]
+        public async Task Should_Leave_The_Gpus_Of_Another_Experiments_Running_Trial_To_It()
+        {
+            // Given a trial of another experiment running on the pool (1 of its 2 GPUs), and one that completed
+            foreach (var (name, running) in new[] { ("other-sweep-t01", true), ("other-sweep-t02", false) })
+            {
+                var trial = TrainingJob("fraud", gpus: 1);
+                trial["metadata"]!["name"] = name;
+                var labels = trial["metadata"]!["labels"]!.AsObject();
+                labels[ManagedLabels.ManagedBy] = TrialJobs.ManagedByValue;
+                labels[TrialJobs.ExperimentLabel] = "other-sweep";
+                labels[TrialJobs.TrialLabel] = name;
+                var job = _cluster.Server.Seed(trial);
+                _cluster.Server.SetStatus(ObjectKeys.Of(job), running ? Running() : Completed());
+            }
+
+            // When
+            var progress = await Runner().StepAsync(_plan, CancellationToken.None);
+
+            // Then one trial starts, not two, and a second step counts this experiment's own trial once
+            Assert.Equal(["fraud-sweep-t01"], progress.Started.AsEnumerable());
+            Assert.Contains("quota (2)", progress.Waiting);
+            Assert.Empty((await Runner().StepAsync(_plan, CancellationToken.None)).Started);
+        }
+
+        private static JsonObject Running() => new() { ["active"] = 1 };
+
+        private static JsonObject Completed() => new()
+        {
+            ["succeeded"] = 1,
+            ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Complete", ["status"] = "True" }),
+        };
 
         private static JsonObject TrainingJob(string model, int gpus) => new()
         {

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Experiments;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Loop;
 
@@ -39,7 +40,7 @@ public sealed record KubernetesDriverOptions
 /// force (GitOps only ever sends the fields it owns), label-selected reads of the managed kinds, deletes that treat
 /// "already gone" as success, watches for drift detection and Job/Deployment health.
 /// </summary>
-public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver, IDriftSource, IOtherShardsJobs
+public sealed class KubernetesClusterDriver(KubernetesApiConnection api, KubernetesDriverOptions? options = null) : IClusterDriver, IDriftSource, IPoolJobs
 {
     /// <summary>Marks, in <see cref="_written"/>, an object this driver deleted.</summary>
     private const string DeletedHere = "";
@@ -90,7 +91,16 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         {
             return [];
         }
-        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, ManagedSelector(environment), ct, otherShards: true);
+        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, ManagedSelector(environment), ct, o => !_options.Shard.OwnsObject(o.Model));
+        return listed is null ? [] : ObservedObjects.Of(listed.Items);
+    }
+
+    /// <summary>The trial Jobs of every experiment of the environment (labelled
+    /// <c>ml.gitops/managed-by=gitops-experiments</c>), whichever shard started them.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ReadTrialJobsAsync(string environment, string @namespace, CancellationToken ct)
+    {
+        var selector = $"{ManagedLabels.ManagedBy}={TrialJobs.ManagedByValue},{ManagedLabels.Environment}={environment}";
+        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, selector, ct, static _ => true);
         return listed is null ? [] : ObservedObjects.Of(listed.Items);
     }
 
@@ -361,8 +371,8 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
 
     private sealed record KindList(IReadOnlyList<CompactObject> Items, string ResourceVersion);
 
-    /// <param name="otherShards">Keep the objects other shards own instead of this shard's.</param>
-    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct, bool otherShards = false)
+    /// <param name="keep">The objects to keep; by default this shard's.</param>
+    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct, Func<CompactObject, bool>? keep = null)
     {
         var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}&limit={_options.ListPageSize}";
         var items = new List<CompactObject>();
@@ -400,7 +410,8 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8)));
             }
-            items.AddRange(_options.Shard.IsWhole ? page.Items : page.Items.Where(o => _options.Shard.OwnsObject(o.Model) != otherShards));
+            items.AddRange(keep is not null ? page.Items.Where(keep)
+                : _options.Shard.IsWhole ? page.Items : page.Items.Where(o => _options.Shard.OwnsObject(o.Model)));
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
             resourceVersion ??= page.ResourceVersion ?? "";
             next = page.Continue;
