@@ -210,8 +210,7 @@ public sealed class ExperimentRunner(
         List<JsonObject> jobs = [.. managed.OfKind("Job")];
         if (cluster is IPoolJobs beyond)
         {
-            jobs.AddRange(await beyond.ReadOtherShardsJobsAsync(environment, ns, ct));               // I/O
-            jobs.AddRange((await beyond.ReadTrialJobsAsync(environment, ns, ct))                      // I/O
+            jobs.AddRange((await beyond.ReadPoolJobsAsync(environment, ns, ct))                       // I/O
                 .Where(j => ObjectKeys.Label(j, TrialJobs.ExperimentLabel) != plan.Experiment.Name));
         }
         var running = TrainingRuns.Classify(jobs, []).Where(r => !r.IsFinished)

@@ -9,11 +9,8 @@ namespace GitOps.Reconciler.Loop;
 /// </summary>
 public interface IPoolJobs
 {
-    /// <summary>The managed Jobs of <paramref name="environment"/> in <paramref name="namespace"/> that other shards
-    /// own; none when the reconciler is not sharded.</summary>
-    Task<IReadOnlyList<JsonObject>> ReadOtherShardsJobsAsync(string environment, string @namespace, CancellationToken ct);
-
-    /// <summary>The trial Jobs of every experiment of <paramref name="environment"/> in <paramref name="namespace"/>,
-    /// whichever shard started them.</summary>
-    Task<IReadOnlyList<JsonObject>> ReadTrialJobsAsync(string environment, string @namespace, CancellationToken ct);
+    /// <summary>The Jobs of <paramref name="environment"/> in <paramref name="namespace"/> that
+    /// <see cref="Planning.Cluster.IClusterDriver.ReadManagedAsync"/> does not show, read together: the trial Jobs of
+    /// every experiment, and the managed Jobs other shards own (none when the reconciler is not sharded).</summary>
+    Task<IReadOnlyList<JsonObject>> ReadPoolJobsAsync(string environment, string @namespace, CancellationToken ct);
 }

@@ -83,24 +83,15 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         return observed;
     }
 
-    /// <summary>The managed Jobs of the environment that other shards own, listed from the API server (none for a
-    /// reconciler that is not sharded: <see cref="ReadManagedAsync"/> has them all).</summary>
-    public async Task<IReadOnlyList<JsonObject>> ReadOtherShardsJobsAsync(string environment, string @namespace, CancellationToken ct)
+    /// <summary>One list of the environment's Jobs: the trial Jobs of every experiment (labelled
+    /// <c>ml.gitops/managed-by=gitops-experiments</c>) and, when sharded, the managed Jobs other shards own
+    /// (<see cref="ReadManagedAsync"/> has this shard's).</summary>
+    public async Task<IReadOnlyList<JsonObject>> ReadPoolJobsAsync(string environment, string @namespace, CancellationToken ct)
     {
-        if (_options.Shard.IsWhole)
-        {
-            return [];
-        }
-        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, ManagedSelector(environment), ct, o => !_options.Shard.OwnsObject(o.Model));
-        return listed is null ? [] : ObservedObjects.Of(listed.Items);
-    }
-
-    /// <summary>The trial Jobs of every experiment of the environment (labelled
-    /// <c>ml.gitops/managed-by=gitops-experiments</c>), whichever shard started them.</summary>
-    public async Task<IReadOnlyList<JsonObject>> ReadTrialJobsAsync(string environment, string @namespace, CancellationToken ct)
-    {
-        var selector = $"{ManagedLabels.ManagedBy}={TrialJobs.ManagedByValue},{ManagedLabels.Environment}={environment}";
-        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, selector, ct, static _ => true);
+        var managedBy = _options.Shard.IsWhole ? TrialJobs.ManagedByValue : $"{TrialJobs.ManagedByValue},{ManagedLabels.ManagedByValue}";
+        var selector = $"{ManagedLabels.ManagedBy} in ({managedBy}),{ManagedLabels.Environment}={environment}";
+        var listed = await ListKindAsync(ManagedKinds.Job, @namespace, selector, ct,
+            o => o.ManagedBy != ManagedLabels.ManagedByValue || !_options.Shard.OwnsObject(o.Model));
         return listed is null ? [] : ObservedObjects.Of(listed.Items);
     }
 
@@ -374,6 +365,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     /// <param name="keep">The objects to keep; by default this shard's.</param>
     private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct, Func<CompactObject, bool>? keep = null)
     {
+        keep ??= _options.Shard.IsWhole ? null : o => _options.Shard.OwnsObject(o.Model);
         var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}&limit={_options.ListPageSize}";
         var items = new List<CompactObject>();
         string? resourceVersion = null;
@@ -410,8 +402,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8)));
             }
-            items.AddRange(keep is not null ? page.Items.Where(keep)
-                : _options.Shard.IsWhole ? page.Items : page.Items.Where(o => _options.Shard.OwnsObject(o.Model)));
+            items.AddRange(keep is null ? page.Items : page.Items.Where(keep));
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
             resourceVersion ??= page.ResourceVersion ?? "";
             next = page.Continue;

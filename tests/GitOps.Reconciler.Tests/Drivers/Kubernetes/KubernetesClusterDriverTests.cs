@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GitOps.Planning.Cluster;
+using GitOps.Planning.Experiments;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Testing.FakeKubernetes;
@@ -887,24 +888,30 @@ public sealed class KubernetesClusterDriverTests
         }
 
         [Fact]
-        public async Task Should_Read_Only_The_Jobs_Of_The_Other_Shards_Models_When_Asked_For_Them()
+        public async Task Should_Read_The_Other_Shards_Jobs_And_Every_Trial_When_Asked_For_The_Pools_Jobs()
         {
-            // Given a Job of a model of each shard
+            // Given a training Job of a model of each shard, and a trial Job of an experiment of each
             await using var cluster = await SeededAsync();
             foreach (var model in new[] { Mine, Theirs })
             {
                 var job = FakeCluster.Managed("batch/v1", "Job", $"{model}-train", spec: new JsonObject());
                 job["metadata"]!["labels"]![ManagedLabels.Model] = model;
                 cluster.Server.Seed(job);
+                var trial = FakeCluster.Managed("batch/v1", "Job", $"{model}-sweep-t01", spec: new JsonObject());
+                trial["metadata"]!["labels"]![ManagedLabels.Model] = model;
+                trial["metadata"]!["labels"]![ManagedLabels.ManagedBy] = TrialJobs.ManagedByValue;
+                cluster.Server.Seed(trial);
             }
 
             // When
-            var others = await Driver(cluster, First).ReadOtherShardsJobsAsync("prod", "ml", CancellationToken.None);
-            var none = await Driver(cluster, Shard.Whole).ReadOtherShardsJobsAsync("prod", "ml", CancellationToken.None);
+            var sharded = await Driver(cluster, First).ReadPoolJobsAsync("prod", "ml", CancellationToken.None);
+            var whole = await Driver(cluster, Shard.Whole).ReadPoolJobsAsync("prod", "ml", CancellationToken.None);
 
-            // Then
-            Assert.Equal([$"Job/{Theirs}-train"], Describe(others));
-            Assert.Empty(none);
+            // Then the other shard's training Job and every trial, in one list
+            Assert.Equal(new[] { $"Job/{Mine}-sweep-t01", $"Job/{Theirs}-sweep-t01", $"Job/{Theirs}-train" }.Order(StringComparer.Ordinal),
+                Describe(sharded).Order(StringComparer.Ordinal));
+            Assert.Equal(new[] { $"Job/{Mine}-sweep-t01", $"Job/{Theirs}-sweep-t01" }.Order(StringComparer.Ordinal), Describe(whole).Order(StringComparer.Ordinal));
+            Assert.Equal(2, cluster.Server.Requests.Count(r => r.Verb == "list" && r.Path.EndsWith("/jobs", StringComparison.Ordinal)));
         }
 
         [Fact]
