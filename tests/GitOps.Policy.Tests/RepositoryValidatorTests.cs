@@ -97,10 +97,10 @@ public sealed class RepositoryValidatorTests
         }
 
         [Fact]
-        public void Should_Report_The_Same_Diagnostics_When_No_Tree_Is_Kept_After_Its_Document_Is_Bound()
+        public void Should_Report_The_Same_Diagnostics_Whether_Or_Not_Trees_Are_Kept_After_Their_Documents_Are_Bound()
         {
-            // Given every invalid repository, and the example with each organisation policy broken (the reconciler
-            // validates with KeepTrees off: checks that read a document parse it again)
+            // Given every invalid repository, and the example with each organisation policy broken (by default no tree
+            // is kept: checks that read a document parse it again)
             var repositories = new List<IReadOnlyList<SourceFile>>();
             foreach (var dir in Directory.GetDirectories(Path.Combine(RepositoryRoot.TestData, "invalid")))
             {
@@ -115,12 +115,12 @@ public sealed class RepositoryValidatorTests
                 }
                 repositories.Add([.. files.Values.OrderBy(f => f.Path, StringComparer.Ordinal)]);
             }
-            var released = LoaderLimits.Default with { KeepTrees = false };
+            var kept = LoaderLimits.Default with { KeepTrees = true };
 
             // When / Then each reads the same, diagnostic for diagnostic, span for span
             Assert.True(repositories.Count > 10);
             Assert.All(repositories, files => Assert.Equal(
-                Render(RepositoryValidator.Validate(files)), Render(RepositoryValidator.Validate(files, released))));
+                Render(RepositoryValidator.Validate(files, kept)), Render(RepositoryValidator.Validate(files))));
         }
 
         private static string Render(LoadResult result) =>

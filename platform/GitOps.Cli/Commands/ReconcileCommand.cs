@@ -39,10 +39,6 @@ public static class ReconcileCommand
     /// <summary>Far more than an API server serves one client at once (its default is 200 writes for all clients).</summary>
     public const int MaxApplyParallelism = 64;
 
-    /// <summary>A commit is validated whole and only its specs are kept: no document's parsed tree outlives its
-    /// binding, so validating a large commit never holds every tree at once (docs/benchmarks.md, "Sharding").</summary>
-    private static readonly LoaderLimits ValidationLimits = LoaderLimits.Default with { KeepTrees = false };
-
     /// <summary>How long <c>--once</c> waits, after the pass, for GitHub notifications still queued.</summary>
     private static readonly TimeSpan NotifierFlushTimeout = TimeSpan.FromSeconds(30);
 
@@ -244,7 +240,7 @@ public static class ReconcileCommand
                     new ConfigMapRolloutStateStore(connection),
                     facts,
                     (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct)),
-                TimeProvider.System, loggers, files => RepositoryValidator.Validate(files, ValidationLimits));
+                TimeProvider.System, loggers, files => RepositoryValidator.Validate(files));
 
             if (runOnce)
             {

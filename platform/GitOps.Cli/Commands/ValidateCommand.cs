@@ -66,11 +66,7 @@ public static class ValidateCommand
     public static ValidationReport Validate(string root)
     {
         var files = RepositoryReader.Read(root);
-        LoadResult result;
-        using (PhaseMemory.WithoutCollections(files.Count))
-        {
-            result = RepositoryValidator.Validate(files);
-        }
+        var result = RepositoryValidator.Validate(files);
         // Only files with findings are decoded again, for the lines the findings quote.
         var reported = result.Diagnostics.Select(d => d.Span.File).ToHashSet(StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -23,10 +23,12 @@ public sealed record LoaderLimits
     /// <summary>Most spec files read from a repository; the rest are reported, not read.</summary>
     public int MaxFiles { get; init; } = 100_000;
 
-    /// <summary>Keep each loaded document's parsed tree until <see cref="Model.SpecSet.ReleaseParseTrees"/> (the
-    /// default: checks that read a document's spans or plain data find it parsed). False lets each tree go as soon
-    /// as its document is bound, so a whole repository's trees are never held at once; a check that reads one then
-    /// parses that document's bytes again. Same diagnostics either way; the reconciler, which validates a whole
-    /// commit and keeps only the specs, trades that parsing for memory.</summary>
-    public bool KeepTrees { get; init; } = true;
+    /// <summary>Keep each loaded document's parsed tree until <see cref="Model.SpecSet.ReleaseParseTrees"/>, so that
+    /// checks that read a document's spans or plain data find it parsed. Off by default: each tree goes as soon as
+    /// its document is bound, so a whole repository's trees are never held at once, and a check that reads one (a
+    /// finding's span, an organisation policy's <c>object</c>, once per document) parses that document's bytes again.
+    /// Same diagnostics either way; at 2,000 models the trees were most of what validation held, and on a machine
+    /// where touching fresh memory is dear, most of its time (docs/benchmarks.md, "Trees let go as documents are
+    /// bound").</summary>
+    public bool KeepTrees { get; init; }
 }

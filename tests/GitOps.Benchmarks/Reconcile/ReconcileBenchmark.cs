@@ -273,7 +273,7 @@ public static class ReconcileBenchmark
                 new ReconcilerMetrics(includeProcessMetrics: false, shard), TimeProvider.System,
                 new ReconcilePassSettings
                 {
-                    Validate = files => RepositoryValidator.Validate(files, LoaderLimits.Default with { KeepTrees = false }),
+                    Validate = files => RepositoryValidator.Validate(files),
                     ApplyParallelism = parallelism,
                     Shard = shard,
                 },
