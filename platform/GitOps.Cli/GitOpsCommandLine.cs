@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using GitOps.Cli.Commands;
 using GitOps.Cli.Conventions;
@@ -57,7 +58,12 @@ public static partial class GitOpsCommandLine
         return root;
     }
 
-    /// <summary>Every top-level command by the name it is typed with, in the order help lists them.</summary>
+    /// <summary>
+    /// Every top-level command by the name it is typed with, in the order help lists them. Where code cannot be
+    /// generated at run time (the native build), a command it does not run is a placeholder that names it
+    /// (<see cref="NativeBuild.Placeholder"/>): the compiler drops the branch that is never taken, so the command and
+    /// everything only it uses stay out of the native image, whose start-up grows with its size.
+    /// </summary>
     private static readonly (string Name, Func<Command> Create)[] Factories =
     [
         ("validate", ValidateCommand.Create),
@@ -66,21 +72,21 @@ public static partial class GitOpsCommandLine
         ("alerts", AlertsCommand.Create),
         ("dashboards", DashboardsCommand.Create),
         ("plan", PlanCommand.Create),
-        ("train", TrainCommand.Create),
+        ("train", RuntimeFeature.IsDynamicCodeSupported ? TrainCommand.Create : NativeBuild.Placeholder("train")),
         ("datasets", DatasetsCommand.Create),
-        ("serve", ServeCommand.Create),
-        ("score", ScoreCommand.Create),
-        ("reconcile", ReconcileCommand.Create),
-        ("artifacts", ArtifactsCommand.Create),
-        ("experiments", ExperimentsCommand.Create),
-        ("models", ModelsCommand.Create),
+        ("serve", RuntimeFeature.IsDynamicCodeSupported ? ServeCommand.Create : NativeBuild.Placeholder("serve")),
+        ("score", RuntimeFeature.IsDynamicCodeSupported ? ScoreCommand.Create : NativeBuild.Placeholder("score")),
+        ("reconcile", RuntimeFeature.IsDynamicCodeSupported ? ReconcileCommand.Create : NativeBuild.Placeholder("reconcile")),
+        ("artifacts", RuntimeFeature.IsDynamicCodeSupported ? ArtifactsCommand.Create : NativeBuild.Placeholder("artifacts")),
+        ("experiments", RuntimeFeature.IsDynamicCodeSupported ? ExperimentsCommand.Create : NativeBuild.Placeholder("experiments")),
+        ("models", RuntimeFeature.IsDynamicCodeSupported ? ModelsCommand.Create : NativeBuild.Placeholder("models")),
         ("version", VersionCommand.Create),
-        ("github", GitHubCommand.Create),
-        ("up", UpCommand.Create),
-        ("down", DownCommand.Create),
+        ("github", RuntimeFeature.IsDynamicCodeSupported ? GitHubCommand.Create : NativeBuild.Placeholder("github")),
+        ("up", RuntimeFeature.IsDynamicCodeSupported ? UpCommand.Create : NativeBuild.Placeholder("up")),
+        ("down", RuntimeFeature.IsDynamicCodeSupported ? DownCommand.Create : NativeBuild.Placeholder("down")),
         ("status", StatusCommand.Create),
-        ("rollout", RolloutGroupCommand.Create),
-        ("analyze", AnalyzeCommand.Create),
+        ("rollout", RuntimeFeature.IsDynamicCodeSupported ? RolloutGroupCommand.Create : NativeBuild.Placeholder("rollout")),
+        ("analyze", RuntimeFeature.IsDynamicCodeSupported ? AnalyzeCommand.Create : NativeBuild.Placeholder("analyze")),
         ("completion", CompletionCommand.Create),
     ];
 
@@ -92,7 +98,7 @@ public static partial class GitOpsCommandLine
         using var invocation = environment.Enter();
         var parse = BuildFor(args).Parse(args);
         // Before the usage errors: in the native build, a command it does not run is refused whatever its options.
-        if (NativeBuild.Refusal(parse, System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
+        if (NativeBuild.Refusal(parse, RuntimeFeature.IsDynamicCodeSupported) is { } refusal)
         {
             await stderr.WriteLineAsync($"error: {refusal}");
             return Exit(parse, ExitCode.Usage);

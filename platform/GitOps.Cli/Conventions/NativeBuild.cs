@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using GitOps.Specs.Contracts;
 
 namespace GitOps.Cli.Conventions;
 
@@ -16,6 +17,26 @@ public static class NativeBuild
     public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal)
     {
         "validate", "schema", "render", "alerts", "dashboards", "plan", "datasets", "status", "version", "completion",
+    };
+
+    /// <summary>
+    /// In the native build, a top-level command it does not run: named, so that help lists it and a run is refused
+    /// with the forms that run it (<see cref="Refusal(ParseResult, bool)"/>, before any parse error), without
+    /// compiling in what the command uses (ML.NET, ASP.NET Core, ONNX Runtime, the registry's stores). Whatever follows
+    /// its name is accepted, so the refusal is the one answer.
+    /// </summary>
+    public static Func<Command> Placeholder(string name) => () =>
+    {
+        var command = new Command(name, "Not part of the native build: run it with the single-file executable or the .NET tool (docs/install.md).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction(parse =>
+        {
+            parse.Err().WriteLine($"error: {Refusal(name, dynamicCodeSupported: false)}");
+            return (int)ExitCode.Usage;
+        });
+        return command;
     };
 
     /// <summary>

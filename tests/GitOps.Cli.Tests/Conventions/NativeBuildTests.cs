@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GitOps.Cli.Conventions;
 using Xunit;
 
@@ -88,6 +89,42 @@ public sealed class NativeBuildTests
 
             // When / Then
             Assert.Null(NativeBuild.Refusal(parse, dynamicCodeSupported: false));
+        }
+    }
+
+    public sealed class ThePlaceholderMethod
+    {
+        [Theory]
+        [InlineData("train --data d.csv --model models/fraud-detector --epochs x")]
+        [InlineData("serve")]
+        [InlineData("reconcile --repo . --no-such-option")]
+        public void Should_Refuse_Whatever_Follows_The_Name_With_The_Forms_That_Run_The_Command(string line)
+        {
+            // Given a root holding the placeholder of the command the line names, as the native build's does
+            var args = line.Split(' ');
+            var root = new RootCommand { NativeBuild.Placeholder(args[0])() };
+            var stderr = new StringWriter();
+
+            // When
+            var parse = root.Parse(args);
+            var exit = parse.Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = stderr });
+
+            // Then the arguments parse (the refusal is the one answer), and a run is refused as the native build refuses it
+            Assert.Empty(parse.Errors);
+            Assert.Equal(NativeBuild.Refusal(parse, dynamicCodeSupported: false), NativeBuild.Refusal(args[0], dynamicCodeSupported: false));
+            Assert.Equal(2, exit);
+            Assert.Equal($"error: {NativeBuild.Refusal(args[0], dynamicCodeSupported: false)}", stderr.ToString().Trim());
+        }
+
+        [Fact]
+        public void Should_Say_In_Help_That_The_Command_Is_Not_Part_Of_The_Native_Build()
+        {
+            // Given / When
+            var command = NativeBuild.Placeholder("serve")();
+
+            // Then
+            Assert.Equal("serve", command.Name);
+            Assert.StartsWith("Not part of the native build", command.Description);
         }
     }
 }
