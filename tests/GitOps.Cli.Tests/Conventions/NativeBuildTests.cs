@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using GitOps.Cli.Conventions;
+using GitOps.Testing.Golden;
 using Xunit;
 
 namespace GitOps.Cli.Tests.Conventions;
@@ -114,6 +116,22 @@ public sealed class NativeBuildTests
             Assert.Equal(NativeBuild.Refusal(parse, dynamicCodeSupported: false), NativeBuild.Refusal(args[0], dynamicCodeSupported: false));
             Assert.Equal(2, exit);
             Assert.Equal($"error: {NativeBuild.Refusal(args[0], dynamicCodeSupported: false)}", stderr.ToString().Trim());
+        }
+
+        [Fact]
+        public void Should_Stand_In_The_Command_Table_For_Exactly_The_Commands_The_Native_Build_Refuses()
+        {
+            // Given the command table as written: a refused command that is not a placeholder there is compiled into
+            // the native image for nothing, with all it uses; a command the native build runs must never be one
+            var source = File.ReadAllText(RepositoryPaths.Combine("platform", "GitOps.Cli", "GitOpsCommandLine.cs"));
+            var placeholders = Regex.Matches(source, @"NativeBuild\.Placeholder\(""([a-z-]+)""\)").Select(m => m.Groups[1].Value).ToList();
+
+            // When
+            var refused = GitOpsCommandLine.Build().Subcommands.Select(c => c.Name).Where(n => !NativeBuild.Commands.Contains(n)).ToList();
+
+            // Then
+            Assert.Contains("train", refused);
+            Assert.Equal(refused.Order(StringComparer.Ordinal), placeholders.Order(StringComparer.Ordinal));
         }
 
         [Fact]
