@@ -211,9 +211,6 @@ internal static class CliInputs
             specErrors?.Invoke(head.Result, load.Diagnostics);
             return (null, (int)ExitCode.Findings);
         }
-        // Validated, policies included: rendering needs the specs, not their YAML trees.
-        load.Specs.ReleaseParseTrees();
-        PhaseMemory.Release(load.Specs.Models.Length);
         IReadOnlyList<System.Text.Json.Nodes.JsonObject> observed = [];
         if (livePath is not null)
         {

@@ -387,9 +387,7 @@ public sealed class ReconcilePass(
         }
         // Whatever the source returned, only spec files are read: the same set `gitops validate` reads in a checkout.
         var load = settings.Validate(SpecFiles(checkout));
-        // Validated, policies included: the specs are kept until the next commit, their YAML trees need not be, nor
-        // the models of other shards.
-        load.Specs.ReleaseParseTrees();
+        // Validated, policies included: the specs are kept until the next commit, the models of other shards need not be.
         load = load with { Specs = settings.Shard.Select(load.Specs) };
         _lastLoad = new LoadedCommit(checkout.Revision, load);
         if (!load.HasErrors)
