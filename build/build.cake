@@ -78,13 +78,14 @@ Task("Bench")
 });
 
 Task("Pack")
-    .Description("Packs the gitops command as a .NET tool: artifacts/packages/GitOps.Ml.Cli.<version>.nupkg (docs/install.md).")
+    .Description("Packs the gitops command as a .NET tool: artifacts/packages/GitOps.Ml.Cli.<version>.nupkg and one precompiled package per platform beside it (docs/install.md). About 4 minutes on two cores.")
     .Does(() =>
 {
     DotNetPack(cli.FullPath, new DotNetPackSettings
     {
         Configuration = "Release",
         OutputDirectory = root + "/artifacts/packages",
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("ToolPackagePerPlatform", "true"),
     });
 });
 

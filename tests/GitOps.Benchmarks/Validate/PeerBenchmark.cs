@@ -46,7 +46,7 @@ public static class PeerBenchmark
             }
             var schema = Path.Combine(root, "docs", "schemas", "model.schema.json");
             var peer = new Tool("ajv-cli 5 (Model schema only)", ajv, ["validate", "--spec=draft2020", "--allow-union-types", "-s", schema, "-d", Path.Combine(repo, "models", "*", "model.yaml")], false);
-            var forms = GitOpsForms(root);
+            var forms = GitOpsForms(root, Path.Combine(dir.FullName, "tool"));
             Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average before: {LoadAverage()}");
             Console.WriteLine($"peer: {string.Join(' ', [Path.GetFileName(peer.FileName), .. peer.Prefix.Select(a => a.Replace(dir.FullName, "$TMP", StringComparison.Ordinal))])}");
             var failed = false;
@@ -130,9 +130,10 @@ public static class PeerBenchmark
         Console.WriteLine();
     }
 
-    /// <summary>The shipped native executable and single file when they were published, the built program under
-    /// <c>dotnet</c>, and <c>dotnet run --no-build</c>.</summary>
-    private static List<Tool> GitOpsForms(string root)
+    /// <summary>The shipped native executable, single file and .NET tool when they were built (the tool installed
+    /// into <paramref name="toolPath"/> from <c>artifacts/packages</c>, as a user installs it), the built program
+    /// under <c>dotnet</c>, and <c>dotnet run --no-build</c>.</summary>
+    private static List<Tool> GitOpsForms(string root, string toolPath)
     {
         var forms = new List<Tool>();
         var native = Path.Combine(root, "artifacts", "publish-native", "linux-x64", "gitops");
@@ -152,6 +153,26 @@ public static class PeerBenchmark
         else
         {
             Console.WriteLine("no single file at artifacts/publish/linux-x64/gitops ('dotnet cake build/build.cake --target=Publish' makes it): measuring the other forms");
+        }
+        var packages = Path.Combine(root, "artifacts", "packages");
+        if (Directory.Exists(packages) && Directory.EnumerateFiles(packages, "GitOps.Ml.Cli.*.nupkg").Any())
+        {
+            var install = ProcessProbe.Run("dotnet", ["tool", "install", "--tool-path", toolPath, "GitOps.Ml.Cli", "--add-source", packages]);
+            var tool = Path.Combine(toolPath, OperatingSystem.IsWindows() ? "gitops.exe" : "gitops");
+            if (install.ExitCode == 0 && File.Exists(tool))
+            {
+                var package = Directory.EnumerateDirectories(Path.Combine(toolPath, ".store", "gitops.ml.cli"), "gitops.ml.cli.*", SearchOption.AllDirectories)
+                    .Select(Path.GetFileName).FirstOrDefault() ?? "gitops.ml.cli";
+                forms.Add(new Tool($".NET tool ({package}, installed from artifacts/packages)", tool, [], false));
+            }
+            else
+            {
+                Console.WriteLine($"dotnet tool install from artifacts/packages failed (exit {install.ExitCode}): measuring the other forms\n{Tail(install.Stderr + install.Stdout)}");
+            }
+        }
+        else
+        {
+            Console.WriteLine("no tool package in artifacts/packages ('dotnet cake build/build.cake --target=Pack' makes it): measuring the other forms");
         }
         forms.Add(new Tool("dotnet gitops.dll (Release build)", "dotnet", [Path.Combine(AppContext.BaseDirectory, "gitops.dll")], false));
         forms.Add(new Tool("dotnet run --no-build", "dotnet", ["run", "--project", Path.Combine(root, "platform", "GitOps.Cli"), "-c", "Release", "--no-build", "--"], true));
