@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using GitOps.Cli.Conventions;
 using GitOps.Testing.Golden;
@@ -143,6 +144,88 @@ public sealed class NativeBuildTests
             // Then
             Assert.Equal("serve", command.Name);
             Assert.StartsWith("Not part of the native build", command.Description);
+        }
+    }
+    public sealed class TheHugePageAdvice
+    {
+        // A program with 8 MiB of zero-filled data; it prints the kernel's flags for the mapping that holds the middle
+        // of that data ("hg": huge pages advised).
+        private const string Probe = """
+            #include <stdio.h>
+            #include <string.h>
+            static char data[8 << 20];
+            int main(void)
+            {
+                unsigned long middle = (unsigned long)&data[4 << 20];
+                data[4 << 20] = 1;
+                FILE *maps = fopen("/proc/self/smaps", "r");
+                char line[512];
+                int inside = 0;
+                while (maps && fgets(line, sizeof line, maps))
+                {
+                    unsigned long from, to;
+                    if (sscanf(line, "%lx-%lx ", &from, &to) == 2)
+                    {
+                        inside = middle >= from && middle < to;
+                    }
+                    else if (inside && strncmp(line, "VmFlags:", 8) == 0)
+                    {
+                        fputs(line, stdout);
+                    }
+                }
+                return 0;
+            }
+            """;
+
+        [Fact]
+        public void Should_Advise_Huge_Pages_For_The_Zero_Filled_Data_Of_The_Program_It_Is_Linked_Into()
+        {
+            // Given the native build's advice, and the same program built with it and without it
+            var dir = Directory.CreateTempSubdirectory("gitops-huge-pages-").FullName;
+            try
+            {
+                var probe = Path.Combine(dir, "probe.c");
+                File.WriteAllText(probe, Probe);
+                var advice = RepositoryPaths.Combine("platform", "GitOps.Cli", "Native", "huge-pages.c");
+
+                // When
+                var with = CompileAndRun(dir, "with", probe, advice);
+                var without = CompileAndRun(dir, "without", probe);
+
+                // Then
+                Assert.StartsWith("VmFlags:", with);
+                Assert.Contains(" hg", with);
+                Assert.StartsWith("VmFlags:", without);
+                Assert.DoesNotContain(" hg", without);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        private static string CompileAndRun(string dir, string name, params string[] sources)
+        {
+            var program = Path.Combine(dir, name);
+            var (compiled, compilerOutput) = Run("cc", ["-O0", "-Wall", "-Werror", "-o", program, .. sources]);
+            Assert.True(compiled == 0, $"cc failed (exit {compiled}): {compilerOutput}");
+            var (ran, output) = Run(program, []);
+            Assert.True(ran == 0, $"{name} failed (exit {ran}): {output}");
+            return output.Trim();
+        }
+
+        private static (int ExitCode, string Output) Run(string fileName, string[] arguments)
+        {
+            var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+            using var process = Process.Start(start)!;
+            var errors = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, output + errors.Result);
         }
     }
 }
