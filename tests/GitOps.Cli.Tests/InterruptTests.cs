@@ -19,7 +19,7 @@ public sealed class InterruptTests
         [InlineData(Signals.Sigterm)]
         public async Task Should_Say_Interrupted_And_Exit_130_Not_Report_A_Bug(int signal)
         {
-            // Given 'gitops train example' as a real process, past generating its dataset and into training
+            // Given 'gitops train example' as a real process
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "train", "example", "--out", Path.Combine(_dir, "out") })
             {
@@ -28,29 +28,32 @@ public sealed class InterruptTests
             using var process = Process.Start(psi)!;
             var stdout = new ConcurrentQueue<string>();
             var stderr = new ConcurrentQueue<string>();
-            var generated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
+            var signalled = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // When the dataset is generated, the signal goes at once from the thread that reads the line: not from a
+            // continuation, which a busy test host may run only after training has finished
+            var reader = new Thread(() =>
             {
-                if (e.Data is { } line)
+                while (process.StandardOutput.ReadLine() is { } line)
                 {
                     stdout.Enqueue(line);
-                    if (line.StartsWith("Generated ", StringComparison.Ordinal))
+                    if (line.StartsWith("Generated ", StringComparison.Ordinal) && !signalled.Task.IsCompleted)
                     {
-                        generated.TrySetResult();
+                        signalled.TrySetResult(Signals.Kill(process.Id, signal));
                     }
                 }
-            };
+                signalled.TrySetResult(-1);
+            })
+            { IsBackground = true };
+            reader.Start();
             process.ErrorDataReceived += (_, e) => stderr.Enqueue(e.Data ?? "");
-            process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             try
             {
-                await generated.Task.WaitAsync(TimeSpan.FromMinutes(2));
-
-                // When
-                Assert.Equal(0, Signals.Kill(process.Id, signal));
+                Assert.Equal(0, await signalled.Task.WaitAsync(TimeSpan.FromMinutes(2)));
                 using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 await process.WaitForExitAsync(wait.Token);
+                reader.Join(TimeSpan.FromSeconds(10));
 
                 // Then
                 var errors = string.Join('\n', stderr);

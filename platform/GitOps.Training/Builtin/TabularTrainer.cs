@@ -137,6 +137,7 @@ public sealed class TabularTrainer(TimeProvider time)
                 return TrainingOutcome.Failure($"evaluation produced non-finite {string.Join(", ", notFinite)} on {validationRows} validation rows; use more data or a larger validation fraction");
             }
             var evaluated = time.GetTimestamp();
+            ct.ThrowIfCancellationRequested();
             if (request.ProgressSteps > 0)
             {
                 stages?.Report(new TrainingStage(request.ProgressSteps, request.ProgressSteps, iterations, metrics, time.GetUtcNow()));
@@ -157,6 +158,7 @@ public sealed class TabularTrainer(TimeProvider time)
                 return TrainingOutcome.Failure($"the exported model cannot be read back: {onnxError}");
             }
             var exported = time.GetTimestamp();
+            ct.ThrowIfCancellationRequested();
             onModel?.Invoke(model);
             Report(5, "measuring latency");
             var (facts, probeError) = LatencyProbe.Measure(modelPath, request.LatencyRuns, time);
@@ -164,6 +166,7 @@ public sealed class TabularTrainer(TimeProvider time)
             {
                 return TrainingOutcome.Failure(probeError!);
             }
+            ct.ThrowIfCancellationRequested();
 
             File.WriteAllText(Path.Combine(request.OutputDirectory, TrainingProfile.File),
                 Profile(model.Transform(trainSet), scan.Features, binary ? "Probability" : "Score").Serialize());
