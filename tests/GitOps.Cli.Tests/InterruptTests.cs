@@ -19,9 +19,11 @@ public sealed class InterruptTests
         [InlineData(Signals.Sigterm)]
         public async Task Should_Say_Interrupted_And_Exit_130_Not_Report_A_Bug(int signal)
         {
-            // Given 'gitops train example' as a real process
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "train", "example", "--out", Path.Combine(_dir, "out") })
+            // Given 'gitops train example' as a real process, with Ctrl+C's signal handled as a terminal's foreground
+            // command has it: a test run started in the background inherits SIGINT ignored, and a program started so
+            // rightly keeps ignoring it
+            var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "train", "example", "--out", Path.Combine(_dir, "out") })
             {
                 psi.ArgumentList.Add(arg);
             }
