@@ -19,9 +19,9 @@ public sealed class InterruptTests
         [InlineData(Signals.Sigterm)]
         public async Task Should_Say_Interrupted_And_Exit_130_Not_Report_A_Bug(int signal)
         {
-            // Given 'gitops train example' as a real process, with Ctrl+C's signal handled as a terminal's foreground
-            // command has it: a test run started in the background inherits SIGINT ignored, and a program started so
-            // rightly keeps ignoring it
+            // Given 'gitops train example' as a real process, past generating its dataset and into training, with SIGINT
+            // at its default as a terminal's foreground command has it: a test run started in the background inherits
+            // SIGINT ignored, and a program started so rightly keeps ignoring it
             var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "gitops.dll"), "train", "example", "--out", Path.Combine(_dir, "out") })
             {
@@ -30,32 +30,29 @@ public sealed class InterruptTests
             using var process = Process.Start(psi)!;
             var stdout = new ConcurrentQueue<string>();
             var stderr = new ConcurrentQueue<string>();
-            var signalled = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-            // When the dataset is generated, the signal goes at once from the thread that reads the line: not from a
-            // continuation, which a busy test host may run only after training has finished
-            var reader = new Thread(() =>
+            var generated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) =>
             {
-                while (process.StandardOutput.ReadLine() is { } line)
+                if (e.Data is { } line)
                 {
                     stdout.Enqueue(line);
-                    if (line.StartsWith("Generated ", StringComparison.Ordinal) && !signalled.Task.IsCompleted)
+                    if (line.StartsWith("Generated ", StringComparison.Ordinal))
                     {
-                        signalled.TrySetResult(Signals.Kill(process.Id, signal));
+                        generated.TrySetResult();
                     }
                 }
-                signalled.TrySetResult(-1);
-            })
-            { IsBackground = true };
-            reader.Start();
+            };
             process.ErrorDataReceived += (_, e) => stderr.Enqueue(e.Data ?? "");
+            process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             try
             {
-                Assert.Equal(0, await signalled.Task.WaitAsync(TimeSpan.FromMinutes(2)));
+                await generated.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+                // When
+                Assert.Equal(0, Signals.Kill(process.Id, signal));
                 using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 await process.WaitForExitAsync(wait.Token);
-                reader.Join(TimeSpan.FromSeconds(10));
 
                 // Then
                 var errors = string.Join('\n', stderr);

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using GitOps.Cli.Conventions;
+using GitOps.Testing;
 using GitOps.Testing.Golden;
 using Xunit;
 
@@ -146,6 +146,7 @@ public sealed class NativeBuildTests
             Assert.StartsWith("Not part of the native build", command.Description);
         }
     }
+
     public sealed class TheHugePageAdvice
     {
         // A program with 8 MiB of zero-filled data; it prints the kernel's flags for the mapping that holds the middle
@@ -178,7 +179,7 @@ public sealed class NativeBuildTests
             """;
 
         [Fact]
-        public void Should_Advise_Huge_Pages_For_The_Zero_Filled_Data_Of_The_Program_It_Is_Linked_Into()
+        public async Task Should_Advise_Huge_Pages_For_The_Zero_Filled_Data_Of_The_Program_It_Is_Linked_Into()
         {
             // Given the native build's advice, and the same program built with it and without it
             var dir = Directory.CreateTempSubdirectory("gitops-huge-pages-").FullName;
@@ -189,8 +190,8 @@ public sealed class NativeBuildTests
                 var advice = RepositoryPaths.Combine("platform", "GitOps.Cli", "Native", "huge-pages.c");
 
                 // When
-                var with = CompileAndRun(dir, "with", probe, advice);
-                var without = CompileAndRun(dir, "without", probe);
+                var with = await CompileAndRunAsync(dir, "with", probe, advice);
+                var without = await CompileAndRunAsync(dir, "without", probe);
 
                 // Then
                 Assert.StartsWith("VmFlags:", with);
@@ -204,28 +205,15 @@ public sealed class NativeBuildTests
             }
         }
 
-        private static string CompileAndRun(string dir, string name, params string[] sources)
+        private static async Task<string> CompileAndRunAsync(string dir, string name, params string[] sources)
         {
             var program = Path.Combine(dir, name);
-            var (compiled, compilerOutput) = Run("cc", ["-O0", "-Wall", "-Werror", "-o", program, .. sources]);
-            Assert.True(compiled == 0, $"cc failed (exit {compiled}): {compilerOutput}");
-            var (ran, output) = Run(program, []);
-            Assert.True(ran == 0, $"{name} failed (exit {ran}): {output}");
-            return output.Trim();
-        }
-
-        private static (int ExitCode, string Output) Run(string fileName, string[] arguments)
-        {
-            var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using var process = Process.Start(start)!;
-            var errors = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output + errors.Result);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var compiled = await ChildProcess.RunAsync("cc", ["-O0", "-Wall", "-Werror", "-o", program, .. sources], timeout.Token);
+            Assert.True(compiled.ExitCode == 0, $"cc failed (exit {compiled.ExitCode}): {compiled.Output}");
+            var ran = await ChildProcess.RunAsync(program, [], timeout.Token);
+            Assert.True(ran.ExitCode == 0, $"{name} failed (exit {ran.ExitCode}): {ran.Output}");
+            return ran.Output.Trim();
         }
     }
 }
