@@ -8,6 +8,7 @@ namespace GitOps.Reconciler.Loop;
 /// Connects an <see cref="IDriftSource"/> to the loop: one watch per environment (in the namespace its last loaded
 /// commit names), and for each burst of outside changes one <see cref="ReconcileTrigger"/> request for that
 /// environment, <see cref="Debounce"/> after the first change, so a <c>kubectl edit</c> of three objects causes one pass.
+/// A managed Job that finished wakes a pass the same way, without counting as drift.
 /// A watch that fails is opened again after the shared backoff; drift is then still found by the interval pass.
 /// </summary>
 public sealed class DriftWatch(IDriftSource source, ReconcileTrigger trigger, TimeProvider time, TimeSpan debounce, ILogger log)
@@ -21,7 +22,7 @@ public sealed class DriftWatch(IDriftSource source, ReconcileTrigger trigger, Ti
     /// <summary>How long a burst of changes is collected before the pass is asked for.</summary>
     public TimeSpan Debounce => debounce;
 
-    /// <summary>Outside changes seen since start.</summary>
+    /// <summary>Outside changes seen since start (finished Jobs are not counted).</summary>
     public long DetectedCount => Interlocked.Read(ref _detected);
 
     /// <summary>Watches <paramref name="environment"/> in <paramref name="namespace"/> from now on (no-op when it
@@ -77,9 +78,12 @@ public sealed class DriftWatch(IDriftSource source, ReconcileTrigger trigger, Ti
                     await foreach (var change in source.WatchDriftAsync(environment, @namespace, ct))
                     {
                         failures = 0;
-                        Interlocked.Increment(ref _detected);
-                        log.LogInformation("{Environment}: {Change}", environment, change);
-                        changes.Writer.TryWrite(change);
+                        if (change.IsDrift)
+                        {
+                            Interlocked.Increment(ref _detected);
+                        }
+                        log.LogInformation("{Environment}: {Change}", environment, change.Description);
+                        changes.Writer.TryWrite(change.IsDrift ? $"drift: {change.Description}" : change.Description);
                     }
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && e is not OperationCanceledException)
@@ -111,7 +115,7 @@ public sealed class DriftWatch(IDriftSource source, ReconcileTrigger trigger, Ti
                 await Task.Delay(debounce, time, ct);
                 if (changes.TryRead(out var first))
                 {
-                    trigger.Request($"drift: {first}", environment);
+                    trigger.Request(first, environment);
                 }
             }
         }

@@ -2,15 +2,27 @@ namespace GitOps.Reconciler.Loop;
 
 /// <summary>
 /// Port: tells the loop, as it happens, that a managed object of an environment was changed by someone other than
-/// this reconciler (a hand edit, a delete), so the environment is reconciled within seconds instead of at the next
-/// interval. The interval pass stays the safety net for anything a watch can miss.
+/// this reconciler (a hand edit, a delete), or that a managed training Job finished, so the environment is reconciled
+/// within seconds instead of at the next interval. The interval pass stays the safety net for anything a watch can miss.
 /// </summary>
 public interface IDriftSource
 {
     /// <summary>
-    /// Yields one line per outside change of a managed object of <paramref name="environment"/> in
-    /// <paramref name="namespace"/> (<c>Deployment/ml/fraud-stable changed outside GitOps</c>) until
-    /// <paramref name="ct"/> is cancelled. This reconciler's own writes and status-only updates are not yielded.
+    /// Yields one <see cref="ManagedChange"/> per outside change of a managed object of <paramref name="environment"/>
+    /// in <paramref name="namespace"/> (<c>Deployment/ml/fraud-stable changed outside GitOps</c>) and per managed Job
+    /// that reached its end (<c>Job/ml/fraud-train-1 finished: Complete</c>), until <paramref name="ct"/> is cancelled.
+    /// This reconciler's own writes and other status-only updates are not yielded.
     /// </summary>
-    IAsyncEnumerable<string> WatchDriftAsync(string environment, string @namespace, CancellationToken ct);
+    IAsyncEnumerable<ManagedChange> WatchDriftAsync(string environment, string @namespace, CancellationToken ct);
+}
+
+/// <summary>What a watch of managed objects tells the loop: an outside change (<see cref="IsDrift"/>), or a Job that
+/// finished, which is not drift but is what registration, the gates and the rollout of its model wait for.</summary>
+public sealed record ManagedChange(string Description, bool IsDrift)
+{
+    public static ManagedChange Drift(string description) => new(description, true);
+
+    public static ManagedChange Finished(string description) => new(description, false);
+
+    public override string ToString() => Description;
 }

@@ -191,7 +191,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     {
         lock (_faultGate)
         {
-            _faults.Add(new FaultRule(count, verb, pathContains, statusCode, null));
+            _faults.Add(new FaultRule(count, verb, pathContains, statusCode, null, null));
         }
     }
 
@@ -201,7 +201,18 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     {
         lock (_faultGate)
         {
-            _faults.Add(new FaultRule(count, verb, pathContains, null, delay));
+            _faults.Add(new FaultRule(count, verb, pathContains, null, delay, null));
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> matching requests are served at once (a write is stored and shown to
+    /// watches) but answered only after <paramref name="delay"/>: a client reads the watch event of its own write before
+    /// the answer, as it can from a real API server.</summary>
+    public void AnswerLateNext(int count, TimeSpan delay, string? verb = null, string? pathContains = null)
+    {
+        lock (_faultGate)
+        {
+            _faults.Add(new FaultRule(count, verb, pathContains, null, null, delay));
         }
     }
 
@@ -484,6 +495,10 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
                 result = new StoreResult(405, KubernetesStatus.Failure(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"));
                 break;
         }
+        if (fault?.AnswerDelay is { } answerDelay)
+        {
+            await Task.Delay(answerDelay, ct);
+        }
         await WriteAsync(context, result.Code, result.Body);
     }
 
@@ -608,7 +623,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         }
     }
 
-    private sealed class FaultRule(int count, string? verb, string? pathContains, int? statusCode, TimeSpan? delay)
+    private sealed class FaultRule(int count, string? verb, string? pathContains, int? statusCode, TimeSpan? delay, TimeSpan? answerDelay)
     {
         public int Remaining { get; set; } = count;
 
@@ -619,6 +634,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         public int? StatusCode { get; } = statusCode;
 
         public TimeSpan? Delay { get; } = delay;
+
+        public TimeSpan? AnswerDelay { get; } = answerDelay;
     }
 
     private sealed record Route(string Group, string Version, string Namespace, string Plural, string? Name)

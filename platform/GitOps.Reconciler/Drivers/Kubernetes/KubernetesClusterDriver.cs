@@ -50,6 +50,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     /// <summary>The resourceVersion of each object as this driver last wrote it, so its own writes are not taken for drift.</summary>
     private readonly ConcurrentDictionary<ResourceKey, string> _written = new();
 
+    /// <summary>Applies sent and not answered yet, by object: a watch can show such a write before its answer gives the
+    /// resourceVersion that <see cref="_written"/> recognises it by.</summary>
+    private readonly ConcurrentDictionary<ResourceKey, Task> _applying = new();
+
     /// <summary>What each running <see cref="WatchManagedAsync"/> has seen, by environment and namespace: what
     /// <see cref="ReadManagedAsync"/> reads instead of listing while the watch can be trusted.</summary>
     private readonly ConcurrentDictionary<(string Environment, string Namespace), WatchedObjects> _watched = new();
@@ -125,19 +129,33 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         // Status is written by controllers; a resourceVersion would turn the apply into a precondition.
         var body = SingleManagerApply.Configuration(desired);
         var query = $"?fieldManager={ManagedLabels.FieldManager}{(_options.ForceConflicts ? "&force=true" : "")}{(dryRun ? "&dryRun=All" : "")}";
-        var response = await api.SendAsync(HttpMethod.Patch, KubernetesPaths.Item(kind, ns, name) + query, body, "application/apply-patch+yaml", ct);
-        if (response.IsSuccess && response.Body is { } applied)
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!dryRun)
         {
-            var stored = Normalize(kind, applied);
-            if (!dryRun && stored["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
+            _applying[key] = answered.Task;
+        }
+        KubernetesResponse response;
+        try
+        {
+            response = await api.SendAsync(HttpMethod.Patch, KubernetesPaths.Item(kind, ns, name) + query, body, "application/apply-patch+yaml", ct);
+            if (response.IsSuccess && response.Body is { } applied)
             {
-                _written[key] = rv;
-                foreach (var watched in WatchedIn(ns))
+                var stored = Normalize(kind, applied);
+                if (!dryRun && stored["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
                 {
-                    watched.Applied(key, stored);
+                    _written[key] = rv;
+                    foreach (var watched in WatchedIn(ns))
+                    {
+                        watched.Applied(key, stored);
+                    }
                 }
+                return stored;
             }
-            return stored;
+        }
+        finally
+        {
+            _applying.TryRemove(new KeyValuePair<ResourceKey, Task>(key, answered.Task));
+            answered.TrySetResult();
         }
         if (response.StatusCode == 409 && response.Body?["reason"]?.GetValue<string>() == "Conflict")
         {
@@ -209,19 +227,27 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     }
 
     /// <summary>
-    /// <see cref="WatchManagedAsync"/> narrowed to drift: changes made by anyone but this driver (its applies are
-    /// recognised by resourceVersion, its deletes by key) that touch more than status and bookkeeping metadata.
+    /// <see cref="WatchManagedAsync"/> narrowed to what should wake a pass: changes made by anyone but this driver (its
+    /// applies are recognised by resourceVersion, its deletes by key) that touch more than status and bookkeeping
+    /// metadata, and managed Jobs whose status first shows them finished (succeeded, or failed for good). A pass that
+    /// read a Job from the watch a moment before its completion arrived is followed by another once it does.
     /// </summary>
-    public async IAsyncEnumerable<string> WatchDriftAsync(string environment, string @namespace, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<ManagedChange> WatchDriftAsync(string environment, string @namespace, [EnumeratorCancellation] CancellationToken ct)
     {
         var seen = new Dictionary<ResourceKey, UInt128>();
+        var finished = new HashSet<ResourceKey>();
         await foreach (var change in WatchManagedAsync(environment, @namespace, ct))
         {
             if (change.Type == ClusterChangeType.Listed)
             {
                 foreach (var listed in change.Snapshot)
                 {
-                    seen[KeyOf(listed)] = Content(listed);
+                    var listedKey = KeyOf(listed);
+                    seen[listedKey] = Content(listed);
+                    if (JobEnd(listedKey, listed) is not null)
+                    {
+                        finished.Add(listedKey);
+                    }
                 }
                 continue;
             }
@@ -229,21 +255,54 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             if (change.Type == ClusterChangeType.Deleted)
             {
                 seen.Remove(key);
+                finished.Remove(key);
                 if (!_written.TryRemove(new KeyValuePair<ResourceKey, string>(key, DeletedHere)))
                 {
-                    yield return $"{key} deleted outside GitOps";
+                    yield return ManagedChange.Drift($"{key} deleted outside GitOps");
                 }
                 continue;
             }
             var content = Content(change.Object!);
             var known = seen.TryGetValue(key, out var before);
             seen[key] = content;
-            if (known && content == before || _written.TryGetValue(key, out var mine) && mine == change.ResourceVersion)
+            var end = JobEnd(key, change.Object!);
+            var ended = end is not null && finished.Add(key);
+            if (end is null)
             {
-                continue;
+                finished.Remove(key);
             }
-            yield return $"{key} {(change.Type == ClusterChangeType.Added ? "created" : "changed")} outside GitOps";
+            var unchanged = known && content == before;
+            if (!unchanged && !Mine(key, change.ResourceVersion) && _applying.TryGetValue(key, out var applying))
+            {
+                // The watch may show this driver's apply before its answer: wait for the answer, then judge.
+                await applying.WaitAsync(ct);
+            }
+            if (!(unchanged || Mine(key, change.ResourceVersion)))
+            {
+                yield return ManagedChange.Drift($"{key} {(change.Type == ClusterChangeType.Added ? "created" : "changed")} outside GitOps");
+            }
+            else if (ended)
+            {
+                yield return ManagedChange.Finished($"{key} finished: {end}");
+            }
         }
+    }
+
+    /// <summary>True when <paramref name="resourceVersion"/> is the version of the object this driver's last apply wrote.</summary>
+    private bool Mine(ResourceKey key, string resourceVersion) => _written.TryGetValue(key, out var mine) && mine == resourceVersion;
+
+    /// <summary>How a managed Job ended (<c>Complete</c>, <c>Failed</c>), read as the pass reads it; null while it
+    /// runs, and for every other kind.</summary>
+    private static string? JobEnd(ResourceKey key, JsonObject obj)
+    {
+        if (key.Kind != ManagedKinds.Job.Kind)
+        {
+            return null;
+        }
+        var health = WorkloadHealth.ForJob(obj);
+        return health.IsTerminal ? health.State.ToString()
+            : obj["status"]?["succeeded"] is JsonValue succeeded && succeeded.TryGetValue<long>(out var n) && n > 0 ? nameof(WorkloadState.Complete)
+            : null;
     }
 
     /// <summary>A digest of an object without what controllers and the API server keep changing (status,

@@ -3,6 +3,7 @@ using GitOps.Planning.Cluster;
 using GitOps.Planning.Experiments;
 using GitOps.Planning.Rendering;
 using GitOps.Reconciler.Drivers.Kubernetes;
+using GitOps.Reconciler.Loop;
 using GitOps.Testing.FakeKubernetes;
 using GitOps.Testing.Time;
 
@@ -12,6 +13,51 @@ public sealed class KubernetesClusterDriverTests
 {
     private static readonly ResourceKey WebDeployment = new("apps/v1", "Deployment", "ml", "web");
     private static readonly KubernetesDriverOptions TwoKinds = new() { Kinds = [ManagedKinds.ConfigMap, ManagedKinds.Deployment] };
+
+    private static async Task<DriftWatching> WatchDriftAsync(FakeCluster cluster, KubernetesDriverOptions options)
+    {
+        var driver = cluster.Driver(options);
+        var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var drift = driver.WatchDriftAsync("prod", "ml", stop.Token).GetAsyncEnumerator(stop.Token);
+        var first = drift.MoveNextAsync();
+        await Eventually.TrueAsync(() => driver.ReadsFromWatch("prod", "ml"));
+        return new DriftWatching(driver, drift, first, stop);
+    }
+
+    /// <summary>A running drift watch of one driver, as the reconciler's <c>DriftWatch</c> keeps one.</summary>
+    private sealed class DriftWatching(KubernetesClusterDriver driver, IAsyncEnumerator<ManagedChange> drift, ValueTask<bool> next,
+        CancellationTokenSource stop) : IAsyncDisposable
+    {
+        private ValueTask<bool> _next = next;
+
+        public KubernetesClusterDriver Driver => driver;
+
+        public async Task<ManagedChange> NextAsync()
+        {
+            Assert.True(await _next, "the watch ended unexpectedly");
+            var change = drift.Current;
+            _next = drift.MoveNextAsync();
+            return change;
+        }
+
+        /// <summary>The next change, which must be drift, as its description.</summary>
+        public async Task<string> NextDriftAsync() => await NextAsync() is { IsDrift: true } change ? change.Description : "not drift";
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await _next;
+            }
+            catch (OperationCanceledException)
+            {
+                // The watch ends by cancellation.
+            }
+            await drift.DisposeAsync();
+            stop.Dispose();
+        }
+    }
 
     public sealed class TheReadManagedAsyncMethod
     {
@@ -273,7 +319,7 @@ public sealed class KubernetesClusterDriverTests
             await using var cluster = await FakeCluster.StartAsync();
             cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
             cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
-            await using var watch = await WatchAsync(cluster);
+            await using var watch = await WatchDriftAsync(cluster, TwoKinds);
             var listed = cluster.Server.RequestCount("list");
 
             // When
@@ -290,7 +336,7 @@ public sealed class KubernetesClusterDriverTests
             // Given
             await using var cluster = await FakeCluster.StartAsync();
             cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
-            await using var watch = await WatchAsync(cluster);
+            await using var watch = await WatchDriftAsync(cluster, TwoKinds);
             var listed = cluster.Server.RequestCount("list");
 
             // When someone scales the Deployment
@@ -311,7 +357,7 @@ public sealed class KubernetesClusterDriverTests
             await using var cluster = await FakeCluster.StartAsync();
             cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
             cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
-            await using var watch = await WatchAsync(cluster);
+            await using var watch = await WatchDriftAsync(cluster, TwoKinds);
 
             // When
             cluster.Server.DeleteObject(WebDeployment);
@@ -328,7 +374,7 @@ public sealed class KubernetesClusterDriverTests
             // Given
             await using var cluster = await FakeCluster.StartAsync();
             cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", "web"));
-            await using var watch = await WatchAsync(cluster);
+            await using var watch = await WatchDriftAsync(cluster, TwoKinds);
 
             // When the driver writes and reads again at once, before its watch may have shown the writes
             var applied = await watch.Driver.ApplyAsync(FakeCluster.ConfigMap("prod-config"), dryRun: false, CancellationToken.None);
@@ -345,7 +391,7 @@ public sealed class KubernetesClusterDriverTests
         {
             // Given a write of the driver that its watch has not shown yet
             await using var cluster = await FakeCluster.StartAsync();
-            await using var watch = await WatchAsync(cluster);
+            await using var watch = await WatchDriftAsync(cluster, TwoKinds);
             await watch.Driver.ApplyAsync(FakeCluster.ConfigMap("prod-config"), dryRun: false, CancellationToken.None);
 
             // When
@@ -363,7 +409,7 @@ public sealed class KubernetesClusterDriverTests
         {
             // Given
             await using var cluster = await FakeCluster.StartAsync();
-            var watch = await WatchAsync(cluster);
+            var watch = await WatchDriftAsync(cluster, TwoKinds);
             var driver = watch.Driver;
             await watch.DisposeAsync();
             cluster.Server.Seed(FakeCluster.ConfigMap("prod-config"));
@@ -384,7 +430,7 @@ public sealed class KubernetesClusterDriverTests
             // Given a watch whose reconnection waits for the clock
             var time = new ObservableTimeProvider();
             await using var cluster = await FakeCluster.StartAsync(RetryPolicy.Default, time);
-            await using var watch = await WatchAsync(cluster);
+            await using var watch = await WatchDriftAsync(cluster, TwoKinds);
             await Eventually.TrueAsync(() => cluster.Server.RequestCount("watch") == TwoKinds.Kinds.Count);
             cluster.Server.FailNext(1, 503, verb: "watch");
 
@@ -399,51 +445,106 @@ public sealed class KubernetesClusterDriverTests
             Assert.Equal(["ConfigMap/created-while-disconnected"], Describe(objects));
         }
 
-        private static async Task<DriftWatching> WatchAsync(FakeCluster cluster)
-        {
-            var driver = cluster.Driver(TwoKinds);
-            var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var drift = driver.WatchDriftAsync("prod", "ml", stop.Token).GetAsyncEnumerator(stop.Token);
-            var first = drift.MoveNextAsync();
-            await Eventually.TrueAsync(() => driver.ReadsFromWatch("prod", "ml"));
-            return new DriftWatching(driver, drift, first, stop);
-        }
-
         private static IReadOnlyList<string> Describe(IReadOnlyList<JsonObject> objects) =>
             [.. objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}")];
 
         private static string? ResourceVersion(JsonObject obj) => obj["metadata"]?["resourceVersion"]?.GetValue<string>();
+    }
 
-        /// <summary>A running drift watch of one driver, as the reconciler's <c>DriftWatch</c> keeps one.</summary>
-        private sealed class DriftWatching(KubernetesClusterDriver driver, IAsyncEnumerator<string> drift, ValueTask<bool> next,
-            CancellationTokenSource stop) : IAsyncDisposable
+    public sealed class TheWatchDriftAsyncMethod
+    {
+        private static readonly KubernetesDriverOptions JobsAndConfigMaps = new() { Kinds = [ManagedKinds.Job, ManagedKinds.ConfigMap] };
+        private static readonly ResourceKey TrainJob = new("batch/v1", "Job", "ml", "fraud-train");
+        private static readonly ResourceKey Config = new("v1", "ConfigMap", "ml", "prod-config");
+
+        [Theory]
+        [InlineData("Complete", "Complete")]
+        [InlineData("Failed", "Failed")]
+        public async Task Should_Report_A_Job_Once_When_It_Finishes_Without_Calling_It_Drift(string condition, string expected)
         {
-            private ValueTask<bool> _next = next;
+            // Given a running training Job under watch
+            await using var cluster = await SeededAsync(new JsonObject { ["active"] = 1 });
+            await using var watch = await WatchDriftAsync(cluster, JobsAndConfigMaps);
 
-            public KubernetesClusterDriver Driver => driver;
+            // When it finishes, its status is written again, and then someone edits a ConfigMap
+            cluster.Server.SetStatus(TrainJob, Ended(condition));
+            var first = await watch.NextAsync();
+            cluster.Server.SetStatus(TrainJob, Ended(condition, completionTime: "2026-12-03T10:00:00Z"));
+            cluster.Server.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+            var second = await watch.NextAsync();
 
-            public async Task<string> NextDriftAsync()
+            // Then the end is told once, as what it is, and the edit after it as drift
+            Assert.Equal(ManagedChange.Finished($"{TrainJob} finished: {expected}"), first);
+            Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), second);
+        }
+
+        [Fact]
+        public async Task Should_Not_Report_A_Job_That_Had_Finished_Before_The_Watch_Listed_It()
+        {
+            // Given a Job that had already succeeded when the watch listed it
+            await using var cluster = await SeededAsync(new JsonObject { ["succeeded"] = 1 });
+            await using var watch = await WatchDriftAsync(cluster, JobsAndConfigMaps);
+
+            // When its status is written again, then someone edits a ConfigMap
+            cluster.Server.SetStatus(TrainJob, Ended("Complete"));
+            cluster.Server.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+
+            // Then only the edit is told
+            Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), await watch.NextAsync());
+        }
+
+        [Fact]
+        public async Task Should_Not_Report_A_Job_Whose_Pods_Only_Start()
+        {
+            // Given a Job not started yet
+            await using var cluster = await SeededAsync(new JsonObject());
+            await using var watch = await WatchDriftAsync(cluster, JobsAndConfigMaps);
+
+            // When its pod starts, then someone edits a ConfigMap
+            cluster.Server.SetStatus(TrainJob, new JsonObject { ["active"] = 1 });
+            cluster.Server.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+
+            // Then only the edit is told
+            Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), await watch.NextAsync());
+        }
+
+        [Fact]
+        public async Task Should_Not_Take_Its_Own_Apply_For_Drift_When_The_Watch_Shows_It_Before_The_Answer()
+        {
+            // Given a server that shows the next apply to watches half a second before answering it
+            await using var cluster = await SeededAsync(new JsonObject { ["active"] = 1 });
+            await using var watch = await WatchDriftAsync(cluster, JobsAndConfigMaps);
+            cluster.Server.AnswerLateNext(1, TimeSpan.FromMilliseconds(500), verb: "apply");
+
+            // When the driver applies a new ConfigMap, then someone edits another by hand
+            await watch.Driver.ApplyAsync(FakeCluster.ConfigMap("applied"), dryRun: false, CancellationToken.None);
+            cluster.Server.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+
+            // Then only the edit is told
+            Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), await watch.NextAsync());
+        }
+
+        private static JsonObject Ended(string condition, string? completionTime = null)
+        {
+            var status = new JsonObject
             {
-                Assert.True(await _next, "the watch ended unexpectedly");
-                var change = drift.Current;
-                _next = drift.MoveNextAsync();
-                return change;
-            }
-
-            public async ValueTask DisposeAsync()
+                [condition == "Complete" ? "succeeded" : "failed"] = 1,
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = condition, ["status"] = "True" }),
+            };
+            if (completionTime is not null)
             {
-                await stop.CancelAsync();
-                try
-                {
-                    await _next;
-                }
-                catch (OperationCanceledException)
-                {
-                    // The watch ends by cancellation.
-                }
-                await drift.DisposeAsync();
-                stop.Dispose();
+                status["completionTime"] = completionTime;
             }
+            return status;
+        }
+
+        private static async Task<FakeCluster> SeededAsync(JsonObject jobStatus)
+        {
+            var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("batch/v1", "Job", TrainJob.Name, spec: new JsonObject { ["backoffLimit"] = 0 }));
+            cluster.Server.SetStatus(TrainJob, jobStatus);
+            cluster.Server.Seed(FakeCluster.ConfigMap(Config.Name));
+            return cluster;
         }
     }
 
@@ -931,7 +1032,7 @@ public sealed class KubernetesClusterDriverTests
 
             // Then the first drift it reports is its own object's, and what it reads from the watch is its own
             Assert.True(await next);
-            Assert.Equal("ConfigMap/ml/mine changed outside GitOps", drift.Current);
+            Assert.Equal(ManagedChange.Drift("ConfigMap/ml/mine changed outside GitOps"), drift.Current);
             var objects = await driver.ReadManagedAsync("prod", "ml", CancellationToken.None);
             Assert.True(driver.ReadsFromWatch("prod", "ml"));
             Assert.Equal(["ConfigMap/environment-wide", "ConfigMap/mine"], Describe(objects).Order(StringComparer.Ordinal));
