@@ -1,4 +1,5 @@
 using GitOps.Policy.Expressions;
+using GitOps.Policy.Policies;
 using GitOps.Specs;
 
 namespace GitOps.Policy;
@@ -18,7 +19,9 @@ public static class RepositoryValidator
         // The expression engine starts on another core while the files are read (in a fresh process its first use
         // costs a few hundred milliseconds). Nothing waits for it: a check that needs it first waits for its start.
         _ = Task.Run(CelExpressions.WarmUp);
-        var result = SpecValidator.Validate(files, limits, specs => PolicyChecks.Check(specs));
+        // Policies are loaded first, and the other documents' views along the fields they read built at load.
+        var withViews = (limits ?? LoaderLimits.Default) with { PolicyViews = PolicyEvaluator.FieldsRead };
+        var result = SpecValidator.Validate(files, withViews, specs => PolicyChecks.Check(specs));
         return result with { Diagnostics = PolicyChecks.Sort(result.Diagnostics) };
     }
 }

@@ -4,6 +4,7 @@ using GitOps.Policy.Tests.Support;
 using GitOps.Specs;
 using GitOps.Specs.Diagnostics;
 using GitOps.Specs.Model;
+using GitOps.Testing.Generators;
 using static GitOps.Policy.Tests.TestSpecs;
 
 namespace GitOps.Policy.Tests;
@@ -245,6 +246,83 @@ public sealed class PolicyEvaluatorTests
                 Assert.Equal(whole.Select(d => d.ToString() + " " + d.Hint), along.Select(d => d.ToString() + " " + d.Hint));
             }
         }
+
+        [Fact]
+        public void Should_Give_The_Same_Findings_With_Views_Built_At_Load_Even_When_A_Policys_Kind_Hides_From_The_First_Look()
+        {
+            // Given 100 clones of the example models with their policies and one that half of them break, and the same
+            // with one more Policy whose kind is written with an escape (so the loader does not load it first)
+            var clones = ExampleModelClones.Generate(RepositoryRoot.Path, 100).Append(PolicyFile("half", "Policy", "object.metadata.name.endsWith('1')")).ToList();
+            var hidden = clones.Append(PolicyFile("hidden", "Pol\\x69cy", "object.spec.description.size() < 50")).ToList();
+
+            foreach (var repository in new[] { clones, hidden })
+            {
+                // When the documents' views are built at load, and when they are parsed again as policies read them
+                var atLoad = SpecLoader.Load(repository, LoaderLimits.Default with { PolicyViews = PolicyEvaluator.FieldsRead }).Specs;
+                var again = SpecLoader.Load(repository).Specs;
+
+                // Then the findings are the same
+                var found = PolicyEvaluator.Evaluate(again).Select(d => d.ToString() + " " + d.Hint).ToList();
+                Assert.Equal(found, PolicyEvaluator.Evaluate(atLoad).Select(d => d.ToString() + " " + d.Hint));
+                Assert.Contains(found, f => f.Contains("[policy half/rule", StringComparison.Ordinal));
+            }
+            Assert.Contains(PolicyEvaluator.Evaluate(SpecLoader.Load(hidden).Specs), d => d.Message.Contains("[policy hidden/rule", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Should_Hand_Out_The_View_Built_At_Load_Once_Then_Parse_The_Document_Again()
+        {
+            // Given a repository loaded with views along the fields its policies read
+            var repository = ExampleModelClones.Generate(RepositoryRoot.Path, 100);
+            var specs = SpecLoader.Load(repository, LoaderLimits.Default with { PolicyViews = PolicyEvaluator.FieldsRead }).Specs;
+            var along = PolicyEvaluator.FieldsRead(specs.Policies)!;
+            var model = specs.Models[0];
+
+            // When the view is read twice
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var first = model.Origin.RawAlong(along);
+            var handedOut = GC.GetAllocatedBytesForCurrentThread() - before;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            var second = model.Origin.RawAlong(along);
+            var parsed = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            // Then the first read is the view built at load (nothing parsed), the second the file parsed again, alike
+            Assert.True(handedOut < 1024, $"the first read allocated {handedOut} bytes");
+            Assert.True(parsed > 4096, $"the second read allocated {parsed} bytes");
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(first), System.Text.Json.JsonSerializer.Serialize(second));
+        }
+
+        [Fact]
+        public void Should_Build_No_View_Of_A_Kind_No_Policy_Matches()
+        {
+            // Given a repository whose only policy matches environments
+            var repository = ExampleModelClones.Generate(RepositoryRoot.Path, 100).Where(f => !f.Path.StartsWith("policies/", StringComparison.Ordinal))
+                .Append(PolicyFile("environments-only", "Policy", "object.metadata.name != ''", kinds: "Environment")).ToList();
+            var specs = SpecLoader.Load(repository, LoaderLimits.Default with { PolicyViews = PolicyEvaluator.FieldsRead }).Specs;
+            var along = PolicyEvaluator.FieldsRead(specs.Policies)!;
+
+            // When a model's view is read along those fields
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            specs.Models[0].Origin.RawAlong(along);
+            var parsed = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            // Then it is parsed from the file: none was built, none is held
+            Assert.True(parsed > 4096, $"the read allocated {parsed} bytes");
+        }
+
+        private static SourceFile PolicyFile(string name, string kind, string expression, string kinds = "Model") => new($"policies/org/{name}.yaml", System.Text.Encoding.UTF8.GetBytes($"""
+            apiVersion: ml.gitops/v1alpha1
+            kind: "{kind}"
+            metadata:
+              name: {name}
+            spec:
+              match:
+                kinds: [{kinds}]
+              rules:
+                - name: rule
+                  expression: "{expression}"
+                  message: broken
+            """));
 
         [Fact]
         public void Should_Name_The_Fields_Rules_Select_And_The_Overrides()

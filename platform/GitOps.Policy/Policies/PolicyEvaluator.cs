@@ -24,12 +24,7 @@ public static class PolicyEvaluator
     /// (<see cref="ObjectPathsRead"/>): the result must not depend on it.</param>
     internal static ImmutableArray<Diagnostic> Evaluate(SpecSet specs, int workers, bool wholeDocuments)
     {
-        var rules = specs.Policies
-            .Select(p => (Policy: p, Rules: p.Spec.Rules.Select((r, i) => new IndexedRule(r, i, CelExpressions.Compile(r.Expression)))
-                .Where(r => CelExpressions.Check(r.Rule.Expression, ExpressionChecks.PolicyVariables) is null)
-                .ToList()))
-            .Where(p => p.Rules.Count > 0)
-            .ToList();
+        var rules = RulesOf(specs.Policies);
         if (rules.Count == 0)
         {
             return [];
@@ -53,6 +48,23 @@ public static class PolicyEvaluator
         }
         return diagnostics.ToImmutable();
     }
+
+    /// <summary>The rules of <paramref name="policies"/> that can be evaluated (their expression compiles and checks),
+    /// by policy; policies with none are left out.</summary>
+    private static List<(PolicySpec Policy, List<IndexedRule> Rules)> RulesOf(IEnumerable<PolicySpec> policies) =>
+        [.. policies
+            .Select(p => (Policy: p, Rules: p.Spec.Rules.Select((r, i) => new IndexedRule(r, i, CelExpressions.Compile(r.Expression)))
+                .Where(r => CelExpressions.Check(r.Rule.Expression, ExpressionChecks.PolicyVariables) is null)
+                .ToList()))
+            .Where(p => p.Rules.Count > 0)];
+
+    /// <summary>
+    /// The fields of <c>object</c> that <paramref name="policies"/> read, as <see cref="Evaluate(SpecSet)"/> builds
+    /// each document along them; null when they read a document whole or have no rule to evaluate. It is the
+    /// loader's <see cref="LoaderLimits.PolicyViews"/>: the views are then built at load, from the tree in hand.
+    /// </summary>
+    public static FieldPaths? FieldsRead(IReadOnlyList<PolicySpec> policies) =>
+        RulesOf(policies) is { Count: > 0 } rules ? ObjectPathsRead(rules.SelectMany(p => p.Rules).Select(r => r.Compiled.Shape)) : null;
 
     /// <summary>Below this many targets per worker, evaluating on one thread is as fast as starting more.</summary>
     private const int MinTargetsPerWorker = 256;

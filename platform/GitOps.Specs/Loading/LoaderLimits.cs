@@ -1,3 +1,5 @@
+using GitOps.Specs.Model;
+
 namespace GitOps.Specs;
 
 /// <summary>
@@ -31,4 +33,19 @@ public sealed record LoaderLimits
     /// where touching fresh memory is dear, most of its time (docs/benchmarks.md, "Trees let go as documents are
     /// bound").</summary>
     public bool KeepTrees { get; init; }
+
+    /// <summary>
+    /// The fields of a document that the organisation policies among the given ones read through <c>object</c>
+    /// (<see cref="Model.SpecOrigin.RawAlong"/>), or null for the whole document; set by the layer that evaluates
+    /// policies. When set, files that may hold a Policy are loaded first, and every other document's view along those
+    /// fields is built while its tree is in hand, instead of its file being parsed again when the policies read it.
+    /// Same diagnostics either way.
+    /// </summary>
+    public Func<IReadOnlyList<PolicySpec>, FieldPaths?>? PolicyViews { get; init; }
+
+    /// <summary>The fields each document's view is built along at load (see <see cref="PolicyViews"/>).</summary>
+    internal FieldPaths? ViewsAlong { get; init; }
+
+    /// <summary>The kinds the policies match, whose documents get a view at load; null for every kind.</summary>
+    internal IReadOnlySet<string>? ViewKinds { get; init; }
 }

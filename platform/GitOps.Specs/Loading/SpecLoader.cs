@@ -38,10 +38,9 @@ public static class SpecLoader
                 "split the repository or raise the limit"));
             list.RemoveRange(limits.MaxFiles, list.Count - limits.MaxFiles);
         }
-        // Files are independent: load them in parallel, keeping file order so the result is deterministic.
-        var loaded = list.Count < ParallelThreshold
-            ? list.Select(f => LoadFile(f, limits)).ToList()
-            : list.AsParallel().AsOrdered().Select(f => LoadFile(f, limits)).ToList();
+        var loaded = limits.PolicyViews is { } viewsFor && list.Count >= ParallelThreshold
+            ? LoadPoliciesFirst(list, limits, viewsFor)
+            : LoadFiles(list, limits);
         var objects = new List<SpecObject>();
         foreach (var (fileObjects, fileDiagnostics) in loaded)
         {
@@ -52,6 +51,41 @@ public static class SpecLoader
     }
 
     private const int ParallelThreshold = 64;
+
+    /// <summary>Files are independent: loaded in parallel, in file order so that the result is deterministic.</summary>
+    private static List<(List<SpecObject> Objects, List<Diagnostic> Diagnostics)> LoadFiles(List<SourceFile> files, LoaderLimits limits) =>
+        files.Count < ParallelThreshold
+            ? files.Select(f => LoadFile(f, limits)).ToList()
+            : files.AsParallel().AsOrdered().Select(f => LoadFile(f, limits)).ToList();
+
+    /// <summary>
+    /// The files that may hold a Policy (their text names the kind), then every other file with each document's view
+    /// along the fields those policies read (<see cref="LoaderLimits.PolicyViews"/>), merged back in file order. A
+    /// Policy the first look missed (its kind written with escapes) only means that the views built do not match the
+    /// fields the policies read in the end, and are not used.
+    /// </summary>
+    private static List<(List<SpecObject> Objects, List<Diagnostic> Diagnostics)> LoadPoliciesFirst(List<SourceFile> files, LoaderLimits limits,
+        Func<IReadOnlyList<PolicySpec>, FieldPaths?> viewsFor)
+    {
+        var first = files.Select(f => f.Unreadable is null && f.Content.AsSpan().IndexOf(PolicyKindName) >= 0).ToArray();
+        var policyFiles = LoadFiles([.. files.Where((_, i) => first[i])], limits);
+        var policies = policyFiles.SelectMany(f => f.Objects).OfType<PolicySpec>().ToList();
+        var along = policies.Count > 0 ? viewsFor(policies) : null;
+        // Only the kinds the policies match are read by them: a view of any other would be held as long as the specs.
+        var kinds = policies.Any(p => p.Spec.Match is null || p.Spec.Match.Kinds.IsDefaultOrEmpty)
+            ? null
+            : policies.SelectMany(p => p.Spec.Match.Kinds).ToHashSet(StringComparer.Ordinal);
+        var others = LoadFiles([.. files.Where((_, i) => !first[i])], along is null ? limits : limits with { ViewsAlong = along, ViewKinds = kinds });
+        var merged = new List<(List<SpecObject>, List<Diagnostic>)>(files.Count);
+        int p = 0, o = 0;
+        foreach (var isFirst in first)
+        {
+            merged.Add(isFirst ? policyFiles[p++] : others[o++]);
+        }
+        return merged;
+    }
+
+    private static ReadOnlySpan<byte> PolicyKindName => "Policy"u8;
 
     private static (List<SpecObject> Objects, List<Diagnostic> Diagnostics) LoadFile(SourceFile file, LoaderLimits limits)
     {
@@ -98,6 +132,11 @@ public static class SpecLoader
             }
             var tree = new DocumentTree(file, document.Index, limits, map);
             origin = new SpecOrigin(path, document.Index, document.Span, () => DocumentWalker.Spans(tree.Map), () => DocumentWalker.Raw(tree.Map), paths => DocumentWalker.Raw(tree.Map, paths), tree.Release);
+            if (limits.ViewsAlong is { } along && kind != SpecKinds.Environment && limits.ViewKinds?.Contains(kind) != false)
+            {
+                // Policies read an environment whole; every other kind they match along the fields they read.
+                origin.KeepView(along, DocumentWalker.Raw(map, along));
+            }
             if (!limits.KeepTrees)
             {
                 // Bound below from the map in hand; from here on the tree is parsed again only when read.

@@ -29,6 +29,27 @@ public sealed class FieldPaths
         return root;
     }
 
+    /// <summary>True when <paramref name="other"/> names the same fields.</summary>
+    public bool SameAs(FieldPaths other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+        if (Whole != other.Whole || _children.Count != other._children.Count)
+        {
+            return false;
+        }
+        foreach (var (name, child) in _children)
+        {
+            if (!other._children.TryGetValue(name, out var theirs) || !child.SameAs(theirs))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void Add(IReadOnlyList<string> path, int from)
     {
         if (Whole)

@@ -110,8 +110,28 @@ public sealed class SpecOrigin
     /// for a reader that reads nothing else: a document loaded from YAML builds no more than that. At least that much:
     /// other origins give the whole view.
     /// </summary>
-    public IReadOnlyDictionary<string, object?> RawAlong(FieldPaths paths) =>
-        _rawAlong is null || paths.Whole ? _raw() : _rawAlong(paths);
+    /// <remarks>A document loaded with <see cref="LoaderLimits.ViewsAlong"/> hands out the view built at load the
+    /// first time it is asked for along the same fields, and lets go of it: policies read each document once.</remarks>
+    public IReadOnlyDictionary<string, object?> RawAlong(FieldPaths paths)
+    {
+        if (_rawAlong is null || paths.Whole)
+        {
+            return _raw();
+        }
+        if (_view is { } view && view.Along.SameAs(paths) && Interlocked.CompareExchange(ref _view, null, view) == view)
+        {
+            return view.Raw;
+        }
+        return _rawAlong(paths);
+    }
+
+    /// <summary>Keeps <paramref name="raw"/>, the view along <paramref name="along"/> built while the tree was in hand,
+    /// for the first <see cref="RawAlong"/> along the same fields.</summary>
+    internal void KeepView(FieldPaths along, Dictionary<string, object?> raw) => _view = new BuiltView(along, raw);
+
+    private sealed record BuiltView(FieldPaths Along, Dictionary<string, object?> Raw);
+
+    private BuiltView? _view;
 
     public string File { get; }
     public int DocumentIndex { get; }
