@@ -163,8 +163,7 @@ public static class SpecLoader
     {
         var start = new SourceSpan(map.Span.File, map.Span.Line, map.Span.Column, map.Span.Line, map.Span.Column + 1);
         var ok = true;
-        var apiVersion = map.Find("apiVersion");
-        if (apiVersion is null)
+        if (map.Find("apiVersion") is not { } apiVersion)
         {
             diagnostics.Add(Error(DiagnosticIds.MissingApiVersion, start, "document has no apiVersion",
                 $"add 'apiVersion: {SpecKinds.ApiVersion}'"));
@@ -178,8 +177,7 @@ public static class SpecLoader
             ok = false;
         }
         string? kind = null;
-        var kindEntry = map.Find("kind");
-        if (kindEntry is null)
+        if (map.Find("kind") is not { } kindEntry)
         {
             diagnostics.Add(Error(DiagnosticIds.MissingKind, start, "document has no kind",
                 "add 'kind:' with one of " + Suggestions.List(SpecKinds.All)));
@@ -202,7 +200,7 @@ public static class SpecLoader
         }
         var metadata = map.Find("metadata");
         var name = (metadata?.Value.Resolved as YMapping)?.Find("name");
-        if (name is null || name.Value.Resolved is YScalar { Value: null })
+        if (name is not { } nameEntry || nameEntry.Value.Resolved is YScalar { Value: null })
         {
             var span = name?.Key.Span ?? metadata?.Key.Span ?? start;
             diagnostics.Add(Error(DiagnosticIds.MissingName, span, "document has no metadata.name",

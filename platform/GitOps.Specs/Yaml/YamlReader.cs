@@ -287,7 +287,7 @@ internal static class YamlReader
                                 "flatten the document; specs nest only a few levels"));
                             return;
                         }
-                        var alias = new YAlias(Span(path, a), target) { ExpandedSize = target.ExpandedSize, ExpandedHeight = target.ExpandedHeight };
+                        var alias = new YAlias(Span(path, a), target);
                         if (!Add(alias))
                         {
                             return;

@@ -17,16 +17,17 @@ internal abstract class YNode(YSpan place)
     /// <summary>Where the node is, as a diagnostic's span (a new object on each call).</summary>
     public SourceSpan Span => new(Place.File, Place.Line, Place.Column, Place.EndLine, Place.EndColumn);
 
-    /// <summary>Nodes this node stands for once every alias is expanded (itself included).</summary>
-    public long ExpandedSize { get; set; } = 1;
+    /// <summary>Nodes this node stands for once every alias is expanded (itself included): 1 for a scalar.</summary>
+    public virtual long ExpandedSize => 1;
 
-    /// <summary>Levels of nesting below and including this node once every alias is expanded.</summary>
-    public int ExpandedHeight { get; set; } = 1;
+    /// <summary>Levels of nesting below and including this node once every alias is expanded: 1 for a scalar.</summary>
+    public virtual int ExpandedHeight => 1;
 
     /// <summary>The node an alias points to; the node itself otherwise.</summary>
     public virtual YNode Resolved => this;
 
-    /// <summary>Sets <see cref="ExpandedSize"/> and <see cref="ExpandedHeight"/> of a finished mapping or sequence from its children.</summary>
+    /// <summary>Sets <see cref="ExpandedSize"/> and <see cref="ExpandedHeight"/> of a finished mapping or sequence from
+    /// its children (a scalar has nothing to measure).</summary>
     public void MeasureExpansion()
     {
         long size = 1;
@@ -47,8 +48,28 @@ internal abstract class YNode(YSpan place)
                 height = Math.Max(height, item.ExpandedHeight);
             }
         }
-        ExpandedSize = size;
-        ExpandedHeight = height + 1;
+        if (this is YExpandable expandable)
+        {
+            expandable.Expands(size, height + 1);
+        }
+    }
+}
+
+/// <summary>A node that can stand for more than itself: a collection, or an alias of one. Scalars, most of a tree,
+/// keep no measure.</summary>
+internal abstract class YExpandable(YSpan place) : YNode(place)
+{
+    private long _size = 1;
+    private int _height = 1;
+
+    public override long ExpandedSize => _size;
+
+    public override int ExpandedHeight => _height;
+
+    public void Expands(long size, int height)
+    {
+        _size = size;
+        _height = height;
     }
 }
 
@@ -63,12 +84,12 @@ internal sealed class YScalar(YSpan place, string text, object? value, bool isPl
     public bool IsPlain { get; } = isPlain;
 }
 
-internal sealed class YSequence(YSpan place) : YNode(place)
+internal sealed class YSequence(YSpan place) : YExpandable(place)
 {
     public List<YNode> Items { get; } = [];
 }
 
-internal sealed class YMapping(YSpan place) : YNode(place)
+internal sealed class YMapping(YSpan place) : YExpandable(place)
 {
     public List<YEntry> Entries { get; } = [];
 
@@ -87,11 +108,19 @@ internal sealed class YMapping(YSpan place) : YNode(place)
     public YNode? Get(string key) => Find(key)?.Value.Resolved;
 }
 
-internal sealed record YEntry(YScalar Key, YNode Value);
+internal readonly record struct YEntry(YScalar Key, YNode Value);
 
-internal sealed class YAlias(YSpan place, YNode target) : YNode(place)
+internal sealed class YAlias : YExpandable
 {
-    public YNode Target { get; } = target;
+    /// <summary>An alias of <paramref name="target"/>, standing for as much as it does.</summary>
+    public YAlias(YSpan place, YNode target)
+        : base(place)
+    {
+        Target = target;
+        Expands(target.ExpandedSize, target.ExpandedHeight);
+    }
+
+    public YNode Target { get; }
 
     public override YNode Resolved => Target.Resolved;
 }
