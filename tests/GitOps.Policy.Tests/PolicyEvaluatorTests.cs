@@ -272,11 +272,16 @@ public sealed class PolicyEvaluatorTests
         [Fact]
         public void Should_Hand_Out_The_View_Built_At_Load_Once_Then_Parse_The_Document_Again()
         {
-            // Given a repository loaded with views along the fields its policies read
-            var repository = ExampleModelClones.Generate(RepositoryRoot.Path, 100);
+            // Given a repository loaded with views along the fields its policies read, where a model's comment names
+            // other kinds that end in Policy (which does not make its file one to load with the policies)
+            var repository = ExampleModelClones.Generate(RepositoryRoot.Path, 100)
+                .Select(f => f.Path == "models/fraud-detector-0000/model.yaml"
+                    ? f with { Content = [.. "# Rolled out by a RolloutPolicy; the networkPolicy is the environment's.\n"u8, .. f.Content] }
+                    : f)
+                .ToList();
             var specs = SpecLoader.Load(repository, LoaderLimits.Default with { PolicyViews = PolicyEvaluator.FieldsRead }).Specs;
             var along = PolicyEvaluator.FieldsRead(specs.Policies)!;
-            var model = specs.Models[0];
+            var model = specs.Model("fraud-detector-0000")!;
 
             // When the view is read twice
             var before = GC.GetAllocatedBytesForCurrentThread();

@@ -59,7 +59,7 @@ public static class SpecLoader
             : files.AsParallel().AsOrdered().Select(f => LoadFile(f, limits)).ToList();
 
     /// <summary>
-    /// The files that may hold a Policy (their text names the kind), then every other file with each document's view
+    /// The files that may hold a Policy (their text has the word), then every other file with each document's view
     /// along the fields those policies read (<see cref="LoaderLimits.PolicyViews"/>), merged back in file order. A
     /// Policy the first look missed (its kind written with escapes) only means that the views built do not match the
     /// fields the policies read in the end, and are not used.
@@ -67,7 +67,7 @@ public static class SpecLoader
     private static List<(List<SpecObject> Objects, List<Diagnostic> Diagnostics)> LoadPoliciesFirst(List<SourceFile> files, LoaderLimits limits,
         Func<IReadOnlyList<PolicySpec>, FieldPaths?> viewsFor)
     {
-        var first = files.Select(f => f.Unreadable is null && f.Content.AsSpan().IndexOf(PolicyKindName) >= 0).ToArray();
+        var first = files.Select(f => f.Unreadable is null && NamesPolicy(f.Content)).ToArray();
         var policyFiles = LoadFiles([.. files.Where((_, i) => first[i])], limits);
         var policies = policyFiles.SelectMany(f => f.Objects).OfType<PolicySpec>().ToList();
         var along = policies.Count > 0 ? viewsFor(policies) : null;
@@ -86,6 +86,26 @@ public static class SpecLoader
     }
 
     private static ReadOnlySpan<byte> PolicyKindName => "Policy"u8;
+
+    /// <summary>Whether the text has the word <c>Policy</c> on its own (not part of <c>RolloutPolicy</c> or
+    /// <c>networkPolicy</c>), as a document of that kind has it.</summary>
+    private static bool NamesPolicy(ReadOnlySpan<byte> text)
+    {
+        var offset = 0;
+        while (text[offset..].IndexOf(PolicyKindName) is var at and >= 0)
+        {
+            var start = offset + at;
+            var end = start + PolicyKindName.Length;
+            if ((start == 0 || !IsWordByte(text[start - 1])) && (end == text.Length || !IsWordByte(text[end])))
+            {
+                return true;
+            }
+            offset = end;
+        }
+        return false;
+    }
+
+    private static bool IsWordByte(byte b) => char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' || b is (byte)'-';
 
     private static (List<SpecObject> Objects, List<Diagnostic> Diagnostics) LoadFile(SourceFile file, LoaderLimits limits)
     {
