@@ -88,14 +88,15 @@ public static class ObservedFacts
         }
         var kind = o["kind"]?.ToString() ?? "";
         return new ObjectFacts(kind, env, model, Text(labels, ManagedLabels.Version), Text(labels, ManagedLabels.Track),
-            kind == "Job" && Succeeded(o) > 0, CanaryWeight(o, kind, model));
+            kind == "Job" && JobSucceeded(o), CanaryWeight(o, kind, model));
     }
 
     private static string? Text(JsonObject labels, string name) => ObjectKeys.Text(labels[name]);
 
-    private static long Succeeded(JsonObject job) =>
-        job["status"]?["succeeded"] is JsonValue v && v.TryGetValue<long>(out var n) ? n
-        : long.TryParse(job["status"]?["succeeded"]?.ToString(), out var parsed) ? parsed : 0;
+    /// <summary>Whether a training Job counts as trained: a pod of it succeeded (<c>status.succeeded</c> &gt; 0).</summary>
+    public static bool JobSucceeded(JsonObject job) =>
+        (job["status"]?["succeeded"] is JsonValue v && v.TryGetValue<long>(out var n) ? n
+        : long.TryParse(job["status"]?["succeeded"]?.ToString(), out var parsed) ? parsed : 0) > 0;
 
     private static int? CanaryWeight(JsonObject route, string kind, string model)
     {

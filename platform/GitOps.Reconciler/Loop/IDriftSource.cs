@@ -23,6 +23,4 @@ public sealed record ManagedChange(string Description, bool IsDrift)
     public static ManagedChange Drift(string description) => new(description, true);
 
     public static ManagedChange Finished(string description) => new(description, false);
-
-    public override string ToString() => Description;
 }

@@ -381,17 +381,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         }
 
         var fault = TakeFault(verb, request.Path.Value ?? "");
-        if (fault?.Delay is { } delay)
+        if (fault?.Delay is { } delay && !await WaitAsync(delay, ct))
         {
-            try
-            {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
-                await Task.Delay(delay, linked.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            return;
         }
         if (fault?.StatusCode is { } code)
         {
@@ -495,11 +487,26 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
                 result = new StoreResult(405, KubernetesStatus.Failure(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"));
                 break;
         }
-        if (fault?.AnswerDelay is { } answerDelay)
+        if (fault?.AnswerDelay is { } answerDelay && !await WaitAsync(answerDelay, ct))
         {
-            await Task.Delay(answerDelay, ct);
+            return;
         }
         await WriteAsync(context, result.Code, result.Body);
+    }
+
+    /// <summary>Waits <paramref name="delay"/>; false when the client gave up or the server is stopping first.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken ct)
+    {
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+            await Task.Delay(delay, linked.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The request's <c>labelSelector</c>, or null after answering 400 as the API server does.</summary>

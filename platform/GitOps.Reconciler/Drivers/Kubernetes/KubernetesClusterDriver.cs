@@ -291,8 +291,9 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     /// <summary>True when <paramref name="resourceVersion"/> is the version of the object this driver's last apply wrote.</summary>
     private bool Mine(ResourceKey key, string resourceVersion) => _written.TryGetValue(key, out var mine) && mine == resourceVersion;
 
-    /// <summary>How a managed Job ended (<c>Complete</c>, <c>Failed</c>), read as the pass reads it; null while it
-    /// runs, and for every other kind.</summary>
+    /// <summary>How a managed Job ended (<c>Complete</c>, <c>Failed</c>): its conditions, or a succeeded pod, which is
+    /// what the pass takes for trained (<see cref="ObservedFacts.JobSucceeded"/>); null while it runs, and for every
+    /// other kind.</summary>
     private static string? JobEnd(ResourceKey key, JsonObject obj)
     {
         if (key.Kind != ManagedKinds.Job.Kind)
@@ -301,7 +302,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         var health = WorkloadHealth.ForJob(obj);
         return health.IsTerminal ? health.State.ToString()
-            : obj["status"]?["succeeded"] is JsonValue succeeded && succeeded.TryGetValue<long>(out var n) && n > 0 ? nameof(WorkloadState.Complete)
+            : ObservedFacts.JobSucceeded(obj) ? nameof(WorkloadState.Complete)
             : null;
     }
 
