@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.IO.Enumeration;
 using System.Runtime.ExceptionServices;
 
 namespace GitOps.Specs;
@@ -22,23 +23,28 @@ public static class SpecFileReader
 
     public static IReadOnlyList<SourceFile> Read(string root, LoaderLimits limits)
     {
-        var files = new List<(string Relative, string Full, string? Unreadable)>();
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         // Links are judged by where they really lead, so the root is too: a repository opened through a linked path
         // (a checkout under /home reached as /srv/repo) would have every link inside it judged outside.
-        var walk = new Walk(RealPath(full, full, inRepository: null, out _) ?? full, files);
+        var walk = new Walk(RealPath(full, full, inRepository: null, out _) ?? full, limits.MaxFiles + 1, limits.MaxFileBytes + 1);
         foreach (var folder in RepositoryFiles.SpecFolders)
         {
             var dir = new DirectoryInfo(Path.Combine(walk.Root, folder));
             if (dir.Exists || dir.LinkTarget is not null)
             {
-                walk.Entry(dir, folder, []);
+                walk.Entry(dir.FullName, folder, dir.Exists, []);
             }
         }
+        // A folder that could not be listed fails the read: the first in path order, as when the walk went one by one.
+        if (walk.Failures.Count > 0)
+        {
+            ExceptionDispatchInfo.Throw(walk.Failures.MinBy(f => f.Relative, Comparer<string>.Create(RepositoryFiles.ComparePaths)).Error);
+        }
+        var files = walk.Files;
         files.Sort((a, b) => RepositoryFiles.ComparePaths(a.Relative, b.Relative));
         // One spec file past the limit is read so that the loader can report that the limit was hit; the files a spec
         // may be misnamed in do not count towards it, as the loader does not count them.
-        var kept = new List<(string Relative, string Full, string? Unreadable)>(files.Count);
+        var kept = new List<Found>(files.Count);
         var specs = 0;
         foreach (var file in files)
         {
@@ -48,81 +54,171 @@ public static class SpecFileReader
                 kept.Add(file);
             }
         }
-        var selected = kept.ToArray();
-        var result = new SourceFile[selected.Length];
-        var failures = new Exception?[selected.Length];
-        // Files are read on every core, each into its sorted place; the first failure in path order is the one thrown,
-        // as when they were read one by one.
-        Parallel.For(0, selected.Length, selected.Length < ReadInParallelFrom ? Sequential : AllCores, i =>
+        // Files are read as the walk finds them; a file the walk left (found past the limit, in the order it went, but
+        // kept in path order) is read now. The first failure in path order is the one thrown.
+        var result = new SourceFile[kept.Count];
+        for (var i = 0; i < kept.Count; i++)
         {
-            try
+            var file = kept[i];
+            if (file.Unreadable is null && file.Content is null && file.Failure is null)
             {
-                result[i] = selected[i].Unreadable is { } why
-                    ? SourceFile.NotRead(selected[i].Relative, why)
-                    : new SourceFile(selected[i].Relative, ReadBounded(selected[i].Full, limits.MaxFileBytes + 1));
+                walk.Read(file);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            if (file.Failure is { } error)
             {
-                failures[i] = e;
+                ExceptionDispatchInfo.Throw(error);
             }
-        });
-        if (Array.Find(failures, f => f is not null) is { } first)
-        {
-            ExceptionDispatchInfo.Throw(first);
+            result[i] = file.Unreadable is { } why ? SourceFile.NotRead(file.Relative, why) : new SourceFile(file.Relative, file.Content!);
         }
         return result;
     }
 
-    /// <summary>The walk of the spec folders: folders in, links followed while they stay inside the repository.</summary>
-    private sealed class Walk(string root, List<(string Relative, string Full, string? Unreadable)> files)
+    /// <summary>A file the walk found: a spec to read, or a place where one could be and nothing could be read.</summary>
+    private sealed class Found(string relative, string full, string? unreadable)
+    {
+        public string Relative { get; } = relative;
+
+        public string Full { get; } = full;
+
+        public string? Unreadable { get; } = unreadable;
+
+        public byte[]? Content { get; set; }
+
+        public Exception? Failure { get; set; }
+    }
+
+    /// <summary>
+    /// The walk of the spec folders: folders in, links followed while they stay inside the repository. A folder with
+    /// many entries (models/ of a large repository) is walked on every core, and each file is read where it is found,
+    /// so that listing folders and reading files overlap.
+    /// </summary>
+    private sealed class Walk(string root, int readEagerly, int maxBytes)
     {
         private static readonly EnumerationOptions OneLevel = new() { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, MatchCasing = MatchCasing.CaseSensitive };
 
+        private readonly Lock _lock = new();
+        private int _specsRead;
+
         public string Root => root;
 
-        /// <param name="entry">A file or folder, or a link to one.</param>
+        public List<Found> Files { get; } = [];
+
+        public List<(string Relative, Exception Error)> Failures { get; } = [];
+
+        /// <param name="full">Where the entry is: a file or folder, or a link to one.</param>
         /// <param name="relative">Its repository path, the link's own where it is a link.</param>
+        /// <param name="isDirectory">Whether it is a folder, or a link to one.</param>
         /// <param name="folders">The real folders this entry is inside of, by links followed: a link to one of them is a loop.</param>
-        public void Entry(FileSystemInfo entry, string relative, ImmutableStack<string> folders)
+        public void Entry(string full, string relative, bool isDirectory, ImmutableStack<string> folders)
         {
-            // The attributes come with the listing; only a link costs the call that reads where it points.
-            if ((entry.Attributes & FileAttributes.ReparsePoint) != 0 && entry.LinkTarget is { } link)
+            // Only an entry that could be read or reported costs the call that asks whether it is a link: a folder, a
+            // file the loader collects, or a name without an extension (a broken link to a folder is one).
+            if ((isDirectory || RepositoryFiles.IsCollected(relative) || !Path.HasExtension(relative)) && new FileInfo(full).LinkTarget is { } link)
             {
                 // Followed name by name from the link's real folder, as the system does: the target may pass through
                 // linked folders, which may lead anywhere, and a '..' after one is taken from where it led.
                 // An absolute link, the entry's own or one of the repository's met on the way, is refused as the
                 // reconciler refuses it in a commit: another clone would not have that path.
-                var real = RealPath(Path.GetDirectoryName(entry.FullName)!, link, Inside, out var absolute);
+                var real = RealPath(Path.GetDirectoryName(full)!, link, Inside, out var absolute);
                 FileSystemInfo? target = real is null ? null : Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
                 var why = Path.IsPathRooted(link) || absolute ? SymbolicLinks.Absolute(link)
                     : target is null ? SymbolicLinks.Loop(link)
                     : !target.Exists ? SymbolicLinks.Missing(link)
                     : !Inside(target.FullName) ? SymbolicLinks.Outside(link)
-                    : target is DirectoryInfo && (folders.Contains(target.FullName) || Inside(entry.FullName, of: target.FullName)) ? SymbolicLinks.Ancestor(link)
+                    : target is DirectoryInfo && (folders.Contains(target.FullName) || Inside(full, of: target.FullName)) ? SymbolicLinks.Ancestor(link)
                     : null;
                 if (why is not null)
                 {
                     if (SymbolicLinks.Reported(relative, target is DirectoryInfo, target is { Exists: true }))
                     {
-                        files.Add((relative, entry.FullName, why));
+                        Add(new Found(relative, full, why));
                     }
                     return;
                 }
-                entry = target!;
+                full = target!.FullName;
+                isDirectory = target is DirectoryInfo;
             }
-            if (entry is DirectoryInfo dir)
+            if (isDirectory)
             {
-                var inside = folders.Push(Path.TrimEndingDirectorySeparator(dir.FullName));
-                foreach (var child in dir.EnumerateFileSystemInfos("*", OneLevel))
-                {
-                    Entry(child, relative + "/" + child.Name, inside);
-                }
+                Folder(full, relative, folders);
             }
             else if (RepositoryFiles.IsCollected(relative)
-                && (RepositoryFiles.IsSpecFile(relative) || entry is not FileInfo { Length: > MisnamedSpecs.LargestLooked }))
+                && (RepositoryFiles.IsSpecFile(relative) || new FileInfo(full) is not { Length: > MisnamedSpecs.LargestLooked }))
             {
                 // A large JSON file beside the specs is data, not a misnamed spec: it is not read (as in a commit).
-                files.Add((relative, entry.FullName, null));
+                var found = new Found(relative, full, null);
+                Add(found);
+                if (!RepositoryFiles.IsSpecFile(relative) || Interlocked.Increment(ref _specsRead) <= readEagerly)
+                {
+                    Read(found);
+                }
+            }
+        }
+
+        private void Folder(string full, string relative, ImmutableStack<string> folders)
+        {
+            List<(string Name, string Full, bool IsDirectory)> children;
+            try
+            {
+                // The kind of each entry comes with the listing: no call per entry (a link is asked about in Entry).
+                children = [.. new FileSystemEnumerable<(string, string, bool)>(full,
+                    static (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory), OneLevel)];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(relative, e);
+                return;
+            }
+            var inside = folders.Push(Path.TrimEndingDirectorySeparator(full));
+            if (children.Count < ReadInParallelFrom)
+            {
+                foreach (var child in children)
+                {
+                    Child(child, relative, inside);
+                }
+                return;
+            }
+            Parallel.ForEach(children, AllCores, child => Child(child, relative, inside));
+        }
+
+        private void Child((string Name, string Full, bool IsDirectory) child, string relative, ImmutableStack<string> inside)
+        {
+            var path = relative + "/" + child.Name;
+            try
+            {
+                Entry(child.Full, path, child.IsDirectory, inside);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(path, e);
+            }
+        }
+
+        private void Fail(string relative, Exception e)
+        {
+            lock (_lock)
+            {
+                Failures.Add((relative, e));
+            }
+        }
+
+        private void Add(Found found)
+        {
+            lock (_lock)
+            {
+                Files.Add(found);
+            }
+        }
+
+        public void Read(Found file)
+        {
+            try
+            {
+                file.Content = ReadBounded(file.Full, maxBytes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                file.Failure = e;
             }
         }
 
@@ -171,22 +267,20 @@ public static class SpecFileReader
         return real;
     }
 
-    /// <summary>Fewer files than this are read on the calling thread: starting workers would cost more.</summary>
+    /// <summary>A folder with fewer entries than this is walked on the calling thread: starting workers would cost more.</summary>
     private const int ReadInParallelFrom = 64;
-
-    private static readonly ParallelOptions Sequential = new() { MaxDegreeOfParallelism = 1 };
 
     private static readonly ParallelOptions AllCores = new();
 
     private static byte[] ReadBounded(string path, int max)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
-        var length = (int)Math.Min(stream.Length, max);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var length = (int)Math.Min(RandomAccess.GetLength(handle), max);
         var buffer = new byte[length];
         var read = 0;
         while (read < length)
         {
-            var n = stream.Read(buffer, read, length - read);
+            var n = RandomAccess.Read(handle, buffer.AsSpan(read), read);
             if (n == 0)
             {
                 break;

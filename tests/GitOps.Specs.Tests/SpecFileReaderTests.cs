@@ -96,6 +96,56 @@ public sealed class SpecFileReaderTests
         }
 
         [Fact]
+        public void Should_Judge_Links_In_A_Folder_Walked_On_Every_Core_As_In_A_Small_One()
+        {
+            // Given a models folder large enough to be walked on every core, with links among its models: to a shared
+            // file, to a shared folder, out of the repository, to nothing, and back to the folder holding it
+            for (var i = 0; i < 120; i++)
+            {
+                Write($"models/m-{i:D3}/model.yaml", $"name: m-{i:D3}\n");
+            }
+            Write("shared/spec.yaml", "name: shared\n");
+            Write("shared/folder/model.yaml", "name: folder\n");
+            Link("models/a-file/model.yaml", "../../shared/spec.yaml");
+            Link("models/b-folder", "../shared/folder");
+            Link("models/c-out/model.yaml", "/etc/hostname");
+            Link("models/d-gone/model.yaml", "../../nowhere.yaml");
+            Link("models/e-loop", ".");
+            Link("models/f-notes.md", "/etc/hostname");
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName);
+
+            // Then the links inside are read under their own paths and the others are reported, in path order
+            Assert.Equal(125, files.Count);
+            Assert.Equal(["models/a-file/model.yaml", "models/b-folder/model.yaml", "models/c-out/model.yaml", "models/d-gone/model.yaml", "models/e-loop"],
+                files.Take(5).Select(f => f.Path));
+            Assert.Equal("name: shared\n", Encoding.UTF8.GetString(files[0].Content));
+            Assert.Equal("name: folder\n", Encoding.UTF8.GetString(files[1].Content));
+            Assert.Equal(SymbolicLinks.Absolute("/etc/hostname"), files[2].Unreadable);
+            Assert.Equal(SymbolicLinks.Missing("../../nowhere.yaml"), files[3].Unreadable);
+            Assert.Equal(SymbolicLinks.Ancestor("."), files[4].Unreadable);
+            Assert.All(files.Skip(5), f => Assert.Equal($"name: {f.Path.Split('/')[1]}\n", Encoding.UTF8.GetString(f.Content)));
+        }
+
+        [Fact]
+        public void Should_Read_The_First_Spec_Files_In_Path_Order_Up_To_One_Past_The_Limit_Whatever_Order_The_Walk_Found_Them()
+        {
+            // Given 150 models in a folder walked on every core, and a limit of 100 spec files
+            for (var i = 0; i < 150; i++)
+            {
+                Write($"models/m-{i:D3}/model.yaml", $"name: m-{i:D3}\n");
+            }
+
+            // When
+            var files = SpecFileReader.Read(_root.FullName, LoaderLimits.Default with { MaxFiles = 100 });
+
+            // Then the first 101 in path order are returned, each with its own content
+            Assert.Equal(Enumerable.Range(0, 101).Select(i => $"models/m-{i:D3}/model.yaml"), files.Select(f => f.Path));
+            Assert.All(files, f => Assert.Equal($"name: {f.Path.Split('/')[1]}\n", Encoding.UTF8.GetString(f.Content)));
+        }
+
+        [Fact]
         public void Should_Read_Linked_Files_And_Folders_Inside_The_Repository_Under_The_Links_Paths()
         {
             // Given a model whose spec is a link to a shared file, and a policies folder that is a link to another one
