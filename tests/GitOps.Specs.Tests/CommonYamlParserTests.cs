@@ -105,7 +105,7 @@ public sealed class CommonYamlParserTests
         {
             var examples = RepositoryYamlFiles().Where(f => f.Contains("/models/", StringComparison.Ordinal) || f.Contains("/environments/", StringComparison.Ordinal))
                 .Select(File.ReadAllText).ToArray();
-            var alphabet = Gen.Char["ab-:,[]{}&*!|>'\"#?%@`\\\n\n   ~.0123456789eEx+"];
+            var alphabet = Gen.Char["ab-:,[]{}&*!|>'\"#?%@`\\\n\n   ~.0123456789eEx+é→\u0085\u2028"];
             Gen.Select(Gen.Int[0, examples.Length - 1], Gen.Int[0, 100_000], Gen.Int[0, 6], Gen.String[alphabet, 0, 6]).Sample((index, position, remove, insert) =>
             {
                 var text = examples[index];

@@ -1,3 +1,4 @@
+using System.Text;
 using GitOps.Specs.Diagnostics;
 
 namespace GitOps.Specs.Yaml;
@@ -8,7 +9,8 @@ namespace GitOps.Specs.Yaml;
 /// spans, that <see cref="YamlReader"/>'s general path (YamlDotNet's event parser) builds, and answers
 /// <see langword="null"/> for anything else — a tag, anchor, alias, block or multi-line scalar, document marker, tab,
 /// carriage return, duplicate key, or any syntax error — so that the general path parses that file and reports its
-/// diagnostics. Reading YamlDotNet's events was most of the loader's time (docs/architecture.md).
+/// diagnostics. Reading YamlDotNet's events was most of the loader's time (docs/architecture.md). It reads the file's
+/// UTF-8 bytes as they are: only the scalars it keeps are decoded, not the whole text.
 /// </summary>
 internal sealed class CommonYamlParser
 {
@@ -20,7 +22,10 @@ internal sealed class CommonYamlParser
     private const int MaxKeyLength = 1000;
 
     private readonly string _path;
-    private readonly string _text;
+    private readonly byte[] _text;
+    private readonly int _end;
+    // Columns count characters: on a line with multi-byte characters they are counted, on an ASCII file never.
+    private readonly bool _ascii;
     private readonly LoaderLimits _limits;
     private readonly int _maxDepth;
     private int _pos;
@@ -29,52 +34,77 @@ internal sealed class CommonYamlParser
     private long _nodes;
     private int _depth;
 
-    private CommonYamlParser(string path, string text, LoaderLimits limits)
+    private CommonYamlParser(string path, byte[] text, int start, LoaderLimits limits)
     {
         _path = path;
         _text = text;
+        _end = text.Length;
+        _pos = start;
+        _lineStart = start;
+        _ascii = System.Text.Ascii.IsValid(text.AsSpan(start));
         _limits = limits;
         _maxDepth = Math.Min(limits.MaxDepth, MaxRecursion);
     }
 
     /// <summary>The documents of <paramref name="text"/>, or <see langword="null"/> when the general path must parse it.</summary>
-    public static List<YDocument>? TryParse(string path, string text, LoaderLimits limits)
+    public static List<YDocument>? TryParse(string path, string text, LoaderLimits limits) =>
+        text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF') ? null : TryParse(path, Encoding.UTF8.GetBytes(text), 0, limits);
+
+    /// <summary>The documents of the valid UTF-8 <paramref name="text"/> from <paramref name="start"/> (past a byte order
+    /// mark), or <see langword="null"/> when the general path must parse it.</summary>
+    public static List<YDocument>? TryParse(string path, byte[] text, int start, LoaderLimits limits)
     {
         // Where YamlDotNet ends collections after a last line without a line break varies; leave those files to it.
-        if (!text.EndsWith('\n') || !OnlyCommonCharacters(text))
+        if (text.Length <= start || text[^1] != (byte)'\n' || !OnlyCommonCharacters(text.AsSpan(start)))
         {
             return null;
         }
-        var parser = new CommonYamlParser(path, text, limits);
+        var parser = new CommonYamlParser(path, text, start, limits);
         if (!parser.SkipToContent())
         {
             return [];
         }
-        var start = parser.Mark();
+        var first = parser.Mark();
         var root = parser.BlockCollection();
-        if (root is null || parser._pos < text.Length)
+        if (root is null || parser._pos < parser._end)
         {
             return null;
         }
-        return [new YDocument(0, new SourceSpan(path, start.Line, start.Column, start.Line, start.Column), root, false)];
+        return [new YDocument(0, new SourceSpan(path, first.Line, first.Column, first.Line, first.Column), root, false)];
     }
 
     /// <summary>
     /// False for text with characters whose treatment differs between YAML versions or parsers (tabs, carriage returns,
-    /// controls, Unicode line breaks, surrogates), and for lines that start a directive or mark a document.
+    /// controls, Unicode line breaks, characters outside the basic plane), and for lines that start a directive or
+    /// mark a document. The text is valid UTF-8.
     /// </summary>
-    private static bool OnlyCommonCharacters(string text)
+    private static bool OnlyCommonCharacters(ReadOnlySpan<byte> text)
     {
         var lineStart = true;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (lineStart && (c == '%' || (c is '-' or '.' && i + 2 < text.Length && text[i + 1] == c && text[i + 2] == c)))
+            if (lineStart && (c == '%' || (c is (byte)'-' or (byte)'.' && i + 2 < text.Length && text[i + 1] == c && text[i + 2] == c)))
             {
                 return false;
             }
             lineStart = c == '\n';
-            if (c < ' ' ? c != '\n' : c is >= '\u007F' and <= '\u009F' or '\u2028' or '\u2029' or '\uFEFF' or >= '\uFFFE' || char.IsSurrogate(c))
+            if (c < 0x80)
+            {
+                if (c < ' ' ? c != '\n' : c == 0x7F)
+                {
+                    return false;
+                }
+                continue;
+            }
+            // U+0080–U+009F (C2 80–9F), U+2028 and U+2029 (E2 80 A8–A9), U+FEFF (EF BB BF), U+FFFE and U+FFFF (EF BF BE–BF),
+            // and the four-byte forms of characters outside the basic plane (surrogate pairs in a string).
+            var next = i + 1 < text.Length ? text[i + 1] : (byte)0;
+            var third = i + 2 < text.Length ? text[i + 2] : (byte)0;
+            if ((c == 0xC2 && next <= 0x9F)
+                || (c == 0xE2 && next == 0x80 && third is 0xA8 or 0xA9)
+                || (c == 0xEF && ((next == 0xBB && third == 0xBF) || (next == 0xBF && third >= 0xBE)))
+                || c >= 0xF0)
             {
                 return false;
             }
@@ -82,18 +112,40 @@ internal sealed class CommonYamlParser
         return true;
     }
 
-    private (int Line, int Column) Mark() => (_line, _pos - _lineStart + 1);
+    private (int Line, int Column) Mark() => (_line, Column(_pos));
+
+    /// <summary>The 1-based column, in characters, of the byte at <paramref name="at"/> on the current line.</summary>
+    private int Column(int at)
+    {
+        var bytes = at - _lineStart;
+        if (_ascii)
+        {
+            return bytes + 1;
+        }
+        // Every character but the first byte of a multi-byte one starts with a byte outside 0x80–0xBF.
+        var continuation = 0;
+        foreach (var b in _text.AsSpan(_lineStart, bytes))
+        {
+            if ((b & 0xC0) == 0x80)
+            {
+                continuation++;
+            }
+        }
+        return bytes - continuation + 1;
+    }
 
     private int Indent => _pos - _lineStart;
 
-    private char At(int offset) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
+    /// <summary>The byte at <paramref name="offset"/> from the position as a character: ASCII is itself, and a byte of a
+    /// multi-byte character is above U+007F, which no character compared against here is.</summary>
+    private char At(int offset) => _pos + offset < _end ? (char)_text[_pos + offset] : '\0';
 
     /// <summary>Moves past spaces, comments and line breaks to the next token; false at the end of the text.</summary>
     private bool SkipToContent()
     {
-        while (_pos < _text.Length)
+        while (_pos < _end)
         {
-            switch (_text[_pos])
+            switch (At(0))
             {
                 case ' ':
                     _pos++;
@@ -104,7 +156,7 @@ internal sealed class CommonYamlParser
                     _lineStart = _pos;
                     break;
                 case '#':
-                    while (_pos < _text.Length && _text[_pos] != '\n')
+                    while (_pos < _end && _text[_pos] != '\n')
                     {
                         _pos++;
                     }
@@ -127,12 +179,12 @@ internal sealed class CommonYamlParser
         }
         if (At(0) == '#' && spaces > 0)
         {
-            while (_pos < _text.Length && _text[_pos] != '\n')
+            while (_pos < _end && _text[_pos] != '\n')
             {
                 _pos++;
             }
         }
-        return _pos >= _text.Length || _text[_pos] == '\n';
+        return _pos >= _end || _text[_pos] == '\n';
     }
 
     private bool IsSequenceEntry() => At(0) == '-' && At(1) is ' ' or '\n' or '\0';
@@ -181,7 +233,7 @@ internal sealed class CommonYamlParser
                 return null;
             }
             map.Entries.Add(new YEntry(key, value));
-            if (_pos >= _text.Length || Indent < indent)
+            if (_pos >= _end || Indent < indent)
             {
                 break;
             }
@@ -248,7 +300,7 @@ internal sealed class CommonYamlParser
                 return null;
             }
             sequence.Items.Add(item);
-            if (_pos >= _text.Length || Indent < indent || (Indent == indent && !IsSequenceEntry()))
+            if (_pos >= _end || Indent < indent || (Indent == indent && !IsSequenceEntry()))
             {
                 break;
             }
@@ -453,7 +505,7 @@ internal sealed class CommonYamlParser
         var leadingBreak = false;
         var leadingBlank = false;
         var lines = 0;
-        while (Indent == indent && _pos < _text.Length)
+        while (Indent == indent && _pos < _end)
         {
             var trailingBlank = At(0) == ' ';
             if (!literal && leadingBreak && !leadingBlank && !trailingBlank)
@@ -469,8 +521,8 @@ internal sealed class CommonYamlParser
             }
             value.Append('\n', trailingBreaks);
             leadingBlank = trailingBlank;
-            var end = _text.IndexOf('\n', _pos);
-            value.Append(_text, _pos, end - _pos);
+            var end = _pos + _text.AsSpan(_pos).IndexOf((byte)'\n');
+            AppendUtf8(value, _text.AsSpan(_pos, end - _pos));
             _pos = end;
             NextLine();
             leadingBreak = true;
@@ -533,7 +585,9 @@ internal sealed class CommonYamlParser
         var quote = At(0);
         _pos++;
         var begin = _pos;
-        System.Text.StringBuilder? unescaped = null;
+        // With an escape, the text is built of the runs between escapes, each decoded whole.
+        StringBuilder? unescaped = null;
+        var run = begin;
         while (true)
         {
             var c = At(0);
@@ -545,9 +599,10 @@ internal sealed class CommonYamlParser
             {
                 if (quote == '\'' && At(1) == '\'')
                 {
-                    unescaped ??= new System.Text.StringBuilder().Append(_text, begin, _pos - begin);
-                    unescaped.Append('\'');
+                    unescaped ??= new StringBuilder();
+                    AppendUtf8(unescaped, _text.AsSpan(run, _pos - run)).Append('\'');
                     _pos += 2;
+                    run = _pos;
                     continue;
                 }
                 break;
@@ -567,17 +622,25 @@ internal sealed class CommonYamlParser
                 {
                     return null;
                 }
-                unescaped ??= new System.Text.StringBuilder().Append(_text, begin, _pos - begin);
-                unescaped.Append(escaped);
+                unescaped ??= new StringBuilder();
+                AppendUtf8(unescaped, _text.AsSpan(run, _pos - run)).Append(escaped);
                 _pos += 2;
+                run = _pos;
                 continue;
             }
-            unescaped?.Append(c);
             _pos++;
         }
-        var text = unescaped?.ToString() ?? _text.Substring(begin, _pos - begin);
+        var text = unescaped is null
+            ? Encoding.UTF8.GetString(_text, begin, _pos - begin)
+            : AppendUtf8(unescaped, _text.AsSpan(run, _pos - run)).ToString();
         _pos++;
         return Count() ? new YScalar(Span(start, Mark()), text, text, false) : null;
+    }
+
+    private static StringBuilder AppendUtf8(StringBuilder builder, ReadOnlySpan<byte> utf8)
+    {
+        Span<char> chars = utf8.Length <= 256 ? stackalloc char[utf8.Length] : new char[utf8.Length];
+        return builder.Append(chars[..Encoding.UTF8.GetChars(utf8, chars)]);
     }
 
     private YNode? QuotedProbe()
@@ -684,18 +747,26 @@ internal sealed class CommonYamlParser
     private const int MaxSharedLength = 64;
     private const int MaxShared = 16_384;
 
-    private YScalar? PlainScalar((int Line, int Column) start, (int Line, int Column) end, ReadOnlySpan<char> chars)
+    private YScalar? PlainScalar((int Line, int Column) start, (int Line, int Column) end, ReadOnlySpan<byte> utf8)
     {
         if (!Count())
         {
             return null;
         }
         var shared = t_plain ??= new Dictionary<string, (string Text, object? Value)>(StringComparer.Ordinal);
-        if (chars.Length > MaxSharedLength || !shared.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var entry))
+        if (utf8.Length > MaxSharedLength)
+        {
+            var text = Encoding.UTF8.GetString(utf8);
+            return new YScalar(Span(start, end), text, CoreSchema.Resolve(text), true);
+        }
+        // A short scalar is looked up by its characters, decoded on the stack: a string only for one not seen before.
+        Span<char> buffer = stackalloc char[MaxSharedLength];
+        var chars = buffer[..Encoding.UTF8.GetChars(utf8, buffer)];
+        if (!shared.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var entry))
         {
             var text = chars.ToString();
             entry = (text, CoreSchema.Resolve(text));
-            if (chars.Length <= MaxSharedLength && shared.Count < MaxShared)
+            if (shared.Count < MaxShared)
             {
                 shared[text] = entry;
             }

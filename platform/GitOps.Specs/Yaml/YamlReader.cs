@@ -23,15 +23,16 @@ internal static class YamlReader
     /// </summary>
     internal static List<YDocument> Read(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics, bool common)
     {
-        var text = Decode(file, limits, diagnostics);
-        if (text is null)
+        if (Check(file, limits, diagnostics) is not { } start)
         {
             return [];
         }
-        if (common && CommonYamlParser.TryParse(file.Path, text, limits) is { } parsed)
+        // The common shape is parsed from the bytes; only a file the general path reads is decoded whole.
+        if (common && CommonYamlParser.TryParse(file.Path, file.Content, start, limits) is { } parsed)
         {
             return parsed;
         }
+        var text = System.Text.Encoding.UTF8.GetString(file.Content.AsSpan(start));
         return ReadWithYamlDotNet(file, text, limits, diagnostics);
     }
 
@@ -58,7 +59,9 @@ internal static class YamlReader
         return documents;
     }
 
-    private static string? Decode(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics)
+    /// <summary>Where the text of a readable, valid UTF-8 file starts (past a byte order mark); null, with the problem
+    /// reported, for any other file.</summary>
+    private static int? Check(SourceFile file, LoaderLimits limits, List<Diagnostic> diagnostics)
     {
         if (file.Unreadable is { } why)
         {
@@ -82,26 +85,19 @@ internal static class YamlReader
                 "keep only UTF-8 YAML text under environments/, models/ and policies/"));
             return null;
         }
-        ReadOnlySpan<byte> content = bytes;
-        if (content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            content = content[3..];
-        }
+        var start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var content = bytes.AsSpan(start);
         if (Utf8.IsValid(content))
         {
-            return System.Text.Encoding.UTF8.GetString(content);
+            return start;
         }
         var chars = new char[content.Length];
-        var status = Utf8.ToUtf16(content, chars, out var read, out var written, replaceInvalidSequences: false);
-        if (status != System.Buffers.OperationStatus.Done)
-        {
-            var offset = read + (bytes.Length - content.Length);
-            diagnostics.Add(Error(DiagnosticIds.NotUtf8, At(file.Path, bytes, offset),
-                $"file is not valid UTF-8 (invalid byte 0x{bytes[Math.Min(offset, bytes.Length - 1)]:X2})",
-                "save the file as UTF-8"));
-            return null;
-        }
-        return new string(chars, 0, written);
+        Utf8.ToUtf16(content, chars, out var read, out _, replaceInvalidSequences: false);
+        var offset = read + start;
+        diagnostics.Add(Error(DiagnosticIds.NotUtf8, At(file.Path, bytes, offset),
+            $"file is not valid UTF-8 (invalid byte 0x{bytes[Math.Min(offset, bytes.Length - 1)]:X2})",
+            "save the file as UTF-8"));
+        return null;
     }
 
     /// <summary>Line and column (1-based, in characters) of a byte offset.</summary>
