@@ -15,11 +15,16 @@ namespace GitOps.Policy;
 public static class PolicyChecks
 {
     /// <summary>Diagnostics sorted by file, line, column, ID and message.</summary>
-    public static ImmutableArray<Diagnostic> Check(SpecSet specs) =>
-        Sort(ExpressionChecks.Check(specs)
+    public static ImmutableArray<Diagnostic> Check(SpecSet specs)
+    {
+        // The built-in rules run on another core while the Policy documents are evaluated: both only read the specs.
+        var builtin = Task.Run(() => BuiltinRuleSet.Check(specs).ToList());
+        var policies = PolicyEvaluator.Evaluate(specs);
+        return Sort(ExpressionChecks.Check(specs)
             .Concat(AnalysisQueryChecks.Check(specs))
-            .Concat(BuiltinRuleSet.Check(specs))
-            .Concat(PolicyEvaluator.Evaluate(specs)));
+            .Concat(builtin.GetAwaiter().GetResult())
+            .Concat(policies));
+    }
 
     /// <summary>The order every validation result is reported in.</summary>
     public static ImmutableArray<Diagnostic> Sort(IEnumerable<Diagnostic> diagnostics) =>

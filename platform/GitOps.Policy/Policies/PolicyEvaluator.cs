@@ -31,10 +31,13 @@ public static class PolicyEvaluator
         }
         var along = wholeDocuments ? null : ObjectPathsRead(rules.SelectMany(p => p.Rules).Select(r => r.Compiled.Shape));
         var targets = PolicyTarget.All(specs).ToList();
-        var ranges = Math.Max(1, Math.Min(workers, targets.Count / MinTargetsPerWorker));
+        // A few ranges per worker: the ranges do not cost the same (a worker's memo answers most of its range once it
+        // has seen a few objects, and the other checks share the cores), so a worker that is done takes the next one.
+        var parallel = Math.Max(1, Math.Min(workers, targets.Count / MinTargetsPerWorker));
+        var ranges = parallel == 1 ? 1 : parallel * RangesPerWorker;
         var size = (targets.Count + ranges - 1) / ranges;
         var found = new List<Diagnostic>[ranges];
-        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = ranges },
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = parallel },
             r => found[r] = EvaluateRange(targets, r * size, Math.Min(targets.Count, (r + 1) * size), rules, along));
         // A rule that is not a boolean is reported once, for the first target it was evaluated for.
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
@@ -68,6 +71,8 @@ public static class PolicyEvaluator
 
     /// <summary>Below this many targets per worker, evaluating on one thread is as fast as starting more.</summary>
     private const int MinTargetsPerWorker = 256;
+
+    private const int RangesPerWorker = 4;
 
     /// <summary>
     /// The fields of <c>object</c> the rules read, when every rule reads it through field selections only (as the
