@@ -170,7 +170,7 @@ public static class SpecFileReader
                 return;
             }
             var inside = folders.Push(Path.TrimEndingDirectorySeparator(full));
-            if (children.Count < ReadInParallelFrom)
+            if (children.Count < WalkInParallelFrom)
             {
                 foreach (var child in children)
                 {
@@ -268,7 +268,7 @@ public static class SpecFileReader
     }
 
     /// <summary>A folder with fewer entries than this is walked on the calling thread: starting workers would cost more.</summary>
-    private const int ReadInParallelFrom = 64;
+    private const int WalkInParallelFrom = 64;
 
     private static readonly ParallelOptions AllCores = new();
 

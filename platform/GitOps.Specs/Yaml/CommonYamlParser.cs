@@ -23,7 +23,6 @@ internal sealed class CommonYamlParser
 
     private readonly string _path;
     private readonly byte[] _text;
-    private readonly int _end;
     // Columns count characters: on a line with multi-byte characters they are counted, on an ASCII file never.
     private readonly bool _ascii;
     private readonly LoaderLimits _limits;
@@ -38,7 +37,6 @@ internal sealed class CommonYamlParser
     {
         _path = path;
         _text = text;
-        _end = text.Length;
         _pos = start;
         _lineStart = start;
         _ascii = System.Text.Ascii.IsValid(text.AsSpan(start));
@@ -66,7 +64,7 @@ internal sealed class CommonYamlParser
         }
         var first = parser.Mark();
         var root = parser.BlockCollection();
-        if (root is null || parser._pos < parser._end)
+        if (root is null || parser._pos < parser._text.Length)
         {
             return null;
         }
@@ -138,12 +136,12 @@ internal sealed class CommonYamlParser
 
     /// <summary>The byte at <paramref name="offset"/> from the position as a character: ASCII is itself, and a byte of a
     /// multi-byte character is above U+007F, which no character compared against here is.</summary>
-    private char At(int offset) => _pos + offset < _end ? (char)_text[_pos + offset] : '\0';
+    private char At(int offset) => _pos + offset < _text.Length ? (char)_text[_pos + offset] : '\0';
 
     /// <summary>Moves past spaces, comments and line breaks to the next token; false at the end of the text.</summary>
     private bool SkipToContent()
     {
-        while (_pos < _end)
+        while (_pos < _text.Length)
         {
             switch (At(0))
             {
@@ -156,7 +154,7 @@ internal sealed class CommonYamlParser
                     _lineStart = _pos;
                     break;
                 case '#':
-                    while (_pos < _end && _text[_pos] != '\n')
+                    while (_pos < _text.Length && _text[_pos] != '\n')
                     {
                         _pos++;
                     }
@@ -179,12 +177,12 @@ internal sealed class CommonYamlParser
         }
         if (At(0) == '#' && spaces > 0)
         {
-            while (_pos < _end && _text[_pos] != '\n')
+            while (_pos < _text.Length && _text[_pos] != '\n')
             {
                 _pos++;
             }
         }
-        return _pos >= _end || _text[_pos] == '\n';
+        return _pos >= _text.Length || _text[_pos] == '\n';
     }
 
     private bool IsSequenceEntry() => At(0) == '-' && At(1) is ' ' or '\n' or '\0';
@@ -233,7 +231,7 @@ internal sealed class CommonYamlParser
                 return null;
             }
             map.Entries.Add(new YEntry(key, value));
-            if (_pos >= _end || Indent < indent)
+            if (_pos >= _text.Length || Indent < indent)
             {
                 break;
             }
@@ -300,7 +298,7 @@ internal sealed class CommonYamlParser
                 return null;
             }
             sequence.Items.Add(item);
-            if (_pos >= _end || Indent < indent || (Indent == indent && !IsSequenceEntry()))
+            if (_pos >= _text.Length || Indent < indent || (Indent == indent && !IsSequenceEntry()))
             {
                 break;
             }
@@ -505,7 +503,7 @@ internal sealed class CommonYamlParser
         var leadingBreak = false;
         var leadingBlank = false;
         var lines = 0;
-        while (Indent == indent && _pos < _end)
+        while (Indent == indent && _pos < _text.Length)
         {
             var trailingBlank = At(0) == ' ';
             if (!literal && leadingBreak && !leadingBlank && !trailingBlank)
