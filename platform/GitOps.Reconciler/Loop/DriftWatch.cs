@@ -8,7 +8,8 @@ namespace GitOps.Reconciler.Loop;
 /// Connects an <see cref="IDriftSource"/> to the loop: one watch per environment (in the namespace its last loaded
 /// commit names), and for each burst of outside changes one <see cref="ReconcileTrigger"/> request for that
 /// environment, <see cref="Debounce"/> after the first change, so a <c>kubectl edit</c> of three objects causes one pass.
-/// A managed Job that finished wakes a pass the same way, without counting as drift.
+/// A managed Job that finished, or a managed Deployment that became available or degraded, wakes a pass the same way,
+/// without counting as drift.
 /// A watch that fails is opened again after the shared backoff; drift is then still found by the interval pass.
 /// </summary>
 public sealed class DriftWatch(IDriftSource source, ReconcileTrigger trigger, TimeProvider time, TimeSpan debounce, ILogger log)

@@ -35,7 +35,8 @@ public sealed class RolloutController(
     Func<Uri, IMetricsQuery>? prometheus = null,
     DeployHistoryWriter? history = null)
 {
-    /// <summary>While a rollout is under way the pass runs at least this often (pods becoming ready are not an event).</summary>
+    /// <summary>While a rollout is under way the pass runs at least this often: pods becoming ready wake a pass through the
+    /// drift watch where one runs, and this is the safety net for a watch that is broken or not running.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<Uri, IMetricsQuery> _clients = new();

@@ -43,6 +43,13 @@ public sealed class ReconcilerEndToEndTests
         return job;
     }
 
+    /// <summary>A Job's status as its controller writes it when the Job has succeeded.</summary>
+    private static JsonObject JobComplete() => new()
+    {
+        ["succeeded"] = 1,
+        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Complete", ["status"] = "True" }),
+    };
+
     internal static async Task<EnvironmentStatus> StatusWhenAsync(FakeCluster cluster, Func<EnvironmentStatus, bool> condition)
     {
         var store = new ConfigMapStatusStore(cluster.Connection, ReconcilerRig.StatusNamespace);
@@ -198,15 +205,43 @@ public sealed class ReconcilerEndToEndTests
             var drift = reconciler.App.Drift!.DetectedCount;
 
             // When the Job succeeds, with no push and no webhook
-            cluster.Server.SetStatus(KeyOf(job), new JsonObject
-            {
-                ["succeeded"] = 1,
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Complete", ["status"] = "True" }),
-            });
+            cluster.Server.SetStatus(KeyOf(job), JobComplete());
 
             // Then a pass follows at once and rolls the model out, and the Job's end is not counted as drift
             await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Count == 1, TimeSpan.FromSeconds(60));
             Assert.Contains(reconciler.Logs.Lines, l => l.Contains($"Pass triggered by {KeyOf(job)} finished: Complete", StringComparison.Ordinal));
+            Assert.Equal(drift, reconciler.App.Drift!.DetectedCount);
+        }
+
+        [Fact]
+        public async Task Should_Pass_Again_When_A_Served_Deployment_Becomes_Available_Without_Calling_It_Drift()
+        {
+            // Given a reconciler that polls once an hour, watches its objects, and has rolled a trained model out
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var commit = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var reconciler = await StartHourlyWatchingAsync(cluster, repo);
+            var job = await TrainingJobOnceWatchedAsync(cluster, reconciler, commit);
+            cluster.Server.SetStatus(KeyOf(job), JobComplete());
+            await Eventually.TrueAsync(() => OfKind(cluster, "Deployment", "fraud").Count == 1, TimeSpan.FromSeconds(60));
+            await Eventually.TrueAsync(() => reconciler.App.Loop.Watchdog.BusyFor is null);
+            var deployment = OfKind(cluster, "Deployment", "fraud").Single();
+            var replicas = deployment["spec"]!["replicas"]!.GetValue<int>();
+            var drift = reconciler.App.Drift!.DetectedCount;
+
+            // When its controller reports every replica updated and available
+            cluster.Server.SetStatus(KeyOf(deployment), new JsonObject
+            {
+                ["observedGeneration"] = deployment["metadata"]!["generation"]!.GetValue<long>(),
+                ["replicas"] = replicas,
+                ["updatedReplicas"] = replicas,
+                ["readyReplicas"] = replicas,
+                ["availableReplicas"] = replicas,
+            });
+
+            // Then a pass follows, with no push and no webhook, and it is not counted as drift
+            var triggered = $"Pass triggered by {KeyOf(deployment)} Available: {replicas} of {replicas} replicas available";
+            await Eventually.TrueAsync(() => reconciler.Logs.Lines.Any(l => l.Contains(triggered, StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
             Assert.Equal(drift, reconciler.App.Drift!.DetectedCount);
         }
 

@@ -229,13 +229,16 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     /// <summary>
     /// <see cref="WatchManagedAsync"/> narrowed to what should wake a pass: changes made by anyone but this driver (its
     /// applies are recognised by resourceVersion, its deletes by key) that touch more than status and bookkeeping
-    /// metadata, and managed Jobs whose status first shows them finished (succeeded, or failed for good). A pass that
-    /// read a Job from the watch a moment before its completion arrived is followed by another once it does.
+    /// metadata, managed Jobs whose status first shows them finished (succeeded, or failed for good), and managed
+    /// Deployments whose status turns them <see cref="WorkloadState.Available"/> or <see cref="WorkloadState.Degraded"/>
+    /// from another state (a canary's pods ready, a rollout past its progress deadline). A pass that read a Job or
+    /// Deployment from the watch a moment before its new status arrived is followed by another once it does.
     /// </summary>
     public async IAsyncEnumerable<ManagedChange> WatchDriftAsync(string environment, string @namespace, [EnumeratorCancellation] CancellationToken ct)
     {
         var seen = new Dictionary<ResourceKey, UInt128>();
         var finished = new HashSet<ResourceKey>();
+        var deployments = new Dictionary<ResourceKey, WorkloadState>();
         await foreach (var change in WatchManagedAsync(environment, @namespace, ct))
         {
             if (change.Type == ClusterChangeType.Listed)
@@ -248,6 +251,10 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                     {
                         finished.Add(listedKey);
                     }
+                    if (listedKey.Kind == ManagedKinds.Deployment.Kind)
+                    {
+                        deployments[listedKey] = WorkloadHealth.ForDeployment(listed).State;
+                    }
                 }
                 continue;
             }
@@ -256,6 +263,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 seen.Remove(key);
                 finished.Remove(key);
+                deployments.Remove(key);
                 if (!_written.TryRemove(new KeyValuePair<ResourceKey, string>(key, DeletedHere)))
                 {
                     yield return ManagedChange.Drift($"{key} deleted outside GitOps");
@@ -271,6 +279,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 finished.Remove(key);
             }
+            var turned = DeploymentTurned(key, change.Object!, deployments);
             var unchanged = known && content == before;
             if (!unchanged && !Mine(key, change.ResourceVersion) && _applying.TryGetValue(key, out var applying))
             {
@@ -285,7 +294,26 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
             {
                 yield return ManagedChange.Finished($"{key} finished: {end}");
             }
+            else if (turned is not null)
+            {
+                yield return ManagedChange.Health($"{key} {turned.State}: {turned.Message}");
+            }
         }
+    }
+
+    /// <summary>A managed Deployment's health when this change turned it <see cref="WorkloadState.Available"/> or
+    /// <see cref="WorkloadState.Degraded"/> from another state the watch had seen; null otherwise (another kind, a
+    /// Deployment seen for the first time, or one still rolling out: a pass has nothing to do until it is done).</summary>
+    private static WorkloadHealth? DeploymentTurned(ResourceKey key, JsonObject obj, Dictionary<ResourceKey, WorkloadState> deployments)
+    {
+        if (key.Kind != ManagedKinds.Deployment.Kind)
+        {
+            return null;
+        }
+        var health = WorkloadHealth.ForDeployment(obj);
+        var known = deployments.TryGetValue(key, out var before);
+        deployments[key] = health.State;
+        return known && before != health.State && health.State is WorkloadState.Available or WorkloadState.Degraded ? health : null;
     }
 
     /// <summary>True when <paramref name="resourceVersion"/> is the version of the object this driver's last apply wrote.</summary>

@@ -524,6 +524,88 @@ public sealed class KubernetesClusterDriverTests
             Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), await watch.NextAsync());
         }
 
+        [Fact]
+        public async Task Should_Report_A_Deployment_Once_When_Its_Pods_Become_Available_Without_Calling_It_Drift()
+        {
+            // Given a canary Deployment under watch whose pod is not ready yet
+            await using var cluster = await DeploymentSeededAsync(Rolling(updated: 1, available: 0));
+            await using var watch = await WatchDriftAsync(cluster, DeploymentsAndConfigMaps);
+
+            // When its pod becomes ready, its status is written again, and then someone edits a ConfigMap
+            cluster.Server.SetStatus(Canary, Rolling(updated: 1, available: 1));
+            var first = await watch.NextAsync();
+            var again = Rolling(updated: 1, available: 1);
+            again["conditions"] = new JsonArray(new JsonObject { ["type"] = "Available", ["status"] = "True" });
+            cluster.Server.SetStatus(Canary, again);
+            cluster.Server.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+            var second = await watch.NextAsync();
+
+            // Then the turn is told once, as what it is, and the edit after it as drift
+            Assert.Equal(ManagedChange.Health($"{Canary} Available: 1 of 1 replicas available"), first);
+            Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), second);
+        }
+
+        [Fact]
+        public async Task Should_Report_A_Deployment_That_Turns_Degraded()
+        {
+            // Given an available Deployment under watch
+            await using var cluster = await DeploymentSeededAsync(Rolling(updated: 1, available: 1));
+            await using var watch = await WatchDriftAsync(cluster, DeploymentsAndConfigMaps);
+
+            // When its rollout passes the progress deadline
+            var degraded = Rolling(updated: 0, available: 1);
+            degraded["conditions"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "Progressing",
+                ["status"] = "False",
+                ["reason"] = "ProgressDeadlineExceeded",
+                ["message"] = "ReplicaSet \"fraud-canary-7d4\" has timed out progressing.",
+            });
+            cluster.Server.SetStatus(Canary, degraded);
+
+            // Then
+            Assert.Equal(ManagedChange.Health($"{Canary} Degraded: ReplicaSet \"fraud-canary-7d4\" has timed out progressing."),
+                await watch.NextAsync());
+        }
+
+        [Fact]
+        public async Task Should_Not_Report_A_Deployment_While_It_Rolls_Out_Or_One_Available_When_Listed()
+        {
+            // Given a Deployment that was available when the watch listed it
+            await using var cluster = await DeploymentSeededAsync(Rolling(updated: 1, available: 1));
+            await using var watch = await WatchDriftAsync(cluster, DeploymentsAndConfigMaps);
+
+            // When a rollout starts (no pod updated yet, then one updated but not ready), then someone edits a ConfigMap
+            cluster.Server.SetStatus(Canary, Rolling(updated: 0, available: 1));
+            cluster.Server.SetStatus(Canary, Rolling(updated: 1, available: 0));
+            cluster.Server.EditByHand(Config, new JsonObject { ["data"] = new JsonObject { ["key"] = "edited" } });
+
+            // Then only the edit is told
+            Assert.Equal(ManagedChange.Drift($"{Config} changed outside GitOps"), await watch.NextAsync());
+        }
+
+        private static readonly KubernetesDriverOptions DeploymentsAndConfigMaps = new() { Kinds = [ManagedKinds.Deployment, ManagedKinds.ConfigMap] };
+        private static readonly ResourceKey Canary = new("apps/v1", "Deployment", "ml", "fraud-canary");
+
+        /// <summary>A one-replica Deployment's status as its controller writes it, at the current generation.</summary>
+        private static JsonObject Rolling(int updated, int available) => new()
+        {
+            ["observedGeneration"] = 1,
+            ["replicas"] = 1,
+            ["updatedReplicas"] = updated,
+            ["readyReplicas"] = available,
+            ["availableReplicas"] = available,
+        };
+
+        private static async Task<FakeCluster> DeploymentSeededAsync(JsonObject status)
+        {
+            var cluster = await FakeCluster.StartAsync();
+            cluster.Server.Seed(FakeCluster.Managed("apps/v1", "Deployment", Canary.Name));
+            cluster.Server.SetStatus(Canary, status);
+            cluster.Server.Seed(FakeCluster.ConfigMap(Config.Name));
+            return cluster;
+        }
+
         private static JsonObject Ended(string condition, string? completionTime = null)
         {
             var status = new JsonObject
