@@ -239,7 +239,9 @@ public static class ReconcileCommand
                     new KubernetesTrainingPods(connection),
                     new ConfigMapRolloutStateStore(connection),
                     facts,
-                    (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct)),
+                    (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct),
+                    // A push reaches one pod; every replica of every shard fetches (docs/operations.md, "GitHub webhook").
+                    secret is null ? null : new ConfigMapPushRelay(connection, stateNamespace, self)),
                 TimeProvider.System, loggers, files => RepositoryValidator.Validate(files));
 
             if (runOnce)

@@ -10,19 +10,26 @@ namespace GitOps.Reconciler.Hosting;
 /// <c>POST /webhook/github</c>: a push to the watched branch triggers an immediate fetch. The body is checked
 /// against <c>X-Hub-Signature-256</c> before anything else is read from it; a missing or wrong signature is
 /// answered 401 and triggers nothing (the HMAC comparison is constant-time). A delivery seen before (same
-/// <c>X-GitHub-Delivery</c>) triggers nothing again. Event names and bodies are Octokit.Webhooks' types
-/// (<see cref="WebhookPayloads"/>).
+/// <c>X-GitHub-Delivery</c>) triggers nothing again. With a <see cref="IPushRelay"/> a push is also published to the
+/// other replicas (a standby, the other shards), which fetch too; a relay that cannot be written is logged and the
+/// delivery still answered 202 (the others fetch at their interval). Event names and bodies are Octokit.Webhooks'
+/// types (<see cref="WebhookPayloads"/>).
 /// </summary>
 public sealed class GitHubWebhookEndpoint(
     WebhookSecret secret,
     string branch,
     ReconcileTrigger trigger,
-    ILogger<GitHubWebhookEndpoint> log)
+    ILogger<GitHubWebhookEndpoint> log,
+    RecentDeliveries? deliveries = null,
+    IPushRelay? relay = null)
 {
     /// <summary>GitHub caps webhook payloads at 25 MB.</summary>
     public const long MaxBodyBytes = 25L * 1024 * 1024;
 
-    private readonly RecentDeliveries _deliveries = new(capacity: 1024);
+    /// <summary>GitHub gives a delivery 10 s: telling the other replicas may take part of it, never all.</summary>
+    private static readonly TimeSpan RelayTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly RecentDeliveries _deliveries = deliveries ?? new RecentDeliveries();
 
     public async Task<IResult> HandleAsync(HttpRequest request, CancellationToken ct)
     {
@@ -65,9 +72,37 @@ public sealed class GitHubWebhookEndpoint(
                 }
                 log.LogInformation("Webhook delivery {Delivery}: push to {Ref}, fetching now", Printable(delivery), pushedRef);
                 trigger.Request($"webhook push {Printable(delivery)}");
+                await RelayAsync(delivery, ct);
                 return Results.Text("fetch triggered\n", statusCode: StatusCodes.Status202Accepted);
             default:
                 return Results.Text($"event '{Printable(kind)}' ignored\n");
+        }
+    }
+
+    private async Task RelayAsync(string delivery, CancellationToken ct)
+    {
+        if (relay is null)
+        {
+            return;
+        }
+        // A delivery without an id is relayed under one of ours, so the other replicas can tell pushes apart; this
+        // replica knows it already when the relay shows it back.
+        var id = delivery;
+        if (id.Length == 0)
+        {
+            id = "local-" + Guid.NewGuid().ToString("N");
+            _deliveries.Add(id);
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(RelayTimeout);
+        try
+        {
+            await relay.PublishAsync(id, timeout.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning("Webhook delivery {Delivery}: could not tell the other reconciler replicas ({Error}); they fetch at their interval",
+                Printable(id), e.Message);
         }
     }
 
@@ -92,30 +127,5 @@ public sealed class GitHubWebhookEndpoint(
     {
         var clean = new string([.. value.Where(c => !char.IsControl(c)).Take(80)]);
         return clean.Length == 0 ? "-" : clean;
-    }
-
-    /// <summary>Delivery ids received lately, oldest forgotten first.</summary>
-    private sealed class RecentDeliveries(int capacity)
-    {
-        private readonly Lock _gate = new();
-        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-        private readonly Queue<string> _order = new();
-
-        public bool Add(string id)
-        {
-            lock (_gate)
-            {
-                if (!_seen.Add(id))
-                {
-                    return false;
-                }
-                _order.Enqueue(id);
-                if (_order.Count > capacity)
-                {
-                    _seen.Remove(_order.Dequeue());
-                }
-                return true;
-            }
-        }
     }
 }

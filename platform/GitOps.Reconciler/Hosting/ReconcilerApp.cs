@@ -14,6 +14,7 @@ using GitOps.Reconciler.Retraining;
 using GitOps.Reconciler.Rollouts;
 using GitOps.Reconciler.Status;
 using GitOps.Reconciler.WebConsole;
+using GitOps.Reconciler.Webhooks;
 using GitOps.Specs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -57,7 +58,8 @@ public sealed record ReconcilerOptions
 /// <summary>The I/O a reconciler is built from: production uses Git, the Kubernetes API and a Lease; tests use fakes.
 /// Experiments run when <see cref="Admission"/> is a <see cref="RegistryAdmission"/> (their store) and <see cref="Facts"/>
 /// is set (where a candidate of <c>promote: best</c> is recorded as trained). Retraining (<c>spec.training.retrain</c>)
-/// runs when <see cref="Facts"/> (where generations are recorded) and <see cref="Datasets"/> are set.</summary>
+/// runs when <see cref="Facts"/> (where generations are recorded) and <see cref="Datasets"/> are set. A push webhook
+/// reaches every replica when <see cref="Pushes"/> is set (<see cref="RelayedPushes"/>).</summary>
 public sealed record ReconcilerPorts(
     IGitSource Git,
     IClusterDriver Cluster,
@@ -69,7 +71,8 @@ public sealed record ReconcilerPorts(
     ITrainingPods? TrainingPods = null,
     IRolloutStateStore? Rollouts = null,
     IRegistryFactStore? Facts = null,
-    DatasetHasher? Datasets = null);
+    DatasetHasher? Datasets = null,
+    IPushRelay? Pushes = null);
 
 /// <summary>
 /// A whole reconciler: the pass, the loop that schedules it and the HTTP endpoints, wired from
@@ -80,6 +83,7 @@ public sealed class ReconcilerApp
     private readonly ReconcilerOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly ReconcilerPorts _ports;
+    private readonly RecentDeliveries _deliveries = new();
 
     public ReconcilerApp(ReconcilerOptions options, ReconcilerPorts ports, TimeProvider time, ILoggerFactory loggers,
         Func<IEnumerable<SourceFile>, LoadResult> validate)
@@ -129,6 +133,9 @@ public sealed class ReconcilerApp
             },
             loggers.CreateLogger<ReconcileLoop>(), Drift);
         Health.WatchPasses(Loop.Watchdog);
+        Relayed = ports.Pushes is { } relay
+            ? new RelayedPushes(relay, _deliveries, Trigger, time, loggers.CreateLogger<RelayedPushes>())
+            : null;
     }
 
     public ReconcilerMetrics Metrics { get; }
@@ -139,6 +146,9 @@ public sealed class ReconcilerApp
 
     /// <summary>Hand edits noticed as they happen; null when the cluster driver cannot watch.</summary>
     public DriftWatch? Drift { get; }
+
+    /// <summary>Pushes other replicas received; null without a relay.</summary>
+    public RelayedPushes? Relayed { get; }
 
     /// <summary>Where the HTTP endpoints listen, once <see cref="RunAsync"/> has started them.</summary>
     public Uri? Address { get; private set; }
@@ -152,8 +162,12 @@ public sealed class ReconcilerApp
             Branch = _options.Branch,
             WebhookSecret = _options.WebhookSecret,
             Console = _options.Console is { } console ? new ConsoleSite(console, ConsoleSources()) : null,
+            Deliveries = _deliveries,
+            Relay = _ports.Pushes,
         }, Metrics, Trigger, Health, _loggers);
         await host.StartAsync(ct);
+        using var stopRelay = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var relayed = Relayed?.RunAsync(stopRelay.Token) ?? Task.CompletedTask;
         try
         {
             Address = ReconcilerHost.BoundAddress(host);
@@ -162,6 +176,8 @@ public sealed class ReconcilerApp
         }
         finally
         {
+            await stopRelay.CancelAsync();
+            await relayed;
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await host.StopAsync(stopping.Token);
             await host.DisposeAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using GitOps.Reconciler.Loop;
 using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.WebConsole;
+using GitOps.Reconciler.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,6 +28,12 @@ public sealed record ReconcilerHostOptions
 
     /// <summary>The web console under <c>/console/</c>; null (the default) does not serve it.</summary>
     public ConsoleSite? Console { get; init; }
+
+    /// <summary>Deliveries handled, shared with <see cref="RelayedPushes"/>; null: the endpoint keeps its own.</summary>
+    public RecentDeliveries? Deliveries { get; init; }
+
+    /// <summary>Where a push received here is published for the other replicas; null: not published.</summary>
+    public IPushRelay? Relay { get; init; }
 }
 
 /// <summary>
@@ -81,7 +88,7 @@ public static class ReconcilerHost
         if (options.WebhookSecret is { } secret)
         {
             var endpoint = new GitHubWebhookEndpoint(secret, options.Branch, trigger,
-                loggerFactory.CreateLogger<GitHubWebhookEndpoint>());
+                loggerFactory.CreateLogger<GitHubWebhookEndpoint>(), options.Deliveries, options.Relay);
             app.MapPost("/webhook/github", (HttpRequest request, CancellationToken ct) => endpoint.HandleAsync(request, ct));
             log.LogInformation("GitHub webhook enabled on /webhook/github (secret from {Source})", secret.Source);
         }

@@ -317,6 +317,34 @@ public sealed class ReconcilerEndToEndTests
         }
 
         [Fact]
+        public async Task Should_Fetch_On_The_Leader_When_The_Push_Webhook_Reaches_The_Standby()
+        {
+            // Given two replicas that poll once an hour and relay pushes, the first of them leading
+            await using var cluster = await FakeCluster.StartAsync();
+            using var repo = FakeGitRepo.Create();
+            var first = repo.Commit("one model", Files(true, ("fraud", 100)));
+            await using var leader = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-a",
+                interval: TimeSpan.FromHours(1), relayPushes: true);
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == first);
+            Assert.True(leader.IsLeader);
+            await using var standby = await RunningReconciler.StartAsync(cluster.Connection, repo.Path, "replica-b",
+                interval: TimeSpan.FromHours(1), relayPushes: true);
+            // Each replica's relay watches from where its listing stopped: a push after that is an event for it.
+            await Eventually.TrueAsync(() => cluster.Server.RequestCount("watch") >= 2);
+
+            // When a commit is pushed and GitHub's delivery reaches the standby (the Service picked its pod)
+            var second = repo.Commit("another model", new Dictionary<string, string?> { ["models/churn/model.yaml"] = SpecRepository.Model("churn") });
+            Assert.Equal(HttpStatusCode.Accepted, await standby.PushWebhookAsync());
+
+            // Then the leader fetches and applies it at once, the standby still applies nothing
+            await StatusWhenAsync(cluster, s => s.LastAppliedCommit == second);
+            Assert.Equal(["churn", "fraud"], ModelsIn(cluster));
+            Assert.Equal(1, leader.App.Relayed!.RelayedCount);
+            Assert.Contains(leader.Logs.Lines, l => l.Contains("received by another replica: fetching now", StringComparison.Ordinal));
+            Assert.Equal(0, standby.App.Loop.PassCount);
+        }
+
+        [Fact]
         public async Task Should_Converge_Without_Duplicates_When_The_Leader_Is_Killed_Mid_Apply()
         {
             // Given a first replica applying twelve models slowly, one object at a time

@@ -49,7 +49,7 @@ internal sealed class RunningReconciler : IAsyncDisposable
     public static async Task<RunningReconciler> StartAsync(KubernetesApiConnection connection, string repository, string identity,
         TimeSpan? interval = null, int applyParallelism = 8, GitCredentials? credentials = null,
         TimeSpan? gitTimeout = null, TimeSpan? passTimeout = null, TimeSpan? driftDebounce = null, bool watchDrift = false,
-        bool registry = false)
+        bool registry = false, bool relayPushes = false)
     {
         var cache = Directory.CreateTempSubdirectory("gitops-e2e-cache-").FullName;
         var logs = new ListLoggerProvider();
@@ -94,7 +94,8 @@ internal sealed class RunningReconciler : IAsyncDisposable
                 watchDrift ? driver : null,
                 Admission: registry ? new RegistryAdmission(RegistryStores.Opener(ArtifactsHttp, null), TimeProvider.System,
                     logs.CreateFactory().CreateLogger<RegistryAdmission>()) : null,
-                Facts: registry ? facts : null),
+                Facts: registry ? facts : null,
+                Pushes: relayPushes ? new ConfigMapPushRelay(connection, ReconcilerRig.StatusNamespace, identity) : null),
             TimeProvider.System, logs.CreateFactory(), RepositoryValidator.Validate);
         var running = new RunningReconciler(app, driver, cache, logs);
         running._run = Task.Run(() => app.RunAsync(running._stop.Token));

@@ -34,7 +34,7 @@ public sealed class ReconcilerHostTests
         public HttpClient Client { get; }
         public IServiceProvider Services => _app.Services;
 
-        public static async Task<RunningHost> StartAsync(string? secret = Secret, string branch = "main")
+        public static async Task<RunningHost> StartAsync(string? secret = Secret, string branch = "main", IPushRelay? relay = null)
         {
             var trigger = new ReconcileTrigger();
             var health = new ReconcilerHealth();
@@ -45,6 +45,7 @@ public sealed class ReconcilerHostTests
                 Listen = new IPEndPoint(IPAddress.Loopback, 0),
                 Branch = branch,
                 WebhookSecret = secret is null ? null : WebhookSecret.FromValue(secret, "test"),
+                Relay = relay,
             };
             var app = ReconcilerHost.Build(options, metrics, trigger, health, logs.CreateFactory());
             await app.StartAsync();
@@ -81,6 +82,30 @@ public sealed class ReconcilerHostTests
     }
 
     private static string Push(string branch) => GitHubPushPayload.Create(branch);
+
+    /// <summary>A relay that records what is published (or fails as told) and relays nothing back.</summary>
+    private sealed class RecordingRelay : IPushRelay
+    {
+        public List<string> Published { get; } = [];
+
+        public Exception? Failure { get; init; }
+
+        public Task PublishAsync(string delivery, CancellationToken ct)
+        {
+            if (Failure is not null)
+            {
+                return Task.FromException(Failure);
+            }
+            Published.Add(delivery);
+            return Task.CompletedTask;
+        }
+
+        public async IAsyncEnumerable<string> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            yield break;
+        }
+    }
 
     private static string Sign(string body, string secret = Secret) =>
         GitHubWebhookSignature.Compute(Encoding.UTF8.GetBytes(body), secret);
@@ -203,6 +228,40 @@ public sealed class ReconcilerHostTests
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
             Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
             Assert.Equal(1, host.Trigger.RequestedCount);
+        }
+
+        [Fact]
+        public async Task Should_Tell_The_Other_Replicas_Of_A_Push_With_Its_Delivery()
+        {
+            // Given
+            var relay = new RecordingRelay();
+            await using var host = await RunningHost.StartAsync(relay: relay);
+            var body = Push("main");
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body), delivery: "delivery-7");
+
+            // Then
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal(["delivery-7"], relay.Published);
+        }
+
+        [Fact]
+        public async Task Should_Still_Fetch_Here_And_Say_Why_When_The_Other_Replicas_Cannot_Be_Told()
+        {
+            // Given a relay the API server refuses
+            var relay = new RecordingRelay { Failure = new HttpRequestException("connection refused (127.0.0.1:6443)") };
+            await using var host = await RunningHost.StartAsync(relay: relay);
+            var body = Push("main");
+
+            // When
+            using var response = await host.PostWebhookAsync(body, Sign(body), delivery: "delivery-8");
+
+            // Then the delivery is answered as a fetch here, and the log says what the others do instead
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.True(host.Trigger.TryTake(out _));
+            Assert.Contains(host.Logs.Lines, l => l.Contains("delivery-8: could not tell the other reconciler replicas (connection refused", StringComparison.Ordinal)
+                && l.Contains("they fetch at their interval", StringComparison.Ordinal));
         }
 
         [Fact]
