@@ -20,12 +20,16 @@ public static class ManagedKinds
     public static readonly ManagedKind HorizontalPodAutoscaler = new("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers");
     public static readonly ManagedKind PodDisruptionBudget = new("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets");
     public static readonly ManagedKind HttpRoute = new("gateway.networking.k8s.io/v1", "HTTPRoute", "httproutes");
+
+    /// <summary>Rendered only where the environment asks for it (<c>spec.gateway.grpcRoutes</c>): a cluster without the
+    /// CRD (Gateway API before v1.1) is only listed, and skipped as not served.</summary>
+    public static readonly ManagedKind GrpcRoute = new("gateway.networking.k8s.io/v1", "GRPCRoute", "grpcroutes");
     public static readonly ManagedKind VirtualService = new("networking.istio.io/v1", "VirtualService", "virtualservices");
     public static readonly ManagedKind NetworkPolicy = new("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies");
     public static readonly ManagedKind PrometheusRule = new("monitoring.coreos.com/v1", "PrometheusRule", "prometheusrules");
 
     public static readonly ImmutableArray<ManagedKind> All =
-        [ConfigMap, Service, Job, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, HttpRoute, VirtualService, NetworkPolicy, PrometheusRule, CronJob];
+        [ConfigMap, Service, Job, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, HttpRoute, VirtualService, NetworkPolicy, PrometheusRule, CronJob, GrpcRoute];
 
     public static ManagedKind? Find(string apiVersion, string kind) =>
         All.FirstOrDefault(k => k.ApiVersion == apiVersion && k.Kind == kind);

@@ -12,6 +12,7 @@ public static class CustomResources
     public static readonly IDictionary<string, Type> TypeMap = new Dictionary<string, Type>
     {
         ["gateway.networking.k8s.io/v1/HTTPRoute"] = typeof(HttpRouteResource),
+        ["gateway.networking.k8s.io/v1/GRPCRoute"] = typeof(GrpcRouteResource),
         ["networking.istio.io/v1/VirtualService"] = typeof(VirtualServiceResource),
         ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRuleResource),
     };
@@ -22,6 +23,15 @@ public sealed class HttpRouteResource : IKubernetesObject<V1ObjectMeta>
 {
     public string ApiVersion { get; set; } = "gateway.networking.k8s.io/v1";
     public string Kind { get; set; } = "HTTPRoute";
+    public V1ObjectMeta Metadata { get; set; } = new();
+    public Dictionary<string, object?> Spec { get; set; } = [];
+}
+
+/// <summary>A Gateway API <c>GRPCRoute</c>; the spec is kept as plain data.</summary>
+public sealed class GrpcRouteResource : IKubernetesObject<V1ObjectMeta>
+{
+    public string ApiVersion { get; set; } = "gateway.networking.k8s.io/v1";
+    public string Kind { get; set; } = "GRPCRoute";
     public V1ObjectMeta Metadata { get; set; } = new();
     public Dictionary<string, object?> Spec { get; set; } = [];
 }

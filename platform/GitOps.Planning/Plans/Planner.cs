@@ -168,7 +168,7 @@ public static class Planner
         // Network policies go first, so that no pod ever runs unguarded.
         "ConfigMap" or "NetworkPolicy" => Wave.Config,
         "Job" => Wave.Training,
-        "HTTPRoute" or "VirtualService" => Wave.Routing,
+        "HTTPRoute" or "GRPCRoute" or "VirtualService" => Wave.Routing,
         _ => Wave.Serving,
     };
 

@@ -135,6 +135,10 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
             {
                 objects.Add(route);
             }
+            if (env.Spec.Router == TrafficRouters.GatewayApi && env.Spec.Gateway is { GrpcRoutes: true })
+            {
+                objects.Add(GrpcRoute(model, decision));
+            }
         }
 
         var batch = stable is not null && BatchRunsHere(model) ? BatchCronJob(model, stable, effective, servingPool) : null;
@@ -669,21 +673,56 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
     private JsonObject HttpRoute(ModelSpec model, TrafficDecision decision)
     {
         var path = new JsonObject { ["type"] = "PathPrefix", ["value"] = $"/v2/models/{model.Name}" };
-        var canaryService = ResourceNames.Of(model.Name, TrackCanary);
+        var spec = new JsonObject { ["rules"] = RouteRules(model.Name, decision, Port, path) };
+        if (env.Spec.Gateway is { } gateway)
+        {
+            var parent = new JsonObject { ["name"] = gateway.Name };
+            if (gateway.Namespace is not null)
+            {
+                parent["namespace"] = gateway.Namespace;
+            }
+            spec["parentRefs"] = new JsonArray { parent };
+        }
+        return Custom(ManagedKinds.HttpRoute, ResourceNames.Of(model.Name), model.Name, decision.Stable!, spec);
+    }
+
+    /// <summary>Gateway API mesh mode (<c>spec.gateway.grpcRoutes</c>): a GRPCRoute attached to the gRPC port of the
+    /// model's Service, with the same header route, weights and mirror as its HTTPRoute, so gRPC clients of that
+    /// Service in a mesh that implements it follow the canary (a Gateway cannot tell models apart in gRPC calls, which
+    /// name the model in the message).</summary>
+    private JsonObject GrpcRoute(ModelSpec model, TrafficDecision decision)
+    {
+        var spec = new JsonObject
+        {
+            ["rules"] = RouteRules(model.Name, decision, GrpcPort, path: null),
+            ["parentRefs"] = new JsonArray
+            {
+                new JsonObject { ["group"] = "", ["kind"] = "Service", ["name"] = ResourceNames.Of(model.Name), ["port"] = GrpcPort },
+            },
+        };
+        return Custom(ManagedKinds.GrpcRoute, ResourceNames.Of(model.Name), model.Name, decision.Stable!, spec);
+    }
+
+    /// <summary>The rules of a Gateway API route to <paramref name="port"/> of the track Services: the header route to
+    /// the canary, then the weighted split (with its mirror); every match also has <paramref name="path"/> when given.</summary>
+    private static JsonArray RouteRules(string model, TrafficDecision decision, int port, JsonObject? path)
+    {
+        var canaryService = ResourceNames.Of(model, TrackCanary);
         var weighted = decision.Canary is not null && !decision.Preview;
         var backends = new JsonArray
         {
-            Backend(decision.LiveOnCanary ? canaryService : ResourceNames.Of(model.Name, TrackStable), weighted ? 100 - decision.CanaryWeight : 100),
+            Backend(decision.LiveOnCanary ? canaryService : ResourceNames.Of(model, TrackStable), weighted ? 100 - decision.CanaryWeight : 100),
         };
         if (weighted)
         {
             backends.Add(Backend(canaryService, decision.CanaryWeight));
         }
-        var primary = new JsonObject
+        var primary = new JsonObject();
+        if (path is not null)
         {
-            ["matches"] = new JsonArray { new JsonObject { ["path"] = path.DeepClone() } },
-            ["backendRefs"] = backends,
-        };
+            primary["matches"] = new JsonArray { new JsonObject { ["path"] = path.DeepClone() } };
+        }
+        primary["backendRefs"] = backends;
         if (weighted && decision.MirrorPercent > 0)
         {
             var mirrored = Backend(canaryService, null);
@@ -699,40 +738,31 @@ internal sealed partial class ModelRenderer(EnvironmentSpec env, string commit)
         var rules = new JsonArray();
         if (weighted && decision.HeaderRoute is { } header)
         {
+            var match = new JsonObject
+            {
+                ["headers"] = new JsonArray { new JsonObject { ["name"] = header.Header, ["type"] = "Exact", ["value"] = header.Value } },
+            };
+            if (path is not null)
+            {
+                match["path"] = path.DeepClone();
+            }
             rules.Add(new JsonObject
             {
-                ["matches"] = new JsonArray
-                {
-                    new JsonObject
-                    {
-                        ["headers"] = new JsonArray { new JsonObject { ["name"] = header.Header, ["type"] = "Exact", ["value"] = header.Value } },
-                        ["path"] = path.DeepClone(),
-                    },
-                },
+                ["matches"] = new JsonArray { match },
                 ["backendRefs"] = new JsonArray { Backend(canaryService, 100) },
             });
         }
         rules.Add(primary);
-        var spec = new JsonObject { ["rules"] = rules };
-        if (env.Spec.Gateway is { } gateway)
-        {
-            var parent = new JsonObject { ["name"] = gateway.Name };
-            if (gateway.Namespace is not null)
-            {
-                parent["namespace"] = gateway.Namespace;
-            }
-            spec["parentRefs"] = new JsonArray { parent };
-        }
-        return Custom(ManagedKinds.HttpRoute, ResourceNames.Of(model.Name), model.Name, decision.Stable!, spec);
+        return rules;
 
-        static JsonObject Backend(string service, int? w)
+        JsonObject Backend(string service, int? w)
         {
             var backend = new JsonObject
             {
                 ["group"] = "",
                 ["kind"] = "Service",
                 ["name"] = service,
-                ["port"] = Port,
+                ["port"] = port,
             };
             if (w is { } weight)
             {

@@ -37,7 +37,7 @@ internal static class SpecBinder
                 local is null ? null : new LocalTarget(Str(local, "stateDir"))),
             Namespace = Str(s, "namespace") ?? "",
             Router = Str(s, "router") ?? TrafficRouters.GatewayApi,
-            Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace")),
+            Gateway = gateway is null ? null : new GatewayRef(Str(gateway, "name") ?? "", Str(gateway, "namespace"), Bool(gateway, "grpcRoutes") ?? false),
             Prometheus = Map(s, "prometheus") is { } p ? new PrometheusTarget(Str(p, "url") ?? "", Bool(p, "rules") ?? false, Str(p, "runbookUrl")) : null,
             Grafana = Map(s, "grafana") is { } g ? new GrafanaTarget(Bool(g, "dashboards") ?? false, Str(g, "folder")) : null,
             Artifacts = Map(s, "artifacts") is { } a

@@ -144,7 +144,9 @@ public sealed record KubernetesTarget(string? Context, bool InCluster);
 
 public sealed record LocalTarget(string? StateDir);
 
-public sealed record GatewayRef(string Name, string? Namespace);
+/// <summary>The Gateway the models' HTTPRoutes attach to; with <see cref="GrpcRoutes"/> each model also gets a GRPCRoute
+/// attached to its Service (Gateway API mesh mode), so gRPC clients in a mesh follow canaries.</summary>
+public sealed record GatewayRef(string Name, string? Namespace, bool GrpcRoutes = false);
 
 /// <summary>The Prometheus of an environment: analysis queries go to <see cref="Url"/>; with <see cref="Rules"/> the
 /// renderer emits <c>PrometheusRule</c> objects, whose alerts link <see cref="RunbookUrl"/>.</summary>

@@ -270,6 +270,72 @@ public sealed class TrafficRenderTests
             Assert.Equal(byPort[ModelRenderer.Port], byPort[ModelRenderer.GrpcPort]);
         }
 
+        [Theory]
+        [InlineData("stable-only")]
+        [InlineData("canary-weight-30")]
+        [InlineData("header-route-and-mirror")]
+        [InlineData("bluegreen-preview")]
+        [InlineData("bluegreen-switched")]
+        public void Should_Route_gRPC_Through_The_Model_Service_With_The_HTTPRoutes_Weights_When_GrpcRoutes_Is_On(string scenario)
+        {
+            // Given an environment that asks for GRPCRoutes
+            var policy = scenario.StartsWith("bluegreen", StringComparison.Ordinal) ? BlueGreenPolicy() : CanaryPolicy();
+            var specs = WithGrpcRoutes(Specs(TrafficRouters.GatewayApi, policy));
+            var facts = RegistryFacts.Empty.WithDeployment("fraud-detector", "prod", new DeploymentFacts(null, null, State(scenario, Desired(specs))));
+
+            // When
+            var objects = Renderer.Render(specs, "prod", facts, Commit).Objects;
+
+            // Then one GRPCRoute, attached to the gRPC port of the model's Service
+            var grpc = Assert.Single(objects, o => o["kind"]!.ToString() == "GRPCRoute");
+            Assert.Equal("gateway.networking.k8s.io/v1", grpc["apiVersion"]!.ToString());
+            Assert.Equal("fraud-detector", grpc["metadata"]!["name"]!.ToString());
+            var parent = Assert.Single(grpc["spec"]!["parentRefs"]!.AsArray())!;
+            Assert.Equal("""{"group":"","kind":"Service","name":"fraud-detector","port":8081}""", parent.ToJsonString());
+            // and the HTTPRoute's rules, with no path to match and every backend on the gRPC port
+            var http = objects.Single(o => o["kind"]!.ToString() == "HTTPRoute")["spec"]!["rules"]!.DeepClone().AsArray();
+            foreach (var rule in http)
+            {
+                var matches = rule!["matches"]!.AsArray();
+                foreach (var match in matches)
+                {
+                    match!.AsObject().Remove("path");
+                }
+                if (matches.All(m => m!.AsObject().Count == 0))
+                {
+                    rule.AsObject().Remove("matches");
+                }
+            }
+            var expected = http.ToJsonString().Replace($"\"port\":{ModelRenderer.Port}", $"\"port\":{ModelRenderer.GrpcPort}", StringComparison.Ordinal);
+            Assert.Equal(expected, grpc["spec"]!["rules"]!.ToJsonString());
+            Assert.Contains($"\"port\":{ModelRenderer.GrpcPort}", expected, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData(TrafficRouters.GatewayApi, false)]
+        [InlineData(TrafficRouters.Istio, true)]
+        [InlineData(TrafficRouters.Replicas, true)]
+        public void Should_Not_Draw_A_GRPCRoute_Unless_Asked_With_The_Gateway_API(string router, bool grpcRoutes)
+        {
+            // Given
+            var specs = Specs(router, CanaryPolicy());
+            specs = grpcRoutes ? WithGrpcRoutes(specs) : specs;
+            var facts = RegistryFacts.Empty.WithDeployment("fraud-detector", "prod",
+                new DeploymentFacts(null, null, State("canary-weight-30", Desired(specs))));
+
+            // When
+            var objects = Renderer.Render(specs, "prod", facts, Commit).Objects;
+
+            // Then
+            Assert.DoesNotContain(objects, o => o["kind"]!.ToString() == "GRPCRoute");
+        }
+
+        private static SpecSet WithGrpcRoutes(SpecSet specs)
+        {
+            var env = specs.Environment("prod")!;
+            return SpecSet.From([.. specs.All.Where(s => s != env), env with { Spec = env.Spec with { Gateway = env.Spec.Gateway! with { GrpcRoutes = true } } }]);
+        }
+
         [Fact]
         public void Should_Never_Route_Traffic_To_A_Rejected_Version_When_Git_Still_Asks_For_It()
         {
