@@ -71,6 +71,7 @@ public static class DiagnosticIds
     public const string LatencyBucket = "GITOPS0231";
     public const string GrafanaFolderUnused = "GITOPS0232";
     public const string UnknownKpi = "GITOPS0233";
+    public const string GrpcRoutesUnused = "GITOPS0234";
     public const string RetrainTemplate = "GITOPS0240";
     public const string RetrainSchedule = "GITOPS0241";
     public const string RetrainTrigger = "GITOPS0242";

@@ -265,6 +265,13 @@ public static class SemanticChecker
             {
                 NetworkPeers(e, network);
             }
+            if (s.Gateway is { GrpcRoutes: true } && s.Router != TrafficRouters.GatewayApi)
+            {
+                Report(DiagnosticIds.GrpcRoutesUnused, e.Origin.Value("spec.gateway.grpcRoutes"),
+                    $"gateway.grpcRoutes is true but the router is {s.Router}, so no GRPCRoute is rendered"
+                    + (s.Router == TrafficRouters.Istio ? " (the VirtualService already routes the gRPC port)" : ""),
+                    "use 'router: gatewayApi' for GRPCRoutes, or remove grpcRoutes", Severity.Warning);
+            }
             if (s.Grafana is { Dashboards: false, Folder: { } folder })
             {
                 Report(DiagnosticIds.GrafanaFolderUnused, e.Origin.Value("spec.grafana.folder"),
