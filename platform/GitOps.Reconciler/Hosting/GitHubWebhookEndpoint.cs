@@ -1,4 +1,5 @@
 using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Metrics;
 using GitOps.Reconciler.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ public sealed class GitHubWebhookEndpoint(
     ReconcileTrigger trigger,
     ILogger<GitHubWebhookEndpoint> log,
     RecentDeliveries? deliveries = null,
-    IPushRelay? relay = null)
+    IPushRelay? relay = null,
+    ReconcilerMetrics? metrics = null)
 {
     /// <summary>GitHub caps webhook payloads at 25 MB.</summary>
     public const long MaxBodyBytes = 25L * 1024 * 1024;
@@ -72,6 +74,7 @@ public sealed class GitHubWebhookEndpoint(
                 }
                 log.LogInformation("Webhook delivery {Delivery}: push to {Ref}, fetching now", Printable(delivery), pushedRef);
                 trigger.Request($"webhook push {Printable(delivery)}");
+                metrics?.RecordPush(relayed: false);
                 await RelayAsync(delivery, ct);
                 return Results.Text("fetch triggered\n", statusCode: StatusCodes.Status202Accepted);
             default:

@@ -136,7 +136,7 @@ public sealed class ReconcilerApp
             loggers.CreateLogger<ReconcileLoop>(), Drift);
         Health.WatchPasses(Loop.Watchdog);
         Relayed = ports.Pushes is { } relay
-            ? new RelayedPushes(relay, _deliveries, Trigger, time, loggers.CreateLogger<RelayedPushes>())
+            ? new RelayedPushes(relay, _deliveries, Trigger, Metrics, time, loggers.CreateLogger<RelayedPushes>())
             : null;
     }
 

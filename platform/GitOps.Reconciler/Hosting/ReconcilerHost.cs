@@ -88,7 +88,7 @@ public static class ReconcilerHost
         if (options.WebhookSecret is { } secret)
         {
             var endpoint = new GitHubWebhookEndpoint(secret, options.Branch, trigger,
-                loggerFactory.CreateLogger<GitHubWebhookEndpoint>(), options.Deliveries, options.Relay);
+                loggerFactory.CreateLogger<GitHubWebhookEndpoint>(), options.Deliveries, options.Relay, metrics);
             app.MapPost("/webhook/github", (HttpRequest request, CancellationToken ct) => endpoint.HandleAsync(request, ct));
             log.LogInformation("GitHub webhook enabled on /webhook/github (secret from {Source})", secret.Source);
         }

@@ -20,6 +20,7 @@ public sealed class ReconcilerMetrics
     private readonly Counter _fetchErrors;
     private readonly Gauge _lastSuccess;
     private readonly Gauge _leader;
+    private readonly Counter _pushes;
     private readonly Counter _trainingRuns;
 
     /// <param name="shard">A sharded reconciler's part (<c>--shard 2/3</c>): every series it exports carries
@@ -60,6 +61,9 @@ public sealed class ReconcilerMetrics
         _lastSuccess = factory.CreateGauge(PlatformMetrics.LastSuccessfulSync,
             "Unix time of the last pass that ended Applied or NoChange.", new GaugeConfiguration { LabelNames = ["environment"] });
         _leader = factory.CreateGauge(PlatformMetrics.Leader, "1 while this replica holds the leader Lease, else 0.");
+        _pushes = factory.CreateCounter(PlatformMetrics.WebhookPushes,
+            "Push webhooks that made this replica fetch, by source: received (delivered here) or relayed (delivered to another replica).",
+            new CounterConfiguration { LabelNames = ["source"] });
         _trainingRuns = factory.CreateCounter(PlatformMetrics.TrainingRuns,
             "Training Jobs by model and outcome (succeeded, backoff_exhausted, deadline_exceeded, image_pull_error, unschedulable, failed), each counted once.",
             new CounterConfiguration { LabelNames = ["model", "outcome"] });
@@ -106,6 +110,9 @@ public sealed class ReconcilerMetrics
     }
 
     public void RecordTrainingRun(string model, string outcome) => _trainingRuns.WithLabels(model, outcome).Inc();
+
+    /// <summary>A push webhook made this replica fetch: delivered here, or relayed by another replica.</summary>
+    public void RecordPush(bool relayed) => _pushes.WithLabels(relayed ? "relayed" : "received").Inc();
 
     public void SetLeader(bool isLeader) => _leader.Set(isLeader ? 1 : 0);
 

@@ -1,4 +1,5 @@
 using GitOps.Reconciler.Loop;
+using GitOps.Reconciler.Metrics;
 using GitOps.Specs;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,8 @@ namespace GitOps.Reconciler.Webhooks;
 /// replica has not handled, <see cref="RecentDeliveries"/>) requests a fetch as a webhook delivered here would. A relay
 /// that fails is opened again after the shared backoff; pushes are then still found at the interval.
 /// </summary>
-public sealed class RelayedPushes(IPushRelay relay, RecentDeliveries deliveries, ReconcileTrigger trigger, TimeProvider time, ILogger log)
+public sealed class RelayedPushes(IPushRelay relay, RecentDeliveries deliveries, ReconcileTrigger trigger, ReconcilerMetrics metrics,
+    TimeProvider time, ILogger log)
 {
     private static readonly Backoff Reopen = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
@@ -33,6 +35,7 @@ public sealed class RelayedPushes(IPushRelay relay, RecentDeliveries deliveries,
                         if (deliveries.Add(delivery))
                         {
                             Interlocked.Increment(ref _relayed);
+                            metrics.RecordPush(relayed: true);
                             log.LogInformation("Webhook delivery {Delivery} received by another replica: fetching now", delivery);
                             trigger.Request($"webhook push {delivery} (relayed)");
                         }

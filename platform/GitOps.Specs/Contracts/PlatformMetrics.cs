@@ -19,6 +19,8 @@ public static class PlatformMetrics
     /// <summary>Gauge, by <c>environment</c>: Unix time of the last pass that ended Applied or NoChange.</summary>
     public const string LastSuccessfulSync = "gitops_last_successful_sync_timestamp_seconds";
     public const string Leader = "gitops_leader";
+    /// <summary>Counter, by <c>source</c>: push webhooks that made this replica fetch, received here or relayed by another replica.</summary>
+    public const string WebhookPushes = "gitops_webhook_pushes_total";
     /// <summary>Counter, by <c>model</c> and <c>outcome</c>.</summary>
     public const string TrainingRuns = "gitops_training_runs_total";
     /// <summary>Gauge, by <c>environment</c>, <c>model</c> and <c>phase</c>: 1 for the current phase.</summary>

@@ -340,6 +340,8 @@ public sealed class ReconcilerEndToEndTests
             await StatusWhenAsync(cluster, s => s.LastAppliedCommit == second);
             Assert.Equal(["churn", "fraud"], ModelsIn(cluster));
             Assert.Equal(1, leader.App.Relayed!.RelayedCount);
+            Assert.Contains("gitops_webhook_pushes_total{source=\"relayed\"} 1", await leader.App.Metrics.ExportAsync(CancellationToken.None), StringComparison.Ordinal);
+            Assert.Contains("gitops_webhook_pushes_total{source=\"received\"} 1", await standby.App.Metrics.ExportAsync(CancellationToken.None), StringComparison.Ordinal);
             Assert.Contains(leader.Logs.Lines, l => l.Contains("received by another replica: fetching now", StringComparison.Ordinal));
             Assert.Equal(0, standby.App.Loop.PassCount);
         }

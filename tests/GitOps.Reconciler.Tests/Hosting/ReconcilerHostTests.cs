@@ -244,6 +244,7 @@ public sealed class ReconcilerHostTests
             // Then
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             Assert.Equal(["delivery-7"], relay.Published);
+            Assert.Contains("gitops_webhook_pushes_total{source=\"received\"} 1", await host.Metrics.ExportAsync(CancellationToken.None), StringComparison.Ordinal);
         }
 
         [Fact]
