@@ -104,8 +104,9 @@ public sealed class GitHubWebhookEndpoint(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            var error = e is OperationCanceledException ? $"no answer from the API server within {RelayTimeout.TotalSeconds:0} s" : e.Message;
             log.LogWarning("Webhook delivery {Delivery}: could not tell the other reconciler replicas ({Error}); they fetch at their interval",
-                Printable(id), e.Message);
+                Printable(id), error);
         }
     }
 

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Net;
 using GitOps.Planning.Cluster;
-using GitOps.Reconciler.Drivers.Kubernetes;
 using GitOps.Reconciler.Drivers.Local;
 using GitOps.Reconciler.Experiments;
 using GitOps.Reconciler.Git;
@@ -192,37 +190,13 @@ public sealed class ReconcilerApp
     public ConsoleSources ConsoleSources() => new()
     {
         Environments = () => ConsoleEnvironment.From(Pass.LastGoodSpecs, _options.Environments),
-        Status = async (environment, ct) => await ReadStatusAsync(environment, ct) is { } status
+        Status = async (environment, ct) => await _ports.Status.ReadWholeAsync(environment, ct) is { } status
             ? LocalStatusViews.FromStatus(status)
             : LocalStatusViews.Build(environment, [], null, null, null, null, running: true),
         Rollouts = _ports.Rollouts,
         Facts = _ports.Facts,
         Specs = () => Pass.LastGoodSpecs,
     };
-
-    /// <summary>This reconciler's status of <paramref name="environment"/>; with shards, every current shard's, merged
-    /// (<see cref="ShardStatuses"/>). Statuses of another shard count (left from before the count changed) are not read.</summary>
-    private async Task<EnvironmentStatus?> ReadStatusAsync(string environment, CancellationToken ct)
-    {
-        if (_options.Shard.IsWhole || _ports.Status is not ConfigMapStatusStore store)
-        {
-            return await _ports.Status.ReadAsync(environment, ct);
-        }
-        var all = await store.ReadAllAsync(environment, ct);
-        return ShardStatuses.Merge(environment, [.. all
-            .Select(s => (Shard: s.Shard!, s.Status, Number: NumberAmong(s.Shard, _options.Shard.Count)))
-            .Where(s => s.Number is not null)
-            .OrderBy(s => s.Number)
-            .Select(s => (s.Shard, s.Status))]);
-    }
-
-    /// <summary>K of a shard written <c>K/N</c> when N is <paramref name="count"/>; null for any other text.</summary>
-    private static int? NumberAmong(string? shard, int count) =>
-        shard?.Split('/') is [var number, var of]
-        && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var k)
-        && int.TryParse(of, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n == count
-            ? k
-            : null;
 
     /// <summary>One pass over every environment, without HTTP endpoints or leader election.</summary>
     public Task<ImmutableArray<ReconcileOutcome>> RunOnceAsync(CancellationToken ct) => Loop.RunOnceAsync(ct);

@@ -61,6 +61,10 @@ public interface IEnvironmentStatusStore
 {
     Task<EnvironmentStatus?> ReadAsync(string environment, CancellationToken ct);
 
+    /// <summary>The status of the whole environment, as a view for a person (the web console): a store that keeps one
+    /// shard's status reads every current shard's and merges them (<see cref="ShardStatuses"/>); any other store, its own.</summary>
+    Task<EnvironmentStatus?> ReadWholeAsync(string environment, CancellationToken ct) => ReadAsync(environment, ct);
+
     /// <summary>Stores the status if nobody saved since it was read (per <see cref="EnvironmentStatus.ResourceVersion"/>);
     /// returns it with its new token, or throws <see cref="StatusConflictException"/>.</summary>
     Task<EnvironmentStatus> SaveAsync(EnvironmentStatus status, CancellationToken ct);

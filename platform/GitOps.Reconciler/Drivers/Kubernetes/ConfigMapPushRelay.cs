@@ -84,14 +84,9 @@ public sealed class ConfigMapPushRelay(KubernetesApiConnection api, string @name
                     var obj = e["object"] as JsonObject;
                     if (type == "ERROR")
                     {
-                        var code = obj?["code"]?.GetValue<int>() ?? 0;
-                        if (code == 410)
-                        {
-                            expired = true;
-                            break;
-                        }
-                        throw new KubernetesApiException($"watch configmaps in {@namespace} failed: {obj?["message"]?.GetValue<string>()}",
-                            code, obj?["reason"]?.GetValue<string>(), obj);
+                        WatchErrors.ThrowUnlessExpired(obj, $"watch configmaps in {@namespace}");
+                        expired = true;
+                        break;
                     }
                     resourceVersion = obj?["metadata"]?["resourceVersion"]?.GetValue<string>() ?? resourceVersion;
                     if (type is "ADDED" or "MODIFIED" && obj is not null && DeliveryOf(obj) is { } delivery && delivery != last)

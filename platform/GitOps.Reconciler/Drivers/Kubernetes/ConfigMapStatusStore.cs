@@ -47,6 +47,25 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
                 FromConfigMap(environment, cm)))];
     }
 
+    /// <summary>This shard's status when the environment is not sharded; otherwise every status of a shard of the same
+    /// count, merged in shard order (statuses left from an earlier shard count are not read).</summary>
+    public async Task<EnvironmentStatus?> ReadWholeAsync(string environment, CancellationToken ct)
+    {
+        if (_shard.IsWhole)
+        {
+            return await ReadAsync(environment, ct);
+        }
+        var current = new List<(Shard Shard, string Text, EnvironmentStatus Status)>();
+        foreach (var (text, status) in await ReadAllAsync(environment, ct))
+        {
+            if (text is not null && Shard.Parse(text, out _) is { } parsed && parsed.Count == _shard.Count)
+            {
+                current.Add((parsed, text, status));
+            }
+        }
+        return ShardStatuses.Merge(environment, [.. current.OrderBy(s => s.Shard.Number).Select(s => (s.Text, s.Status))]);
+    }
+
     public async Task<EnvironmentStatus?> ReadAsync(string environment, CancellationToken ct)
     {
         var path = KubernetesPaths.Item("v1", "configmaps", @namespace, ConfigMapName(environment, _shard));

@@ -387,14 +387,9 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                             var obj = e["object"] as JsonObject;
                             if (type == "ERROR")
                             {
-                                var code = obj?["code"]?.GetValue<int>() ?? 0;
-                                if (code == 410)
-                                {
-                                    resourceVersion = null;
-                                    break;
-                                }
-                                throw new KubernetesApiException(
-                                    $"watch {kind.Plural} in {ns} failed: {obj?["message"]?.GetValue<string>()}", code, obj?["reason"]?.GetValue<string>(), obj);
+                                WatchErrors.ThrowUnlessExpired(obj, $"watch {kind.Plural} in {ns}");
+                                resourceVersion = null;
+                                break;
                             }
                             if (obj?["metadata"]?["resourceVersion"]?.GetValue<string>() is { } rv)
                             {
