@@ -32,6 +32,6 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/GitOps.Benchmarks -- <benchmark> [options]");
-    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models|folder] [--warm-runs N], validate-peer [--models N] [--runs N] [--keep] [--validate-only], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile [models] [--quick] [--gitops EXECUTABLE], reconcile-shards [MODELS:SHARDS...] [--gitops EXECUTABLE], shard-heap [MODELS] [SHARDS], validation-heap [MODELS...], kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
+    Console.Error.WriteLine("benchmarks: validate [sizes...], validate-phases [models|folder] [--warm-runs N], validate-peer [--models N] [--runs N] [--keep] [--validate-only], plan [models], plan-phases [models] [runs], plan-process [models], serving, serving-grpc, serving-peer, reconcile [models] [--quick] [--gitops EXECUTABLE], reconcile-shards [MODELS:SHARDS...] [--gitops EXECUTABLE], shard-heap [MODELS] [SHARDS], validation-heap [MODELS[:SHARDS]...], kube-client [objects] [rounds], local [--runs N], lifecycle [models] [trials], drift, cache, rollout [--bad N] [--replays N] [--step S] [--recordings DIR]");
     return 2;
 }

@@ -242,7 +242,7 @@ public static class ReconcileCommand
                     (uri, ct) => DatasetDigests.OfAsync(uri, artifactsHttp, artifactsToken, null, ct),
                     // A push reaches one pod; every replica of every shard fetches (docs/operations.md, "GitHub webhook").
                     secret is null ? null : new ConfigMapPushRelay(connection, stateNamespace, self)),
-                TimeProvider.System, loggers, files => RepositoryValidator.Validate(files));
+                TimeProvider.System, loggers, files => RepositoryValidator.Validate(files, null, part.ValidationChunks));
 
             if (runOnce)
             {

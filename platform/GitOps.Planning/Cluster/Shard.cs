@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GitOps.Specs;
 using GitOps.Specs.Model;
 
 namespace GitOps.Planning.Cluster;
@@ -54,6 +55,10 @@ public sealed record Shard
     /// <summary>Whether an object labelled with <paramref name="model"/> (null: no model label, it spans the
     /// environment) is this shard's to apply, watch and prune.</summary>
     public bool OwnsObject(string? model) => model is null ? OwnsEnvironmentWide : OwnsModel(model);
+
+    /// <summary>How this shard validates a commit: a part at a time, keeping only its own models' specs
+    /// (<see cref="Specs.ValidationChunks"/>); null for <see cref="Whole"/>, which keeps every spec.</summary>
+    public ValidationChunks? ValidationChunks => IsWhole ? null : new ValidationChunks(OwnsModel);
 
     /// <summary><paramref name="specs"/> narrowed to this shard's models and the experiments on them; environments,
     /// gates, rollout policies and org policies are kept whole (every shard needs them).</summary>

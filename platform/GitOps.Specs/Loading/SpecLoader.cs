@@ -70,12 +70,7 @@ public static class SpecLoader
         var first = files.Select(f => f.Unreadable is null && NamesPolicy(f.Content)).ToArray();
         var policyFiles = LoadFiles([.. files.Where((_, i) => first[i])], limits);
         var policies = policyFiles.SelectMany(f => f.Objects).OfType<PolicySpec>().ToList();
-        var along = policies.Count > 0 ? viewsFor(policies) : null;
-        // Only the kinds the policies match are read by them: a view of any other would be held as long as the specs.
-        var kinds = policies.Any(p => p.Spec.Match is null || p.Spec.Match.Kinds.IsDefaultOrEmpty)
-            ? null
-            : policies.SelectMany(p => p.Spec.Match.Kinds).ToHashSet(StringComparer.Ordinal);
-        var others = LoadFiles([.. files.Where((_, i) => !first[i])], along is null ? limits : limits with { ViewsAlong = along, ViewKinds = kinds });
+        var others = LoadFiles([.. files.Where((_, i) => !first[i])], WithViews(limits, policies, viewsFor));
         var merged = new List<(List<SpecObject>, List<Diagnostic>)>(files.Count);
         int p = 0, o = 0;
         foreach (var isFirst in first)
@@ -83,6 +78,22 @@ public static class SpecLoader
             merged.Add(isFirst ? policyFiles[p++] : others[o++]);
         }
         return merged;
+    }
+
+    /// <summary><paramref name="limits"/> with each document's view built at load along the fields
+    /// <paramref name="policies"/> read (<see cref="LoaderLimits.PolicyViews"/>); unchanged when they read none.</summary>
+    internal static LoaderLimits WithViews(LoaderLimits limits, IReadOnlyList<PolicySpec> policies, Func<IReadOnlyList<PolicySpec>, FieldPaths?> viewsFor)
+    {
+        var along = policies.Count > 0 ? viewsFor(policies) : null;
+        if (along is null)
+        {
+            return limits;
+        }
+        // Only the kinds the policies match are read by them: a view of any other would be held as long as the specs.
+        var kinds = policies.Any(p => p.Spec.Match is null || p.Spec.Match.Kinds.IsDefaultOrEmpty)
+            ? null
+            : policies.SelectMany(p => p.Spec.Match.Kinds).ToHashSet(StringComparer.Ordinal);
+        return limits with { ViewsAlong = along, ViewKinds = kinds };
     }
 
     private static ReadOnlySpan<byte> PolicyKindName => "Policy"u8;

@@ -273,7 +273,7 @@ public static class ReconcileBenchmark
                 new ReconcilerMetrics(includeProcessMetrics: false, shard), TimeProvider.System,
                 new ReconcilePassSettings
                 {
-                    Validate = files => RepositoryValidator.Validate(files),
+                    Validate = files => RepositoryValidator.Validate(files, null, shard.ValidationChunks),
                     ApplyParallelism = parallelism,
                     Shard = shard,
                 },
