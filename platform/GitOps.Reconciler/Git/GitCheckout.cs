@@ -3,20 +3,52 @@ using System.Text;
 
 namespace GitOps.Reconciler.Git;
 
-/// <summary>One file of a commit, read from Git's object database (not from the working tree).</summary>
-public sealed record GitFile(string Path, ReadOnlyMemory<byte> Content)
+/// <summary>
+/// One file of a commit, read from Git's object database (not from the working tree): its content held, or read from
+/// Git each time it is asked for (<see cref="GitFile(string, Func{byte[]})"/>), so that a checkout of a large commit
+/// holds its files' names and not their bytes.
+/// </summary>
+public sealed class GitFile
 {
+    private readonly ReadOnlyMemory<byte> _content;
+    private readonly Func<byte[]>? _read;
+
+    public GitFile(string path, ReadOnlyMemory<byte> content)
+    {
+        Path = path;
+        _content = content;
+    }
+
+    /// <summary>A file whose content <paramref name="read"/> reads when it is asked for; it is not kept.</summary>
+    public GitFile(string path, Func<byte[]> read)
+    {
+        Path = path;
+        _read = read;
+    }
+
+    public string Path { get; }
+
     /// <inheritdoc cref="GitOps.Specs.SourceFile.Unreadable"/>
     public string? Unreadable { get; init; }
+
+    /// <summary>Whether the content is read when asked for rather than held.</summary>
+    public bool IsDeferred => _read is not null;
+
+    public ReadOnlyMemory<byte> Content => _read is { } read ? read() : _content;
 
     public string Text => Encoding.UTF8.GetString(Content.Span);
 
     /// <summary>The content as an array: the one read from Git when it holds exactly the content (no copy: neither
     /// side ever writes to it), else a copy. A large commit's files are then held once, not once more per load.</summary>
     public byte[] Bytes =>
-        MemoryMarshal.TryGetArray(Content, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+        _read is { } read ? read()
+        : MemoryMarshal.TryGetArray(_content, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
-            : Content.ToArray();
+            : _content.ToArray();
+
+    /// <summary>The file as the spec loader reads it: its content read when the loader gets to it if it is not held.</summary>
+    public GitOps.Specs.SourceFile ToSourceFile() =>
+        (_read is null ? new GitOps.Specs.SourceFile(Path, Bytes) : GitOps.Specs.SourceFile.Later(Path, _read)) with { Unreadable = Unreadable };
 }
 
 /// <summary>

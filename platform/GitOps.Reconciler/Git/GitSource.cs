@@ -37,6 +37,7 @@ public sealed record GitSourceOptions
 public sealed partial class GitSource(GitSourceOptions options, TimeProvider? timeProvider = null) : IGitSource
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly GitBlobReader _blobs = new(options.CacheDirectory);
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private volatile GitCheckout? _lastGood;
     private long _lastActivityTicks;
@@ -385,12 +386,9 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
                         // it is not read into memory on every pass.
                         break;
                     }
-                    using (var stream = blob.GetContentStream())
-                    using (var buffer = new MemoryStream())
-                    {
-                        stream.CopyTo(buffer);
-                        into.Add(new GitFile(path, buffer.ToArray()));
-                    }
+                    // Read when the pass loads it (GitBlobReader), not held by the checkout.
+                    var (sha, id) = (commit.Sha, blob.Id);
+                    into.Add(new GitFile(path, () => _blobs.Read(sha, path, id)));
                     break;
             }
         }
@@ -416,6 +414,7 @@ public sealed partial class GitSource(GitSourceOptions options, TimeProvider? ti
 
     private void DeleteCache()
     {
+        _blobs.Close();
         if (File.Exists(options.CacheDirectory))
         {
             // A regular file where the clone belongs: clone refuses it, so it goes.

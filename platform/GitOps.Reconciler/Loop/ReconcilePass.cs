@@ -400,7 +400,7 @@ public sealed class ReconcilePass(
     /// <summary>The spec files of the checkout, or of its folder <paramref name="under"/> (e.g. <c>environments/</c>).</summary>
     private static IReadOnlyList<SourceFile> SpecFiles(GitCheckout checkout, string under = "") =>
         RepositoryFiles.Select(checkout.Files.Where(f => f.Path.StartsWith(under, StringComparison.Ordinal))
-            .Select(f => new SourceFile(f.Path, f.Bytes) { Unreadable = f.Unreadable }));
+            .Select(f => f.ToSourceFile()));
 
     private async Task<EnvironmentStatus> ReadStatusAsync(string environment, CancellationToken ct) =>
         await statuses.ReadAsync(environment, ct) ?? new EnvironmentStatus { Environment = environment };

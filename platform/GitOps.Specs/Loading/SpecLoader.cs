@@ -19,8 +19,9 @@ public static class SpecLoader
     {
         limits ??= LoaderLimits.Default;
         var diagnostics = new List<Diagnostic>();
-        // Sorted by path so that the result does not depend on the order files were listed in.
-        var list = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        // Sorted by path so that the result does not depend on the order files were listed in; a file's content not
+        // held before is read here, one file after another.
+        var list = files.Select(f => f.Loaded()).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         // Files a spec may be misnamed in are only looked at, and do not count towards the limit of spec files.
         foreach (var file in list.Where(f => f.Unreadable is null && MisnamedSpecs.MayBeOne(f.Path)))
         {

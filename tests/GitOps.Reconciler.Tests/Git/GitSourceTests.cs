@@ -432,6 +432,51 @@ public sealed class GitSourceTests
         }
     }
 
+    public sealed class TheFilesOfACheckout
+    {
+        [Fact]
+        public async Task Should_Read_Each_File_From_Its_Commit_After_The_Branch_Moved_On()
+        {
+            // Given a checkout of the first commit, then a fetch of a second that changes the file and the working tree
+            using var ws = new Workspace();
+            ws.Remote.Commit("first", Files(("models/fraud/model.yaml", "version: 1\n")));
+            var source = ws.Source();
+            var first = (await source.FetchAsync(CancellationToken.None)).Checkout!;
+            ws.Remote.Commit("second", Files(("models/fraud/model.yaml", "version: 2\n")));
+            var second = (await source.FetchAsync(CancellationToken.None)).Checkout!;
+
+            // When
+            var file = Assert.Single(first.Files);
+
+            // Then the content is not held by the checkout, and is the first commit's
+            Assert.True(file.IsDeferred);
+            Assert.Equal("version: 1\n", file.Text);
+            Assert.Equal("version: 2\n", Assert.Single(second.Files).Text);
+            Assert.Equal("version: 2\n", File.ReadAllText(Path.Combine(second.WorktreePath, "models/fraud/model.yaml")));
+        }
+
+        [Fact]
+        public async Task Should_Say_Which_File_Of_Which_Commit_Cannot_Be_Read_When_The_Cache_Is_Gone()
+        {
+            // Given a checkout whose cache was deleted under it
+            using var ws = new Workspace();
+            var head = ws.Remote.Commit("first", Files(("models/fraud/model.yaml", "version: 1\n")));
+            var checkout = (await ws.Source().FetchAsync(CancellationToken.None)).Checkout!;
+            foreach (var file in Directory.EnumerateFiles(ws.Cache, "*", SearchOption.AllDirectories))
+            {
+                File.SetAttributes(file, FileAttributes.Normal);
+            }
+            Directory.Delete(ws.Cache, recursive: true);
+
+            // When
+            var error = Assert.Throws<GitReadException>(() => checkout.Files[0].Text);
+
+            // Then
+            Assert.Contains($"cannot read models/fraud/model.yaml of commit {head[..12]} from the Git cache", error.Message);
+            Assert.EndsWith("the next pass fetches the branch again", error.Message);
+        }
+    }
+
     public sealed class TheGitCredentialsResolveMethod
     {
         [Fact]
