@@ -16,8 +16,8 @@ public sealed record KubernetesResponse(int StatusCode, JsonObject? Body, string
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
     /// <summary>A successful answer's body as it came, when it was asked for so
-    /// (<see cref="KubernetesApiConnection.SendForBytesAsync"/>); null otherwise.</summary>
-    public byte[]? Utf8 { get; init; }
+    /// (<see cref="KubernetesApiConnection.SendForBytesAsync"/>), to be disposed by the caller once read; null otherwise.</summary>
+    public PooledBytes? Utf8 { get; init; }
 }
 
 /// <summary>
@@ -115,7 +115,9 @@ public sealed class KubernetesApiConnection : IDisposable
             try
             {
                 using var request = await CreateRequestAsync(method, pathAndQuery, payload, contentType, timeout.Token);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+                // A body kept as bytes is read from the stream into a pooled array, not buffered by the client first.
+                using var response = await _http.SendAsync(request,
+                    successAsBytes ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
                 var answer = await ReadAnswerAsync(response, successAsBytes, timeout.Token);
                 if (!RetryPolicy.IsTransient(answer.StatusCode))
                 {
@@ -247,12 +249,12 @@ public sealed class KubernetesApiConnection : IDisposable
     /// is kept only where a message may quote it (a failure, or a body that is not a JSON object).</summary>
     private static async Task<KubernetesResponse> ReadAnswerAsync(HttpResponseMessage response, bool successAsBytes, CancellationToken ct)
     {
-        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
         var status = (int)response.StatusCode;
         if (successAsBytes && status is >= 200 and < 300)
         {
-            return new KubernetesResponse(status, null, "") { Utf8 = bytes };
+            return new KubernetesResponse(status, null, "") { Utf8 = await PooledBytes.ReadAsync(response.Content, ct) };
         }
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
         var body = TryParse(bytes);
         var text = body is not null && status is >= 200 and < 300 ? "" : Encoding.UTF8.GetString(bytes);
         return new KubernetesResponse(status, body, text);

@@ -476,14 +476,17 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 throw ApiRefusal.Failure(target, response);
             }
             ListPage.Page page;
-            try
+            using (utf8)
             {
-                // Read item by item into the text the driver keeps: no tree of the page is built.
-                page = ListPage.Read(utf8, kind);
-            }
-            catch (JsonException)
-            {
-                throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8)));
+                try
+                {
+                    // Read item by item into the text the driver keeps: no tree of the page is built.
+                    page = ListPage.Read(utf8.Span, kind);
+                }
+                catch (JsonException)
+                {
+                    throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8.Span)));
+                }
             }
             items.AddRange(keep is null ? page.Items : page.Items.Where(keep));
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
