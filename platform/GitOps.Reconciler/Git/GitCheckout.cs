@@ -52,13 +52,13 @@ public sealed class GitFile
 }
 
 /// <summary>
-/// A commit of the configured branch: its id, the spec files of its tree (<see cref="GitOps.Specs.RepositoryFiles"/>,
-/// sorted by path), and a working-tree snapshot of the same commit on disk for tools that need paths.
+/// A commit of the configured branch: its id and the spec files of its tree (<see cref="GitOps.Specs.RepositoryFiles"/>,
+/// sorted by path). <see cref="GitSource"/> writes no working tree: it reads each file from Git's object database when
+/// the file is loaded.
 /// </summary>
 public sealed record GitCheckout(
     string Revision,
     string Branch,
-    string WorktreePath,
     DateTimeOffset CommitTime,
     string Message,
     IReadOnlyList<GitFile> Files);

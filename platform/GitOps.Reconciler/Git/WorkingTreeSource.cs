@@ -46,7 +46,7 @@ public sealed class WorkingTreeSource(string root, bool followEdits = true, Time
             }
             var (revision, time, message) = Revision(digest);
             _digest = digest;
-            _snapshot = GitFetchResult.Success(new GitCheckout(revision, "working tree", root, time, message, files));
+            _snapshot = GitFetchResult.Success(new GitCheckout(revision, "working tree", time, message, files));
             return _snapshot;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

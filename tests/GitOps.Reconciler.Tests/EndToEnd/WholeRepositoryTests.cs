@@ -38,7 +38,9 @@ public sealed class WholeRepositoryTests
                     new ReconcilerMetrics(includeProcessMetrics: false), TimeProvider.System,
                     new ReconcilePassSettings { Validate = RepositoryValidator.Validate }, logs.CreateFactory().CreateLogger<ReconcilePass>());
                 var fetched = await git.FetchAsync(CancellationToken.None);
-                var worktree = fetched.Checkout!.WorktreePath;
+                Assert.Equal(head, fetched.Checkout!.Revision);
+                // The remote's working tree is the commit's content.
+                var worktree = remote.Path;
                 foreach (var nonSpec in new[] { "README.md", "policies/README.md", ".github/workflows/ci.yml", "docs/schemas", "tests/GitOps.Specs.Tests/testdata" })
                 {
                     Assert.True(File.Exists(Path.Combine(worktree, nonSpec)) || Directory.Exists(Path.Combine(worktree, nonSpec)), $"{nonSpec} is in the tree");

@@ -59,9 +59,10 @@ public sealed class GitSourceTests
             Assert.Equal(head, checkout.Revision);
             Assert.Equal(["models/fraud/model.yaml"], checkout.Files.Select(f => f.Path));
             Assert.Equal("kind: Model\n", checkout.Files[0].Text);
-            Assert.True(File.Exists(Path.Combine(checkout.WorktreePath, "README.md")));
-            Assert.Equal("kind: Model\n", File.ReadAllText(Path.Combine(checkout.WorktreePath, "models/fraud/model.yaml")));
             Assert.Equal("initial", checkout.Message.Trim());
+            // The files are read from Git's object database: no working tree is written beside it.
+            Assert.False(File.Exists(Path.Combine(ws.Cache, "models", "fraud", "model.yaml")));
+            Assert.False(File.Exists(Path.Combine(ws.Cache, "README.md")));
         }
 
         [Fact]
@@ -78,11 +79,11 @@ public sealed class GitSourceTests
             // When
             var result = await ws.Source().FetchAsync(CancellationToken.None);
 
-            // Then the YAML files and the JSON file are returned, as the checkout's files are read from disk
+            // Then the YAML files and the JSON file are returned, as the commit's files are read from disk
             Assert.True(result.Succeeded, result.Error);
             var paths = result.Checkout!.Files.Select(f => f.Path).ToList();
             Assert.Equal(["models/fraud/model.YAML", "models/ticket/model.json", "policies/gate.Yml"], paths);
-            Assert.Equal(GitOps.Specs.SpecFileReader.Read(result.Checkout.WorktreePath).Select(f => f.Path), paths);
+            Assert.Equal(GitOps.Specs.SpecFileReader.Read(ws.Remote.Path).Select(f => f.Path), paths);
         }
 
         [Fact]
@@ -145,7 +146,7 @@ public sealed class GitSourceTests
             Assert.Equal("kind: Model\n", files["models/up/model.yaml"].Text);
             Assert.Equal("kind: Model\n", files["models/fraud/model.yaml"].Text);
             Assert.Equal("kind: QualityGate\n", files["policies/gates/gate.yaml"].Text);
-            Assert.Equal(GitOps.Specs.SpecFileReader.Read(result.Checkout.WorktreePath).Select(f => (f.Path, f.Unreadable)),
+            Assert.Equal(GitOps.Specs.SpecFileReader.Read(ws.Remote.Path).Select(f => (f.Path, f.Unreadable)),
                 result.Checkout.Files.Select(f => (f.Path, f.Unreadable)));
         }
 
@@ -166,7 +167,6 @@ public sealed class GitSourceTests
             Assert.Equal(second, result.Checkout!.Revision);
             var file = Assert.Single(result.Checkout.Files);
             Assert.Equal(("models/a.yaml", "a: 2\n"), (file.Path, file.Text));
-            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "models/b.yaml")));
         }
 
         [Fact]
@@ -205,16 +205,18 @@ public sealed class GitSourceTests
             Assert.True(result.Succeeded, result.Error);
             Assert.Equal(rewritten, result.Checkout!.Revision);
             Assert.Equal(["models/a.yaml", "models/c.yaml"], result.Checkout.Files.Select(f => f.Path));
-            Assert.False(File.Exists(Path.Combine(result.Checkout.WorktreePath, "models/b.yaml")));
         }
 
         [Fact]
         public async Task Should_Keep_The_Last_Good_Commit_When_The_Remote_Is_Unreachable()
         {
-            // Given
+            // Given a second commit fetched after the clone, then the remote gone
             using var ws = new Workspace();
-            var good = ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
-            await ws.Source().FetchAsync(CancellationToken.None);
+            ws.Remote.Commit("initial", "models/a.yaml", "a: 1\n");
+            var before = ws.Source();
+            await before.FetchAsync(CancellationToken.None);
+            var good = ws.Remote.Commit("second", "models/a.yaml", "a: 2\n");
+            await before.FetchAsync(CancellationToken.None);
             ws.Remote.Delete();
 
             // When: a fresh source (a restarted reconciler) over the same cache
@@ -227,7 +229,7 @@ public sealed class GitSourceTests
             Assert.DoesNotContain("unsupported URL protocol", result.Error);
             Assert.Contains("keeping the last good commit", result.Error);
             Assert.Equal(good, result.Checkout!.Revision);
-            Assert.Equal("a: 1\n", Assert.Single(result.Checkout.Files).Text);
+            Assert.Equal("a: 2\n", Assert.Single(result.Checkout.Files).Text);
         }
 
         [Fact]
@@ -437,7 +439,7 @@ public sealed class GitSourceTests
         [Fact]
         public async Task Should_Read_Each_File_From_Its_Commit_After_The_Branch_Moved_On()
         {
-            // Given a checkout of the first commit, then a fetch of a second that changes the file and the working tree
+            // Given a checkout of the first commit, then a fetch of a second that changes the file
             using var ws = new Workspace();
             ws.Remote.Commit("first", Files(("models/fraud/model.yaml", "version: 1\n")));
             var source = ws.Source();
@@ -452,7 +454,6 @@ public sealed class GitSourceTests
             Assert.True(file.IsDeferred);
             Assert.Equal("version: 1\n", file.Text);
             Assert.Equal("version: 2\n", Assert.Single(second.Files).Text);
-            Assert.Equal("version: 2\n", File.ReadAllText(Path.Combine(second.WorktreePath, "models/fraud/model.yaml")));
         }
 
         [Fact]

@@ -29,7 +29,7 @@ public sealed class ScriptedGitSource : IGitSource
                 text.Append('\0').Append(path).Append('\0').Append(content);
             }
             var id = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-            _commits[id] = new GitCheckout(id, "main", "", DateTimeOffset.UnixEpoch, "commit",
+            _commits[id] = new GitCheckout(id, "main", DateTimeOffset.UnixEpoch, "commit",
                 [.. files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new GitFile(f.Key, Encoding.UTF8.GetBytes(f.Value)))]);
             _head = id;
             return id;
