@@ -16,8 +16,9 @@ public sealed record KubernetesResponse(int StatusCode, JsonObject? Body, string
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
     /// <summary>A successful answer's body as it came, when it was asked for so
-    /// (<see cref="KubernetesApiConnection.SendForBytesAsync"/>), to be disposed by the caller once read; null otherwise.</summary>
-    public PooledBytes? Utf8 { get; init; }
+    /// (<see cref="KubernetesApiConnection.SendForBytesAsync"/>): valid until the next read into the same
+    /// <see cref="ResponseBuffer"/>; null otherwise.</summary>
+    public ReadOnlyMemory<byte>? Utf8 { get; init; }
 }
 
 /// <summary>
@@ -91,16 +92,17 @@ public sealed class KubernetesApiConnection : IDisposable
     /// <summary>Sends one request, retrying transient failures. Any final HTTP answer is returned, not thrown; only
     /// exhausting the retries on transport faults throws (<see cref="KubernetesApiException"/> with status 0).</summary>
     public Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType, CancellationToken ct) =>
-        SendAsync(method, pathAndQuery, body, contentType, successAsBytes: false, ct);
+        SendAsync(method, pathAndQuery, body, contentType, null, ct);
 
     /// <summary>A GET like <see cref="SendAsync(HttpMethod, string, JsonNode?, string?, CancellationToken)"/>, except
     /// that a successful answer's body is kept as its bytes (<see cref="KubernetesResponse.Utf8"/>) and not parsed: a
     /// list page is read item by item by the caller. A failed answer is parsed as always.</summary>
-    public Task<KubernetesResponse> SendForBytesAsync(string pathAndQuery, CancellationToken ct) =>
-        SendAsync(HttpMethod.Get, pathAndQuery, null, null, successAsBytes: true, ct);
+    public Task<KubernetesResponse> SendForBytesAsync(string pathAndQuery, ResponseBuffer buffer, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, pathAndQuery, null, null, buffer, ct);
 
+    /// <param name="bytesInto">Where a successful answer's body is read as bytes; null to parse it.</param>
     private async Task<KubernetesResponse> SendAsync(HttpMethod method, string pathAndQuery, JsonNode? body, string? contentType,
-        bool successAsBytes, CancellationToken ct)
+        ResponseBuffer? bytesInto, CancellationToken ct)
     {
         var payload = body?.ToJsonString();
         var throttles = 0;
@@ -115,10 +117,10 @@ public sealed class KubernetesApiConnection : IDisposable
             try
             {
                 using var request = await CreateRequestAsync(method, pathAndQuery, payload, contentType, timeout.Token);
-                // A body kept as bytes is read from the stream into a pooled array, not buffered by the client first.
+                // A body kept as bytes is read from the stream into the caller's buffer, not buffered by the client first.
                 using var response = await _http.SendAsync(request,
-                    successAsBytes ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
-                var answer = await ReadAnswerAsync(response, successAsBytes, timeout.Token);
+                    bytesInto is null ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                var answer = await ReadAnswerAsync(response, bytesInto, timeout.Token);
                 if (!RetryPolicy.IsTransient(answer.StatusCode))
                 {
                     return answer;
@@ -247,12 +249,12 @@ public sealed class KubernetesApiConnection : IDisposable
 
     /// <summary>Parses the body from its bytes: a list of thousands of objects is never held as a string too. The text
     /// is kept only where a message may quote it (a failure, or a body that is not a JSON object).</summary>
-    private static async Task<KubernetesResponse> ReadAnswerAsync(HttpResponseMessage response, bool successAsBytes, CancellationToken ct)
+    private static async Task<KubernetesResponse> ReadAnswerAsync(HttpResponseMessage response, ResponseBuffer? bytesInto, CancellationToken ct)
     {
         var status = (int)response.StatusCode;
-        if (successAsBytes && status is >= 200 and < 300)
+        if (bytesInto is not null && status is >= 200 and < 300)
         {
-            return new KubernetesResponse(status, null, "") { Utf8 = await PooledBytes.ReadAsync(response.Content, ct) };
+            return new KubernetesResponse(status, null, "") { Utf8 = await bytesInto.ReadAsync(response.Content, ct) };
         }
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
         var body = TryParse(bytes);

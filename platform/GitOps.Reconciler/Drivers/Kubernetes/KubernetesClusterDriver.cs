@@ -75,9 +75,11 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         }
         var selector = ManagedSelector(environment);
         var result = new List<CompactObject>();
+        // Every page of every kind is read into the same array, one after another.
+        var buffer = new ResponseBuffer();
         foreach (var kind in _options.Kinds)
         {
-            if (await ListKindAsync(kind, @namespace, selector, ct) is { } listed)
+            if (await ListKindAsync(kind, @namespace, selector, ct, buffer: buffer) is { } listed)
             {
                 result.AddRange(listed.Items);
             }
@@ -446,8 +448,11 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
     private sealed record KindList(IReadOnlyList<CompactObject> Items, string ResourceVersion);
 
     /// <param name="keep">The objects to keep; by default this shard's.</param>
-    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct, Func<CompactObject, bool>? keep = null)
+    /// <param name="buffer">What the pages are read into; by default an array of this listing's own.</param>
+    private async Task<KindList?> ListKindAsync(ManagedKind kind, string ns, string selector, CancellationToken ct, Func<CompactObject, bool>? keep = null,
+        ResponseBuffer? buffer = null)
     {
+        buffer ??= new ResponseBuffer();
         keep ??= _options.Shard.IsWhole ? null : o => _options.Shard.OwnsObject(o.Model);
         var path = KubernetesPaths.Collection(kind, ns) + $"?labelSelector={Uri.EscapeDataString(selector)}&limit={_options.ListPageSize}";
         var items = new List<CompactObject>();
@@ -456,7 +461,7 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
         var restarts = 0;
         while (true)
         {
-            var response = await api.SendForBytesAsync(next is null ? path : $"{path}&continue={Uri.EscapeDataString(next)}", ct);
+            var response = await api.SendForBytesAsync(next is null ? path : $"{path}&continue={Uri.EscapeDataString(next)}", buffer, ct);
             if (response.StatusCode == 404)
             {
                 // The kind is not served (its CRD is not installed), so nothing of it can exist.
@@ -476,17 +481,14 @@ public sealed class KubernetesClusterDriver(KubernetesApiConnection api, Kuberne
                 throw ApiRefusal.Failure(target, response);
             }
             ListPage.Page page;
-            using (utf8)
+            try
             {
-                try
-                {
-                    // Read item by item into the text the driver keeps: no tree of the page is built.
-                    page = ListPage.Read(utf8.Span, kind);
-                }
-                catch (JsonException)
-                {
-                    throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8.Span)));
-                }
+                // Read item by item into the text the driver keeps: no tree of the page is built.
+                page = ListPage.Read(utf8.Span, kind);
+            }
+            catch (JsonException)
+            {
+                throw ApiRefusal.Failure(target, new KubernetesResponse(response.StatusCode, null, Encoding.UTF8.GetString(utf8.Span)));
             }
             items.AddRange(keep is null ? page.Items : page.Items.Where(keep));
             // Every page is read from the snapshot of the first: its resourceVersion is the list's.
