@@ -37,8 +37,13 @@ public sealed class ValidationChunksTests
         [Fact]
         public void Should_Keep_Only_The_Models_The_Caller_Keeps_And_The_Documents_Outside_Models()
         {
-            // Given 40 clones of the example models with an experiment beside one of them
-            var files = Clones(40).Append(Experiment("fraud-detector-0004", parallelism: 1)).ToList();
+            // Given 40 clones of the example models (each with its README) with an experiment, a data file and code
+            // beside some of them, and the repository's README and CI files, as the reconciler selects them
+            var files = RepositoryFiles.Select(ExampleModelClones.Generate(RepositoryRoot.Path, 40)
+                .Append(Experiment("fraud-detector-0004", parallelism: 1))
+                .Append(SourceFile.FromText("models/fraud-detector-0004/features.json", "{\"columns\": [\"amount\", \"hour\"]}"))
+                .Append(SourceFile.FromText("models/ticket-classifier-0007/train.py", "print('train')\n")));
+            Assert.Contains(files, f => f.Path.EndsWith("features.json", StringComparison.Ordinal));
 
             // When
             var whole = RepositoryValidator.Validate(files);
@@ -134,8 +139,10 @@ public sealed class ValidationChunksTests
             return repositories;
         }
 
+        /// <summary>The spec files of a repository of <paramref name="models"/> clones, as the reconciler selects them
+        /// from its commit (READMEs, CI files and code are left out by the selection, not by the fixture).</summary>
         private static List<SourceFile> Clones(int models) =>
-            [.. ExampleModelClones.Generate(RepositoryRoot.Path, models).Where(f => RepositoryFiles.IsCollected(f.Path))];
+            [.. RepositoryFiles.Select(ExampleModelClones.Generate(RepositoryRoot.Path, models))];
 
         /// <summary>The environment with <c>gateway.grpcRoutes</c> set under a router that renders no GRPCRoute (a warning).</summary>
         private static SourceFile WithGrpcRoutes(SourceFile environment)

@@ -104,29 +104,14 @@ public sealed class ConfigMapPushRelay(KubernetesApiConnection api, string @name
 
     private ApiTarget Target(string verb) => new(verb, "v1", "configmaps", @namespace, "ConfigMap", Name);
 
-    private JsonObject Body(string delivery, string? resourceVersion)
-    {
-        var metadata = new JsonObject
-        {
-            ["name"] = Name,
-            ["namespace"] = @namespace,
-            ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "gitops-reconciler", [Label] = "true" },
-        };
-        if (resourceVersion is not null)
-        {
-            metadata["resourceVersion"] = resourceVersion;
-        }
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "ConfigMap",
-            ["metadata"] = metadata,
-            ["data"] = new JsonObject
+    private JsonObject Body(string delivery, string? resourceVersion) =>
+        ConfigMapObjects.Of(Name, @namespace,
+            new JsonObject { ["app.kubernetes.io/managed-by"] = "gitops-reconciler", [Label] = "true" },
+            new JsonObject
             {
                 ["delivery"] = delivery,
                 ["receivedBy"] = identity,
                 ["receivedAt"] = api.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             },
-        };
-    }
+            resourceVersion);
 }

@@ -35,21 +35,9 @@ public sealed class ConfigMapRegistryFactStore(KubernetesApiConnection api, stri
     public async Task<bool> SaveAsync(string environment, string text, string? resourceVersion, CancellationToken ct)
     {
         var name = ConfigMapName(environment);
-        var metadata = new JsonObject
-        {
-            ["name"] = name,
-            ["namespace"] = @namespace,
-            ["labels"] = new JsonObject
-            {
-                ["app.kubernetes.io/managed-by"] = "gitops-reconciler",
-                [RegistryOfLabel] = environment,
-            },
-        };
-        if (resourceVersion is not null)
-        {
-            metadata["resourceVersion"] = resourceVersion;
-        }
-        var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = metadata, ["data"] = new JsonObject { [DataKey] = text } };
+        var body = ConfigMapObjects.Of(name, @namespace,
+            new JsonObject { ["app.kubernetes.io/managed-by"] = "gitops-reconciler", [RegistryOfLabel] = environment },
+            new JsonObject { [DataKey] = text }, resourceVersion);
         var response = resourceVersion is null
             ? await api.SendAsync(HttpMethod.Post, KubernetesPaths.Collection("v1", "configmaps", @namespace), body, "application/json", ct)
             : await api.SendAsync(HttpMethod.Put, KubernetesPaths.Item("v1", "configmaps", @namespace, name), body, "application/json", ct);

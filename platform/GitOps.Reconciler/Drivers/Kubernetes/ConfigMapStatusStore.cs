@@ -152,18 +152,7 @@ public sealed class ConfigMapStatusStore(KubernetesApiConnection api, string @na
         Put(data, "retraining", Truncate(status.Retraining));
         Put(data, "lastAttemptTime", status.LastAttemptTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
         Put(data, "lastAppliedTime", status.LastAppliedTime?.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "ConfigMap",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = ConfigMapName(status.Environment, shard),
-                ["namespace"] = @namespace,
-                ["labels"] = labels,
-            },
-            ["data"] = data,
-        };
+        return ConfigMapObjects.Of(ConfigMapName(status.Environment, shard), @namespace, labels, data);
     }
 
     internal static EnvironmentStatus FromConfigMap(string environment, JsonObject configMap)
